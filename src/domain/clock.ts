@@ -1,0 +1,54 @@
+/** Local calendar day and minute-of-day in an IANA time zone (merchant "today", rule windows). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+function wall(ms: number, timeZone: string) {
+  const p = Object.fromEntries(formatter(timeZone).formatToParts(ms).map((x) => [x.type, Number(x.value)]));
+  return { y: p.year, m: p.month, d: p.day, minute: p.hour * 60 + p.minute };
+}
+
+export interface LocalClock {
+  /** `YYYY-MM-DD` in the zone. */
+  day: string;
+  /** Minutes since local midnight, 0–1439. */
+  minute: number;
+}
+
+export function localClock(nowMs: number, timeZone: string): LocalClock {
+  const w = wall(nowMs, timeZone);
+  return { day: `${w.y}-${String(w.m).padStart(2, '0')}-${String(w.d).padStart(2, '0')}`, minute: w.minute };
+}
+
+/** True when `timeZone` is an IANA zone the runtime knows. */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    formatter(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The zone's offset from UTC at `ms`, in ms (whole minutes). */
+function offsetMs(ms: number, timeZone: string): number {
+  const w = wall(ms, timeZone);
+  return Date.UTC(w.y, w.m - 1, w.d) + w.minute * 60_000 - Math.floor(ms / 60_000) * 60_000;
+}
+
+/** Unix ms of local midnight starting `day` (YYYY-MM-DD) in the zone. */
+export function startOfLocalDay(day: string, timeZone: string): number {
+  const [y, m, d] = day.split('-').map(Number);
+  const asUtc = Date.UTC(y, m - 1, d);
+  const first = asUtc - offsetMs(asUtc, timeZone);
+  return asUtc - offsetMs(first, timeZone);
+}

@@ -1,0 +1,47 @@
+/**
+ * gatepay-style MD5 signatures and the monitor HMAC, computed over the exact strings received.
+ *
+ *   create: md5( md5(appkey + price + type + out_order_id + custom) + appsecret )
+ *   query/close: md5( md5(appkey + order_id + out_order_id) + appsecret )
+ *   notify: md5( md5(appkey + order_id + out_order_id + price + realprice + type + paytime + extend) + appsecret )
+ *   return: md5( md5(appkey + price + type + product_id + order_id + out_order_id) + appsecret )
+ *   monitor: hex HMAC-SHA256(session secret, timestamp + "." + raw body)
+ */
+const enc = new TextEncoder();
+
+const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+export async function md5Hex(text: string): Promise<string> {
+  return hex(await crypto.subtle.digest('MD5', enc.encode(text)));
+}
+
+/** The gatepay double MD5: md5(md5(parts joined) + secret), lowercase hex. */
+export async function gatepaySign(parts: readonly string[], secret: string): Promise<string> {
+  return md5Hex((await md5Hex(parts.join(''))) + secret);
+}
+
+export const SIGN_FIELDS = {
+  create: ['appkey', 'price', 'type', 'out_order_id', 'custom'],
+  query: ['appkey', 'order_id', 'out_order_id'],
+  notify: ['appkey', 'order_id', 'out_order_id', 'price', 'realprice', 'type', 'paytime', 'extend'],
+  return: ['appkey', 'price', 'type', 'product_id', 'order_id', 'out_order_id'],
+} as const;
+
+/** The formula as text, for error messages. */
+export const signFormula = (fields: readonly string[]) => `md5(md5(${fields.join('+')})+appsecret)`;
+
+export async function hmacSha256Hex(secret: string, message: string): Promise<string> {
+  const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return hex(await crypto.subtle.sign('HMAC', key, enc.encode(message)));
+}
+
+/** Constant-time string comparison (false on different lengths without leaking where). */
+export function safeEqual(a: string, b: string): boolean {
+  const x = enc.encode(a);
+  const y = enc.encode(b);
+  if (x.byteLength !== y.byteLength) {
+    crypto.subtle.timingSafeEqual(x, x);
+    return false;
+  }
+  return crypto.subtle.timingSafeEqual(x, y);
+}

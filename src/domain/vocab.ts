@@ -1,0 +1,17 @@
+/** The closed word lists of the product (SPEC §1); every schema and type derives from these. */
+export const MODES = ['sandbox', 'live'] as const;
+export const PAY_TYPES = ['alipay', 'wechat', 'qqpay', 'unionpay'] as const;
+/** Pay types a personal-wallet collection session can serve. */
+export const SESSION_TYPES = ['alipay', 'wechat'] as const;
+export const ROTATIONS = ['smart_random', 'uniform', 'random'] as const;
+export const DIRECTIONS = ['down', 'up'] as const;
+export const ORDER_STATUSES = ['pending', 'paid', 'expired', 'closed', 'refunded'] as const;
+export const SESSION_STATES = ['new', 'online', 'offline', 'disabled'] as const;
+
+export type Mode = (typeof MODES)[number];
+export type PayType = (typeof PAY_TYPES)[number];
+export type SessionType = (typeof SESSION_TYPES)[number];
+export type Rotation = (typeof ROTATIONS)[number];
+export type Direction = (typeof DIRECTIONS)[number];
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export type SessionState = (typeof SESSION_STATES)[number];
