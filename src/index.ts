@@ -1,11 +1,15 @@
-import { DurableObject } from 'cloudflare:workers';
-export class Collector extends DurableObject {
-  ping() { return this.ctx.storage.sql.exec('select 1 as x').one().x; }
-}
+/** Worker entry: HTTP, the jobs queue consumer, and the cron safety net. */
+import { buildApp } from './app';
+import { consume } from './queues/consumer';
+import type { Job } from './queues/jobs';
+import { sweep } from './queues/sweeper';
+
+export { Collector } from './durable/collector';
+
+const app = buildApp();
+
 export default {
-  async fetch(req, env) {
-    const stub = env.COLLECTOR.get(env.COLLECTOR.idFromName('a'));
-    const r = await env.DB.prepare('select 2 as y').first();
-    return Response.json({ x: await stub.ping(), r });
-  },
-} satisfies ExportedHandler<Env>;
+  fetch: app.fetch,
+  queue: (batch, env) => consume(batch as MessageBatch<Job>, env),
+  scheduled: (_controller, env, ctx) => ctx.waitUntil(sweep(env)),
+} satisfies ExportedHandler<Env, Job>;

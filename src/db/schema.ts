@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { DIRECTIONS, MODES, ORDER_STATUSES, PAY_TYPES, ROTATIONS, SESSION_TYPES, type PayType } from '../domain/vocab';
 
-const now = sql`(unixepoch('subsec') * 1000)`;
+const now = sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`;
 
 export const merchants = sqliteTable('merchants', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -90,8 +90,8 @@ export const orders = sqliteTable(
     notifyUrl: text('notify_url'),
     returnUrl: text('return_url'),
     timeoutUrl: text('timeout_url'),
-    /** The params exactly as received (for the create answer's `params`). */
-    params: text('params', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    /** What the payer scans: the session's receive code (or its fixed-amount code). */
+    qrPayload: text('qr_payload').notNull(),
     paymentId: text('payment_id'),
     createdMs: integer('created_ms').notNull(),
     expiresMs: integer('expires_ms').notNull(),

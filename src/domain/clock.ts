@@ -50,5 +50,8 @@ export function startOfLocalDay(day: string, timeZone: string): number {
   const [y, m, d] = day.split('-').map(Number);
   const asUtc = Date.UTC(y, m - 1, d);
   const first = asUtc - offsetMs(asUtc, timeZone);
-  return asUtc - offsetMs(first, timeZone);
+  const start = asUtc - offsetMs(first, timeZone);
+  // A DST jump at 00:00 (America/Santiago, America/Havana) skips midnight: `start` is then 23:00 of
+  // the day before, and the day begins at the jump, i.e. at midnight in the offset before it.
+  return localClock(start, timeZone).day === day ? start : asUtc - offsetMs(start, timeZone);
 }

@@ -1,0 +1,42 @@
+/** Builds the Hono app: request ids, the database handle, routes, /openapi.json, /docs, errors. */
+import { createRouter, makeDb } from './env';
+import { apiErrorResponse, GATEPAY_CODES, gatepayBody, onError } from './errors';
+import admin from './routes/admin';
+import gatepay from './routes/gatepay';
+import monitor from './routes/monitor';
+import qrcode from './routes/qrcode';
+import { renderDocs } from './views/docs';
+
+const OPENAPI_INFO = {
+  openapi: '3.1.0',
+  info: { title: 'huipay admin API', version: '1', description: 'Operator and merchant management. Authenticate with `Authorization: Bearer <ADMIN_TOKEN>`.' },
+};
+
+export function buildApp() {
+  const app = createRouter();
+
+  app.use('*', async (c, next) => {
+    const requestId = c.req.header('cf-ray') ?? crypto.randomUUID();
+    c.set('requestId', requestId);
+    c.set('db', makeDb(c.env.DB));
+    await next();
+    c.header('x-request-id', requestId);
+  });
+
+  app.get('/healthz', (c) => c.text('ok'));
+  app.route('/api/cloudpay', gatepay);
+  app.route('/monitor/v1', monitor);
+  app.route('/qrcode', qrcode);
+  app.route('/admin/v1', admin);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' });
+  app.doc31('/openapi.json', OPENAPI_INFO);
+  app.get('/docs', (c) => c.html(renderDocs(app.getOpenAPI31Document(OPENAPI_INFO))));
+
+  app.notFound((c) => {
+    if (c.req.path.startsWith('/api/cloudpay/')) return c.json(gatepayBody(GATEPAY_CODES.param_missing, `no such API: ${c.req.method} ${c.req.path}`));
+    return apiErrorResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`);
+  });
+  app.onError(onError);
+  return app;
+}

@@ -1,0 +1,383 @@
+/**
+ * Collector: one Durable Object per merchant and mode (`<merchantId>:<mode>`). It owns the live
+ * collection state — sessions' heartbeats and today's counters, amount holds of pending orders,
+ * received payments — so that choosing a session, allocating a unique amount and matching a
+ * payment are each one synchronous, atomic block of SQL (no `await` between read and write).
+ *
+ * What must reach D1 later (a match, an expiry) is written to an outbox row in the same
+ * transaction and sent to the jobs queue; the consumer confirms it, and the alarm re-sends any
+ * row not confirmed in time, so a crash or lost message never loses a payment.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import { localClock } from '../domain/clock';
+import { rankSessions } from '../domain/rotation';
+import { ruleRefusal, type PayerRegion, type RuleSpec } from '../domain/rules';
+import { firstFreeSlot } from '../domain/slots';
+import type { Direction, Mode, PayType, Rotation, SessionType } from '../domain/vocab';
+import type { Job, OrderRef, ReceivedPayment } from '../queues/jobs';
+import { randomId } from '../domain/ids';
+
+export interface CollectorSettings {
+  rotation: Rotation;
+  maxOffsetFen: number;
+  direction: Direction;
+  timezone: string;
+}
+
+export interface SessionConfig {
+  id: number;
+  type: SessionType;
+  enabled: boolean;
+  rule: RuleSpec | null;
+  qrPayload: string;
+  /** Fixed-amount receive codes keyed by fen. */
+  amountQr: Record<string, string>;
+}
+
+export interface CollectorConfig {
+  merchantId: number;
+  mode: Mode;
+  version: number;
+  settings: CollectorSettings;
+  sessions: SessionConfig[];
+}
+
+export interface ReserveInput {
+  order: OrderRef;
+  /** Digest of the create parameters; a retry with other parameters is a conflict. */
+  fingerprint: string;
+  type: PayType;
+  priceFen: number;
+  ttlMs: number;
+  region: PayerRegion;
+}
+
+export interface Hold {
+  sessionId: number;
+  amountFen: number;
+  createdMs: number;
+  expiresMs: number;
+  /** What the payer scans for this amount on this session. */
+  qrPayload: string;
+  /** False when this order key already held a slot (an idempotent retry). */
+  fresh: boolean;
+}
+
+export type ReserveResult = { ok: true; hold: Hold } | { ok: false; reason: 'conflict' | 'no_session' | 'no_slot' | 'unconfigured' };
+
+export interface ReportInput {
+  sessionId: number;
+  type: SessionType;
+  amountFen: number;
+  paidMs: number;
+  ref: string | null;
+  payer: string | null;
+}
+
+export interface ReportAnswer {
+  payment_id: string;
+  matched: boolean;
+  out_order_id: string | null;
+}
+
+export interface LiveSession {
+  id: number;
+  lastSeenMs: number | null;
+  online: boolean;
+  todayFen: number;
+  todayCount: number;
+}
+
+type Row = Record<string, SqlStorageValue>;
+const RESEND_AFTER_MS = 60_000;
+
+export class Collector extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS sessions (
+        id INTEGER PRIMARY KEY, type TEXT NOT NULL, enabled INTEGER NOT NULL, rule TEXT,
+        qr_payload TEXT NOT NULL, amount_qr TEXT NOT NULL,
+        last_seen_ms INTEGER, day TEXT, day_fen INTEGER NOT NULL DEFAULT 0, day_count INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE IF NOT EXISTS holds (
+        app_id INTEGER NOT NULL, out_order_id TEXT NOT NULL, fingerprint TEXT NOT NULL,
+        session_id INTEGER NOT NULL, type TEXT NOT NULL, amount_fen INTEGER NOT NULL,
+        created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL,
+        PRIMARY KEY (app_id, out_order_id), UNIQUE (session_id, type, amount_fen));
+      CREATE INDEX IF NOT EXISTS holds_expiry ON holds (expires_ms);
+      CREATE TABLE IF NOT EXISTS reports (
+        dedupe_key TEXT PRIMARY KEY, payment_id TEXT NOT NULL UNIQUE, payment TEXT NOT NULL,
+        answer TEXT NOT NULL, app_id INTEGER, out_order_id TEXT);
+      CREATE INDEX IF NOT EXISTS reports_order ON reports (app_id, out_order_id);
+      CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, job TEXT NOT NULL, next_ms INTEGER NOT NULL);
+    `);
+  }
+
+  // ── configuration ────────────────────────────────────────────────────────────────────────
+
+  /** Replaces sessions' configuration and settings, unless `config` is older than what we have. */
+  sync(config: CollectorConfig): { applied: boolean } {
+    if (config.version < Number(this.meta('version') ?? -1)) return { applied: false };
+    this.ctx.storage.transactionSync(() => {
+      this.setMeta('version', String(config.version));
+      this.setMeta('merchant', JSON.stringify({ merchantId: config.merchantId, mode: config.mode }));
+      this.setMeta('settings', JSON.stringify(config.settings));
+      const ids = config.sessions.map((s) => s.id);
+      this.sql.exec(`DELETE FROM sessions WHERE id NOT IN (SELECT value FROM json_each(?))`, JSON.stringify(ids));
+      for (const s of config.sessions) {
+        this.sql.exec(
+          `INSERT INTO sessions (id, type, enabled, rule, qr_payload, amount_qr) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET type = excluded.type, enabled = excluded.enabled, rule = excluded.rule,
+             qr_payload = excluded.qr_payload, amount_qr = excluded.amount_qr`,
+          s.id, s.type, s.enabled ? 1 : 0, s.rule ? JSON.stringify(s.rule) : null, s.qrPayload, JSON.stringify(s.amountQr),
+        );
+      }
+    });
+    return { applied: true };
+  }
+
+  /** Records a heartbeat. `cameOnline` is true when the session was new or offline before it. */
+  heartbeat(sessionId: number): { known: boolean; cameOnline: boolean; firstEver: boolean } {
+    const now = Date.now();
+    const row = this.sql.exec(`SELECT last_seen_ms FROM sessions WHERE id = ?`, sessionId).toArray()[0];
+    if (!row) return { known: false, cameOnline: false, firstEver: false };
+    const last = row.last_seen_ms as number | null;
+    this.sql.exec(`UPDATE sessions SET last_seen_ms = ? WHERE id = ?`, now, sessionId);
+    return { known: true, cameOnline: last === null || !this.isOnline(last, now), firstEver: last === null };
+  }
+
+  /** Live state of every session: last heartbeat, online, today's totals. */
+  live(): LiveSession[] {
+    const now = Date.now();
+    const today = this.today(now);
+    return this.sql.exec(`SELECT id, last_seen_ms, day, day_fen, day_count FROM sessions ORDER BY id`).toArray().map((r) => ({
+      id: r.id as number,
+      lastSeenMs: r.last_seen_ms as number | null,
+      online: r.last_seen_ms !== null && this.isOnline(r.last_seen_ms as number, now),
+      todayFen: r.day === today ? (r.day_fen as number) : 0,
+      todayCount: r.day === today ? (r.day_count as number) : 0,
+    }));
+  }
+
+  // ── orders ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Picks a session by rules and rotation and holds a unique amount on it, atomically. The same
+   * order key gets the same hold back while it is held.
+   */
+  reserve(input: ReserveInput): ReserveResult {
+    const settings = this.settings();
+    if (!settings) return { ok: false, reason: 'unconfigured' };
+    const existing = this.sql
+      .exec(`SELECT * FROM holds WHERE app_id = ? AND out_order_id = ?`, input.order.appId, input.order.outOrderId)
+      .toArray()[0];
+    if (existing) {
+      if (existing.fingerprint !== input.fingerprint) return { ok: false, reason: 'conflict' };
+      return { ok: true, hold: { ...toHold(existing), qrPayload: this.payloadFor(existing.session_id as number, existing.amount_fen as number), fresh: false } };
+    }
+    const now = Date.now();
+    const today = this.today(now, settings);
+    const candidates = this.sql
+      .exec(`SELECT * FROM sessions WHERE enabled = 1 AND type = ? AND last_seen_ms >= ?`, input.type, now - this.timeoutMs())
+      .toArray()
+      .map((s) => ({ id: s.id as number, todayFen: s.day === today ? (s.day_fen as number) : 0, rule: s.rule ? (JSON.parse(s.rule as string) as RuleSpec) : null }))
+      .filter((s) => ruleRefusal(s.rule, { nowMs: now, amountFen: input.priceFen, region: input.region, collectedTodayFen: s.todayFen, defaultTimezone: settings.timezone }) === null);
+    if (candidates.length === 0) return { ok: false, reason: 'no_session' };
+    const lastPaid = Number(this.meta('last_paid_session') ?? NaN);
+    for (const sessionId of rankSessions(settings.rotation, candidates, Number.isNaN(lastPaid) ? null : lastPaid)) {
+      const taken = new Set(
+        this.sql.exec(`SELECT amount_fen FROM holds WHERE session_id = ? AND type = ?`, sessionId, input.type).toArray().map((r) => r.amount_fen as number),
+      );
+      const amountFen = firstFreeSlot(input.priceFen, settings.maxOffsetFen, settings.direction, taken);
+      if (amountFen === null) continue;
+      const hold = { sessionId, amountFen, createdMs: now, expiresMs: now + input.ttlMs, qrPayload: this.payloadFor(sessionId, amountFen), fresh: true };
+      this.sql.exec(
+        `INSERT INTO holds (app_id, out_order_id, fingerprint, session_id, type, amount_fen, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        input.order.appId, input.order.outOrderId, input.fingerprint, sessionId, input.type, amountFen, hold.createdMs, hold.expiresMs,
+      );
+      this.scheduleAlarm(hold.expiresMs + this.graceMs());
+      return { ok: true, hold };
+    }
+    return { ok: false, reason: 'no_slot' };
+  }
+
+  /**
+   * Frees an order's hold (merchant close, or a create that failed after reserving).
+   * `matched` means a payment already took it: the order is paid, not closable.
+   */
+  release(order: OrderRef): 'released' | 'matched' | 'absent' {
+    const freed = this.sql.exec(`DELETE FROM holds WHERE app_id = ? AND out_order_id = ? RETURNING 1`, order.appId, order.outOrderId).toArray();
+    if (freed.length > 0) return 'released';
+    const matched = this.sql.exec(`SELECT 1 FROM reports WHERE app_id = ? AND out_order_id = ?`, order.appId, order.outOrderId).toArray();
+    return matched.length > 0 ? 'matched' : 'absent';
+  }
+
+  // ── payments ─────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Records a payment report exactly once and matches it to the hold of the same session, type
+   * and amount whose window contains the payment time. A duplicate gets the first answer.
+   * Null when this object does not know the session (not synced yet).
+   */
+  async report(input: ReportInput): Promise<ReportAnswer | null> {
+    const dedupeKey = input.ref !== null
+      ? `ref:${input.sessionId}:${input.ref}`
+      : `tuple:${input.sessionId}:${input.type}:${input.amountFen}:${input.paidMs}`;
+    const seen = this.sql.exec(`SELECT answer FROM reports WHERE dedupe_key = ?`, dedupeKey).toArray()[0];
+    if (seen) return JSON.parse(seen.answer as string) as ReportAnswer;
+    const session = this.sql.exec(`SELECT id FROM sessions WHERE id = ?`, input.sessionId).toArray()[0];
+    if (!session) return null;
+
+    const now = Date.now();
+    const payment: ReceivedPayment = { id: randomId('pay'), ...input, receivedMs: now };
+    const hold = this.sql
+      .exec(
+        `SELECT app_id, out_order_id FROM holds WHERE session_id = ? AND type = ? AND amount_fen = ? AND created_ms <= ? AND expires_ms + ? >= ?`,
+        input.sessionId, input.type, input.amountFen, input.paidMs, this.graceMs(), input.paidMs,
+      )
+      .toArray()[0];
+    const match: OrderRef | null = hold ? { appId: hold.app_id as number, outOrderId: hold.out_order_id as string } : null;
+    const answer: ReportAnswer = { payment_id: payment.id, matched: match !== null, out_order_id: match?.outOrderId ?? null };
+    const job = this.ctx.storage.transactionSync(() => {
+      this.sql.exec(
+        `INSERT INTO reports (dedupe_key, payment_id, payment, answer, app_id, out_order_id) VALUES (?, ?, ?, ?, ?, ?)`,
+        dedupeKey, payment.id, JSON.stringify(payment), JSON.stringify(answer), match?.appId ?? null, match?.outOrderId ?? null,
+      );
+      this.countPayment(input.sessionId, input.amountFen, now);
+      if (match) this.consumeHold(match, input.sessionId);
+      return this.enqueue({ kind: 'apply', payment, match, matchedBy: match ? 'auto' : null }, now);
+    });
+    await this.send(job);
+    return answer;
+  }
+
+  /** Hand-assigns a recorded payment to a pending order (补单). */
+  async assign(paymentId: string, order: OrderRef): Promise<{ ok: true; job: Job } | { ok: false; reason: 'not_pending' | 'unknown_payment' | 'already_matched' }> {
+    const row = this.sql.exec(`SELECT dedupe_key, payment, app_id FROM reports WHERE payment_id = ?`, paymentId).toArray()[0];
+    if (!row) return { ok: false, reason: 'unknown_payment' };
+    if (row.app_id !== null) return { ok: false, reason: 'already_matched' };
+    const hold = this.sql.exec(`SELECT session_id FROM holds WHERE app_id = ? AND out_order_id = ?`, order.appId, order.outOrderId).toArray()[0];
+    if (!hold) return { ok: false, reason: 'not_pending' };
+    const payment = JSON.parse(row.payment as string) as ReceivedPayment;
+    const now = Date.now();
+    const job = this.ctx.storage.transactionSync(() => {
+      this.sql.exec(`UPDATE reports SET app_id = ?, out_order_id = ? WHERE dedupe_key = ?`, order.appId, order.outOrderId, row.dedupe_key);
+      this.consumeHold(order, payment.sessionId);
+      return this.enqueue({ kind: 'apply', payment, match: order, matchedBy: 'manual' }, now);
+    });
+    await this.send(job);
+    return { ok: true, job };
+  }
+
+  /** The consumer has applied an outbox job to D1: stop re-sending it. */
+  confirm(outboxId: string): void {
+    this.sql.exec(`DELETE FROM outbox WHERE id = ?`, outboxId);
+  }
+
+  // ── alarm: expiries and outbox re-drive ─────────────────────────────────────────────────
+
+  async alarm(): Promise<void> {
+    const now = Date.now();
+    const jobs = this.ctx.storage.transactionSync(() => {
+      const expired = this.sql.exec(`DELETE FROM holds WHERE expires_ms + ? <= ? RETURNING app_id, out_order_id`, this.graceMs(), now).toArray();
+      for (const h of expired) this.enqueue({ kind: 'expire', order: { appId: h.app_id as number, outOrderId: h.out_order_id as string } }, now);
+      return this.sql.exec(`SELECT job FROM outbox WHERE next_ms <= ?`, now).toArray().map((r) => JSON.parse(r.job as string) as Job);
+    });
+    for (const job of jobs) await this.send(job);
+    this.rescheduleAlarm();
+  }
+
+  // ── internals ────────────────────────────────────────────────────────────────────────────
+
+  private payloadFor(sessionId: number, amountFen: number): string {
+    const s = this.sql.exec(`SELECT qr_payload, amount_qr FROM sessions WHERE id = ?`, sessionId).toArray()[0];
+    if (!s) return '';
+    return (JSON.parse(s.amount_qr as string) as Record<string, string>)[String(amountFen)] ?? (s.qr_payload as string);
+  }
+
+  private consumeHold(order: OrderRef, sessionId: number): void {
+    this.sql.exec(`DELETE FROM holds WHERE app_id = ? AND out_order_id = ?`, order.appId, order.outOrderId);
+    this.setMeta('last_paid_session', String(sessionId));
+  }
+
+  private countPayment(sessionId: number, amountFen: number, now: number): void {
+    const today = this.today(now);
+    this.sql.exec(
+      `UPDATE sessions SET day_fen = CASE WHEN day = ?1 THEN day_fen + ?2 ELSE ?2 END,
+         day_count = CASE WHEN day = ?1 THEN day_count + 1 ELSE 1 END, day = ?1 WHERE id = ?3`,
+      today, amountFen, sessionId,
+    );
+  }
+
+  /** Writes an outbox row (inside the caller's transaction) and returns the job to send. */
+  private enqueue(job: DistributiveOmit<Job, 'outboxId' | 'merchantId' | 'mode'>, now: number): Job {
+    const owner = JSON.parse(this.meta('merchant') ?? 'null') as { merchantId: number; mode: Mode };
+    const full = { ...job, ...owner, outboxId: randomId('obx') } as Job;
+    this.sql.exec(`INSERT INTO outbox (id, job, next_ms) VALUES (?, ?, ?)`, full.outboxId, JSON.stringify(full), now + RESEND_AFTER_MS);
+    this.scheduleAlarm(now + RESEND_AFTER_MS);
+    return full;
+  }
+
+  /** Sends a job; if the queue is unreachable the alarm re-sends it from the outbox. */
+  private async send(job: Job): Promise<void> {
+    try {
+      await this.env.JOBS.send(job);
+    } catch (err) {
+      console.error(JSON.stringify({ msg: 'outbox send failed; alarm will retry', outboxId: job.outboxId, error: String(err) }));
+    }
+  }
+
+  private scheduleAlarm(atMs: number): void {
+    const current = Number(this.meta('alarm_ms') ?? Infinity);
+    if (atMs >= current) return;
+    this.setMeta('alarm_ms', String(atMs));
+    void this.ctx.storage.setAlarm(atMs);
+  }
+
+  private rescheduleAlarm(): void {
+    const next = this.sql
+      .exec(`SELECT MIN(t) AS t FROM (SELECT MIN(expires_ms) + ? AS t FROM holds UNION ALL SELECT MIN(next_ms) FROM outbox)`, this.graceMs())
+      .one().t as number | null;
+    this.sql.exec(`DELETE FROM meta WHERE k = 'alarm_ms'`);
+    if (next !== null) this.scheduleAlarm(Math.max(next, Date.now() + 1000));
+  }
+
+  private settings(): CollectorSettings | null {
+    const raw = this.meta('settings');
+    return raw ? (JSON.parse(raw) as CollectorSettings) : null;
+  }
+
+  private today(now: number, settings = this.settings()): string {
+    return localClock(now, settings?.timezone ?? 'Asia/Shanghai').day;
+  }
+
+  private isOnline(lastSeenMs: number, now: number): boolean {
+    return now - lastSeenMs <= this.timeoutMs();
+  }
+
+  private timeoutMs(): number {
+    return Number(this.env.HEARTBEAT_TIMEOUT_SECONDS ?? 90) * 1000;
+  }
+
+  private graceMs(): number {
+    return Number(this.env.PAYMENT_GRACE_SECONDS ?? 60) * 1000;
+  }
+
+  private meta(k: string): string | null {
+    return (this.sql.exec(`SELECT v FROM meta WHERE k = ?`, k).toArray()[0]?.v as string | undefined) ?? null;
+  }
+
+  private setMeta(k: string, v: string): void {
+    this.sql.exec(`INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`, k, v);
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function toHold(r: Row) {
+  return { sessionId: r.session_id as number, amountFen: r.amount_fen as number, createdMs: r.created_ms as number, expiresMs: r.expires_ms as number };
+}

@@ -1,0 +1,211 @@
+/** Wire shapes of the admin API (one zod schema validates, types and documents each). */
+import { z } from '@hono/zod-openapi';
+import { isTimeZone } from '../../domain/clock';
+import { DIRECTIONS, MODES, ORDER_STATUSES, PAY_TYPES, ROTATIONS, SESSION_STATES, SESSION_TYPES } from '../../domain/vocab';
+
+export const Yuan = z.string().regex(/^\d{1,9}(\.\d{1,2})?$/, 'a decimal yuan string like "10.00"').openapi({ example: '10.00' });
+export const TimeZone = z.string().refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai').openapi({ example: 'Asia/Shanghai' });
+export const HttpUrl = z
+  .string()
+  .max(1024)
+  .refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), 'an absolute http(s) URL')
+  .openapi({ example: 'https://shop.example.com/pay/notify' });
+const Clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time HH:MM').openapi({ example: '09:00' });
+const Region = z
+  .string()
+  .regex(/^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$/, 'an ISO country code (CN) or China province code (CN-GD)')
+  .transform((s) => s.toUpperCase());
+const UnixSeconds = z.number().int().openapi({ example: 1767225600 });
+const NumericId = z.string().regex(/^\d{1,15}$/, 'a numeric id').transform(Number);
+export const IdParam = z.object({ id: NumericId.openapi({ param: { name: 'id', in: 'path' }, example: '1' }) });
+export const AppkeyParam = z.object({ appkey: z.string().min(1).max(64).openapi({ param: { name: 'appkey', in: 'path' } }) });
+export const PaymentParam = z.object({ id: z.string().regex(/^pay_[A-Za-z0-9]{1,40}$/, 'a payment id').openapi({ param: { name: 'id', in: 'path' } }) });
+
+export const ErrorBody = z
+  .object({ error: z.object({ code: z.string(), message: z.string(), request_id: z.string() }) })
+  .openapi('Error');
+
+export const MerchantCreate = z.object({ name: z.string().trim().min(1).max(100), timezone: TimeZone.optional() }).strict().openapi('MerchantCreate');
+export const MerchantView = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    timezone: z.string(),
+    rotation: z.enum(ROTATIONS),
+    max_offset: Yuan,
+    offset_direction: z.enum(DIRECTIONS),
+    default_rule_id: z.number().int().nullable(),
+    created: UnixSeconds,
+  })
+  .openapi('Merchant');
+export const SettingsUpdate = z
+  .object({
+    rotation: z.enum(ROTATIONS),
+    max_offset: Yuan.openapi({ description: 'largest move from the asked price, 0.00 to 1.00' }),
+    offset_direction: z.enum(DIRECTIONS),
+    default_rule_id: z.number().int().positive().nullable(),
+    timezone: TimeZone,
+  })
+  .partial()
+  .strict()
+  .openapi('SettingsUpdate');
+
+const appFields = {
+  notify_url: HttpUrl.nullable(),
+  return_url: HttpUrl.nullable(),
+  timeout_url: HttpUrl.nullable(),
+  sandbox_notify_url: HttpUrl.nullable(),
+  backup_notify_url: HttpUrl.nullable(),
+  order_ttl_seconds: z.number().int().min(60).max(86400),
+  allow_url_override: z.boolean(),
+  pay_types: z.array(z.enum(PAY_TYPES)).min(1),
+  enabled: z.boolean(),
+};
+export const AppCreate = z
+  .object({ name: z.string().trim().min(1).max(100), mode: z.enum(MODES), ...z.object(appFields).partial().shape })
+  .strict()
+  .openapi('AppCreate');
+export const AppUpdate = z.object({ name: z.string().trim().min(1).max(100), ...appFields }).partial().strict().openapi('AppUpdate');
+export const AppView = z
+  .object({
+    id: z.number().int(),
+    merchant_id: z.number().int(),
+    appkey: z.string(),
+    appsecret: z.string().optional().openapi({ description: 'shown only on create and rotate-secret' }),
+    name: z.string(),
+    mode: z.enum(MODES),
+    ...appFields,
+    created: UnixSeconds,
+  })
+  .openapi('App');
+
+const AmountQr = z.array(z.object({ amount: Yuan, payload: z.string().min(1).max(1024) })).max(200);
+export const SessionCreate = z
+  .object({
+    type: z.enum(SESSION_TYPES),
+    label: z.string().trim().min(1).max(100),
+    qr_payload: z.string().min(1).max(1024).openapi({ description: "the text inside the wallet's receive-money QR code" }),
+    mode: z.enum(MODES).default('live').openapi({ description: 'sandbox sessions serve sandbox apps (paid by the simulator)' }),
+    rule_id: z.number().int().positive().nullable().optional().openapi({ description: "default: the merchant's default rule" }),
+    amount_qr: AmountQr.default([]).openapi({ description: 'fixed-amount receive codes' }),
+  })
+  .strict()
+  .openapi('SessionCreate');
+export const SessionUpdate = z
+  .object({
+    enabled: z.boolean(),
+    rule_id: z.number().int().positive().nullable(),
+    label: z.string().trim().min(1).max(100),
+    qr_payload: z.string().min(1).max(1024),
+    amount_qr: AmountQr,
+  })
+  .partial()
+  .strict()
+  .openapi('SessionUpdate');
+export const SessionView = z
+  .object({
+    id: z.number().int(),
+    merchant_id: z.number().int(),
+    mode: z.enum(MODES),
+    type: z.enum(SESSION_TYPES),
+    label: z.string(),
+    qr_payload: z.string(),
+    amount_qr: z.array(z.object({ amount: Yuan, payload: z.string() })),
+    rule_id: z.number().int().nullable(),
+    enabled: z.boolean(),
+    state: z.enum(SESSION_STATES),
+    last_heartbeat: UnixSeconds.nullable(),
+    today: z.object({ collected: Yuan, payments: z.number().int() }),
+    created: UnixSeconds,
+    secret: z.string().optional().openapi({ description: 'shown only on create and rotate-secret' }),
+    monitor_config: z.string().optional().openapi({ description: 'what the "scan to go online" QR code holds (JSON)' }),
+  })
+  .openapi('Session');
+
+export const RuleCreate = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    start_time: Clock.default('00:00'),
+    end_time: Clock.default('00:00').openapi({ description: 'equal to start_time: all day; earlier: the window wraps midnight' }),
+    timezone: TimeZone.nullable().default(null).openapi({ description: "default: the merchant's time zone" }),
+    min_amount: Yuan.nullable().default(null),
+    max_amount: Yuan.nullable().default(null),
+    regions: z.array(Region).max(100).default([]).openapi({ description: 'empty: anywhere' }),
+    daily_cap: Yuan.nullable().default(null).openapi({ description: 'per session, per local day' }),
+  })
+  .strict()
+  .openapi('RuleCreate');
+export const RuleView = z
+  .object({
+    id: z.number().int(),
+    merchant_id: z.number().int(),
+    name: z.string(),
+    start_time: z.string(),
+    end_time: z.string(),
+    timezone: z.string().nullable(),
+    min_amount: Yuan.nullable(),
+    max_amount: Yuan.nullable(),
+    regions: z.array(z.string()),
+    daily_cap: Yuan.nullable(),
+    created: UnixSeconds,
+  })
+  .openapi('Rule');
+
+export const OrderView = z
+  .object({
+    id: z.number().int(),
+    app_id: z.number().int(),
+    out_order_id: z.string(),
+    session_id: z.number().int(),
+    status: z.enum(ORDER_STATUSES),
+    price: Yuan,
+    realprice: Yuan,
+    type: z.enum(PAY_TYPES),
+    mode: z.enum(MODES),
+    custom: z.string(),
+    product_id: z.string(),
+    payment_id: z.string().nullable(),
+    created: UnixSeconds,
+    expires: UnixSeconds,
+    paid_at: UnixSeconds.nullable(),
+    closed_at: UnixSeconds.nullable(),
+  })
+  .openapi('Order');
+export const OrderFilters = z
+  .object({
+    status: z.enum(ORDER_STATUSES).optional(),
+    type: z.enum(PAY_TYPES).optional(),
+    mode: z.enum(MODES).optional(),
+    range: z.enum(['today', '7d', '30d', '60d']).optional().openapi({ description: "calendar days in the merchant's time zone, today included" }),
+    from: z.coerce.number().int().nonnegative().optional().openapi({ description: 'unix seconds, inclusive' }),
+    to: z.coerce.number().int().nonnegative().optional().openapi({ description: 'unix seconds, exclusive' }),
+    cursor: z.string().regex(/^\d{1,15}$/, 'a next_cursor from a previous page').optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+
+export const PaymentView = z
+  .object({
+    id: z.string(),
+    session_id: z.number().int(),
+    mode: z.enum(MODES),
+    type: z.enum(SESSION_TYPES),
+    amount: Yuan,
+    paid_at: UnixSeconds,
+    ref: z.string().nullable(),
+    payer: z.string().nullable(),
+    order_id: z.number().int().nullable(),
+    matched_by: z.enum(['auto', 'manual']).nullable(),
+    received: UnixSeconds,
+  })
+  .openapi('Payment');
+export const PaymentFilters = z
+  .object({
+    matched: z.enum(['true', 'false']).optional(),
+    cursor: z.string().regex(/^\d{1,16}$/, 'a next_cursor from a previous page').optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+export const Assign = z.object({ order_id: z.number().int().positive() }).strict().openapi('Assign');
+
+export const listOf = <T extends z.ZodTypeAny>(item: T) => z.object({ data: z.array(item), next_cursor: z.string().nullable() });

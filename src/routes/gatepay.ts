@@ -1,0 +1,44 @@
+/** The gatepay-compatible merchant API: `POST /api/cloudpay/{create,query,close}`. */
+import type { Context } from 'hono';
+import type { PayerRegion } from '../domain/rules';
+import { createRouter, type AppEnv } from '../env';
+import { GATEPAY_CODES, GatepayError, gatepayBody } from '../errors';
+import { closeOrder, createOrder, queryOrder } from '../services/orders';
+import { readParams, type RawParams } from '../services/params';
+import { publicOrigin } from './origin';
+
+async function params(c: Context<AppEnv>): Promise<RawParams> {
+  const read = await readParams(c);
+  if (!read.ok) throw new GatepayError(GATEPAY_CODES.param_missing, read.error);
+  return read.params;
+}
+
+/** The payer's region: the `payer_region` parameter (`CN-GD`, `US`) if given, else Cloudflare's view of the caller. */
+function payerRegion(c: Context<AppEnv>, p: RawParams): PayerRegion {
+  if (p.payer_region) {
+    const [country, regionCode] = p.payer_region.split('-');
+    return { country, regionCode: regionCode ?? null };
+  }
+  const cf = c.req.raw.cf as { country?: string; regionCode?: string } | undefined;
+  return { country: cf?.country ?? null, regionCode: cf?.regionCode ?? null };
+}
+
+const gatepay = createRouter();
+
+gatepay.post('/create', async (c) => {
+  const p = await params(c);
+  const data = await createOrder(c.env, c.get('db'), p, { origin: publicOrigin(c), region: payerRegion(c, p) });
+  return c.json(gatepayBody(GATEPAY_CODES.ok, 'success', data));
+});
+
+gatepay.post('/query', async (c) => {
+  const data = await queryOrder(c.env, c.get('db'), await params(c), publicOrigin(c));
+  return c.json(gatepayBody(GATEPAY_CODES.ok, 'success', data));
+});
+
+gatepay.post('/close', async (c) => {
+  const data = await closeOrder(c.env, c.get('db'), await params(c), publicOrigin(c));
+  return c.json(gatepayBody(GATEPAY_CODES.ok, 'success', data));
+});
+
+export default gatepay;

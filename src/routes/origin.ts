@@ -1,0 +1,7 @@
+/** The gateway's public origin for links it hands out: `PUBLIC_URL` if set, else the request's. */
+import type { Context } from 'hono';
+import type { AppEnv } from '../env';
+
+export function publicOrigin(c: Context<AppEnv>): string {
+  return (c.env.PUBLIC_URL || new URL(c.req.url).origin).replace(/\/+$/, '');
+}

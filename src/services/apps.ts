@@ -1,0 +1,75 @@
+/** Apps: a merchant's integrations with their key, sealed signing secret, URLs and pay types. */
+import { eq } from 'drizzle-orm';
+import { apps, type App } from '../db/schema';
+import { randomToken } from '../domain/ids';
+import type { Mode, PayType } from '../domain/vocab';
+import type { Db } from '../env';
+import { ApiError } from '../errors';
+import { requireMerchant } from './merchants';
+import { openSecret, sealSecret } from './secrets';
+
+export type AppWithSecret = App & { secret: string };
+
+export async function appByKey(env: Env, db: Db, appkey: string): Promise<AppWithSecret | null> {
+  const app = await db.query.apps.findFirst({ where: eq(apps.appkey, appkey) });
+  if (!app) return null;
+  return { ...app, secret: await openSecret(env.MASTER_KEY, app.secretEnc) };
+}
+
+export async function requireApp(db: Db, appkey: string): Promise<App> {
+  const app = await db.query.apps.findFirst({ where: eq(apps.appkey, appkey) });
+  if (!app) throw new ApiError('not_found', `app ${appkey} not found`);
+  return app;
+}
+
+/** Where this app's async notifications go: sandbox → sandbox URL (else notify URL). */
+export function notifyTarget(app: App): string | null {
+  return app.mode === 'sandbox' ? (app.sandboxNotifyUrl ?? app.notifyUrl) : app.notifyUrl;
+}
+
+export interface AppFields {
+  name?: string;
+  notify_url?: string | null;
+  return_url?: string | null;
+  timeout_url?: string | null;
+  sandbox_notify_url?: string | null;
+  backup_notify_url?: string | null;
+  order_ttl_seconds?: number;
+  allow_url_override?: boolean;
+  pay_types?: PayType[];
+  enabled?: boolean;
+}
+
+const columns = (f: AppFields) => ({
+  name: f.name, notifyUrl: f.notify_url, returnUrl: f.return_url, timeoutUrl: f.timeout_url,
+  sandboxNotifyUrl: f.sandbox_notify_url, backupNotifyUrl: f.backup_notify_url, orderTtlSeconds: f.order_ttl_seconds,
+  allowUrlOverride: f.allow_url_override, payTypes: f.pay_types && [...new Set(f.pay_types)], enabled: f.enabled,
+});
+
+const newSecret = () => randomToken(32);
+
+export async function createApp(env: Env, db: Db, merchantId: number, input: AppFields & { name: string; mode: Mode }) {
+  await requireMerchant(db, merchantId);
+  const secret = newSecret();
+  const [app] = await db
+    .insert(apps)
+    .values({
+      ...columns(input), name: input.name, mode: input.mode, merchantId, appkey: `ak_${randomToken(20)}`,
+      secretEnc: await sealSecret(env.MASTER_KEY, secret), payTypes: input.pay_types ?? ['alipay', 'wechat'],
+    })
+    .returning();
+  return { app, secret };
+}
+
+export async function updateApp(db: Db, appkey: string, input: AppFields): Promise<App> {
+  await requireApp(db, appkey);
+  const [app] = await db.update(apps).set(columns(input)).where(eq(apps.appkey, appkey)).returning();
+  return app;
+}
+
+export async function rotateAppSecret(env: Env, db: Db, appkey: string) {
+  await requireApp(db, appkey);
+  const secret = newSecret();
+  const [app] = await db.update(apps).set({ secretEnc: await sealSecret(env.MASTER_KEY, secret) }).where(eq(apps.appkey, appkey)).returning();
+  return { app, secret };
+}

@@ -1,0 +1,73 @@
+/** Filtered, cursor-paginated lists for the admin API and the console. */
+import { and, desc, eq, gte, isNull, isNotNull, lt, sql, type SQL } from 'drizzle-orm';
+import { orders, payments } from '../db/schema';
+import { localClock, startOfLocalDay } from '../domain/clock';
+import type { Mode, OrderStatus, PayType } from '../domain/vocab';
+import type { Db } from '../env';
+import { ApiError } from '../errors';
+import { requireMerchant } from './merchants';
+
+const DAY_MS = 86_400_000;
+const RANGE_DAYS = { today: 1, '7d': 7, '30d': 30, '60d': 60 } as const;
+
+export interface OrderFilter {
+  status?: OrderStatus;
+  type?: PayType;
+  mode?: Mode;
+  range?: keyof typeof RANGE_DAYS;
+  from?: number;
+  to?: number;
+  cursor?: string;
+  limit: number;
+}
+
+/** The [from, to) window in ms: a named range of local calendar days, or explicit seconds. */
+export function window(f: Pick<OrderFilter, 'range' | 'from' | 'to'>, timeZone: string, nowMs = Date.now()): { from?: number; to?: number } {
+  if (f.range && (f.from !== undefined || f.to !== undefined)) throw new ApiError('bad_request', 'range: give either range or from/to, not both');
+  if (f.range) {
+    const today = localClock(nowMs, timeZone).day;
+    const first = localClock(startOfLocalDay(today, timeZone) - (RANGE_DAYS[f.range] - 1) * DAY_MS + DAY_MS / 2, timeZone).day;
+    return { from: startOfLocalDay(first, timeZone) };
+  }
+  if (f.from !== undefined && f.to !== undefined && f.to <= f.from) throw new ApiError('bad_request', 'to: must be after from');
+  return { from: f.from === undefined ? undefined : f.from * 1000, to: f.to === undefined ? undefined : f.to * 1000 };
+}
+
+function page<T>(rows: T[], limit: number, cursorOf: (row: T) => string) {
+  const more = rows.length > limit;
+  const data = more ? rows.slice(0, limit) : rows;
+  return { data, next_cursor: more ? cursorOf(data[data.length - 1]) : null };
+}
+
+export async function listOrders(db: Db, merchantId: number, f: OrderFilter) {
+  const merchant = await requireMerchant(db, merchantId);
+  const w = window(f, merchant.timezone);
+  const where: (SQL | undefined)[] = [
+    eq(orders.merchantId, merchantId),
+    f.status && eq(orders.status, f.status),
+    f.type && eq(orders.type, f.type),
+    f.mode && eq(orders.mode, f.mode),
+    w.from !== undefined ? gte(orders.createdMs, w.from) : undefined,
+    w.to !== undefined ? lt(orders.createdMs, w.to) : undefined,
+    f.cursor ? lt(orders.id, Number(f.cursor)) : undefined,
+  ];
+  const rows = await db.select().from(orders).where(and(...where)).orderBy(desc(orders.id)).limit(f.limit + 1);
+  return page(rows, f.limit, (o) => String(o.id));
+}
+
+export async function listPayments(db: Db, merchantId: number, f: { matched?: 'true' | 'false'; cursor?: string; limit: number }) {
+  await requireMerchant(db, merchantId);
+  const rowid = sql<number>`${payments}.rowid`;
+  const rows = await db
+    .select({ p: payments, rowid })
+    .from(payments)
+    .where(and(
+      eq(payments.merchantId, merchantId),
+      f.matched === 'false' ? isNull(payments.orderId) : f.matched === 'true' ? isNotNull(payments.orderId) : undefined,
+      f.cursor ? lt(rowid, Number(f.cursor)) : undefined,
+    ))
+    .orderBy(desc(rowid))
+    .limit(f.limit + 1);
+  const p = page(rows, f.limit, (r) => String(r.rowid));
+  return { data: p.data.map((r) => r.p), next_cursor: p.next_cursor };
+}

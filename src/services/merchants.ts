@@ -1,0 +1,90 @@
+/** Merchants, their settings and collection rules (operator/admin flows). */
+import { and, eq, sql } from 'drizzle-orm';
+import { merchants, rules, type Merchant } from '../db/schema';
+import { parseYuan } from '../domain/money';
+import type { Db } from '../env';
+import { ApiError } from '../errors';
+import { syncAllModes } from './collector';
+
+const MAX_OFFSET_LIMIT_FEN = 100;
+
+export async function requireMerchant(db: Db, id: number): Promise<Merchant> {
+  const m = await db.query.merchants.findFirst({ where: eq(merchants.id, id) });
+  if (!m) throw new ApiError('not_found', `merchant ${id} not found`);
+  return m;
+}
+
+/** Yuan string → fen for a setting, or a 400 naming the field. */
+export function fenField(field: string, yuan: string, maxFen = Number.MAX_SAFE_INTEGER): number {
+  const r = parseYuan(yuan, maxFen);
+  if (!r.ok) throw new ApiError('bad_request', `${field}: ${r.error}`);
+  return r.value;
+}
+
+export async function requireRule(db: Db, merchantId: number, ruleId: number, field = 'rule_id'): Promise<void> {
+  const r = await db.query.rules.findFirst({ where: and(eq(rules.id, ruleId), eq(rules.merchantId, merchantId)) });
+  if (!r) throw new ApiError('bad_request', `${field}: merchant ${merchantId} has no rule ${ruleId}`);
+}
+
+/** `config_version + 1`, for every write the Collector must learn. */
+export const bumpVersion = { configVersion: sql`${merchants.configVersion} + 1` };
+
+export async function touchConfig(db: Db, merchantId: number): Promise<void> {
+  await db.update(merchants).set(bumpVersion).where(eq(merchants.id, merchantId));
+}
+
+export interface SettingsInput {
+  rotation?: Merchant['rotation'];
+  max_offset?: string;
+  offset_direction?: Merchant['offsetDirection'];
+  default_rule_id?: number | null;
+  timezone?: string;
+}
+
+export async function updateSettings(env: Env, db: Db, merchantId: number, input: SettingsInput): Promise<Merchant> {
+  await requireMerchant(db, merchantId);
+  let maxOffsetFen: number | undefined;
+  if (input.max_offset !== undefined) {
+    maxOffsetFen = /^0+(\.0{1,2})?$/.test(input.max_offset) ? 0 : fenField('max_offset', input.max_offset, MAX_OFFSET_LIMIT_FEN);
+  }
+  if (input.default_rule_id) await requireRule(db, merchantId, input.default_rule_id, 'default_rule_id');
+  const [m] = await db
+    .update(merchants)
+    .set({
+      rotation: input.rotation, maxOffsetFen, offsetDirection: input.offset_direction,
+      defaultRuleId: input.default_rule_id, timezone: input.timezone, ...bumpVersion,
+    })
+    .where(eq(merchants.id, merchantId))
+    .returning();
+  await syncAllModes(env, db, merchantId);
+  return m;
+}
+
+const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+export interface RuleInput {
+  name: string;
+  start_time: string;
+  end_time: string;
+  timezone: string | null;
+  min_amount: string | null;
+  max_amount: string | null;
+  regions: string[];
+  daily_cap: string | null;
+}
+
+export async function createRule(db: Db, merchantId: number, input: RuleInput) {
+  await requireMerchant(db, merchantId);
+  const fen = (field: string, v: string | null) => (v === null ? null : fenField(field, v));
+  const minFen = fen('min_amount', input.min_amount);
+  const maxFen = fen('max_amount', input.max_amount);
+  if (minFen !== null && maxFen !== null && minFen > maxFen) throw new ApiError('bad_request', 'max_amount: must not be below min_amount');
+  const [rule] = await db
+    .insert(rules)
+    .values({
+      merchantId, name: input.name, startMinute: minutes(input.start_time), endMinute: minutes(input.end_time),
+      timezone: input.timezone, minFen, maxFen, regions: [...new Set(input.regions)], dailyCapFen: fen('daily_cap', input.daily_cap),
+    })
+    .returning();
+  return rule;
+}

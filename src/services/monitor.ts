@@ -1,0 +1,44 @@
+/**
+ * The native monitor protocol (SPEC §4.2). Requests carry `X-Huipay-Session`,
+ * `X-Huipay-Timestamp` (unix ms) and `X-Huipay-Signature` =
+ * hex HMAC-SHA256(session secret, timestamp + "." + raw body), within 300 s of our clock.
+ */
+import { eq } from 'drizzle-orm';
+import { sessions, type Session } from '../db/schema';
+import { hmacSha256Hex, safeEqual } from '../domain/sign';
+import type { Db } from '../env';
+import { ApiError } from '../errors';
+import { collector, syncCollector } from './collector';
+import { openSecret } from './secrets';
+
+export const MONITOR_TOLERANCE_MS = 300_000;
+
+/** Verifies the monitor headers over the raw body; returns the session. */
+export async function authenticateMonitor(env: Env, db: Db, headers: Headers, rawBody: string): Promise<Session> {
+  const sid = headers.get('x-huipay-session') ?? '';
+  const ts = headers.get('x-huipay-timestamp') ?? '';
+  const sig = headers.get('x-huipay-signature') ?? '';
+  if (!/^\d{1,15}$/.test(sid)) throw new ApiError('unauthorized', 'X-Huipay-Session header missing or not a session id');
+  if (!/^\d{1,16}$/.test(ts)) throw new ApiError('unauthorized', 'X-Huipay-Timestamp header missing or not unix milliseconds');
+  if (!sig) throw new ApiError('unauthorized', 'X-Huipay-Signature header missing');
+  const skew = Math.abs(Date.now() - Number(ts));
+  if (skew > MONITOR_TOLERANCE_MS) {
+    throw new ApiError('unauthorized', `X-Huipay-Timestamp is ${Math.round(skew / 1000)} s from the gateway clock (at most 300 s allowed): check the device clock`);
+  }
+  const session = await db.query.sessions.findFirst({ where: eq(sessions.id, Number(sid)) });
+  if (!session) throw new ApiError('unauthorized', `unknown session ${sid}`);
+  const expected = await hmacSha256Hex(await openSecret(env.MASTER_KEY, session.secretEnc), `${ts}.${rawBody}`);
+  if (!safeEqual(sig.toLowerCase(), expected)) {
+    throw new ApiError('unauthorized', 'X-Huipay-Signature mismatch: expected hex HMAC-SHA256(session secret, timestamp + "." + raw body); are you signing the exact body bytes you send?');
+  }
+  return session;
+}
+
+/** Runs a Collector call; if the object has not learnt this session yet, syncs it and retries once. */
+export async function withSessionKnown<T>(env: Env, db: Db, session: Session, call: (c: ReturnType<typeof collector>) => Promise<T>, unknown: (r: T) => boolean): Promise<T> {
+  const stub = collector(env, session.merchantId, session.mode);
+  const first = await call(stub);
+  if (!unknown(first)) return first;
+  await syncCollector(env, db, session.merchantId, session.mode);
+  return call(stub);
+}

@@ -1,0 +1,61 @@
+/**
+ * Applying the Collector's decisions to D1, idempotently: a received payment (and, when it
+ * matched, its order becoming paid exactly once) and an order's expiry. Every job is safe to
+ * run twice; only after it has run is its outbox row confirmed.
+ */
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { orders, payments } from '../db/schema';
+import type { Db } from '../env';
+import { ApiError } from '../errors';
+import type { Job } from '../queues/jobs';
+import { collector } from './collector';
+
+export async function applyJob(env: Env, db: Db, job: Job): Promise<void> {
+  if (job.kind === 'apply') {
+    const { payment: p, match } = job;
+    const record = db
+      .insert(payments)
+      .values({ id: p.id, merchantId: job.merchantId, mode: job.mode, sessionId: p.sessionId, type: p.type, amountFen: p.amountFen, paidMs: p.paidMs, ref: p.ref, payer: p.payer, receivedMs: p.receivedMs })
+      .onConflictDoNothing();
+    if (match) {
+      const sameOrder = and(eq(orders.merchantId, job.merchantId), eq(orders.appId, match.appId), eq(orders.outOrderId, match.outOrderId));
+      const paidBy = sql`(SELECT ${orders.id} FROM ${orders} WHERE ${and(sameOrder, eq(orders.paymentId, p.id))})`;
+      await db.batch([
+        record,
+        db.update(orders).set({ status: 'paid', paidMs: p.paidMs, paymentId: p.id }).where(and(sameOrder, eq(orders.status, 'pending'))),
+        db
+          .update(payments)
+          .set({ orderId: paidBy, matchedBy: job.matchedBy })
+          .where(and(eq(payments.id, p.id), isNull(payments.orderId), sql`${paidBy} IS NOT NULL`)),
+      ]);
+    } else {
+      await record;
+    }
+  } else {
+    const { order } = job;
+    await db
+      .update(orders)
+      .set({ status: 'expired' })
+      .where(and(eq(orders.merchantId, job.merchantId), eq(orders.appId, order.appId), eq(orders.outOrderId, order.outOrderId), eq(orders.status, 'pending')));
+  }
+  await collector(env, job.merchantId, job.mode).confirm(job.outboxId);
+}
+
+/** Hand-assigns an unmatched payment to a pending order of the same merchant and mode (补单). */
+export async function assignPayment(env: Env, db: Db, paymentId: string, orderId: number) {
+  const payment = await db.query.payments.findFirst({ where: eq(payments.id, paymentId) });
+  if (!payment) throw new ApiError('not_found', `payment ${paymentId} not found`);
+  const order = await db.query.orders.findFirst({ where: eq(orders.id, orderId) });
+  if (!order || order.merchantId !== payment.merchantId) throw new ApiError('not_found', `order_id: merchant ${payment.merchantId} has no order ${orderId}`);
+  if (order.mode !== payment.mode) throw new ApiError('conflict', `order_id: order ${orderId} is ${order.mode} but the payment is ${payment.mode}`);
+  if (payment.orderId !== null) throw new ApiError('conflict', `payment ${paymentId} is already matched to order ${payment.orderId}`);
+  if (order.status !== 'pending') throw new ApiError('conflict', `order_id: order ${orderId} is ${order.status}; only a pending order can be assigned a payment`);
+  const outcome = await collector(env, payment.merchantId, payment.mode).assign(paymentId, { appId: order.appId, outOrderId: order.outOrderId });
+  if (!outcome.ok) {
+    const why = { not_pending: `order ${orderId} is no longer pending`, already_matched: `payment ${paymentId} is already matched`, unknown_payment: `payment ${paymentId} is not known to its collector` };
+    throw new ApiError('conflict', why[outcome.reason]);
+  }
+  await applyJob(env, db, outcome.job);
+  const [p, o] = await db.batch([db.select().from(payments).where(eq(payments.id, paymentId)), db.select().from(orders).where(eq(orders.id, orderId))]);
+  return { payment: p[0], order: o[0] };
+}

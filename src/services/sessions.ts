@@ -1,0 +1,96 @@
+/** Collection sessions: adding wallets, their live state, and changes the Collector must learn. */
+import { eq } from 'drizzle-orm';
+import { sessions, type Session } from '../db/schema';
+import { randomToken } from '../domain/ids';
+import type { Mode, SessionType } from '../domain/vocab';
+import type { Db } from '../env';
+import { ApiError } from '../errors';
+import { collector, syncCollector } from './collector';
+import { fenField, requireMerchant, requireRule, touchConfig } from './merchants';
+import { sealSecret } from './secrets';
+
+export interface SessionInput {
+  type: SessionType;
+  label: string;
+  qr_payload: string;
+  mode: Mode;
+  rule_id?: number | null;
+  amount_qr: { amount: string; payload: string }[];
+}
+
+const amountQrMap = (list: { amount: string; payload: string }[]) =>
+  Object.fromEntries(list.map((e, i) => [String(fenField(`amount_qr.${i}.amount`, e.amount)), e.payload]));
+
+/** The text the "scan to go online" QR code holds. */
+export const monitorConfig = (origin: string, session: Session, secret: string) =>
+  JSON.stringify({ v: 1, endpoint: `${origin}/monitor/v1`, session: session.id, secret });
+
+export async function createSession(env: Env, db: Db, merchantId: number, input: SessionInput) {
+  const merchant = await requireMerchant(db, merchantId);
+  if (input.rule_id) await requireRule(db, merchantId, input.rule_id);
+  const secret = randomToken(32);
+  const [session] = await db
+    .insert(sessions)
+    .values({
+      merchantId, mode: input.mode, type: input.type, label: input.label, qrPayload: input.qr_payload,
+      amountQr: amountQrMap(input.amount_qr), secretEnc: await sealSecret(env.MASTER_KEY, secret),
+      ruleId: input.rule_id === undefined ? merchant.defaultRuleId : input.rule_id,
+    })
+    .returning();
+  await touchConfig(db, merchantId);
+  await syncCollector(env, db, merchantId, input.mode);
+  return { session, secret };
+}
+
+export async function requireSession(db: Db, id: number): Promise<Session> {
+  const s = await db.query.sessions.findFirst({ where: eq(sessions.id, id) });
+  if (!s) throw new ApiError('not_found', `session ${id} not found`);
+  return s;
+}
+
+export interface SessionPatch {
+  enabled?: boolean;
+  rule_id?: number | null;
+  label?: string;
+  qr_payload?: string;
+  amount_qr?: { amount: string; payload: string }[];
+}
+
+export async function updateSession(env: Env, db: Db, id: number, patch: SessionPatch): Promise<Session> {
+  const s = await requireSession(db, id);
+  if (patch.rule_id) await requireRule(db, s.merchantId, patch.rule_id);
+  const [updated] = await db
+    .update(sessions)
+    .set({
+      enabled: patch.enabled, ruleId: patch.rule_id, label: patch.label, qrPayload: patch.qr_payload,
+      amountQr: patch.amount_qr && amountQrMap(patch.amount_qr),
+    })
+    .where(eq(sessions.id, id))
+    .returning();
+  await touchConfig(db, s.merchantId);
+  await syncCollector(env, db, s.merchantId, s.mode);
+  return updated;
+}
+
+export async function rotateSessionSecret(env: Env, db: Db, id: number) {
+  await requireSession(db, id);
+  const secret = randomToken(32);
+  const [session] = await db.update(sessions).set({ secretEnc: await sealSecret(env.MASTER_KEY, secret) }).where(eq(sessions.id, id)).returning();
+  return { session, secret };
+}
+
+/** A merchant's sessions with their live state from the Collectors. */
+export async function listSessions(env: Env, db: Db, merchantId: number) {
+  await requireMerchant(db, merchantId);
+  const rows = await db.select().from(sessions).where(eq(sessions.merchantId, merchantId)).orderBy(sessions.id);
+  const modes = [...new Set(rows.map((r) => r.mode))];
+  const lives = (await Promise.all(modes.map((m) => collector(env, merchantId, m).live()))).flat();
+  const live = new Map(lives.map((l) => [l.id, l]));
+  return rows.map((s) => ({ session: s, live: live.get(s.id) }));
+}
+
+/** One session's live state. */
+export async function liveOf(env: Env, s: Session) {
+  return (await collector(env, s.merchantId, s.mode).live()).find((l) => l.id === s.id);
+}
+

@@ -1,0 +1,121 @@
+/**
+ * Test helpers: drive the worker through its real HTTP surface (admin API, gatepay API,
+ * monitor protocol). Signatures are computed here from the spec's formulas, independently of
+ * the code under test.
+ */
+import { env, SELF } from 'cloudflare:test';
+import { expect } from 'vitest';
+
+export const ADMIN_TOKEN = 'test-admin-token';
+export const BASE = 'http://gw.test';
+const enc = new TextEncoder();
+const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
+
+export const md5 = async (s: string) => hex(await crypto.subtle.digest('MD5', enc.encode(s)));
+/** md5( md5(concatenated values) + secret ) */
+export const specSign = async (values: string[], secret: string) => md5((await md5(values.join(''))) + secret);
+export async function hmac(secret: string, msg: string) {
+  const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return hex(await crypto.subtle.sign('HMAC', key, enc.encode(msg)));
+}
+
+export async function admin<T = any>(method: string, path: string, body?: unknown, token = ADMIN_TOKEN): Promise<{ status: number; body: T }> {
+  const res = await SELF.fetch(`${BASE}/admin/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+/** Calls admin and expects the status; returns the body. */
+export async function ok<T = any>(method: string, path: string, body?: unknown, status = method === 'POST' ? 201 : 200): Promise<T> {
+  const r = await admin<T>(method, path, body);
+  if (r.status !== status) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+export async function gatepay(path: 'create' | 'query' | 'close', params: Record<string, string>, init: RequestInit & { cf?: unknown } = {}) {
+  const res = await SELF.fetch(`${BASE}/api/cloudpay/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(params).toString(),
+    ...init,
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { code: number; msg: string; time: string; data: any };
+}
+
+export interface TestApp {
+  appkey: string;
+  appsecret: string;
+  id: number;
+}
+
+export async function signedCreate(app: TestApp, p: { price: string; type?: string; out_order_id: string; custom?: string; [k: string]: string | undefined }) {
+  const params: Record<string, string> = { appkey: app.appkey, type: 'alipay', custom: '', ...(p as Record<string, string>) };
+  params.sign = await specSign([params.appkey, params.price, params.type, params.out_order_id, params.custom], app.appsecret);
+  return params;
+}
+
+export async function signedLookup(app: TestApp, orderId: string, outOrderId: string) {
+  return { appkey: app.appkey, order_id: orderId, out_order_id: outOrderId, sign: await specSign([app.appkey, orderId, outOrderId], app.appsecret) };
+}
+
+export interface TestSession {
+  id: number;
+  secret: string;
+  type: string;
+}
+
+export async function monitor(session: TestSession, path: 'heartbeat' | 'payments', body: unknown, opts: { ts?: number; sign?: string } = {}) {
+  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  const ts = String(opts.ts ?? Date.now());
+  const res = await SELF.fetch(`${BASE}/monitor/v1/${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-huipay-session': String(session.id),
+      'x-huipay-timestamp': ts,
+      'x-huipay-signature': opts.sign ?? (await hmac(session.secret, `${ts}.${raw}`)),
+    },
+    body: raw,
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+export const pay = (s: TestSession, amount: string, extra: Record<string, unknown> = {}) =>
+  monitor(s, 'payments', { type: s.type, amount, paid_at: Date.now(), ...extra });
+
+/** A merchant with one app and `sessions` online sessions of one type, ready to take orders. */
+export async function setupMerchant(opts: { sessions?: number; type?: 'alipay' | 'wechat'; mode?: 'sandbox' | 'live'; app?: Record<string, unknown>; settings?: Record<string, unknown>; online?: boolean } = {}) {
+  const mode = opts.mode ?? 'live';
+  const merchant = await ok('POST', '/merchants', { name: 'Test shop' });
+  if (opts.settings) await ok('PUT', `/merchants/${merchant.id}/settings`, opts.settings, 200);
+  const app = await ok('POST', `/merchants/${merchant.id}/apps`, {
+    name: 'shop', mode, notify_url: 'https://merchant.test/notify', return_url: 'https://merchant.test/return', ...opts.app,
+  });
+  const sessions: TestSession[] = [];
+  for (let i = 0; i < (opts.sessions ?? 1); i++) {
+    const s = await ok('POST', `/merchants/${merchant.id}/sessions`, { type: opts.type ?? 'alipay', label: `wallet ${i}`, qr_payload: `https://qr.alipay.com/test${i}`, mode });
+    sessions.push({ id: s.id, secret: s.secret, type: s.type });
+    if (opts.online !== false) expect((await monitor(sessions[i], 'heartbeat', {})).status).toBe(200);
+  }
+  return { merchant, app: { appkey: app.appkey, appsecret: app.appsecret, id: app.id } as TestApp, sessions };
+}
+
+/** Polls until `fn` stops throwing (queue consumers run asynchronously). */
+export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 5000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() - start > timeoutMs) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+export const db = () => env.DB;
+export const count = async (table: string) => ((await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table}`).first<{ n: number }>())?.n ?? 0);
