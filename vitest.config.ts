@@ -20,6 +20,7 @@ export default defineConfig(async () => {
     test: {
       setupFiles: ['./test/setup.ts'],
       include: ['test/**/*.test.ts'],
+      testTimeout: 30_000,
     },
   };
 });

@@ -1,17 +1,19 @@
-/** The jobs queue consumer: one job a message; a failure retries that message alone. */
+/** The jobs queue consumer: the jobs of a batch run concurrently; a failure retries that message alone. */
 import { makeDb } from '../env';
 import { applyJob } from '../services/payments';
 import type { Job } from './jobs';
 
 export async function consume(batch: MessageBatch<Job>, env: Env): Promise<void> {
   const db = makeDb(env.DB);
-  for (const msg of batch.messages) {
-    try {
-      await applyJob(env, db, msg.body);
-      msg.ack();
-    } catch (err) {
-      console.error(JSON.stringify({ msg: 'job failed; will retry', kind: msg.body.kind, attempts: msg.attempts, error: String(err) }));
-      msg.retry({ delaySeconds: Math.min(60, 2 ** msg.attempts) });
-    }
-  }
+  await Promise.all(
+    batch.messages.map(async (msg) => {
+      try {
+        await applyJob(env, db, msg.body);
+        msg.ack();
+      } catch (err) {
+        console.error(JSON.stringify({ msg: 'job failed; will retry', kind: msg.body.kind, attempts: msg.attempts, error: String(err) }));
+        msg.retry({ delaySeconds: Math.min(60, 2 ** msg.attempts) });
+      }
+    }),
+  );
 }

@@ -1,0 +1,156 @@
+/**
+ * `npm start`: run huipay locally with a ready-to-use demo.
+ *
+ * 1. Creates .dev.vars from .dev.vars.example if it is missing.
+ * 2. Applies the D1 migrations to the local database (.wrangler/state).
+ * 3. Starts `wrangler dev` on 127.0.0.1:$PORT (default 8787).
+ * 4. Once /healthz answers, makes sure a "Demo shop" merchant exists with a sandbox app and a
+ *    sandbox alipay session. They are created once; the secrets that only creation reveals are
+ *    kept in .wrangler/demo.json so later starts can print them again.
+ * 5. Prints the URLs, the demo keys and a correctly signed create-order curl line.
+ * Ctrl-C (SIGINT) or SIGTERM is forwarded to wrangler; the script exits with wrangler's code.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+process.chdir(join(dirname(fileURLToPath(import.meta.url)), '..'));
+const PORT = Number(process.env.PORT || 8787);
+const BASE = `http://127.0.0.1:${PORT}`;
+const DEMO_FILE = '.wrangler/demo.json';
+const log = (msg) => console.log(`[start] ${msg}`);
+
+// 1. Local secrets.
+if (!existsSync('.dev.vars')) {
+  copyFileSync('.dev.vars.example', '.dev.vars');
+  log('created .dev.vars from .dev.vars.example (local, fake values)');
+}
+const devVars = Object.fromEntries(
+  readFileSync('.dev.vars', 'utf8').split('\n')
+    .map((line) => line.match(/^\s*([A-Za-z_]\w*)\s*=\s*(.*?)\s*$/))
+    .filter(Boolean)
+    .map(([, k, v]) => [k, v.replace(/^(["'])(.*)\1$/, '$2')]),
+);
+if (!devVars.ADMIN_TOKEN) throw new Error('.dev.vars has no ADMIN_TOKEN');
+
+// 2. Local database.
+log('applying local D1 migrations');
+const migrate = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local'], { stdio: 'inherit', env: { ...process.env, CI: '1' } });
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+// 3. The gateway. Run like `npx wrangler dev`, but without npx: npx starts wrangler under `sh -c`,
+// which does not pass on the signals we forward, so Ctrl-C/SIGTERM would leave workerd running.
+const wrangler = join('node_modules', 'wrangler', 'bin', 'wrangler.js');
+const child = spawn(process.execPath, [wrangler, 'dev', '--ip', '127.0.0.1', '--port', String(PORT)], { stdio: 'inherit' });
+let exiting = false;
+let failed = false;
+child.on('exit', (code, signal) => {
+  exiting = true;
+  process.exit(failed ? 1 : code ?? 128 + (constants.signals[signal] ?? 0));
+});
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+
+async function waitForHealth() {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline && !exiting;) {
+    try {
+      if ((await fetch(`${BASE}/healthz`, { signal: AbortSignal.timeout(2000) })).ok) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${BASE}/healthz did not answer within 60 s`);
+}
+
+async function admin(method, path, body) {
+  const res = await fetch(`${BASE}/admin/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${devVars.ADMIN_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body && JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} /admin/v1${path} → ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+// 4. The demo: each part is created only if missing; a secret we no longer have is rotated.
+async function ensureDemo() {
+  const saved = existsSync(DEMO_FILE) ? JSON.parse(readFileSync(DEMO_FILE, 'utf8')) : {};
+  let merchant = (await admin('GET', '/merchants')).data.find((m) => m.name === 'Demo shop');
+  if (!merchant) {
+    merchant = await admin('POST', '/merchants', { name: 'Demo shop' });
+    log(`created merchant "Demo shop" (id ${merchant.id})`);
+  }
+  const m = `/merchants/${merchant.id}`;
+
+  let app = (await admin('GET', `${m}/apps`)).data.find((a) => a.name === 'Demo app');
+  if (!app) {
+    app = await admin('POST', `${m}/apps`, { name: 'Demo app', mode: 'sandbox', notify_url: `${BASE}/healthz`, return_url: `${BASE}/healthz` });
+    log(`created sandbox app ${app.appkey}`);
+  } else if (saved.appkey === app.appkey && saved.appsecret) {
+    app.appsecret = saved.appsecret;
+  } else {
+    app = await admin('POST', `/apps/${app.appkey}/rotate-secret`);
+    log(`app ${app.appkey} had no saved secret: rotated it`);
+  }
+
+  let session = (await admin('GET', `${m}/sessions`)).data.find((s) => s.label === 'Demo wallet');
+  if (!session) {
+    session = await admin('POST', `${m}/sessions`, { type: 'alipay', label: 'Demo wallet', qr_payload: 'https://qr.alipay.com/demo-not-a-real-code', mode: 'sandbox' });
+    log(`created sandbox alipay session ${session.id}`);
+  } else if (saved.session?.id === session.id && saved.session.secret) {
+    session = { ...session, ...saved.session };
+  } else {
+    session = await admin('POST', `/sessions/${session.id}/rotate-secret`);
+    log(`session ${session.id} had no saved secret: rotated it`);
+  }
+
+  const demo = {
+    merchant_id: merchant.id, appkey: app.appkey, appsecret: app.appsecret,
+    session: { id: session.id, secret: session.secret, monitor_config: session.monitor_config },
+  };
+  mkdirSync(dirname(DEMO_FILE), { recursive: true });
+  writeFileSync(DEMO_FILE, JSON.stringify(demo, null, 2) + '\n');
+  return { ...demo, state: session.state };
+}
+
+// 5. The banner.
+const md5 = (s) => createHash('md5').update(s).digest('hex');
+
+function banner(demo) {
+  const p = { appkey: demo.appkey, price: '10.00', type: 'alipay', out_order_id: `demo-${Math.floor(Date.now() / 1000)}`, custom: 'demo' };
+  const sign = md5(md5(p.appkey + p.price + p.type + p.out_order_id + p.custom) + demo.appsecret);
+  const fields = Object.entries({ ...p, sign }).map(([k, v]) => `-d ${k}=${v}`).join(' ');
+  console.log(`
+=============================================================================
+ huipay is running at ${BASE}
+   API reference  ${BASE}/docs
+   OpenAPI        ${BASE}/openapi.json
+   Admin token    ${devVars.ADMIN_TOKEN}   (from .dev.vars)
+
+ Demo (merchant ${demo.merchant_id}, sandbox; saved in ${DEMO_FILE})
+   appkey     ${demo.appkey}
+   appsecret  ${demo.appsecret}
+   session    ${demo.session.id} (alipay, ${demo.state ?? 'new'})
+
+ Create an order (signed; each out_order_id can be used once):
+   curl -s ${BASE}/api/cloudpay/create ${fields}
+
+ The demo wallet is offline until a monitor agent sends heartbeats, so the
+ line above answers code 204 "no payment method available now" until then.
+ TODO: start the agent to bring the demo wallet online: npm run agent
+
+ Stop with Ctrl-C.
+=============================================================================
+`);
+}
+
+try {
+  await waitForHealth();
+  banner(await ensureDemo());
+} catch (err) {
+  console.error(`[start] ${err.message}`);
+  failed = true;
+  if (!exiting) child.kill('SIGTERM');
+}

@@ -1,0 +1,175 @@
+/** The gatepay merchant API: sign formulas and every create / query / close code (SPEC §3). */
+import { SELF } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { admin, BASE, count, eventually, gatepay, ok, pay, setupMerchant, signedCreate, signedLookup, specSign, type TestApp, type TestSession } from '../helpers';
+
+describe('sign formulas, worked by hand (node:crypto) for appkey ak_vector / appsecret sk_vector_secret', () => {
+  it.each([
+    ['create', ['ak_vector', '10.00', 'alipay', 'V1', 'u42'], 'a1893949dc1e0e8bc0af9892ed593dc7'],
+    ['query by order_id', ['ak_vector', '123', ''], 'b4b1822827b1713ffdb93f07d29fd22e'],
+    ['close by out_order_id', ['ak_vector', '', 'V1'], '847fd848589f1732c3d6e133e72a70b6'],
+  ])('%s', async (_name, values, expected) => {
+    expect(await specSign(values, 'sk_vector_secret')).toBe(expected);
+  });
+});
+
+describe('create codes', () => {
+  let app: TestApp;
+  let merchantId: number;
+  let session: TestSession;
+  beforeAll(async () => {
+    const m = await setupMerchant({ sessions: 1, settings: { max_offset: '0.01' } });
+    app = m.app;
+    merchantId = m.merchant.id;
+    session = m.sessions[0];
+  });
+
+  const valid = (over: Record<string, string> = {}) => signedCreate(app, { price: '5.00', out_order_id: `o${Math.random().toString(36).slice(2)}`, custom: 'c', ...over });
+  const without = async (field: string) => {
+    const p = await valid();
+    delete p[field];
+    return p;
+  };
+
+  it('100 on success, with every documented field', async () => {
+    const p = await valid({ product_id: 'sku-1' });
+    const r = await gatepay('create', p);
+    expect(r.code).toBe(100);
+    expect(r.msg).toBe('success');
+    expect(r.time).toMatch(/^\d{10}$/);
+    expect(Object.keys(r.data).sort()).toEqual(
+      ['created', 'custom', 'expires', 'expires_at', 'order_id', 'out_order_id', 'params', 'pay_url', 'paytime', 'price', 'product_id', 'qrcode_url', 'realprice', 'status', 'type'].sort(),
+    );
+    expect(r.data).toMatchObject({ out_order_id: p.out_order_id, price: '5.00', realprice: '5.00', type: 'alipay', status: 'pending', params: p });
+    expect(r.data.expires_at - r.data.created).toBe(600);
+    expect(r.data.qrcode_url).toBe(`${BASE}/qrcode?text=${encodeURIComponent('https://qr.alipay.com/test0')}`);
+  });
+
+  it('accepts a JSON body and signs over the number exactly as sent', async () => {
+    const out = `json${Date.now()}`;
+    const sign = await specSign([app.appkey, '6.5', 'alipay', out, ''], app.appsecret);
+    const res = await SELF.fetch(`${BASE}/api/cloudpay/create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"appkey":"${app.appkey}","price":6.5,"type":"alipay","out_order_id":"${out}","custom":"","sign":"${sign}"}`,
+    });
+    const r = (await res.json()) as any;
+    expect(r.code).toBe(100);
+    expect(r.data.price).toBe('6.50');
+  });
+
+  it.each([
+    ['101 appkey missing', async () => without('appkey'), 101, /appkey/],
+    ['103 sign missing', async () => without('sign'), 103, /sign/],
+    ['105 price missing', async () => without('price'), 105, /price/],
+    ['105 custom missing', async () => without('custom'), 105, /custom/],
+    ['105 out_order_id malformed', async () => valid({ out_order_id: 'has space' }), 105, /out_order_id/],
+    ['102 appkey invalid', async () => ({ ...(await valid()), appkey: 'ak_nope' }), 102, /appkey/],
+    ['104 sign invalid', async () => ({ ...(await valid()), sign: '0'.repeat(32) }), 104, /md5\(md5\(appkey\+price\+type\+out_order_id\+custom\)\+appsecret\)/],
+    ['104 sign over a re-formatted price', async () => ({ ...(await valid({ price: '5.00' })), price: '5' }), 104, /sign/],
+    ['106 URL override not allowed', async () => valid({ notify_url: 'https://evil.test/n' }), 106, /notify_url/],
+    ['201 price 0', async () => valid({ price: '0' }), 201, /price/],
+    ['201 price 1e2', async () => valid({ price: '1e2' }), 201, /price/],
+    ['201 price -1', async () => valid({ price: '-1' }), 201, /price/],
+    ['201 price 1.234', async () => valid({ price: '1.234' }), 201, /price/],
+    ['201 price " 1"', async () => valid({ price: ' 1' }), 201, /price/],
+    ['201 price "1."', async () => valid({ price: '1.' }), 201, /price/],
+    ['201 price over the maximum', async () => valid({ price: '50000.01' }), 201, /at most 50000.00/],
+    ['202 type invalid', async () => valid({ type: 'bitcoin' }), 202, /type/],
+    ['203 type closed (no channel for qqpay)', async () => valid({ type: 'qqpay' }), 203, /qqpay/],
+    ['204 no wechat session online', async () => valid({ type: 'wechat' }), 204, /no payment method/],
+  ])('%s', async (_name, make, code, msg) => {
+    const before = await count('orders');
+    const r = await gatepay('create', await make());
+    expect(r.code).toBe(code);
+    expect(r.msg).toMatch(msg);
+    expect(r.data).toBeNull();
+    expect(await count('orders')).toBe(before);
+  });
+
+  it('107 when the app is disabled, 108/109 when URLs are missing', async () => {
+    const m = await setupMerchant({ sessions: 1, app: { notify_url: null, return_url: null } });
+    const p = await signedCreate(m.app, { price: '1.00', out_order_id: 'x1' });
+    expect((await gatepay('create', p)).code).toBe(108);
+    await ok('PATCH', `/apps/${m.app.appkey}`, { return_url: 'https://merchant.test/r' }, 200);
+    expect((await gatepay('create', p)).code).toBe(109);
+    await ok('PATCH', `/apps/${m.app.appkey}`, { notify_url: 'https://merchant.test/n', enabled: false }, 200);
+    expect((await gatepay('create', p)).code).toBe(107);
+    await ok('PATCH', `/apps/${m.app.appkey}`, { enabled: true }, 200);
+    expect((await gatepay('create', p)).code).toBe(100);
+  });
+
+  it('idempotency: same order again → 100 with the same order; other params → 211; paid or closed → 212', async () => {
+    const p = await valid({ price: '7.00' });
+    const first = await gatepay('create', p);
+    const again = await gatepay('create', p);
+    expect(again.code).toBe(100);
+    expect(again.data.order_id).toBe(first.data.order_id);
+    expect(again.data.realprice).toBe(first.data.realprice);
+    const changed = await signedCreate(app, { price: '7.01', out_order_id: p.out_order_id, custom: 'c' });
+    expect((await gatepay('create', changed)).code).toBe(211);
+    const otherCustom = await signedCreate(app, { price: '7.00', out_order_id: p.out_order_id, custom: 'd' });
+    expect((await gatepay('create', otherCustom)).code).toBe(211);
+    expect((await pay(session, first.data.realprice)).body.matched).toBe(true);
+    await eventually(async () => expect((await gatepay('create', p)).code).toBe(212));
+    const toClose = await valid({ price: '8.00' });
+    const created = await gatepay('create', toClose);
+    expect((await gatepay('close', await signedLookup(app, String(created.data.order_id), ''))).code).toBe(100);
+    const r = await gatepay('create', toClose);
+    expect(r.code).toBe(212);
+    expect(r.msg).toMatch(/closed/);
+  });
+
+  it('204 when every amount slot is taken; close frees one', async () => {
+    const a = await gatepay('create', await valid({ price: '3.00' }));
+    const b = await gatepay('create', await valid({ price: '3.00' }));
+    expect([a.data.realprice, b.data.realprice]).toEqual(['3.00', '2.99']);
+    const full = await gatepay('create', await valid({ price: '3.00' }));
+    expect(full.code).toBe(204);
+    expect(full.msg).toMatch(/slot/);
+    expect((await gatepay('close', await signedLookup(app, '', a.data.out_order_id))).code).toBe(100);
+    const c = await gatepay('create', await valid({ price: '3.00' }));
+    expect(c.data.realprice).toBe('3.00');
+  });
+
+  it('per-order URL overrides are accepted when the app allows them', async () => {
+    await ok('PATCH', `/apps/${app.appkey}`, { allow_url_override: true }, 200);
+    expect((await gatepay('create', await valid({ notify_url: 'https://other.test/n' }))).code).toBe(100);
+    expect((await gatepay('create', await valid({ notify_url: 'ftp://x' }))).code).toBe(106);
+    await ok('PATCH', `/apps/${app.appkey}`, { allow_url_override: false }, 200);
+  });
+
+  it('query and close: by either id, signed over the raw pair', async () => {
+    const p = await valid({ price: '9.00' });
+    const c = await gatepay('create', p);
+    const byId = await gatepay('query', await signedLookup(app, String(c.data.order_id), ''));
+    const byOut = await gatepay('query', await signedLookup(app, '', p.out_order_id));
+    expect(byId.code).toBe(100);
+    expect(byOut.data).toEqual(byId.data);
+    expect(byId.data).toMatchObject({ status: 'pending', price: '9.00', realprice: '9.00', type: 'alipay', paytime: 0 });
+    const bad = { ...(await signedLookup(app, String(c.data.order_id), '')), sign: 'f'.repeat(32) };
+    expect((await gatepay('query', bad)).code).toBe(104);
+    expect((await gatepay('query', await signedLookup(app, '', ''))).code).toBe(105);
+    expect((await gatepay('query', await signedLookup(app, '99999999', ''))).code).toBe(105);
+    const closed = await gatepay('close', await signedLookup(app, String(c.data.order_id), ''));
+    expect(closed.data.status).toBe('closed');
+    expect((await gatepay('close', await signedLookup(app, String(c.data.order_id), ''))).code).toBe(100);
+  });
+
+  it('closing a paid order fails with 212', async () => {
+    const c = await gatepay('create', await valid({ price: '11.00' }));
+    await pay(session, c.data.realprice);
+    const r = await gatepay('close', await signedLookup(app, String(c.data.order_id), ''));
+    expect(r.code).toBe(212);
+    expect(r.msg).toMatch(/paid/);
+  });
+
+  it('one app cannot see another app\'s order', async () => {
+    const other = await setupMerchant({ sessions: 1 });
+    const c = await gatepay('create', await valid({ price: '12.00' }));
+    expect((await gatepay('query', await signedLookup(other.app, String(c.data.order_id), ''))).code).toBe(105);
+    expect(merchantId).not.toBe(other.merchant.id);
+    expect((await admin('GET', `/merchants/${merchantId}/orders`)).status).toBe(200);
+  });
+});
+
