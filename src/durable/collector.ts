@@ -284,10 +284,14 @@ export class Collector extends DurableObject<Env> {
     const now = Date.now();
     const jobs = this.ctx.storage.transactionSync(() => {
       const expired = this.sql.exec(`DELETE FROM holds WHERE expires_ms + ? <= ? RETURNING app_id, out_order_id`, this.graceMs(), now).toArray();
-      for (const h of expired) this.enqueue({ kind: 'expire', order: { appId: h.app_id as number, outOrderId: h.out_order_id as string } }, now);
-      return this.sql.exec(`SELECT job FROM outbox WHERE next_ms <= ?`, now).toArray().map((r) => JSON.parse(r.job as string) as Job);
+      const due = this.sql
+        .exec(`UPDATE outbox SET next_ms = ? WHERE next_ms <= ? RETURNING job`, now + RESEND_AFTER_MS, now)
+        .toArray()
+        .map((r) => JSON.parse(r.job as string) as Job);
+      const fresh = expired.map((h) => this.enqueue({ kind: 'expire', order: { appId: h.app_id as number, outOrderId: h.out_order_id as string } }, now));
+      return [...due, ...fresh];
     });
-    for (const job of jobs) await this.send(job);
+    await Promise.all(jobs.map((job) => this.send(job)));
     this.rescheduleAlarm();
   }
 
