@@ -8,8 +8,10 @@ export { Collector } from './durable/collector';
 
 const app = buildApp();
 
-export default {
+const worker: ExportedHandler<Env, Job> = {
   fetch: app.fetch,
-  queue: (batch, env) => consume(batch as MessageBatch<Job>, env),
+  queue: (batch, env) => consume(batch, env),
   scheduled: (_controller, env, ctx) => ctx.waitUntil(sweep(env)),
-} satisfies ExportedHandler<Env, Job>;
+};
+
+export default worker;

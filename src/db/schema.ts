@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { DIRECTIONS, MODES, ORDER_STATUSES, PAY_TYPES, ROTATIONS, SESSION_TYPES, type PayType } from '../domain/vocab';
+import { DIRECTIONS, MODES, ORDER_STATUSES, PAY_TYPES, ROTATIONS, SESSION_TYPES, type PayType, type WebhookEvent, WEBHOOK_MODES } from '../domain/vocab';
 
 const now = sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`;
 
@@ -131,3 +131,73 @@ export type Rule = typeof rules.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type Order = typeof orders.$inferSelect;
 export type Payment = typeof payments.$inferSelect;
+
+export const webhooks = sqliteTable('webhooks', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  appId: integer('app_id').notNull().references(() => apps.id),
+  url: text('url').notNull(),
+  /** Extra HTTP headers sent with every delivery. */
+  headers: text('headers', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+  mode: text('mode', { enum: WEBHOOK_MODES }).notNull(),
+  events: text('events', { mode: 'json' }).$type<WebhookEvent[]>().notNull(),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  createdMs: integer('created_ms').notNull().default(now),
+});
+
+/**
+ * One message owed to a merchant: the gatepay async notify of a paid order, or one webhook
+ * event to one endpoint. The request body is fixed when it is created; attempts follow the
+ * retry schedule, claimed by compare-and-set on `attempts`.
+ */
+export const deliveries = sqliteTable(
+  'deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Makes fan-out idempotent: `notify:<order>`, `wh:<webhook>:<event>:<subject>`. */
+    dedupeKey: text('dedupe_key').notNull().unique(),
+    kind: text('kind', { enum: ['notify', 'webhook'] }).notNull(),
+    merchantId: integer('merchant_id').notNull(),
+    appId: integer('app_id').notNull(),
+    orderId: integer('order_id'),
+    paymentId: text('payment_id'),
+    webhookId: integer('webhook_id'),
+    eventId: text('event_id'),
+    eventType: text('event_type').notNull(),
+    url: text('url').notNull(),
+    backupUrl: text('backup_url'),
+    /** Internal targets are allowed (sandbox apps, test-mode webhooks). */
+    allowInternal: integer('allow_internal', { mode: 'boolean' }).notNull(),
+    body: text('body').notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptMs: integer('next_attempt_ms').notNull(),
+    createdMs: integer('created_ms').notNull(),
+    deliveredMs: integer('delivered_ms'),
+  },
+  (t) => [index('deliveries_order').on(t.orderId), index('deliveries_due').on(t.status, t.nextAttemptMs)],
+);
+
+/** Every HTTP request made for a delivery (a backup URL tried in the same attempt is its own row). */
+export const attempts = sqliteTable(
+  'delivery_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    deliveryId: integer('delivery_id').notNull(),
+    attempt: integer('attempt').notNull(),
+    manual: integer('manual', { mode: 'boolean' }).notNull().default(false),
+    startedMs: integer('started_ms').notNull(),
+    url: text('url').notNull(),
+    requestBody: text('request_body').notNull(),
+    status: integer('status'),
+    /** The first 1 KB of the response body. */
+    response: text('response'),
+    durationMs: integer('duration_ms').notNull(),
+    error: text('error'),
+    ok: integer('ok', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [index('attempts_delivery').on(t.deliveryId, t.attempt)],
+);
+
+export type Webhook = typeof webhooks.$inferSelect;
+export type Delivery = typeof deliveries.$inferSelect;
+export type Attempt = typeof attempts.$inferSelect;

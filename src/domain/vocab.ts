@@ -7,6 +7,8 @@ export const ROTATIONS = ['smart_random', 'uniform', 'random'] as const;
 export const DIRECTIONS = ['down', 'up'] as const;
 export const ORDER_STATUSES = ['pending', 'paid', 'expired', 'closed', 'refunded'] as const;
 export const SESSION_STATES = ['new', 'online', 'offline', 'disabled'] as const;
+export const WEBHOOK_EVENTS = ['payment.succeeded', 'order.expired', 'payment.unmatched'] as const;
+export const WEBHOOK_MODES = ['test', 'live'] as const;
 
 export type Mode = (typeof MODES)[number];
 export type PayType = (typeof PAY_TYPES)[number];
@@ -15,3 +17,4 @@ export type Rotation = (typeof ROTATIONS)[number];
 export type Direction = (typeof DIRECTIONS)[number];
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export type SessionState = (typeof SESSION_STATES)[number];
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];

@@ -14,7 +14,7 @@ import { rankSessions } from '../domain/rotation';
 import { ruleRefusal, type PayerRegion, type RuleSpec } from '../domain/rules';
 import { firstFreeSlot } from '../domain/slots';
 import type { Direction, Mode, PayType, Rotation, SessionType } from '../domain/vocab';
-import type { Job, OrderRef, ReceivedPayment } from '../queues/jobs';
+import type { OrderRef, OutboxJob, ReceivedPayment } from '../queues/jobs';
 import { randomId } from '../domain/ids';
 
 export interface CollectorSettings {
@@ -256,7 +256,7 @@ export class Collector extends DurableObject<Env> {
   }
 
   /** Hand-assigns a recorded payment to a pending order (补单). */
-  async assign(paymentId: string, order: OrderRef): Promise<{ ok: true; job: Job } | { ok: false; reason: 'not_pending' | 'unknown_payment' | 'already_matched' }> {
+  async assign(paymentId: string, order: OrderRef): Promise<{ ok: true; job: OutboxJob } | { ok: false; reason: 'not_pending' | 'unknown_payment' | 'already_matched' }> {
     const row = this.sql.exec(`SELECT dedupe_key, payment, app_id FROM reports WHERE payment_id = ?`, paymentId).toArray()[0];
     if (!row) return { ok: false, reason: 'unknown_payment' };
     if (row.app_id !== null) return { ok: false, reason: 'already_matched' };
@@ -287,7 +287,7 @@ export class Collector extends DurableObject<Env> {
       const due = this.sql
         .exec(`UPDATE outbox SET next_ms = ? WHERE next_ms <= ? RETURNING job`, now + RESEND_AFTER_MS, now)
         .toArray()
-        .map((r) => JSON.parse(r.job as string) as Job);
+        .map((r) => JSON.parse(r.job as string) as OutboxJob);
       const fresh = expired.map((h) => this.enqueue({ kind: 'expire', order: { appId: h.app_id as number, outOrderId: h.out_order_id as string } }, now));
       return [...due, ...fresh];
     });
@@ -318,16 +318,16 @@ export class Collector extends DurableObject<Env> {
   }
 
   /** Writes an outbox row (inside the caller's transaction) and returns the job to send. */
-  private enqueue(job: DistributiveOmit<Job, 'outboxId' | 'merchantId' | 'mode'>, now: number): Job {
+  private enqueue(job: DistributiveOmit<OutboxJob, 'outboxId' | 'merchantId' | 'mode'>, now: number): OutboxJob {
     const owner = JSON.parse(this.meta('merchant') ?? 'null') as { merchantId: number; mode: Mode };
-    const full = { ...job, ...owner, outboxId: randomId('obx') } as Job;
+    const full = { ...job, ...owner, outboxId: randomId('obx') } as OutboxJob;
     this.sql.exec(`INSERT INTO outbox (id, job, next_ms) VALUES (?, ?, ?)`, full.outboxId, JSON.stringify(full), now + RESEND_AFTER_MS);
     this.scheduleAlarm(now + RESEND_AFTER_MS);
     return full;
   }
 
   /** Sends a job; if the queue is unreachable the alarm re-sends it from the outbox. */
-  private async send(job: Job): Promise<void> {
+  private async send(job: OutboxJob): Promise<void> {
     try {
       await this.env.JOBS.send(job);
     } catch (err) {

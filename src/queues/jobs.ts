@@ -22,4 +22,9 @@ export type Job =
   /** Record a payment in D1 and, when matched, mark its order paid (idempotent). */
   | { kind: 'apply'; outboxId: string; merchantId: number; mode: Mode; payment: ReceivedPayment; match: OrderRef | null; matchedBy: 'auto' | 'manual' | null }
   /** Mark a pending order expired (idempotent). */
-  | { kind: 'expire'; outboxId: string; merchantId: number; mode: Mode; order: OrderRef };
+  | { kind: 'expire'; outboxId: string; merchantId: number; mode: Mode; order: OrderRef }
+  /** Make attempt `attempt` of a delivery once `dueMs` has come (0: now). */
+  | { kind: 'deliver'; deliveryId: number; attempt: number; dueMs: number };
+
+/** Jobs the Collector writes to its outbox. */
+export type OutboxJob = Extract<Job, { outboxId: string }>;

@@ -60,8 +60,8 @@ export function maxFen(env: Env): number {
   return parsed.ok ? parsed.value : DEFAULT_MAX_FEN;
 }
 
-/** The order as the merchant API shows it. */
-export function orderView(o: Order, origin: string) {
+/** The order as merchants see it (merchant API answers, webhook events). */
+export function orderFacts(o: Order) {
   return {
     order_id: o.id,
     out_order_id: o.outOrderId,
@@ -75,9 +75,12 @@ export function orderView(o: Order, origin: string) {
     created: unixSeconds(o.createdMs),
     expires: unixSeconds(o.expiresMs),
     expires_at: unixSeconds(o.expiresMs),
-    pay_url: `${origin}/pay/${o.payToken}`,
-    qrcode_url: `${origin}/qrcode?text=${encodeURIComponent(o.qrPayload)}`,
   };
+}
+
+/** The order as the merchant API answers it: its facts and where the payer goes. */
+export function orderView(o: Order, origin: string) {
+  return { ...orderFacts(o), pay_url: `${origin}/pay/${o.payToken}`, qrcode_url: `${origin}/qrcode?text=${encodeURIComponent(o.qrPayload)}` };
 }
 
 /** `POST /api/cloudpay/create`. */

@@ -7,38 +7,49 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import { orders, payments } from '../db/schema';
 import type { Db } from '../env';
 import { ApiError } from '../errors';
-import type { Job } from '../queues/jobs';
+import type { OutboxJob } from '../queues/jobs';
 import { collector } from './collector';
+import { orderDeliveries, unmatchedDeliveries } from './deliveries';
 
-export async function applyJob(env: Env, db: Db, job: Job): Promise<void> {
-  if (job.kind === 'apply') {
-    const { payment: p, match } = job;
-    const record = db
-      .insert(payments)
-      .values({ id: p.id, merchantId: job.merchantId, mode: job.mode, sessionId: p.sessionId, type: p.type, amountFen: p.amountFen, paidMs: p.paidMs, ref: p.ref, payer: p.payer, receivedMs: p.receivedMs })
-      .onConflictDoNothing();
-    if (match) {
-      const sameOrder = and(eq(orders.merchantId, job.merchantId), eq(orders.appId, match.appId), eq(orders.outOrderId, match.outOrderId));
-      const paidBy = sql`(SELECT ${orders.id} FROM ${orders} WHERE ${and(sameOrder, eq(orders.paymentId, p.id))})`;
-      await db.batch([
-        record,
-        db.update(orders).set({ status: 'paid', paidMs: p.paidMs, paymentId: p.id }).where(and(sameOrder, eq(orders.status, 'pending'))),
-        db
-          .update(payments)
-          .set({ orderId: paidBy, matchedBy: job.matchedBy })
-          .where(and(eq(payments.id, p.id), isNull(payments.orderId), sql`${paidBy} IS NOT NULL`)),
-      ]);
-    } else {
-      await record;
-    }
-  } else {
-    const { order } = job;
-    await db
-      .update(orders)
-      .set({ status: 'expired' })
-      .where(and(eq(orders.merchantId, job.merchantId), eq(orders.appId, order.appId), eq(orders.outOrderId, order.outOrderId), eq(orders.status, 'pending')));
-  }
+export async function applyJob(env: Env, db: Db, job: OutboxJob): Promise<void> {
+  if (job.kind === 'apply') await applyPayment(env, db, job);
+  else await applyExpiry(env, db, job);
   await collector(env, job.merchantId, job.mode).confirm(job.outboxId);
+}
+
+/** Records the payment; when it matched, marks its order paid (once) and creates what that owes the merchant. */
+async function applyPayment(env: Env, db: Db, job: Extract<OutboxJob, { kind: 'apply' }>): Promise<void> {
+  const { payment: p, match } = job;
+  const record = db
+    .insert(payments)
+    .values({ id: p.id, merchantId: job.merchantId, mode: job.mode, sessionId: p.sessionId, type: p.type, amountFen: p.amountFen, paidMs: p.paidMs, ref: p.ref, payer: p.payer, receivedMs: p.receivedMs })
+    .onConflictDoNothing();
+  if (!match) {
+    await record;
+    const row = await db.query.payments.findFirst({ where: eq(payments.id, p.id) });
+    if (row && row.orderId === null) await unmatchedDeliveries(env, db, row);
+    return;
+  }
+  const sameOrder = and(eq(orders.merchantId, job.merchantId), eq(orders.appId, match.appId), eq(orders.outOrderId, match.outOrderId));
+  const paidBy = sql`(SELECT ${orders.id} FROM ${orders} WHERE ${and(sameOrder, eq(orders.paymentId, p.id))})`;
+  await db.batch([
+    record,
+    db.update(orders).set({ status: 'paid', paidMs: p.paidMs, paymentId: p.id }).where(and(sameOrder, eq(orders.status, 'pending'))),
+    db
+      .update(payments)
+      .set({ orderId: paidBy, matchedBy: job.matchedBy })
+      .where(and(eq(payments.id, p.id), isNull(payments.orderId), sql`${paidBy} IS NOT NULL`)),
+  ]);
+  const order = await db.query.orders.findFirst({ where: sameOrder });
+  if (order?.paymentId === p.id) await orderDeliveries(env, db, order, 'payment.succeeded');
+}
+
+/** Marks a pending order expired and creates its `order.expired` events. */
+async function applyExpiry(env: Env, db: Db, job: Extract<OutboxJob, { kind: 'expire' }>): Promise<void> {
+  const sameOrder = and(eq(orders.merchantId, job.merchantId), eq(orders.appId, job.order.appId), eq(orders.outOrderId, job.order.outOrderId));
+  await db.update(orders).set({ status: 'expired' }).where(and(sameOrder, eq(orders.status, 'pending')));
+  const order = await db.query.orders.findFirst({ where: sameOrder });
+  if (order?.status === 'expired') await orderDeliveries(env, db, order, 'order.expired');
 }
 
 /** Hand-assigns an unmatched payment to a pending order of the same merchant and mode (补单). */

@@ -2,6 +2,7 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker, { type Collector } from '../../src/index';
+import type { Job } from '../../src/queues/jobs';
 import { eventually, gatepay, ok, setupMerchant, signedCreate } from '../helpers';
 
 const row = (id: number) => env.DB.prepare(`SELECT status, payment_id, paid_ms FROM orders WHERE id = ?`).bind(id).first<{ status: string; payment_id: string | null; paid_ms: number | null }>();
@@ -46,9 +47,9 @@ describe('a match recorded but never applied', () => {
 
     // The same job delivered twice more (at-least-once queues): nothing changes.
     for (let i = 0; i < 2; i++) {
-      const batch = createMessageBatch('huipay-jobs', [{ id: `dup-${i}`, timestamp: new Date(), attempts: 1, body: job }]);
+      const batch = createMessageBatch<Job>('huipay-jobs', [{ id: `dup-${i}`, timestamp: new Date(), attempts: 1, body: job }]);
       const ctx = createExecutionContext();
-      await worker.queue(batch, env, ctx);
+      await worker.queue!(batch, env, ctx);
       expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual([`dup-${i}`]);
     }
     expect(await row(created.data.order_id)).toEqual(paid);
