@@ -12,12 +12,15 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             ADMIN_TOKEN: 'test-admin-token',
-            MASTER_KEY: 'dGVzdC1tYXN0ZXIta2V5LW5vdC1hLXNlY3JldC0zMmI=',
+            MASTER_KEY: 'test-master-key-not-a-secret',
+            // Retries 1 s apart so the 11-attempt schedule runs in seconds; the real default is tested as a pure function.
+            NOTIFY_SCHEDULE_SECONDS: '1,1,1,1,1,1,1,1,1,1',
           },
         },
       }),
     ],
     test: {
+      globalSetup: ['./test/merchant-server.ts'],
       setupFiles: ['./test/setup.ts'],
       include: ['test/**/*.test.ts'],
       testTimeout: 30_000,

@@ -4,6 +4,7 @@ import { apiErrorResponse, GATEPAY_CODES, gatepayBody, onError } from './errors'
 import admin from './routes/admin';
 import gatepay from './routes/gatepay';
 import monitor from './routes/monitor';
+import pay from './routes/pay';
 import qrcode from './routes/qrcode';
 import { renderDocs } from './views/docs';
 
@@ -27,6 +28,7 @@ export function buildApp() {
   app.route('/api/cloudpay', gatepay);
   app.route('/monitor/v1', monitor);
   app.route('/qrcode', qrcode);
+  app.route('/pay', pay);
   app.route('/admin/v1', admin);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' });

@@ -4,10 +4,12 @@
  * the code under test.
  */
 import { env, SELF } from 'cloudflare:test';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 
 export const ADMIN_TOKEN = 'test-admin-token';
 export const BASE = 'http://gw.test';
+/** A public-looking merchant host; test/setup.ts routes it to the local merchant server. */
+export const MERCHANT = 'https://merchant.example';
 const enc = new TextEncoder();
 const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
 
@@ -93,7 +95,7 @@ export async function setupMerchant(opts: { sessions?: number; type?: 'alipay' |
   const merchant = await ok('POST', '/merchants', { name: 'Test shop' });
   if (opts.settings) await ok('PUT', `/merchants/${merchant.id}/settings`, opts.settings, 200);
   const app = await ok('POST', `/merchants/${merchant.id}/apps`, {
-    name: 'shop', mode, notify_url: 'https://merchant.test/notify', return_url: 'https://merchant.test/return', ...opts.app,
+    name: 'shop', mode, notify_url: `${MERCHANT}/success/m${Date.now()}${Math.random()}`, return_url: `${MERCHANT}/return`, ...opts.app,
   });
   const sessions: TestSession[] = [];
   for (let i = 0; i < (opts.sessions ?? 1); i++) {
@@ -119,3 +121,11 @@ export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 5000): Pro
 
 export const db = () => env.DB;
 export const count = async (table: string) => ((await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table}`).first<{ n: number }>())?.n ?? 0);
+
+/** The requests the local merchant server received under `key`. */
+export async function merchantLog(key: string): Promise<{ method: string; path: string; headers: Record<string, string>; body: string; at: number }[]> {
+  return (await fetch(`http://127.0.0.1:${inject('merchantPort')}/_log/${key}`)).json();
+}
+
+export const merchantUrl = (behaviour: string, key: string) => `${MERCHANT}/${behaviour}/${key}`;
+export const loopbackUrl = (behaviour: string, key: string) => `http://127.0.0.1:${inject('merchantPort')}/${behaviour}/${key}`;

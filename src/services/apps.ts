@@ -4,6 +4,7 @@ import { apps, type App } from '../db/schema';
 import { randomToken } from '../domain/ids';
 import type { Mode, PayType } from '../domain/vocab';
 import type { Db } from '../env';
+import { outboundUrlProblem } from '../domain/ssrf';
 import { ApiError } from '../errors';
 import { requireMerchant } from './merchants';
 import { openSecret, sealSecret } from './secrets';
@@ -48,8 +49,18 @@ const columns = (f: AppFields) => ({
 
 const newSecret = () => randomToken(32);
 
+/** Server-to-server callback URLs of a live app may not point inside the gateway's network. */
+function checkCallbacks(mode: Mode, f: AppFields): void {
+  for (const field of ['notify_url', 'backup_notify_url'] as const) {
+    const url = f[field];
+    const problem = url ? outboundUrlProblem(url, mode === 'live') : null;
+    if (problem) throw new ApiError('bad_request', `${field}: ${problem}`);
+  }
+}
+
 export async function createApp(env: Env, db: Db, merchantId: number, input: AppFields & { name: string; mode: Mode }) {
   await requireMerchant(db, merchantId);
+  checkCallbacks(input.mode, input);
   const secret = newSecret();
   const [app] = await db
     .insert(apps)
@@ -62,7 +73,7 @@ export async function createApp(env: Env, db: Db, merchantId: number, input: App
 }
 
 export async function updateApp(db: Db, appkey: string, input: AppFields): Promise<App> {
-  await requireApp(db, appkey);
+  checkCallbacks((await requireApp(db, appkey)).mode, input);
   const [app] = await db.update(apps).set(columns(input)).where(eq(apps.appkey, appkey)).returning();
   return app;
 }

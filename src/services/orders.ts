@@ -6,6 +6,7 @@
 import { and, eq } from 'drizzle-orm';
 import { orders, type Order } from '../db/schema';
 import { randomToken } from '../domain/ids';
+import { outboundUrlProblem } from '../domain/ssrf';
 import { formatFen, parseYuan } from '../domain/money';
 import type { PayerRegion } from '../domain/rules';
 import { gatepaySign, safeEqual, SIGN_FIELDS, signFormula } from '../domain/sign';
@@ -46,13 +47,10 @@ async function authenticate(env: Env, db: Db, p: RawParams, fields: readonly str
   return app;
 }
 
-function checkUrl(field: string, value: string): void {
-  let ok = false;
-  try {
-    const u = new URL(value);
-    ok = (u.protocol === 'http:' || u.protocol === 'https:') && value.length <= 1024;
-  } catch { /* not a URL */ }
-  if (!ok) fail(C.param_forbidden, `${field}: must be an absolute http(s) URL of at most 1024 characters`);
+/** A per-order URL override: http(s), and for a live app's notify_url not an internal address. */
+function checkUrl(field: string, value: string, live: boolean): void {
+  const problem = value.length > 1024 ? 'must be at most 1024 characters' : outboundUrlProblem(value, live && field === 'notify_url');
+  if (problem) fail(C.param_forbidden, `${field}: ${problem}`);
 }
 
 export function maxFen(env: Env): number {
@@ -91,7 +89,7 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
   if (overrides.length && !app.allowUrlOverride) {
     fail(C.param_forbidden, `${overrides[0]} is not allowed: this app does not accept per-order URL overrides (enable allow_url_override)`);
   }
-  overrides.forEach((f) => checkUrl(f, p[f]));
+  overrides.forEach((f) => checkUrl(f, p[f], app.mode === 'live'));
   const price = parseYuan(p.price, maxFen(env));
   if (!price.ok) return fail(C.price_invalid, `price invalid: ${price.error}`);
   if (!(PAY_TYPES as readonly string[]).includes(p.type)) fail(C.type_invalid, `type invalid: must be one of ${PAY_TYPES.join(', ')}`);

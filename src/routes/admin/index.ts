@@ -6,6 +6,7 @@ import apps from './apps';
 import merchants from './merchants';
 import orders from './orders';
 import sessions from './sessions';
+import webhooks from './webhooks';
 
 const admin = createRouter();
 
@@ -17,6 +18,6 @@ admin.use('*', async (c, next) => {
   await next();
 });
 
-admin.route('/', merchants).route('/', apps).route('/', sessions).route('/', orders);
+admin.route('/', merchants).route('/', apps).route('/', sessions).route('/', orders).route('/', webhooks);
 
 export default admin;

@@ -1,7 +1,7 @@
 /** Wire shapes of the admin API (one zod schema validates, types and documents each). */
 import { z } from '@hono/zod-openapi';
 import { isTimeZone } from '../../domain/clock';
-import { DIRECTIONS, MODES, ORDER_STATUSES, PAY_TYPES, ROTATIONS, SESSION_STATES, SESSION_TYPES } from '../../domain/vocab';
+import { DIRECTIONS, MODES, ORDER_STATUSES, PAY_TYPES, ROTATIONS, SESSION_STATES, SESSION_TYPES, WEBHOOK_EVENTS, WEBHOOK_MODES } from '../../domain/vocab';
 
 export const Yuan = z.string().regex(/^\d{1,9}(\.\d{1,2})?$/, 'a decimal yuan string like "10.00"').openapi({ example: '10.00' });
 export const TimeZone = z.string().refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai').openapi({ example: 'Asia/Shanghai' });
@@ -207,5 +207,67 @@ export const PaymentFilters = z
   })
   .strict();
 export const Assign = z.object({ order_id: z.number().int().positive() }).strict().openapi('Assign');
+
+const RESERVED_HEADERS = /^(content-type|content-length|host|huipay-signature|user-agent|transfer-encoding|connection)$/i;
+const ExtraHeaders = z
+  .record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a header name'), z.string().max(1024).regex(/^[^\r\n]*$/, 'a header value without line breaks'))
+  .refine((h) => Object.keys(h).length <= 20, 'at most 20 headers')
+  .refine((h) => !Object.keys(h).some((k) => RESERVED_HEADERS.test(k)), 'content-type, host, huipay-signature and similar headers are set by huipay');
+const webhookFields = {
+  url: HttpUrl,
+  headers: ExtraHeaders,
+  mode: z.enum(WEBHOOK_MODES).openapi({ description: 'test endpoints receive sandbox events, live endpoints live events' }),
+  events: z.array(z.enum(WEBHOOK_EVENTS)).min(1),
+  enabled: z.boolean(),
+};
+export const WebhookCreate = z
+  .object({ ...webhookFields, headers: ExtraHeaders.default({}), enabled: z.boolean().default(true), events: webhookFields.events.default(['payment.succeeded']) })
+  .strict()
+  .openapi('WebhookCreate');
+export const WebhookUpdate = z.object(webhookFields).partial().strict().openapi('WebhookUpdate');
+export const WebhookView = z.object({ id: z.number().int(), appkey: z.string(), ...webhookFields, created: UnixSeconds }).openapi('Webhook');
+export const TestSendView = z
+  .object({
+    request: z.object({ method: z.string(), url: z.string(), headers: z.record(z.string(), z.string()), body: z.string() }),
+    response: z.object({ status: z.number().int(), body: z.string() }).nullable(),
+    delivered: z.boolean(),
+    duration_ms: z.number().int(),
+    error: z.string().nullable(),
+  })
+  .openapi('TestSend');
+
+export const AttemptView = z
+  .object({
+    attempt: z.number().int(),
+    manual: z.boolean(),
+    started: UnixSeconds,
+    url: z.string(),
+    status: z.number().int().nullable(),
+    response: z.string().nullable().openapi({ description: 'first 1 KB of the response body' }),
+    duration_ms: z.number().int(),
+    error: z.string().nullable(),
+    ok: z.boolean(),
+  })
+  .openapi('Attempt');
+export const DeliveryView = z
+  .object({
+    id: z.number().int(),
+    kind: z.enum(['notify', 'webhook']),
+    event_type: z.string(),
+    event_id: z.string().nullable(),
+    order_id: z.number().int().nullable(),
+    payment_id: z.string().nullable(),
+    webhook_id: z.number().int().nullable(),
+    url: z.string(),
+    backup_url: z.string().nullable(),
+    status: z.enum(['pending', 'delivered', 'failed']),
+    attempts: z.number().int(),
+    next_attempt_at: UnixSeconds.nullable(),
+    created: UnixSeconds,
+    delivered_at: UnixSeconds.nullable(),
+    request_body: z.string(),
+    log: z.array(AttemptView),
+  })
+  .openapi('Delivery');
 
 export const listOf = <T extends z.ZodTypeAny>(item: T) => z.object({ data: z.array(item), next_cursor: z.string().nullable() });

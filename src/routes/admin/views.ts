@@ -1,9 +1,9 @@
 /** Rows → admin wire views (unix seconds, yuan strings, snake_case). */
 import type { z } from '@hono/zod-openapi';
-import type { App, Merchant, Order, Payment, Rule, Session } from '../../db/schema';
+import type { App, Attempt, Delivery, Merchant, Order, Payment, Rule, Session, Webhook } from '../../db/schema';
 import { formatFen } from '../../domain/money';
 import type { LiveSession } from '../../durable/collector';
-import type { AppView, MerchantView, OrderView, PaymentView, RuleView, SessionView } from './schemas';
+import type { AppView, DeliveryView, MerchantView, OrderView, PaymentView, RuleView, SessionView, WebhookView } from './schemas';
 
 const sec = (ms: number) => Math.floor(ms / 1000);
 const secOrNull = (ms: number | null) => (ms === null ? null : sec(ms));
@@ -48,4 +48,15 @@ export const orderView = (o: Order): z.infer<typeof OrderView> => ({
 export const paymentView = (p: Payment): z.infer<typeof PaymentView> => ({
   id: p.id, session_id: p.sessionId, mode: p.mode, type: p.type, amount: formatFen(p.amountFen), paid_at: sec(p.paidMs),
   ref: p.ref, payer: p.payer, order_id: p.orderId, matched_by: p.matchedBy, received: sec(p.receivedMs),
+});
+
+export const webhookView = (w: Webhook, appkey: string): z.infer<typeof WebhookView> => ({
+  id: w.id, appkey, url: w.url, headers: w.headers, mode: w.mode, events: w.events, enabled: w.enabled, created: sec(w.createdMs),
+});
+
+export const deliveryView = (d: Delivery, log: Attempt[]): z.infer<typeof DeliveryView> => ({
+  id: d.id, kind: d.kind, event_type: d.eventType, event_id: d.eventId, order_id: d.orderId, payment_id: d.paymentId, webhook_id: d.webhookId,
+  url: d.url, backup_url: d.backupUrl, status: d.status, attempts: d.attempts, next_attempt_at: d.status === 'pending' ? sec(d.nextAttemptMs) : null,
+  created: sec(d.createdMs), delivered_at: secOrNull(d.deliveredMs), request_body: d.body,
+  log: log.map((a) => ({ attempt: a.attempt, manual: a.manual, started: sec(a.startedMs), url: a.url, status: a.status, response: a.response, duration_ms: a.durationMs, error: a.error, ok: a.ok })),
 });

@@ -1,0 +1,51 @@
+/** Webhook endpoints of an app: URL, extra headers, test/live mode and the events wanted. */
+import { eq } from 'drizzle-orm';
+import { apps, webhooks, type Webhook } from '../db/schema';
+import { outboundUrlProblem } from '../domain/ssrf';
+import type { WebhookEvent } from '../domain/vocab';
+import type { Db } from '../env';
+import { ApiError } from '../errors';
+import { requireApp } from './apps';
+
+export interface WebhookFields {
+  url?: string;
+  headers?: Record<string, string>;
+  mode?: 'test' | 'live';
+  events?: WebhookEvent[];
+  enabled?: boolean;
+}
+
+function checkTarget(url: string, mode: 'test' | 'live'): void {
+  const problem = outboundUrlProblem(url, mode === 'live');
+  if (problem) throw new ApiError('bad_request', `url: ${problem}`);
+}
+
+export async function createWebhook(db: Db, appkey: string, input: Required<WebhookFields>) {
+  const app = await requireApp(db, appkey);
+  checkTarget(input.url, input.mode);
+  const [w] = await db.insert(webhooks).values({ appId: app.id, ...input, events: [...new Set(input.events)] }).returning();
+  return { webhook: w, appkey: app.appkey };
+}
+
+export async function requireWebhook(db: Db, id: number): Promise<{ webhook: Webhook; appkey: string }> {
+  const [row] = await db.select({ webhook: webhooks, appkey: apps.appkey }).from(webhooks).innerJoin(apps, eq(apps.id, webhooks.appId)).where(eq(webhooks.id, id));
+  if (!row) throw new ApiError('not_found', `webhook ${id} not found`);
+  return row;
+}
+
+export async function updateWebhook(db: Db, id: number, input: WebhookFields) {
+  const { webhook, appkey } = await requireWebhook(db, id);
+  checkTarget(input.url ?? webhook.url, input.mode ?? webhook.mode);
+  const [w] = await db.update(webhooks).set({ ...input, events: input.events && [...new Set(input.events)] }).where(eq(webhooks.id, id)).returning();
+  return { webhook: w, appkey };
+}
+
+export async function deleteWebhook(db: Db, id: number): Promise<void> {
+  await requireWebhook(db, id);
+  await db.delete(webhooks).where(eq(webhooks.id, id));
+}
+
+export async function listWebhooks(db: Db, appkey: string) {
+  const app = await requireApp(db, appkey);
+  return { rows: await db.select().from(webhooks).where(eq(webhooks.appId, app.id)).orderBy(webhooks.id), appkey: app.appkey };
+}

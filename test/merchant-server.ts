@@ -1,0 +1,58 @@
+/**
+ * A real merchant HTTP server on loopback for the tests (vitest globalSetup, runs in Node).
+ * The path says how to answer: `/<behaviour>/<key>` where behaviour is
+ *   success | fail | failN (N × "fail", then "success") | ok200 (webhook: 200 "ok") | s500 |
+ *   redirect | slow (no answer for 12 s) | huge (10 MB body) | timeoutN (N slow, then success)
+ * Every request is recorded; `GET /_log/<key>` returns them as JSON (method, path, headers, body).
+ */
+import http from 'node:http';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    merchantPort: number;
+  }
+}
+
+interface Seen {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  at: number;
+}
+
+export default async function setup(project: TestProject) {
+  const log = new Map<string, Seen[]>();
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const [, behaviour = '', key = ''] = url.pathname.split('/');
+      if (behaviour === '_log') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(log.get(key) ?? []));
+        return;
+      }
+      const seen = log.get(key) ?? [];
+      seen.push({ method: req.method ?? '', path: url.pathname + url.search, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
+      log.set(key, seen);
+      const n = seen.length;
+      const failN = behaviour.match(/^fail(\d+)$/);
+      const slowN = behaviour.match(/^timeout(\d+)$/);
+      if (behaviour === 'success') res.end('success');
+      else if (behaviour === 'fail') res.end('fail');
+      else if (failN) res.end(n <= Number(failN[1]) ? 'fail' : '  success\n');
+      else if (behaviour === 'ok200') res.end('ok');
+      else if (behaviour === 's500') res.writeHead(500).end('success');
+      else if (behaviour === 'redirect') res.writeHead(302, { location: '/success/' + key }).end();
+      else if (behaviour === 'huge') res.end(Buffer.alloc(10 * 1024 * 1024, 'a'));
+      else if (behaviour === 'slow' || (slowN && n <= Number(slowN[1]))) setTimeout(() => res.end('success'), 12_000).unref();
+      else if (slowN) res.end('success');
+      else res.writeHead(404).end('unknown behaviour');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  project.provide('merchantPort', (server.address() as { port: number }).port);
+  return () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+}
