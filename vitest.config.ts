@@ -1,3 +1,10 @@
+/**
+ * Two test projects:
+ * - workers: everything under test/ except test/browser, inside workerd with real local D1,
+ *   Durable Objects and Queues (migrations applied in test/setup.ts);
+ * - browser: test/browser, in Node, against the real gateway under `wrangler dev`, driven by
+ *   Debian's Chromium through playwright-core.
+ */
 import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
@@ -5,25 +12,43 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
   return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: './wrangler.toml' },
-        miniflare: {
-          bindings: {
-            TEST_MIGRATIONS: migrations,
-            ADMIN_TOKEN: 'test-admin-token',
-            MASTER_KEY: 'test-master-key-not-a-secret',
-            // Retries 1 s apart so the 11-attempt schedule runs in seconds; the real default is tested as a pure function.
-            NOTIFY_SCHEDULE_SECONDS: '1,1,1,1,1,1,1,1,1,1',
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  ADMIN_TOKEN: 'test-admin-token',
+                  MASTER_KEY: 'test-master-key-not-a-secret',
+                  // Retries 1 s apart so the 11-attempt schedule runs in seconds; the real default is tested as a pure function.
+                  NOTIFY_SCHEDULE_SECONDS: '1,1,1,1,1,1,1,1,1,1',
+                },
+              },
+            }),
+          ],
+          test: {
+            name: 'workers',
+            globalSetup: ['./test/merchant-server.ts'],
+            setupFiles: ['./test/setup.ts'],
+            include: ['test/**/*.test.ts'],
+            exclude: ['test/browser/**'],
+            testTimeout: 30_000,
           },
         },
-      }),
-    ],
-    test: {
-      globalSetup: ['./test/merchant-server.ts'],
-      setupFiles: ['./test/setup.ts'],
-      include: ['test/**/*.test.ts'],
-      testTimeout: 30_000,
+        {
+          test: {
+            name: 'browser',
+            environment: 'node',
+            globalSetup: ['./test/browser/gateway.ts'],
+            include: ['test/browser/**/*.test.ts'],
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
+          },
+        },
+      ],
     },
   };
 });

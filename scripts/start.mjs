@@ -45,8 +45,7 @@ if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 // which does not pass on the signals we forward, so Ctrl-C/SIGTERM would leave workerd running.
 const wrangler = join('node_modules', 'wrangler', 'bin', 'wrangler.js');
 const child = spawn(process.execPath, [wrangler, 'dev', '--ip', '127.0.0.1', '--port', String(PORT)], { stdio: 'inherit' });
-let exiting = false;
-let failed = false;
+let exiting = false, failed = false;
 child.on('exit', (code, signal) => {
   exiting = true;
   process.exit(failed ? 1 : code ?? 128 + (constants.signals[signal] ?? 0));
@@ -137,9 +136,10 @@ function banner(demo) {
  Create an order (signed; each out_order_id can be used once):
    curl -s ${BASE}/api/cloudpay/create ${fields}
 
- The demo wallet is offline until a monitor agent sends heartbeats, so the
- line above answers code 204 "no payment method available now" until then.
- TODO: start the agent to bring the demo wallet online: npm run agent
+ The demo wallet is offline until a monitor agent sends heartbeats; until then
+ the line above answers code 204 "no payment method available now".
+ Bring it online (in another terminal):
+   npm run agent -- --endpoint ${BASE}/monitor/v1 --session ${demo.session.id} --secret ${demo.session.secret}
 
  Stop with Ctrl-C.
 =============================================================================

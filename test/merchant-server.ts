@@ -2,7 +2,8 @@
  * A real merchant HTTP server on loopback for the tests (vitest globalSetup, runs in Node).
  * The path says how to answer: `/<behaviour>/<key>` where behaviour is
  *   success | fail | failN (N × "fail", then "success") | ok200 (webhook: 200 "ok") | s500 |
- *   redirect | slow (no answer for 12 s) | huge (10 MB body) | timeoutN (N slow, then success)
+ *   redirect | slow (no answer for 12 s) | huge (10 MB body) | timeoutN (N slow, then success) |
+ *   page (an HTML page, for browser redirects)
  * Every request is recorded; `GET /_log/<key>` returns them as JSON (method, path, headers, body).
  */
 import http from 'node:http';
@@ -22,7 +23,8 @@ interface Seen {
   at: number;
 }
 
-export default async function setup(project: TestProject) {
+/** Starts the server on a free loopback port; returns the port and a stop function. */
+export async function startMerchantServer(): Promise<{ port: number; stop: () => Promise<void> }> {
   const log = new Map<string, Seen[]>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -44,6 +46,7 @@ export default async function setup(project: TestProject) {
       else if (behaviour === 'fail') res.end('fail');
       else if (failN) res.end(n <= Number(failN[1]) ? 'fail' : '  success\n');
       else if (behaviour === 'ok200') res.end('ok');
+      else if (behaviour === 'page') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!DOCTYPE html><title>${key}</title><h1>Back at the shop</h1>`);
       else if (behaviour === 's500') res.writeHead(500).end('success');
       else if (behaviour === 'redirect') res.writeHead(302, { location: '/success/' + key }).end();
       else if (behaviour === 'huge') res.end(Buffer.alloc(10 * 1024 * 1024, 'a'));
@@ -53,6 +56,14 @@ export default async function setup(project: TestProject) {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  project.provide('merchantPort', (server.address() as { port: number }).port);
-  return () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  return {
+    port: (server.address() as { port: number }).port,
+    stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+export default async function setup(project: TestProject) {
+  const { port, stop } = await startMerchantServer();
+  project.provide('merchantPort', port);
+  return stop;
 }

@@ -3,7 +3,7 @@
  * return/timeout URLs and signing secret, and whether the merchant acknowledged the notify.
  */
 import { eq, sql } from 'drizzle-orm';
-import { apps, deliveries, orders } from '../db/schema';
+import { apps, deliveries, merchants, orders } from '../db/schema';
 import { formatFen } from '../domain/money';
 import { returnUrl } from '../domain/notify';
 import type { Db } from '../env';
@@ -13,9 +13,13 @@ export const PAY_TOKEN = /^[A-Za-z0-9]{24}$/;
 
 export async function payState(db: Db, token: string) {
   const [row] = await db
-    .select({ order: orders, appkey: apps.appkey, secretEnc: apps.secretEnc, appReturn: apps.returnUrl, appTimeout: apps.timeoutUrl, notify: deliveries.status })
+    .select({
+      order: orders, appkey: apps.appkey, secretEnc: apps.secretEnc, appReturn: apps.returnUrl, appTimeout: apps.timeoutUrl,
+      notify: deliveries.status, merchantName: merchants.name,
+    })
     .from(orders)
     .innerJoin(apps, eq(apps.id, orders.appId))
+    .innerJoin(merchants, eq(merchants.id, orders.merchantId))
     .leftJoin(deliveries, eq(deliveries.dedupeKey, sql`'notify:' || ${orders.id}`))
     .where(eq(orders.payToken, token));
   return row ?? null;
