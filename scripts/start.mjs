@@ -7,7 +7,8 @@
  * 4. Once /healthz answers, makes sure a "Demo shop" merchant exists with a sandbox app and a
  *    sandbox alipay session. They are created once; the secrets that only creation reveals are
  *    kept in .wrangler/demo.json so later starts can print them again.
- * 5. Prints the URLs, the demo keys and a correctly signed create-order curl line.
+ * 5. Keeps the demo wallet online with the monitor agent simulator (scripts/agent.mjs).
+ * 6. Prints the URLs, the demo keys and a correctly signed create-order curl line.
  * Ctrl-C (SIGINT) or SIGTERM is forwarded to wrangler; the script exits with wrangler's code.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -83,9 +84,10 @@ async function ensureDemo() {
   }
   const m = `/merchants/${merchant.id}`;
 
+  const urls = { notify_url: `${BASE}/demo/notify`, return_url: `${BASE}/demo/return` };
   let app = (await admin('GET', `${m}/apps`)).data.find((a) => a.name === 'Demo app');
   if (!app) {
-    app = await admin('POST', `${m}/apps`, { name: 'Demo app', mode: 'sandbox', notify_url: `${BASE}/healthz`, return_url: `${BASE}/healthz` });
+    app = await admin('POST', `${m}/apps`, { name: 'Demo app', mode: 'sandbox', ...urls });
     log(`created sandbox app ${app.appkey}`);
   } else if (saved.appkey === app.appkey && saved.appsecret) {
     app.appsecret = saved.appsecret;
@@ -105,13 +107,17 @@ async function ensureDemo() {
     log(`session ${session.id} had no saved secret: rotated it`);
   }
 
+  if (app.notify_url !== urls.notify_url || app.return_url !== urls.return_url) {
+    await admin('PATCH', `/apps/${app.appkey}`, urls); // the port may differ from the last start
+  }
+
   const demo = {
-    merchant_id: merchant.id, appkey: app.appkey, appsecret: app.appsecret,
+    base: BASE, merchant_id: merchant.id, appkey: app.appkey, appsecret: app.appsecret,
     session: { id: session.id, secret: session.secret, monitor_config: session.monitor_config },
   };
   mkdirSync(dirname(DEMO_FILE), { recursive: true });
   writeFileSync(DEMO_FILE, JSON.stringify(demo, null, 2) + '\n');
-  return { ...demo, state: session.state };
+  return demo;
 }
 
 // 5. The banner.
@@ -131,14 +137,16 @@ function banner(demo) {
  Demo (merchant ${demo.merchant_id}, sandbox; saved in ${DEMO_FILE})
    appkey     ${demo.appkey}
    appsecret  ${demo.appsecret}
-   session    ${demo.session.id} (alipay, ${demo.state ?? 'new'})
+   session    ${demo.session.id} (alipay wallet, kept online by the agent simulator below)
 
  Create an order (signed; each out_order_id can be used once):
    curl -s ${BASE}/api/cloudpay/create ${fields}
 
- The demo wallet is offline until a monitor agent sends heartbeats; until then
- the line above answers code 204 "no payment method available now".
- Bring it online (in another terminal):
+ Or simply, in another terminal:  npm run demo   (creates an order, prints its
+ cashier page; "simulate payment" there pays it, the notify goes to /demo/notify).
+
+ The demo wallet stays online while this runs: a monitor agent simulator sends
+ its heartbeats (lines marked [agent]). To run an agent yourself:
    npm run agent -- --endpoint ${BASE}/monitor/v1 --session ${demo.session.id} --secret ${demo.session.secret}
 
  Stop with Ctrl-C.
@@ -146,9 +154,19 @@ function banner(demo) {
 `);
 }
 
+/** Keeps the demo wallet online with the agent simulator (stopped with the gateway). */
+function startAgent(demo) {
+  const args = ['--endpoint', `${BASE}/monitor/v1`, '--session', String(demo.session.id), '--secret', demo.session.secret, '--interval', '30'];
+  const agent = spawn(process.execPath, ['scripts/agent.mjs', ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+  child.on('exit', () => agent.kill('SIGTERM'));
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => agent.kill('SIGTERM'));
+}
+
 try {
   await waitForHealth();
-  banner(await ensureDemo());
+  const demo = await ensureDemo();
+  startAgent(demo);
+  banner(demo);
 } catch (err) {
   console.error(`[start] ${err.message}`);
   failed = true;

@@ -2,11 +2,14 @@
 import { createRouter, makeDb } from './env';
 import { apiErrorResponse, GATEPAY_CODES, gatepayBody, onError } from './errors';
 import admin from './routes/admin';
+import demo from './routes/demo';
 import gatepay from './routes/gatepay';
 import monitor from './routes/monitor';
 import pay from './routes/pay';
 import qrcode from './routes/qrcode';
 import { renderDocs } from './views/docs';
+import { renderHome } from './views/home';
+import { publicOrigin } from './routes/origin';
 
 const OPENAPI_INFO = {
   openapi: '3.1.0',
@@ -24,11 +27,13 @@ export function buildApp() {
     c.header('x-request-id', requestId);
   });
 
+  app.get('/', (c) => c.html(renderHome(publicOrigin(c))));
   app.get('/healthz', (c) => c.text('ok'));
   app.route('/api/cloudpay', gatepay);
   app.route('/monitor/v1', monitor);
   app.route('/qrcode', qrcode);
   app.route('/pay', pay);
+  app.route('/demo', demo);
   app.route('/admin/v1', admin);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' });
