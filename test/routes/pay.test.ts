@@ -1,0 +1,66 @@
+/** The payer's endpoints: the cashier page and the status poll, measured for D1 round trips. */
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import worker from '../../src/index';
+import { BASE, eventually, gatepay, pay, setupMerchant, signedCreate } from '../helpers';
+
+/** The real D1 binding, wrapped to count every statement it runs (prepare and exec). */
+function countingDb() {
+  let statements = 0;
+  const db = new Proxy(env.DB, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target);
+      if (prop === 'prepare' || prop === 'exec') return (...args: unknown[]) => { statements++; return (v as Function).apply(target, args); };
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  return { db, count: () => statements };
+}
+
+async function fetchCounting(path: string, init?: RequestInit) {
+  const { db, count } = countingDb();
+  const ctx = createExecutionContext();
+  const res = await worker.fetch!(new Request(`${BASE}${path}`, init) as any, { ...env, DB: db }, ctx);
+  await waitOnExecutionContext(ctx);
+  return { res, statements: count() };
+}
+
+describe('status poll and cashier page', () => {
+  it('each make exactly one D1 query, pending or paid', async () => {
+    const m = await setupMerchant({ sessions: 1 });
+    const o = await gatepay('create', await signedCreate(m.app, { price: '2.22', out_order_id: `d1-${Date.now()}` }));
+    const token = o.data.pay_url.split('/').pop();
+    for (const path of [`/pay/${token}/status`, `/pay/${token}`]) {
+      const { res, statements } = await fetchCounting(path);
+      expect(res.status).toBe(200);
+      expect(statements).toBe(1);
+    }
+    await pay(m.sessions[0], o.data.realprice);
+    await eventually(async () => {
+      const { res, statements } = await fetchCounting(`/pay/${token}/status`);
+      expect(((await res.json()) as any).status).toBe('paid');
+      expect(statements).toBe(1);
+    });
+  });
+
+  it('the cashier page is complete HTML with no external assets and a strict CSP', async () => {
+    const m = await setupMerchant({ sessions: 1 });
+    const o = await gatepay('create', await signedCreate(m.app, { price: '3.33', out_order_id: `page-${Date.now()}` }));
+    const res = await fetchCounting(new URL(o.data.pay_url).pathname);
+    const html = await res.res.text();
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(res.res.headers.get('content-security-policy')).toMatch(/script-src 'nonce-[A-Za-z0-9]+'/);
+    expect(html).toContain('¥3.33');
+  });
+
+  it('simulate is refused for live orders and unknown tokens are 404', async () => {
+    const m = await setupMerchant({ sessions: 1 });
+    const o = await gatepay('create', await signedCreate(m.app, { price: '4.44', out_order_id: `live-${Date.now()}` }));
+    const token = o.data.pay_url.split('/').pop();
+    const sim = await fetchCounting(`/pay/${token}/simulate`, { method: 'POST' });
+    expect(sim.res.status).toBe(403);
+    expect((await fetchCounting(`/pay/${'A'.repeat(24)}`)).res.status).toBe(404);
+    expect((await fetchCounting('/pay/../admin')).res.status).toBe(404);
+  });
+});
