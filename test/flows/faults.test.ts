@@ -5,6 +5,7 @@
 import { abortAllDurableObjects, createExecutionContext, createMessageBatch, env, evictDurableObject, getQueueResult, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
+import type { Collector } from '../../src/durable/collector';
 import type { Job } from '../../src/queues/jobs';
 import { eventually, gatepay, merchantLog, merchantUrl, monitor, ok, pay, setupMerchant, signedCreate } from '../helpers';
 
@@ -37,7 +38,8 @@ describe('the apply step failing', () => {
     const o = await gatepay('create', await signedCreate(app, { price: '31.00', out_order_id: `fail-${Date.now()}` }));
     const stub = env.COLLECTOR.get(env.COLLECTOR.idFromName(`${merchant.id}:live`));
     // Record the match with the queue unreachable, so only our hand-delivered message carries it.
-    await runInDurableObject(stub, async (c: any) => {
+    await runInDurableObject(stub, async (collector: Collector) => {
+      const c = collector as any;
       const real = c.env;
       c.env = { ...real, JOBS: { send: async () => { throw new Error('queue down'); } } };
       try {
