@@ -14,7 +14,7 @@ import { rankSessions } from '../domain/rotation';
 import { ruleRefusal, type PayerRegion, type RuleSpec } from '../domain/rules';
 import { firstFreeSlot } from '../domain/slots';
 import type { Direction, Mode, PayType, Rotation, SessionType } from '../domain/vocab';
-import type { OrderRef, OutboxJob, ReceivedPayment } from '../queues/jobs';
+import type { OrderRef, OutboxJob, PaymentReport, ReceivedPayment } from '../queues/jobs';
 import { randomId } from '../domain/ids';
 
 export interface CollectorSettings {
@@ -64,15 +64,6 @@ export interface Hold {
 }
 
 export type ReserveResult = { ok: true; hold: Hold } | { ok: false; reason: 'conflict' | 'no_session' | 'no_slot' | 'unconfigured' };
-
-export interface ReportInput {
-  sessionId: number;
-  type: SessionType;
-  amountFen: number;
-  paidMs: number;
-  ref: string | null;
-  payer: string | null;
-}
 
 export interface ReportAnswer {
   payment_id: string;
@@ -223,7 +214,7 @@ export class Collector extends DurableObject<Env> {
    * and amount whose window contains the payment time. A duplicate gets the first answer.
    * Null when this object does not know the session (not synced yet).
    */
-  async report(input: ReportInput): Promise<ReportAnswer | null> {
+  async report(input: PaymentReport): Promise<ReportAnswer | null> {
     const dedupeKey = input.ref !== null
       ? `ref:${input.sessionId}:${input.ref}`
       : `tuple:${input.sessionId}:${input.type}:${input.amountFen}:${input.paidMs}`;

@@ -1,15 +1,19 @@
 /** The messages on the jobs queue: one shape per kind of later work. */
 import type { Mode, SessionType } from '../domain/vocab';
 
-/** A received payment as the Collector recorded it. */
-export interface ReceivedPayment {
-  id: string;
+/** A monitor agent's report of money received on a session. */
+export interface PaymentReport {
   sessionId: number;
   type: SessionType;
   amountFen: number;
   paidMs: number;
   ref: string | null;
   payer: string | null;
+}
+
+/** A report as the Collector recorded it. */
+export interface ReceivedPayment extends PaymentReport {
+  id: string;
   receivedMs: number;
 }
 
