@@ -1,5 +1,6 @@
 /** The cashier page in a real headless Chromium against the real gateway (SPEC §5). */
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import jsQR from 'jsqr';
 import type { Browser } from 'playwright-core';
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, DESKTOP, launch, PHONE } from './browser';
 import { admin, createOrder, gateway, merchantBase, sandboxShop, specSign } from './helpers';
 
+const require = createRequire(import.meta.url);
 let browser: Browser;
 beforeAll(async () => {
   browser = await launch();
@@ -44,6 +46,21 @@ describe('cashier page', () => {
     const box = await page.locator('.card').boundingBox();
     expect(box!.width).toBeLessThanOrEqual(device.viewport.width);
     await page.close();
+  });
+
+  it('has no serious accessibility violations (axe-core), in Chinese and English', async () => {
+    const k = key('a11y');
+    const { app } = await sandboxShop(k);
+    const order = await createOrder(app, '9.90', k);
+    for (const lang of ['zh-CN', 'en-US']) {
+      const page = await browser.newPage({ ...PHONE, locale: lang, extraHTTPHeaders: { 'accept-language': lang }, bypassCSP: true });
+      await page.goto(order.pay_url);
+      await page.addScriptTag({ path: require.resolve('axe-core') });
+      const result = await page.evaluate(async () => (window as any).axe.run(document, { resultTypes: ['violations'] }));
+      const serious = result.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.id}: ${v.help}`);
+      expect(serious, lang).toEqual([]);
+      await page.close();
+    }
   });
 
   it('speaks English when the browser prefers it', async () => {
