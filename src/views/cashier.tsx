@@ -101,9 +101,13 @@ function apply(s) {
   c.status = s.status;
   if (s.status === 'paid') {
     paidSeen = paidSeen || Date.now();
-    if (s.return_url) { $('continue').href = s.return_url; $('continue').hidden = false; }
     if (s.acknowledged && s.return_url) { show('paid'); done = true; location.replace(s.return_url); return; }
-    show(Date.now() - paidSeen >= 10000 ? 'received' : 'paid');
+    const waited = Date.now() - paidSeen >= 10000;
+    show(waited ? 'received' : 'paid');
+    if (waited) {
+      done = true;
+      if (s.return_url) { $('continue').href = s.return_url; $('continue').hidden = false; }
+    }
   } else if (s.status === 'expired') {
     show('expired'); done = true;
     if (s.timeout_url) location.replace(s.timeout_url);

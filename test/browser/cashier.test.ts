@@ -94,6 +94,31 @@ describe('cashier page', () => {
     await page.close();
   });
 
+  it('when the merchant never acknowledges, shows "payment received" after 10 s with a button to continue', async () => {
+    const k = key('noack');
+    const { app } = await sandboxShop(k, { notify: 'fail' });
+    const order = await createOrder(app, '4.20', k);
+    const page = await browser.newPage({ ...PHONE, locale: 'en-US' });
+    await page.clock.install();
+    await page.goto(order.pay_url);
+    await page.locator('#simulate').click();
+    // The page's polling timers run on the fake clock: advance it a second at a time until the payment shows.
+    await expect.poll(async () => {
+      await page.clock.runFor(1000);
+      return page.locator('#state-paid').isVisible();
+    }, { timeout: 10_000, interval: 200 }).toBe(true);
+    expect(await page.locator('#continue').isVisible()).toBe(false);
+    await page.clock.fastForward(11_000);
+    await page.clock.runFor(2_000);
+    await expect.poll(() => page.locator('#state-received').isVisible()).toBe(true);
+    expect(await page.locator('#state-received').textContent()).toBe('Payment received');
+    await page.locator('#continue').click();
+    await page.waitForURL(`${merchantBase()}/page/${k}?**`);
+    const q = Object.fromEntries(new URL(page.url()).searchParams);
+    expect(q.sign).toBe(specSign([app.appkey, q.price, q.type, q.product_id, q.order_id, q.out_order_id], app.appsecret));
+    await page.close();
+  });
+
   it('an order left to expire sends the payer to the timeout URL', async () => {
     const k = key('exp');
     const { app } = await sandboxShop(k, { timeoutUrl: `${merchantBase()}/page/timeout-${k}` });

@@ -31,10 +31,10 @@ export async function heartbeat(session: { id: number; secret: string }) {
 }
 
 /** A merchant with a sandbox app (notify → local merchant server) and one sandbox session. */
-export async function sandboxShop(key: string, opts: { online?: boolean; timeoutUrl?: string } = {}) {
+export async function sandboxShop(key: string, opts: { online?: boolean; timeoutUrl?: string; notify?: string } = {}) {
   const merchant = await admin('POST', '/merchants', { name: `Shop ${key}` });
   const app = await admin('POST', `/merchants/${merchant.id}/apps`, {
-    name: 'web', mode: 'sandbox', sandbox_notify_url: `${merchantBase()}/success/${key}`,
+    name: 'web', mode: 'sandbox', sandbox_notify_url: `${merchantBase()}/${opts.notify ?? 'success'}/${key}`,
     return_url: `${merchantBase()}/page/${key}`, ...(opts.timeoutUrl ? { timeout_url: opts.timeoutUrl } : {}),
   });
   const session = await admin('POST', `/merchants/${merchant.id}/sessions`, { type: 'alipay', label: 'demo', qr_payload: `https://qr.alipay.com/fkx-${key}`, mode: 'sandbox' });
