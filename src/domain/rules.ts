@@ -20,6 +20,16 @@ export interface PayerRegion {
   regionCode?: string | null;
 }
 
+/** A region as rules and the `payer_region` parameter write it: `CN`, `US`, `CN-GD` (case-insensitive). */
+export const REGION_PATTERN = /^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$/;
+
+/** Parses `CN-GD` / `us` into a payer region, or null when it is not of that form. */
+export function parseRegion(text: string): PayerRegion | null {
+  if (!REGION_PATTERN.test(text)) return null;
+  const [country, regionCode] = text.toUpperCase().split('-');
+  return { country, regionCode: regionCode ?? null };
+}
+
 export interface RuleContext {
   nowMs: number;
   amountFen: number;

@@ -30,9 +30,17 @@ export const SIGN_FIELDS = {
 /** The formula as text, for error messages. */
 export const signFormula = (fields: readonly string[]) => `md5(md5(${fields.join('+')})+appsecret)`;
 
-export async function hmacSha256Hex(secret: string, message: string): Promise<string> {
+/** Hex HMAC-SHA256 of `message`, or of `message` followed by `tail` (raw bytes, signed as received). */
+export async function hmacSha256Hex(secret: string, message: string, tail?: Uint8Array): Promise<string> {
   const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return hex(await crypto.subtle.sign('HMAC', key, enc.encode(message)));
+  const head = enc.encode(message);
+  let data = head;
+  if (tail) {
+    data = new Uint8Array(head.byteLength + tail.byteLength);
+    data.set(head);
+    data.set(tail, head.byteLength);
+  }
+  return hex(await crypto.subtle.sign('HMAC', key, data));
 }
 
 /** Constant-time string comparison (false on different lengths without leaking where). */

@@ -13,12 +13,8 @@ async function params(c: Context<AppEnv>): Promise<RawParams> {
   return read.params;
 }
 
-/** The payer's region: the `payer_region` parameter (`CN-GD`, `US`) if given, else Cloudflare's view of the caller. */
-function payerRegion(c: Context<AppEnv>, p: RawParams): PayerRegion {
-  if (p.payer_region) {
-    const [country, regionCode] = p.payer_region.split('-');
-    return { country, regionCode: regionCode ?? null };
-  }
+/** Where Cloudflare places the caller (used when the merchant does not pass `payer_region`). */
+function cfRegion(c: Context<AppEnv>): PayerRegion {
   const cf = c.req.raw.cf as { country?: string; regionCode?: string } | undefined;
   return { country: cf?.country ?? null, regionCode: cf?.regionCode ?? null };
 }
@@ -27,7 +23,7 @@ const gatepay = createRouter();
 
 gatepay.post('/create', async (c) => {
   const p = await params(c);
-  const data = await createOrder(c.env, c.get('db'), p, { origin: publicOrigin(c), region: payerRegion(c, p) });
+  const data = await createOrder(c.env, c.get('db'), p, { origin: publicOrigin(c), region: cfRegion(c) });
   return c.json(gatepayBody(GATEPAY_CODES.ok, 'success', data));
 });
 

@@ -1,45 +1,56 @@
 /** The monitor agent protocol: `POST /monitor/v1/heartbeat` and `POST /monitor/v1/payments`. */
+import type { Context } from 'hono';
 import { z } from 'zod';
+import type { Session } from '../db/schema';
 import { parseYuan } from '../domain/money';
 import { SESSION_TYPES } from '../domain/vocab';
-import { createRouter } from '../env';
+import { createRouter, type AppEnv } from '../env';
 import { ApiError } from '../errors';
 import { authenticateMonitor, withSessionKnown } from '../services/monitor';
 import { maxFen } from '../services/orders';
-import { MAX_BODY_BYTES } from '../services/params';
+import { readBody } from '../services/params';
+
+/** Unix ms before 2001-09-09: almost surely unix seconds sent by mistake. */
+const MIN_PAID_MS = 1_000_000_000_000;
 
 const Report = z.object({
   type: z.enum(SESSION_TYPES),
-  amount: z.union([z.string(), z.number()]).transform(String),
-  paid_at: z.number().int().positive(),
+  amount: z.string({ error: 'a decimal yuan string like "9.99"' }),
+  paid_at: z.number().int().min(MIN_PAID_MS, 'unix milliseconds expected (this looks like seconds)'),
   ref: z.string().min(1).max(128).nullish(),
   payer: z.string().max(128).nullish(),
 });
 
+/** A JSON number given as `amount` keeps its source text, so `1e2` is refused, not read as 100. */
+const amountAsWritten = (key: string, value: unknown, ctx?: { source?: string }) =>
+  key === 'amount' && typeof value === 'number' && ctx?.source !== undefined ? ctx.source : value;
+
+/** The request's session and its body as a JSON object: 413 past the size limit, 401 unless signed by the session, 400 unless a UTF-8 JSON object. */
+async function signedJson(c: Context<AppEnv>): Promise<{ session: Session; body: Record<string, unknown> }> {
+  const raw = await readBody(c);
+  if (!raw.ok && !raw.bytes) throw new ApiError(raw.tooLarge ? 'payload_too_large' : 'bad_request', raw.error);
+  const session = await authenticateMonitor(c.env, c.get('db'), c.req.raw.headers, raw.bytes as Uint8Array);
+  if (!raw.ok) throw new ApiError('bad_request', raw.error);
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.text, amountAsWritten as Parameters<typeof JSON.parse>[1]);
+  } catch {
+    throw new ApiError('bad_request', 'body is not valid JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError('bad_request', 'body must be a JSON object');
+  return { session, body: body as Record<string, unknown> };
+}
+
 const monitor = createRouter();
 
-monitor.use('*', async (c, next) => {
-  const len = Number(c.req.header('content-length') ?? 0);
-  if (len > MAX_BODY_BYTES) throw new ApiError('payload_too_large', `body is larger than ${MAX_BODY_BYTES} bytes`);
-  await next();
-});
-
 monitor.post('/heartbeat', async (c) => {
-  const raw = await c.req.text();
-  const session = await authenticateMonitor(c.env, c.get('db'), c.req.raw.headers, raw);
+  const { session } = await signedJson(c);
   await withSessionKnown(c.env, c.get('db'), session, (s) => s.heartbeat(session.id), (r) => !r.known);
   return c.json({ ok: true, session_id: session.id, state: session.enabled ? 'online' : 'disabled', server_time: Date.now() });
 });
 
 monitor.post('/payments', async (c) => {
-  const raw = await c.req.text();
-  const session = await authenticateMonitor(c.env, c.get('db'), c.req.raw.headers, raw);
-  let body: unknown;
-  try {
-    body = JSON.parse(raw);
-  } catch {
-    throw new ApiError('bad_request', 'body is not valid JSON');
-  }
+  const { session, body } = await signedJson(c);
   const parsed = Report.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

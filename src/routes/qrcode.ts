@@ -5,12 +5,24 @@ import { ApiError } from '../errors';
 
 const qrcode = createRouter();
 
+/** A query parameter decoded strictly (undefined when absent): bad percent-encoding is an error, never U+FFFD. */
+function strictQuery(url: string, name: string): string | undefined {
+  const search = new URL(url).search.slice(1);
+  const raw = search.split('&').find((pair) => pair.split('=')[0] === name);
+  if (raw === undefined) return undefined;
+  try {
+    return decodeURIComponent(raw.slice(name.length + 1).replace(/\+/g, ' '));
+  } catch {
+    throw new ApiError('bad_request', `${name}: not valid UTF-8 percent-encoding`);
+  }
+}
+
 qrcode.get('/', (c) => {
-  const text = c.req.query('text');
-  const size = Number(c.req.query('size') ?? 256);
+  const text = strictQuery(c.req.url, 'text');
+  const size = strictQuery(c.req.url, 'size') ?? '256';
   if (!text) throw new ApiError('bad_request', 'text: required, the text to encode');
   if (text.length > 1024) throw new ApiError('bad_request', 'text: at most 1024 characters');
-  if (!Number.isInteger(size) || size < 64 || size > 1024) throw new ApiError('bad_request', 'size: an integer from 64 to 1024 (pixels)');
+  if (!/^\d{2,4}$/.test(size) || Number(size) < 64 || Number(size) > 1024) throw new ApiError('bad_request', 'size: an integer from 64 to 1024 (pixels)');
   const svg = renderSVG(text, { border: 2 }).replace('<svg ', `<svg width="${size}" height="${size}" `);
   return c.body(svg, 200, { 'content-type': 'image/svg+xml; charset=utf-8', 'cache-control': 'public, max-age=86400' });
 });

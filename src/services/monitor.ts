@@ -14,7 +14,7 @@ import { openSecret } from './secrets';
 export const MONITOR_TOLERANCE_MS = 300_000;
 
 /** Verifies the monitor headers over the raw body; returns the session. */
-export async function authenticateMonitor(env: Env, db: Db, headers: Headers, rawBody: string): Promise<Session> {
+export async function authenticateMonitor(env: Env, db: Db, headers: Headers, rawBody: Uint8Array): Promise<Session> {
   const sid = headers.get('x-huipay-session') ?? '';
   const ts = headers.get('x-huipay-timestamp') ?? '';
   const sig = headers.get('x-huipay-signature') ?? '';
@@ -27,7 +27,7 @@ export async function authenticateMonitor(env: Env, db: Db, headers: Headers, ra
   }
   const session = await db.query.sessions.findFirst({ where: eq(sessions.id, Number(sid)) });
   if (!session) throw new ApiError('unauthorized', `unknown session ${sid}`);
-  const expected = await hmacSha256Hex(await openSecret(env.MASTER_KEY, session.secretEnc), `${ts}.${rawBody}`);
+  const expected = await hmacSha256Hex(await openSecret(env.MASTER_KEY, session.secretEnc), `${ts}.`, rawBody);
   if (!safeEqual(sig.toLowerCase(), expected)) {
     throw new ApiError('unauthorized', 'X-Huipay-Signature mismatch: expected hex HMAC-SHA256(session secret, timestamp + "." + raw body); are you signing the exact body bytes you send?');
   }

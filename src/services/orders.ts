@@ -8,7 +8,7 @@ import { orders, type Order } from '../db/schema';
 import { randomToken } from '../domain/ids';
 import { outboundUrlProblem } from '../domain/ssrf';
 import { formatFen, parseYuan } from '../domain/money';
-import type { PayerRegion } from '../domain/rules';
+import { parseRegion, type PayerRegion } from '../domain/rules';
 import { gatepaySign, safeEqual, SIGN_FIELDS, signFormula } from '../domain/sign';
 import { PAY_TYPES, SESSION_TYPES, type PayType } from '../domain/vocab';
 import type { Db } from '../env';
@@ -23,6 +23,7 @@ const DEFAULT_MAX_FEN = 5_000_000;
 
 export interface RequestContext {
   origin: string;
+  /** Where Cloudflare places the request; the `payer_region` parameter, when given, wins. */
   region: PayerRegion;
 }
 
@@ -103,6 +104,8 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
   if (productId.length > 64) fail(C.param_missing, 'product_id invalid: at most 64 characters');
   if (!(p.return_url || app.returnUrl)) fail(C.return_url_missing, 'return URL not configured for this app');
   if (!(p.notify_url || notifyTarget(app))) fail(C.notify_url_missing, 'notify URL not configured for this app');
+  const region = present(p, 'payer_region') ? parseRegion(p.payer_region) : ctx.region;
+  if (!region) return fail(C.param_missing, 'payer_region invalid: an ISO country code (US) or China province code (CN-GD)');
 
   const ref = { appId: app.id, outOrderId: p.out_order_id };
   const reserved = await collector(env, app.merchantId, app.mode).reserve({
@@ -111,7 +114,7 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
     type,
     priceFen: price.value,
     ttlMs: app.orderTtlSeconds * 1000,
-    region: ctx.region,
+    region,
   });
   if (!reserved.ok) {
     if (reserved.reason === 'conflict') return existingOutcome(db, ref, 'conflict', ctx.origin, p);

@@ -12,16 +12,34 @@ export type ParamsResult = { ok: true; params: RawParams } | { ok: false; error:
 
 type Reviver = (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown;
 
+/** A body read whole; on failure, `bytes` is there when the body was read but is not UTF-8. */
+export type BodyResult = { ok: true; bytes: Uint8Array; text: string } | { ok: false; tooLarge: boolean; error: string; bytes?: Uint8Array };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** The raw body (at most `limit` bytes, whether or not a content-length was sent) and its UTF-8 text. */
+export async function readBody(c: Context, limit = MAX_BODY_BYTES): Promise<BodyResult> {
+  const tooLarge = { ok: false, tooLarge: true, error: `body is larger than ${limit} bytes` } as const;
+  if (Number(c.req.header('content-length') ?? 0) > limit) return tooLarge;
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await c.req.arrayBuffer());
+  } catch {
+    return { ok: false, tooLarge: false, error: 'body could not be read' };
+  }
+  if (bytes.byteLength > limit) return tooLarge;
+  try {
+    return { ok: true, bytes, text: utf8.decode(bytes) };
+  } catch {
+    return { ok: false, tooLarge: false, error: 'body is not valid UTF-8', bytes };
+  }
+}
+
 export async function readParams(c: Context): Promise<ParamsResult> {
   const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
-  let text: string;
-  try {
-    const buf = await c.req.arrayBuffer();
-    if (buf.byteLength > MAX_BODY_BYTES) return { ok: false, error: `body is larger than ${MAX_BODY_BYTES} bytes` };
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(buf);
-  } catch {
-    return { ok: false, error: 'body is not valid UTF-8' };
-  }
+  const body = await readBody(c);
+  if (!body.ok) return { ok: false, error: body.error };
+  const text = body.text;
   if (type === 'application/json') return parseJson(text);
   if (type === 'application/x-www-form-urlencoded' || type === '' || type === 'text/plain') {
     const params: RawParams = {};
@@ -31,11 +49,16 @@ export async function readParams(c: Context): Promise<ParamsResult> {
   return { ok: false, error: `content-type ${type} is not supported; send application/x-www-form-urlencoded or application/json` };
 }
 
+/** Parses JSON keeping each number's source text (`10.50` stays "10.50", `1e2` stays "1e2"). */
+export function parseJsonKeepingNumbers(text: string): unknown {
+  const keepSource: Reviver = (_k, v, ctx) => (typeof v === 'number' && ctx?.source !== undefined ? ctx.source : v);
+  return JSON.parse(text, keepSource as Parameters<typeof JSON.parse>[1]);
+}
+
 function parseJson(text: string): ParamsResult {
   let body: unknown;
-  const keepSource: Reviver = (_k, v, ctx) => (typeof v === 'number' && ctx?.source !== undefined ? ctx.source : v);
   try {
-    body = JSON.parse(text, keepSource as Parameters<typeof JSON.parse>[1]);
+    body = parseJsonKeepingNumbers(text);
   } catch {
     return { ok: false, error: 'body is not valid JSON' };
   }

@@ -56,7 +56,7 @@ describe('cashier page', () => {
       const page = await browser.newPage({ ...PHONE, locale: lang, extraHTTPHeaders: { 'accept-language': lang }, bypassCSP: true });
       await page.goto(order.pay_url);
       await page.addScriptTag({ path: require.resolve('axe-core') });
-      const result = await page.evaluate(async () => (window as any).axe.run(document, { resultTypes: ['violations'] }));
+      const result = await page.evaluate(async () => (globalThis as any).axe.run((globalThis as any).document, { resultTypes: ['violations'] }));
       const serious = result.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.id}: ${v.help}`);
       expect(serious, lang).toEqual([]);
       await page.close();

@@ -2,11 +2,15 @@
 import { createRouter } from '../../env';
 import { ApiError } from '../../errors';
 import { safeEqual } from '../../domain/sign';
+import { readBody } from '../../services/params';
 import apps from './apps';
 import merchants from './merchants';
 import orders from './orders';
 import sessions from './sessions';
 import webhooks from './webhooks';
+
+/** Room for the largest admin body (a session with 200 fixed-amount QR payloads). */
+const MAX_ADMIN_BODY_BYTES = 512 * 1024;
 
 const admin = createRouter();
 
@@ -15,6 +19,11 @@ admin.use('*', async (c, next) => {
   const token = header.match(/^Bearer\s+(.+)$/i)?.[1] ?? '';
   if (!c.env.ADMIN_TOKEN) throw new ApiError('unauthorized', 'ADMIN_TOKEN is not configured on this deployment');
   if (!token || !safeEqual(token, c.env.ADMIN_TOKEN)) throw new ApiError('unauthorized', 'Authorization: expected "Bearer <ADMIN_TOKEN>"');
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+    // Bounded and strict UTF-8 before any validator reads it (Hono keeps the bytes for them).
+    const body = await readBody(c, MAX_ADMIN_BODY_BYTES);
+    if (!body.ok) throw new ApiError(body.tooLarge ? 'payload_too_large' : 'bad_request', body.error);
+  }
   await next();
 });
 

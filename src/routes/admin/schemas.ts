@@ -1,6 +1,7 @@
 /** Wire shapes of the admin API (one zod schema validates, types and documents each). */
 import { z } from '@hono/zod-openapi';
 import { isTimeZone } from '../../domain/clock';
+import { REGION_PATTERN } from '../../domain/rules';
 import { DIRECTIONS, MODES, ORDER_STATUSES, PAY_TYPES, ROTATIONS, SESSION_STATES, SESSION_TYPES, WEBHOOK_EVENTS, WEBHOOK_MODES } from '../../domain/vocab';
 
 export const Yuan = z.string().regex(/^\d{1,9}(\.\d{1,2})?$/, 'a decimal yuan string like "10.00"').openapi({ example: '10.00' });
@@ -10,10 +11,12 @@ export const HttpUrl = z
   .max(1024)
   .refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), 'an absolute http(s) URL')
   .openapi({ example: 'https://shop.example.com/pay/notify' });
+/** A display name or label: 1–100 characters after trimming, no control characters. */
+const Name = z.string().trim().min(1).max(100).regex(/^\P{Cc}*$/u, 'printable text without control characters');
 const Clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time HH:MM').openapi({ example: '09:00' });
 const Region = z
   .string()
-  .regex(/^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$/, 'an ISO country code (CN) or China province code (CN-GD)')
+  .regex(REGION_PATTERN, 'an ISO country code (CN) or China province code (CN-GD)')
   .transform((s) => s.toUpperCase());
 const UnixSeconds = z.number().int().openapi({ example: 1767225600 });
 const NumericId = z.string().regex(/^\d{1,15}$/, 'a numeric id').transform(Number);
@@ -25,7 +28,7 @@ export const ErrorBody = z
   .object({ error: z.object({ code: z.string(), message: z.string(), request_id: z.string() }) })
   .openapi('Error');
 
-export const MerchantCreate = z.object({ name: z.string().trim().min(1).max(100), timezone: TimeZone.optional() }).strict().openapi('MerchantCreate');
+export const MerchantCreate = z.object({ name: Name, timezone: TimeZone.optional() }).strict().openapi('MerchantCreate');
 export const MerchantView = z
   .object({
     id: z.number().int(),
@@ -62,10 +65,10 @@ const appFields = {
   enabled: z.boolean(),
 };
 export const AppCreate = z
-  .object({ name: z.string().trim().min(1).max(100), mode: z.enum(MODES), ...z.object(appFields).partial().shape })
+  .object({ name: Name, mode: z.enum(MODES), ...z.object(appFields).partial().shape })
   .strict()
   .openapi('AppCreate');
-export const AppUpdate = z.object({ name: z.string().trim().min(1).max(100), ...appFields }).partial().strict().openapi('AppUpdate');
+export const AppUpdate = z.object({ name: Name, ...appFields }).partial().strict().openapi('AppUpdate');
 export const AppView = z
   .object({
     id: z.number().int(),
@@ -83,7 +86,7 @@ const AmountQr = z.array(z.object({ amount: Yuan, payload: z.string().min(1).max
 export const SessionCreate = z
   .object({
     type: z.enum(SESSION_TYPES),
-    label: z.string().trim().min(1).max(100),
+    label: Name,
     qr_payload: z.string().min(1).max(1024).openapi({ description: "the text inside the wallet's receive-money QR code" }),
     mode: z.enum(MODES).default('live').openapi({ description: 'sandbox sessions serve sandbox apps (paid by the simulator)' }),
     rule_id: z.number().int().positive().nullable().optional().openapi({ description: "default: the merchant's default rule" }),
@@ -95,7 +98,7 @@ export const SessionUpdate = z
   .object({
     enabled: z.boolean(),
     rule_id: z.number().int().positive().nullable(),
-    label: z.string().trim().min(1).max(100),
+    label: Name,
     qr_payload: z.string().min(1).max(1024),
     amount_qr: AmountQr,
   })
@@ -124,7 +127,7 @@ export const SessionView = z
 
 export const RuleCreate = z
   .object({
-    name: z.string().trim().min(1).max(100),
+    name: Name,
     start_time: Clock.default('00:00'),
     end_time: Clock.default('00:00').openapi({ description: 'equal to start_time: all day; earlier: the window wraps midnight' }),
     timezone: TimeZone.nullable().default(null).openapi({ description: "default: the merchant's time zone" }),
