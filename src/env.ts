@@ -11,7 +11,14 @@ export interface AppEnv {
   Variables: { requestId: string; db: Db };
 }
 
-export const makeDb = (d1: D1Database): Db => drizzle(d1, { schema });
+const handles = new WeakMap<D1Database, Db>();
+
+/** The drizzle handle of a D1 binding, made once per isolate (its prepared queries live with it). */
+export function makeDb(d1: D1Database): Db {
+  let db = handles.get(d1);
+  if (!db) handles.set(d1, (db = drizzle(d1, { schema })));
+  return db;
+}
 
 /** A router whose zod validation failures become one clear error naming the field. */
 export function createRouter() {

@@ -5,7 +5,10 @@
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { GATEPAY_CODES, type GatepayCode } from './domain/gatepay';
 import type { AppEnv } from './env';
+
+export { GATEPAY_CODES };
 
 export const API_ERRORS = {
   bad_request: 400,
@@ -27,30 +30,9 @@ export class ApiError extends Error {
   }
 }
 
-export const GATEPAY_CODES = {
-  ok: 100,
-  appkey_missing: 101,
-  appkey_invalid: 102,
-  sign_missing: 103,
-  sign_invalid: 104,
-  param_missing: 105,
-  param_forbidden: 106,
-  api_closed: 107,
-  return_url_missing: 108,
-  notify_url_missing: 109,
-  quota: 110,
-  unknown: 199,
-  price_invalid: 201,
-  type_invalid: 202,
-  type_closed: 203,
-  no_method: 204,
-  out_order_conflict: 211,
-  order_final: 212,
-} as const;
-
 /** A gatepay API failure: answered with HTTP 200 and the numeric code. */
 export class GatepayError extends Error {
-  constructor(readonly code: (typeof GATEPAY_CODES)[keyof typeof GATEPAY_CODES], message: string) {
+  constructor(readonly code: GatepayCode, message: string) {
     super(message);
   }
 }

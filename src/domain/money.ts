@@ -25,3 +25,9 @@ export function formatFen(fen: number): string {
   const abs = Math.abs(fen);
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
+
+/** The largest order price: `MAX_AMOUNT` (yuan) when it parses, else 50000.00. */
+export function maxAmountFen(configured: string | undefined): number {
+  const parsed = parseYuan(configured ?? '', Number.MAX_SAFE_INTEGER);
+  return parsed.ok ? parsed.value : 5_000_000;
+}

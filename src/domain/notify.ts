@@ -21,6 +21,11 @@ export interface PaidOrder {
 
 const sec = (ms: number) => Math.floor(ms / 1000);
 
+/** Where an app's async notifications go: a sandbox app's sandbox URL if set, else its notify URL. */
+export function notifyTarget(app: { mode: string; notifyUrl: string | null; sandboxNotifyUrl: string | null }): string | null {
+  return app.mode === 'sandbox' ? (app.sandboxNotifyUrl ?? app.notifyUrl) : app.notifyUrl;
+}
+
 /** The notify form body, fields in the spec's order. */
 export async function notifyBody(o: PaidOrder, appkey: string, secret: string): Promise<string> {
   const f: Record<string, string> = {

@@ -10,6 +10,10 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { localClock } from '../domain/clock';
+import { checkCreate, GATEPAY_CODES, signRefusal, type CheckedCreate, type CreateApp, type GatepayCode } from '../domain/gatepay';
+import { maxAmountFen } from '../domain/money';
+import { openSecret } from '../domain/secrets';
+import { SIGN_FIELDS } from '../domain/sign';
 import { rankSessions } from '../domain/rotation';
 import { ruleRefusal, type PayerRegion, type RuleSpec } from '../domain/rules';
 import { firstFreeSlot } from '../domain/slots';
@@ -34,13 +38,38 @@ export interface SessionConfig {
   amountQr: Record<string, string>;
 }
 
+/** What create order needs of an app of this merchant and mode; the secret stays sealed. */
+export interface AppConfig extends CreateApp {
+  id: number;
+  appkey: string;
+  secretEnc: string;
+  enabled: boolean;
+  orderTtlSeconds: number;
+}
+
 export interface CollectorConfig {
   merchantId: number;
   mode: Mode;
   version: number;
   settings: CollectorSettings;
   sessions: SessionConfig[];
+  apps: AppConfig[];
 }
+
+export interface CreateInput {
+  /** The create request's parameters as received. */
+  params: Record<string, string>;
+  /** Where the request came from (used unless it names `payer_region`). */
+  region: PayerRegion;
+}
+
+export type CreateOutcome =
+  | { kind: 'held'; hold: Hold; appId: number; order: CheckedCreate }
+  | { kind: 'refused'; code: GatepayCode; msg: string }
+  /** The out_order_id holds a slot for other parameters. */
+  | { kind: 'conflict'; appId: number }
+  /** This object has not learnt the app (or anything) yet: sync it and ask again. */
+  | { kind: 'unknown_app' };
 
 export interface ReserveInput {
   order: OrderRef;
@@ -77,6 +106,8 @@ export interface LiveSession {
   online: boolean;
   todayFen: number;
   todayCount: number;
+  /** Amount slots held by pending orders. */
+  held: number;
 }
 
 type Row = Record<string, SqlStorageValue>;
@@ -105,6 +136,7 @@ export class Collector extends DurableObject<Env> {
         answer TEXT NOT NULL, app_id INTEGER, out_order_id TEXT);
       CREATE INDEX IF NOT EXISTS reports_order ON reports (app_id, out_order_id);
       CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, job TEXT NOT NULL, next_ms INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS apps (appkey TEXT PRIMARY KEY, config TEXT NOT NULL);
     `);
   }
 
@@ -127,6 +159,8 @@ export class Collector extends DurableObject<Env> {
           s.id, s.type, s.enabled ? 1 : 0, s.rule ? JSON.stringify(s.rule) : null, s.qrPayload, JSON.stringify(s.amountQr),
         );
       }
+      this.sql.exec(`DELETE FROM apps`);
+      for (const a of config.apps) this.sql.exec(`INSERT INTO apps (appkey, config) VALUES (?, ?)`, a.appkey, JSON.stringify(a));
     });
     return { applied: true };
   }
@@ -141,20 +175,59 @@ export class Collector extends DurableObject<Env> {
     return { known: true, cameOnline: last === null || !this.isOnline(last, now), firstEver: last === null };
   }
 
-  /** Live state of every session: last heartbeat, online, today's totals. */
+  /** Live state of every session: last heartbeat, online, today's totals, amounts held. */
   live(): LiveSession[] {
     const now = Date.now();
     const today = this.today(now);
-    return this.sql.exec(`SELECT id, last_seen_ms, day, day_fen, day_count FROM sessions ORDER BY id`).toArray().map((r) => ({
+    const sql = `SELECT id, last_seen_ms, day, day_fen, day_count, (SELECT COUNT(*) FROM holds h WHERE h.session_id = s.id) AS held FROM sessions s ORDER BY id`;
+    return this.sql.exec(sql).toArray().map((r) => ({
       id: r.id as number,
       lastSeenMs: r.last_seen_ms as number | null,
       online: r.last_seen_ms !== null && this.isOnline(r.last_seen_ms as number, now),
       todayFen: r.day === today ? (r.day_fen as number) : 0,
       todayCount: r.day === today ? (r.day_count as number) : 0,
+      held: r.held as number,
     }));
   }
 
   // ── orders ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Create order's checks that need the app (enabled, sign, pay types, URLs) followed by the
+   * reservation, in one call: the app lives here so that create touches D1 only to insert.
+   */
+  async create(input: CreateInput): Promise<CreateOutcome> {
+    const p = input.params;
+    const raw = this.sql.exec(`SELECT config FROM apps WHERE appkey = ?`, p.appkey).toArray()[0];
+    if (!raw) return { kind: 'unknown_app' };
+    const app = JSON.parse(raw.config as string) as AppConfig;
+    if (!app.enabled) return { kind: 'refused', code: GATEPAY_CODES.api_closed, msg: 'API closed: this app is disabled' };
+    const badSign = await signRefusal(SIGN_FIELDS.create, p, await openSecret(this.env.MASTER_KEY, app.secretEnc));
+    if (badSign) return { kind: 'refused', ...badSign };
+    const checked = checkCreate(app, p, maxAmountFen(this.env.MAX_AMOUNT));
+    if (!checked.ok) return { kind: 'refused', code: checked.code, msg: checked.msg };
+    const o = checked.order;
+    const r = this.reserve({
+      order: { appId: app.id, outOrderId: o.outOrderId }, fingerprint: JSON.stringify([o.priceFen, o.type, o.custom]),
+      type: o.type, priceFen: o.priceFen, ttlMs: app.orderTtlSeconds * 1000, region: o.region ?? input.region,
+    });
+    if (r.ok) return { kind: 'held', hold: r.hold, appId: app.id, order: o };
+    if (r.reason === 'conflict') return { kind: 'conflict', appId: app.id };
+    if (r.reason === 'unconfigured') return { kind: 'unknown_app' };
+    return {
+      kind: 'refused',
+      code: GATEPAY_CODES.no_method,
+      msg: r.reason === 'no_slot'
+        ? 'no payment method available now: every amount slot near this price is taken, try again shortly'
+        : `no payment method available now: no online ${o.type} session accepts this order`,
+    };
+  }
+
+  /** The hold of a pending order (what the payer must pay, until when), or null once paid, closed or expired. */
+  held(order: OrderRef): { amountFen: number; expiresMs: number } | null {
+    const h = this.sql.exec(`SELECT amount_fen, expires_ms FROM holds WHERE app_id = ? AND out_order_id = ?`, order.appId, order.outOrderId).toArray()[0];
+    return h ? { amountFen: h.amount_fen as number, expiresMs: h.expires_ms as number } : null;
+  }
 
   /**
    * Picks a session by rules and rotation and holds a unique amount on it, atomically. The same

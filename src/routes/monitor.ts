@@ -2,12 +2,12 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { Session } from '../db/schema';
-import { parseYuan } from '../domain/money';
+import { maxAmountFen, parseYuan } from '../domain/money';
 import { SESSION_TYPES } from '../domain/vocab';
 import { createRouter, type AppEnv } from '../env';
 import { ApiError } from '../errors';
-import { authenticateMonitor, withSessionKnown } from '../services/monitor';
-import { maxFen } from '../services/orders';
+import { withSynced } from '../services/collector';
+import { authenticateMonitor } from '../services/monitor';
 import { readBody } from '../services/params';
 
 /** Unix ms before 2001-09-09: almost surely unix seconds sent by mistake. */
@@ -45,7 +45,7 @@ const monitor = createRouter();
 
 monitor.post('/heartbeat', async (c) => {
   const { session } = await signedJson(c);
-  await withSessionKnown(c.env, c.get('db'), session, (s) => s.heartbeat(session.id), (r) => !r.known);
+  await withSynced(c.env, c.get('db'), session, (s) => s.heartbeat(session.id), (r) => !r.known);
   return c.json({ ok: true, session_id: session.id, state: session.enabled ? 'online' : 'disabled', server_time: Date.now() });
 });
 
@@ -58,10 +58,10 @@ monitor.post('/payments', async (c) => {
   }
   const r = parsed.data;
   if (r.type !== session.type) throw new ApiError('bad_request', `type: this session collects ${session.type}, not ${r.type}`);
-  const amount = parseYuan(r.amount, maxFen(c.env) * 2);
+  const amount = parseYuan(r.amount, maxAmountFen(c.env.MAX_AMOUNT) * 2);
   if (!amount.ok) throw new ApiError('bad_request', `amount: ${amount.error}`);
   if (r.paid_at > Date.now() + 300_000) throw new ApiError('bad_request', 'paid_at: is in the future (unix milliseconds expected)');
-  const answer = await withSessionKnown(
+  const answer = await withSynced(
     c.env, c.get('db'), session,
     (s) => s.report({ sessionId: session.id, type: r.type, amountFen: amount.value, paidMs: r.paid_at, ref: r.ref ?? null, payer: r.payer ?? null }),
     (a) => a === null,

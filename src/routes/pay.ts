@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { randomToken } from '../domain/ids';
 import { createRouter, type AppEnv } from '../env';
 import { ApiError } from '../errors';
-import { PAY_TOKEN, payState, statusView, type PayState } from '../services/cashier';
+import { heldStatus, PAY_TOKEN, payState, statusView, type PayState } from '../services/cashier';
 import { collector } from '../services/collector';
 import { pickLang, renderCashier } from '../views/cashier';
 
@@ -32,7 +32,7 @@ pay.get('/:token', async (c) => {
 });
 
 pay.get('/:token/status', async (c) => {
-  const view = await statusView(c.env, await stateOf(c));
+  const view = (await heldStatus(c.env, c.req.param('token'))) ?? (await statusView(c.env, await stateOf(c)));
   c.header('cache-control', 'no-store');
   return c.json(view);
 });

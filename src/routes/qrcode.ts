@@ -1,7 +1,7 @@
 /** `GET /qrcode?text=…&size=…`: any text as an SVG QR code (what `qrcode_url` points at). */
-import { renderSVG } from 'uqr';
 import { createRouter } from '../env';
 import { ApiError } from '../errors';
+import { qrSvg } from '../views/qr';
 
 const qrcode = createRouter();
 
@@ -23,7 +23,7 @@ qrcode.get('/', (c) => {
   if (!text) throw new ApiError('bad_request', 'text: required, the text to encode');
   if (text.length > 1024) throw new ApiError('bad_request', 'text: at most 1024 characters');
   if (!/^\d{2,4}$/.test(size) || Number(size) < 64 || Number(size) > 1024) throw new ApiError('bad_request', 'size: an integer from 64 to 1024 (pixels)');
-  const svg = renderSVG(text, { border: 2 }).replace('<svg ', `<svg width="${size}" height="${size}" `);
+  const svg = qrSvg(text).replace('<svg ', `<svg width="${size}" height="${size}" `);
   return c.body(svg, 200, { 'content-type': 'image/svg+xml; charset=utf-8', 'cache-control': 'public, max-age=86400' });
 });
 

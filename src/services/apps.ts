@@ -1,18 +1,20 @@
 /** Apps: a merchant's integrations with their key, sealed signing secret, URLs and pay types. */
 import { eq } from 'drizzle-orm';
+import { queries } from '../db/queries';
 import { apps, type App } from '../db/schema';
 import { randomToken } from '../domain/ids';
 import type { Mode, PayType } from '../domain/vocab';
 import type { Db } from '../env';
 import { outboundUrlProblem } from '../domain/ssrf';
 import { ApiError } from '../errors';
-import { requireMerchant } from './merchants';
-import { openSecret, sealSecret } from './secrets';
+import { syncCollector } from './collector';
+import { requireMerchant, touchConfig } from './merchants';
+import { openSecret, sealSecret } from '../domain/secrets';
 
 export type AppWithSecret = App & { secret: string };
 
 export async function appByKey(env: Env, db: Db, appkey: string): Promise<AppWithSecret | null> {
-  const app = await db.query.apps.findFirst({ where: eq(apps.appkey, appkey) });
+  const app = await queries(db).appByKey.get({ appkey });
   if (!app) return null;
   return { ...app, secret: await openSecret(env.MASTER_KEY, app.secretEnc) };
 }
@@ -21,11 +23,6 @@ export async function requireApp(db: Db, appkey: string): Promise<App> {
   const app = await db.query.apps.findFirst({ where: eq(apps.appkey, appkey) });
   if (!app) throw new ApiError('not_found', `app ${appkey} not found`);
   return app;
-}
-
-/** Where this app's async notifications go: sandbox → sandbox URL (else notify URL). */
-export function notifyTarget(app: App): string | null {
-  return app.mode === 'sandbox' ? (app.sandboxNotifyUrl ?? app.notifyUrl) : app.notifyUrl;
 }
 
 export interface AppFields {
@@ -49,6 +46,12 @@ const columns = (f: AppFields) => ({
 
 const newSecret = () => randomToken(32);
 
+/** After a change to an app: its Collector authenticates creates, so it learns the change before we answer. */
+async function publish(env: Env, db: Db, app: App): Promise<void> {
+  await touchConfig(db, app.merchantId);
+  await syncCollector(env, db, app.merchantId, app.mode);
+}
+
 /** Server-to-server callback URLs of a live app may not point inside the gateway's network. */
 function checkCallbacks(mode: Mode, f: AppFields): void {
   for (const field of ['notify_url', 'backup_notify_url'] as const) {
@@ -69,12 +72,14 @@ export async function createApp(env: Env, db: Db, merchantId: number, input: App
       secretEnc: await sealSecret(env.MASTER_KEY, secret), payTypes: input.pay_types ?? ['alipay', 'wechat'],
     })
     .returning();
+  await publish(env, db, app);
   return { app, secret };
 }
 
-export async function updateApp(db: Db, appkey: string, input: AppFields): Promise<App> {
+export async function updateApp(env: Env, db: Db, appkey: string, input: AppFields): Promise<App> {
   checkCallbacks((await requireApp(db, appkey)).mode, input);
   const [app] = await db.update(apps).set(columns(input)).where(eq(apps.appkey, appkey)).returning();
+  await publish(env, db, app);
   return app;
 }
 
@@ -82,5 +87,6 @@ export async function rotateAppSecret(env: Env, db: Db, appkey: string) {
   await requireApp(db, appkey);
   const secret = newSecret();
   const [app] = await db.update(apps).set({ secretEnc: await sealSecret(env.MASTER_KEY, secret) }).where(eq(apps.appkey, appkey)).returning();
+  await publish(env, db, app);
   return { app, secret };
 }

@@ -1,34 +1,48 @@
 /**
- * What the payer's page needs to follow an order, in one D1 query: the order, its app's
- * return/timeout URLs and signing secret, and whether the merchant acknowledged the notify.
+ * What the payer's page needs to follow an order. While the order is pending and this isolate
+ * knows its Collector, the Collector answers the status poll from the order's amount hold; else
+ * one D1 query gives the order, its app's return/timeout URLs and signing secret, and whether
+ * the merchant acknowledged the notify.
  */
-import { eq, sql } from 'drizzle-orm';
-import { apps, deliveries, merchants, orders } from '../db/schema';
+import { queries } from '../db/queries';
+import { collector, payTokens } from './collector';
 import { formatFen } from '../domain/money';
 import { returnUrl } from '../domain/notify';
 import type { Db } from '../env';
-import { openSecret } from './secrets';
+import { openSecret } from '../domain/secrets';
 
 export const PAY_TOKEN = /^[A-Za-z0-9]{24}$/;
 
 export async function payState(db: Db, token: string) {
-  const [row] = await db
-    .select({
-      order: orders, appkey: apps.appkey, secretEnc: apps.secretEnc, appReturn: apps.returnUrl, appTimeout: apps.timeoutUrl,
-      notify: deliveries.status, merchantName: merchants.name,
-    })
-    .from(orders)
-    .innerJoin(apps, eq(apps.id, orders.appId))
-    .innerJoin(merchants, eq(merchants.id, orders.merchantId))
-    .leftJoin(deliveries, eq(deliveries.dedupeKey, sql`'notify:' || ${orders.id}`))
-    .where(eq(orders.payToken, token));
-  return row ?? null;
+  const state = (await queries(db).payState.get({ token })) ?? null;
+  const o = state?.order;
+  if (o?.status === 'pending') payTokens.remember(token, { merchantId: o.merchantId, mode: o.mode, order: { appId: o.appId, outOrderId: o.outOrderId } });
+  else payTokens.forget(token);
+  return state;
 }
 
 export type PayState = NonNullable<Awaited<ReturnType<typeof payState>>>;
 
+export interface StatusView {
+  status: string;
+  realprice: string;
+  expires_at: number;
+  acknowledged: boolean;
+  return_url: string | null;
+  timeout_url: string | null;
+}
+
+/** The status of a pending order from its Collector's hold, with no D1 query; null when the Collector cannot tell. */
+export async function heldStatus(env: Env, token: string, nowMs = Date.now()): Promise<StatusView | null> {
+  const route = payTokens.route(token);
+  if (!route) return null;
+  const hold = await collector(env, route.merchantId, route.mode).held(route.order);
+  if (!hold || nowMs > hold.expiresMs) return null;
+  return { status: 'pending', realprice: formatFen(hold.amountFen), expires_at: Math.floor(hold.expiresMs / 1000), acknowledged: false, return_url: null, timeout_url: null };
+}
+
 /** The status poll's answer. A pending order past its expiry shows as expired to the payer. */
-export async function statusView(env: Env, s: PayState, nowMs = Date.now()) {
+export async function statusView(env: Env, s: PayState, nowMs = Date.now()): Promise<StatusView> {
   const o = s.order;
   const status = o.status === 'pending' && nowMs > o.expiresMs ? 'expired' : o.status;
   const target = o.returnUrl ?? s.appReturn;

@@ -1,24 +1,42 @@
-/** Reaching a merchant's Collector and keeping its configuration in step with D1. */
+/**
+ * Reaching a merchant's Collector and keeping it in step with D1, and the routes to it: which
+ * Collector serves an app or a pay token never changes (an app keeps its merchant and mode, an
+ * order its app), so each isolate remembers them after one D1 read. That lets the hot paths
+ * (create order, the payer's status poll) go straight to the merchant's own object and keeps
+ * them off D1, the one database every merchant shares.
+ */
 import { and, eq } from 'drizzle-orm';
-import { merchants, rules, sessions, type Rule } from '../db/schema';
+import { queries } from '../db/queries';
+import { apps, merchants, rules, sessions, type Rule } from '../db/schema';
+import { Memo } from '../domain/memo';
+import { notifyTarget } from '../domain/notify';
 import type { RuleSpec } from '../domain/rules';
 import type { Mode } from '../domain/vocab';
+import type { OrderRef } from '../queues/jobs';
 import type { Db } from '../env';
+
+export interface Route {
+  merchantId: number;
+  mode: Mode;
+}
 
 export function collector(env: Env, merchantId: number, mode: Mode) {
   return env.COLLECTOR.get(env.COLLECTOR.idFromName(`${merchantId}:${mode}`));
 }
 
+export type CollectorStub = ReturnType<typeof collector>;
+
 export function ruleSpec(r: Rule): RuleSpec {
   return { startMinute: r.startMinute, endMinute: r.endMinute, timezone: r.timezone, minFen: r.minFen, maxFen: r.maxFen, regions: r.regions, dailyCapFen: r.dailyCapFen };
 }
 
-/** Pushes the merchant's settings and this mode's sessions (with effective rules) to its Collector. */
+/** Pushes the merchant's settings and this mode's sessions (with effective rules) and apps to its Collector. */
 export async function syncCollector(env: Env, db: Db, merchantId: number, mode: Mode): Promise<void> {
-  const [merchant, sessionRows, ruleRows] = await db.batch([
+  const [merchant, sessionRows, ruleRows, appRows] = await db.batch([
     db.select().from(merchants).where(eq(merchants.id, merchantId)),
     db.select().from(sessions).where(and(eq(sessions.merchantId, merchantId), eq(sessions.mode, mode))),
     db.select().from(rules).where(eq(rules.merchantId, merchantId)),
+    db.select().from(apps).where(and(eq(apps.merchantId, merchantId), eq(apps.mode, mode))),
   ]);
   const m = merchant[0];
   if (!m) return;
@@ -36,6 +54,10 @@ export async function syncCollector(env: Env, db: Db, merchantId: number, mode: 
       qrPayload: s.qrPayload,
       amountQr: s.amountQr,
     })),
+    apps: appRows.map((a) => ({
+      id: a.id, appkey: a.appkey, secretEnc: a.secretEnc, enabled: a.enabled, mode: a.mode, payTypes: a.payTypes,
+      orderTtlSeconds: a.orderTtlSeconds, allowUrlOverride: a.allowUrlOverride, hasReturnUrl: a.returnUrl !== null, hasNotifyUrl: notifyTarget(a) !== null,
+    })),
   });
 }
 
@@ -43,3 +65,36 @@ export async function syncCollector(env: Env, db: Db, merchantId: number, mode: 
 export async function syncAllModes(env: Env, db: Db, merchantId: number): Promise<void> {
   await Promise.all([syncCollector(env, db, merchantId, 'sandbox'), syncCollector(env, db, merchantId, 'live')]);
 }
+
+/** Runs a Collector call; if the object has not learnt what it was asked about yet, syncs it and asks once more. */
+export async function withSynced<T>(env: Env, db: Db, route: Route, call: (c: CollectorStub) => Promise<T>, unknown: (r: T) => boolean): Promise<T> {
+  const stub = collector(env, route.merchantId, route.mode);
+  const first = await call(stub);
+  if (!unknown(first)) return first;
+  await syncCollector(env, db, route.merchantId, route.mode);
+  return call(stub);
+}
+
+const appRoutes = new Memo<string, Route>(10_000);
+
+/** The Collector of an app, or null when no app has this key. */
+export async function appRoute(db: Db, appkey: string): Promise<Route | null> {
+  const known = appRoutes.get(appkey);
+  if (known) return known;
+  const row = await queries(db).appRoute.get({ appkey });
+  return row ? appRoutes.set(appkey, { merchantId: row.merchantId, mode: row.mode }) : null;
+}
+
+/** A pending order as the payer's page finds it: its Collector and key there. */
+export interface TokenRoute extends Route {
+  order: OrderRef;
+}
+
+const tokenRoutes = new Memo<string, TokenRoute>(20_000);
+
+/** Pending orders' tokens: remembered at create and page load, forgotten once the order is final. */
+export const payTokens = {
+  remember: (token: string, route: TokenRoute) => void tokenRoutes.set(token, route),
+  forget: (token: string) => tokenRoutes.delete(token),
+  route: (token: string) => tokenRoutes.get(token),
+};

@@ -8,17 +8,16 @@
 import { and, eq, inArray, lt } from 'drizzle-orm';
 import { apps, attempts, deliveries, orders, webhooks, type App, type Delivery, type Order, type Payment, type Webhook } from '../db/schema';
 import { randomId } from '../domain/ids';
-import { eventBody, notifyBody, signatureHeader } from '../domain/notify';
+import { eventBody, notifyBody, notifyTarget, signatureHeader } from '../domain/notify';
 import { delayBefore, hops, retryDelays } from '../domain/schedule';
 import { outboundUrlProblem } from '../domain/ssrf';
 import type { Mode, WebhookEvent } from '../domain/vocab';
 import type { Db } from '../env';
 import { ApiError } from '../errors';
 import type { Job } from '../queues/jobs';
-import { notifyTarget } from './apps';
 import { orderFacts } from './orders';
 import { LOG_LIMIT, OUTBOUND_TIMEOUT_MS, postOnce } from './outbound';
-import { openSecret } from './secrets';
+import { openSecret } from '../domain/secrets';
 
 /** How long a claimed attempt may run (primary + backup URL) before the sweeper may re-drive it. */
 const LEASE_MS = 2 * OUTBOUND_TIMEOUT_MS + 10_000;

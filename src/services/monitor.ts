@@ -3,13 +3,12 @@
  * `X-Huipay-Timestamp` (unix ms) and `X-Huipay-Signature` =
  * hex HMAC-SHA256(session secret, timestamp + "." + raw body), within 300 s of our clock.
  */
-import { eq } from 'drizzle-orm';
-import { sessions, type Session } from '../db/schema';
+import { queries } from '../db/queries';
+import type { Session } from '../db/schema';
 import { hmacSha256Hex, safeEqual } from '../domain/sign';
 import type { Db } from '../env';
 import { ApiError } from '../errors';
-import { collector, syncCollector } from './collector';
-import { openSecret } from './secrets';
+import { openSecret } from '../domain/secrets';
 
 export const MONITOR_TOLERANCE_MS = 300_000;
 
@@ -25,20 +24,11 @@ export async function authenticateMonitor(env: Env, db: Db, headers: Headers, ra
   if (skew > MONITOR_TOLERANCE_MS) {
     throw new ApiError('unauthorized', `X-Huipay-Timestamp is ${Math.round(skew / 1000)} s from the gateway clock (at most 300 s allowed): check the device clock`);
   }
-  const session = await db.query.sessions.findFirst({ where: eq(sessions.id, Number(sid)) });
+  const session = await queries(db).sessionById.get({ id: Number(sid) });
   if (!session) throw new ApiError('unauthorized', `unknown session ${sid}`);
   const expected = await hmacSha256Hex(await openSecret(env.MASTER_KEY, session.secretEnc), `${ts}.`, rawBody);
   if (!safeEqual(sig.toLowerCase(), expected)) {
     throw new ApiError('unauthorized', 'X-Huipay-Signature mismatch: expected hex HMAC-SHA256(session secret, timestamp + "." + raw body); are you signing the exact body bytes you send?');
   }
   return session;
-}
-
-/** Runs a Collector call; if the object has not learnt this session yet, syncs it and retries once. */
-export async function withSessionKnown<T>(env: Env, db: Db, session: Session, call: (c: ReturnType<typeof collector>) => Promise<T>, unknown: (r: T) => boolean): Promise<T> {
-  const stub = collector(env, session.merchantId, session.mode);
-  const first = await call(stub);
-  if (!unknown(first)) return first;
-  await syncCollector(env, db, session.merchantId, session.mode);
-  return call(stub);
 }

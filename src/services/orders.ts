@@ -1,25 +1,22 @@
 /**
- * The gatepay merchant API flows: create (verify → reserve a slot in the Collector → insert),
- * query and close. Every failure is a GatepayError with the spec's code and a message naming
- * the field and the likely cause.
+ * The gatepay merchant API flows: create (the merchant's Collector authenticates, checks and
+ * reserves a slot → insert), query and close. Every failure is a GatepayError with the spec's
+ * code and a message naming the field and the likely cause.
  */
 import { and, eq } from 'drizzle-orm';
+import { queries, type NewOrder } from '../db/queries';
 import { orders, type Order } from '../db/schema';
+import { signRefusal, type GatepayCode } from '../domain/gatepay';
 import { randomToken } from '../domain/ids';
-import { outboundUrlProblem } from '../domain/ssrf';
-import { formatFen, parseYuan } from '../domain/money';
-import { parseRegion, type PayerRegion } from '../domain/rules';
-import { gatepaySign, safeEqual, SIGN_FIELDS, signFormula } from '../domain/sign';
-import { PAY_TYPES, SESSION_TYPES, type PayType } from '../domain/vocab';
+import { formatFen } from '../domain/money';
+import type { PayerRegion } from '../domain/rules';
+import { SIGN_FIELDS } from '../domain/sign';
 import type { Db } from '../env';
 import { GATEPAY_CODES as C, GatepayError, unixSeconds } from '../errors';
-import { appByKey, notifyTarget, type AppWithSecret } from './apps';
-import { collector } from './collector';
+import { appByKey, type AppWithSecret } from './apps';
+import { appRoute, collector, payTokens, withSynced } from './collector';
+import type { CreateOutcome } from '../durable/collector';
 import type { RawParams } from './params';
-
-const OUT_ORDER_ID = /^[A-Za-z0-9_.|-]{1,64}$/;
-const URL_FIELDS = ['notify_url', 'return_url', 'timeout_url'] as const;
-const DEFAULT_MAX_FEN = 5_000_000;
 
 export interface RequestContext {
   origin: string;
@@ -27,36 +24,28 @@ export interface RequestContext {
   region: PayerRegion;
 }
 
-const fail = (code: (typeof C)[keyof typeof C], msg: string): never => {
+const fail = (code: GatepayCode, msg: string): never => {
   throw new GatepayError(code, msg);
 };
 
 const present = (p: RawParams, f: string) => p[f] !== undefined && p[f] !== '';
 
-/** Checks appkey, sign presence, the app, and the sign over the raw values of `fields`. */
-async function authenticate(env: Env, db: Db, p: RawParams, fields: readonly string[], required: readonly string[]): Promise<AppWithSecret> {
+/** The checks that need no app: appkey, sign and the signed fields present. */
+function requirePresent(p: RawParams, signed: readonly string[]): void {
   if (!present(p, 'appkey')) fail(C.appkey_missing, 'appkey missing');
   if (!present(p, 'sign')) fail(C.sign_missing, 'sign missing');
-  for (const f of required) if (p[f] === undefined) fail(C.param_missing, `${f} missing`);
+  for (const f of signed) if (p[f] === undefined) fail(C.param_missing, `${f} missing`);
+}
+
+/** Checks appkey, sign presence, the app, and the sign over the raw values of `fields`. */
+async function authenticate(env: Env, db: Db, p: RawParams, fields: readonly string[]): Promise<AppWithSecret> {
+  requirePresent(p, []);
   const app = await appByKey(env, db, p.appkey);
   if (!app) return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
   if (!app.enabled) fail(C.api_closed, 'API closed: this app is disabled');
-  const expected = await gatepaySign(fields.map((f) => p[f] ?? ''), app.secret);
-  if (!safeEqual(p.sign.toLowerCase(), expected)) {
-    fail(C.sign_invalid, `sign invalid: expected ${signFormula(fields)} over the raw values as sent, lowercase hex`);
-  }
+  const badSign = await signRefusal(fields, p, app.secret);
+  if (badSign) fail(badSign.code, badSign.msg);
   return app;
-}
-
-/** A per-order URL override: http(s), and for a live app's notify_url not an internal address. */
-function checkUrl(field: string, value: string, live: boolean): void {
-  const problem = value.length > 1024 ? 'must be at most 1024 characters' : outboundUrlProblem(value, live && field === 'notify_url');
-  if (problem) fail(C.param_forbidden, `${field}: ${problem}`);
-}
-
-export function maxFen(env: Env): number {
-  const parsed = parseYuan(env.MAX_AMOUNT ?? '', Number.MAX_SAFE_INTEGER);
-  return parsed.ok ? parsed.value : DEFAULT_MAX_FEN;
 }
 
 /** The order as merchants see it (merchant API answers, webhook events). */
@@ -82,62 +71,31 @@ export function orderView(o: Order, origin: string) {
   return { ...orderFacts(o), pay_url: `${origin}/pay/${o.payToken}`, qrcode_url: `${origin}/qrcode?text=${encodeURIComponent(o.qrPayload)}` };
 }
 
-/** `POST /api/cloudpay/create`. */
+/** `POST /api/cloudpay/create`: one Collector call (app, sign, checks, slot), one D1 insert. */
 export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestContext) {
-  const app = await authenticate(env, db, p, SIGN_FIELDS.create, ['price', 'type', 'out_order_id', 'custom']);
-  for (const f of ['price', 'type', 'out_order_id']) if (!present(p, f)) fail(C.param_missing, `${f} missing`);
-  const overrides = URL_FIELDS.filter((f) => present(p, f));
-  if (overrides.length && !app.allowUrlOverride) {
-    fail(C.param_forbidden, `${overrides[0]} is not allowed: this app does not accept per-order URL overrides (enable allow_url_override)`);
+  requirePresent(p, SIGN_FIELDS.create.slice(1));
+  const route = await appRoute(db, p.appkey);
+  if (!route) return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
+  const outcome = await withSynced<CreateOutcome>(env, db, route, (c) => c.create({ params: p, region: ctx.region }), (r) => r.kind === 'unknown_app');
+  if (outcome.kind === 'unknown_app') return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
+  if (outcome.kind === 'refused') return fail(outcome.code, outcome.msg);
+  const ref = { appId: outcome.appId, outOrderId: p.out_order_id };
+  if (outcome.kind === 'conflict') return existingOutcome(db, ref, 'conflict', ctx.origin, p);
+  const { hold, order: o } = outcome;
+  const row: NewOrder = {
+    merchantId: route.merchantId, appId: outcome.appId, mode: route.mode, outOrderId: o.outOrderId, type: o.type,
+    priceFen: o.priceFen, realpriceFen: hold.amountFen, custom: o.custom, productId: o.productId, sessionId: hold.sessionId,
+    payToken: randomToken(24), qrPayload: hold.qrPayload, notifyUrl: o.notifyUrl, returnUrl: o.returnUrl, timeoutUrl: o.timeoutUrl,
+    createdMs: hold.createdMs, expiresMs: hold.expiresMs,
+  };
+  const [inserted] = await queries(db).insertOrder.all(row);
+  if (inserted) {
+    payTokens.remember(inserted.payToken, { ...route, order: ref });
+    return { ...orderView(inserted, ctx.origin), params: p };
   }
-  overrides.forEach((f) => checkUrl(f, p[f], app.mode === 'live'));
-  const price = parseYuan(p.price, maxFen(env));
-  if (!price.ok) return fail(C.price_invalid, `price invalid: ${price.error}`);
-  if (!(PAY_TYPES as readonly string[]).includes(p.type)) fail(C.type_invalid, `type invalid: must be one of ${PAY_TYPES.join(', ')}`);
-  const type = p.type as PayType;
-  if (!app.payTypes.includes(type) || !(SESSION_TYPES as readonly string[]).includes(type)) {
-    fail(C.type_closed, `type ${type} is closed for this app`);
-  }
-  if (!OUT_ORDER_ID.test(p.out_order_id)) fail(C.param_missing, 'out_order_id invalid: 1-64 characters of A-Z a-z 0-9 _ . | -');
-  if (p.custom.length > 255) fail(C.param_missing, 'custom invalid: at most 255 characters');
-  const productId = p.product_id ?? '';
-  if (productId.length > 64) fail(C.param_missing, 'product_id invalid: at most 64 characters');
-  if (!(p.return_url || app.returnUrl)) fail(C.return_url_missing, 'return URL not configured for this app');
-  if (!(p.notify_url || notifyTarget(app))) fail(C.notify_url_missing, 'notify URL not configured for this app');
-  const region = present(p, 'payer_region') ? parseRegion(p.payer_region) : ctx.region;
-  if (!region) return fail(C.param_missing, 'payer_region invalid: an ISO country code (US) or China province code (CN-GD)');
-
-  const ref = { appId: app.id, outOrderId: p.out_order_id };
-  const reserved = await collector(env, app.merchantId, app.mode).reserve({
-    order: ref,
-    fingerprint: JSON.stringify([price.value, type, p.custom]),
-    type,
-    priceFen: price.value,
-    ttlMs: app.orderTtlSeconds * 1000,
-    region,
-  });
-  if (!reserved.ok) {
-    if (reserved.reason === 'conflict') return existingOutcome(db, ref, 'conflict', ctx.origin, p);
-    return fail(C.no_method, reserved.reason === 'no_slot'
-      ? 'no payment method available now: every amount slot near this price is taken, try again shortly'
-      : `no payment method available now: no online ${type} session accepts this order`);
-  }
-  const { hold } = reserved;
-  const inserted = await db
-    .insert(orders)
-    .values({
-      merchantId: app.merchantId, appId: app.id, mode: app.mode, outOrderId: p.out_order_id, type,
-      priceFen: price.value, realpriceFen: hold.amountFen, custom: p.custom, productId, sessionId: hold.sessionId,
-      payToken: randomToken(24), qrPayload: hold.qrPayload,
-      notifyUrl: p.notify_url || null, returnUrl: p.return_url || null, timeoutUrl: p.timeout_url || null,
-      createdMs: hold.createdMs, expiresMs: hold.expiresMs,
-    })
-    .onConflictDoNothing({ target: [orders.appId, orders.outOrderId] })
-    .returning();
-  if (inserted[0]) return { ...orderView(inserted[0], ctx.origin), params: p };
   // The out_order_id has an order already. A slot taken just now belongs to no order: free it.
-  if (hold.fresh) await collector(env, app.merchantId, app.mode).release(ref);
-  return existingOutcome(db, ref, hold.fresh ? 'stale' : { price: price.value, type, custom: p.custom }, ctx.origin, p);
+  if (hold.fresh) await collector(env, route.merchantId, route.mode).release(ref);
+  return existingOutcome(db, ref, hold.fresh ? 'stale' : { price: o.priceFen, type: o.type, custom: o.custom }, ctx.origin, p);
 }
 
 type Asked = { price: number; type: string; custom: string };
@@ -161,7 +119,7 @@ async function existingOutcome(db: Db, ref: { appId: number; outOrderId: string 
 
 /** Finds the app's order named by order_id or out_order_id (authenticated query/close). */
 async function findOrder(env: Env, db: Db, p: RawParams): Promise<{ app: AppWithSecret; order: Order }> {
-  const app = await authenticate(env, db, p, SIGN_FIELDS.query, []);
+  const app = await authenticate(env, db, p, SIGN_FIELDS.query);
   const byId = present(p, 'order_id');
   if (!byId && !present(p, 'out_order_id')) fail(C.param_missing, 'order_id or out_order_id missing: give one of them');
   if (byId && !/^\d{1,15}$/.test(p.order_id)) fail(C.param_missing, 'order_id invalid: must be an integer');

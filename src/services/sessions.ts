@@ -7,7 +7,7 @@ import type { Db } from '../env';
 import { ApiError } from '../errors';
 import { collector, syncCollector } from './collector';
 import { fenField, requireMerchant, requireRule, touchConfig } from './merchants';
-import { sealSecret } from './secrets';
+import { sealSecret } from '../domain/secrets';
 
 export interface SessionInput {
   type: SessionType;

@@ -4,8 +4,8 @@
  * Chinese by default, English when the browser prefers it.
  */
 import { raw } from 'hono/html';
-import { renderSVG } from 'uqr';
 import { formatFen } from '../domain/money';
+import { qrSvg } from './qr';
 
 export type Lang = 'zh' | 'en';
 
@@ -137,7 +137,7 @@ export function renderCashier(m: CashierModel, lang: Lang): string {
   const t = TEXT[lang];
   const realprice = formatFen(m.realpriceFen);
   const typeName = t.types[m.type] ?? m.type;
-  const qr = renderSVG(m.qrPayload, { border: 2 });
+  const qr = qrSvg(m.qrPayload);
   const page = (
     <html lang={lang === 'zh' ? 'zh-CN' : 'en'}>
       <head>

@@ -39,6 +39,7 @@ describe('Collector slot allocation', () => {
             merchantId: 900_000 + run, mode: 'sandbox', version: 1,
             settings: { rotation: 'random', maxOffsetFen: OFFSET, direction: 'down', timezone: 'Asia/Shanghai' },
             sessions: SESSIONS.map((id) => ({ id, type: 'alipay' as const, enabled: true, rule: null, qrPayload: `q${id}`, amountQr: {} })),
+            apps: [],
           });
           for (const id of SESSIONS) c.heartbeat(id);
           const live = new Map<string, { session: number; amount: number }>();

@@ -326,7 +326,7 @@ describe('sessions', () => {
     expect(s).toEqual({
       id: expect.any(Number), merchant_id: m.id, mode: 'live', type: 'alipay', label: 'Alice wallet', qr_payload: 'https://qr.alipay.com/alice',
       amount_qr: [], rule_id: null, enabled: true, state: 'new', last_heartbeat: null, today: { collected: '0.00', payments: 0 },
-      created: expect.any(Number), secret: expect.any(String), monitor_config: expect.any(String),
+      held_slots: 0, created: expect.any(Number), secret: expect.any(String), monitor_config: expect.any(String),
     });
     expect(s.created).toBeGreaterThanOrEqual(t0);
     expect(s.secret.length).toBeGreaterThanOrEqual(16);
@@ -388,6 +388,7 @@ describe('sessions', () => {
     expect(order.data.realprice).toBe('5.00');
     expect((await ok('GET', `/orders/${order.data.order_id}`)).session_id).toBe(online.id);
     expect((await pay(online, '5.00')).body.matched).toBe(true);
+    expect((await create(app, '6.00')).code).toBe(100); // left pending: its amount stays held
 
     const res = await SELF.fetch(`${BASE}/admin/v1/merchants/${merchant.id}/sessions`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     const text = await res.text();
@@ -397,9 +398,9 @@ describe('sessions', () => {
     expect(list.next_cursor).toBeNull();
     const byId = new Map<number, any>(list.data.map((s: any) => [s.id, s]));
     expect(list.data.map((s: any) => s.id)).toEqual([online.id, fresh.id, gone.id, off.id]);
-    expect(byId.get(online.id)).toMatchObject({ state: 'online', enabled: true, today: { collected: '5.00', payments: 1 } });
+    expect(byId.get(online.id)).toMatchObject({ state: 'online', enabled: true, today: { collected: '5.00', payments: 1 }, held_slots: 1 });
     expect(byId.get(online.id).last_heartbeat).toBeGreaterThanOrEqual(nowS() - 30);
-    expect(byId.get(fresh.id)).toMatchObject({ state: 'new', last_heartbeat: null, today: { collected: '0.00', payments: 0 } });
+    expect(byId.get(fresh.id)).toMatchObject({ state: 'new', last_heartbeat: null, today: { collected: '0.00', payments: 0 }, held_slots: 0 });
     expect(byId.get(gone.id)).toMatchObject({ state: 'offline', enabled: true, today: { collected: '0.00', payments: 0 } });
     expect(byId.get(gone.id).last_heartbeat).toBeLessThanOrEqual(nowS() - 90);
     expect(byId.get(off.id)).toMatchObject({ state: 'disabled', enabled: false });

@@ -2,19 +2,37 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
+import { payTokens } from '../../src/services/collector';
 import { BASE, eventually, gatepay, pay, setupMerchant, signedCreate } from '../helpers';
 
-/** The real D1 binding, wrapped to count every statement it runs (prepare and exec). */
+const RUNS = new Set(['all', 'first', 'run', 'raw']);
+
+/** A D1 statement whose executions (all, first, run, raw) are counted, also once bound. */
+function countingStatement(stmt: D1PreparedStatement, tick: () => void): D1PreparedStatement {
+  return new Proxy(stmt, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target);
+      if (typeof v !== 'function') return v;
+      if (prop === 'bind') return (...args: unknown[]) => countingStatement(v.apply(target, args), tick);
+      if (RUNS.has(prop as string)) return (...args: unknown[]) => (tick(), v.apply(target, args));
+      return v.bind(target);
+    },
+  });
+}
+
+/** The real D1 binding, wrapped to count round trips: every statement executed, every batch and exec. */
 function countingDb() {
-  let statements = 0;
+  let trips = 0;
+  const tick = () => void trips++;
   const db = new Proxy(env.DB, {
     get(target, prop) {
       const v = Reflect.get(target, prop, target);
-      if (prop === 'prepare' || prop === 'exec') return (...args: unknown[]) => { statements++; return (v as Function).apply(target, args); };
+      if (prop === 'prepare') return (sql: string) => countingStatement(target.prepare(sql), tick);
+      if (prop === 'batch' || prop === 'exec') return (...args: unknown[]) => (tick(), (v as Function).apply(target, args));
       return typeof v === 'function' ? v.bind(target) : v;
     },
   });
-  return { db, count: () => statements };
+  return { db, count: () => trips };
 }
 
 async function fetchCounting(path: string, init?: RequestInit) {
@@ -26,18 +44,24 @@ async function fetchCounting(path: string, init?: RequestInit) {
 }
 
 describe('status poll and cashier page', () => {
-  it('each make exactly one D1 query, pending or paid', async () => {
+  it('a pending status poll is answered by the Collector alone; a cold poll, the page and a paid poll make one D1 round trip', async () => {
     const m = await setupMerchant({ sessions: 1 });
     const o = await gatepay('create', await signedCreate(m.app, { price: '2.22', out_order_id: `d1-${Date.now()}` }));
     const token = o.data.pay_url.split('/').pop();
-    for (const path of [`/pay/${token}/status`, `/pay/${token}`]) {
+    const status = `/pay/${token}/status`;
+    const warm = await fetchCounting(status);
+    expect(await warm.res.json()).toMatchObject({ status: 'pending', realprice: o.data.realprice, expires_at: o.data.expires_at });
+    expect(warm.statements).toBe(0);
+    payTokens.forget(token); // as in an isolate that never saw this order
+    for (const path of [status, `/pay/${token}`]) {
       const { res, statements } = await fetchCounting(path);
       expect(res.status).toBe(200);
       expect(statements).toBe(1);
     }
+    expect((await fetchCounting(status)).statements).toBe(0); // the page taught this isolate the route
     await pay(m.sessions[0], o.data.realprice);
     await eventually(async () => {
-      const { res, statements } = await fetchCounting(`/pay/${token}/status`);
+      const { res, statements } = await fetchCounting(status);
       expect(((await res.json()) as any).status).toBe('paid');
       expect(statements).toBe(1);
     });

@@ -41,7 +41,7 @@ router.openapi(
     method: 'patch', path: '/apps/{appkey}', tags: ['apps'], summary: 'Update URLs, TTL, pay types, enable or disable',
     request: { params: AppkeyParam, ...jsonBody(AppUpdate) }, responses: { 200: json(AppView, 'The app') },
   }),
-  async (c) => c.json(appView(await updateApp(c.get('db'), c.req.valid('param').appkey, c.req.valid('json'))), 200),
+  async (c) => c.json(appView(await updateApp(c.env, c.get('db'), c.req.valid('param').appkey, c.req.valid('json'))), 200),
 );
 
 router.openapi(

@@ -119,6 +119,7 @@ export const SessionView = z
     state: z.enum(SESSION_STATES),
     last_heartbeat: UnixSeconds.nullable(),
     today: z.object({ collected: Yuan, payments: z.number().int() }),
+    held_slots: z.number().int().openapi({ description: 'amounts this session holds for pending orders now' }),
     created: UnixSeconds,
     secret: z.string().optional().openapi({ description: 'shown only on create and rotate-secret' }),
     monitor_config: z.string().optional().openapi({ description: 'what the "scan to go online" QR code holds (JSON)' }),

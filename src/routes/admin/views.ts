@@ -34,7 +34,7 @@ export function sessionView(s: Session, live: LiveSession | undefined, extra: { 
     id: s.id, merchant_id: s.merchantId, mode: s.mode, type: s.type, label: s.label, qr_payload: s.qrPayload,
     amount_qr: Object.entries(s.amountQr).map(([fen, payload]) => ({ amount: formatFen(Number(fen)), payload })),
     rule_id: s.ruleId, enabled: s.enabled, state, last_heartbeat: secOrNull(live?.lastSeenMs ?? null),
-    today: { collected: formatFen(live?.todayFen ?? 0), payments: live?.todayCount ?? 0 }, created: sec(s.createdMs), ...extra,
+    today: { collected: formatFen(live?.todayFen ?? 0), payments: live?.todayCount ?? 0 }, held_slots: live?.held ?? 0, created: sec(s.createdMs), ...extra,
   };
 }
 

@@ -2,6 +2,8 @@
  * Secrets at rest: AES-256-GCM with a key derived (SHA-256) from the `MASTER_KEY` secret.
  * Stored form: `v1.<base64 iv>.<base64 ciphertext+tag>`.
  */
+import { Memo } from './memo';
+
 const enc = new TextEncoder();
 const keys = new Map<string, Promise<CryptoKey>>();
 
@@ -24,7 +26,20 @@ export async function sealSecret(masterKey: string, plaintext: string): Promise<
   return `v1.${b64(iv)}.${b64(ct)}`;
 }
 
-export async function openSecret(masterKey: string, sealed: string): Promise<string> {
+/** Opened secrets by key and sealed text: a rotation seals anew, so a stale entry is never used. */
+const opened = new Memo<string, Promise<string>>(1000);
+
+/** The plaintext of a sealed secret, opened once per isolate. */
+export function openSecret(masterKey: string, sealed: string): Promise<string> {
+  const id = `${masterKey}\u0000${sealed}`;
+  return opened.getOr(id, () => {
+    const secret = decrypt(masterKey, sealed);
+    secret.catch(() => opened.delete(id));
+    return secret;
+  });
+}
+
+async function decrypt(masterKey: string, sealed: string): Promise<string> {
   const [v, iv, ct] = sealed.split('.');
   if (v !== 'v1' || !iv || !ct) throw new Error('unknown sealed secret format');
   const pt = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: unb64(iv) }, await key(masterKey), unb64(ct));

@@ -1,0 +1,52 @@
+/**
+ * The hot paths' queries (create order, monitor requests, the payer's page), prepared once per
+ * database handle so drizzle builds their SQL once per isolate instead of once per request.
+ */
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../env';
+import { apps, deliveries, merchants, orders, sessions } from './schema';
+
+const key = (name: string) => sql.placeholder(name);
+
+/** The columns a new order is written with (the rest take their defaults). */
+const ORDER_COLUMNS = [
+  'merchantId', 'appId', 'mode', 'outOrderId', 'type', 'priceFen', 'realpriceFen', 'custom', 'productId', 'sessionId',
+  'payToken', 'qrPayload', 'notifyUrl', 'returnUrl', 'timeoutUrl', 'createdMs', 'expiresMs',
+] as const;
+export type NewOrder = Pick<typeof orders.$inferInsert, (typeof ORDER_COLUMNS)[number]>;
+
+function prepare(db: Db) {
+  return {
+    appByKey: db.select().from(apps).where(eq(apps.appkey, key('appkey'))).limit(1).prepare(),
+    appRoute: db.select({ merchantId: apps.merchantId, mode: apps.mode }).from(apps).where(eq(apps.appkey, key('appkey'))).limit(1).prepare(),
+    /** Inserts an order unless its (app, out_order_id) exists; returns the new row or nothing. */
+    insertOrder: db
+      .insert(orders)
+      .values(Object.fromEntries(ORDER_COLUMNS.map((c) => [c, key(c)])) as unknown as NewOrder)
+      .onConflictDoNothing({ target: [orders.appId, orders.outOrderId] })
+      .returning()
+      .prepare(),
+    sessionById: db.select().from(sessions).where(eq(sessions.id, key('id'))).limit(1).prepare(),
+    /** The order behind a pay token, with what its page needs: app URLs and secret, merchant name, notify state. */
+    payState: db
+      .select({
+        order: orders, appkey: apps.appkey, secretEnc: apps.secretEnc, appReturn: apps.returnUrl, appTimeout: apps.timeoutUrl,
+        notify: deliveries.status, merchantName: merchants.name,
+      })
+      .from(orders)
+      .innerJoin(apps, eq(apps.id, orders.appId))
+      .innerJoin(merchants, eq(merchants.id, orders.merchantId))
+      .leftJoin(deliveries, eq(deliveries.dedupeKey, sql`'notify:' || ${orders.id}`))
+      .where(eq(orders.payToken, key('token')))
+      .prepare(),
+  };
+}
+
+const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
+
+/** The prepared hot queries of `db`. */
+export function queries(db: Db) {
+  let q = prepared.get(db);
+  if (!q) prepared.set(db, (q = prepare(db)));
+  return q;
+}

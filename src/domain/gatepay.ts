@@ -1,0 +1,109 @@
+/**
+ * The gatepay merchant API's pure rules (SPEC §3): its result codes, and the checks a create
+ * request must pass once its app is known and its sign verified, in the order a merchant meets
+ * them. Messages name the field and the likely cause.
+ */
+import { parseYuan } from './money';
+import { parseRegion, type PayerRegion } from './rules';
+import { gatepaySign, safeEqual, signFormula } from './sign';
+import { outboundUrlProblem } from './ssrf';
+import { PAY_TYPES, SESSION_TYPES, type Mode, type SessionType } from './vocab';
+
+export const GATEPAY_CODES = {
+  ok: 100,
+  appkey_missing: 101,
+  appkey_invalid: 102,
+  sign_missing: 103,
+  sign_invalid: 104,
+  param_missing: 105,
+  param_forbidden: 106,
+  api_closed: 107,
+  return_url_missing: 108,
+  notify_url_missing: 109,
+  quota: 110,
+  unknown: 199,
+  price_invalid: 201,
+  type_invalid: 202,
+  type_closed: 203,
+  no_method: 204,
+  out_order_conflict: 211,
+  order_final: 212,
+} as const;
+export type GatepayCode = (typeof GATEPAY_CODES)[keyof typeof GATEPAY_CODES];
+
+/** A refused request: its gatepay code and message. */
+export interface Refusal {
+  code: GatepayCode;
+  msg: string;
+}
+
+/** What the create checks need to know of an app. */
+export interface CreateApp {
+  mode: Mode;
+  payTypes: readonly string[];
+  allowUrlOverride: boolean;
+  hasReturnUrl: boolean;
+  /** A notify URL for this app's mode (sandbox: its sandbox URL or its notify URL). */
+  hasNotifyUrl: boolean;
+}
+
+/** A create request that passed every check: amounts in fen, overrides and region parsed. */
+export interface CheckedCreate {
+  priceFen: number;
+  type: SessionType;
+  outOrderId: string;
+  custom: string;
+  productId: string;
+  notifyUrl: string | null;
+  returnUrl: string | null;
+  timeoutUrl: string | null;
+  /** From the `payer_region` parameter; null: use where the request came from. */
+  region: PayerRegion | null;
+}
+
+const OUT_ORDER_ID = /^[A-Za-z0-9_.|-]{1,64}$/;
+const URL_FIELDS = ['notify_url', 'return_url', 'timeout_url'] as const;
+const C = GATEPAY_CODES;
+
+const given = (p: Record<string, string>, f: string) => p[f] !== undefined && p[f] !== '';
+
+/** Checks a signed create request against its app; the first problem found, or the order to make. */
+export function checkCreate(app: CreateApp, p: Record<string, string>, maxFen: number): { ok: true; order: CheckedCreate } | ({ ok: false } & Refusal) {
+  const refuse = (code: GatepayCode, msg: string) => ({ ok: false as const, code, msg });
+  for (const f of ['price', 'type', 'out_order_id']) if (!given(p, f)) return refuse(C.param_missing, `${f} missing`);
+  const overrides = URL_FIELDS.filter((f) => given(p, f));
+  if (overrides.length && !app.allowUrlOverride) {
+    return refuse(C.param_forbidden, `${overrides[0]} is not allowed: this app does not accept per-order URL overrides (enable allow_url_override)`);
+  }
+  for (const f of overrides) {
+    const problem = p[f].length > 1024 ? 'must be at most 1024 characters' : outboundUrlProblem(p[f], app.mode === 'live' && f === 'notify_url');
+    if (problem) return refuse(C.param_forbidden, `${f}: ${problem}`);
+  }
+  const price = parseYuan(p.price, maxFen);
+  if (!price.ok) return refuse(C.price_invalid, `price invalid: ${price.error}`);
+  if (!(PAY_TYPES as readonly string[]).includes(p.type)) return refuse(C.type_invalid, `type invalid: must be one of ${PAY_TYPES.join(', ')}`);
+  if (!app.payTypes.includes(p.type) || !(SESSION_TYPES as readonly string[]).includes(p.type)) return refuse(C.type_closed, `type ${p.type} is closed for this app`);
+  if (!OUT_ORDER_ID.test(p.out_order_id)) return refuse(C.param_missing, 'out_order_id invalid: 1-64 characters of A-Z a-z 0-9 _ . | -');
+  const custom = p.custom ?? '';
+  if (custom.length > 255) return refuse(C.param_missing, 'custom invalid: at most 255 characters');
+  const productId = p.product_id ?? '';
+  if (productId.length > 64) return refuse(C.param_missing, 'product_id invalid: at most 64 characters');
+  if (!(given(p, 'return_url') || app.hasReturnUrl)) return refuse(C.return_url_missing, 'return URL not configured for this app');
+  if (!(given(p, 'notify_url') || app.hasNotifyUrl)) return refuse(C.notify_url_missing, 'notify URL not configured for this app');
+  const region = given(p, 'payer_region') ? parseRegion(p.payer_region) : null;
+  if (given(p, 'payer_region') && !region) return refuse(C.param_missing, 'payer_region invalid: an ISO country code (US) or China province code (CN-GD)');
+  return {
+    ok: true,
+    order: {
+      priceFen: price.value, type: p.type as SessionType, outOrderId: p.out_order_id, custom, productId,
+      notifyUrl: p.notify_url || null, returnUrl: p.return_url || null, timeoutUrl: p.timeout_url || null, region,
+    },
+  };
+}
+
+/** Null when `p.sign` is the gatepay sign of `fields` (raw values as sent) under `secret`, else why not. */
+export async function signRefusal(fields: readonly string[], p: Record<string, string>, secret: string): Promise<Refusal | null> {
+  const expected = await gatepaySign(fields.map((f) => p[f] ?? ''), secret);
+  if (safeEqual((p.sign ?? '').toLowerCase(), expected)) return null;
+  return { code: C.sign_invalid, msg: `sign invalid: expected ${signFormula(fields)} over the raw values as sent, lowercase hex` };
+}
