@@ -4,7 +4,7 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../env';
-import { apps, deliveries, merchants, orders, sessions } from './schema';
+import { apps, deliveries, merchants, orders, sessions, type Order } from './schema';
 
 const key = (name: string) => sql.placeholder(name);
 
@@ -13,18 +13,18 @@ const ORDER_COLUMNS = [
   'merchantId', 'appId', 'mode', 'outOrderId', 'type', 'priceFen', 'realpriceFen', 'custom', 'productId', 'sessionId',
   'payToken', 'qrPayload', 'notifyUrl', 'returnUrl', 'timeoutUrl', 'createdMs', 'expiresMs',
 ] as const;
-export type NewOrder = Pick<typeof orders.$inferInsert, (typeof ORDER_COLUMNS)[number]>;
+export type NewOrder = Pick<Order, (typeof ORDER_COLUMNS)[number]>;
 
 function prepare(db: Db) {
   return {
     appByKey: db.select().from(apps).where(eq(apps.appkey, key('appkey'))).limit(1).prepare(),
     appRoute: db.select({ merchantId: apps.merchantId, mode: apps.mode }).from(apps).where(eq(apps.appkey, key('appkey'))).limit(1).prepare(),
-    /** Inserts an order unless its (app, out_order_id) exists; returns the new row or nothing. */
+    /** Inserts an order unless its (app, out_order_id) exists; returns the new id or nothing. */
     insertOrder: db
       .insert(orders)
       .values(Object.fromEntries(ORDER_COLUMNS.map((c) => [c, key(c)])) as unknown as NewOrder)
       .onConflictDoNothing({ target: [orders.appId, orders.outOrderId] })
-      .returning()
+      .returning({ id: orders.id })
       .prepare(),
     sessionById: db.select().from(sessions).where(eq(sessions.id, key('id'))).limit(1).prepare(),
     /** The order behind a pay token, with what its page needs: app URLs and secret, merchant name, notify state. */

@@ -12,9 +12,18 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-function wall(ms: number, timeZone: string) {
+type Wall = { y: number; m: number; d: number; minute: number };
+/** Per zone, the last minute read and its wall clock: formatting is the costly part of a rule check. */
+const lastWall = new Map<string, { minute: number; wall: Wall }>();
+
+function wall(ms: number, timeZone: string): Wall {
+  const minute = Math.floor(ms / 60_000);
+  const last = lastWall.get(timeZone);
+  if (last?.minute === minute) return last.wall;
   const p = Object.fromEntries(formatter(timeZone).formatToParts(ms).map((x) => [x.type, Number(x.value)]));
-  return { y: p.year, m: p.month, d: p.day, minute: p.hour * 60 + p.minute };
+  const w = { y: p.year, m: p.month, d: p.day, minute: p.hour * 60 + p.minute };
+  lastWall.set(timeZone, { minute, wall: w });
+  return w;
 }
 
 export interface LocalClock {

@@ -115,6 +115,8 @@ const RESEND_AFTER_MS = 60_000;
 
 export class Collector extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /** Parsed copies of what this object reads on every create; dropped when a transaction fails. */
+  private cache = { meta: new Map<string, string | null>(), apps: new Map<string, AppConfig | null>(), settings: null as { raw: string | null; value: CollectorSettings | null } | null };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -145,7 +147,7 @@ export class Collector extends DurableObject<Env> {
   /** Replaces sessions' configuration and settings, unless `config` is older than what we have. */
   sync(config: CollectorConfig): { applied: boolean } {
     if (config.version < Number(this.meta('version') ?? -1)) return { applied: false };
-    this.ctx.storage.transactionSync(() => {
+    this.atomically(() => {
       this.setMeta('version', String(config.version));
       this.setMeta('merchant', JSON.stringify({ merchantId: config.merchantId, mode: config.mode }));
       this.setMeta('settings', JSON.stringify(config.settings));
@@ -160,6 +162,7 @@ export class Collector extends DurableObject<Env> {
         );
       }
       this.sql.exec(`DELETE FROM apps`);
+      this.cache.apps.clear();
       for (const a of config.apps) this.sql.exec(`INSERT INTO apps (appkey, config) VALUES (?, ?)`, a.appkey, JSON.stringify(a));
     });
     return { applied: true };
@@ -198,9 +201,8 @@ export class Collector extends DurableObject<Env> {
    */
   async create(input: CreateInput): Promise<CreateOutcome> {
     const p = input.params;
-    const raw = this.sql.exec(`SELECT config FROM apps WHERE appkey = ?`, p.appkey).toArray()[0];
-    if (!raw) return { kind: 'unknown_app' };
-    const app = JSON.parse(raw.config as string) as AppConfig;
+    const app = this.app(p.appkey);
+    if (!app) return { kind: 'unknown_app' };
     if (!app.enabled) return { kind: 'refused', code: GATEPAY_CODES.api_closed, msg: 'API closed: this app is disabled' };
     const badSign = await signRefusal(SIGN_FIELDS.create, p, await openSecret(this.env.MASTER_KEY, app.secretEnc));
     if (badSign) return { kind: 'refused', ...badSign };
@@ -253,9 +255,12 @@ export class Collector extends DurableObject<Env> {
     if (candidates.length === 0) return { ok: false, reason: 'no_session' };
     const lastPaid = Number(this.meta('last_paid_session') ?? NaN);
     for (const sessionId of rankSessions(settings.rotation, candidates, Number.isNaN(lastPaid) ? null : lastPaid)) {
-      const taken = new Set(
-        this.sql.exec(`SELECT amount_fen FROM holds WHERE session_id = ? AND type = ?`, sessionId, input.type).toArray().map((r) => r.amount_fen as number),
+      // Only the amounts an offset can reach (the unique index on session, type, amount serves the range).
+      const near = this.sql.exec(
+        `SELECT amount_fen FROM holds WHERE session_id = ? AND type = ? AND amount_fen BETWEEN ? AND ?`,
+        sessionId, input.type, input.priceFen - settings.maxOffsetFen, input.priceFen + settings.maxOffsetFen,
       );
+      const taken = new Set(near.toArray().map((r) => r.amount_fen as number));
       const amountFen = firstFreeSlot(input.priceFen, settings.maxOffsetFen, settings.direction, taken);
       if (amountFen === null) continue;
       const hold = { sessionId, amountFen, createdMs: now, expiresMs: now + input.ttlMs, qrPayload: this.payloadFor(sessionId, amountFen), fresh: true };
@@ -306,7 +311,7 @@ export class Collector extends DurableObject<Env> {
       .toArray()[0];
     const match: OrderRef | null = hold ? { appId: hold.app_id as number, outOrderId: hold.out_order_id as string } : null;
     const answer: ReportAnswer = { payment_id: payment.id, matched: match !== null, out_order_id: match?.outOrderId ?? null };
-    const job = this.ctx.storage.transactionSync(() => {
+    const job = this.atomically(() => {
       this.sql.exec(
         `INSERT INTO reports (dedupe_key, payment_id, payment, answer, app_id, out_order_id) VALUES (?, ?, ?, ?, ?, ?)`,
         dedupeKey, payment.id, JSON.stringify(payment), JSON.stringify(answer), match?.appId ?? null, match?.outOrderId ?? null,
@@ -328,7 +333,7 @@ export class Collector extends DurableObject<Env> {
     if (!hold) return { ok: false, reason: 'not_pending' };
     const payment = JSON.parse(row.payment as string) as ReceivedPayment;
     const now = Date.now();
-    const job = this.ctx.storage.transactionSync(() => {
+    const job = this.atomically(() => {
       this.sql.exec(`UPDATE reports SET app_id = ?, out_order_id = ? WHERE dedupe_key = ?`, order.appId, order.outOrderId, row.dedupe_key);
       this.consumeHold(order, payment.sessionId);
       return this.enqueue({ kind: 'apply', payment, match: order, matchedBy: 'manual' }, now);
@@ -346,7 +351,7 @@ export class Collector extends DurableObject<Env> {
 
   async alarm(): Promise<void> {
     const now = Date.now();
-    const jobs = this.ctx.storage.transactionSync(() => {
+    const jobs = this.atomically(() => {
       const expired = this.sql.exec(`DELETE FROM holds WHERE expires_ms + ? <= ? RETURNING app_id, out_order_id`, this.graceMs(), now).toArray();
       const due = this.sql
         .exec(`UPDATE outbox SET next_ms = ? WHERE next_ms <= ? RETURNING job`, now + RESEND_AFTER_MS, now)
@@ -410,13 +415,22 @@ export class Collector extends DurableObject<Env> {
     const next = this.sql
       .exec(`SELECT MIN(t) AS t FROM (SELECT MIN(expires_ms) + ? AS t FROM holds UNION ALL SELECT MIN(next_ms) FROM outbox)`, this.graceMs())
       .one().t as number | null;
-    this.sql.exec(`DELETE FROM meta WHERE k = 'alarm_ms'`);
+    this.setMeta('alarm_ms', null);
     if (next !== null) this.scheduleAlarm(Math.max(next, Date.now() + 1000));
   }
 
   private settings(): CollectorSettings | null {
     const raw = this.meta('settings');
-    return raw ? (JSON.parse(raw) as CollectorSettings) : null;
+    if (this.cache.settings?.raw !== raw) this.cache.settings = { raw, value: raw ? (JSON.parse(raw) as CollectorSettings) : null };
+    return this.cache.settings.value;
+  }
+
+  private app(appkey: string): AppConfig | null {
+    if (!this.cache.apps.has(appkey)) {
+      const raw = this.sql.exec(`SELECT config FROM apps WHERE appkey = ?`, appkey).toArray()[0]?.config as string | undefined;
+      this.cache.apps.set(appkey, raw ? (JSON.parse(raw) as AppConfig) : null);
+    }
+    return this.cache.apps.get(appkey)!;
   }
 
   private today(now: number, settings = this.settings()): string {
@@ -435,12 +449,26 @@ export class Collector extends DurableObject<Env> {
     return Number(this.env.PAYMENT_GRACE_SECONDS ?? 60) * 1000;
   }
 
-  private meta(k: string): string | null {
-    return (this.sql.exec(`SELECT v FROM meta WHERE k = ?`, k).toArray()[0]?.v as string | undefined) ?? null;
+  /** A storage transaction; a failure rolls it back, and the caches with it. */
+  private atomically<T>(fn: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(fn);
+    } catch (err) {
+      this.cache = { meta: new Map(), apps: new Map(), settings: null };
+      throw err;
+    }
   }
 
-  private setMeta(k: string, v: string): void {
-    this.sql.exec(`INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`, k, v);
+  /** Read through `cache`: this object is the only writer of its storage. */
+  private meta(k: string): string | null {
+    if (!this.cache.meta.has(k)) this.cache.meta.set(k, (this.sql.exec(`SELECT v FROM meta WHERE k = ?`, k).toArray()[0]?.v as string | undefined) ?? null);
+    return this.cache.meta.get(k)!;
+  }
+
+  private setMeta(k: string, v: string | null): void {
+    if (v === null) this.sql.exec(`DELETE FROM meta WHERE k = ?`, k);
+    else this.sql.exec(`INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`, k, v);
+    this.cache.meta.set(k, v);
   }
 }
 

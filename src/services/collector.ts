@@ -20,8 +20,18 @@ export interface Route {
   mode: Mode;
 }
 
+/** Durable Object ids by name, per namespace: deriving one hashes the name on every call. */
+const ids = new WeakMap<DurableObjectNamespace, Map<string, DurableObjectId>>();
+
+/** The Collector of a merchant's mode (sandbox and live never share one). */
 export function collector(env: Env, merchantId: number, mode: Mode) {
-  return env.COLLECTOR.get(env.COLLECTOR.idFromName(`${merchantId}:${mode}`));
+  const ns = env.COLLECTOR as unknown as DurableObjectNamespace;
+  let known = ids.get(ns);
+  if (!known) ids.set(ns, (known = new Map()));
+  const name = `${merchantId}:${mode}`;
+  let id = known.get(name);
+  if (!id) known.set(name, (id = ns.idFromName(name)));
+  return env.COLLECTOR.get(id);
 }
 
 export type CollectorStub = ReturnType<typeof collector>;

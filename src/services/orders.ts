@@ -90,8 +90,9 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
   };
   const [inserted] = await queries(db).insertOrder.all(row);
   if (inserted) {
-    payTokens.remember(inserted.payToken, { ...route, order: ref });
-    return { ...orderView(inserted, ctx.origin), params: p };
+    const order: Order = { ...row, id: inserted.id, status: 'pending', paymentId: null, paidMs: null, closedMs: null };
+    payTokens.remember(order.payToken, { ...route, order: ref });
+    return { ...orderView(order, ctx.origin), params: p };
   }
   // The out_order_id has an order already. A slot taken just now belongs to no order: free it.
   if (hold.fresh) await collector(env, route.merchantId, route.mode).release(ref);
