@@ -21,16 +21,15 @@ export interface Route {
 }
 
 /** Durable Object ids by name, per namespace: deriving one hashes the name on every call. */
-const ids = new WeakMap<DurableObjectNamespace, Map<string, DurableObjectId>>();
+const ids = new WeakMap<Env['COLLECTOR'], Map<string, DurableObjectId>>();
 
 /** The Collector of a merchant's mode (sandbox and live never share one). */
 export function collector(env: Env, merchantId: number, mode: Mode) {
-  const ns = env.COLLECTOR as unknown as DurableObjectNamespace;
-  let known = ids.get(ns);
-  if (!known) ids.set(ns, (known = new Map()));
+  let known = ids.get(env.COLLECTOR);
+  if (!known) ids.set(env.COLLECTOR, (known = new Map()));
   const name = `${merchantId}:${mode}`;
   let id = known.get(name);
-  if (!id) known.set(name, (id = ns.idFromName(name)));
+  if (!id) known.set(name, (id = env.COLLECTOR.idFromName(name)));
   return env.COLLECTOR.get(id);
 }
 
