@@ -106,8 +106,8 @@ export async function setupMerchant(opts: { sessions?: number; type?: 'alipay' |
   return { merchant, app: { appkey: app.appkey, appsecret: app.appsecret, id: app.id } as TestApp, sessions };
 }
 
-/** Polls until `fn` stops throwing (queue consumers run asynchronously). */
-export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 5000): Promise<T> {
+/** Polls until `fn` stops throwing (queue consumers run asynchronously); generous for loaded CI machines. */
+export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
   const start = Date.now();
   for (;;) {
     try {
