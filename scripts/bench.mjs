@@ -143,10 +143,10 @@ function drive({ url, connections, duration, max, request, check }) {
   });
 }
 
-/** A warm-up (discarded) then the measured run. */
 /** The serving workerd's RSS right now (set once it runs), for the per-route log line. */
 let rssNow = () => 0;
 
+/** A warm-up (discarded) then the measured run. */
 async function measure(name, opts, spec) {
   if (opts.warmup > 0) await drive({ ...spec, connections: opts.connections, duration: opts.warmup });
   const r = await drive({ ...spec, connections: opts.connections, duration: opts.duration });

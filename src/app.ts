@@ -1,6 +1,7 @@
 /** Builds the Hono app: request ids, the database handle, routes, /openapi.json, /docs, errors. */
 import { createRouter, makeDb } from './env';
-import { apiErrorResponse, GATEPAY_CODES, gatepayBody, onError } from './errors';
+import { GATEPAY_CODES } from './domain/gatepay';
+import { apiErrorResponse, gatepayBody, onError } from './errors';
 import admin from './routes/admin';
 import demo from './routes/demo';
 import gatepay from './routes/gatepay';

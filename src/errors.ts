@@ -8,8 +8,6 @@ import { HTTPException } from 'hono/http-exception';
 import { GATEPAY_CODES, type GatepayCode } from './domain/gatepay';
 import type { AppEnv } from './env';
 
-export { GATEPAY_CODES };
-
 export const API_ERRORS = {
   bad_request: 400,
   unauthorized: 401,

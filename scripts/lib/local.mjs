@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const OUT = join(ROOT, 'bench', 'out');
-export const ADMIN_TOKEN = 'local-admin-token-not-a-secret';
-export const MASTER_KEY = 'local-master-key-not-a-secret';
+const ADMIN_TOKEN = 'local-admin-token-not-a-secret';
+const MASTER_KEY = 'local-master-key-not-a-secret';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const md5 = (s) => createHash('md5').update(s).digest('hex');
@@ -96,7 +96,7 @@ export function build(name, configArgs) {
 
 // ── processes and memory ────────────────────────────────────────────────────────────────────
 
-export function processTable() {
+function processTable() {
   const parents = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -110,7 +110,7 @@ export function processTable() {
 }
 
 /** The processes under `rootPids`, the roots included. */
-export function descendants(rootPids, parents = processTable()) {
+function descendants(rootPids, parents = processTable()) {
   const out = new Set();
   const roots = new Set(rootPids);
   for (const pid of parents.keys()) {
@@ -124,7 +124,7 @@ export function descendants(rootPids, parents = processTable()) {
   return out;
 }
 
-export function rssKb(pid) {
+function rssKb(pid) {
   try {
     return Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+)/m)?.[1] ?? 0);
   } catch {

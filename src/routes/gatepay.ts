@@ -2,7 +2,8 @@
 import type { Context } from 'hono';
 import type { PayerRegion } from '../domain/rules';
 import { createRouter, type AppEnv } from '../env';
-import { GATEPAY_CODES, GatepayError, gatepayBody } from '../errors';
+import { GATEPAY_CODES } from '../domain/gatepay';
+import { GatepayError, gatepayBody } from '../errors';
 import { closeOrder, createOrder, queryOrder } from '../services/orders';
 import { readParams, type RawParams } from '../services/params';
 import { publicOrigin } from './origin';

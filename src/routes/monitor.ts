@@ -8,7 +8,7 @@ import { createRouter, type AppEnv } from '../env';
 import { ApiError } from '../errors';
 import { withSynced } from '../services/collector';
 import { authenticateMonitor } from '../services/monitor';
-import { readBody } from '../services/params';
+import { parseJsonObject, readBody } from '../services/params';
 
 /** Unix ms before 2001-09-09: almost surely unix seconds sent by mistake. */
 const MIN_PAID_MS = 1_000_000_000_000;
@@ -21,24 +21,16 @@ const Report = z.object({
   payer: z.string().max(128).nullish(),
 });
 
-/** A JSON number given as `amount` keeps its source text, so `1e2` is refused, not read as 100. */
-const amountAsWritten = (key: string, value: unknown, ctx?: { source?: string }) =>
-  key === 'amount' && typeof value === 'number' && ctx?.source !== undefined ? ctx.source : value;
-
 /** The request's session and its body as a JSON object: 413 past the size limit, 401 unless signed by the session, 400 unless a UTF-8 JSON object. */
 async function signedJson(c: Context<AppEnv>): Promise<{ session: Session; body: Record<string, unknown> }> {
   const raw = await readBody(c);
   if (!raw.ok && !raw.bytes) throw new ApiError(raw.tooLarge ? 'payload_too_large' : 'bad_request', raw.error);
   const session = await authenticateMonitor(c.env, c.get('db'), c.req.raw.headers, raw.bytes as Uint8Array);
   if (!raw.ok) throw new ApiError('bad_request', raw.error);
-  let body: unknown;
-  try {
-    body = JSON.parse(raw.text, amountAsWritten as Parameters<typeof JSON.parse>[1]);
-  } catch {
-    throw new ApiError('bad_request', 'body is not valid JSON');
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError('bad_request', 'body must be a JSON object');
-  return { session, body: body as Record<string, unknown> };
+  // A JSON number given as `amount` keeps its source text, so `1e2` is refused, not read as 100.
+  const json = parseJsonObject(raw.text, (key) => key === 'amount');
+  if (!json.ok) throw new ApiError('bad_request', json.error);
+  return { session, body: json.value };
 }
 
 const monitor = createRouter();

@@ -9,6 +9,7 @@ import { collector, payTokens } from './collector';
 import { formatFen } from '../domain/money';
 import { returnUrl } from '../domain/notify';
 import type { Db } from '../env';
+import { unixSeconds } from '../errors';
 import { openSecret } from '../domain/secrets';
 
 export const PAY_TOKEN = /^[A-Za-z0-9]{24}$/;
@@ -38,7 +39,7 @@ export async function heldStatus(env: Env, token: string, nowMs = Date.now()): P
   if (!route) return null;
   const hold = await collector(env, route.merchantId, route.mode).held(route.order);
   if (!hold || nowMs > hold.expiresMs) return null;
-  return { status: 'pending', realprice: formatFen(hold.amountFen), expires_at: Math.floor(hold.expiresMs / 1000), acknowledged: false, return_url: null, timeout_url: null };
+  return view('pending', hold.amountFen, hold.expiresMs);
 }
 
 /** The status poll's answer. A pending order past its expiry shows as expired to the payer. */
@@ -46,12 +47,14 @@ export async function statusView(env: Env, s: PayState, nowMs = Date.now()): Pro
   const o = s.order;
   const status = o.status === 'pending' && nowMs > o.expiresMs ? 'expired' : o.status;
   const target = o.returnUrl ?? s.appReturn;
-  return {
-    status,
-    realprice: formatFen(o.realpriceFen),
-    expires_at: Math.floor(o.expiresMs / 1000),
+  return view(status, o.realpriceFen, o.expiresMs, {
     acknowledged: s.notify === 'delivered',
     return_url: status === 'paid' && target ? await returnUrl(target, o, s.appkey, await openSecret(env.MASTER_KEY, s.secretEnc)) : null,
     timeout_url: status === 'expired' ? (o.timeoutUrl ?? s.appTimeout) : null,
-  };
+  });
+}
+
+/** A status answer; what follows payment or expiry only when given. */
+function view(status: string, realpriceFen: number, expiresMs: number, after: Partial<StatusView> = {}): StatusView {
+  return { status, realprice: formatFen(realpriceFen), expires_at: unixSeconds(expiresMs), acknowledged: false, return_url: null, timeout_url: null, ...after };
 }

@@ -6,13 +6,13 @@
 import { and, eq } from 'drizzle-orm';
 import { queries, type NewOrder } from '../db/queries';
 import { orders, type Order } from '../db/schema';
-import { signRefusal, type GatepayCode } from '../domain/gatepay';
+import { GATEPAY_CODES as C, signRefusal, type GatepayCode } from '../domain/gatepay';
 import { randomToken } from '../domain/ids';
 import { formatFen } from '../domain/money';
 import type { PayerRegion } from '../domain/rules';
 import { SIGN_FIELDS } from '../domain/sign';
 import type { Db } from '../env';
-import { GATEPAY_CODES as C, GatepayError, unixSeconds } from '../errors';
+import { GatepayError, unixSeconds } from '../errors';
 import { appByKey, type AppWithSecret } from './apps';
 import { appRoute, collector, payTokens, withSynced } from './collector';
 import type { CreateOutcome } from '../durable/collector';

@@ -49,22 +49,27 @@ export async function readParams(c: Context): Promise<ParamsResult> {
   return { ok: false, error: `content-type ${type} is not supported; send application/x-www-form-urlencoded or application/json` };
 }
 
-/** Parses JSON keeping each number's source text (`10.50` stays "10.50", `1e2` stays "1e2"). */
-export function parseJsonKeepingNumbers(text: string): unknown {
-  const keepSource: Reviver = (_k, v, ctx) => (typeof v === 'number' && ctx?.source !== undefined ? ctx.source : v);
-  return JSON.parse(text, keepSource as Parameters<typeof JSON.parse>[1]);
-}
-
-function parseJson(text: string): ParamsResult {
-  let body: unknown;
+/**
+ * A JSON object body. Numbers under the keys `keepSource` accepts keep their source text
+ * (`10.50` stays "10.50", `1e2` stays "1e2"), so money is read as written.
+ */
+export function parseJsonObject(text: string, keepSource: (key: string) => boolean): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
+  const reviver: Reviver = (k, v, ctx) => (typeof v === 'number' && ctx?.source !== undefined && keepSource(k) ? ctx.source : v);
+  let value: unknown;
   try {
-    body = parseJsonKeepingNumbers(text);
+    value = JSON.parse(text, reviver as Parameters<typeof JSON.parse>[1]);
   } catch {
     return { ok: false, error: 'body is not valid JSON' };
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, error: 'JSON body must be an object' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: 'body must be a JSON object' };
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
+function parseJson(text: string): ParamsResult {
+  const json = parseJsonObject(text, () => true);
+  if (!json.ok) return json;
   const params: RawParams = {};
-  for (const [k, v] of Object.entries(body)) {
+  for (const [k, v] of Object.entries(json.value)) {
     if (typeof v === 'string') params[k] = v;
     else if (typeof v === 'boolean') params[k] = String(v);
     else if (v === null) continue;

@@ -5,7 +5,7 @@
  */
 import { raw } from 'hono/html';
 import { formatFen } from '../domain/money';
-import { qrSvg } from './qr';
+import { sessionQrSvg } from './qr';
 
 export type Lang = 'zh' | 'en';
 
@@ -137,7 +137,7 @@ export function renderCashier(m: CashierModel, lang: Lang): string {
   const t = TEXT[lang];
   const realprice = formatFen(m.realpriceFen);
   const typeName = t.types[m.type] ?? m.type;
-  const qr = qrSvg(m.qrPayload);
+  const qr = sessionQrSvg(m.qrPayload);
   const page = (
     <html lang={lang === 'zh' ? 'zh-CN' : 'en'}>
       <head>

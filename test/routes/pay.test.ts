@@ -3,7 +3,7 @@ import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import { payTokens } from '../../src/services/collector';
-import { BASE, eventually, gatepay, pay, setupMerchant, signedCreate } from '../helpers';
+import { BASE, eventually, gatepay, pay, setupMerchant, signedCreate, signedLookup } from '../helpers';
 
 const RUNS = new Set(['all', 'first', 'run', 'raw']);
 
@@ -65,6 +65,17 @@ describe('status poll and cashier page', () => {
       expect(((await res.json()) as any).status).toBe('paid');
       expect(statements).toBe(1);
     });
+  });
+
+  it('once the merchant closes an order the Collector no longer answers for it: the poll reads D1 and says closed', async () => {
+    const m = await setupMerchant({ sessions: 1 });
+    const o = await gatepay('create', await signedCreate(m.app, { price: '2.23', out_order_id: `cl-${Date.now()}` }));
+    const status = `/pay/${o.data.pay_url.split('/').pop()}/status`;
+    expect((await fetchCounting(status)).statements).toBe(0);
+    expect((await gatepay('close', await signedLookup(m.app, String(o.data.order_id), ''))).code).toBe(100);
+    const after = await fetchCounting(status);
+    expect(await after.res.json()).toEqual({ status: 'closed', realprice: o.data.realprice, expires_at: o.data.expires_at, acknowledged: false, return_url: null, timeout_url: null });
+    expect(after.statements).toBe(1);
   });
 
   it('the cashier page is complete HTML with no external assets and a strict CSP', async () => {
