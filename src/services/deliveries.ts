@@ -76,7 +76,8 @@ export async function unmatchedDeliveries(env: Env, db: Db, payment: Payment, no
 /** Inserts new deliveries (duplicates ignored) and sends the first attempt of every one not yet tried. */
 async function insertAndSend(env: Env, db: Db, rows: NewDelivery[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.batch(rows.map((r) => db.insert(deliveries).values(r).onConflictDoNothing()) as [any, ...any[]]);
+  const [first, ...rest] = rows.map((r) => db.insert(deliveries).values(r).onConflictDoNothing());
+  await db.batch([first, ...rest]);
   const fresh = await db
     .select({ id: deliveries.id })
     .from(deliveries)

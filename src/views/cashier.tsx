@@ -153,7 +153,7 @@ export function renderCashier(m: CashierModel, lang: Lang): string {
             <h1 id="title">{t.title}</h1>
             <p class="merchant">{t.payTo} <strong>{m.merchantName}</strong></p>
             <p class="amount-label" id="amount-label">{t.amount}</p>
-            <p class="amount" id="amount" aria-labelledby="amount-label">¥{realprice}</p>
+            <p class="amount" id="amount">¥{realprice}</p>
             <div id="pay">
               <p class="note">{t.exact}{m.realpriceFen !== m.priceFen ? ` ${t.adjusted(formatFen(m.priceFen))}` : ''}</p>
               <div class="qr" id="qr" role="img" aria-label={t.qrAlt}>{raw(qr)}</div>
@@ -171,6 +171,7 @@ export function renderCashier(m: CashierModel, lang: Lang): string {
               <div id="state-received" hidden><p class="state ok">{t.received}</p></div>
               <div id="state-expired" hidden><p class="state bad">{t.expired}</p><p>{t.expiredNote}</p></div>
               <div id="state-closed" hidden><p class="state bad">{t.closed}</p><p>{t.closedNote}</p></div>
+              {/* biome-ignore lint/a11y/useValidAnchor: the page script sets the return URL before showing it */}
               <a class="button primary" id="continue" href="#" hidden>{t.continue}</a>
             </div>
           </section>

@@ -1,5 +1,5 @@
 /** `/docs`: a browsable reference rendered from the OpenAPI document itself (no external assets). */
-import type { OpenAPIObject } from 'openapi3-ts/oas31';
+import type { OpenAPIObject, OperationObject } from 'openapi3-ts/oas31';
 
 type Op = { method: string; path: string; summary?: string; tags?: string[]; schemaRef?: string; params: string[] };
 
@@ -7,9 +7,10 @@ function operations(doc: OpenAPIObject): Op[] {
   const ops: Op[] = [];
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
-      const op = (item as Record<string, any>)[method];
+      const op = (item as Record<string, OperationObject | undefined>)[method];
       if (!op) continue;
-      const body = op.requestBody?.content?.['application/json']?.schema?.$ref as string | undefined;
+      const content = (op.requestBody as { content?: Record<string, { schema?: { $ref?: string } }> } | undefined)?.content;
+      const body = content?.['application/json']?.schema?.$ref;
       const params = ((op.parameters ?? []) as { name: string; in: string }[]).map((p) => `${p.name} (${p.in})`);
       ops.push({ method: method.toUpperCase(), path, summary: op.summary, tags: op.tags, schemaRef: body?.split('/').pop(), params });
     }

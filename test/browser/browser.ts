@@ -1,15 +1,34 @@
-/** Debian's Chromium through playwright-core (no browser download), and screenshot storage. */
-import { mkdirSync } from 'node:fs';
+/**
+ * Headless Chromium for the browser tests, driven by playwright-core: CHROMIUM_PATH when set,
+ * else Debian's /usr/bin/chromium when installed, else the binary of the npm package
+ * `@sparticuz/chromium` (unpacked to the temp dir on first use), so no system package is needed.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import sparticuz from '@sparticuz/chromium';
 import { chromium, type Browser } from 'playwright-core';
 
 export const ARTIFACTS = join(process.cwd(), 'test-artifacts');
+const DEBIAN = '/usr/bin/chromium';
+
+/** Flags that keep Chromium off the network it cannot reach here (and quiet). */
+const OFFLINE = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export async function launch(): Promise<Browser> {
   mkdirSync(ARTIFACTS, { recursive: true });
+  const own = process.env.CHROMIUM_PATH ?? (existsSync(DEBIAN) ? DEBIAN : undefined);
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    headless: true,
+    executablePath: own ?? (await sparticuz.executablePath()),
+    args: own ? OFFLINE : [...sparticuz.args, ...OFFLINE],
   });
 }
 
