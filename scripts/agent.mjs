@@ -31,7 +31,9 @@ const { values } = parseArgs({
 
 function usage(problem) {
   if (problem) console.error(`agent: ${problem}`);
-  console.error("usage: npm run agent -- --config '<monitor_config>' | --endpoint URL --session ID --secret SECRET [--pay 9.99] [--type alipay] [--once]");
+  console.error(
+    "usage: npm run agent -- --config '<monitor_config>' | --endpoint URL --session ID --secret SECRET [--pay 9.99] [--type alipay] [--once]",
+  );
   process.exit(problem ? 2 : 0);
 }
 
@@ -59,7 +61,12 @@ async function call(path, payload) {
   const sig = createHmac('sha256', cfg.secret).update(`${ts}.${body}`).digest('hex');
   const res = await fetch(`${cfg.endpoint.replace(/\/+$/, '')}/${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-huipay-session': cfg.session, 'x-huipay-timestamp': ts, 'x-huipay-signature': sig },
+    headers: {
+      'content-type': 'application/json',
+      'x-huipay-session': cfg.session,
+      'x-huipay-timestamp': ts,
+      'x-huipay-signature': sig,
+    },
     body,
   });
   const json = await res.json().catch(() => ({}));
@@ -82,7 +89,11 @@ async function report(amount, ref = `sim-${randomUUID()}`) {
   if (!/^\d{1,9}(\.\d{1,2})?$/.test(amount)) return say(`not an amount: ${amount} (like 9.99)`);
   try {
     const r = await call('payments', { type: values.type, amount, paid_at: Date.now(), ref, payer: 'simulator' });
-    say(r.matched ? `payment ${amount} matched order ${r.out_order_id} (payment ${r.payment_id})` : `payment ${amount} matched no order: it is in the unmatched inbox (payment ${r.payment_id})`);
+    say(
+      r.matched
+        ? `payment ${amount} matched order ${r.out_order_id} (payment ${r.payment_id})`
+        : `payment ${amount} matched no order: it is in the unmatched inbox (payment ${r.payment_id})`,
+    );
     return r;
   } catch (err) {
     say(`payment failed: ${err.message}`);

@@ -30,8 +30,24 @@ import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
-  build, commonOptions, cpuWindow, gatewayClient, merchantServer, OUT, QueueLog, readToml, ROOT, rssSampler, runtimeLog,
-  serveHuipay, sleep, specSign, startMiniflare, applyMigrations, workerConfig, yuan,
+  build,
+  commonOptions,
+  cpuWindow,
+  gatewayClient,
+  merchantServer,
+  OUT,
+  QueueLog,
+  readToml,
+  ROOT,
+  rssSampler,
+  runtimeLog,
+  serveHuipay,
+  sleep,
+  specSign,
+  startMiniflare,
+  applyMigrations,
+  workerConfig,
+  yuan,
 } from './lib/local.mjs';
 
 const ROUTES = ['baseline', 'create', 'report', 'cashier', 'status', 'notify'];
@@ -63,14 +79,17 @@ function parseArgs(argv) {
     else if (a === '--connections') opts.connections = Number(value());
     else if (a === '--profile') opts.profile = value();
     else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--json <path>] [--duration <s>=10] [--warmup <s>=2] [--connections <n>=8] [--profile <route>]');
+      console.log(
+        'usage: npm run bench -- [--json <path>] [--duration <s>=10] [--warmup <s>=2] [--connections <n>=8] [--profile <route>]',
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${a} (try --help)`);
   }
   for (const k of ['duration', 'warmup', 'connections']) {
     if (!Number.isFinite(opts[k]) || opts[k] < 0) throw new Error(`--${k} must be a non-negative number`);
   }
-  if (opts.profile && ![...ROUTES, 'floor'].includes(opts.profile)) throw new Error(`--profile takes one of ${[...ROUTES, 'floor'].join(', ')}`);
+  if (opts.profile && ![...ROUTES, 'floor'].includes(opts.profile))
+    throw new Error(`--profile takes one of ${[...ROUTES, 'floor'].join(', ')}`);
   return opts;
 }
 
@@ -80,8 +99,13 @@ const log = (msg) => console.log(`[bench ${((performance.now() - started) / 1000
 function checkFloorConfig() {
   const main = workerConfig();
   const floor = readToml(join(ROOT, 'bench', 'floor', 'wrangler.toml'));
-  if (floor.compatibility_date !== main.compatibilityDate || JSON.stringify(floor.compatibility_flags) !== JSON.stringify(main.compatibilityFlags)) {
-    throw new Error(`bench/floor/wrangler.toml must use the same compatibility_date and compatibility_flags as wrangler.toml (${main.compatibilityDate}, ${JSON.stringify(main.compatibilityFlags)})`);
+  if (
+    floor.compatibility_date !== main.compatibilityDate ||
+    JSON.stringify(floor.compatibility_flags) !== JSON.stringify(main.compatibilityFlags)
+  ) {
+    throw new Error(
+      `bench/floor/wrangler.toml must use the same compatibility_date and compatibility_flags as wrangler.toml (${main.compatibilityDate}, ${JSON.stringify(main.compatibilityFlags)})`,
+    );
   }
 }
 
@@ -150,9 +174,11 @@ let rssNow = () => 0;
 async function measure(name, opts, spec) {
   if (opts.warmup > 0) await drive({ ...spec, connections: opts.connections, duration: opts.warmup });
   const r = await drive({ ...spec, connections: opts.connections, duration: opts.duration });
-  log(`${name}: ${r.count} requests, ${r.rps.toFixed(1)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}`
-    + ` · per second ${r.perSecond.map((n) => n ?? 0).join(' ')} · cores used: workerd ${r.cpu.servers.toFixed(2)}, driver ${r.cpu.driver.toFixed(2)}, other processes ${r.cpu.others.toFixed(2)}`
-    + ` · huipay RSS ${rssNow().toFixed(0)} MB`);
+  log(
+    `${name}: ${r.count} requests, ${r.rps.toFixed(1)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}` +
+      ` · per second ${r.perSecond.map((n) => n ?? 0).join(' ')} · cores used: workerd ${r.cpu.servers.toFixed(2)}, driver ${r.cpu.driver.toFixed(2)}, other processes ${r.cpu.others.toFixed(2)}` +
+      ` · huipay RSS ${rssNow().toFixed(0)} MB`,
+  );
   return r;
 }
 
@@ -163,11 +189,31 @@ async function measure(name, opts, spec) {
 async function diagnose(db, outOrderIds) {
   const ids = JSON.stringify(outOrderIds);
   const inBatch = `o.out_order_id IN (SELECT value FROM json_each(?1))`;
-  const fmt = (rows, keys) => rows.map((r) => `${keys.map((k) => `${k}=${r[k]}`).join(' ')}: ${r.n}`).join('; ') || 'none';
+  const fmt = (rows, keys) =>
+    rows.map((r) => `${keys.map((k) => `${k}=${r[k]}`).join(' ')}: ${r.n}`).join('; ') || 'none';
   try {
-    const orders = (await db.prepare(`SELECT o.status, COUNT(*) AS n FROM orders o WHERE ${inBatch} GROUP BY o.status`).bind(ids).all()).results;
-    const deliveries = (await db.prepare(`SELECT d.status, d.attempts, COUNT(*) AS n FROM deliveries d JOIN orders o ON o.id = d.order_id WHERE ${inBatch} AND d.kind = 'notify' GROUP BY d.status, d.attempts`).bind(ids).all()).results;
-    const attempts = (await db.prepare(`SELECT a.status, substr(a.error, 1, 80) AS error, COUNT(*) AS n FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id JOIN orders o ON o.id = d.order_id WHERE ${inBatch} GROUP BY a.status, a.error`).bind(ids).all()).results;
+    const orders = (
+      await db
+        .prepare(`SELECT o.status, COUNT(*) AS n FROM orders o WHERE ${inBatch} GROUP BY o.status`)
+        .bind(ids)
+        .all()
+    ).results;
+    const deliveries = (
+      await db
+        .prepare(
+          `SELECT d.status, d.attempts, COUNT(*) AS n FROM deliveries d JOIN orders o ON o.id = d.order_id WHERE ${inBatch} AND d.kind = 'notify' GROUP BY d.status, d.attempts`,
+        )
+        .bind(ids)
+        .all()
+    ).results;
+    const attempts = (
+      await db
+        .prepare(
+          `SELECT a.status, substr(a.error, 1, 80) AS error, COUNT(*) AS n FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id JOIN orders o ON o.id = d.order_id WHERE ${inBatch} GROUP BY a.status, a.error`,
+        )
+        .bind(ids)
+        .all()
+    ).results;
     return `orders ${fmt(orders, ['status'])} · notify deliveries ${fmt(deliveries, ['status', 'attempts'])} · attempts ${fmt(attempts, ['status', 'error'])}`;
   } catch (err) {
     return `diagnosis failed (schema changed?): ${err.message}`;
@@ -195,10 +241,11 @@ async function profiler(inspectorPort) {
       pending.delete(msg.id);
     }
   };
-  const call = (method, params = {}) => new Promise((ok) => {
-    pending.set(++id, ok);
-    ws.send(JSON.stringify({ id, method, params }));
-  });
+  const call = (method, params = {}) =>
+    new Promise((ok) => {
+      pending.set(++id, ok);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
   await call('Profiler.enable');
   await call('Profiler.setSamplingInterval', { interval: 200 });
   return {
@@ -242,7 +289,11 @@ function summarizeProfile(profile) {
     }
   });
   const pct = (us) => `${((100 * us) / (all || 1)).toFixed(1).padStart(5)}%`;
-  const top = (m, n) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => `${pct(us)}  ${k}`);
+  const top = (m, n) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, us]) => `${pct(us)}  ${k}`);
   return ['self time:', ...top(self, 15), 'total time (with callees):', ...top(total, 25)];
 }
 
@@ -272,16 +323,26 @@ async function main() {
   try {
     mkdirSync(OUT, { recursive: true });
     log('building the worker and the calibration worker (wrangler deploy --dry-run)');
-    const [mainBuild, floorBuild] = await Promise.all([build('huipay', []), build('floor', ['--config', join(ROOT, 'bench', 'floor', 'wrangler.toml')])]);
+    const [mainBuild, floorBuild] = await Promise.all([
+      build('huipay', []),
+      build('floor', ['--config', join(ROOT, 'bench', 'floor', 'wrangler.toml')]),
+    ]);
     log(`built huipay (${mainBuild.size}) and floor (${floorBuild.size})`);
 
     const merchant = await merchantServer();
-    cleanups.push(() => new Promise((ok) => (merchant.server.closeAllConnections?.(), merchant.server.close(() => ok()))));
+    cleanups.push(
+      () => new Promise((ok) => (merchant.server.closeAllConnections?.(), merchant.server.close(() => ok()))),
+    );
 
     const inspectorPort = opts.profile && opts.profile !== 'floor' ? 9300 + Math.floor(Math.random() * 500) : undefined;
     const mainLog = runtimeLog('huipay');
     const queueLog = new QueueLog();
-    const huipay = await serveHuipay({ script: mainBuild.script, inspectorPort, handleRuntimeStdio: mainLog.handle, log: queueLog });
+    const huipay = await serveHuipay({
+      script: mainBuild.script,
+      inspectorPort,
+      handleRuntimeStdio: mainLog.handle,
+      log: queueLog,
+    });
     cleanups.push(() => huipay.mf.dispose());
     const rss = rssSampler(huipay.pids);
     rssNow = rss.nowMb;
@@ -310,19 +371,34 @@ async function main() {
     const m = await api.admin('POST', '/merchants', { name: 'Bench shop' });
     await api.admin('PUT', `/merchants/${m.id}/settings`, { max_offset: '0.50', rotation: 'random' });
     const app = await api.admin('POST', `/merchants/${m.id}/apps`, {
-      name: 'bench', mode: 'sandbox', sandbox_notify_url: `http://127.0.0.1:${merchant.port}/notify`,
-      return_url: `http://127.0.0.1:${merchant.port}/return`, order_ttl_seconds: 86_400,
+      name: 'bench',
+      mode: 'sandbox',
+      sandbox_notify_url: `http://127.0.0.1:${merchant.port}/notify`,
+      return_url: `http://127.0.0.1:${merchant.port}/return`,
+      order_ttl_seconds: 86_400,
     });
     const sessions = [];
     for (let i = 0; i < SESSIONS; i++) {
-      sessions.push(await api.admin('POST', `/merchants/${m.id}/sessions`, { type: 'alipay', label: `bench ${i}`, qr_payload: `https://qr.alipay.com/bench-${i}`, mode: 'sandbox' }));
+      sessions.push(
+        await api.admin('POST', `/merchants/${m.id}/sessions`, {
+          type: 'alipay',
+          label: `bench ${i}`,
+          qr_payload: `https://qr.alipay.com/bench-${i}`,
+          mode: 'sandbox',
+        }),
+      );
     }
     const sessionByPayload = new Map(sessions.map((s) => [s.qr_payload, s]));
     const beat = () => Promise.all(sessions.map((s) => api.heartbeat(s)));
     await beat();
-    const beating = setInterval(() => beat().catch((err) => log(`heartbeat failed: ${err.message}`)), HEARTBEAT_EVERY_MS);
+    const beating = setInterval(
+      () => beat().catch((err) => log(`heartbeat failed: ${err.message}`)),
+      HEARTBEAT_EVERY_MS,
+    );
     cleanups.push(() => clearInterval(beating));
-    log(`seeded merchant ${m.id}, sandbox app ${app.appkey}, ${SESSIONS} sessions online; merchant server on :${merchant.port}`);
+    log(
+      `seeded merchant ${m.id}, sandbox app ${app.appkey}, ${SESSIONS} sessions online; merchant server on :${merchant.port}`,
+    );
 
     const profileOf = async (route, run) => {
       if (opts.profile !== route) return run();
@@ -339,7 +415,9 @@ async function main() {
     const runId = Date.now().toString(36);
 
     // baseline
-    results.baseline = await profileOf('baseline', () => measure('baseline', opts, { url: `${huipay.url}/healthz`, request: { method: 'GET', path: '/healthz' } }));
+    results.baseline = await profileOf('baseline', () =>
+      measure('baseline', opts, { url: `${huipay.url}/healthz`, request: { method: 'GET', path: '/healthz' } }),
+    );
 
     // create: a unique out_order_id per request, random prices over a wide range.
     const orders = [];
@@ -350,7 +428,13 @@ async function main() {
       path,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       setupRequest: (req) => {
-        const p = { appkey: app.appkey, price: yuan(100 + Math.floor(Math.random() * 4_999_900)), type: 'alipay', out_order_id: `b${runId}-${++seq}`, custom: '' };
+        const p = {
+          appkey: app.appkey,
+          price: yuan(100 + Math.floor(Math.random() * 4_999_900)),
+          type: 'alipay',
+          out_order_id: `b${runId}-${++seq}`,
+          custom: '',
+        };
         p.sign = specSign([p.appkey, p.price, p.type, p.out_order_id, p.custom], app.appsecret);
         return { ...req, body: new URLSearchParams(p).toString() };
       },
@@ -372,7 +456,9 @@ async function main() {
       orders.push({ outOrderId: d.out_order_id, realprice: d.realprice, token: d.pay_url.split('/').pop(), session });
       return true;
     };
-    results.create = await profileOf('create', () => measure('create', opts, { url: huipay.url, request: createRequest('/api/cloudpay/create'), check: createCheck }));
+    results.create = await profileOf('create', () =>
+      measure('create', opts, { url: huipay.url, request: createRequest('/api/cloudpay/create'), check: createCheck }),
+    );
     if (createErrors.size) log(`create answered: ${[...createErrors].map(([k, n]) => `${n}× ${k}`).join('; ')}`);
     // The report route pays one pending order per request: make sure there are enough for its
     // whole run (reports have run up to ~2× as fast as creates), plus the notify batch.
@@ -380,30 +466,53 @@ async function main() {
     if (orders.length < wanted) {
       const extra = Math.min(wanted - orders.length, 5000);
       const had = orders.length;
-      await drive({ url: huipay.url, connections: opts.connections, duration: 60, max: extra, request: createRequest('/api/cloudpay/create'), check: createCheck });
-      log(`create: ${orders.length - had} more pending orders for report and notify (not measured); ${orders.length} in all`);
+      await drive({
+        url: huipay.url,
+        connections: opts.connections,
+        duration: 60,
+        max: extra,
+        request: createRequest('/api/cloudpay/create'),
+        check: createCheck,
+      });
+      log(
+        `create: ${orders.length - had} more pending orders for report and notify (not measured); ${orders.length} in all`,
+      );
     }
     if (orders.length < 100) throw new Error(`create made only ${orders.length} orders; cannot measure the rest`);
-    if (orders.some((o) => !o.session)) throw new Error('an order\'s qrcode_url names no known session payload');
+    if (orders.some((o) => !o.session)) throw new Error("an order's qrcode_url names no known session payload");
 
     // floor: the same request to the calibration worker.
-    results.floor = await profileOf('floor', () => measure('floor', opts, {
-      url: floor.url,
-      request: createRequest('/floor'),
-      check: (body) => body.includes('"code":100'),
-    }));
+    results.floor = await profileOf('floor', () =>
+      measure('floor', opts, {
+        url: floor.url,
+        request: createRequest('/floor'),
+        check: (body) => body.includes('"code":100'),
+      }),
+    );
 
     // cashier and status: pending orders, a rotating set of tokens.
     const notifyBatch = orders.splice(0, Math.min(NOTIFY_BATCH, Math.floor(orders.length / 4)));
     const tokens = orders.slice(0, TOKENS).map((o) => o.token);
     let t = 0;
-    const tokenRequest = (suffix) => ({ method: 'GET', path: '/', setupRequest: (req) => ({ ...req, path: `/pay/${tokens[t++ % tokens.length]}${suffix}` }) });
-    results.cashier = await profileOf('cashier', () => measure('cashier', opts, {
-      url: huipay.url, request: tokenRequest(''), check: (body) => body.startsWith('<!DOCTYPE html>'),
-    }));
-    results.status = await profileOf('status', () => measure('status', opts, {
-      url: huipay.url, request: tokenRequest('/status'), check: (body) => body.includes('"status":"pending"'),
-    }));
+    const tokenRequest = (suffix) => ({
+      method: 'GET',
+      path: '/',
+      setupRequest: (req) => ({ ...req, path: `/pay/${tokens[t++ % tokens.length]}${suffix}` }),
+    });
+    results.cashier = await profileOf('cashier', () =>
+      measure('cashier', opts, {
+        url: huipay.url,
+        request: tokenRequest(''),
+        check: (body) => body.startsWith('<!DOCTYPE html>'),
+      }),
+    );
+    results.status = await profileOf('status', () =>
+      measure('status', opts, {
+        url: huipay.url,
+        request: tokenRequest('/status'),
+        check: (body) => body.includes('"status":"pending"'),
+      }),
+    );
 
     // report: one signed payment report per pending order, then wait for the queue to apply them.
     const paidBefore = (await db.prepare(`SELECT COUNT(*) AS n FROM orders WHERE status = 'paid'`).first()).n;
@@ -416,7 +525,12 @@ async function main() {
         const o = orders[next++];
         if (!o) return null;
         context.order = o;
-        const body = JSON.stringify({ type: 'alipay', amount: o.realprice, paid_at: Date.now(), ref: `bench-${o.outOrderId}` });
+        const body = JSON.stringify({
+          type: 'alipay',
+          amount: o.realprice,
+          paid_at: Date.now(),
+          ref: `bench-${o.outOrderId}`,
+        });
         return { ...req, headers: api.monitorHeaders(o.session, body), body };
       },
     };
@@ -424,14 +538,33 @@ async function main() {
     const firstReportAt = performance.now();
     results.report = await profileOf('report', async () => {
       if (opts.warmup > 0) {
-        const w = Math.min(Math.floor(orders.length / 4), Math.max(opts.connections * 4, Math.round(orders.length * (opts.warmup / (opts.warmup + opts.duration)))));
-        await drive({ url: huipay.url, connections: opts.connections, duration: opts.warmup, max: w, request: reportRequest, check: reportCheck });
+        const w = Math.min(
+          Math.floor(orders.length / 4),
+          Math.max(opts.connections * 4, Math.round(orders.length * (opts.warmup / (opts.warmup + opts.duration)))),
+        );
+        await drive({
+          url: huipay.url,
+          connections: opts.connections,
+          duration: opts.warmup,
+          max: w,
+          request: reportRequest,
+          check: reportCheck,
+        });
       }
       const remaining = orders.length - next;
-      const r = await drive({ url: huipay.url, connections: opts.connections, duration: opts.duration, max: remaining, request: reportRequest, check: reportCheck });
-      log(`report: ${r.count} requests, ${r.rps.toFixed(1)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}`
-        + ` · per second ${r.perSecond.map((n) => n ?? 0).join(' ')}${r.count >= remaining - opts.connections ? ' (ran out of pending orders)' : ''}`
-        + ` · cores used: workerd ${r.cpu.servers.toFixed(2)}, driver ${r.cpu.driver.toFixed(2)}, other processes ${r.cpu.others.toFixed(2)}`);
+      const r = await drive({
+        url: huipay.url,
+        connections: opts.connections,
+        duration: opts.duration,
+        max: remaining,
+        request: reportRequest,
+        check: reportCheck,
+      });
+      log(
+        `report: ${r.count} requests, ${r.rps.toFixed(1)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}` +
+          ` · per second ${r.perSecond.map((n) => n ?? 0).join(' ')}${r.count >= remaining - opts.connections ? ' (ran out of pending orders)' : ''}` +
+          ` · cores used: workerd ${r.cpu.servers.toFixed(2)}, driver ${r.cpu.driver.toFixed(2)}, other processes ${r.cpu.others.toFixed(2)}`,
+      );
       return r;
     });
     function reportCheck(body, context) {
@@ -441,7 +574,9 @@ async function main() {
           reported.push(context.order);
           return true;
         }
-      } catch { /* counted below */ }
+      } catch {
+        /* counted below */
+      }
       unmatched++;
       return false;
     }
@@ -455,11 +590,18 @@ async function main() {
       await sleep(200);
     }
     const appliedAt = performance.now();
-    const applyNote = paid >= target
-      ? `all ${reported.length} matched reports paid ${((appliedAt - lastReportAt) / 1000).toFixed(1)} s after the last report (${((appliedAt - firstReportAt) / 1000).toFixed(1)} s after the first)`
-      : `only ${paid - paidBefore} of ${reported.length} matched reports paid ${((appliedAt - lastReportAt) / 1000).toFixed(1)} s after the last report (waited no longer)`;
+    const applyNote =
+      paid >= target
+        ? `all ${reported.length} matched reports paid ${((appliedAt - lastReportAt) / 1000).toFixed(1)} s after the last report (${((appliedAt - firstReportAt) / 1000).toFixed(1)} s after the first)`
+        : `only ${paid - paidBefore} of ${reported.length} matched reports paid ${((appliedAt - lastReportAt) / 1000).toFixed(1)} s after the last report (waited no longer)`;
     log(`report: ${applyNote}${unmatched ? `; ${unmatched} reports unmatched` : ''}`);
-    if (paid < target) log(`report: ${await diagnose(db, reported.map((o) => o.outOrderId))}`);
+    if (paid < target)
+      log(
+        `report: ${await diagnose(
+          db,
+          reported.map((o) => o.outOrderId),
+        )}`,
+      );
     results.report.applyNote = applyNote;
 
     // Let the report phase's notifications drain before measuring notify on its own.
@@ -471,8 +613,11 @@ async function main() {
       if (drained >= reportedIds.length) break;
       await sleep(250);
     }
-    const drainNote = `${drained} of ${reportedIds.length} notifies of the report phase received ${((performance.now() - lastReportAt) / 1000).toFixed(1)} s after the last report`
-      + (drained < reportedIds.length ? ` (gave up after ${REPORT_WAIT_MS / 1000} s: notify below is measured behind the rest of that backlog)` : '');
+    const drainNote =
+      `${drained} of ${reportedIds.length} notifies of the report phase received ${((performance.now() - lastReportAt) / 1000).toFixed(1)} s after the last report` +
+      (drained < reportedIds.length
+        ? ` (gave up after ${REPORT_WAIT_MS / 1000} s: notify below is measured behind the rest of that backlog)`
+        : '');
     const queueNote = queueLog.summary('huipay-jobs', firstReportAt);
     log(`report: ${drainNote}; queue: ${queueNote}`);
     results.report.drainNote = drainNote;
@@ -486,10 +631,19 @@ async function main() {
       const sender = async () => {
         while (i < notifyBatch.length) {
           const o = notifyBatch[i++];
-          const body = JSON.stringify({ type: 'alipay', amount: o.realprice, paid_at: Date.now(), ref: `bench-${o.outOrderId}` });
+          const body = JSON.stringify({
+            type: 'alipay',
+            amount: o.realprice,
+            paid_at: Date.now(),
+            ref: `bench-${o.outOrderId}`,
+          });
           sentAt.set(o.outOrderId, performance.now());
           try {
-            const res = await fetch(`${huipay.url}/monitor/v1/payments`, { method: 'POST', headers: api.monitorHeaders(o.session, body), body });
+            const res = await fetch(`${huipay.url}/monitor/v1/payments`, {
+              method: 'POST',
+              headers: api.monitorHeaders(o.session, body),
+              body,
+            });
             const a = await res.json();
             if (!res.ok || !a.matched) reportFailures++;
           } catch {
@@ -510,7 +664,13 @@ async function main() {
       }
       const cpuUse = cpu();
       log(`notify: queue ${queueLog.summary('huipay-jobs', t0)}`);
-      if (got < notifyBatch.length) log(`notify: ${notifyBatch.length - got} notifies missing; ${await diagnose(db, notifyBatch.filter((o) => !merchant.received.has(o.outOrderId)).map((o) => o.outOrderId))}`);
+      if (got < notifyBatch.length)
+        log(
+          `notify: ${notifyBatch.length - got} notifies missing; ${await diagnose(
+            db,
+            notifyBatch.filter((o) => !merchant.received.has(o.outOrderId)).map((o) => o.outOrderId),
+          )}`,
+        );
       const arrivals = [];
       const latencies = [];
       let badSign = 0;
@@ -518,7 +678,14 @@ async function main() {
         const entry = merchant.received.get(o.outOrderId);
         if (!entry) continue;
         const p = entry.params;
-        if (p.sign !== specSign([app.appkey, p.order_id, p.out_order_id, p.price, p.realprice, p.type, p.paytime, p.extend], app.appsecret)) badSign++;
+        if (
+          p.sign !==
+          specSign(
+            [app.appkey, p.order_id, p.out_order_id, p.price, p.realprice, p.type, p.paytime, p.extend],
+            app.appsecret,
+          )
+        )
+          badSign++;
         arrivals.push(entry.at[0]);
         latencies.push(entry.at[0] - sentAt.get(o.outOrderId));
       }
@@ -533,10 +700,12 @@ async function main() {
         errors: notifyBatch.length - arrivals.length + reportFailures + badSign,
         cpu: cpuUse,
       };
-      log(`notify: ${notifyBatch.length} orders reported in ${(sentIn / 1000).toFixed(1)} s; ${arrivals.length} notifies received over ${span.toFixed(1)} s`
-        + ` = ${r.rps.toFixed(1)}/s; report→notify p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms; errors ${r.errors}`
-        + ` (missing ${notifyBatch.length - arrivals.length}, report failures ${reportFailures}, bad sign ${badSign})`
-        + ` · cores used: workerd ${cpuUse.servers.toFixed(2)}, driver ${cpuUse.driver.toFixed(2)}, other processes ${cpuUse.others.toFixed(2)}`);
+      log(
+        `notify: ${notifyBatch.length} orders reported in ${(sentIn / 1000).toFixed(1)} s; ${arrivals.length} notifies received over ${span.toFixed(1)} s` +
+          ` = ${r.rps.toFixed(1)}/s; report→notify p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms; errors ${r.errors}` +
+          ` (missing ${notifyBatch.length - arrivals.length}, report failures ${reportFailures}, bad sign ${badSign})` +
+          ` · cores used: workerd ${cpuUse.servers.toFixed(2)}, driver ${cpuUse.driver.toFixed(2)}, other processes ${cpuUse.others.toFixed(2)}`,
+      );
       return r;
     });
     const duplicates = [...merchant.received.values()].filter((e) => e.at.length > 1).length;
@@ -556,7 +725,13 @@ async function main() {
     }));
     const floorRps = round(results.floor.rps, 1);
     const createToFloor = round(results.create.rps / (results.floor.rps || 1), 3);
-    const summary = { cores, peak_rss_mb: round(peakRss, 1), routes, floor_rps: floorRps, create_to_floor: createToFloor };
+    const summary = {
+      cores,
+      peak_rss_mb: round(peakRss, 1),
+      routes,
+      floor_rps: floorRps,
+      create_to_floor: createToFloor,
+    };
 
     const row = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(10) : String(c).padStart(11))).join(' ');
     const lines = [
@@ -564,27 +739,59 @@ async function main() {
       `huipay bench · ${opts.connections} connections · ${opts.duration} s per route after ${opts.warmup} s warm-up · ${cores} cores · Node ${process.version}`,
       row(['route', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'x baseline']),
       row(['-'.repeat(10), ...Array(5).fill('-'.repeat(11))]),
-      ...routes.map((r) => row([r.name, r.rps.toFixed(1), r.p50_ms.toFixed(2), r.p99_ms.toFixed(2), r.errors, r.ratio_to_baseline.toFixed(3)])),
-      row(['floor', floorRps.toFixed(1), results.floor.p50.toFixed(2), results.floor.p99.toFixed(2), results.floor.errors, round(results.floor.rps / baselineRps, 3).toFixed(3)]),
+      ...routes.map((r) =>
+        row([
+          r.name,
+          r.rps.toFixed(1),
+          r.p50_ms.toFixed(2),
+          r.p99_ms.toFixed(2),
+          r.errors,
+          r.ratio_to_baseline.toFixed(3),
+        ]),
+      ),
+      row([
+        'floor',
+        floorRps.toFixed(1),
+        results.floor.p50.toFixed(2),
+        results.floor.p99.toFixed(2),
+        results.floor.errors,
+        round(results.floor.rps / baselineRps, 3).toFixed(3),
+      ]),
       '',
       `floor (1 DO call + 1 D1 insert): ${floorRps.toFixed(1)} req/s · create_to_floor ${createToFloor.toFixed(3)}`,
       `cores: ${cores} · peak RSS of the serving workerd: ${summary.peak_rss_mb.toFixed(1)} MB (the floor's workerd: ${floorRss.peakMb().toFixed(1)} MB)`,
       `report: ${results.report.applyNote}; ${results.report.drainNote}`,
       `report: queue ${results.report.queueNote}`,
       `notify: rps = deliveries/s at the merchant server (first to last arrival); p50/p99 = report sent → notify received${duplicates ? `; ${duplicates} orders notified more than once` : ''}`,
-      `other processes' CPU during each measured run (cores of ${cores}): ${[...ROUTES, 'floor'].map((n) => `${n} ${results[n].cpu.others.toFixed(2)}`).join(', ')}`
-        + (Math.max(...[...ROUTES, 'floor'].map((n) => results[n].cpu.others)) > 0.25 ? ' ← the machine was shared; figures are disturbed' : ' (quiet machine)'),
-      `runtime log lines: huipay ${mainLog.state.lines}, floor ${floorLog.state.lines}${mainLog.state.sample.length ? ` (first: ${mainLog.state.sample[0]})` : ''}`
-        + (queueLog.problems.length ? ` · Miniflare warnings: ${queueLog.problems.length} (first: ${queueLog.problems[0]})` : ''),
+      `other processes' CPU during each measured run (cores of ${cores}): ${[...ROUTES, 'floor'].map((n) => `${n} ${results[n].cpu.others.toFixed(2)}`).join(', ')}` +
+        (Math.max(...[...ROUTES, 'floor'].map((n) => results[n].cpu.others)) > 0.25
+          ? ' ← the machine was shared; figures are disturbed'
+          : ' (quiet machine)'),
+      `runtime log lines: huipay ${mainLog.state.lines}, floor ${floorLog.state.lines}${mainLog.state.sample.length ? ` (first: ${mainLog.state.sample[0]})` : ''}` +
+        (queueLog.problems.length
+          ? ` · Miniflare warnings: ${queueLog.problems.length} (first: ${queueLog.problems[0]})`
+          : ''),
       '',
       'targets (issue 5):',
     ];
     const verdict = (ok) => (ok ? 'PASS       ' : 'FALL SHORT ');
     const targets = [
-      [results.create.rps >= 0.9 * results.floor.rps, `create ≥ 0.9 × floor: ${results.create.rps.toFixed(1)} vs ${(0.9 * results.floor.rps).toFixed(1)} (${createToFloor.toFixed(3)} × floor)`],
-      [results.status.rps >= 0.5 * baselineRps, `status ≥ 0.5 × baseline: ${results.status.rps.toFixed(1)} vs ${(0.5 * baselineRps).toFixed(1)} (${(results.status.rps / baselineRps).toFixed(3)} × baseline)`],
-      [results.cashier.rps >= 0.7 * baselineRps, `cashier ≥ 0.7 × baseline: ${results.cashier.rps.toFixed(1)} vs ${(0.7 * baselineRps).toFixed(1)} (${(results.cashier.rps / baselineRps).toFixed(3)} × baseline)`],
-      ...routes.map((r) => [r.p99_ms <= 3 * r.p50_ms, `${r.name} p99 ≤ 3 × p50 at ${opts.connections} connections: ${r.p99_ms.toFixed(2)} vs ${(3 * r.p50_ms).toFixed(2)} ms (${(r.p99_ms / (r.p50_ms || 1)).toFixed(2)}×)`]),
+      [
+        results.create.rps >= 0.9 * results.floor.rps,
+        `create ≥ 0.9 × floor: ${results.create.rps.toFixed(1)} vs ${(0.9 * results.floor.rps).toFixed(1)} (${createToFloor.toFixed(3)} × floor)`,
+      ],
+      [
+        results.status.rps >= 0.5 * baselineRps,
+        `status ≥ 0.5 × baseline: ${results.status.rps.toFixed(1)} vs ${(0.5 * baselineRps).toFixed(1)} (${(results.status.rps / baselineRps).toFixed(3)} × baseline)`,
+      ],
+      [
+        results.cashier.rps >= 0.7 * baselineRps,
+        `cashier ≥ 0.7 × baseline: ${results.cashier.rps.toFixed(1)} vs ${(0.7 * baselineRps).toFixed(1)} (${(results.cashier.rps / baselineRps).toFixed(3)} × baseline)`,
+      ],
+      ...routes.map((r) => [
+        r.p99_ms <= 3 * r.p50_ms,
+        `${r.name} p99 ≤ 3 × p50 at ${opts.connections} connections: ${r.p99_ms.toFixed(2)} vs ${(3 * r.p50_ms).toFixed(2)} ms (${(r.p99_ms / (r.p50_ms || 1)).toFixed(2)}×)`,
+      ]),
     ];
     for (const [ok, text] of targets) lines.push(`  ${verdict(ok)} ${text}`);
     lines.push('', `total run time ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -14,18 +14,28 @@ if (!existsSync(FILE)) {
 const demo = JSON.parse(readFileSync(FILE, 'utf8'));
 const base = demo.base ?? `http://127.0.0.1:${process.env.PORT || 8787}`;
 const md5 = (s) => createHash('md5').update(s).digest('hex');
-const p = { appkey: demo.appkey, price: process.argv[2] ?? '10.00', type: 'alipay', out_order_id: `demo-${Date.now()}`, custom: 'demo user' };
+const p = {
+  appkey: demo.appkey,
+  price: process.argv[2] ?? '10.00',
+  type: 'alipay',
+  out_order_id: `demo-${Date.now()}`,
+  custom: 'demo user',
+};
 p.sign = md5(md5(p.appkey + p.price + p.type + p.out_order_id + p.custom) + demo.appsecret);
 
-const res = await fetch(`${base}/api/cloudpay/create`, { method: 'POST', body: new URLSearchParams(p) }).catch((err) => {
-  console.error(`demo: cannot reach ${base} (${err.message}); is \`npm start\` running?`);
-  process.exit(1);
-});
+const res = await fetch(`${base}/api/cloudpay/create`, { method: 'POST', body: new URLSearchParams(p) }).catch(
+  (err) => {
+    console.error(`demo: cannot reach ${base} (${err.message}); is \`npm start\` running?`);
+    process.exit(1);
+  },
+);
 const answer = await res.json();
 if (answer.code !== 100) {
   console.error(`demo: create answered code ${answer.code}: ${answer.msg}`);
   process.exit(1);
 }
 const o = answer.data;
-console.log(`order ${o.order_id} (${o.out_order_id}): pay ¥${o.realprice} (asked ¥${o.price}) before ${new Date(o.expires_at * 1000).toLocaleTimeString()}`);
+console.log(
+  `order ${o.order_id} (${o.out_order_id}): pay ¥${o.realprice} (asked ¥${o.price}) before ${new Date(o.expires_at * 1000).toLocaleTimeString()}`,
+);
 console.log(`cashier page: ${o.pay_url}`);

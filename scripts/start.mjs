@@ -30,7 +30,8 @@ if (!existsSync('.dev.vars')) {
   log('created .dev.vars from .dev.vars.example (local, fake values)');
 }
 const devVars = Object.fromEntries(
-  readFileSync('.dev.vars', 'utf8').split('\n')
+  readFileSync('.dev.vars', 'utf8')
+    .split('\n')
     .map((line) => line.match(/^\s*([A-Za-z_]\w*)\s*=\s*(.*?)\s*$/))
     .filter(Boolean)
     .map(([, k, v]) => [k, v.replace(/^(["'])(.*)\1$/, '$2')]),
@@ -39,25 +40,33 @@ if (!devVars.ADMIN_TOKEN) throw new Error('.dev.vars has no ADMIN_TOKEN');
 
 // 2. Local database.
 log('applying local D1 migrations');
-const migrate = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local'], { stdio: 'inherit', env: { ...process.env, CI: '1' } });
+const migrate = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local'], {
+  stdio: 'inherit',
+  env: { ...process.env, CI: '1' },
+});
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 // 3. The gateway. Run like `npx wrangler dev`, but without npx: npx starts wrangler under `sh -c`,
 // which does not pass on the signals we forward, so Ctrl-C/SIGTERM would leave workerd running.
 const wrangler = join('node_modules', 'wrangler', 'bin', 'wrangler.js');
-const child = spawn(process.execPath, [wrangler, 'dev', '--ip', '127.0.0.1', '--port', String(PORT)], { stdio: 'inherit' });
-let exiting = false, failed = false;
+const child = spawn(process.execPath, [wrangler, 'dev', '--ip', '127.0.0.1', '--port', String(PORT)], {
+  stdio: 'inherit',
+});
+let exiting = false,
+  failed = false;
 child.on('exit', (code, signal) => {
   exiting = true;
-  process.exit(failed ? 1 : code ?? 128 + (constants.signals[signal] ?? 0));
+  process.exit(failed ? 1 : (code ?? 128 + (constants.signals[signal] ?? 0)));
 });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 
 async function waitForHealth() {
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline && !exiting;) {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline && !exiting; ) {
     try {
       if ((await fetch(`${BASE}/healthz`, { signal: AbortSignal.timeout(2000) })).ok) return;
-    } catch { /* not up yet */ }
+    } catch {
+      /* not up yet */
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`${BASE}/healthz did not answer within 60 s`);
@@ -66,7 +75,10 @@ async function waitForHealth() {
 async function admin(method, path, body) {
   const res = await fetch(`${BASE}/admin/v1${path}`, {
     method,
-    headers: { authorization: `Bearer ${devVars.ADMIN_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${devVars.ADMIN_TOKEN}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
     body: body && JSON.stringify(body),
   });
   const json = await res.json();
@@ -98,7 +110,12 @@ async function ensureDemo() {
 
   let session = (await admin('GET', `${m}/sessions`)).data.find((s) => s.label === 'Demo wallet');
   if (!session) {
-    session = await admin('POST', `${m}/sessions`, { type: 'alipay', label: 'Demo wallet', qr_payload: 'https://qr.alipay.com/demo-not-a-real-code', mode: 'sandbox' });
+    session = await admin('POST', `${m}/sessions`, {
+      type: 'alipay',
+      label: 'Demo wallet',
+      qr_payload: 'https://qr.alipay.com/demo-not-a-real-code',
+      mode: 'sandbox',
+    });
     log(`created sandbox alipay session ${session.id}`);
   } else if (saved.session?.id === session.id && saved.session.secret) {
     session = { ...session, ...saved.session };
@@ -112,11 +129,14 @@ async function ensureDemo() {
   }
 
   const demo = {
-    base: BASE, merchant_id: merchant.id, appkey: app.appkey, appsecret: app.appsecret,
+    base: BASE,
+    merchant_id: merchant.id,
+    appkey: app.appkey,
+    appsecret: app.appsecret,
     session: { id: session.id, secret: session.secret, monitor_config: session.monitor_config },
   };
   mkdirSync(dirname(DEMO_FILE), { recursive: true });
-  writeFileSync(DEMO_FILE, JSON.stringify(demo, null, 2) + '\n');
+  writeFileSync(DEMO_FILE, `${JSON.stringify(demo, null, 2)}\n`);
   return demo;
 }
 
@@ -124,9 +144,17 @@ async function ensureDemo() {
 const md5 = (s) => createHash('md5').update(s).digest('hex');
 
 function banner(demo) {
-  const p = { appkey: demo.appkey, price: '10.00', type: 'alipay', out_order_id: `demo-${Math.floor(Date.now() / 1000)}`, custom: 'demo' };
+  const p = {
+    appkey: demo.appkey,
+    price: '10.00',
+    type: 'alipay',
+    out_order_id: `demo-${Math.floor(Date.now() / 1000)}`,
+    custom: 'demo',
+  };
   const sign = md5(md5(p.appkey + p.price + p.type + p.out_order_id + p.custom) + demo.appsecret);
-  const fields = Object.entries({ ...p, sign }).map(([k, v]) => `-d ${k}=${v}`).join(' ');
+  const fields = Object.entries({ ...p, sign })
+    .map(([k, v]) => `-d ${k}=${v}`)
+    .join(' ');
   console.log(`
 =============================================================================
  huipay is running at ${BASE}
@@ -156,7 +184,16 @@ function banner(demo) {
 
 /** Keeps the demo wallet online with the agent simulator (stopped with the gateway). */
 function startAgent(demo) {
-  const args = ['--endpoint', `${BASE}/monitor/v1`, '--session', String(demo.session.id), '--secret', demo.session.secret, '--interval', '30'];
+  const args = [
+    '--endpoint',
+    `${BASE}/monitor/v1`,
+    '--session',
+    String(demo.session.id),
+    '--secret',
+    demo.session.secret,
+    '--interval',
+    '30',
+  ];
   const agent = spawn(process.execPath, ['scripts/agent.mjs', ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
   child.on('exit', () => agent.kill('SIGTERM'));
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => agent.kill('SIGTERM'));

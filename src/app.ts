@@ -14,7 +14,11 @@ import { publicOrigin } from './routes/origin';
 
 const OPENAPI_INFO = {
   openapi: '3.1.0',
-  info: { title: 'huipay admin API', version: '1', description: 'Operator and merchant management. Authenticate with `Authorization: Bearer <ADMIN_TOKEN>`.' },
+  info: {
+    title: 'huipay admin API',
+    version: '1',
+    description: 'Operator and merchant management. Authenticate with `Authorization: Bearer <ADMIN_TOKEN>`.',
+  },
 };
 
 export function buildApp() {
@@ -37,12 +41,17 @@ export function buildApp() {
   app.route('/demo', demo);
   app.route('/admin/v1', admin);
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'ADMIN_TOKEN',
+  });
   app.doc31('/openapi.json', OPENAPI_INFO);
   app.get('/docs', (c) => c.html(renderDocs(app.getOpenAPI31Document(OPENAPI_INFO))));
 
   app.notFound((c) => {
-    if (c.req.path.startsWith('/api/cloudpay/')) return c.json(gatepayBody(GATEPAY_CODES.param_missing, `no such API: ${c.req.method} ${c.req.path}`));
+    if (c.req.path.startsWith('/api/cloudpay/'))
+      return c.json(gatepayBody(GATEPAY_CODES.param_missing, `no such API: ${c.req.method} ${c.req.path}`));
     return apiErrorResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`);
   });
   app.onError(onError);

@@ -23,14 +23,20 @@ export type ApiErrorCode = keyof typeof API_ERRORS;
 
 /** An admin/monitor API error; the HTTP status follows from the code. */
 export class ApiError extends Error {
-  constructor(readonly code: ApiErrorCode, message: string) {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 /** A gatepay API failure: answered with HTTP 200 and the numeric code. */
 export class GatepayError extends Error {
-  constructor(readonly code: GatepayCode, message: string) {
+  constructor(
+    readonly code: GatepayCode,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -57,7 +63,15 @@ export function onError(err: Error, c: Context<AppEnv>) {
     const code = (Object.entries(API_ERRORS).find(([, s]) => s === err.status)?.[0] ?? 'bad_request') as ApiErrorCode;
     return apiErrorResponse(c, code, message);
   }
-  console.error(JSON.stringify({ msg: 'unhandled error', request_id: c.get('requestId'), path: c.req.path, error: String(err), stack: err.stack }));
+  console.error(
+    JSON.stringify({
+      msg: 'unhandled error',
+      request_id: c.get('requestId'),
+      path: c.req.path,
+      error: String(err),
+      stack: err.stack,
+    }),
+  );
   if (isGatepay(c.req.path)) {
     return c.json(gatepayBody(GATEPAY_CODES.unknown, `unknown error; request id ${c.get('requestId')}`));
   }

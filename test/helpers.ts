@@ -17,27 +17,46 @@ export const md5 = async (s: string) => hex(await crypto.subtle.digest('MD5', en
 /** md5( md5(concatenated values) + secret ) */
 export const specSign = async (values: string[], secret: string) => md5((await md5(values.join(''))) + secret);
 export async function hmac(secret: string, msg: string) {
-  const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+  ]);
   return hex(await crypto.subtle.sign('HMAC', key, enc.encode(msg)));
 }
 
-export async function admin<T = any>(method: string, path: string, body?: unknown, token = ADMIN_TOKEN): Promise<{ status: number; body: T }> {
+export async function admin<T = any>(
+  method: string,
+  path: string,
+  body?: unknown,
+  token = ADMIN_TOKEN,
+): Promise<{ status: number; body: T }> {
   const res = await SELF.fetch(`${BASE}/admin/v1${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as T };
 }
 
 /** Calls admin and expects the status; returns the body. */
-export async function ok<T = any>(method: string, path: string, body?: unknown, status = method === 'POST' ? 201 : 200): Promise<T> {
+export async function ok<T = any>(
+  method: string,
+  path: string,
+  body?: unknown,
+  status = method === 'POST' ? 201 : 200,
+): Promise<T> {
   const r = await admin<T>(method, path, body);
   if (r.status !== status) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
 }
 
-export async function gatepay(path: 'create' | 'query' | 'close', params: Record<string, string>, init: RequestInit & { cf?: unknown } = {}) {
+export async function gatepay(
+  path: 'create' | 'query' | 'close',
+  params: Record<string, string>,
+  init: RequestInit & { cf?: unknown } = {},
+) {
   const res = await SELF.fetch(`${BASE}/api/cloudpay/${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -54,14 +73,30 @@ export interface TestApp {
   id: number;
 }
 
-export async function signedCreate(app: TestApp, p: { price: string; type?: string; out_order_id: string; custom?: string; [k: string]: string | undefined }) {
-  const params: Record<string, string> = { appkey: app.appkey, type: 'alipay', custom: '', ...(p as Record<string, string>) };
-  params.sign = await specSign([params.appkey, params.price, params.type, params.out_order_id, params.custom], app.appsecret);
+export async function signedCreate(
+  app: TestApp,
+  p: { price: string; type?: string; out_order_id: string; custom?: string; [k: string]: string | undefined },
+) {
+  const params: Record<string, string> = {
+    appkey: app.appkey,
+    type: 'alipay',
+    custom: '',
+    ...(p as Record<string, string>),
+  };
+  params.sign = await specSign(
+    [params.appkey, params.price, params.type, params.out_order_id, params.custom],
+    app.appsecret,
+  );
   return params;
 }
 
 export async function signedLookup(app: TestApp, orderId: string, outOrderId: string) {
-  return { appkey: app.appkey, order_id: orderId, out_order_id: outOrderId, sign: await specSign([app.appkey, orderId, outOrderId], app.appsecret) };
+  return {
+    appkey: app.appkey,
+    order_id: orderId,
+    out_order_id: outOrderId,
+    sign: await specSign([app.appkey, orderId, outOrderId], app.appsecret),
+  };
 }
 
 export interface TestSession {
@@ -70,7 +105,12 @@ export interface TestSession {
   type: string;
 }
 
-export async function monitor(session: TestSession, path: 'heartbeat' | 'payments', body: unknown, opts: { ts?: number; sign?: string } = {}) {
+export async function monitor(
+  session: TestSession,
+  path: 'heartbeat' | 'payments',
+  body: unknown,
+  opts: { ts?: number; sign?: string } = {},
+) {
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
   const ts = String(opts.ts ?? Date.now());
   const res = await SELF.fetch(`${BASE}/monitor/v1/${path}`, {
@@ -90,16 +130,34 @@ export const pay = (s: TestSession, amount: string, extra: Record<string, unknow
   monitor(s, 'payments', { type: s.type, amount, paid_at: Date.now(), ...extra });
 
 /** A merchant with one app and `sessions` online sessions of one type, ready to take orders. */
-export async function setupMerchant(opts: { sessions?: number; type?: 'alipay' | 'wechat'; mode?: 'sandbox' | 'live'; app?: Record<string, unknown>; settings?: Record<string, unknown>; online?: boolean } = {}) {
+export async function setupMerchant(
+  opts: {
+    sessions?: number;
+    type?: 'alipay' | 'wechat';
+    mode?: 'sandbox' | 'live';
+    app?: Record<string, unknown>;
+    settings?: Record<string, unknown>;
+    online?: boolean;
+  } = {},
+) {
   const mode = opts.mode ?? 'live';
   const merchant = await ok('POST', '/merchants', { name: 'Test shop' });
   if (opts.settings) await ok('PUT', `/merchants/${merchant.id}/settings`, opts.settings, 200);
   const app = await ok('POST', `/merchants/${merchant.id}/apps`, {
-    name: 'shop', mode, notify_url: `${MERCHANT}/success/m${Date.now()}${Math.random()}`, return_url: `${MERCHANT}/return`, ...opts.app,
+    name: 'shop',
+    mode,
+    notify_url: `${MERCHANT}/success/m${Date.now()}${Math.random()}`,
+    return_url: `${MERCHANT}/return`,
+    ...opts.app,
   });
   const sessions: TestSession[] = [];
   for (let i = 0; i < (opts.sessions ?? 1); i++) {
-    const s = await ok('POST', `/merchants/${merchant.id}/sessions`, { type: opts.type ?? 'alipay', label: `wallet ${i}`, qr_payload: `https://qr.alipay.com/test${i}`, mode });
+    const s = await ok('POST', `/merchants/${merchant.id}/sessions`, {
+      type: opts.type ?? 'alipay',
+      label: `wallet ${i}`,
+      qr_payload: `https://qr.alipay.com/test${i}`,
+      mode,
+    });
     sessions.push({ id: s.id, secret: s.secret, type: s.type });
     if (opts.online !== false) expect((await monitor(sessions[i], 'heartbeat', {})).status).toBe(200);
   }
@@ -120,12 +178,16 @@ export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 10_000): P
 }
 
 export const db = () => env.DB;
-export const count = async (table: string) => ((await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table}`).first<{ n: number }>())?.n ?? 0);
+export const count = async (table: string) =>
+  (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table}`).first<{ n: number }>())?.n ?? 0;
 
 /** The requests the local merchant server received under `key`. */
-export async function merchantLog(key: string): Promise<{ method: string; path: string; headers: Record<string, string>; body: string; at: number }[]> {
+export async function merchantLog(
+  key: string,
+): Promise<{ method: string; path: string; headers: Record<string, string>; body: string; at: number }[]> {
   return (await fetch(`http://127.0.0.1:${inject('merchantPort')}/_log/${key}`)).json();
 }
 
 export const merchantUrl = (behaviour: string, key: string) => `${MERCHANT}/${behaviour}/${key}`;
-export const loopbackUrl = (behaviour: string, key: string) => `http://127.0.0.1:${inject('merchantPort')}/${behaviour}/${key}`;
+export const loopbackUrl = (behaviour: string, key: string) =>
+  `http://127.0.0.1:${inject('merchantPort')}/${behaviour}/${key}`;

@@ -37,7 +37,13 @@ export async function startMerchantServer(): Promise<{ port: number; stop: () =>
         return;
       }
       const seen = log.get(key) ?? [];
-      seen.push({ method: req.method ?? '', path: url.pathname + url.search, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
+      seen.push({
+        method: req.method ?? '',
+        path: url.pathname + url.search,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
+      });
       log.set(key, seen);
       const n = seen.length;
       const failN = behaviour.match(/^fail(\d+)$/);
@@ -46,11 +52,15 @@ export async function startMerchantServer(): Promise<{ port: number; stop: () =>
       else if (behaviour === 'fail') res.end('fail');
       else if (failN) res.end(n <= Number(failN[1]) ? 'fail' : '  success\n');
       else if (behaviour === 'ok200') res.end('ok');
-      else if (behaviour === 'page') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!DOCTYPE html><title>${key}</title><h1>Back at the shop</h1>`);
+      else if (behaviour === 'page')
+        res
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+          .end(`<!DOCTYPE html><title>${key}</title><h1>Back at the shop</h1>`);
       else if (behaviour === 's500') res.writeHead(500).end('success');
-      else if (behaviour === 'redirect') res.writeHead(302, { location: '/success/' + key }).end();
+      else if (behaviour === 'redirect') res.writeHead(302, { location: `/success/${key}` }).end();
       else if (behaviour === 'huge') res.end(Buffer.alloc(10 * 1024 * 1024, 'a'));
-      else if (behaviour === 'slow' || (slowN && n <= Number(slowN[1]))) setTimeout(() => res.end('success'), 12_000).unref();
+      else if (behaviour === 'slow' || (slowN && n <= Number(slowN[1])))
+        setTimeout(() => res.end('success'), 12_000).unref();
       else if (slowN) res.end('success');
       else res.writeHead(404).end('unknown behaviour');
     });
@@ -58,7 +68,11 @@ export async function startMerchantServer(): Promise<{ port: number; stop: () =>
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as { port: number }).port,
-    stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

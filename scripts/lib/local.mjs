@@ -59,7 +59,8 @@ export function readToml(path) {
 export function workerConfig() {
   const main = readToml(join(ROOT, 'wrangler.toml'));
   const consumer = (main.queues?.consumers ?? []).find((c) => c.queue === 'huipay-jobs');
-  if (!main.compatibility_date || !consumer) throw new Error('wrangler.toml: compatibility_date or the huipay-jobs consumer not found');
+  if (!main.compatibility_date || !consumer)
+    throw new Error('wrangler.toml: compatibility_date or the huipay-jobs consumer not found');
   return {
     compatibilityDate: main.compatibility_date,
     compatibilityFlags: main.compatibility_flags ?? [],
@@ -79,9 +80,20 @@ export function workerConfig() {
 export function build(name, configArgs) {
   const outdir = join(OUT, name);
   rmSync(outdir, { recursive: true, force: true });
-  const args = [join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'deploy', '--dry-run', '--outdir', outdir, ...configArgs];
+  const args = [
+    join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'),
+    'deploy',
+    '--dry-run',
+    '--outdir',
+    outdir,
+    ...configArgs,
+  ];
   return new Promise((resolveBuild, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' } });
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
+    });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -104,7 +116,9 @@ function processTable() {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       parents.set(Number(entry), Number(after[1]));
-    } catch { /* exited */ }
+    } catch {
+      /* exited */
+    }
   }
   return parents;
 }
@@ -171,7 +185,9 @@ function ourTicks() {
         t.driver += Number(f[11]) + Number(f[12]);
         t.servers += Number(f[13]) + Number(f[14]);
       } else t.servers += Number(f[11]) + Number(f[12]);
-    } catch { /* exited */ }
+    } catch {
+      /* exited */
+    }
   }
   return t;
 }
@@ -190,7 +206,11 @@ export function cpuWindow(cores) {
     const driver = o1.driver - o0.driver;
     const servers = o1.servers - o0.servers;
     const share = (ticks) => Math.min(1, ticks / total) * cores;
-    return { others: share(Math.max(0, m1.busy - m0.busy - driver - servers)), driver: share(driver), servers: share(servers) };
+    return {
+      others: share(Math.max(0, m1.busy - m0.busy - driver - servers)),
+      driver: share(driver),
+      servers: share(servers),
+    };
   };
 }
 
@@ -235,7 +255,14 @@ export class QueueLog extends Log {
   log(message) {
     const text = message.replace(/\x1b\[[0-9;]*m/g, '');
     const m = text.match(/QUEUE (\S+) (\d+)\/(\d+)(?: \((\d+)ms\))?/);
-    if (m) this.batches.push({ at: performance.now(), queue: m[1], acked: Number(m[2]), size: Number(m[3]), ms: Number(m[4] ?? 0) });
+    if (m)
+      this.batches.push({
+        at: performance.now(),
+        queue: m[1],
+        acked: Number(m[2]),
+        size: Number(m[3]),
+        ms: Number(m[4] ?? 0),
+      });
     else if (/\[(wrn|err)/.test(text) && this.problems.length < 20) this.problems.push(text.slice(0, 300));
   }
   /** Consumer batches of `queue` that finished in (from, to]. */
@@ -252,9 +279,14 @@ export class QueueLog extends Log {
 /** Applies drizzle-kit's SQL files in order to the D1 `DB` (what `wrangler d1 migrations apply` does). */
 export async function applyMigrations(mf, dir) {
   const db = await mf.getD1Database('DB');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   for (const f of files) {
-    const statements = readFileSync(join(dir, f), 'utf8').split('--> statement-breakpoint').map((s) => s.trim()).filter(Boolean);
+    const statements = readFileSync(join(dir, f), 'utf8')
+      .split('--> statement-breakpoint')
+      .map((s) => s.trim())
+      .filter(Boolean);
     await db.batch(statements.map((s) => db.prepare(s)));
   }
   return { db, files };
@@ -327,7 +359,9 @@ export function merchantServer(answer = () => 'success') {
     });
   });
   server.keepAliveTimeout = 30_000;
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, port: server.address().port, received, total: () => total })));
+  return new Promise((ok) =>
+    server.listen(0, '127.0.0.1', () => ok({ server, port: server.address().port, received, total: () => total })),
+  );
 }
 
 // ── the gateway's APIs, as a merchant and a monitor agent call them ─────────────────────────
@@ -352,9 +386,12 @@ export function gatewayClient(base) {
     };
   }
   async function heartbeat(session) {
-    const res = await fetch(`${base}/monitor/v1/heartbeat`, { method: 'POST', headers: monitorHeaders(session, '{}'), body: '{}' });
+    const res = await fetch(`${base}/monitor/v1/heartbeat`, {
+      method: 'POST',
+      headers: monitorHeaders(session, '{}'),
+      body: '{}',
+    });
     if (!res.ok) throw new Error(`heartbeat of session ${session.id} → ${res.status} ${await res.text()}`);
   }
   return { admin, monitorHeaders, heartbeat };
 }
-

@@ -10,15 +10,40 @@ const key = (name: string) => sql.placeholder(name);
 
 /** The columns a new order is written with (the rest take their defaults). */
 const ORDER_COLUMNS = [
-  'merchantId', 'appId', 'mode', 'outOrderId', 'type', 'priceFen', 'realpriceFen', 'custom', 'productId', 'sessionId',
-  'payToken', 'qrPayload', 'notifyUrl', 'returnUrl', 'timeoutUrl', 'createdMs', 'expiresMs',
+  'merchantId',
+  'appId',
+  'mode',
+  'outOrderId',
+  'type',
+  'priceFen',
+  'realpriceFen',
+  'custom',
+  'productId',
+  'sessionId',
+  'payToken',
+  'qrPayload',
+  'notifyUrl',
+  'returnUrl',
+  'timeoutUrl',
+  'createdMs',
+  'expiresMs',
 ] as const;
 export type NewOrder = Pick<Order, (typeof ORDER_COLUMNS)[number]>;
 
 function prepare(db: Db) {
   return {
-    appByKey: db.select().from(apps).where(eq(apps.appkey, key('appkey'))).limit(1).prepare(),
-    appRoute: db.select({ merchantId: apps.merchantId, mode: apps.mode }).from(apps).where(eq(apps.appkey, key('appkey'))).limit(1).prepare(),
+    appByKey: db
+      .select()
+      .from(apps)
+      .where(eq(apps.appkey, key('appkey')))
+      .limit(1)
+      .prepare(),
+    appRoute: db
+      .select({ merchantId: apps.merchantId, mode: apps.mode })
+      .from(apps)
+      .where(eq(apps.appkey, key('appkey')))
+      .limit(1)
+      .prepare(),
     /** Inserts an order unless its (app, out_order_id) exists; returns the new id or nothing. */
     insertOrder: db
       .insert(orders)
@@ -26,12 +51,22 @@ function prepare(db: Db) {
       .onConflictDoNothing({ target: [orders.appId, orders.outOrderId] })
       .returning({ id: orders.id })
       .prepare(),
-    sessionById: db.select().from(sessions).where(eq(sessions.id, key('id'))).limit(1).prepare(),
+    sessionById: db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.id, key('id')))
+      .limit(1)
+      .prepare(),
     /** The order behind a pay token, with what its page needs: app URLs and secret, merchant name, notify state. */
     payState: db
       .select({
-        order: orders, appkey: apps.appkey, secretEnc: apps.secretEnc, appReturn: apps.returnUrl, appTimeout: apps.timeoutUrl,
-        notify: deliveries.status, merchantName: merchants.name,
+        order: orders,
+        appkey: apps.appkey,
+        secretEnc: apps.secretEnc,
+        appReturn: apps.returnUrl,
+        appTimeout: apps.timeoutUrl,
+        notify: deliveries.status,
+        merchantName: merchants.name,
       })
       .from(orders)
       .innerJoin(apps, eq(apps.id, orders.appId))

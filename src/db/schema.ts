@@ -5,7 +5,17 @@
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { DIRECTIONS, MODES, ORDER_STATUSES, PAY_TYPES, ROTATIONS, SESSION_TYPES, type PayType, type WebhookEvent, WEBHOOK_MODES } from '../domain/vocab';
+import {
+  DIRECTIONS,
+  MODES,
+  ORDER_STATUSES,
+  PAY_TYPES,
+  ROTATIONS,
+  SESSION_TYPES,
+  type PayType,
+  type WebhookEvent,
+  WEBHOOK_MODES,
+} from '../domain/vocab';
 
 const now = sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`;
 
@@ -24,7 +34,9 @@ export const merchants = sqliteTable('merchants', {
 
 export const apps = sqliteTable('apps', {
   id: integer('id').primaryKey({ autoIncrement: true }),
-  merchantId: integer('merchant_id').notNull().references(() => merchants.id),
+  merchantId: integer('merchant_id')
+    .notNull()
+    .references(() => merchants.id),
   name: text('name').notNull(),
   appkey: text('appkey').notNull().unique(),
   secretEnc: text('secret_enc').notNull(),
@@ -43,7 +55,9 @@ export const apps = sqliteTable('apps', {
 
 export const rules = sqliteTable('rules', {
   id: integer('id').primaryKey({ autoIncrement: true }),
-  merchantId: integer('merchant_id').notNull().references(() => merchants.id),
+  merchantId: integer('merchant_id')
+    .notNull()
+    .references(() => merchants.id),
   name: text('name').notNull(),
   /** Active window in local minutes since midnight; start > end wraps midnight; equal = all day. */
   startMinute: integer('start_minute').notNull().default(0),
@@ -58,7 +72,9 @@ export const rules = sqliteTable('rules', {
 
 export const sessions = sqliteTable('sessions', {
   id: integer('id').primaryKey({ autoIncrement: true }),
-  merchantId: integer('merchant_id').notNull().references(() => merchants.id),
+  merchantId: integer('merchant_id')
+    .notNull()
+    .references(() => merchants.id),
   mode: text('mode', { enum: MODES }).notNull(),
   type: text('type', { enum: SESSION_TYPES }).notNull(),
   label: text('label').notNull(),
@@ -134,7 +150,9 @@ export type Payment = typeof payments.$inferSelect;
 
 export const webhooks = sqliteTable('webhooks', {
   id: integer('id').primaryKey({ autoIncrement: true }),
-  appId: integer('app_id').notNull().references(() => apps.id),
+  appId: integer('app_id')
+    .notNull()
+    .references(() => apps.id),
   url: text('url').notNull(),
   /** Extra HTTP headers sent with every delivery. */
   headers: text('headers', { mode: 'json' }).$type<Record<string, string>>().notNull(),
@@ -168,7 +186,9 @@ export const deliveries = sqliteTable(
     /** Internal targets are allowed (sandbox apps, test-mode webhooks). */
     allowInternal: integer('allow_internal', { mode: 'boolean' }).notNull(),
     body: text('body').notNull(),
-    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptMs: integer('next_attempt_ms').notNull(),
     createdMs: integer('created_ms').notNull(),

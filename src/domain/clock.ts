@@ -5,7 +5,13 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-CA', {
-      timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
     });
     formatters.set(timeZone, f);
   }
@@ -20,7 +26,11 @@ function wall(ms: number, timeZone: string): Wall {
   const minute = Math.floor(ms / 60_000);
   const last = lastWall.get(timeZone);
   if (last?.minute === minute) return last.wall;
-  const p = Object.fromEntries(formatter(timeZone).formatToParts(ms).map((x) => [x.type, Number(x.value)]));
+  const p = Object.fromEntries(
+    formatter(timeZone)
+      .formatToParts(ms)
+      .map((x) => [x.type, Number(x.value)]),
+  );
   const w = { y: p.year, m: p.month, d: p.day, minute: p.hour * 60 + p.minute };
   lastWall.set(timeZone, { minute, wall: w });
   return w;

@@ -68,42 +68,75 @@ const C = GATEPAY_CODES;
 const given = (p: Record<string, string>, f: string) => p[f] !== undefined && p[f] !== '';
 
 /** Checks a signed create request against its app; the first problem found, or the order to make. */
-export function checkCreate(app: CreateApp, p: Record<string, string>, maxFen: number): { ok: true; order: CheckedCreate } | ({ ok: false } & Refusal) {
+export function checkCreate(
+  app: CreateApp,
+  p: Record<string, string>,
+  maxFen: number,
+): { ok: true; order: CheckedCreate } | ({ ok: false } & Refusal) {
   const refuse = (code: GatepayCode, msg: string) => ({ ok: false as const, code, msg });
   for (const f of ['price', 'type', 'out_order_id']) if (!given(p, f)) return refuse(C.param_missing, `${f} missing`);
   const overrides = URL_FIELDS.filter((f) => given(p, f));
   if (overrides.length && !app.allowUrlOverride) {
-    return refuse(C.param_forbidden, `${overrides[0]} is not allowed: this app does not accept per-order URL overrides (enable allow_url_override)`);
+    return refuse(
+      C.param_forbidden,
+      `${overrides[0]} is not allowed: this app does not accept per-order URL overrides (enable allow_url_override)`,
+    );
   }
   for (const f of overrides) {
-    const problem = p[f].length > 1024 ? 'must be at most 1024 characters' : outboundUrlProblem(p[f], app.mode === 'live' && f === 'notify_url');
+    const problem =
+      p[f].length > 1024
+        ? 'must be at most 1024 characters'
+        : outboundUrlProblem(p[f], app.mode === 'live' && f === 'notify_url');
     if (problem) return refuse(C.param_forbidden, `${f}: ${problem}`);
   }
   const price = parseYuan(p.price, maxFen);
   if (!price.ok) return refuse(C.price_invalid, `price invalid: ${price.error}`);
-  if (!(PAY_TYPES as readonly string[]).includes(p.type)) return refuse(C.type_invalid, `type invalid: must be one of ${PAY_TYPES.join(', ')}`);
-  if (!app.payTypes.includes(p.type) || !(SESSION_TYPES as readonly string[]).includes(p.type)) return refuse(C.type_closed, `type ${p.type} is closed for this app`);
-  if (!OUT_ORDER_ID.test(p.out_order_id)) return refuse(C.param_missing, 'out_order_id invalid: 1-64 characters of A-Z a-z 0-9 _ . | -');
+  if (!(PAY_TYPES as readonly string[]).includes(p.type))
+    return refuse(C.type_invalid, `type invalid: must be one of ${PAY_TYPES.join(', ')}`);
+  if (!app.payTypes.includes(p.type) || !(SESSION_TYPES as readonly string[]).includes(p.type))
+    return refuse(C.type_closed, `type ${p.type} is closed for this app`);
+  if (!OUT_ORDER_ID.test(p.out_order_id))
+    return refuse(C.param_missing, 'out_order_id invalid: 1-64 characters of A-Z a-z 0-9 _ . | -');
   const custom = p.custom ?? '';
   if (custom.length > 255) return refuse(C.param_missing, 'custom invalid: at most 255 characters');
   const productId = p.product_id ?? '';
   if (productId.length > 64) return refuse(C.param_missing, 'product_id invalid: at most 64 characters');
-  if (!(given(p, 'return_url') || app.hasReturnUrl)) return refuse(C.return_url_missing, 'return URL not configured for this app');
-  if (!(given(p, 'notify_url') || app.hasNotifyUrl)) return refuse(C.notify_url_missing, 'notify URL not configured for this app');
+  if (!(given(p, 'return_url') || app.hasReturnUrl))
+    return refuse(C.return_url_missing, 'return URL not configured for this app');
+  if (!(given(p, 'notify_url') || app.hasNotifyUrl))
+    return refuse(C.notify_url_missing, 'notify URL not configured for this app');
   const region = given(p, 'payer_region') ? parseRegion(p.payer_region) : null;
-  if (given(p, 'payer_region') && !region) return refuse(C.param_missing, 'payer_region invalid: an ISO country code (US) or China province code (CN-GD)');
+  if (given(p, 'payer_region') && !region)
+    return refuse(C.param_missing, 'payer_region invalid: an ISO country code (US) or China province code (CN-GD)');
   return {
     ok: true,
     order: {
-      priceFen: price.value, type: p.type as SessionType, outOrderId: p.out_order_id, custom, productId,
-      notifyUrl: p.notify_url || null, returnUrl: p.return_url || null, timeoutUrl: p.timeout_url || null, region,
+      priceFen: price.value,
+      type: p.type as SessionType,
+      outOrderId: p.out_order_id,
+      custom,
+      productId,
+      notifyUrl: p.notify_url || null,
+      returnUrl: p.return_url || null,
+      timeoutUrl: p.timeout_url || null,
+      region,
     },
   };
 }
 
 /** Null when `p.sign` is the gatepay sign of `fields` (raw values as sent) under `secret`, else why not. */
-export async function signRefusal(fields: readonly string[], p: Record<string, string>, secret: string): Promise<Refusal | null> {
-  const expected = await gatepaySign(fields.map((f) => p[f] ?? ''), secret);
+export async function signRefusal(
+  fields: readonly string[],
+  p: Record<string, string>,
+  secret: string,
+): Promise<Refusal | null> {
+  const expected = await gatepaySign(
+    fields.map((f) => p[f] ?? ''),
+    secret,
+  );
   if (safeEqual((p.sign ?? '').toLowerCase(), expected)) return null;
-  return { code: C.sign_invalid, msg: `sign invalid: expected ${signFormula(fields)} over the raw values as sent, lowercase hex` };
+  return {
+    code: C.sign_invalid,
+    msg: `sign invalid: expected ${signFormula(fields)} over the raw values as sent, lowercase hex`,
+  };
 }

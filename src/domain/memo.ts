@@ -13,7 +13,8 @@ export class Memo<K, V> {
   }
 
   set(key: K, value: V): V {
-    if (!this.entries.has(key) && this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value as K);
+    if (!this.entries.has(key) && this.entries.size >= this.max)
+      this.entries.delete(this.entries.keys().next().value as K);
     this.entries.set(key, value);
     return value;
   }

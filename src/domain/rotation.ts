@@ -21,14 +21,22 @@ function shuffle<T>(items: T[], random: () => number): T[] {
 }
 
 /** Session ids in the order to try them. */
-export function rankSessions(strategy: Rotation, candidates: readonly Candidate[], lastPaidSessionId: number | null, random: () => number = Math.random): number[] {
+export function rankSessions(
+  strategy: Rotation,
+  candidates: readonly Candidate[],
+  lastPaidSessionId: number | null,
+  random: () => number = Math.random,
+): number[] {
   const shuffled = shuffle([...candidates], random);
   let dropped: Candidate | undefined;
   if (strategy === 'smart_random') {
     dropped = shuffled.find((c) => c.id === lastPaidSessionId);
   } else if (strategy === 'uniform') {
     // The top collector (ties: any one of them, since the list is shuffled).
-    dropped = shuffled.reduce<Candidate | undefined>((top, c) => (!top || c.todayFen > top.todayFen ? c : top), undefined);
+    dropped = shuffled.reduce<Candidate | undefined>(
+      (top, c) => (!top || c.todayFen > top.todayFen ? c : top),
+      undefined,
+    );
   }
   if (!dropped || shuffled.length === 1) return shuffled.map((c) => c.id);
   return [...shuffled.filter((c) => c !== dropped), dropped].map((c) => c.id);

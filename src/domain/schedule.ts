@@ -10,7 +10,9 @@ export const MAX_QUEUE_DELAY_SECONDS = 43_200;
 export function retryDelays(setting: string | undefined): number[] {
   if (!setting?.trim()) return DEFAULT_RETRY_DELAYS;
   const parts = setting.split(',').map((s) => Number(s.trim()));
-  return parts.length > 0 && parts.every((n) => Number.isInteger(n) && n >= 0 && n <= 7 * 86400) ? parts : DEFAULT_RETRY_DELAYS;
+  return parts.length > 0 && parts.every((n) => Number.isInteger(n) && n >= 0 && n <= 7 * 86400)
+    ? parts
+    : DEFAULT_RETRY_DELAYS;
 }
 
 /** The delay in seconds before attempt `next` (2-based), or null when attempts are used up. */

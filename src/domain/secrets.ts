@@ -11,7 +11,9 @@ function key(masterKey: string): Promise<CryptoKey> {
   if (!masterKey) throw new Error('MASTER_KEY is not set');
   let k = keys.get(masterKey);
   if (!k) {
-    k = crypto.subtle.digest('SHA-256', enc.encode(masterKey)).then((raw) => crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']));
+    k = crypto.subtle
+      .digest('SHA-256', enc.encode(masterKey))
+      .then((raw) => crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']));
     keys.set(masterKey, k);
   }
   return k;

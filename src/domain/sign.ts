@@ -32,7 +32,9 @@ export const signFormula = (fields: readonly string[]) => `md5(md5(${fields.join
 
 /** Hex HMAC-SHA256 of `message`, or of `message` followed by `tail` (raw bytes, signed as received). */
 export async function hmacSha256Hex(secret: string, message: string, tail?: Uint8Array): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+  ]);
   const head = enc.encode(message);
   let data = head;
   if (tail) {

@@ -17,6 +17,11 @@ export function slotCandidates(priceFen: number, maxOffsetFen: number, direction
 }
 
 /** The first free amount, or null when every slot is taken. */
-export function firstFreeSlot(priceFen: number, maxOffsetFen: number, direction: Direction, taken: ReadonlySet<number>): number | null {
+export function firstFreeSlot(
+  priceFen: number,
+  maxOffsetFen: number,
+  direction: Direction,
+  taken: ReadonlySet<number>,
+): number | null {
   return slotCandidates(priceFen, maxOffsetFen, direction).find((a) => !taken.has(a)) ?? null;
 }

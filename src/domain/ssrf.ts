@@ -10,7 +10,10 @@ function ipv4Internal(ip: string): boolean {
   const o = ip.split('.').map(Number);
   const [a, b] = o;
   return (
-    a === 0 || a === 10 || a === 127 || a >= 224 ||
+    a === 0 ||
+    a === 10 ||
+    a === 127 ||
+    a >= 224 ||
     (a === 100 && b >= 64 && b <= 127) ||
     (a === 169 && b === 254) ||
     (a === 172 && b >= 16 && b <= 31) ||
@@ -26,7 +29,7 @@ function ipv6Groups(ip: string): number[] | null {
   const tail = text.match(/(\d+\.\d+\.\d+\.\d+)$/);
   if (tail) {
     const [a, b, c, d] = tail[1].split('.').map(Number);
-    text = text.slice(0, -tail[1].length) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+    text = `${text.slice(0, -tail[1].length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
   const [head, rest] = text.split('::');
   if (text.split('::').length > 2) return null;
@@ -46,7 +49,13 @@ function ipv6Internal(groups: number[]): boolean {
     return ipv4Internal(`${g6 >> 8}.${g6 & 255}.${g7 >> 8}.${g7 & 255}`); // mapped / compatible IPv4
   }
   if (groups.every((g, i) => g === (i === 7 ? g7 : 0)) && g7 <= 1) return true; // :: and ::1
-  return (g0 & 0xfe00) === 0xfc00 || (g0 & 0xffc0) === 0xfe80 || (g0 & 0xff00) === 0xff00 || g0 === 0x64 || (g0 === 0x2001 && groups[1] === 0xdb8);
+  return (
+    (g0 & 0xfe00) === 0xfc00 ||
+    (g0 & 0xffc0) === 0xfe80 ||
+    (g0 & 0xff00) === 0xff00 ||
+    g0 === 0x64 ||
+    (g0 === 0x2001 && groups[1] === 0xdb8)
+  );
 }
 
 /** True when `hostname` (as `new URL().hostname` gives it) names an internal address. */
@@ -70,6 +79,7 @@ export function outboundUrlProblem(url: string, live: boolean): string | null {
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'must be an absolute http(s) URL';
   if (u.username || u.password) return 'must not carry credentials';
-  if (live && isInternalHost(u.hostname)) return `host ${u.hostname} is a loopback, private or internal address, refused in live mode`;
+  if (live && isInternalHost(u.hostname))
+    return `host ${u.hostname} is a loopback, private or internal address, refused in live mode`;
   return null;
 }

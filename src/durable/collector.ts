@@ -10,7 +10,14 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { localClock } from '../domain/clock';
-import { checkCreate, GATEPAY_CODES, signRefusal, type CheckedCreate, type CreateApp, type GatepayCode } from '../domain/gatepay';
+import {
+  checkCreate,
+  GATEPAY_CODES,
+  signRefusal,
+  type CheckedCreate,
+  type CreateApp,
+  type GatepayCode,
+} from '../domain/gatepay';
 import { maxAmountFen } from '../domain/money';
 import { openSecret } from '../domain/secrets';
 import { SIGN_FIELDS } from '../domain/sign';
@@ -92,7 +99,9 @@ export interface Hold {
   fresh: boolean;
 }
 
-export type ReserveResult = { ok: true; hold: Hold } | { ok: false; reason: 'conflict' | 'no_session' | 'no_slot' | 'unconfigured' };
+export type ReserveResult =
+  | { ok: true; hold: Hold }
+  | { ok: false; reason: 'conflict' | 'no_session' | 'no_slot' | 'unconfigured' };
 
 export interface ReportAnswer {
   payment_id: string;
@@ -116,7 +125,11 @@ const RESEND_AFTER_MS = 60_000;
 export class Collector extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** Parsed copies of what this object reads on every create; dropped when a transaction fails. */
-  private cache = { meta: new Map<string, string | null>(), apps: new Map<string, AppConfig | null>(), settings: null as { raw: string | null; value: CollectorSettings | null } | null };
+  private cache = {
+    meta: new Map<string, string | null>(),
+    apps: new Map<string, AppConfig | null>(),
+    settings: null as { raw: string | null; value: CollectorSettings | null } | null,
+  };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -158,12 +171,18 @@ export class Collector extends DurableObject<Env> {
           `INSERT INTO sessions (id, type, enabled, rule, qr_payload, amount_qr) VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET type = excluded.type, enabled = excluded.enabled, rule = excluded.rule,
              qr_payload = excluded.qr_payload, amount_qr = excluded.amount_qr`,
-          s.id, s.type, s.enabled ? 1 : 0, s.rule ? JSON.stringify(s.rule) : null, s.qrPayload, JSON.stringify(s.amountQr),
+          s.id,
+          s.type,
+          s.enabled ? 1 : 0,
+          s.rule ? JSON.stringify(s.rule) : null,
+          s.qrPayload,
+          JSON.stringify(s.amountQr),
         );
       }
       this.sql.exec(`DELETE FROM apps`);
       this.cache.apps.clear();
-      for (const a of config.apps) this.sql.exec(`INSERT INTO apps (appkey, config) VALUES (?, ?)`, a.appkey, JSON.stringify(a));
+      for (const a of config.apps)
+        this.sql.exec(`INSERT INTO apps (appkey, config) VALUES (?, ?)`, a.appkey, JSON.stringify(a));
     });
     return { applied: true };
   }
@@ -183,14 +202,17 @@ export class Collector extends DurableObject<Env> {
     const now = Date.now();
     const today = this.today(now);
     const sql = `SELECT id, last_seen_ms, day, day_fen, day_count, (SELECT COUNT(*) FROM holds h WHERE h.session_id = s.id) AS held FROM sessions s ORDER BY id`;
-    return this.sql.exec(sql).toArray().map((r) => ({
-      id: r.id as number,
-      lastSeenMs: r.last_seen_ms as number | null,
-      online: r.last_seen_ms !== null && this.isOnline(r.last_seen_ms as number, now),
-      todayFen: r.day === today ? (r.day_fen as number) : 0,
-      todayCount: r.day === today ? (r.day_count as number) : 0,
-      held: r.held as number,
-    }));
+    return this.sql
+      .exec(sql)
+      .toArray()
+      .map((r) => ({
+        id: r.id as number,
+        lastSeenMs: r.last_seen_ms as number | null,
+        online: r.last_seen_ms !== null && this.isOnline(r.last_seen_ms as number, now),
+        todayFen: r.day === today ? (r.day_fen as number) : 0,
+        todayCount: r.day === today ? (r.day_count as number) : 0,
+        held: r.held as number,
+      }));
   }
 
   // ── orders ───────────────────────────────────────────────────────────────────────────────
@@ -203,15 +225,20 @@ export class Collector extends DurableObject<Env> {
     const p = input.params;
     const app = this.app(p.appkey);
     if (!app) return { kind: 'unknown_app' };
-    if (!app.enabled) return { kind: 'refused', code: GATEPAY_CODES.api_closed, msg: 'API closed: this app is disabled' };
+    if (!app.enabled)
+      return { kind: 'refused', code: GATEPAY_CODES.api_closed, msg: 'API closed: this app is disabled' };
     const badSign = await signRefusal(SIGN_FIELDS.create, p, await openSecret(this.env.MASTER_KEY, app.secretEnc));
     if (badSign) return { kind: 'refused', ...badSign };
     const checked = checkCreate(app, p, maxAmountFen(this.env.MAX_AMOUNT));
     if (!checked.ok) return { kind: 'refused', code: checked.code, msg: checked.msg };
     const o = checked.order;
     const r = this.reserve({
-      order: { appId: app.id, outOrderId: o.outOrderId }, fingerprint: JSON.stringify([o.priceFen, o.type, o.custom]),
-      type: o.type, priceFen: o.priceFen, ttlMs: app.orderTtlSeconds * 1000, region: o.region ?? input.region,
+      order: { appId: app.id, outOrderId: o.outOrderId },
+      fingerprint: JSON.stringify([o.priceFen, o.type, o.custom]),
+      type: o.type,
+      priceFen: o.priceFen,
+      ttlMs: app.orderTtlSeconds * 1000,
+      region: o.region ?? input.region,
     });
     if (r.ok) return { kind: 'held', hold: r.hold, appId: app.id, order: o };
     if (r.reason === 'conflict') return { kind: 'conflict', appId: app.id };
@@ -219,15 +246,22 @@ export class Collector extends DurableObject<Env> {
     return {
       kind: 'refused',
       code: GATEPAY_CODES.no_method,
-      msg: r.reason === 'no_slot'
-        ? 'no payment method available now: every amount slot near this price is taken, try again shortly'
-        : `no payment method available now: no online ${o.type} session accepts this order`,
+      msg:
+        r.reason === 'no_slot'
+          ? 'no payment method available now: every amount slot near this price is taken, try again shortly'
+          : `no payment method available now: no online ${o.type} session accepts this order`,
     };
   }
 
   /** The hold of a pending order (what the payer must pay, until when), or null once paid, closed or expired. */
   held(order: OrderRef): { amountFen: number; expiresMs: number } | null {
-    const h = this.sql.exec(`SELECT amount_fen, expires_ms FROM holds WHERE app_id = ? AND out_order_id = ?`, order.appId, order.outOrderId).toArray()[0];
+    const h = this.sql
+      .exec(
+        `SELECT amount_fen, expires_ms FROM holds WHERE app_id = ? AND out_order_id = ?`,
+        order.appId,
+        order.outOrderId,
+      )
+      .toArray()[0];
     return h ? { amountFen: h.amount_fen as number, expiresMs: h.expires_ms as number } : null;
   }
 
@@ -243,30 +277,71 @@ export class Collector extends DurableObject<Env> {
       .toArray()[0];
     if (existing) {
       if (existing.fingerprint !== input.fingerprint) return { ok: false, reason: 'conflict' };
-      return { ok: true, hold: { ...toHold(existing), qrPayload: this.payloadFor(existing.session_id as number, existing.amount_fen as number), fresh: false } };
+      return {
+        ok: true,
+        hold: {
+          ...toHold(existing),
+          qrPayload: this.payloadFor(existing.session_id as number, existing.amount_fen as number),
+          fresh: false,
+        },
+      };
     }
     const now = Date.now();
     const today = this.today(now, settings);
     const candidates = this.sql
-      .exec(`SELECT * FROM sessions WHERE enabled = 1 AND type = ? AND last_seen_ms >= ?`, input.type, now - this.timeoutMs())
+      .exec(
+        `SELECT * FROM sessions WHERE enabled = 1 AND type = ? AND last_seen_ms >= ?`,
+        input.type,
+        now - this.timeoutMs(),
+      )
       .toArray()
-      .map((s) => ({ id: s.id as number, todayFen: s.day === today ? (s.day_fen as number) : 0, rule: s.rule ? (JSON.parse(s.rule as string) as RuleSpec) : null }))
-      .filter((s) => ruleRefusal(s.rule, { nowMs: now, amountFen: input.priceFen, region: input.region, collectedTodayFen: s.todayFen, defaultTimezone: settings.timezone }) === null);
+      .map((s) => ({
+        id: s.id as number,
+        todayFen: s.day === today ? (s.day_fen as number) : 0,
+        rule: s.rule ? (JSON.parse(s.rule as string) as RuleSpec) : null,
+      }))
+      .filter(
+        (s) =>
+          ruleRefusal(s.rule, {
+            nowMs: now,
+            amountFen: input.priceFen,
+            region: input.region,
+            collectedTodayFen: s.todayFen,
+            defaultTimezone: settings.timezone,
+          }) === null,
+      );
     if (candidates.length === 0) return { ok: false, reason: 'no_session' };
     const lastPaid = Number(this.meta('last_paid_session') ?? NaN);
     for (const sessionId of rankSessions(settings.rotation, candidates, Number.isNaN(lastPaid) ? null : lastPaid)) {
       // Only the amounts an offset can reach (the unique index on session, type, amount serves the range).
       const near = this.sql.exec(
         `SELECT amount_fen FROM holds WHERE session_id = ? AND type = ? AND amount_fen BETWEEN ? AND ?`,
-        sessionId, input.type, input.priceFen - settings.maxOffsetFen, input.priceFen + settings.maxOffsetFen,
+        sessionId,
+        input.type,
+        input.priceFen - settings.maxOffsetFen,
+        input.priceFen + settings.maxOffsetFen,
       );
       const taken = new Set(near.toArray().map((r) => r.amount_fen as number));
       const amountFen = firstFreeSlot(input.priceFen, settings.maxOffsetFen, settings.direction, taken);
       if (amountFen === null) continue;
-      const hold = { sessionId, amountFen, createdMs: now, expiresMs: now + input.ttlMs, qrPayload: this.payloadFor(sessionId, amountFen), fresh: true };
+      const hold = {
+        sessionId,
+        amountFen,
+        createdMs: now,
+        expiresMs: now + input.ttlMs,
+        qrPayload: this.payloadFor(sessionId, amountFen),
+        fresh: true,
+      };
       this.sql.exec(
         `INSERT INTO holds (app_id, out_order_id, fingerprint, session_id, type, amount_fen, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        input.order.appId, input.order.outOrderId, input.fingerprint, sessionId, input.type, amountFen, hold.createdMs, hold.expiresMs,
+        input.order.appId,
+        input.order.outOrderId,
+        input.fingerprint,
+        sessionId,
+        input.type,
+        amountFen,
+        hold.createdMs,
+        hold.expiresMs,
       );
       this.scheduleAlarm(hold.expiresMs + this.graceMs());
       return { ok: true, hold };
@@ -279,9 +354,13 @@ export class Collector extends DurableObject<Env> {
    * `matched` means a payment already took it: the order is paid, not closable.
    */
   release(order: OrderRef): 'released' | 'matched' | 'absent' {
-    const freed = this.sql.exec(`DELETE FROM holds WHERE app_id = ? AND out_order_id = ? RETURNING 1`, order.appId, order.outOrderId).toArray();
+    const freed = this.sql
+      .exec(`DELETE FROM holds WHERE app_id = ? AND out_order_id = ? RETURNING 1`, order.appId, order.outOrderId)
+      .toArray();
     if (freed.length > 0) return 'released';
-    const matched = this.sql.exec(`SELECT 1 FROM reports WHERE app_id = ? AND out_order_id = ?`, order.appId, order.outOrderId).toArray();
+    const matched = this.sql
+      .exec(`SELECT 1 FROM reports WHERE app_id = ? AND out_order_id = ?`, order.appId, order.outOrderId)
+      .toArray();
     return matched.length > 0 ? 'matched' : 'absent';
   }
 
@@ -293,9 +372,10 @@ export class Collector extends DurableObject<Env> {
    * Null when this object does not know the session (not synced yet).
    */
   async report(input: PaymentReport): Promise<ReportAnswer | null> {
-    const dedupeKey = input.ref !== null
-      ? `ref:${input.sessionId}:${input.ref}`
-      : `tuple:${input.sessionId}:${input.type}:${input.amountFen}:${input.paidMs}`;
+    const dedupeKey =
+      input.ref !== null
+        ? `ref:${input.sessionId}:${input.ref}`
+        : `tuple:${input.sessionId}:${input.type}:${input.amountFen}:${input.paidMs}`;
     const seen = this.sql.exec(`SELECT answer FROM reports WHERE dedupe_key = ?`, dedupeKey).toArray()[0];
     if (seen) return JSON.parse(seen.answer as string) as ReportAnswer;
     const session = this.sql.exec(`SELECT id FROM sessions WHERE id = ?`, input.sessionId).toArray()[0];
@@ -306,15 +386,31 @@ export class Collector extends DurableObject<Env> {
     const hold = this.sql
       .exec(
         `SELECT app_id, out_order_id FROM holds WHERE session_id = ? AND type = ? AND amount_fen = ? AND created_ms <= ? AND expires_ms + ? >= ?`,
-        input.sessionId, input.type, input.amountFen, input.paidMs, this.graceMs(), input.paidMs,
+        input.sessionId,
+        input.type,
+        input.amountFen,
+        input.paidMs,
+        this.graceMs(),
+        input.paidMs,
       )
       .toArray()[0];
-    const match: OrderRef | null = hold ? { appId: hold.app_id as number, outOrderId: hold.out_order_id as string } : null;
-    const answer: ReportAnswer = { payment_id: payment.id, matched: match !== null, out_order_id: match?.outOrderId ?? null };
+    const match: OrderRef | null = hold
+      ? { appId: hold.app_id as number, outOrderId: hold.out_order_id as string }
+      : null;
+    const answer: ReportAnswer = {
+      payment_id: payment.id,
+      matched: match !== null,
+      out_order_id: match?.outOrderId ?? null,
+    };
     const job = this.atomically(() => {
       this.sql.exec(
         `INSERT INTO reports (dedupe_key, payment_id, payment, answer, app_id, out_order_id) VALUES (?, ?, ?, ?, ?, ?)`,
-        dedupeKey, payment.id, JSON.stringify(payment), JSON.stringify(answer), match?.appId ?? null, match?.outOrderId ?? null,
+        dedupeKey,
+        payment.id,
+        JSON.stringify(payment),
+        JSON.stringify(answer),
+        match?.appId ?? null,
+        match?.outOrderId ?? null,
       );
       this.countPayment(input.sessionId, input.amountFen, now);
       if (match) this.consumeHold(match, input.sessionId);
@@ -325,16 +421,30 @@ export class Collector extends DurableObject<Env> {
   }
 
   /** Hand-assigns a recorded payment to a pending order (补单). */
-  async assign(paymentId: string, order: OrderRef): Promise<{ ok: true; job: OutboxJob } | { ok: false; reason: 'not_pending' | 'unknown_payment' | 'already_matched' }> {
-    const row = this.sql.exec(`SELECT dedupe_key, payment, app_id FROM reports WHERE payment_id = ?`, paymentId).toArray()[0];
+  async assign(
+    paymentId: string,
+    order: OrderRef,
+  ): Promise<
+    { ok: true; job: OutboxJob } | { ok: false; reason: 'not_pending' | 'unknown_payment' | 'already_matched' }
+  > {
+    const row = this.sql
+      .exec(`SELECT dedupe_key, payment, app_id FROM reports WHERE payment_id = ?`, paymentId)
+      .toArray()[0];
     if (!row) return { ok: false, reason: 'unknown_payment' };
     if (row.app_id !== null) return { ok: false, reason: 'already_matched' };
-    const hold = this.sql.exec(`SELECT session_id FROM holds WHERE app_id = ? AND out_order_id = ?`, order.appId, order.outOrderId).toArray()[0];
+    const hold = this.sql
+      .exec(`SELECT session_id FROM holds WHERE app_id = ? AND out_order_id = ?`, order.appId, order.outOrderId)
+      .toArray()[0];
     if (!hold) return { ok: false, reason: 'not_pending' };
     const payment = JSON.parse(row.payment as string) as ReceivedPayment;
     const now = Date.now();
     const job = this.atomically(() => {
-      this.sql.exec(`UPDATE reports SET app_id = ?, out_order_id = ? WHERE dedupe_key = ?`, order.appId, order.outOrderId, row.dedupe_key);
+      this.sql.exec(
+        `UPDATE reports SET app_id = ?, out_order_id = ? WHERE dedupe_key = ?`,
+        order.appId,
+        order.outOrderId,
+        row.dedupe_key,
+      );
       this.consumeHold(order, payment.sessionId);
       return this.enqueue({ kind: 'apply', payment, match: order, matchedBy: 'manual' }, now);
     });
@@ -352,12 +462,19 @@ export class Collector extends DurableObject<Env> {
   async alarm(): Promise<void> {
     const now = Date.now();
     const jobs = this.atomically(() => {
-      const expired = this.sql.exec(`DELETE FROM holds WHERE expires_ms + ? <= ? RETURNING app_id, out_order_id`, this.graceMs(), now).toArray();
+      const expired = this.sql
+        .exec(`DELETE FROM holds WHERE expires_ms + ? <= ? RETURNING app_id, out_order_id`, this.graceMs(), now)
+        .toArray();
       const due = this.sql
         .exec(`UPDATE outbox SET next_ms = ? WHERE next_ms <= ? RETURNING job`, now + RESEND_AFTER_MS, now)
         .toArray()
         .map((r) => JSON.parse(r.job as string) as OutboxJob);
-      const fresh = expired.map((h) => this.enqueue({ kind: 'expire', order: { appId: h.app_id as number, outOrderId: h.out_order_id as string } }, now));
+      const fresh = expired.map((h) =>
+        this.enqueue(
+          { kind: 'expire', order: { appId: h.app_id as number, outOrderId: h.out_order_id as string } },
+          now,
+        ),
+      );
       return [...due, ...fresh];
     });
     await Promise.all(jobs.map((job) => this.send(job)));
@@ -382,7 +499,9 @@ export class Collector extends DurableObject<Env> {
     this.sql.exec(
       `UPDATE sessions SET day_fen = CASE WHEN day = ?1 THEN day_fen + ?2 ELSE ?2 END,
          day_count = CASE WHEN day = ?1 THEN day_count + 1 ELSE 1 END, day = ?1 WHERE id = ?3`,
-      today, amountFen, sessionId,
+      today,
+      amountFen,
+      sessionId,
     );
   }
 
@@ -390,7 +509,12 @@ export class Collector extends DurableObject<Env> {
   private enqueue(job: DistributiveOmit<OutboxJob, 'outboxId' | 'merchantId' | 'mode'>, now: number): OutboxJob {
     const owner = JSON.parse(this.meta('merchant') ?? 'null') as { merchantId: number; mode: Mode };
     const full = { ...job, ...owner, outboxId: randomId('obx') } as OutboxJob;
-    this.sql.exec(`INSERT INTO outbox (id, job, next_ms) VALUES (?, ?, ?)`, full.outboxId, JSON.stringify(full), now + RESEND_AFTER_MS);
+    this.sql.exec(
+      `INSERT INTO outbox (id, job, next_ms) VALUES (?, ?, ?)`,
+      full.outboxId,
+      JSON.stringify(full),
+      now + RESEND_AFTER_MS,
+    );
     this.scheduleAlarm(now + RESEND_AFTER_MS);
     return full;
   }
@@ -400,7 +524,9 @@ export class Collector extends DurableObject<Env> {
     try {
       await this.env.JOBS.send(job);
     } catch (err) {
-      console.error(JSON.stringify({ msg: 'outbox send failed; alarm will retry', outboxId: job.outboxId, error: String(err) }));
+      console.error(
+        JSON.stringify({ msg: 'outbox send failed; alarm will retry', outboxId: job.outboxId, error: String(err) }),
+      );
     }
   }
 
@@ -413,7 +539,10 @@ export class Collector extends DurableObject<Env> {
 
   private rescheduleAlarm(): void {
     const next = this.sql
-      .exec(`SELECT MIN(t) AS t FROM (SELECT MIN(expires_ms) + ? AS t FROM holds UNION ALL SELECT MIN(next_ms) FROM outbox)`, this.graceMs())
+      .exec(
+        `SELECT MIN(t) AS t FROM (SELECT MIN(expires_ms) + ? AS t FROM holds UNION ALL SELECT MIN(next_ms) FROM outbox)`,
+        this.graceMs(),
+      )
       .one().t as number | null;
     this.setMeta('alarm_ms', null);
     if (next !== null) this.scheduleAlarm(Math.max(next, Date.now() + 1000));
@@ -421,13 +550,16 @@ export class Collector extends DurableObject<Env> {
 
   private settings(): CollectorSettings | null {
     const raw = this.meta('settings');
-    if (this.cache.settings?.raw !== raw) this.cache.settings = { raw, value: raw ? (JSON.parse(raw) as CollectorSettings) : null };
+    if (this.cache.settings?.raw !== raw)
+      this.cache.settings = { raw, value: raw ? (JSON.parse(raw) as CollectorSettings) : null };
     return this.cache.settings.value;
   }
 
   private app(appkey: string): AppConfig | null {
     if (!this.cache.apps.has(appkey)) {
-      const raw = this.sql.exec(`SELECT config FROM apps WHERE appkey = ?`, appkey).toArray()[0]?.config as string | undefined;
+      const raw = this.sql.exec(`SELECT config FROM apps WHERE appkey = ?`, appkey).toArray()[0]?.config as
+        | string
+        | undefined;
       this.cache.apps.set(appkey, raw ? (JSON.parse(raw) as AppConfig) : null);
     }
     return this.cache.apps.get(appkey)!;
@@ -461,7 +593,11 @@ export class Collector extends DurableObject<Env> {
 
   /** Read through `cache`: this object is the only writer of its storage. */
   private meta(k: string): string | null {
-    if (!this.cache.meta.has(k)) this.cache.meta.set(k, (this.sql.exec(`SELECT v FROM meta WHERE k = ?`, k).toArray()[0]?.v as string | undefined) ?? null);
+    if (!this.cache.meta.has(k))
+      this.cache.meta.set(
+        k,
+        (this.sql.exec(`SELECT v FROM meta WHERE k = ?`, k).toArray()[0]?.v as string | undefined) ?? null,
+      );
     return this.cache.meta.get(k)!;
   }
 
@@ -475,5 +611,10 @@ export class Collector extends DurableObject<Env> {
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 function toHold(r: Row) {
-  return { sessionId: r.session_id as number, amountFen: r.amount_fen as number, createdMs: r.created_ms as number, expiresMs: r.expires_ms as number };
+  return {
+    sessionId: r.session_id as number,
+    amountFen: r.amount_fen as number,
+    createdMs: r.created_ms as number,
+    expiresMs: r.expires_ms as number,
+  };
 }

@@ -13,7 +13,14 @@ export async function consume(batch: MessageBatch<Job>, env: Env): Promise<void>
         else await applyJob(env, db, msg.body);
         msg.ack();
       } catch (err) {
-        console.error(JSON.stringify({ msg: 'job failed; will retry', kind: msg.body.kind, attempts: msg.attempts, error: String(err) }));
+        console.error(
+          JSON.stringify({
+            msg: 'job failed; will retry',
+            kind: msg.body.kind,
+            attempts: msg.attempts,
+            error: String(err),
+          }),
+        );
         msg.retry({ delaySeconds: Math.min(60, 2 ** msg.attempts) });
       }
     }),

@@ -24,7 +24,15 @@ export interface OrderRef {
 
 export type Job =
   /** Record a payment in D1 and, when matched, mark its order paid (idempotent). */
-  | { kind: 'apply'; outboxId: string; merchantId: number; mode: Mode; payment: ReceivedPayment; match: OrderRef | null; matchedBy: 'auto' | 'manual' | null }
+  | {
+      kind: 'apply';
+      outboxId: string;
+      merchantId: number;
+      mode: Mode;
+      payment: ReceivedPayment;
+      match: OrderRef | null;
+      matchedBy: 'auto' | 'manual' | null;
+    }
   /** Mark a pending order expired (idempotent). */
   | { kind: 'expire'; outboxId: string; merchantId: number; mode: Mode; order: OrderRef }
   /** Make attempt `attempt` of a delivery once `dueMs` has come (0: now). */

@@ -37,8 +37,19 @@ const monitor = createRouter();
 
 monitor.post('/heartbeat', async (c) => {
   const { session } = await signedJson(c);
-  await withSynced(c.env, c.get('db'), session, (s) => s.heartbeat(session.id), (r) => !r.known);
-  return c.json({ ok: true, session_id: session.id, state: session.enabled ? 'online' : 'disabled', server_time: Date.now() });
+  await withSynced(
+    c.env,
+    c.get('db'),
+    session,
+    (s) => s.heartbeat(session.id),
+    (r) => !r.known,
+  );
+  return c.json({
+    ok: true,
+    session_id: session.id,
+    state: session.enabled ? 'online' : 'disabled',
+    server_time: Date.now(),
+  });
 });
 
 monitor.post('/payments', async (c) => {
@@ -49,13 +60,25 @@ monitor.post('/payments', async (c) => {
     throw new ApiError('bad_request', `${issue.path.join('.') || 'body'}: ${issue.message}`);
   }
   const r = parsed.data;
-  if (r.type !== session.type) throw new ApiError('bad_request', `type: this session collects ${session.type}, not ${r.type}`);
+  if (r.type !== session.type)
+    throw new ApiError('bad_request', `type: this session collects ${session.type}, not ${r.type}`);
   const amount = parseYuan(r.amount, maxAmountFen(c.env.MAX_AMOUNT) * 2);
   if (!amount.ok) throw new ApiError('bad_request', `amount: ${amount.error}`);
-  if (r.paid_at > Date.now() + 300_000) throw new ApiError('bad_request', 'paid_at: is in the future (unix milliseconds expected)');
+  if (r.paid_at > Date.now() + 300_000)
+    throw new ApiError('bad_request', 'paid_at: is in the future (unix milliseconds expected)');
   const answer = await withSynced(
-    c.env, c.get('db'), session,
-    (s) => s.report({ sessionId: session.id, type: r.type, amountFen: amount.value, paidMs: r.paid_at, ref: r.ref ?? null, payer: r.payer ?? null }),
+    c.env,
+    c.get('db'),
+    session,
+    (s) =>
+      s.report({
+        sessionId: session.id,
+        type: r.type,
+        amountFen: amount.value,
+        paidMs: r.paid_at,
+        ref: r.ref ?? null,
+        payer: r.payer ?? null,
+      }),
     (a) => a === null,
   );
   if (!answer) throw new ApiError('unauthorized', `session ${session.id} is not known to its collector`);

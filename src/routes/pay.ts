@@ -22,13 +22,32 @@ pay.get('/:token', async (c) => {
   const nonce = randomToken(16);
   const o = s.order;
   c.header('cache-control', 'no-store');
-  c.header('content-security-policy', `default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
+  c.header(
+    'content-security-policy',
+    `default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+  );
   c.header('referrer-policy', 'no-referrer');
-  return c.html(renderCashier({
-    token: o.payToken, merchantName: s.merchantName, outOrderId: o.outOrderId, type: o.type, priceFen: o.priceFen, realpriceFen: o.realpriceFen,
-    qrPayload: o.qrPayload, expiresMs: o.expiresMs, status: view.status, sandbox: o.mode === 'sandbox', returnUrl: view.return_url,
-    timeoutUrl: view.timeout_url ?? o.timeoutUrl ?? s.appTimeout, acknowledged: view.acknowledged, nonce,
-  }, pickLang(c.req.header('accept-language'))));
+  return c.html(
+    renderCashier(
+      {
+        token: o.payToken,
+        merchantName: s.merchantName,
+        outOrderId: o.outOrderId,
+        type: o.type,
+        priceFen: o.priceFen,
+        realpriceFen: o.realpriceFen,
+        qrPayload: o.qrPayload,
+        expiresMs: o.expiresMs,
+        status: view.status,
+        sandbox: o.mode === 'sandbox',
+        returnUrl: view.return_url,
+        timeoutUrl: view.timeout_url ?? o.timeoutUrl ?? s.appTimeout,
+        acknowledged: view.acknowledged,
+        nonce,
+      },
+      pickLang(c.req.header('accept-language')),
+    ),
+  );
 });
 
 pay.get('/:token/status', async (c) => {
@@ -41,11 +60,17 @@ pay.get('/:token/status', async (c) => {
 pay.post('/:token/simulate', async (c) => {
   const { order: o } = await stateOf(c);
   if (o.mode !== 'sandbox') throw new ApiError('forbidden', 'simulate is only for sandbox orders');
-  if (o.type !== 'alipay' && o.type !== 'wechat') throw new ApiError('bad_request', `type ${o.type} has no collection session to simulate`);
+  if (o.type !== 'alipay' && o.type !== 'wechat')
+    throw new ApiError('bad_request', `type ${o.type} has no collection session to simulate`);
   const answer = await collector(c.env, o.merchantId, o.mode).report({
-    sessionId: o.sessionId, type: o.type, amountFen: o.realpriceFen, paidMs: Date.now(), ref: `simulate-${o.id}`, payer: 'sandbox simulator',
+    sessionId: o.sessionId,
+    type: o.type,
+    amountFen: o.realpriceFen,
+    paidMs: Date.now(),
+    ref: `simulate-${o.id}`,
+    payer: 'sandbox simulator',
   });
-  if (!answer) throw new ApiError('conflict', 'the order\'s session is no longer known to its collector');
+  if (!answer) throw new ApiError('conflict', "the order's session is no longer known to its collector");
   return c.json(answer);
 });
 

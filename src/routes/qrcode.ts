@@ -22,7 +22,8 @@ qrcode.get('/', (c) => {
   const size = strictQuery(c.req.url, 'size') ?? '256';
   if (!text) throw new ApiError('bad_request', 'text: required, the text to encode');
   if (text.length > 1024) throw new ApiError('bad_request', 'text: at most 1024 characters');
-  if (!/^\d{2,4}$/.test(size) || Number(size) < 64 || Number(size) > 1024) throw new ApiError('bad_request', 'size: an integer from 64 to 1024 (pixels)');
+  if (!/^\d{2,4}$/.test(size) || Number(size) < 64 || Number(size) > 1024)
+    throw new ApiError('bad_request', 'size: an integer from 64 to 1024 (pixels)');
   const svg = qrSvg(text).replace('<svg ', `<svg width="${size}" height="${size}" `);
   return c.body(svg, 200, { 'content-type': 'image/svg+xml; charset=utf-8', 'cache-control': 'public, max-age=86400' });
 });

@@ -39,9 +39,16 @@ export interface AppFields {
 }
 
 const columns = (f: AppFields) => ({
-  name: f.name, notifyUrl: f.notify_url, returnUrl: f.return_url, timeoutUrl: f.timeout_url,
-  sandboxNotifyUrl: f.sandbox_notify_url, backupNotifyUrl: f.backup_notify_url, orderTtlSeconds: f.order_ttl_seconds,
-  allowUrlOverride: f.allow_url_override, payTypes: f.pay_types && [...new Set(f.pay_types)], enabled: f.enabled,
+  name: f.name,
+  notifyUrl: f.notify_url,
+  returnUrl: f.return_url,
+  timeoutUrl: f.timeout_url,
+  sandboxNotifyUrl: f.sandbox_notify_url,
+  backupNotifyUrl: f.backup_notify_url,
+  orderTtlSeconds: f.order_ttl_seconds,
+  allowUrlOverride: f.allow_url_override,
+  payTypes: f.pay_types && [...new Set(f.pay_types)],
+  enabled: f.enabled,
 });
 
 const newSecret = () => randomToken(32);
@@ -68,8 +75,13 @@ export async function createApp(env: Env, db: Db, merchantId: number, input: App
   const [app] = await db
     .insert(apps)
     .values({
-      ...columns(input), name: input.name, mode: input.mode, merchantId, appkey: `ak_${randomToken(20)}`,
-      secretEnc: await sealSecret(env.MASTER_KEY, secret), payTypes: input.pay_types ?? ['alipay', 'wechat'],
+      ...columns(input),
+      name: input.name,
+      mode: input.mode,
+      merchantId,
+      appkey: `ak_${randomToken(20)}`,
+      secretEnc: await sealSecret(env.MASTER_KEY, secret),
+      payTypes: input.pay_types ?? ['alipay', 'wechat'],
     })
     .returning();
   await publish(env, db, app);
@@ -86,7 +98,11 @@ export async function updateApp(env: Env, db: Db, appkey: string, input: AppFiel
 export async function rotateAppSecret(env: Env, db: Db, appkey: string) {
   await requireApp(db, appkey);
   const secret = newSecret();
-  const [app] = await db.update(apps).set({ secretEnc: await sealSecret(env.MASTER_KEY, secret) }).where(eq(apps.appkey, appkey)).returning();
+  const [app] = await db
+    .update(apps)
+    .set({ secretEnc: await sealSecret(env.MASTER_KEY, secret) })
+    .where(eq(apps.appkey, appkey))
+    .returning();
   await publish(env, db, app);
   return { app, secret };
 }

@@ -17,7 +17,12 @@ export const PAY_TOKEN = /^[A-Za-z0-9]{24}$/;
 export async function payState(db: Db, token: string) {
   const state = (await queries(db).payState.get({ token })) ?? null;
   const o = state?.order;
-  if (o?.status === 'pending') payTokens.remember(token, { merchantId: o.merchantId, mode: o.mode, order: { appId: o.appId, outOrderId: o.outOrderId } });
+  if (o?.status === 'pending')
+    payTokens.remember(token, {
+      merchantId: o.merchantId,
+      mode: o.mode,
+      order: { appId: o.appId, outOrderId: o.outOrderId },
+    });
   else payTokens.forget(token);
   return state;
 }
@@ -49,12 +54,23 @@ export async function statusView(env: Env, s: PayState, nowMs = Date.now()): Pro
   const target = o.returnUrl ?? s.appReturn;
   return view(status, o.realpriceFen, o.expiresMs, {
     acknowledged: s.notify === 'delivered',
-    return_url: status === 'paid' && target ? await returnUrl(target, o, s.appkey, await openSecret(env.MASTER_KEY, s.secretEnc)) : null,
+    return_url:
+      status === 'paid' && target
+        ? await returnUrl(target, o, s.appkey, await openSecret(env.MASTER_KEY, s.secretEnc))
+        : null,
     timeout_url: status === 'expired' ? (o.timeoutUrl ?? s.appTimeout) : null,
   });
 }
 
 /** A status answer; what follows payment or expiry only when given. */
 function view(status: string, realpriceFen: number, expiresMs: number, after: Partial<StatusView> = {}): StatusView {
-  return { status, realprice: formatFen(realpriceFen), expires_at: unixSeconds(expiresMs), acknowledged: false, return_url: null, timeout_url: null, ...after };
+  return {
+    status,
+    realprice: formatFen(realpriceFen),
+    expires_at: unixSeconds(expiresMs),
+    acknowledged: false,
+    return_url: null,
+    timeout_url: null,
+    ...after,
+  };
 }

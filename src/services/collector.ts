@@ -36,16 +36,30 @@ export function collector(env: Env, merchantId: number, mode: Mode) {
 export type CollectorStub = ReturnType<typeof collector>;
 
 export function ruleSpec(r: Rule): RuleSpec {
-  return { startMinute: r.startMinute, endMinute: r.endMinute, timezone: r.timezone, minFen: r.minFen, maxFen: r.maxFen, regions: r.regions, dailyCapFen: r.dailyCapFen };
+  return {
+    startMinute: r.startMinute,
+    endMinute: r.endMinute,
+    timezone: r.timezone,
+    minFen: r.minFen,
+    maxFen: r.maxFen,
+    regions: r.regions,
+    dailyCapFen: r.dailyCapFen,
+  };
 }
 
 /** Pushes the merchant's settings and this mode's sessions (with effective rules) and apps to its Collector. */
 export async function syncCollector(env: Env, db: Db, merchantId: number, mode: Mode): Promise<void> {
   const [merchant, sessionRows, ruleRows, appRows] = await db.batch([
     db.select().from(merchants).where(eq(merchants.id, merchantId)),
-    db.select().from(sessions).where(and(eq(sessions.merchantId, merchantId), eq(sessions.mode, mode))),
+    db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.merchantId, merchantId), eq(sessions.mode, mode))),
     db.select().from(rules).where(eq(rules.merchantId, merchantId)),
-    db.select().from(apps).where(and(eq(apps.merchantId, merchantId), eq(apps.mode, mode))),
+    db
+      .select()
+      .from(apps)
+      .where(and(eq(apps.merchantId, merchantId), eq(apps.mode, mode))),
   ]);
   const m = merchant[0];
   if (!m) return;
@@ -54,7 +68,12 @@ export async function syncCollector(env: Env, db: Db, merchantId: number, mode: 
     merchantId,
     mode,
     version: m.configVersion,
-    settings: { rotation: m.rotation, maxOffsetFen: m.maxOffsetFen, direction: m.offsetDirection, timezone: m.timezone },
+    settings: {
+      rotation: m.rotation,
+      maxOffsetFen: m.maxOffsetFen,
+      direction: m.offsetDirection,
+      timezone: m.timezone,
+    },
     sessions: sessionRows.map((s) => ({
       id: s.id,
       type: s.type,
@@ -64,8 +83,16 @@ export async function syncCollector(env: Env, db: Db, merchantId: number, mode: 
       amountQr: s.amountQr,
     })),
     apps: appRows.map((a) => ({
-      id: a.id, appkey: a.appkey, secretEnc: a.secretEnc, enabled: a.enabled, mode: a.mode, payTypes: a.payTypes,
-      orderTtlSeconds: a.orderTtlSeconds, allowUrlOverride: a.allowUrlOverride, hasReturnUrl: a.returnUrl !== null, hasNotifyUrl: notifyTarget(a) !== null,
+      id: a.id,
+      appkey: a.appkey,
+      secretEnc: a.secretEnc,
+      enabled: a.enabled,
+      mode: a.mode,
+      payTypes: a.payTypes,
+      orderTtlSeconds: a.orderTtlSeconds,
+      allowUrlOverride: a.allowUrlOverride,
+      hasReturnUrl: a.returnUrl !== null,
+      hasNotifyUrl: notifyTarget(a) !== null,
     })),
   });
 }
@@ -76,7 +103,13 @@ export async function syncAllModes(env: Env, db: Db, merchantId: number): Promis
 }
 
 /** Runs a Collector call; if the object has not learnt what it was asked about yet, syncs it and asks once more. */
-export async function withSynced<T>(env: Env, db: Db, route: Route, call: (c: CollectorStub) => Promise<T>, unknown: (r: T) => boolean): Promise<T> {
+export async function withSynced<T>(
+  env: Env,
+  db: Db,
+  route: Route,
+  call: (c: CollectorStub) => Promise<T>,
+  unknown: (r: T) => boolean,
+): Promise<T> {
   const stub = collector(env, route.merchantId, route.mode);
   const first = await call(stub);
   if (!unknown(first)) return first;

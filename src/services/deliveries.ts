@@ -6,7 +6,18 @@
  * delivery whose next attempt is overdue.
  */
 import { and, eq, inArray, lt } from 'drizzle-orm';
-import { apps, attempts, deliveries, orders, webhooks, type App, type Delivery, type Order, type Payment, type Webhook } from '../db/schema';
+import {
+  apps,
+  attempts,
+  deliveries,
+  orders,
+  webhooks,
+  type App,
+  type Delivery,
+  type Order,
+  type Payment,
+  type Webhook,
+} from '../db/schema';
 import { randomId } from '../domain/ids';
 import { eventBody, notifyBody, notifyTarget, signatureHeader } from '../domain/notify';
 import { delayBefore, hops, retryDelays } from '../domain/schedule';
@@ -32,35 +43,94 @@ const secretOf = (env: Env, app: App) => openSecret(env.MASTER_KEY, app.secretEn
 /** Webhook endpoints of these apps that want `event`, in the apps' mode. */
 async function subscribers(db: Db, appRows: App[], event: WebhookEvent) {
   if (appRows.length === 0) return [];
-  const rows = await db.select().from(webhooks).where(and(inArray(webhooks.appId, appRows.map((a) => a.id)), eq(webhooks.enabled, true)));
-  return rows.filter((w) => w.events.includes(event) && w.mode === webhookMode(appRows.find((a) => a.id === w.appId)!.mode));
+  const rows = await db
+    .select()
+    .from(webhooks)
+    .where(
+      and(
+        inArray(
+          webhooks.appId,
+          appRows.map((a) => a.id),
+        ),
+        eq(webhooks.enabled, true),
+      ),
+    );
+  return rows.filter(
+    (w) => w.events.includes(event) && w.mode === webhookMode(appRows.find((a) => a.id === w.appId)!.mode),
+  );
 }
 
-async function webhookDeliveries(env: Env, db: Db, appRows: App[], event: WebhookEvent, subject: string, data: Record<string, unknown>, refs: Pick<NewDelivery, 'orderId' | 'paymentId'>, nowMs: number): Promise<NewDelivery[]> {
+async function webhookDeliveries(
+  env: Env,
+  db: Db,
+  appRows: App[],
+  event: WebhookEvent,
+  subject: string,
+  data: Record<string, unknown>,
+  refs: Pick<NewDelivery, 'orderId' | 'paymentId'>,
+  nowMs: number,
+): Promise<NewDelivery[]> {
   const out: NewDelivery[] = [];
   for (const w of await subscribers(db, appRows, event)) {
     const app = appRows.find((a) => a.id === w.appId)!;
     const eventId = randomId('evt');
-    const body = await eventBody({ id: eventId, type: event, createdMs: nowMs, livemode: app.mode === 'live', appkey: app.appkey, data }, await secretOf(env, app));
+    const body = await eventBody(
+      { id: eventId, type: event, createdMs: nowMs, livemode: app.mode === 'live', appkey: app.appkey, data },
+      await secretOf(env, app),
+    );
     out.push({
-      dedupeKey: `wh:${w.id}:${event}:${subject}`, kind: 'webhook', merchantId: app.merchantId, appId: app.id, webhookId: w.id,
-      eventId, eventType: event, url: w.url, allowInternal: w.mode === 'test', body, nextAttemptMs: nowMs, createdMs: nowMs, ...refs,
+      dedupeKey: `wh:${w.id}:${event}:${subject}`,
+      kind: 'webhook',
+      merchantId: app.merchantId,
+      appId: app.id,
+      webhookId: w.id,
+      eventId,
+      eventType: event,
+      url: w.url,
+      allowInternal: w.mode === 'test',
+      body,
+      nextAttemptMs: nowMs,
+      createdMs: nowMs,
+      ...refs,
     });
   }
   return out;
 }
 
 /** Creates (once) the deliveries an order's payment or expiry owes, and sends their first attempts. */
-export async function orderDeliveries(env: Env, db: Db, order: Order, event: 'payment.succeeded' | 'order.expired', nowMs = Date.now()): Promise<void> {
+export async function orderDeliveries(
+  env: Env,
+  db: Db,
+  order: Order,
+  event: 'payment.succeeded' | 'order.expired',
+  nowMs = Date.now(),
+): Promise<void> {
   const app = await db.query.apps.findFirst({ where: eq(apps.id, order.appId) });
   if (!app) return;
-  const rows = await webhookDeliveries(env, db, [app], event, `order:${order.id}`, { order: orderFacts(order) }, { orderId: order.id }, nowMs);
+  const rows = await webhookDeliveries(
+    env,
+    db,
+    [app],
+    event,
+    `order:${order.id}`,
+    { order: orderFacts(order) },
+    { orderId: order.id },
+    nowMs,
+  );
   if (event === 'payment.succeeded' && order.paidMs !== null) {
     rows.push({
-      dedupeKey: `notify:${order.id}`, kind: 'notify', merchantId: app.merchantId, appId: app.id, orderId: order.id, eventType: 'notify',
-      url: order.notifyUrl ?? notifyTarget(app) ?? '', backupUrl: app.mode === 'live' ? app.backupNotifyUrl : null,
-      allowInternal: app.mode === 'sandbox', body: await notifyBody({ ...order, paidMs: order.paidMs }, app.appkey, await secretOf(env, app)),
-      nextAttemptMs: nowMs, createdMs: nowMs,
+      dedupeKey: `notify:${order.id}`,
+      kind: 'notify',
+      merchantId: app.merchantId,
+      appId: app.id,
+      orderId: order.id,
+      eventType: 'notify',
+      url: order.notifyUrl ?? notifyTarget(app) ?? '',
+      backupUrl: app.mode === 'live' ? app.backupNotifyUrl : null,
+      allowInternal: app.mode === 'sandbox',
+      body: await notifyBody({ ...order, paidMs: order.paidMs }, app.appkey, await secretOf(env, app)),
+      nextAttemptMs: nowMs,
+      createdMs: nowMs,
     });
   }
   await insertAndSend(env, db, rows);
@@ -68,9 +138,35 @@ export async function orderDeliveries(env: Env, db: Db, order: Order, event: 'pa
 
 /** Creates (once) the `payment.unmatched` events for a payment nobody's order took. */
 export async function unmatchedDeliveries(env: Env, db: Db, payment: Payment, nowMs = Date.now()): Promise<void> {
-  const appRows = await db.select().from(apps).where(and(eq(apps.merchantId, payment.merchantId), eq(apps.mode, payment.mode)));
-  const data = { payment: { id: payment.id, session_id: payment.sessionId, type: payment.type, amount: (payment.amountFen / 100).toFixed(2), paid_at: Math.floor(payment.paidMs / 1000), ref: payment.ref, payer: payment.payer } };
-  await insertAndSend(env, db, await webhookDeliveries(env, db, appRows, 'payment.unmatched', `payment:${payment.id}`, data, { paymentId: payment.id }, nowMs));
+  const appRows = await db
+    .select()
+    .from(apps)
+    .where(and(eq(apps.merchantId, payment.merchantId), eq(apps.mode, payment.mode)));
+  const data = {
+    payment: {
+      id: payment.id,
+      session_id: payment.sessionId,
+      type: payment.type,
+      amount: (payment.amountFen / 100).toFixed(2),
+      paid_at: Math.floor(payment.paidMs / 1000),
+      ref: payment.ref,
+      payer: payment.payer,
+    },
+  };
+  await insertAndSend(
+    env,
+    db,
+    await webhookDeliveries(
+      env,
+      db,
+      appRows,
+      'payment.unmatched',
+      `payment:${payment.id}`,
+      data,
+      { paymentId: payment.id },
+      nowMs,
+    ),
+  );
 }
 
 /** Inserts new deliveries (duplicates ignored) and sends the first attempt of every one not yet tried. */
@@ -81,24 +177,51 @@ async function insertAndSend(env: Env, db: Db, rows: NewDelivery[]): Promise<voi
   const fresh = await db
     .select({ id: deliveries.id })
     .from(deliveries)
-    .where(and(inArray(deliveries.dedupeKey, rows.map((r) => r.dedupeKey)), eq(deliveries.attempts, 0), eq(deliveries.status, 'pending')));
-  if (fresh.length) await env.JOBS.sendBatch(fresh.map((d) => ({ body: { kind: 'deliver', deliveryId: d.id, attempt: 1, dueMs: 0 } satisfies Job })));
+    .where(
+      and(
+        inArray(
+          deliveries.dedupeKey,
+          rows.map((r) => r.dedupeKey),
+        ),
+        eq(deliveries.attempts, 0),
+        eq(deliveries.status, 'pending'),
+      ),
+    );
+  if (fresh.length)
+    await env.JOBS.sendBatch(
+      fresh.map((d) => ({ body: { kind: 'deliver', deliveryId: d.id, attempt: 1, dueMs: 0 } satisfies Job })),
+    );
 }
 
 export type AttemptOutcome = 'delivered' | 'retrying' | 'failed' | 'skipped';
 
 /** The headers and acceptance test of one delivery kind. */
-async function requestFor(env: Env, db: Db, d: Delivery, nowMs: number): Promise<{ headers: Record<string, string>; accepted: (status: number | null, text: string | null) => boolean } | { gone: string }> {
+async function requestFor(
+  env: Env,
+  db: Db,
+  d: Delivery,
+  nowMs: number,
+): Promise<
+  | { headers: Record<string, string>; accepted: (status: number | null, text: string | null) => boolean }
+  | { gone: string }
+> {
   if (d.kind === 'notify') {
-    return { headers: { 'content-type': 'application/x-www-form-urlencoded' }, accepted: (s, t) => s !== null && s >= 200 && s < 300 && t?.trim() === 'success' };
+    return {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      accepted: (s, t) => s !== null && s >= 200 && s < 300 && t?.trim() === 'success',
+    };
   }
   const [w, app] = await Promise.all([
     db.query.webhooks.findFirst({ where: eq(webhooks.id, d.webhookId ?? -1) }),
     db.query.apps.findFirst({ where: eq(apps.id, d.appId) }),
   ]);
-  if (!w || !w.enabled || !app) return { gone: 'webhook endpoint deleted or disabled' };
+  if (!w?.enabled || !app) return { gone: 'webhook endpoint deleted or disabled' };
   return {
-    headers: { ...w.headers, 'content-type': 'application/json', 'huipay-signature': await signatureHeader(d.body, await secretOf(env, app), nowMs) },
+    headers: {
+      ...w.headers,
+      'content-type': 'application/json',
+      'huipay-signature': await signatureHeader(d.body, await secretOf(env, app), nowMs),
+    },
     accepted: (s) => s !== null && s >= 200 && s < 300,
   };
 }
@@ -107,24 +230,49 @@ async function requestFor(env: Env, db: Db, d: Delivery, nowMs: number): Promise
  * Makes attempt number `attempt` of a delivery, if it is still that attempt's turn. Logs every
  * request; on failure schedules the next attempt, or marks the delivery failed after the last.
  */
-export async function runAttempt(env: Env, db: Db, deliveryId: number, attempt: number, manual = false): Promise<AttemptOutcome> {
+export async function runAttempt(
+  env: Env,
+  db: Db,
+  deliveryId: number,
+  attempt: number,
+  manual = false,
+): Promise<AttemptOutcome> {
   const nowMs = Date.now();
   const [d] = await db
     .update(deliveries)
     .set({ attempts: attempt, nextAttemptMs: nowMs + LEASE_MS })
-    .where(and(eq(deliveries.id, deliveryId), eq(deliveries.attempts, attempt - 1), manual ? undefined : eq(deliveries.status, 'pending')))
+    .where(
+      and(
+        eq(deliveries.id, deliveryId),
+        eq(deliveries.attempts, attempt - 1),
+        manual ? undefined : eq(deliveries.status, 'pending'),
+      ),
+    )
     .returning();
   if (!d) return 'skipped';
   const req = await requestFor(env, db, d, nowMs);
   let delivered = false;
   for (const url of [d.url, ...(d.backupUrl ? [d.backupUrl] : [])]) {
     const startedMs = Date.now();
-    const problem = 'gone' in req ? req.gone : url ? outboundUrlProblem(url, !d.allowInternal) : 'no notify URL configured';
-    const res = problem || 'gone' in req ? { status: null, text: null, durationMs: 0, error: problem } : await postOnce(url, d.body, req.headers);
+    const problem =
+      'gone' in req ? req.gone : url ? outboundUrlProblem(url, !d.allowInternal) : 'no notify URL configured';
+    const res =
+      problem || 'gone' in req
+        ? { status: null, text: null, durationMs: 0, error: problem }
+        : await postOnce(url, d.body, req.headers);
     const ok = !problem && !('gone' in req) && req.accepted(res.status, res.text);
     await db.insert(attempts).values({
-      deliveryId, attempt, manual, startedMs, url, requestBody: d.body, status: res.status, response: res.text?.slice(0, LOG_LIMIT) ?? null,
-      durationMs: res.durationMs, error: res.error ?? (ok ? null : res.status === null ? 'no response' : describeRefusal(d, res.status)), ok,
+      deliveryId,
+      attempt,
+      manual,
+      startedMs,
+      url,
+      requestBody: d.body,
+      status: res.status,
+      response: res.text?.slice(0, LOG_LIMIT) ?? null,
+      durationMs: res.durationMs,
+      error: res.error ?? (ok ? null : res.status === null ? 'no response' : describeRefusal(d, res.status)),
+      ok,
     });
     if (ok) {
       delivered = true;
@@ -132,12 +280,16 @@ export async function runAttempt(env: Env, db: Db, deliveryId: number, attempt: 
     }
   }
   if (delivered) {
-    await db.update(deliveries).set({ status: 'delivered', deliveredMs: Date.now() }).where(eq(deliveries.id, deliveryId));
+    await db
+      .update(deliveries)
+      .set({ status: 'delivered', deliveredMs: Date.now() })
+      .where(eq(deliveries.id, deliveryId));
     return 'delivered';
   }
   const delay = delayBefore(attempt + 1, retryDelays(env.NOTIFY_SCHEDULE_SECONDS));
   if (delay === null || d.status === 'delivered') {
-    if (d.status !== 'delivered') await db.update(deliveries).set({ status: 'failed' }).where(eq(deliveries.id, deliveryId));
+    if (d.status !== 'delivered')
+      await db.update(deliveries).set({ status: 'failed' }).where(eq(deliveries.id, deliveryId));
     return d.status === 'delivered' ? 'delivered' : 'failed';
   }
   const dueMs = Date.now() + delay * 1000;
@@ -171,7 +323,12 @@ export async function sweepDeliveries(env: Env, db: Db, nowMs = Date.now()): Pro
     .set({ nextAttemptMs: nowMs + LEASE_MS + SWEEP_MARGIN_MS })
     .where(and(eq(deliveries.status, 'pending'), lt(deliveries.nextAttemptMs, nowMs - SWEEP_MARGIN_MS)))
     .returning({ id: deliveries.id, attempts: deliveries.attempts });
-  if (due.length) await env.JOBS.sendBatch(due.map((d) => ({ body: { kind: 'deliver', deliveryId: d.id, attempt: d.attempts + 1, dueMs: 0 } satisfies Job })));
+  if (due.length)
+    await env.JOBS.sendBatch(
+      due.map((d) => ({
+        body: { kind: 'deliver', deliveryId: d.id, attempt: d.attempts + 1, dueMs: 0 } satisfies Job,
+      })),
+    );
   return due.length;
 }
 
@@ -180,7 +337,8 @@ export async function resend(env: Env, db: Db, deliveryId: number): Promise<Deli
   const d = await db.query.deliveries.findFirst({ where: eq(deliveries.id, deliveryId) });
   if (!d) throw new ApiError('not_found', `delivery ${deliveryId} not found`);
   const outcome = await runAttempt(env, db, deliveryId, d.attempts + 1, true);
-  if (outcome === 'skipped') throw new ApiError('conflict', `delivery ${deliveryId} is being attempted right now; try again in a moment`);
+  if (outcome === 'skipped')
+    throw new ApiError('conflict', `delivery ${deliveryId} is being attempted right now; try again in a moment`);
   return (await db.query.deliveries.findFirst({ where: eq(deliveries.id, deliveryId) }))!;
 }
 
@@ -189,7 +347,18 @@ export async function deliveriesOfOrder(db: Db, orderId: number) {
   const order = await db.query.orders.findFirst({ where: eq(orders.id, orderId) });
   if (!order) throw new ApiError('not_found', `order ${orderId} not found`);
   const rows = await db.select().from(deliveries).where(eq(deliveries.orderId, orderId)).orderBy(deliveries.id);
-  const logs = rows.length ? await db.select().from(attempts).where(inArray(attempts.deliveryId, rows.map((r) => r.id))).orderBy(attempts.id) : [];
+  const logs = rows.length
+    ? await db
+        .select()
+        .from(attempts)
+        .where(
+          inArray(
+            attempts.deliveryId,
+            rows.map((r) => r.id),
+          ),
+        )
+        .orderBy(attempts.id)
+    : [];
   return rows.map((d) => ({ delivery: d, attempts: logs.filter((a) => a.deliveryId === d.id) }));
 }
 
@@ -202,11 +371,40 @@ export async function testSend(env: Env, db: Db, w: Webhook) {
   const app = (await db.query.apps.findFirst({ where: eq(apps.id, w.appId) }))!;
   const secret = await secretOf(env, app);
   const nowMs = Date.now();
-  const sample = { order_id: 0, out_order_id: 'test_order', status: 'paid', price: '1.00', realprice: '1.00', type: 'alipay', custom: '', product_id: '', paytime: Math.floor(nowMs / 1000), created: Math.floor(nowMs / 1000), expires: Math.floor(nowMs / 1000) + 600, expires_at: Math.floor(nowMs / 1000) + 600 };
-  const body = await eventBody({ id: randomId('evt_test'), type: w.events[0] ?? 'payment.succeeded', createdMs: nowMs, livemode: w.mode === 'live', appkey: app.appkey, data: { order: sample } }, secret);
-  const headers = { ...w.headers, 'content-type': 'application/json', 'huipay-signature': await signatureHeader(body, secret, nowMs) };
+  const sample = {
+    order_id: 0,
+    out_order_id: 'test_order',
+    status: 'paid',
+    price: '1.00',
+    realprice: '1.00',
+    type: 'alipay',
+    custom: '',
+    product_id: '',
+    paytime: Math.floor(nowMs / 1000),
+    created: Math.floor(nowMs / 1000),
+    expires: Math.floor(nowMs / 1000) + 600,
+    expires_at: Math.floor(nowMs / 1000) + 600,
+  };
+  const body = await eventBody(
+    {
+      id: randomId('evt_test'),
+      type: w.events[0] ?? 'payment.succeeded',
+      createdMs: nowMs,
+      livemode: w.mode === 'live',
+      appkey: app.appkey,
+      data: { order: sample },
+    },
+    secret,
+  );
+  const headers = {
+    ...w.headers,
+    'content-type': 'application/json',
+    'huipay-signature': await signatureHeader(body, secret, nowMs),
+  };
   const problem = outboundUrlProblem(w.url, w.mode === 'live');
-  const res = problem ? { status: null, text: null, durationMs: 0, error: problem } : await postOnce(w.url, body, headers);
+  const res = problem
+    ? { status: null, text: null, durationMs: 0, error: problem }
+    : await postOnce(w.url, body, headers);
   return {
     request: { method: 'POST', url: w.url, headers: { 'user-agent': 'huipay-notify/1', ...headers }, body },
     response: res.status === null ? null : { status: res.status, body: res.text?.slice(0, LOG_LIMIT) ?? '' },
@@ -215,4 +413,3 @@ export async function testSend(env: Env, db: Db, w: Webhook) {
     error: res.error,
   };
 }
-

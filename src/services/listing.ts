@@ -22,14 +22,23 @@ export interface OrderFilter {
 }
 
 /** The [from, to) window in ms: a named range of local calendar days, or explicit seconds. */
-export function window(f: Pick<OrderFilter, 'range' | 'from' | 'to'>, timeZone: string, nowMs = Date.now()): { from?: number; to?: number } {
-  if (f.range && (f.from !== undefined || f.to !== undefined)) throw new ApiError('bad_request', 'range: give either range or from/to, not both');
+export function window(
+  f: Pick<OrderFilter, 'range' | 'from' | 'to'>,
+  timeZone: string,
+  nowMs = Date.now(),
+): { from?: number; to?: number } {
+  if (f.range && (f.from !== undefined || f.to !== undefined))
+    throw new ApiError('bad_request', 'range: give either range or from/to, not both');
   if (f.range) {
     const today = localClock(nowMs, timeZone).day;
-    const first = localClock(startOfLocalDay(today, timeZone) - (RANGE_DAYS[f.range] - 1) * DAY_MS + DAY_MS / 2, timeZone).day;
+    const first = localClock(
+      startOfLocalDay(today, timeZone) - (RANGE_DAYS[f.range] - 1) * DAY_MS + DAY_MS / 2,
+      timeZone,
+    ).day;
     return { from: startOfLocalDay(first, timeZone) };
   }
-  if (f.from !== undefined && f.to !== undefined && f.to <= f.from) throw new ApiError('bad_request', 'to: must be after from');
+  if (f.from !== undefined && f.to !== undefined && f.to <= f.from)
+    throw new ApiError('bad_request', 'to: must be after from');
   return { from: f.from === undefined ? undefined : f.from * 1000, to: f.to === undefined ? undefined : f.to * 1000 };
 }
 
@@ -51,21 +60,36 @@ export async function listOrders(db: Db, merchantId: number, f: OrderFilter) {
     w.to !== undefined ? lt(orders.createdMs, w.to) : undefined,
     f.cursor ? lt(orders.id, Number(f.cursor)) : undefined,
   ];
-  const rows = await db.select().from(orders).where(and(...where)).orderBy(desc(orders.id)).limit(f.limit + 1);
+  const rows = await db
+    .select()
+    .from(orders)
+    .where(and(...where))
+    .orderBy(desc(orders.id))
+    .limit(f.limit + 1);
   return page(rows, f.limit, (o) => String(o.id));
 }
 
-export async function listPayments(db: Db, merchantId: number, f: { matched?: 'true' | 'false'; cursor?: string; limit: number }) {
+export async function listPayments(
+  db: Db,
+  merchantId: number,
+  f: { matched?: 'true' | 'false'; cursor?: string; limit: number },
+) {
   await requireMerchant(db, merchantId);
   const rowid = sql<number>`${payments}.rowid`;
   const rows = await db
     .select({ p: payments, rowid })
     .from(payments)
-    .where(and(
-      eq(payments.merchantId, merchantId),
-      f.matched === 'false' ? isNull(payments.orderId) : f.matched === 'true' ? isNotNull(payments.orderId) : undefined,
-      f.cursor ? lt(rowid, Number(f.cursor)) : undefined,
-    ))
+    .where(
+      and(
+        eq(payments.merchantId, merchantId),
+        f.matched === 'false'
+          ? isNull(payments.orderId)
+          : f.matched === 'true'
+            ? isNotNull(payments.orderId)
+            : undefined,
+        f.cursor ? lt(rowid, Number(f.cursor)) : undefined,
+      ),
+    )
     .orderBy(desc(rowid))
     .limit(f.limit + 1);
   const p = page(rows, f.limit, (r) => String(r.rowid));

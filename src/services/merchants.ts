@@ -45,14 +45,20 @@ export async function updateSettings(env: Env, db: Db, merchantId: number, input
   await requireMerchant(db, merchantId);
   let maxOffsetFen: number | undefined;
   if (input.max_offset !== undefined) {
-    maxOffsetFen = /^0+(\.0{1,2})?$/.test(input.max_offset) ? 0 : fenField('max_offset', input.max_offset, MAX_OFFSET_LIMIT_FEN);
+    maxOffsetFen = /^0+(\.0{1,2})?$/.test(input.max_offset)
+      ? 0
+      : fenField('max_offset', input.max_offset, MAX_OFFSET_LIMIT_FEN);
   }
   if (input.default_rule_id) await requireRule(db, merchantId, input.default_rule_id, 'default_rule_id');
   const [m] = await db
     .update(merchants)
     .set({
-      rotation: input.rotation, maxOffsetFen, offsetDirection: input.offset_direction,
-      defaultRuleId: input.default_rule_id, timezone: input.timezone, ...bumpVersion,
+      rotation: input.rotation,
+      maxOffsetFen,
+      offsetDirection: input.offset_direction,
+      defaultRuleId: input.default_rule_id,
+      timezone: input.timezone,
+      ...bumpVersion,
     })
     .where(eq(merchants.id, merchantId))
     .returning();
@@ -78,12 +84,20 @@ export async function createRule(db: Db, merchantId: number, input: RuleInput) {
   const fen = (field: string, v: string | null) => (v === null ? null : fenField(field, v));
   const minFen = fen('min_amount', input.min_amount);
   const maxFen = fen('max_amount', input.max_amount);
-  if (minFen !== null && maxFen !== null && minFen > maxFen) throw new ApiError('bad_request', 'max_amount: must not be below min_amount');
+  if (minFen !== null && maxFen !== null && minFen > maxFen)
+    throw new ApiError('bad_request', 'max_amount: must not be below min_amount');
   const [rule] = await db
     .insert(rules)
     .values({
-      merchantId, name: input.name, startMinute: minutes(input.start_time), endMinute: minutes(input.end_time),
-      timezone: input.timezone, minFen, maxFen, regions: [...new Set(input.regions)], dailyCapFen: fen('daily_cap', input.daily_cap),
+      merchantId,
+      name: input.name,
+      startMinute: minutes(input.start_time),
+      endMinute: minutes(input.end_time),
+      timezone: input.timezone,
+      minFen,
+      maxFen,
+      regions: [...new Set(input.regions)],
+      dailyCapFen: fen('daily_cap', input.daily_cap),
     })
     .returning();
   return rule;

@@ -17,18 +17,26 @@ export async function authenticateMonitor(env: Env, db: Db, headers: Headers, ra
   const sid = headers.get('x-huipay-session') ?? '';
   const ts = headers.get('x-huipay-timestamp') ?? '';
   const sig = headers.get('x-huipay-signature') ?? '';
-  if (!/^\d{1,15}$/.test(sid)) throw new ApiError('unauthorized', 'X-Huipay-Session header missing or not a session id');
-  if (!/^\d{1,16}$/.test(ts)) throw new ApiError('unauthorized', 'X-Huipay-Timestamp header missing or not unix milliseconds');
+  if (!/^\d{1,15}$/.test(sid))
+    throw new ApiError('unauthorized', 'X-Huipay-Session header missing or not a session id');
+  if (!/^\d{1,16}$/.test(ts))
+    throw new ApiError('unauthorized', 'X-Huipay-Timestamp header missing or not unix milliseconds');
   if (!sig) throw new ApiError('unauthorized', 'X-Huipay-Signature header missing');
   const skew = Math.abs(Date.now() - Number(ts));
   if (skew > MONITOR_TOLERANCE_MS) {
-    throw new ApiError('unauthorized', `X-Huipay-Timestamp is ${Math.round(skew / 1000)} s from the gateway clock (at most 300 s allowed): check the device clock`);
+    throw new ApiError(
+      'unauthorized',
+      `X-Huipay-Timestamp is ${Math.round(skew / 1000)} s from the gateway clock (at most 300 s allowed): check the device clock`,
+    );
   }
   const session = await queries(db).sessionById.get({ id: Number(sid) });
   if (!session) throw new ApiError('unauthorized', `unknown session ${sid}`);
   const expected = await hmacSha256Hex(await openSecret(env.MASTER_KEY, session.secretEnc), `${ts}.`, rawBody);
   if (!safeEqual(sig.toLowerCase(), expected)) {
-    throw new ApiError('unauthorized', 'X-Huipay-Signature mismatch: expected hex HMAC-SHA256(session secret, timestamp + "." + raw body); are you signing the exact body bytes you send?');
+    throw new ApiError(
+      'unauthorized',
+      'X-Huipay-Signature mismatch: expected hex HMAC-SHA256(session secret, timestamp + "." + raw body); are you signing the exact body bytes you send?',
+    );
   }
   return session;
 }

@@ -68,7 +68,11 @@ export function orderFacts(o: Order) {
 
 /** The order as the merchant API answers it: its facts and where the payer goes. */
 export function orderView(o: Order, origin: string) {
-  return { ...orderFacts(o), pay_url: `${origin}/pay/${o.payToken}`, qrcode_url: `${origin}/qrcode?text=${encodeURIComponent(o.qrPayload)}` };
+  return {
+    ...orderFacts(o),
+    pay_url: `${origin}/pay/${o.payToken}`,
+    qrcode_url: `${origin}/qrcode?text=${encodeURIComponent(o.qrPayload)}`,
+  };
 }
 
 /** `POST /api/cloudpay/create`: one Collector call (app, sign, checks, slot), one D1 insert. */
@@ -76,17 +80,36 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
   requirePresent(p, SIGN_FIELDS.create.slice(1));
   const route = await appRoute(db, p.appkey);
   if (!route) return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
-  const outcome = await withSynced<CreateOutcome>(env, db, route, (c) => c.create({ params: p, region: ctx.region }), (r) => r.kind === 'unknown_app');
+  const outcome = await withSynced<CreateOutcome>(
+    env,
+    db,
+    route,
+    (c) => c.create({ params: p, region: ctx.region }),
+    (r) => r.kind === 'unknown_app',
+  );
   if (outcome.kind === 'unknown_app') return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
   if (outcome.kind === 'refused') return fail(outcome.code, outcome.msg);
   const ref = { appId: outcome.appId, outOrderId: p.out_order_id };
   if (outcome.kind === 'conflict') return existingOutcome(db, ref, 'conflict', ctx.origin, p);
   const { hold, order: o } = outcome;
   const row: NewOrder = {
-    merchantId: route.merchantId, appId: outcome.appId, mode: route.mode, outOrderId: o.outOrderId, type: o.type,
-    priceFen: o.priceFen, realpriceFen: hold.amountFen, custom: o.custom, productId: o.productId, sessionId: hold.sessionId,
-    payToken: randomToken(24), qrPayload: hold.qrPayload, notifyUrl: o.notifyUrl, returnUrl: o.returnUrl, timeoutUrl: o.timeoutUrl,
-    createdMs: hold.createdMs, expiresMs: hold.expiresMs,
+    merchantId: route.merchantId,
+    appId: outcome.appId,
+    mode: route.mode,
+    outOrderId: o.outOrderId,
+    type: o.type,
+    priceFen: o.priceFen,
+    realpriceFen: hold.amountFen,
+    custom: o.custom,
+    productId: o.productId,
+    sessionId: hold.sessionId,
+    payToken: randomToken(24),
+    qrPayload: hold.qrPayload,
+    notifyUrl: o.notifyUrl,
+    returnUrl: o.returnUrl,
+    timeoutUrl: o.timeoutUrl,
+    createdMs: hold.createdMs,
+    expiresMs: hold.expiresMs,
   };
   const [inserted] = await queries(db).insertOrder.all(row);
   if (inserted) {
@@ -96,7 +119,13 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
   }
   // The out_order_id has an order already. A slot taken just now belongs to no order: free it.
   if (hold.fresh) await collector(env, route.merchantId, route.mode).release(ref);
-  return existingOutcome(db, ref, hold.fresh ? 'stale' : { price: o.priceFen, type: o.type, custom: o.custom }, ctx.origin, p);
+  return existingOutcome(
+    db,
+    ref,
+    hold.fresh ? 'stale' : { price: o.priceFen, type: o.type, custom: o.custom },
+    ctx.origin,
+    p,
+  );
 }
 
 type Asked = { price: number; type: string; custom: string };
@@ -106,13 +135,29 @@ type Asked = { price: number; type: string; custom: string };
  * `conflict`: the Collector holds the key for other parameters; `stale`: it no longer holds it
  * (the order's time is up and its expiry is on its way).
  */
-async function existingOutcome(db: Db, ref: { appId: number; outOrderId: string }, asked: Asked | 'conflict' | 'stale', origin: string, params: RawParams) {
-  const existing = await db.query.orders.findFirst({ where: and(eq(orders.appId, ref.appId), eq(orders.outOrderId, ref.outOrderId)) });
+async function existingOutcome(
+  db: Db,
+  ref: { appId: number; outOrderId: string },
+  asked: Asked | 'conflict' | 'stale',
+  origin: string,
+  params: RawParams,
+) {
+  const existing = await db.query.orders.findFirst({
+    where: and(eq(orders.appId, ref.appId), eq(orders.outOrderId, ref.outOrderId)),
+  });
   if (!existing) return fail(C.out_order_conflict, 'out_order_id already used with different parameters');
   if (existing.status !== 'pending' || asked === 'stale') {
-    return fail(C.order_final, `order already ${existing.status === 'pending' ? 'expired' : existing.status}: use a new out_order_id`);
+    return fail(
+      C.order_final,
+      `order already ${existing.status === 'pending' ? 'expired' : existing.status}: use a new out_order_id`,
+    );
   }
-  if (asked === 'conflict' || existing.priceFen !== asked.price || existing.type !== asked.type || existing.custom !== asked.custom) {
+  if (
+    asked === 'conflict' ||
+    existing.priceFen !== asked.price ||
+    existing.type !== asked.type ||
+    existing.custom !== asked.custom
+  ) {
     return fail(C.out_order_conflict, 'out_order_id already used with different parameters (price, type or custom)');
   }
   return { ...orderView(existing, origin), params };
@@ -125,7 +170,10 @@ async function findOrder(env: Env, db: Db, p: RawParams): Promise<{ app: AppWith
   if (!byId && !present(p, 'out_order_id')) fail(C.param_missing, 'order_id or out_order_id missing: give one of them');
   if (byId && !/^\d{1,15}$/.test(p.order_id)) fail(C.param_missing, 'order_id invalid: must be an integer');
   const order = await db.query.orders.findFirst({
-    where: and(eq(orders.appId, app.id), byId ? eq(orders.id, Number(p.order_id)) : eq(orders.outOrderId, p.out_order_id)),
+    where: and(
+      eq(orders.appId, app.id),
+      byId ? eq(orders.id, Number(p.order_id)) : eq(orders.outOrderId, p.out_order_id),
+    ),
   });
   if (!order || (byId && present(p, 'out_order_id') && order.outOrderId !== p.out_order_id)) {
     return fail(C.param_missing, 'order not found: no order of this app has that order_id / out_order_id');
@@ -144,7 +192,10 @@ export async function closeOrder(env: Env, db: Db, p: RawParams, origin: string)
   const { app, order } = await findOrder(env, db, p);
   if (order.status === 'closed') return orderView(order, origin);
   if (order.status !== 'pending') fail(C.order_final, `order already ${order.status}: it cannot be closed`);
-  const outcome = await collector(env, app.merchantId, app.mode).release({ appId: app.id, outOrderId: order.outOrderId });
+  const outcome = await collector(env, app.merchantId, app.mode).release({
+    appId: app.id,
+    outOrderId: order.outOrderId,
+  });
   if (outcome === 'matched') fail(C.order_final, 'order already paid: it cannot be closed');
   const [closed] = await db
     .update(orders)
@@ -156,4 +207,3 @@ export async function closeOrder(env: Env, db: Db, p: RawParams, origin: string)
   if (now?.status === 'closed') return orderView(now, origin);
   return fail(C.order_final, `order already ${now?.status ?? 'gone'}: it cannot be closed`);
 }
-

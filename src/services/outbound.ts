@@ -36,16 +36,35 @@ async function readCapped(res: Response): Promise<string> {
   return new TextDecoder().decode(all);
 }
 
-export async function postOnce(url: string, body: string, headers: Record<string, string>, timeoutMs = OUTBOUND_TIMEOUT_MS): Promise<OutboundResult> {
+export async function postOnce(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs = OUTBOUND_TIMEOUT_MS,
+): Promise<OutboundResult> {
   const started = Date.now();
   const signal = AbortSignal.timeout(timeoutMs);
   try {
-    const res = await fetch(url, { method: 'POST', body, headers: { 'user-agent': 'huipay-notify/1', ...headers }, redirect: 'manual', signal });
+    const res = await fetch(url, {
+      method: 'POST',
+      body,
+      headers: { 'user-agent': 'huipay-notify/1', ...headers },
+      redirect: 'manual',
+      signal,
+    });
     const text = await readCapped(res);
-    const error = res.status >= 300 && res.status < 400 ? `redirect to ${res.headers.get('location') ?? '(no location)'} not followed` : null;
+    const error =
+      res.status >= 300 && res.status < 400
+        ? `redirect to ${res.headers.get('location') ?? '(no location)'} not followed`
+        : null;
     return { status: res.status, text, durationMs: Date.now() - started, error };
   } catch (err) {
     const timedOut = signal.aborted;
-    return { status: null, text: null, durationMs: Date.now() - started, error: timedOut ? `no answer within ${timeoutMs / 1000} s` : `request failed: ${String(err)}` };
+    return {
+      status: null,
+      text: null,
+      durationMs: Date.now() - started,
+      error: timedOut ? `no answer within ${timeoutMs / 1000} s` : `request failed: ${String(err)}`,
+    };
   }
 }

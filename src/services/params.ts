@@ -13,7 +13,9 @@ export type ParamsResult = { ok: true; params: RawParams } | { ok: false; error:
 type Reviver = (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown;
 
 /** A body read whole; on failure, `bytes` is there when the body was read but is not UTF-8. */
-export type BodyResult = { ok: true; bytes: Uint8Array; text: string } | { ok: false; tooLarge: boolean; error: string; bytes?: Uint8Array };
+export type BodyResult =
+  | { ok: true; bytes: Uint8Array; text: string }
+  | { ok: false; tooLarge: boolean; error: string; bytes?: Uint8Array };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -46,22 +48,30 @@ export async function readParams(c: Context): Promise<ParamsResult> {
     for (const [k, v] of new URLSearchParams(text)) if (!(k in params)) params[k] = v;
     return { ok: true, params };
   }
-  return { ok: false, error: `content-type ${type} is not supported; send application/x-www-form-urlencoded or application/json` };
+  return {
+    ok: false,
+    error: `content-type ${type} is not supported; send application/x-www-form-urlencoded or application/json`,
+  };
 }
 
 /**
  * A JSON object body. Numbers under the keys `keepSource` accepts keep their source text
  * (`10.50` stays "10.50", `1e2` stays "1e2"), so money is read as written.
  */
-export function parseJsonObject(text: string, keepSource: (key: string) => boolean): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
-  const reviver: Reviver = (k, v, ctx) => (typeof v === 'number' && ctx?.source !== undefined && keepSource(k) ? ctx.source : v);
+export function parseJsonObject(
+  text: string,
+  keepSource: (key: string) => boolean,
+): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
+  const reviver: Reviver = (k, v, ctx) =>
+    typeof v === 'number' && ctx?.source !== undefined && keepSource(k) ? ctx.source : v;
   let value: unknown;
   try {
     value = JSON.parse(text, reviver as Parameters<typeof JSON.parse>[1]);
   } catch {
     return { ok: false, error: 'body is not valid JSON' };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: 'body must be a JSON object' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, error: 'body must be a JSON object' };
   return { ok: true, value: value as Record<string, unknown> };
 }
 
@@ -73,7 +83,11 @@ function parseJson(text: string): ParamsResult {
     if (typeof v === 'string') params[k] = v;
     else if (typeof v === 'boolean') params[k] = String(v);
     else if (v === null) continue;
-    else return { ok: false, error: `${k}: must be a string or number, not ${Array.isArray(v) ? 'an array' : 'an object'}` };
+    else
+      return {
+        ok: false,
+        error: `${k}: must be a string or number, not ${Array.isArray(v) ? 'an array' : 'an object'}`,
+      };
   }
   return { ok: true, params };
 }

@@ -22,7 +22,18 @@ async function applyPayment(env: Env, db: Db, job: Extract<OutboxJob, { kind: 'a
   const { payment: p, match } = job;
   const record = db
     .insert(payments)
-    .values({ id: p.id, merchantId: job.merchantId, mode: job.mode, sessionId: p.sessionId, type: p.type, amountFen: p.amountFen, paidMs: p.paidMs, ref: p.ref, payer: p.payer, receivedMs: p.receivedMs })
+    .values({
+      id: p.id,
+      merchantId: job.merchantId,
+      mode: job.mode,
+      sessionId: p.sessionId,
+      type: p.type,
+      amountFen: p.amountFen,
+      paidMs: p.paidMs,
+      ref: p.ref,
+      payer: p.payer,
+      receivedMs: p.receivedMs,
+    })
     .onConflictDoNothing();
   if (!match) {
     await record;
@@ -30,11 +41,18 @@ async function applyPayment(env: Env, db: Db, job: Extract<OutboxJob, { kind: 'a
     if (row && row.orderId === null) await unmatchedDeliveries(env, db, row);
     return;
   }
-  const sameOrder = and(eq(orders.merchantId, job.merchantId), eq(orders.appId, match.appId), eq(orders.outOrderId, match.outOrderId));
+  const sameOrder = and(
+    eq(orders.merchantId, job.merchantId),
+    eq(orders.appId, match.appId),
+    eq(orders.outOrderId, match.outOrderId),
+  );
   const paidBy = sql`(SELECT ${orders.id} FROM ${orders} WHERE ${and(sameOrder, eq(orders.paymentId, p.id))})`;
   await db.batch([
     record,
-    db.update(orders).set({ status: 'paid', paidMs: p.paidMs, paymentId: p.id }).where(and(sameOrder, eq(orders.status, 'pending'))),
+    db
+      .update(orders)
+      .set({ status: 'paid', paidMs: p.paidMs, paymentId: p.id })
+      .where(and(sameOrder, eq(orders.status, 'pending'))),
     db
       .update(payments)
       .set({ orderId: paidBy, matchedBy: job.matchedBy })
@@ -46,8 +64,15 @@ async function applyPayment(env: Env, db: Db, job: Extract<OutboxJob, { kind: 'a
 
 /** Marks a pending order expired and creates its `order.expired` events. */
 async function applyExpiry(env: Env, db: Db, job: Extract<OutboxJob, { kind: 'expire' }>): Promise<void> {
-  const sameOrder = and(eq(orders.merchantId, job.merchantId), eq(orders.appId, job.order.appId), eq(orders.outOrderId, job.order.outOrderId));
-  await db.update(orders).set({ status: 'expired' }).where(and(sameOrder, eq(orders.status, 'pending')));
+  const sameOrder = and(
+    eq(orders.merchantId, job.merchantId),
+    eq(orders.appId, job.order.appId),
+    eq(orders.outOrderId, job.order.outOrderId),
+  );
+  await db
+    .update(orders)
+    .set({ status: 'expired' })
+    .where(and(sameOrder, eq(orders.status, 'pending')));
   const order = await db.query.orders.findFirst({ where: sameOrder });
   if (order?.status === 'expired') await orderDeliveries(env, db, order, 'order.expired');
 }
@@ -57,16 +82,33 @@ export async function assignPayment(env: Env, db: Db, paymentId: string, orderId
   const payment = await db.query.payments.findFirst({ where: eq(payments.id, paymentId) });
   if (!payment) throw new ApiError('not_found', `payment ${paymentId} not found`);
   const order = await db.query.orders.findFirst({ where: eq(orders.id, orderId) });
-  if (!order || order.merchantId !== payment.merchantId) throw new ApiError('not_found', `order_id: merchant ${payment.merchantId} has no order ${orderId}`);
-  if (order.mode !== payment.mode) throw new ApiError('conflict', `order_id: order ${orderId} is ${order.mode} but the payment is ${payment.mode}`);
-  if (payment.orderId !== null) throw new ApiError('conflict', `payment ${paymentId} is already matched to order ${payment.orderId}`);
-  if (order.status !== 'pending') throw new ApiError('conflict', `order_id: order ${orderId} is ${order.status}; only a pending order can be assigned a payment`);
-  const outcome = await collector(env, payment.merchantId, payment.mode).assign(paymentId, { appId: order.appId, outOrderId: order.outOrderId });
+  if (!order || order.merchantId !== payment.merchantId)
+    throw new ApiError('not_found', `order_id: merchant ${payment.merchantId} has no order ${orderId}`);
+  if (order.mode !== payment.mode)
+    throw new ApiError('conflict', `order_id: order ${orderId} is ${order.mode} but the payment is ${payment.mode}`);
+  if (payment.orderId !== null)
+    throw new ApiError('conflict', `payment ${paymentId} is already matched to order ${payment.orderId}`);
+  if (order.status !== 'pending')
+    throw new ApiError(
+      'conflict',
+      `order_id: order ${orderId} is ${order.status}; only a pending order can be assigned a payment`,
+    );
+  const outcome = await collector(env, payment.merchantId, payment.mode).assign(paymentId, {
+    appId: order.appId,
+    outOrderId: order.outOrderId,
+  });
   if (!outcome.ok) {
-    const why = { not_pending: `order ${orderId} is no longer pending`, already_matched: `payment ${paymentId} is already matched`, unknown_payment: `payment ${paymentId} is not known to its collector` };
+    const why = {
+      not_pending: `order ${orderId} is no longer pending`,
+      already_matched: `payment ${paymentId} is already matched`,
+      unknown_payment: `payment ${paymentId} is not known to its collector`,
+    };
     throw new ApiError('conflict', why[outcome.reason]);
   }
   await applyJob(env, db, outcome.job);
-  const [p, o] = await db.batch([db.select().from(payments).where(eq(payments.id, paymentId)), db.select().from(orders).where(eq(orders.id, orderId))]);
+  const [p, o] = await db.batch([
+    db.select().from(payments).where(eq(payments.id, paymentId)),
+    db.select().from(orders).where(eq(orders.id, orderId)),
+  ]);
   return { payment: p[0], order: o[0] };
 }

@@ -32,8 +32,13 @@ export async function createSession(env: Env, db: Db, merchantId: number, input:
   const [session] = await db
     .insert(sessions)
     .values({
-      merchantId, mode: input.mode, type: input.type, label: input.label, qrPayload: input.qr_payload,
-      amountQr: amountQrMap(input.amount_qr), secretEnc: await sealSecret(env.MASTER_KEY, secret),
+      merchantId,
+      mode: input.mode,
+      type: input.type,
+      label: input.label,
+      qrPayload: input.qr_payload,
+      amountQr: amountQrMap(input.amount_qr),
+      secretEnc: await sealSecret(env.MASTER_KEY, secret),
       ruleId: input.rule_id === undefined ? merchant.defaultRuleId : input.rule_id,
     })
     .returning();
@@ -62,7 +67,10 @@ export async function updateSession(env: Env, db: Db, id: number, patch: Session
   const [updated] = await db
     .update(sessions)
     .set({
-      enabled: patch.enabled, ruleId: patch.rule_id, label: patch.label, qrPayload: patch.qr_payload,
+      enabled: patch.enabled,
+      ruleId: patch.rule_id,
+      label: patch.label,
+      qrPayload: patch.qr_payload,
       amountQr: patch.amount_qr && amountQrMap(patch.amount_qr),
     })
     .where(eq(sessions.id, id))
@@ -75,7 +83,11 @@ export async function updateSession(env: Env, db: Db, id: number, patch: Session
 export async function rotateSessionSecret(env: Env, db: Db, id: number) {
   await requireSession(db, id);
   const secret = randomToken(32);
-  const [session] = await db.update(sessions).set({ secretEnc: await sealSecret(env.MASTER_KEY, secret) }).where(eq(sessions.id, id)).returning();
+  const [session] = await db
+    .update(sessions)
+    .set({ secretEnc: await sealSecret(env.MASTER_KEY, secret) })
+    .where(eq(sessions.id, id))
+    .returning();
   return { session, secret };
 }
 
@@ -93,4 +105,3 @@ export async function listSessions(env: Env, db: Db, merchantId: number) {
 export async function liveOf(env: Env, s: Session) {
   return (await collector(env, s.merchantId, s.mode).live()).find((l) => l.id === s.id);
 }
-

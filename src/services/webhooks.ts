@@ -23,12 +23,19 @@ function checkTarget(url: string, mode: 'test' | 'live'): void {
 export async function createWebhook(db: Db, appkey: string, input: Required<WebhookFields>) {
   const app = await requireApp(db, appkey);
   checkTarget(input.url, input.mode);
-  const [w] = await db.insert(webhooks).values({ appId: app.id, ...input, events: [...new Set(input.events)] }).returning();
+  const [w] = await db
+    .insert(webhooks)
+    .values({ appId: app.id, ...input, events: [...new Set(input.events)] })
+    .returning();
   return { webhook: w, appkey: app.appkey };
 }
 
 export async function requireWebhook(db: Db, id: number): Promise<{ webhook: Webhook; appkey: string }> {
-  const [row] = await db.select({ webhook: webhooks, appkey: apps.appkey }).from(webhooks).innerJoin(apps, eq(apps.id, webhooks.appId)).where(eq(webhooks.id, id));
+  const [row] = await db
+    .select({ webhook: webhooks, appkey: apps.appkey })
+    .from(webhooks)
+    .innerJoin(apps, eq(apps.id, webhooks.appId))
+    .where(eq(webhooks.id, id));
   if (!row) throw new ApiError('not_found', `webhook ${id} not found`);
   return row;
 }
@@ -36,7 +43,11 @@ export async function requireWebhook(db: Db, id: number): Promise<{ webhook: Web
 export async function updateWebhook(db: Db, id: number, input: WebhookFields) {
   const { webhook, appkey } = await requireWebhook(db, id);
   checkTarget(input.url ?? webhook.url, input.mode ?? webhook.mode);
-  const [w] = await db.update(webhooks).set({ ...input, events: input.events && [...new Set(input.events)] }).where(eq(webhooks.id, id)).returning();
+  const [w] = await db
+    .update(webhooks)
+    .set({ ...input, events: input.events && [...new Set(input.events)] })
+    .where(eq(webhooks.id, id))
+    .returning();
   return { webhook: w, appkey };
 }
 
@@ -47,5 +58,8 @@ export async function deleteWebhook(db: Db, id: number): Promise<void> {
 
 export async function listWebhooks(db: Db, appkey: string) {
   const app = await requireApp(db, appkey);
-  return { rows: await db.select().from(webhooks).where(eq(webhooks.appId, app.id)).orderBy(webhooks.id), appkey: app.appkey };
+  return {
+    rows: await db.select().from(webhooks).where(eq(webhooks.appId, app.id)).orderBy(webhooks.id),
+    appkey: app.appkey,
+  };
 }

@@ -11,21 +11,50 @@ export type Lang = 'zh' | 'en';
 
 const TEXT = {
   zh: {
-    title: '收银台', payTo: '付款给', amount: '应付金额', exact: '请务必支付以上精确金额，否则无法自动到账。',
+    title: '收银台',
+    payTo: '付款给',
+    amount: '应付金额',
+    exact: '请务必支付以上精确金额，否则无法自动到账。',
     adjusted: (price: string) => `订单金额 ¥${price}，为区分同时支付的订单，请支付上方金额。`,
-    scan: (type: string) => `请使用${type}扫一扫`, expiresIn: '剩余时间', waiting: '等待付款…',
-    paid: '支付成功', paidNote: '付款已到账，正在返回商户…', received: '已收到付款', continue: '返回商户',
-    expired: '订单已过期', expiredNote: '请回到商户重新下单。如已付款，请联系商户补单。', closed: '订单已关闭', closedNote: '商户已关闭此订单，请勿付款。',
-    simulate: '模拟支付（沙箱）', sandbox: '沙箱订单：不会产生真实扣款', order: '订单号', qrAlt: '付款二维码',
+    scan: (type: string) => `请使用${type}扫一扫`,
+    expiresIn: '剩余时间',
+    waiting: '等待付款…',
+    paid: '支付成功',
+    paidNote: '付款已到账，正在返回商户…',
+    received: '已收到付款',
+    continue: '返回商户',
+    expired: '订单已过期',
+    expiredNote: '请回到商户重新下单。如已付款，请联系商户补单。',
+    closed: '订单已关闭',
+    closedNote: '商户已关闭此订单，请勿付款。',
+    simulate: '模拟支付（沙箱）',
+    sandbox: '沙箱订单：不会产生真实扣款',
+    order: '订单号',
+    qrAlt: '付款二维码',
     types: { alipay: '支付宝', wechat: '微信', qqpay: 'QQ钱包', unionpay: '云闪付' } as Record<string, string>,
   },
   en: {
-    title: 'Checkout', payTo: 'Pay to', amount: 'Amount to pay', exact: 'Pay exactly this amount, or the payment cannot be matched automatically.',
-    adjusted: (price: string) => `The order is ¥${price}; to tell simultaneous payments apart, please pay the amount above.`,
-    scan: (type: string) => `Scan with ${type}`, expiresIn: 'Time left', waiting: 'Waiting for payment…',
-    paid: 'Payment successful', paidNote: 'Payment received, returning to the merchant…', received: 'Payment received', continue: 'Back to the merchant',
-    expired: 'Order expired', expiredNote: 'Please place the order again. If you already paid, contact the merchant.', closed: 'Order closed', closedNote: 'The merchant closed this order. Do not pay.',
-    simulate: 'Simulate payment (sandbox)', sandbox: 'Sandbox order: no real money moves', order: 'Order', qrAlt: 'Payment QR code',
+    title: 'Checkout',
+    payTo: 'Pay to',
+    amount: 'Amount to pay',
+    exact: 'Pay exactly this amount, or the payment cannot be matched automatically.',
+    adjusted: (price: string) =>
+      `The order is ¥${price}; to tell simultaneous payments apart, please pay the amount above.`,
+    scan: (type: string) => `Scan with ${type}`,
+    expiresIn: 'Time left',
+    waiting: 'Waiting for payment…',
+    paid: 'Payment successful',
+    paidNote: 'Payment received, returning to the merchant…',
+    received: 'Payment received',
+    continue: 'Back to the merchant',
+    expired: 'Order expired',
+    expiredNote: 'Please place the order again. If you already paid, contact the merchant.',
+    closed: 'Order closed',
+    closedNote: 'The merchant closed this order. Do not pay.',
+    simulate: 'Simulate payment (sandbox)',
+    sandbox: 'Sandbox order: no real money moves',
+    order: 'Order',
+    qrAlt: 'Payment QR code',
     types: { alipay: 'Alipay', wechat: 'WeChat', qqpay: 'QQ Wallet', unionpay: 'UnionPay' } as Record<string, string>,
   },
 };
@@ -82,7 +111,15 @@ button,.button{display:inline-block;width:100%;margin-top:16px;padding:12px;bord
 
 /** The inline script: countdown, status polling, the simulate button. */
 function script(m: CashierModel, lang: Lang): string {
-  const cfg = { token: m.token, expires: m.expiresMs, status: m.status, returnUrl: m.returnUrl, timeoutUrl: m.timeoutUrl, ack: m.acknowledged, lang };
+  const cfg = {
+    token: m.token,
+    expires: m.expiresMs,
+    status: m.status,
+    returnUrl: m.returnUrl,
+    timeoutUrl: m.timeoutUrl,
+    ack: m.acknowledged,
+    lang,
+  };
   return `(() => {
 const c = ${JSON.stringify(cfg).replace(/</g, '\\u003c')};
 const $ = (id) => document.getElementById(id);
@@ -151,28 +188,65 @@ export function renderCashier(m: CashierModel, lang: Lang): string {
         <main>
           <section class={`card ${m.type}`} aria-labelledby="title">
             <h1 id="title">{t.title}</h1>
-            <p class="merchant">{t.payTo} <strong>{m.merchantName}</strong></p>
-            <p class="amount-label" id="amount-label">{t.amount}</p>
-            <p class="amount" id="amount">¥{realprice}</p>
+            <p class="merchant">
+              {t.payTo} <strong>{m.merchantName}</strong>
+            </p>
+            <p class="amount-label" id="amount-label">
+              {t.amount}
+            </p>
+            <p class="amount" id="amount">
+              ¥{realprice}
+            </p>
             <div id="pay">
-              <p class="note">{t.exact}{m.realpriceFen !== m.priceFen ? ` ${t.adjusted(formatFen(m.priceFen))}` : ''}</p>
-              <div class="qr" id="qr" role="img" aria-label={t.qrAlt}>{raw(qr)}</div>
+              <p class="note">
+                {t.exact}
+                {m.realpriceFen !== m.priceFen ? ` ${t.adjusted(formatFen(m.priceFen))}` : ''}
+              </p>
+              <div class="qr" id="qr" role="img" aria-label={t.qrAlt}>
+                {raw(qr)}
+              </div>
               <p class="scan">{t.scan(typeName)}</p>
               <div class="meta">
-                <span>{t.expiresIn} <span class="countdown" id="countdown" aria-live="off">--:--</span></span>
-                <span>{t.order} {m.outOrderId}</span>
+                <span>
+                  {t.expiresIn}{' '}
+                  <span class="countdown" id="countdown" aria-live="off">
+                    --:--
+                  </span>
+                </span>
+                <span>
+                  {t.order} {m.outOrderId}
+                </span>
               </div>
-              <p class="state" id="state-pending" role="status">{t.waiting}</p>
-              {m.sandbox && <button type="button" class="secondary" id="simulate">{t.simulate}</button>}
+              <p class="state" id="state-pending" role="status">
+                {t.waiting}
+              </p>
+              {m.sandbox && (
+                <button type="button" class="secondary" id="simulate">
+                  {t.simulate}
+                </button>
+              )}
               {m.sandbox && <p class="sandbox">{t.sandbox}</p>}
             </div>
             <div aria-live="polite">
-              <div id="state-paid" hidden><p class="state ok">{t.paid}</p><p>{t.paidNote}</p></div>
-              <div id="state-received" hidden><p class="state ok">{t.received}</p></div>
-              <div id="state-expired" hidden><p class="state bad">{t.expired}</p><p>{t.expiredNote}</p></div>
-              <div id="state-closed" hidden><p class="state bad">{t.closed}</p><p>{t.closedNote}</p></div>
+              <div id="state-paid" hidden>
+                <p class="state ok">{t.paid}</p>
+                <p>{t.paidNote}</p>
+              </div>
+              <div id="state-received" hidden>
+                <p class="state ok">{t.received}</p>
+              </div>
+              <div id="state-expired" hidden>
+                <p class="state bad">{t.expired}</p>
+                <p>{t.expiredNote}</p>
+              </div>
+              <div id="state-closed" hidden>
+                <p class="state bad">{t.closed}</p>
+                <p>{t.closedNote}</p>
+              </div>
               {/* biome-ignore lint/a11y/useValidAnchor: the page script sets the return URL before showing it */}
-              <a class="button primary" id="continue" href="#" hidden>{t.continue}</a>
+              <a class="button primary" id="continue" href="#" hidden>
+                {t.continue}
+              </a>
             </div>
           </section>
         </main>

@@ -9,10 +9,18 @@ function operations(doc: OpenAPIObject): Op[] {
     for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
       const op = (item as Record<string, OperationObject | undefined>)[method];
       if (!op) continue;
-      const content = (op.requestBody as { content?: Record<string, { schema?: { $ref?: string } }> } | undefined)?.content;
+      const content = (op.requestBody as { content?: Record<string, { schema?: { $ref?: string } }> } | undefined)
+        ?.content;
       const body = content?.['application/json']?.schema?.$ref;
       const params = ((op.parameters ?? []) as { name: string; in: string }[]).map((p) => `${p.name} (${p.in})`);
-      ops.push({ method: method.toUpperCase(), path, summary: op.summary, tags: op.tags, schemaRef: body?.split('/').pop(), params });
+      ops.push({
+        method: method.toUpperCase(),
+        path,
+        summary: op.summary,
+        tags: op.tags,
+        schemaRef: body?.split('/').pop(),
+        params,
+      });
     }
   }
   return ops;
@@ -34,14 +42,20 @@ code,pre{font:13px ui-monospace,monospace;background:#f4f4f5;border-radius:4px}p
       </head>
       <body>
         <h1>huipay admin API</h1>
-        <p>{doc.info.description} Machine-readable: <a href="/openapi.json">/openapi.json</a>.</p>
+        <p>
+          {doc.info.description} Machine-readable: <a href="/openapi.json">/openapi.json</a>.
+        </p>
         <h2>Operations</h2>
         {ops.map((o) => (
           <div class="op" id={`${o.method}-${o.path}`}>
             <span class={`m ${o.method}`}>{o.method}</span> <code>{o.path}</code>
             <div>{o.summary}</div>
             {o.params.length > 0 && <div>Parameters: {o.params.join(', ')}</div>}
-            {o.schemaRef && <div>Body: <a href={`#schema-${o.schemaRef}`}>{o.schemaRef}</a></div>}
+            {o.schemaRef && (
+              <div>
+                Body: <a href={`#schema-${o.schemaRef}`}>{o.schemaRef}</a>
+              </div>
+            )}
           </div>
         ))}
         <h2>Schemas</h2>

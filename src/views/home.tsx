@@ -18,15 +18,29 @@ export function renderHome(origin: string): string {
         <h1>huipay</h1>
         <p class="sub">Aggregated payment gateway on Cloudflare Workers · 聚合支付网关</p>
         <h2>Try the demo</h2>
-        <p>With <code>npm start</code> running, create a sandbox order and open its cashier page:</p>
+        <p>
+          With <code>npm start</code> running, create a sandbox order and open its cashier page:
+        </p>
         <pre>npm run demo</pre>
-        <p>On the cashier page, <em>simulate payment</em> pays the order through the same path a monitor agent's report takes; the page then returns you to the demo shop.</p>
+        <p>
+          On the cashier page, <em>simulate payment</em> pays the order through the same path a monitor agent's report
+          takes; the page then returns you to the demo shop.
+        </p>
         <h2>Reference</h2>
         <ul>
-          <li><a href="/docs">Admin API reference</a> (<a href="/openapi.json">OpenAPI document</a>)</li>
-          <li>Merchant API: <code>POST {origin}/api/cloudpay/create</code>, <code>/query</code>, <code>/close</code> (gatepay-compatible; see the README)</li>
-          <li>Monitor protocol: <code>POST {origin}/monitor/v1/heartbeat</code>, <code>/payments</code></li>
-          <li>Health: <a href="/healthz">/healthz</a></li>
+          <li>
+            <a href="/docs">Admin API reference</a> (<a href="/openapi.json">OpenAPI document</a>)
+          </li>
+          <li>
+            Merchant API: <code>POST {origin}/api/cloudpay/create</code>, <code>/query</code>, <code>/close</code>{' '}
+            (gatepay-compatible; see the README)
+          </li>
+          <li>
+            Monitor protocol: <code>POST {origin}/monitor/v1/heartbeat</code>, <code>/payments</code>
+          </li>
+          <li>
+            Health: <a href="/healthz">/healthz</a>
+          </li>
         </ul>
       </body>
     </html>

@@ -30,7 +30,11 @@ describe('cashier page', () => {
     const { app } = await sandboxShop(k);
     await createOrder(app, '25.00', `${k}-a`); // takes 25.00, so this order must pay 24.99
     const order = await createOrder(app, '25.00', `${k}-b`);
-    const page = await browser.newPage({ ...device, locale: 'zh-CN', extraHTTPHeaders: { 'accept-language': 'zh-CN,zh;q=0.9' } });
+    const page = await browser.newPage({
+      ...device,
+      locale: 'zh-CN',
+      extraHTTPHeaders: { 'accept-language': 'zh-CN,zh;q=0.9' },
+    });
     await page.goto(order.pay_url);
     await expect.poll(() => page.locator('#amount').textContent()).toBe('¥24.99');
     expect(await page.locator('h1').textContent()).toBe('收银台');
@@ -53,11 +57,20 @@ describe('cashier page', () => {
     const { app } = await sandboxShop(k);
     const order = await createOrder(app, '9.90', k);
     for (const lang of ['zh-CN', 'en-US']) {
-      const page = await browser.newPage({ ...PHONE, locale: lang, extraHTTPHeaders: { 'accept-language': lang }, bypassCSP: true });
+      const page = await browser.newPage({
+        ...PHONE,
+        locale: lang,
+        extraHTTPHeaders: { 'accept-language': lang },
+        bypassCSP: true,
+      });
       await page.goto(order.pay_url);
       await page.addScriptTag({ path: require.resolve('axe-core') });
-      const result = await page.evaluate(async () => (globalThis as any).axe.run((globalThis as any).document, { resultTypes: ['violations'] }));
-      const serious = result.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.id}: ${v.help}`);
+      const result = await page.evaluate(async () =>
+        (globalThis as any).axe.run((globalThis as any).document, { resultTypes: ['violations'] }),
+      );
+      const serious = result.violations
+        .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v: any) => `${v.id}: ${v.help}`);
       expect(serious, lang).toEqual([]);
       await page.close();
     }
@@ -67,7 +80,11 @@ describe('cashier page', () => {
     const k = key('en');
     const { app } = await sandboxShop(k);
     const order = await createOrder(app, '3.00', k);
-    const page = await browser.newPage({ ...DESKTOP, locale: 'en-US', extraHTTPHeaders: { 'accept-language': 'en-US,en;q=0.9,zh;q=0.5' } });
+    const page = await browser.newPage({
+      ...DESKTOP,
+      locale: 'en-US',
+      extraHTTPHeaders: { 'accept-language': 'en-US,en;q=0.9,zh;q=0.5' },
+    });
     await page.goto(order.pay_url);
     expect(await page.locator('h1').textContent()).toBe('Checkout');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
@@ -84,8 +101,16 @@ describe('cashier page', () => {
     await page.locator('#simulate').click();
     await page.waitForURL(`${merchantBase()}/page/${k}?**`, { timeout: 15_000 });
     const q = Object.fromEntries(new URL(page.url()).searchParams);
-    expect(q).toMatchObject({ price: '18.80', type: 'alipay', product_id: 'vip-1', order_id: String(order.order_id), out_order_id: k });
-    expect(q.sign).toBe(specSign([app.appkey, q.price, q.type, q.product_id, q.order_id, q.out_order_id], app.appsecret));
+    expect(q).toMatchObject({
+      price: '18.80',
+      type: 'alipay',
+      product_id: 'vip-1',
+      order_id: String(order.order_id),
+      out_order_id: k,
+    });
+    expect(q.sign).toBe(
+      specSign([app.appkey, q.price, q.type, q.product_id, q.order_id, q.out_order_id], app.appsecret),
+    );
     expect(await page.locator('h1').textContent()).toBe('Back at the shop');
     const seen = (await (await fetch(`${merchantBase()}/_log/${k}`)).json()) as { method: string; body: string }[];
     const notified = seen.filter((r) => r.method === 'POST');
@@ -103,10 +128,15 @@ describe('cashier page', () => {
     await page.goto(order.pay_url);
     await page.locator('#simulate').click();
     // The page's polling timers run on the fake clock: advance it a second at a time until the payment shows.
-    await expect.poll(async () => {
-      await page.clock.runFor(1000);
-      return page.locator('#state-paid').isVisible();
-    }, { timeout: 10_000, interval: 200 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          await page.clock.runFor(1000);
+          return page.locator('#state-paid').isVisible();
+        },
+        { timeout: 10_000, interval: 200 },
+      )
+      .toBe(true);
     expect(await page.locator('#continue').isVisible()).toBe(false);
     await page.clock.fastForward(11_000);
     await page.clock.runFor(2_000);
@@ -115,7 +145,9 @@ describe('cashier page', () => {
     await page.locator('#continue').click();
     await page.waitForURL(`${merchantBase()}/page/${k}?**`);
     const q = Object.fromEntries(new URL(page.url()).searchParams);
-    expect(q.sign).toBe(specSign([app.appkey, q.price, q.type, q.product_id, q.order_id, q.out_order_id], app.appsecret));
+    expect(q.sign).toBe(
+      specSign([app.appkey, q.price, q.type, q.product_id, q.order_id, q.out_order_id], app.appsecret),
+    );
     await page.close();
   });
 
@@ -137,8 +169,12 @@ describe('cashier page', () => {
     const order = await createOrder(app, '7.00', k);
     const lookup = { appkey: app.appkey, order_id: String(order.order_id), out_order_id: '' };
     await fetch(`${gateway()}/api/cloudpay/close`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ ...lookup, sign: specSign([lookup.appkey, lookup.order_id, lookup.out_order_id], app.appsecret) }),
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        ...lookup,
+        sign: specSign([lookup.appkey, lookup.order_id, lookup.out_order_id], app.appsecret),
+      }),
     });
     const page = await browser.newPage(DESKTOP);
     await page.goto(order.pay_url);
@@ -161,7 +197,11 @@ describe('monitor agent simulator', () => {
     expect((await admin('GET', `/merchants/${merchant.id}/sessions`)).data[0].state).toBe('new');
     const run = (args: string[]) =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
-        const p = spawn(process.execPath, [join(process.cwd(), 'scripts/agent.mjs'), '--config', session.monitor_config, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const p = spawn(
+          process.execPath,
+          [join(process.cwd(), 'scripts/agent.mjs'), '--config', session.monitor_config, ...args],
+          { stdio: ['ignore', 'pipe', 'pipe'] },
+        );
         let out = '';
         p.stdout.on('data', (d) => (out += d));
         p.stderr.on('data', (d) => (out += d));
@@ -174,6 +214,8 @@ describe('monitor agent simulator', () => {
     const order = await createOrder(app, '12.00', k);
     const paid = await run(['--once', '--pay', order.realprice]);
     expect(paid.out).toContain(`payment ${order.realprice} matched order ${k}`);
-    await expect.poll(async () => (await admin('GET', `/orders/${order.order_id}`)).status, { timeout: 10_000 }).toBe('paid');
+    await expect
+      .poll(async () => (await admin('GET', `/orders/${order.order_id}`)).status, { timeout: 10_000 })
+      .toBe('paid');
   });
 });

@@ -35,19 +35,46 @@ export default async function setup(project: TestProject) {
   const merchant = await startMerchantServer();
   const state = mkdtempSync(join(tmpdir(), 'huipay-browser-'));
   const envFile = join(state, 'test.env');
-  writeFileSync(envFile, `ADMIN_TOKEN=${ADMIN_TOKEN}\nMASTER_KEY=browser-master-key-not-a-secret\nNOTIFY_SCHEDULE_SECONDS=1,1\n`);
-  const migrate = spawnSync(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { env: { ...process.env, CI: '1' }, encoding: 'utf8' });
+  writeFileSync(
+    envFile,
+    `ADMIN_TOKEN=${ADMIN_TOKEN}\nMASTER_KEY=browser-master-key-not-a-secret\nNOTIFY_SCHEDULE_SECONDS=1,1\n`,
+  );
+  const migrate = spawnSync(
+    process.execPath,
+    [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state],
+    { env: { ...process.env, CI: '1' }, encoding: 'utf8' },
+  );
   if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}`);
   const port = await freePort();
-  const child = spawn(process.execPath, [WRANGLER, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--env-file', envFile, '--show-interactive-dev-session=false', '--log-level', 'warn'], {
-    env: { ...process.env, CI: '1' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      WRANGLER,
+      'dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--persist-to',
+      state,
+      '--env-file',
+      envFile,
+      '--show-interactive-dev-session=false',
+      '--log-level',
+      'warn',
+    ],
+    {
+      env: { ...process.env, CI: '1' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   for (const deadline = Date.now() + 90_000; ; ) {
     try {
       if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch { /* starting */ }
+    } catch {
+      /* starting */
+    }
     if (Date.now() > deadline || child.exitCode !== null) throw new Error('wrangler dev did not start');
     await new Promise((r) => setTimeout(r, 300));
   }

@@ -64,7 +64,11 @@ describe('startOfLocalDay', () => {
   });
 
   it.each<[string, string]>([
-    ['2026-03-08', NY], ['2026-11-01', NY], ['2026-04-20', SH], ['2026-03-08', 'America/Havana'], ['2026-09-06', 'America/Santiago'],
+    ['2026-03-08', NY],
+    ['2026-11-01', NY],
+    ['2026-04-20', SH],
+    ['2026-03-08', 'America/Havana'],
+    ['2026-09-06', 'America/Santiago'],
   ])('%s in %s: the start is in the day and one ms earlier is not', (day, tz) => {
     const start = startOfLocalDay(day, tz);
     expect(localClock(start, tz).day).toBe(day);
@@ -74,10 +78,17 @@ describe('startOfLocalDay', () => {
 
 describe('startOfLocalDay over every day of 2026', () => {
   const days: string[] = [];
-  for (let ms = Date.UTC(2026, 0, 1); ms < Date.UTC(2027, 0, 1); ms += 86_400_000) days.push(new Date(ms).toISOString().slice(0, 10));
+  for (let ms = Date.UTC(2026, 0, 1); ms < Date.UTC(2027, 0, 1); ms += 86_400_000)
+    days.push(new Date(ms).toISOString().slice(0, 10));
 
   it.each<[string]>([
-    [SH], ['UTC'], [NY], ['Europe/London'], ['Asia/Kolkata'], ['America/Santiago'], ['America/Havana'],
+    [SH],
+    ['UTC'],
+    [NY],
+    ['Europe/London'],
+    ['Asia/Kolkata'],
+    ['America/Santiago'],
+    ['America/Havana'],
     ['Australia/Lord_Howe'], // 30-minute DST shift
     ['Pacific/Chatham'], // +12:45 / +13:45
   ])('%s: each start is local midnight of that day (or the first instant after a skipped one)', (tz) => {

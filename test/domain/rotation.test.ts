@@ -75,7 +75,9 @@ describe('rankSessions: always a permutation of the candidate ids', () => {
 
   it.each(STRATEGIES)('%s is deterministic for a given random source', (strategy) => {
     for (const seed of SEEDS.slice(0, 20)) {
-      expect(rankSessions(strategy, FOUR, 12, mulberry32(seed))).toEqual(rankSessions(strategy, FOUR, 12, mulberry32(seed)));
+      expect(rankSessions(strategy, FOUR, 12, mulberry32(seed))).toEqual(
+        rankSessions(strategy, FOUR, 12, mulberry32(seed)),
+      );
     }
   });
 });
@@ -87,7 +89,8 @@ describe('single candidate is returned whatever the strategy', () => {
     ['uniform', c(7, 999_999), null], // the top collector, but the only one
     ['random', c(7, 0), 3],
   ])('%s %o lastPaid %s', (strategy, only, last) => {
-    for (const seed of SEEDS.slice(0, 20)) expect(rankSessions(strategy, [only], last, mulberry32(seed))).toEqual([only.id]);
+    for (const seed of SEEDS.slice(0, 20))
+      expect(rankSessions(strategy, [only], last, mulberry32(seed))).toEqual([only.id]);
   });
 });
 
@@ -145,7 +148,8 @@ describe('uniform', () => {
   });
 
   it('with two sessions, always picks the smaller collector', () => {
-    for (const seed of SEEDS) expect(rankSessions('uniform', [c(1, 900), c(2, 901)], null, mulberry32(seed))).toEqual([1, 2]);
+    for (const seed of SEEDS)
+      expect(rankSessions('uniform', [c(1, 900), c(2, 901)], null, mulberry32(seed))).toEqual([1, 2]);
   });
 
   it('ties at the top: exactly one top collector is dropped to the end', () => {
@@ -172,7 +176,8 @@ describe('random', () => {
 
   it('reaches every session in every position', () => {
     const seen = new Set<string>();
-    for (const seed of SEEDS) rankSessions('random', FOUR, 12, mulberry32(seed)).forEach((id, pos) => seen.add(`${id}@${pos}`));
+    for (const seed of SEEDS)
+      rankSessions('random', FOUR, 12, mulberry32(seed)).forEach((id, pos) => seen.add(`${id}@${pos}`));
     expect(seen.size).toBe(16);
   });
 
@@ -187,7 +192,9 @@ describe('random', () => {
   });
 
   it('every one of the 6 orders of 3 sessions occurs', () => {
-    const orders = new Set(SEEDS.map((seed) => rankSessions('random', [c(1), c(2), c(3)], null, mulberry32(seed)).join(',')));
+    const orders = new Set(
+      SEEDS.map((seed) => rankSessions('random', [c(1), c(2), c(3)], null, mulberry32(seed)).join(',')),
+    );
     expect(orders.size).toBe(6);
   });
 });

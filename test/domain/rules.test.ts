@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { inWindow, regionAllowed, ruleRefusal, type PayerRegion, type RuleContext, type RuleSpec } from '../../src/domain/rules';
+import {
+  inWindow,
+  regionAllowed,
+  ruleRefusal,
+  type PayerRegion,
+  type RuleContext,
+  type RuleSpec,
+} from '../../src/domain/rules';
 
 const hm = (h: number, m = 0) => h * 60 + m;
 
@@ -79,7 +86,15 @@ const RULE: RuleSpec = {
   regions: ['CN'],
   dailyCapFen: 100_000,
 };
-const OPEN: RuleSpec = { startMinute: 0, endMinute: 0, timezone: null, minFen: null, maxFen: null, regions: [], dailyCapFen: null };
+const OPEN: RuleSpec = {
+  startMinute: 0,
+  endMinute: 0,
+  timezone: null,
+  minFen: null,
+  maxFen: null,
+  regions: [],
+  dailyCapFen: null,
+};
 
 // 2026-04-20T01:00Z = 09:00 in Shanghai, 2026-04-19 21:00 in New York (EDT)
 const AT_0900_SH = Date.UTC(2026, 3, 20, 1, 0);
@@ -93,10 +108,18 @@ const CTX: RuleContext = {
 
 describe('ruleRefusal', () => {
   it.each<[string, RuleSpec | null, Partial<RuleContext>, string | null]>([
-    ['null rule allows everything', null,
-      { nowMs: Date.UTC(2026, 3, 20, 20), amountFen: 99_999_999, region: {}, collectedTodayFen: 10 ** 12 }, null],
-    ['open rule allows everything', OPEN,
-      { nowMs: Date.UTC(2026, 3, 20, 20), amountFen: 99_999_999, region: {}, collectedTodayFen: 10 ** 12 }, null],
+    [
+      'null rule allows everything',
+      null,
+      { nowMs: Date.UTC(2026, 3, 20, 20), amountFen: 99_999_999, region: {}, collectedTodayFen: 10 ** 12 },
+      null,
+    ],
+    [
+      'open rule allows everything',
+      OPEN,
+      { nowMs: Date.UTC(2026, 3, 20, 20), amountFen: 99_999_999, region: {}, collectedTodayFen: 10 ** 12 },
+      null,
+    ],
     ['the base context passes', RULE, {}, null],
 
     // active hours in the rule's own zone
@@ -104,33 +127,77 @@ describe('ruleRefusal', () => {
     ['09:00 in Shanghai', RULE, { nowMs: Date.UTC(2026, 3, 20, 1, 0) }, null],
     ['17:59 in Shanghai', RULE, { nowMs: Date.UTC(2026, 3, 20, 9, 59) }, null],
     ['18:00 in Shanghai', RULE, { nowMs: Date.UTC(2026, 3, 20, 10, 0) }, 'outside active hours'],
-    ['the rule zone wins over the default zone', RULE,
-      { nowMs: AT_0900_SH, defaultTimezone: 'America/New_York' }, null],
-    ['a rule zone of UTC ignores a Shanghai default', { ...RULE, timezone: 'UTC' },
-      { nowMs: AT_0900_SH }, 'outside active hours'], // 01:00 UTC
+    [
+      'the rule zone wins over the default zone',
+      RULE,
+      { nowMs: AT_0900_SH, defaultTimezone: 'America/New_York' },
+      null,
+    ],
+    [
+      'a rule zone of UTC ignores a Shanghai default',
+      { ...RULE, timezone: 'UTC' },
+      { nowMs: AT_0900_SH },
+      'outside active hours',
+    ], // 01:00 UTC
 
     // no rule zone: the merchant's default zone applies
-    ['default New York: 09:00 Shanghai is 21:00 the evening before in New York', { ...RULE, timezone: null },
-      { nowMs: AT_0900_SH, defaultTimezone: 'America/New_York' }, 'outside active hours'],
-    ['default New York: 08:59 EDT', { ...RULE, timezone: null },
-      { nowMs: Date.UTC(2026, 3, 20, 12, 59), defaultTimezone: 'America/New_York' }, 'outside active hours'],
-    ['default New York: 09:00 EDT', { ...RULE, timezone: null },
-      { nowMs: Date.UTC(2026, 3, 20, 13, 0), defaultTimezone: 'America/New_York' }, null],
-    ['default New York: 09:00 EST in winter is 14:00Z', { ...RULE, timezone: null },
-      { nowMs: Date.UTC(2026, 0, 15, 14, 0), defaultTimezone: 'America/New_York' }, null],
-    ['default New York: 13:59Z in winter is 08:59 EST', { ...RULE, timezone: null },
-      { nowMs: Date.UTC(2026, 0, 15, 13, 59), defaultTimezone: 'America/New_York' }, 'outside active hours'],
+    [
+      'default New York: 09:00 Shanghai is 21:00 the evening before in New York',
+      { ...RULE, timezone: null },
+      { nowMs: AT_0900_SH, defaultTimezone: 'America/New_York' },
+      'outside active hours',
+    ],
+    [
+      'default New York: 08:59 EDT',
+      { ...RULE, timezone: null },
+      { nowMs: Date.UTC(2026, 3, 20, 12, 59), defaultTimezone: 'America/New_York' },
+      'outside active hours',
+    ],
+    [
+      'default New York: 09:00 EDT',
+      { ...RULE, timezone: null },
+      { nowMs: Date.UTC(2026, 3, 20, 13, 0), defaultTimezone: 'America/New_York' },
+      null,
+    ],
+    [
+      'default New York: 09:00 EST in winter is 14:00Z',
+      { ...RULE, timezone: null },
+      { nowMs: Date.UTC(2026, 0, 15, 14, 0), defaultTimezone: 'America/New_York' },
+      null,
+    ],
+    [
+      'default New York: 13:59Z in winter is 08:59 EST',
+      { ...RULE, timezone: null },
+      { nowMs: Date.UTC(2026, 0, 15, 13, 59), defaultTimezone: 'America/New_York' },
+      'outside active hours',
+    ],
     ['default Shanghai: 09:00 Shanghai', { ...RULE, timezone: null }, { nowMs: AT_0900_SH }, null],
 
     // a night window 22:00–02:00 Shanghai
-    ['night window at 23:30 Shanghai', { ...RULE, startMinute: hm(22), endMinute: hm(2) },
-      { nowMs: Date.UTC(2026, 3, 20, 15, 30) }, null],
-    ['night window at 01:59 Shanghai', { ...RULE, startMinute: hm(22), endMinute: hm(2) },
-      { nowMs: Date.UTC(2026, 3, 20, 17, 59) }, null],
-    ['night window at 02:00 Shanghai', { ...RULE, startMinute: hm(22), endMinute: hm(2) },
-      { nowMs: Date.UTC(2026, 3, 20, 18, 0) }, 'outside active hours'],
-    ['night window at 09:00 Shanghai', { ...RULE, startMinute: hm(22), endMinute: hm(2) },
-      { nowMs: AT_0900_SH }, 'outside active hours'],
+    [
+      'night window at 23:30 Shanghai',
+      { ...RULE, startMinute: hm(22), endMinute: hm(2) },
+      { nowMs: Date.UTC(2026, 3, 20, 15, 30) },
+      null,
+    ],
+    [
+      'night window at 01:59 Shanghai',
+      { ...RULE, startMinute: hm(22), endMinute: hm(2) },
+      { nowMs: Date.UTC(2026, 3, 20, 17, 59) },
+      null,
+    ],
+    [
+      'night window at 02:00 Shanghai',
+      { ...RULE, startMinute: hm(22), endMinute: hm(2) },
+      { nowMs: Date.UTC(2026, 3, 20, 18, 0) },
+      'outside active hours',
+    ],
+    [
+      'night window at 09:00 Shanghai',
+      { ...RULE, startMinute: hm(22), endMinute: hm(2) },
+      { nowMs: AT_0900_SH },
+      'outside active hours',
+    ],
 
     // amount bounds, inclusive
     ['0.99 below 1.00', RULE, { amountFen: 99 }, 'below minimum amount'],
@@ -144,15 +211,35 @@ describe('ruleRefusal', () => {
     ['payer from US', RULE, { region: { country: 'US', regionCode: 'CA' } }, 'payer region not allowed'],
     ['payer region unknown', RULE, { region: {} }, 'payer region not allowed'],
     ['payer lower-case cn', RULE, { region: { country: 'cn' } }, null],
-    ['province rule CN-GD, payer in GD', { ...RULE, regions: ['CN-GD'] }, { region: { country: 'CN', regionCode: 'GD' } }, null],
-    ['province rule CN-GD, payer in BJ', { ...RULE, regions: ['CN-GD'] }, { region: { country: 'CN', regionCode: 'BJ' } }, 'payer region not allowed'],
+    [
+      'province rule CN-GD, payer in GD',
+      { ...RULE, regions: ['CN-GD'] },
+      { region: { country: 'CN', regionCode: 'GD' } },
+      null,
+    ],
+    [
+      'province rule CN-GD, payer in BJ',
+      { ...RULE, regions: ['CN-GD'] },
+      { region: { country: 'CN', regionCode: 'BJ' } },
+      'payer region not allowed',
+    ],
 
     // daily cap: collected + amount > cap refused, == cap allowed
     ['cap: 990.00 collected + 10.00 = 1000.00', RULE, { collectedTodayFen: 99_000, amountFen: 1000 }, null],
-    ['cap: 990.00 collected + 10.01 > 1000.00', RULE, { collectedTodayFen: 99_000, amountFen: 1001 }, 'daily cap reached'],
+    [
+      'cap: 990.00 collected + 10.01 > 1000.00',
+      RULE,
+      { collectedTodayFen: 99_000, amountFen: 1001 },
+      'daily cap reached',
+    ],
     ['cap: already 1000.00 collected', RULE, { collectedTodayFen: 100_000, amountFen: 100 }, 'daily cap reached'],
     ['cap: 0 collected, amount == cap', { ...RULE, maxFen: null, dailyCapFen: 5000 }, { amountFen: 5000 }, null],
-    ['cap: 0 collected, amount over cap', { ...RULE, maxFen: null, dailyCapFen: 5000 }, { amountFen: 5001 }, 'daily cap reached'],
+    [
+      'cap: 0 collected, amount over cap',
+      { ...RULE, maxFen: null, dailyCapFen: 5000 },
+      { amountFen: 5001 },
+      'daily cap reached',
+    ],
     ['no cap', { ...RULE, dailyCapFen: null }, { collectedTodayFen: 10 ** 12 }, null],
     ['cap of 0 refuses everything', { ...RULE, dailyCapFen: 0 }, { amountFen: 100 }, 'daily cap reached'],
   ])('%s', (_label, rule, ctx, expected) => {

@@ -40,32 +40,77 @@ describe('SIGN_FIELDS match SPEC §3.1, §3.2, §6.1, §6.2', () => {
 
 type Kind = keyof typeof SIGN_FIELDS;
 const signFor = (kind: Kind, params: Record<string, string>) =>
-  gatepaySign(SIGN_FIELDS[kind].map((f) => params[f]), APPSECRET);
+  gatepaySign(
+    SIGN_FIELDS[kind].map((f) => params[f]),
+    APPSECRET,
+  );
 
 describe('gatepaySign: md5( md5(fields joined) + appsecret )', () => {
   it.each<[string, Kind, Record<string, string>, string]>([
-    ['create', 'create',
-      { appkey: APPKEY, price: '10.20', type: 'alipay', out_order_id: '20260420153012-8841', custom: 'user_10086@example.com' },
-      '9ac1cf17e854a6f7710f84020bf5a950'],
-    ['create, UTF-8 custom and odd order id', 'create',
+    [
+      'create',
+      'create',
+      {
+        appkey: APPKEY,
+        price: '10.20',
+        type: 'alipay',
+        out_order_id: '20260420153012-8841',
+        custom: 'user_10086@example.com',
+      },
+      '9ac1cf17e854a6f7710f84020bf5a950',
+    ],
+    [
+      'create, UTF-8 custom and odd order id',
+      'create',
       { appkey: APPKEY, price: '0.01', type: 'wechat', out_order_id: 'SO.2026|0420_7', custom: '张三' },
-      'a75a97bfffab18ddd381899699932561'],
-    ['create, empty custom', 'create',
+      'a75a97bfffab18ddd381899699932561',
+    ],
+    [
+      'create, empty custom',
+      'create',
       { appkey: APPKEY, price: '199.00', type: 'alipay', out_order_id: 'A1001', custom: '' },
-      '86d88dde003f2caadcd065ef692b3c9f'],
-    ['query by order_id', 'query',
+      '86d88dde003f2caadcd065ef692b3c9f',
+    ],
+    [
+      'query by order_id',
+      'query',
       { appkey: APPKEY, order_id: '100234', out_order_id: '' },
-      '2ff190938f568cc268f39735220532b8'],
-    ['query by out_order_id', 'query',
+      '2ff190938f568cc268f39735220532b8',
+    ],
+    [
+      'query by out_order_id',
+      'query',
       { appkey: APPKEY, order_id: '', out_order_id: '20260420153012-8841' },
-      '08935fdc648d171294f6072f620cf173'],
-    ['notify', 'notify',
-      { appkey: APPKEY, order_id: '100234', out_order_id: '20260420153012-8841', price: '10.20', realprice: '10.18',
-        type: 'alipay', paytime: '1776670260', extend: 'user_10086@example.com' },
-      '026f1380cd4c9d061bf252ec60fc6cce'],
-    ['return', 'return',
-      { appkey: APPKEY, price: '10.20', type: 'alipay', product_id: 'vip-month', order_id: '100234', out_order_id: '20260420153012-8841' },
-      '4a4485dc80bf0c971e5a515b26906c63'],
+      '08935fdc648d171294f6072f620cf173',
+    ],
+    [
+      'notify',
+      'notify',
+      {
+        appkey: APPKEY,
+        order_id: '100234',
+        out_order_id: '20260420153012-8841',
+        price: '10.20',
+        realprice: '10.18',
+        type: 'alipay',
+        paytime: '1776670260',
+        extend: 'user_10086@example.com',
+      },
+      '026f1380cd4c9d061bf252ec60fc6cce',
+    ],
+    [
+      'return',
+      'return',
+      {
+        appkey: APPKEY,
+        price: '10.20',
+        type: 'alipay',
+        product_id: 'vip-month',
+        order_id: '100234',
+        out_order_id: '20260420153012-8841',
+      },
+      '4a4485dc80bf0c971e5a515b26906c63',
+    ],
   ])('%s', async (_label, kind, params, hex) => {
     const sign = await signFor(kind, params);
     expect(sign).toBe(hex);
@@ -73,8 +118,10 @@ describe('gatepaySign: md5( md5(fields joined) + appsecret )', () => {
   });
 
   it('inner hash is the plain md5 of the concatenation', async () => {
-    expect(await md5Hex(`${APPKEY}10.20alipay20260420153012-8841user_10086@example.com`)).toBe('d3396e3bb42d522638e2ccfaf8db036c');
-    expect(await md5Hex('d3396e3bb42d522638e2ccfaf8db036c' + APPSECRET)).toBe('9ac1cf17e854a6f7710f84020bf5a950');
+    expect(await md5Hex(`${APPKEY}10.20alipay20260420153012-8841user_10086@example.com`)).toBe(
+      'd3396e3bb42d522638e2ccfaf8db036c',
+    );
+    expect(await md5Hex(`d3396e3bb42d522638e2ccfaf8db036c${APPSECRET}`)).toBe('9ac1cf17e854a6f7710f84020bf5a950');
   });
 
   it('signs the exact strings: "10.2" and "10.20" differ', async () => {
@@ -85,19 +132,30 @@ describe('gatepaySign: md5( md5(fields joined) + appsecret )', () => {
 
   it('depends on the secret', async () => {
     const parts = [APPKEY, '10.20', 'alipay', '20260420153012-8841', 'user_10086@example.com'];
-    expect(await gatepaySign(parts, APPSECRET + 'x')).not.toBe('9ac1cf17e854a6f7710f84020bf5a950');
+    expect(await gatepaySign(parts, `${APPSECRET}x`)).not.toBe('9ac1cf17e854a6f7710f84020bf5a950');
   });
 });
 
 describe('hmacSha256Hex known answers', () => {
   it.each<[string, string, string, string]>([
-    ['RFC 4231 test case 2', 'Jefe', 'what do ya want for nothing?',
-      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'],
-    ['key longer than the SHA-256 block (100 bytes)', 'k'.repeat(100), '1776670260123.{}',
-      '107f688784feed9848df3fb04e922b024a87e1ecec59f8d0543ad50852203c97'],
-    ['monitor request (timestamp "." body)', 'ms_4c1d9e77a2b0f3e5',
+    [
+      'RFC 4231 test case 2',
+      'Jefe',
+      'what do ya want for nothing?',
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    ],
+    [
+      'key longer than the SHA-256 block (100 bytes)',
+      'k'.repeat(100),
+      '1776670260123.{}',
+      '107f688784feed9848df3fb04e922b024a87e1ecec59f8d0543ad50852203c97',
+    ],
+    [
+      'monitor request (timestamp "." body)',
+      'ms_4c1d9e77a2b0f3e5',
       '1776670260123.{"type":"alipay","amount":"9.99","paid_at":1776670255000,"ref":"2026042022001488881234567890"}',
-      '75ad47901bd4af386e2cd400e5eb28d493355e3fa57f6cd554f77d53065bc649'],
+      '75ad47901bd4af386e2cd400e5eb28d493355e3fa57f6cd554f77d53065bc649',
+    ],
   ])('%s', async (_label, key, message, hex) => {
     expect(await hmacSha256Hex(key, message)).toBe(hex);
   });

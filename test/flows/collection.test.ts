@@ -40,7 +40,8 @@ describe('rotation', () => {
   it('random reaches every session', async () => {
     const { app, sessions } = await setupMerchant({ sessions: 3, settings: { rotation: 'random' } });
     const picked = new Set<number>();
-    for (let i = 0; i < 40 && picked.size < 3; i++) picked.add(await orderSession((await create(app, `${80 + i}.00`)).data.order_id));
+    for (let i = 0; i < 40 && picked.size < 3; i++)
+      picked.add(await orderSession((await create(app, `${80 + i}.00`)).data.order_id));
     expect(picked).toEqual(new Set(sessions.map((s) => s.id)));
   });
 
@@ -56,8 +57,18 @@ describe('rotation', () => {
 
 /** Local minutes-of-day now in a zone, as HH:MM shifted by `delta` minutes. */
 function hhmm(zone: string, delta: number) {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(Date.now());
-  const m = (Number(parts.find((p) => p.type === 'hour')!.value) * 60 + Number(parts.find((p) => p.type === 'minute')!.value) + delta + 2880) % 1440;
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(Date.now());
+  const m =
+    (Number(parts.find((p) => p.type === 'hour')!.value) * 60 +
+      Number(parts.find((p) => p.type === 'minute')!.value) +
+      delta +
+      2880) %
+    1440;
   return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 }
 
@@ -68,10 +79,28 @@ describe('collection rules', () => {
     ['window containing now', { start_time: hhmm(SH, -30), end_time: hhmm(SH, 30) }, '1.00', {}, 100],
     ['window that ended a minute ago', { start_time: hhmm(SH, -60), end_time: hhmm(SH, -1) }, '1.00', {}, 204],
     ['window starting in an hour', { start_time: hhmm(SH, 60), end_time: hhmm(SH, 120) }, '1.00', {}, 204],
-    ['wrapping window that excludes only the next hour', { start_time: hhmm(SH, 120), end_time: hhmm(SH, 60) }, '1.00', {}, 100],
+    [
+      'wrapping window that excludes only the next hour',
+      { start_time: hhmm(SH, 120), end_time: hhmm(SH, 60) },
+      '1.00',
+      {},
+      100,
+    ],
     ['all day (start = end)', { start_time: '00:00', end_time: '00:00' }, '1.00', {}, 100],
-    ['window in the rule\'s own zone (New York, now)', { start_time: hhmm(NY, -30), end_time: hhmm(NY, 30), timezone: NY }, '1.00', {}, 100],
-    ['New York window read in Shanghai', { start_time: hhmm(NY, -30), end_time: hhmm(NY, 30), timezone: SH }, '1.00', {}, 204],
+    [
+      "window in the rule's own zone (New York, now)",
+      { start_time: hhmm(NY, -30), end_time: hhmm(NY, 30), timezone: NY },
+      '1.00',
+      {},
+      100,
+    ],
+    [
+      'New York window read in Shanghai',
+      { start_time: hhmm(NY, -30), end_time: hhmm(NY, 30), timezone: SH },
+      '1.00',
+      {},
+      204,
+    ],
     ['below the minimum', { min_amount: '10.00' }, '9.99', {}, 204],
     ['at the minimum', { min_amount: '10.00' }, '10.00', {}, 100],
     ['at the maximum', { max_amount: '20.00' }, '20.00', {}, 100],
@@ -96,10 +125,16 @@ describe('collection rules', () => {
     const r = await ok('POST', `/merchants/${merchant.id}/rules`, { name: 'gd only', regions: ['CN-GD'] });
     await ok('PATCH', `/sessions/${sessions[0].id}`, { rule_id: r.id }, 200);
     const send = async (cf: Record<string, string>) =>
-      (await (await SELF.fetch(`${BASE}/api/cloudpay/create`, {
-        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(await signedCreate(app, { price: '2.00', out_order_id: nextId() })).toString(), cf,
-      } as RequestInit)).json() as { code: number }).code;
+      (
+        (await (
+          await SELF.fetch(`${BASE}/api/cloudpay/create`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams(await signedCreate(app, { price: '2.00', out_order_id: nextId() })).toString(),
+            cf,
+          } as RequestInit)
+        ).json()) as { code: number }
+      ).code;
     expect(await send({ country: 'CN', regionCode: 'GD' })).toBe(100);
     expect(await send({ country: 'CN', regionCode: 'BJ' })).toBe(204);
   });
@@ -115,11 +150,15 @@ describe('collection rules', () => {
     expect((await create(app, '5.00')).code).toBe(100);
   });
 
-  it('new sessions get the merchant\'s default rule; a session may be given another', async () => {
+  it("new sessions get the merchant's default rule; a session may be given another", async () => {
     const { merchant } = await setupMerchant({ sessions: 0 });
     const rule = await ok('POST', `/merchants/${merchant.id}/rules`, { name: 'default', max_amount: '100.00' });
     await ok('PUT', `/merchants/${merchant.id}/settings`, { default_rule_id: rule.id }, 200);
-    const s = await ok('POST', `/merchants/${merchant.id}/sessions`, { type: 'wechat', label: 'w', qr_payload: 'wxp://x' });
+    const s = await ok('POST', `/merchants/${merchant.id}/sessions`, {
+      type: 'wechat',
+      label: 'w',
+      qr_payload: 'wxp://x',
+    });
     expect(s.rule_id).toBe(rule.id);
     const other = await ok('POST', `/merchants/${merchant.id}/rules`, { name: 'other' });
     expect((await ok('PATCH', `/sessions/${s.id}`, { rule_id: other.id }, 200)).rule_id).toBe(other.id);
@@ -160,7 +199,10 @@ describe('session states', () => {
     expect(stale.status).toBe(401);
     expect(stale.body.error.message).toMatch(/300 s/);
     expect((await monitor(s, 'heartbeat', {}, { ts: Date.now() - 290_000 })).status).toBe(200);
-    expect((await monitor({ ...s, secret: 'wrong' }, 'payments', { type: 'alipay', amount: '1.00', paid_at: Date.now() })).status).toBe(401);
+    expect(
+      (await monitor({ ...s, secret: 'wrong' }, 'payments', { type: 'alipay', amount: '1.00', paid_at: Date.now() }))
+        .status,
+    ).toBe(401);
     const wrongType = await monitor(s, 'payments', { type: 'wechat', amount: '1.00', paid_at: Date.now() });
     expect(wrongType.status).toBe(400);
     expect(wrongType.body.error.message).toMatch(/^type:/);
@@ -168,10 +210,20 @@ describe('session states', () => {
 
   it('sandbox and live sessions never share slots or counters', async () => {
     const { merchant, app: liveApp } = await setupMerchant({ sessions: 1, settings: { max_offset: '0.00' } });
-    const sandboxApp = await ok('POST', `/merchants/${merchant.id}/apps`, { name: 'sb', mode: 'sandbox', notify_url: 'http://127.0.0.1:9/n', return_url: 'http://127.0.0.1:9/r' });
+    const sandboxApp = await ok('POST', `/merchants/${merchant.id}/apps`, {
+      name: 'sb',
+      mode: 'sandbox',
+      notify_url: 'http://127.0.0.1:9/n',
+      return_url: 'http://127.0.0.1:9/r',
+    });
     const sbApp = { appkey: sandboxApp.appkey, appsecret: sandboxApp.appsecret, id: sandboxApp.id };
     expect((await create(sbApp, '3.00')).code).toBe(204); // no sandbox session yet
-    const sb = await ok('POST', `/merchants/${merchant.id}/sessions`, { type: 'alipay', label: 'sim', qr_payload: 'sim://1', mode: 'sandbox' });
+    const sb = await ok('POST', `/merchants/${merchant.id}/sessions`, {
+      type: 'alipay',
+      label: 'sim',
+      qr_payload: 'sim://1',
+      mode: 'sandbox',
+    });
     await monitor({ id: sb.id, secret: sb.secret, type: 'alipay' }, 'heartbeat', {});
     const live = await create(liveApp, '3.00');
     const sandbox = await create(sbApp, '3.00');
@@ -181,7 +233,9 @@ describe('session states', () => {
     expect(await orderSession(sandbox.data.order_id)).toBe(sb.id);
     const paid = await pay({ id: sb.id, secret: sb.secret, type: 'alipay' }, '3.00');
     expect(paid.body.out_order_id).toBe(sandbox.data.out_order_id);
-    await eventually(async () => expect((await ok('GET', `/orders/${live.data.order_id}`, undefined, 200)).status).toBe('pending'));
+    await eventually(async () =>
+      expect((await ok('GET', `/orders/${live.data.order_id}`, undefined, 200)).status).toBe('pending'),
+    );
     const list = (await ok('GET', `/merchants/${merchant.id}/sessions`, undefined, 200)).data;
     const today = Object.fromEntries(list.map((x: any) => [x.mode, x.today.collected]));
     expect(today).toEqual({ live: '0.00', sandbox: '3.00' });

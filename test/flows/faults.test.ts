@@ -2,12 +2,30 @@
  * Faults: the Durable Object evicted or aborted mid-flow, the apply step failing, a merchant
  * server that never answers. Nothing is lost and nothing is applied twice.
  */
-import { abortAllDurableObjects, createExecutionContext, createMessageBatch, env, evictDurableObject, getQueueResult, runInDurableObject } from 'cloudflare:test';
+import {
+  abortAllDurableObjects,
+  createExecutionContext,
+  createMessageBatch,
+  env,
+  evictDurableObject,
+  getQueueResult,
+  runInDurableObject,
+} from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import type { Collector } from '../../src/durable/collector';
 import type { Job } from '../../src/queues/jobs';
-import { eventually, gatepay, merchantLog, merchantUrl, monitor, ok, pay, setupMerchant, signedCreate } from '../helpers';
+import {
+  eventually,
+  gatepay,
+  merchantLog,
+  merchantUrl,
+  monitor,
+  ok,
+  pay,
+  setupMerchant,
+  signedCreate,
+} from '../helpers';
 
 const status = async (id: number) => (await ok('GET', `/orders/${id}`, undefined, 200)).status;
 
@@ -23,7 +41,9 @@ describe('Durable Object eviction', () => {
     await kill(stub);
     const b = await gatepay('create', await signedCreate(app, { price: '9.00', out_order_id: `ev-b-${Date.now()}` }));
     expect([a.data.realprice, b.data.realprice]).toEqual(['9.00', '8.99']);
-    expect((await gatepay('create', await signedCreate(app, { price: '9.00', out_order_id: `ev-c-${Date.now()}` }))).code).toBe(204);
+    expect(
+      (await gatepay('create', await signedCreate(app, { price: '9.00', out_order_id: `ev-c-${Date.now()}` }))).code,
+    ).toBe(204);
     expect((await pay(sessions[0], '1.23', { ref: 'before-eviction' })).body).toEqual(first.body);
     expect((await pay(sessions[0], '9.00')).body.matched).toBe(true);
     await eventually(async () => expect(await status(a.data.order_id)).toBe('paid'));
@@ -41,18 +61,44 @@ describe('the apply step failing', () => {
     await runInDurableObject(stub, async (collector: Collector) => {
       const c = collector as any;
       const real = c.env;
-      c.env = { ...real, JOBS: { send: async () => { throw new Error('queue down'); } } };
+      c.env = {
+        ...real,
+        JOBS: {
+          send: async () => {
+            throw new Error('queue down');
+          },
+        },
+      };
       try {
-        await c.report({ sessionId: sessions[0].id, type: 'alipay', amountFen: 3100, paidMs: Date.now(), ref: 'f-1', payer: null });
+        await c.report({
+          sessionId: sessions[0].id,
+          type: 'alipay',
+          amountFen: 3100,
+          paidMs: Date.now(),
+          ref: 'f-1',
+          payer: null,
+        });
       } finally {
         c.env = real;
       }
     });
-    const raw = await runInDurableObject(stub, (_c, state) => state.storage.sql.exec(`SELECT job FROM outbox`).one().job as string);
+    const raw = await runInDurableObject(
+      stub,
+      (_c, state) => state.storage.sql.exec(`SELECT job FROM outbox`).one().job as string,
+    );
     const job = JSON.parse(raw) as Job;
-    const brokenDb = new Proxy(env.DB, { get: (t, p) => (p === 'batch' || p === 'prepare' ? () => { throw new Error('D1 unavailable'); } : Reflect.get(t, p, t)) });
+    const brokenDb = new Proxy(env.DB, {
+      get: (t, p) =>
+        p === 'batch' || p === 'prepare'
+          ? () => {
+              throw new Error('D1 unavailable');
+            }
+          : Reflect.get(t, p, t),
+    });
     const deliver = async (e: Env) => {
-      const batch = createMessageBatch<Job>('huipay-jobs', [{ id: 'a1', timestamp: new Date(), attempts: 1, body: job }]);
+      const batch = createMessageBatch<Job>('huipay-jobs', [
+        { id: 'a1', timestamp: new Date(), attempts: 1, body: job },
+      ]);
       const ctx = createExecutionContext();
       await worker.queue!(batch, e, ctx);
       return getQueueResult(batch, ctx);
@@ -64,7 +110,9 @@ describe('the apply step failing', () => {
     expect((await deliver(env)).explicitAcks).toEqual(['a1']);
     expect(await status(o.data.order_id)).toBe('paid');
     expect((await deliver(env)).explicitAcks).toEqual(['a1']);
-    const n = await env.DB.prepare(`SELECT COUNT(*) AS n FROM payments WHERE order_id = ?`).bind(o.data.order_id).first<{ n: number }>();
+    const n = await env.DB.prepare(`SELECT COUNT(*) AS n FROM payments WHERE order_id = ?`)
+      .bind(o.data.order_id)
+      .first<{ n: number }>();
     expect(n?.n).toBe(1);
   });
 });
@@ -98,7 +146,9 @@ describe('a monitor agent retrying after a lost answer', () => {
     const answers = await Promise.all([1, 2, 3].map(() => monitor(sessions[0], 'payments', body)));
     expect(new Set(answers.map((a) => JSON.stringify(a.body))).size).toBe(1);
     await eventually(async () => expect(await status(o.data.order_id)).toBe('paid'));
-    const n = await env.DB.prepare(`SELECT COUNT(*) AS n FROM payments WHERE session_id = ?`).bind(sessions[0].id).first<{ n: number }>();
+    const n = await env.DB.prepare(`SELECT COUNT(*) AS n FROM payments WHERE session_id = ?`)
+      .bind(sessions[0].id)
+      .first<{ n: number }>();
     expect(n?.n).toBe(1);
   });
 });

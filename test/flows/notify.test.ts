@@ -2,18 +2,50 @@
  * Merchant notifications end to end (SPEC §6): a real local merchant server receives the notify,
  * webhooks and retries; every signature is recomputed here from the spec's formulas.
  */
-import { createExecutionContext, createMessageBatch, env, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test';
+import {
+  createExecutionContext,
+  createMessageBatch,
+  env,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  SELF,
+} from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import type { Job } from '../../src/queues/jobs';
-import { admin, BASE, eventually, gatepay, hmac, loopbackUrl, md5, merchantLog, merchantUrl, ok, pay, setupMerchant, signedCreate, specSign } from '../helpers';
+import {
+  admin,
+  BASE,
+  eventually,
+  gatepay,
+  hmac,
+  loopbackUrl,
+  md5,
+  merchantLog,
+  merchantUrl,
+  ok,
+  pay,
+  setupMerchant,
+  signedCreate,
+  specSign,
+} from '../helpers';
 
 let n = 0;
 const key = (label: string) => `${label}-${Date.now()}-${++n}`;
 
-async function paidOrder(app: Record<string, unknown>, opts: { mode?: 'sandbox' | 'live'; price?: string; custom?: string } = {}) {
+async function paidOrder(
+  app: Record<string, unknown>,
+  opts: { mode?: 'sandbox' | 'live'; price?: string; custom?: string } = {},
+) {
   const m = await setupMerchant({ sessions: 1, mode: opts.mode ?? 'live', app });
-  const created = await gatepay('create', await signedCreate(m.app, { price: opts.price ?? '10.00', out_order_id: key('o'), custom: opts.custom ?? 'buyer@example.com' }));
+  const created = await gatepay(
+    'create',
+    await signedCreate(m.app, {
+      price: opts.price ?? '10.00',
+      out_order_id: key('o'),
+      custom: opts.custom ?? 'buyer@example.com',
+    }),
+  );
   expect(created.code).toBe(100);
   const paidAt = Date.now();
   expect((await pay(m.sessions[0], created.data.realprice, { paid_at: paidAt })).body.matched).toBe(true);
@@ -34,23 +66,59 @@ describe('async notify', () => {
     expect(req.method).toBe('POST');
     expect(req.headers['content-type']).toBe('application/x-www-form-urlencoded');
     const f = Object.fromEntries(new URLSearchParams(req.body));
-    expect(Object.keys(f)).toEqual(['order_id', 'out_order_id', 'price', 'realprice', 'type', 'paytime', 'extend', 'sign']);
-    expect(f).toMatchObject({ order_id: String(order.order_id), out_order_id: order.out_order_id, price: '10.00', realprice: order.realprice, type: 'alipay', paytime: String(Math.floor(paidAt / 1000)), extend: 'a b&c=d' });
-    expect(f.sign).toBe(await specSign([app.appkey, f.order_id, f.out_order_id, f.price, f.realprice, f.type, f.paytime, f.extend], app.appsecret));
-    await eventually(async () => expect((await deliveriesOf(order.order_id))[0]).toMatchObject({ kind: 'notify', status: 'delivered', attempts: 1 }));
+    expect(Object.keys(f)).toEqual([
+      'order_id',
+      'out_order_id',
+      'price',
+      'realprice',
+      'type',
+      'paytime',
+      'extend',
+      'sign',
+    ]);
+    expect(f).toMatchObject({
+      order_id: String(order.order_id),
+      out_order_id: order.out_order_id,
+      price: '10.00',
+      realprice: order.realprice,
+      type: 'alipay',
+      paytime: String(Math.floor(paidAt / 1000)),
+      extend: 'a b&c=d',
+    });
+    expect(f.sign).toBe(
+      await specSign(
+        [app.appkey, f.order_id, f.out_order_id, f.price, f.realprice, f.type, f.paytime, f.extend],
+        app.appsecret,
+      ),
+    );
+    await eventually(async () =>
+      expect((await deliveriesOf(order.order_id))[0]).toMatchObject({
+        kind: 'notify',
+        status: 'delivered',
+        attempts: 1,
+      }),
+    );
   });
 
   it('a sandbox app notifies its sandbox URL, even on loopback', async () => {
     const k = key('sandbox');
-    const { order } = await paidOrder({ notify_url: merchantUrl('fail', 'never-' + k), sandbox_notify_url: loopbackUrl('success', k) }, { mode: 'sandbox' });
+    const { order } = await paidOrder(
+      { notify_url: merchantUrl('fail', `never-${k}`), sandbox_notify_url: loopbackUrl('success', k) },
+      { mode: 'sandbox' },
+    );
     await eventually(async () => expect(await merchantLog(k)).toHaveLength(1));
-    expect(await merchantLog('never-' + k)).toHaveLength(0);
-    expect(Object.fromEntries(new URLSearchParams((await merchantLog(k))[0].body)).order_id).toBe(String(order.order_id));
+    expect(await merchantLog(`never-${k}`)).toHaveLength(0);
+    expect(Object.fromEntries(new URLSearchParams((await merchantLog(k))[0].body)).order_id).toBe(
+      String(order.order_id),
+    );
   });
 
   it('a live app falls back to its backup URL within the same attempt', async () => {
     const [k1, k2] = [key('primary'), key('backup')];
-    const { order } = await paidOrder({ notify_url: merchantUrl('s500', k1), backup_notify_url: merchantUrl('success', k2) });
+    const { order } = await paidOrder({
+      notify_url: merchantUrl('s500', k1),
+      backup_notify_url: merchantUrl('success', k2),
+    });
     await eventually(async () => expect((await deliveriesOf(order.order_id))[0].status).toBe('delivered'));
     const [d] = await deliveriesOf(order.order_id);
     expect(d.attempts).toBe(1);
@@ -68,7 +136,11 @@ describe('async notify', () => {
     expect(await merchantLog(k)).toHaveLength(3);
     const [d] = await deliveriesOf(order.order_id);
     expect(d.attempts).toBe(3);
-    expect(d.log.map((a: any) => [a.attempt, a.ok, a.response])).toEqual([[1, false, 'fail'], [2, false, 'fail'], [3, true, '  success\n']]);
+    expect(d.log.map((a: any) => [a.attempt, a.ok, a.response])).toEqual([
+      [1, false, 'fail'],
+      [2, false, 'fail'],
+      [3, true, '  success\n'],
+    ]);
   });
 
   it('after the 11th failure the delivery is failed, kept, and nothing more is sent', async () => {
@@ -80,7 +152,9 @@ describe('async notify', () => {
     const [d] = await deliveriesOf(order.order_id);
     expect(d.attempts).toBe(11);
     expect(d.log).toHaveLength(11);
-    expect(d.log.every((a: any) => a.error === 'HTTP 200: not acknowledged (the body must be exactly "success")')).toBe(true);
+    expect(d.log.every((a: any) => a.error === 'HTTP 200: not acknowledged (the body must be exactly "success")')).toBe(
+      true,
+    );
   }, 40_000);
 
   it.each([
@@ -128,7 +202,20 @@ describe('retry schedule', () => {
   it('the default follows the spec and long waits hop at most 12 h', async () => {
     const { retryDelays, delayBefore, hops } = await import('../../src/domain/schedule');
     const delays = retryDelays(undefined);
-    expect(Array.from({ length: 12 }, (_, i) => delayBefore(i + 1, delays))).toEqual([null, 60, 300, 600, 1800, 3600, 7200, 14400, 28800, 57600, 86400, null]);
+    expect(Array.from({ length: 12 }, (_, i) => delayBefore(i + 1, delays))).toEqual([
+      null,
+      60,
+      300,
+      600,
+      1800,
+      3600,
+      7200,
+      14400,
+      28800,
+      57600,
+      86400,
+      null,
+    ]);
     expect(delays.reduce((a, b) => a + b, 0) / 3600).toBeGreaterThan(48);
     expect(hops(57600)).toEqual([43200, 14400]);
     expect(hops(86400)).toEqual([43200, 43200]);
@@ -148,7 +235,14 @@ describe('retry schedule', () => {
     await env.DB.prepare(`UPDATE deliveries SET attempts = 30 WHERE id = ?`).bind(d.id).run();
     await new Promise((r) => setTimeout(r, 1500));
     const before = (await merchantLog(k)).length;
-    const batch = createMessageBatch<Job>('huipay-jobs', [{ id: 'e1', timestamp: new Date(), attempts: 1, body: { kind: 'deliver', deliveryId: d.id, attempt: 31, dueMs: Date.now() + 16 * 3600_000 } }]);
+    const batch = createMessageBatch<Job>('huipay-jobs', [
+      {
+        id: 'e1',
+        timestamp: new Date(),
+        attempts: 1,
+        body: { kind: 'deliver', deliveryId: d.id, attempt: 31, dueMs: Date.now() + 16 * 3600_000 },
+      },
+    ]);
     await worker.queue!(batch, env, createExecutionContext());
     expect((await merchantLog(k)).length).toBe(before);
   });
@@ -159,7 +253,12 @@ describe('webhooks', () => {
     const k = key('wh');
     const m = await setupMerchant({ sessions: 1, mode });
     const url = mode === 'live' ? merchantUrl(behaviour, k) : loopbackUrl(behaviour, k);
-    const w = await ok('POST', `/apps/${m.app.appkey}/webhooks`, { url, mode: mode === 'live' ? 'live' : 'test', events, headers: { 'X-Shop': 'abc' } });
+    const w = await ok('POST', `/apps/${m.app.appkey}/webhooks`, {
+      url,
+      mode: mode === 'live' ? 'live' : 'test',
+      events,
+      headers: { 'X-Shop': 'abc' },
+    });
     return { ...m, k, w };
   }
 
@@ -196,7 +295,10 @@ describe('webhooks', () => {
       expect(log).toHaveLength(1);
       return log;
     });
-    expect(JSON.parse(req.body)).toMatchObject({ type: 'payment.unmatched', data: { payment: { id: stray.body.payment_id, amount: '77.77' } } });
+    expect(JSON.parse(req.body)).toMatchObject({
+      type: 'payment.unmatched',
+      data: { payment: { id: stray.body.payment_id, amount: '77.77' } },
+    });
   });
 
   it('test send returns the exact request and response; resend makes a new attempt', async () => {
@@ -217,7 +319,10 @@ describe('webhooks', () => {
     });
     const again = await ok('POST', `/deliveries/${d.id}/resend`, undefined, 200);
     expect(again.attempts).toBe(2);
-    expect(again.log.map((a: any) => [a.attempt, a.manual, a.ok])).toEqual([[1, false, true], [2, true, true]]);
+    expect(again.log.map((a: any) => [a.attempt, a.manual, a.ok])).toEqual([
+      [1, false, true],
+      [2, true, true],
+    ]);
     expect(await merchantLog(k)).toHaveLength(3);
   });
 
@@ -225,7 +330,10 @@ describe('webhooks', () => {
     const { w, app } = await withEndpoint(['payment.succeeded']);
     const list = await ok('GET', `/apps/${app.appkey}/webhooks`, undefined, 200);
     expect(list.data.map((x: any) => x.id)).toEqual([w.id]);
-    expect((await ok('PATCH', `/webhooks/${w.id}`, { events: ['order.expired'], enabled: false }, 200))).toMatchObject({ events: ['order.expired'], enabled: false });
+    expect(await ok('PATCH', `/webhooks/${w.id}`, { events: ['order.expired'], enabled: false }, 200)).toMatchObject({
+      events: ['order.expired'],
+      enabled: false,
+    });
     expect(await ok('DELETE', `/webhooks/${w.id}`, undefined, 200)).toEqual({ id: w.id, deleted: true });
     expect((await admin('DELETE', `/webhooks/${w.id}`)).status).toBe(404);
   });
@@ -236,33 +344,61 @@ describe('webhooks', () => {
     await ok('PATCH', `/apps/${app.appkey}`, { timeout_url: 'https://merchant.example/timeout' }, 200);
     const first = await gatepay('create', await signedCreate(app, { price: '4.00', out_order_id: key('e') }));
     const token = first.data.pay_url.split('/').pop();
-    expect((await gatepay('create', await signedCreate(app, { price: '4.00', out_order_id: key('e') }))).code).toBe(204);
+    expect((await gatepay('create', await signedCreate(app, { price: '4.00', out_order_id: key('e') }))).code).toBe(
+      204,
+    );
     const stub = env.COLLECTOR.get(env.COLLECTOR.idFromName(`${merchant.id}:live`));
     await runInDurableObject(stub, (_c, state) => {
-      state.storage.sql.exec(`UPDATE holds SET expires_ms = ? WHERE out_order_id = ?`, Date.now() - 61_000, first.data.out_order_id);
+      state.storage.sql.exec(
+        `UPDATE holds SET expires_ms = ? WHERE out_order_id = ?`,
+        Date.now() - 61_000,
+        first.data.out_order_id,
+      );
     });
-    await env.DB.prepare(`UPDATE orders SET expires_ms = ? WHERE id = ?`).bind(Date.now() - 61_000, first.data.order_id).run();
+    await env.DB.prepare(`UPDATE orders SET expires_ms = ? WHERE id = ?`)
+      .bind(Date.now() - 61_000, first.data.order_id)
+      .run();
     await runDurableObjectAlarm(stub);
     const [req] = await eventually(async () => {
       const log = await merchantLog(k);
       expect(log).toHaveLength(1);
       return log;
     });
-    expect(JSON.parse(req.body)).toMatchObject({ type: 'order.expired', data: { order: { order_id: first.data.order_id, status: 'expired' } } });
-    expect((await gatepay('create', await signedCreate(app, { price: '4.00', out_order_id: key('e') }))).data.realprice).toBe('4.00');
+    expect(JSON.parse(req.body)).toMatchObject({
+      type: 'order.expired',
+      data: { order: { order_id: first.data.order_id, status: 'expired' } },
+    });
+    expect(
+      (await gatepay('create', await signedCreate(app, { price: '4.00', out_order_id: key('e') }))).data.realprice,
+    ).toBe('4.00');
     const status = await (await SELF.fetch(`${BASE}/pay/${token}/status`)).json();
-    expect(status).toMatchObject({ status: 'expired', timeout_url: 'https://merchant.example/timeout', return_url: null });
+    expect(status).toMatchObject({
+      status: 'expired',
+      timeout_url: 'https://merchant.example/timeout',
+      return_url: null,
+    });
   });
 });
 
 describe('sync return and the status the cashier polls', () => {
   it('gives a signed return URL once paid and says when the merchant acknowledged the notify', async () => {
     const k = key('ret');
-    const m = await setupMerchant({ sessions: 1, app: { notify_url: merchantUrl('success', k), return_url: 'https://merchant.example/done?from=huipay' } });
-    const created = await gatepay('create', await signedCreate(m.app, { price: '21.00', out_order_id: key('ret'), product_id: 'sku-9' }));
+    const m = await setupMerchant({
+      sessions: 1,
+      app: { notify_url: merchantUrl('success', k), return_url: 'https://merchant.example/done?from=huipay' },
+    });
+    const created = await gatepay(
+      'create',
+      await signedCreate(m.app, { price: '21.00', out_order_id: key('ret'), product_id: 'sku-9' }),
+    );
     const token = created.data.pay_url.split('/').pop();
     const poll = async () => (await SELF.fetch(`${BASE}/pay/${token}/status`)).json() as Promise<any>;
-    expect(await poll()).toMatchObject({ status: 'pending', acknowledged: false, return_url: null, realprice: '21.00' });
+    expect(await poll()).toMatchObject({
+      status: 'pending',
+      acknowledged: false,
+      return_url: null,
+      realprice: '21.00',
+    });
     await pay(m.sessions[0], '21.00');
     const s = await eventually(async () => {
       const r = await poll();
@@ -272,17 +408,41 @@ describe('sync return and the status the cashier polls', () => {
     const u = new URL(s.return_url);
     expect(u.origin + u.pathname).toBe('https://merchant.example/done');
     const q = Object.fromEntries(u.searchParams);
-    expect(q).toMatchObject({ from: 'huipay', price: '21.00', type: 'alipay', product_id: 'sku-9', order_id: String(created.data.order_id), out_order_id: created.data.out_order_id });
-    expect(q.sign).toBe(await specSign([m.app.appkey, q.price, q.type, q.product_id, q.order_id, q.out_order_id], m.app.appsecret));
+    expect(q).toMatchObject({
+      from: 'huipay',
+      price: '21.00',
+      type: 'alipay',
+      product_id: 'sku-9',
+      order_id: String(created.data.order_id),
+      out_order_id: created.data.out_order_id,
+    });
+    expect(q.sign).toBe(
+      await specSign([m.app.appkey, q.price, q.type, q.product_id, q.order_id, q.out_order_id], m.app.appsecret),
+    );
     expect((await SELF.fetch(`${BASE}/pay/${'x'.repeat(24)}/status`)).status).toBe(404);
   });
 });
 
 describe('outbound safety', () => {
   const internal = [
-    'http://127.0.0.1/n', 'http://localhost/n', 'http://foo.localhost/n', 'http://10.1.2.3/n', 'http://172.16.0.1/n', 'http://192.168.1.1/n',
-    'http://169.254.169.254/latest', 'http://0.0.0.0/n', 'http://2130706433/n', 'http://0x7f.1/n', 'http://[::1]/n', 'http://[::]/n',
-    'http://[::ffff:127.0.0.1]/n', 'http://[fd00::1]/n', 'http://[fe80::1]/n', 'http://100.64.0.1/n', 'http://metadata.google.internal/n', 'http://intranet/n',
+    'http://127.0.0.1/n',
+    'http://localhost/n',
+    'http://foo.localhost/n',
+    'http://10.1.2.3/n',
+    'http://172.16.0.1/n',
+    'http://192.168.1.1/n',
+    'http://169.254.169.254/latest',
+    'http://0.0.0.0/n',
+    'http://2130706433/n',
+    'http://0x7f.1/n',
+    'http://[::1]/n',
+    'http://[::]/n',
+    'http://[::ffff:127.0.0.1]/n',
+    'http://[fd00::1]/n',
+    'http://[fe80::1]/n',
+    'http://100.64.0.1/n',
+    'http://metadata.google.internal/n',
+    'http://intranet/n',
   ];
 
   it.each(internal)('live refuses %s when saved, sandbox accepts it', async (url) => {
@@ -290,21 +450,45 @@ describe('outbound safety', () => {
     const live = await admin('POST', `/merchants/${merchant.id}/apps`, { name: 'l', mode: 'live', notify_url: url });
     expect(live.status).toBe(400);
     expect(live.body.error.message).toMatch(/^notify_url: .*refused in live mode/);
-    expect((await admin('POST', `/merchants/${merchant.id}/apps`, { name: 's', mode: 'sandbox', notify_url: url })).status).toBe(201);
+    expect(
+      (await admin('POST', `/merchants/${merchant.id}/apps`, { name: 's', mode: 'sandbox', notify_url: url })).status,
+    ).toBe(201);
   });
 
-  it.each(['https://shop.example.com/n', 'http://8.8.8.8/n', 'http://[2606:4700::1111]/n', 'http://[::ffff:8.8.8.8]/n'])('live accepts the public %s', async (url) => {
+  it.each([
+    'https://shop.example.com/n',
+    'http://8.8.8.8/n',
+    'http://[2606:4700::1111]/n',
+    'http://[::ffff:8.8.8.8]/n',
+  ])('live accepts the public %s', async (url) => {
     const { merchant } = await setupMerchant({ sessions: 0 });
-    expect((await admin('POST', `/merchants/${merchant.id}/apps`, { name: 'l', mode: 'live', notify_url: url })).status).toBe(201);
+    expect(
+      (await admin('POST', `/merchants/${merchant.id}/apps`, { name: 'l', mode: 'live', notify_url: url })).status,
+    ).toBe(201);
   });
 
   it('live webhooks and per-order notify overrides are guarded too', async () => {
     const { app } = await setupMerchant({ sessions: 1, app: { allow_url_override: true } });
-    const w = await admin('POST', `/apps/${app.appkey}/webhooks`, { url: 'http://192.168.0.10/hook', mode: 'live', events: ['payment.succeeded'] });
+    const w = await admin('POST', `/apps/${app.appkey}/webhooks`, {
+      url: 'http://192.168.0.10/hook',
+      mode: 'live',
+      events: ['payment.succeeded'],
+    });
     expect(w.status).toBe(400);
     expect(w.body.error.message).toMatch(/^url:/);
-    expect((await admin('POST', `/apps/${app.appkey}/webhooks`, { url: 'http://192.168.0.10/hook', mode: 'test', events: ['payment.succeeded'] })).status).toBe(201);
-    const r = await gatepay('create', await signedCreate(app, { price: '1.00', out_order_id: key('ssrf'), notify_url: 'http://[::1]:8080/x' }));
+    expect(
+      (
+        await admin('POST', `/apps/${app.appkey}/webhooks`, {
+          url: 'http://192.168.0.10/hook',
+          mode: 'test',
+          events: ['payment.succeeded'],
+        })
+      ).status,
+    ).toBe(201);
+    const r = await gatepay(
+      'create',
+      await signedCreate(app, { price: '1.00', out_order_id: key('ssrf'), notify_url: 'http://[::1]:8080/x' }),
+    );
     expect(r.code).toBe(106);
     expect(r.msg).toMatch(/^notify_url:/);
   });

@@ -4,7 +4,10 @@ import { eventually, gatepay, ok, pay, setupMerchant, signedCreate, signedLookup
 describe('merchant creates an order, the monitor reports the money, the order is paid', () => {
   it('goes from create to paid', async () => {
     const { app, merchant, sessions } = await setupMerchant();
-    const created = await gatepay('create', await signedCreate(app, { price: '10.00', out_order_id: 'A1', custom: 'user@example.com' }));
+    const created = await gatepay(
+      'create',
+      await signedCreate(app, { price: '10.00', out_order_id: 'A1', custom: 'user@example.com' }),
+    );
     expect(created.code).toBe(100);
     expect(created.data.realprice).toBe('10.00');
     expect(created.data.price).toBe('10.00');

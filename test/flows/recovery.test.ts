@@ -1,11 +1,21 @@
 /** No payment lost, none applied twice: outbox re-drive after a lost queue message (issue #2 item 8). */
-import { createExecutionContext, createMessageBatch, env, getQueueResult, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import {
+  createExecutionContext,
+  createMessageBatch,
+  env,
+  getQueueResult,
+  runDurableObjectAlarm,
+  runInDurableObject,
+} from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker, { type Collector } from '../../src/index';
 import type { Job } from '../../src/queues/jobs';
 import { eventually, gatepay, ok, setupMerchant, signedCreate } from '../helpers';
 
-const row = (id: number) => env.DB.prepare(`SELECT status, payment_id, paid_ms FROM orders WHERE id = ?`).bind(id).first<{ status: string; payment_id: string | null; paid_ms: number | null }>();
+const row = (id: number) =>
+  env.DB.prepare(`SELECT status, payment_id, paid_ms FROM orders WHERE id = ?`)
+    .bind(id)
+    .first<{ status: string; payment_id: string | null; paid_ms: number | null }>();
 
 describe('a match recorded but never applied', () => {
   it('is re-driven from the outbox by the alarm, and applying it twice changes nothing', async () => {
@@ -16,9 +26,23 @@ describe('a match recorded but never applied', () => {
     // The queue is unreachable at the moment of the match (as if the worker died right after it).
     const answer = await runInDurableObject(stub, async (collector: Collector) => {
       const realEnv = (collector as any).env;
-      (collector as any).env = { ...realEnv, JOBS: { send: async () => { throw new Error('queue unreachable'); } } };
+      (collector as any).env = {
+        ...realEnv,
+        JOBS: {
+          send: async () => {
+            throw new Error('queue unreachable');
+          },
+        },
+      };
       try {
-        return await collector.report({ sessionId: sessions[0].id, type: 'alipay', amountFen: 4200, paidMs: Date.now(), ref: 'bill-x', payer: null });
+        return await collector.report({
+          sessionId: sessions[0].id,
+          type: 'alipay',
+          amountFen: 4200,
+          paidMs: Date.now(),
+          ref: 'bill-x',
+          payer: null,
+        });
       } finally {
         (collector as any).env = realEnv;
       }
@@ -32,7 +56,12 @@ describe('a match recorded but never applied', () => {
       state.storage.sql.exec(`UPDATE outbox SET next_ms = 0`);
       return JSON.parse(state.storage.sql.exec(`SELECT job FROM outbox`).one().job as string);
     });
-    expect(job).toMatchObject({ kind: 'apply', merchantId: merchant.id, mode: 'live', match: { appId: app.id, outOrderId: 'crash-1' } });
+    expect(job).toMatchObject({
+      kind: 'apply',
+      merchantId: merchant.id,
+      mode: 'live',
+      match: { appId: app.id, outOrderId: 'crash-1' },
+    });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const paid = await eventually(async () => {
       const r = await row(created.data.order_id);
@@ -41,19 +70,26 @@ describe('a match recorded but never applied', () => {
     });
     expect(paid.payment_id).toBe(answer!.payment_id);
     await eventually(async () => {
-      const left = await runInDurableObject(stub, (_c, state) => state.storage.sql.exec(`SELECT COUNT(*) AS n FROM outbox`).one().n);
+      const left = await runInDurableObject(
+        stub,
+        (_c, state) => state.storage.sql.exec(`SELECT COUNT(*) AS n FROM outbox`).one().n,
+      );
       expect(left).toBe(0);
     });
 
     // The same job delivered twice more (at-least-once queues): nothing changes.
     for (let i = 0; i < 2; i++) {
-      const batch = createMessageBatch<Job>('huipay-jobs', [{ id: `dup-${i}`, timestamp: new Date(), attempts: 1, body: job }]);
+      const batch = createMessageBatch<Job>('huipay-jobs', [
+        { id: `dup-${i}`, timestamp: new Date(), attempts: 1, body: job },
+      ]);
       const ctx = createExecutionContext();
       await worker.queue!(batch, env, ctx);
       expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual([`dup-${i}`]);
     }
     expect(await row(created.data.order_id)).toEqual(paid);
-    const pays = await env.DB.prepare(`SELECT COUNT(*) AS n FROM payments WHERE order_id = ?`).bind(created.data.order_id).first<{ n: number }>();
+    const pays = await env.DB.prepare(`SELECT COUNT(*) AS n FROM payments WHERE order_id = ?`)
+      .bind(created.data.order_id)
+      .first<{ n: number }>();
     expect(pays?.n).toBe(1);
   });
 });
@@ -68,7 +104,11 @@ describe('expiry through the Collector alarm', () => {
       state.storage.sql.exec(`UPDATE holds SET expires_ms = ? WHERE out_order_id = 'exp-1'`, Date.now() - 61_000);
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    await eventually(async () => expect((await ok('GET', `/orders/${first.data.order_id}`, undefined, 200)).status).toBe('expired'));
-    expect((await gatepay('create', await signedCreate(app, { price: '8.00', out_order_id: 'exp-2' }))).data.realprice).toBe('8.00');
+    await eventually(async () =>
+      expect((await ok('GET', `/orders/${first.data.order_id}`, undefined, 200)).status).toBe('expired'),
+    );
+    expect(
+      (await gatepay('create', await signedCreate(app, { price: '8.00', out_order_id: 'exp-2' }))).data.realprice,
+    ).toBe('8.00');
   });
 });

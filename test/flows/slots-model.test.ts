@@ -36,9 +36,18 @@ describe('Collector slot allocation', () => {
         const stub = env.COLLECTOR.get(env.COLLECTOR.idFromName(`model-${++run}-${Date.now()}`));
         await runInDurableObject(stub, async (c: Collector, state) => {
           c.sync({
-            merchantId: 900_000 + run, mode: 'sandbox', version: 1,
+            merchantId: 900_000 + run,
+            mode: 'sandbox',
+            version: 1,
             settings: { rotation: 'random', maxOffsetFen: OFFSET, direction: 'down', timezone: 'Asia/Shanghai' },
-            sessions: SESSIONS.map((id) => ({ id, type: 'alipay' as const, enabled: true, rule: null, qrPayload: `q${id}`, amountQr: {} })),
+            sessions: SESSIONS.map((id) => ({
+              id,
+              type: 'alipay' as const,
+              enabled: true,
+              rule: null,
+              qrPayload: `q${id}`,
+              amountQr: {},
+            })),
             apps: [],
           });
           for (const id of SESSIONS) c.heartbeat(id);
@@ -48,8 +57,16 @@ describe('Collector slot allocation', () => {
           for (const step of sequence) {
             if (step.op === 'create') {
               const key = `o${++n}`;
-              const r = c.reserve({ order: { appId: 1, outOrderId: key }, fingerprint: key, type: 'alipay', priceFen: step.price, ttlMs: 600_000, region: {} });
-              const takenOn = (s: number) => new Set([...live.values()].filter((h) => h.session === s).map((h) => h.amount));
+              const r = c.reserve({
+                order: { appId: 1, outOrderId: key },
+                fingerprint: key,
+                type: 'alipay',
+                priceFen: step.price,
+                ttlMs: 600_000,
+                region: {},
+              });
+              const takenOn = (s: number) =>
+                new Set([...live.values()].filter((h) => h.session === s).map((h) => h.amount));
               const candidates = Array.from({ length: OFFSET + 1 }, (_, k) => step.price - k);
               if (r.ok) {
                 expect(takenOn(r.hold.sessionId).has(r.hold.amountFen)).toBe(false);
@@ -63,7 +80,14 @@ describe('Collector slot allocation', () => {
               const key = pick(step.pick);
               const h = live.get(key)!;
               if (step.op === 'pay') {
-                const a = await c.report({ sessionId: h.session, type: 'alipay', amountFen: h.amount, paidMs: Date.now(), ref: `r-${key}`, payer: null });
+                const a = await c.report({
+                  sessionId: h.session,
+                  type: 'alipay',
+                  amountFen: h.amount,
+                  paidMs: Date.now(),
+                  ref: `r-${key}`,
+                  payer: null,
+                });
                 expect(a).toMatchObject({ matched: true, out_order_id: key });
               } else if (step.op === 'close') {
                 expect(c.release({ appId: 1, outOrderId: key })).toBe('released');
@@ -73,8 +97,17 @@ describe('Collector slot allocation', () => {
               }
               live.delete(key);
             }
-            const rows = state.storage.sql.exec(`SELECT out_order_id, session_id, amount_fen FROM holds ORDER BY out_order_id`).toArray();
-            expect(new Map(rows.map((r) => [r.out_order_id as string, { session: r.session_id as number, amount: r.amount_fen as number }]))).toEqual(live);
+            const rows = state.storage.sql
+              .exec(`SELECT out_order_id, session_id, amount_fen FROM holds ORDER BY out_order_id`)
+              .toArray();
+            expect(
+              new Map(
+                rows.map((r) => [
+                  r.out_order_id as string,
+                  { session: r.session_id as number, amount: r.amount_fen as number },
+                ]),
+              ),
+            ).toEqual(live);
           }
         });
       }),

@@ -22,11 +22,18 @@ describe('cron sweeper', () => {
       return rows;
     });
     // The message for attempt 2 is lost: it would now fail its compare-and-set, and the row is 3 min overdue.
-    await env.DB.prepare(`UPDATE deliveries SET attempts = 5, next_attempt_ms = ? WHERE id = ?`).bind(Date.now() - 180_000, d.id).run();
+    await env.DB.prepare(`UPDATE deliveries SET attempts = 5, next_attempt_ms = ? WHERE id = ?`)
+      .bind(Date.now() - 180_000, d.id)
+      .run();
     await new Promise((r) => setTimeout(r, 1500));
     expect(await merchantLog(k)).toHaveLength(1);
     await cron();
-    await eventually(async () => expect((await ok('GET', `/orders/${o.data.order_id}/deliveries`, undefined, 200)).data[0]).toMatchObject({ status: 'delivered', attempts: 6 }));
+    await eventually(async () =>
+      expect((await ok('GET', `/orders/${o.data.order_id}/deliveries`, undefined, 200)).data[0]).toMatchObject({
+        status: 'delivered',
+        attempts: 6,
+      }),
+    );
     expect(await merchantLog(k)).toHaveLength(2);
     await cron(); // nothing overdue any more: nothing sent
     await new Promise((r) => setTimeout(r, 500));
@@ -36,8 +43,13 @@ describe('cron sweeper', () => {
   it('expires an order still pending long after its expiry (a missed alarm)', async () => {
     const m = await setupMerchant({ sessions: 1 });
     const o = await gatepay('create', await signedCreate(m.app, { price: '6.66', out_order_id: `late-${Date.now()}` }));
-    const fresh = await gatepay('create', await signedCreate(m.app, { price: '6.67', out_order_id: `fresh-${Date.now()}` }));
-    await env.DB.prepare(`UPDATE orders SET expires_ms = ? WHERE id = ?`).bind(Date.now() - 12 * 60_000, o.data.order_id).run();
+    const fresh = await gatepay(
+      'create',
+      await signedCreate(m.app, { price: '6.67', out_order_id: `fresh-${Date.now()}` }),
+    );
+    await env.DB.prepare(`UPDATE orders SET expires_ms = ? WHERE id = ?`)
+      .bind(Date.now() - 12 * 60_000, o.data.order_id)
+      .run();
     await cron();
     expect((await ok('GET', `/orders/${o.data.order_id}`, undefined, 200)).status).toBe('expired');
     expect((await ok('GET', `/orders/${fresh.data.order_id}`, undefined, 200)).status).toBe('pending');

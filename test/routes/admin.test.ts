@@ -5,7 +5,20 @@
 import { env, runInDurableObject, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  ADMIN_TOKEN, admin, BASE, eventually, gatepay, MERCHANT, monitor, ok, pay, setupMerchant, signedCreate, signedLookup, type TestApp, type TestSession,
+  ADMIN_TOKEN,
+  admin,
+  BASE,
+  eventually,
+  gatepay,
+  MERCHANT,
+  monitor,
+  ok,
+  pay,
+  setupMerchant,
+  signedCreate,
+  signedLookup,
+  type TestApp,
+  type TestSession,
 } from '../helpers';
 
 let seq = 0;
@@ -24,11 +37,29 @@ function expectError(r: { status: number; body: any }, status: number, code: str
   return r.body.error.message;
 }
 
-const MERCHANT_DEFAULTS = { timezone: 'Asia/Shanghai', rotation: 'smart_random', max_offset: '0.10', offset_direction: 'down', default_rule_id: null };
-const appBody = (over: Record<string, unknown> = {}) => ({ name: 'shop', mode: 'live', notify_url: `${MERCHANT}/success/${uniq('n')}`, return_url: `${MERCHANT}/return`, ...over });
-const sessionBody = (over: Record<string, unknown> = {}) => ({ type: 'alipay', label: 'wallet', qr_payload: 'https://qr.alipay.com/adm', ...over });
+const MERCHANT_DEFAULTS = {
+  timezone: 'Asia/Shanghai',
+  rotation: 'smart_random',
+  max_offset: '0.10',
+  offset_direction: 'down',
+  default_rule_id: null,
+};
+const appBody = (over: Record<string, unknown> = {}) => ({
+  name: 'shop',
+  mode: 'live',
+  notify_url: `${MERCHANT}/success/${uniq('n')}`,
+  return_url: `${MERCHANT}/return`,
+  ...over,
+});
+const sessionBody = (over: Record<string, unknown> = {}) => ({
+  type: 'alipay',
+  label: 'wallet',
+  qr_payload: 'https://qr.alipay.com/adm',
+  ...over,
+});
 
-const collectorOf = (merchantId: number, mode = 'live') => env.COLLECTOR.get(env.COLLECTOR.idFromName(`${merchantId}:${mode}`));
+const collectorOf = (merchantId: number, mode = 'live') =>
+  env.COLLECTOR.get(env.COLLECTOR.idFromName(`${merchantId}:${mode}`));
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -41,11 +72,15 @@ describe('auth', () => {
     ['the right token under the Basic scheme', `Basic ${ADMIN_TOKEN}`],
     ['the right token with a suffix', `Bearer ${ADMIN_TOKEN}x`],
   ])('401 with %s, in the error envelope', async (_name, authorization) => {
-    const res = await SELF.fetch(`${BASE}/admin/v1/merchants`, { headers: authorization === undefined ? {} : { authorization } });
+    const res = await SELF.fetch(`${BASE}/admin/v1/merchants`, {
+      headers: authorization === undefined ? {} : { authorization },
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const body = (await res.json()) as any;
-    expect(body).toEqual({ error: { code: 'unauthorized', message: expect.any(String), request_id: expect.any(String) } });
+    expect(body).toEqual({
+      error: { code: 'unauthorized', message: expect.any(String), request_id: expect.any(String) },
+    });
     expect(body.error.message).toMatch(/Bearer/);
     expect(body.error.request_id).toBe(res.headers.get('x-request-id'));
   });
@@ -54,12 +89,19 @@ describe('auth', () => {
     const name = uniq('unauthorised shop ');
     const r = await admin('POST', '/merchants', { name }, 'wrong-token');
     expectError(r, 401, 'unauthorized');
-    const row = await env.DB.prepare('SELECT COUNT(*) AS n FROM merchants WHERE name = ?').bind(name).first<{ n: number }>();
+    const row = await env.DB.prepare('SELECT COUNT(*) AS n FROM merchants WHERE name = ?')
+      .bind(name)
+      .first<{ n: number }>();
     expect(row?.n).toBe(0);
   });
 
   it('401 on every resource, not only merchants', async () => {
-    for (const [method, path] of [['GET', '/apps/ak_x'], ['PATCH', '/sessions/1'], ['GET', '/orders/1'], ['POST', '/payments/pay_x/assign']] as const) {
+    for (const [method, path] of [
+      ['GET', '/apps/ak_x'],
+      ['PATCH', '/sessions/1'],
+      ['GET', '/orders/1'],
+      ['POST', '/payments/pay_x/assign'],
+    ] as const) {
       expectError(await admin(method, path, method === 'GET' ? undefined : {}, 'nope'), 401, 'unauthorized');
     }
   });
@@ -80,7 +122,12 @@ describe('merchants', () => {
     const t0 = nowS();
     const r = await admin('POST', '/merchants', { name: 'Shop A' });
     expect(r.status).toBe(201);
-    expect(r.body).toEqual({ id: expect.any(Number), name: 'Shop A', ...MERCHANT_DEFAULTS, created: expect.any(Number) });
+    expect(r.body).toEqual({
+      id: expect.any(Number),
+      name: 'Shop A',
+      ...MERCHANT_DEFAULTS,
+      created: expect.any(Number),
+    });
     expect(r.body.created).toBeGreaterThanOrEqual(t0);
     expect(r.body.created).toBeLessThanOrEqual(nowS());
     expect(await ok('GET', `/merchants/${r.body.id}`)).toEqual(r.body);
@@ -88,7 +135,12 @@ describe('merchants', () => {
 
   it('create with a time zone keeps it', async () => {
     const m = await ok('POST', '/merchants', { name: 'Berlin shop', timezone: 'Europe/Berlin' });
-    expect(m).toMatchObject({ name: 'Berlin shop', timezone: 'Europe/Berlin', rotation: 'smart_random', max_offset: '0.10' });
+    expect(m).toMatchObject({
+      name: 'Berlin shop',
+      timezone: 'Europe/Berlin',
+      rotation: 'smart_random',
+      max_offset: '0.10',
+    });
   });
 
   it('list: newest first, includes the new merchants, one page', async () => {
@@ -123,7 +175,10 @@ describe('merchant settings', () => {
     [{ offset_direction: 'down' }, { offset_direction: 'down' }],
     [{ timezone: 'America/New_York' }, { timezone: 'America/New_York' }],
     [{}, {}],
-    [{ rotation: 'random', max_offset: '0.20', offset_direction: 'up', timezone: 'UTC' }, { rotation: 'random', max_offset: '0.20', offset_direction: 'up', timezone: 'UTC' }],
+    [
+      { rotation: 'random', max_offset: '0.20', offset_direction: 'up', timezone: 'UTC' },
+      { rotation: 'random', max_offset: '0.20', offset_direction: 'up', timezone: 'UTC' },
+    ],
   ])('PUT %j changes only that and returns %j', async (input, expected) => {
     const m = await ok('POST', '/merchants', { name: 'settings shop' });
     const updated = await ok('PUT', `/merchants/${m.id}/settings`, input, 200);
@@ -142,9 +197,15 @@ describe('merchant settings', () => {
   it('default_rule_id: an own rule is set, null clears it; new sessions take the default rule', async () => {
     const m = await ok('POST', '/merchants', { name: 'rules shop' });
     const rule = await ok('POST', `/merchants/${m.id}/rules`, { name: 'default' });
-    expect(await ok('PUT', `/merchants/${m.id}/settings`, { default_rule_id: rule.id }, 200)).toEqual({ ...m, default_rule_id: rule.id });
+    expect(await ok('PUT', `/merchants/${m.id}/settings`, { default_rule_id: rule.id }, 200)).toEqual({
+      ...m,
+      default_rule_id: rule.id,
+    });
     expect((await ok('POST', `/merchants/${m.id}/sessions`, sessionBody())).rule_id).toBe(rule.id);
-    expect(await ok('PUT', `/merchants/${m.id}/settings`, { default_rule_id: null }, 200)).toEqual({ ...m, default_rule_id: null });
+    expect(await ok('PUT', `/merchants/${m.id}/settings`, { default_rule_id: null }, 200)).toEqual({
+      ...m,
+      default_rule_id: null,
+    });
     expect((await ok('POST', `/merchants/${m.id}/sessions`, sessionBody())).rule_id).toBeNull();
   });
 
@@ -157,12 +218,15 @@ describe('merchant settings', () => {
     expect(await ok('GET', `/merchants/${mine.id}`)).toEqual(mine);
   });
 
-  it.each(['1.01', '2', '2.00', '100'])('max_offset %s (above 1.00) is refused naming max_offset, and changes nothing', async (max_offset) => {
-    const m = await ok('POST', '/merchants', { name: 'offset shop' });
-    const r = await admin('PUT', `/merchants/${m.id}/settings`, { max_offset });
-    expect(expectError(r, 400, 'bad_request')).toMatch(/^max_offset/);
-    expect(await ok('GET', `/merchants/${m.id}`)).toEqual(m);
-  });
+  it.each(['1.01', '2', '2.00', '100'])(
+    'max_offset %s (above 1.00) is refused naming max_offset, and changes nothing',
+    async (max_offset) => {
+      const m = await ok('POST', '/merchants', { name: 'offset shop' });
+      const r = await admin('PUT', `/merchants/${m.id}/settings`, { max_offset });
+      expect(expectError(r, 400, 'bad_request')).toMatch(/^max_offset/);
+      expect(await ok('GET', `/merchants/${m.id}`)).toEqual(m);
+    },
+  );
 
   it('settings of an unknown merchant: 404', async () => {
     expectError(await admin('PUT', '/merchants/987654321/settings', { rotation: 'random' }), 404, 'not_found');
@@ -182,9 +246,22 @@ describe('apps', () => {
     const body = appBody();
     const app = await ok('POST', `/merchants/${merchantId}/apps`, body);
     expect(app).toEqual({
-      id: expect.any(Number), merchant_id: merchantId, appkey: expect.stringMatching(/^ak_[A-Za-z0-9]+$/), appsecret: expect.any(String),
-      name: 'shop', mode: 'live', notify_url: body.notify_url, return_url: `${MERCHANT}/return`, timeout_url: null, sandbox_notify_url: null,
-      backup_notify_url: null, order_ttl_seconds: 600, allow_url_override: false, pay_types: ['alipay', 'wechat'], enabled: true, created: expect.any(Number),
+      id: expect.any(Number),
+      merchant_id: merchantId,
+      appkey: expect.stringMatching(/^ak_[A-Za-z0-9]+$/),
+      appsecret: expect.any(String),
+      name: 'shop',
+      mode: 'live',
+      notify_url: body.notify_url,
+      return_url: `${MERCHANT}/return`,
+      timeout_url: null,
+      sandbox_notify_url: null,
+      backup_notify_url: null,
+      order_ttl_seconds: 600,
+      allow_url_override: false,
+      pay_types: ['alipay', 'wechat'],
+      enabled: true,
+      created: expect.any(Number),
     });
     expect(app.appsecret.length).toBeGreaterThanOrEqual(16);
     expect(app.created).toBeGreaterThanOrEqual(t0);
@@ -192,23 +269,57 @@ describe('apps', () => {
 
   it('create with every optional field', async () => {
     const body = appBody({
-      mode: 'sandbox', timeout_url: `${MERCHANT}/timeout`, sandbox_notify_url: `${MERCHANT}/sandbox`, backup_notify_url: `${MERCHANT}/backup`,
-      order_ttl_seconds: 900, allow_url_override: true, pay_types: ['wechat'], enabled: false,
+      mode: 'sandbox',
+      timeout_url: `${MERCHANT}/timeout`,
+      sandbox_notify_url: `${MERCHANT}/sandbox`,
+      backup_notify_url: `${MERCHANT}/backup`,
+      order_ttl_seconds: 900,
+      allow_url_override: true,
+      pay_types: ['wechat'],
+      enabled: false,
     });
     const app = await ok('POST', `/merchants/${merchantId}/apps`, body);
-    const { name, mode, notify_url, return_url, timeout_url, sandbox_notify_url, backup_notify_url, order_ttl_seconds, allow_url_override, pay_types, enabled } = app;
-    expect({ name, mode, notify_url, return_url, timeout_url, sandbox_notify_url, backup_notify_url, order_ttl_seconds, allow_url_override, pay_types, enabled }).toEqual(body);
+    const {
+      name,
+      mode,
+      notify_url,
+      return_url,
+      timeout_url,
+      sandbox_notify_url,
+      backup_notify_url,
+      order_ttl_seconds,
+      allow_url_override,
+      pay_types,
+      enabled,
+    } = app;
+    expect({
+      name,
+      mode,
+      notify_url,
+      return_url,
+      timeout_url,
+      sandbox_notify_url,
+      backup_notify_url,
+      order_ttl_seconds,
+      allow_url_override,
+      pay_types,
+      enabled,
+    }).toEqual(body);
   });
 
   it('GET app and the list never include appsecret', async () => {
     const created = await ok('POST', `/merchants/${merchantId}/apps`, appBody({ name: 'no secret' }));
     const { appsecret, ...rest } = created;
-    const res = await SELF.fetch(`${BASE}/admin/v1/apps/${created.appkey}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const res = await SELF.fetch(`${BASE}/admin/v1/apps/${created.appkey}`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).not.toContain(appsecret);
     expect(JSON.parse(text)).toEqual(rest);
-    const listRes = await SELF.fetch(`${BASE}/admin/v1/merchants/${merchantId}/apps`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const listRes = await SELF.fetch(`${BASE}/admin/v1/merchants/${merchantId}/apps`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     const listText = await listRes.text();
     expect(listText).not.toContain(appsecret);
     expect(listText).not.toContain('appsecret');
@@ -220,11 +331,15 @@ describe('apps', () => {
 
   it('D1 stores the secret sealed, never the plaintext', async () => {
     const app = await ok('POST', `/merchants/${merchantId}/apps`, appBody({ name: 'sealed' }));
-    const row = await env.DB.prepare('SELECT secret_enc FROM apps WHERE appkey = ?').bind(app.appkey).first<{ secret_enc: string }>();
+    const row = await env.DB.prepare('SELECT secret_enc FROM apps WHERE appkey = ?')
+      .bind(app.appkey)
+      .first<{ secret_enc: string }>();
     expect(row).not.toBeNull();
     expect(row!.secret_enc).not.toContain(app.appsecret);
     expect(row!.secret_enc).not.toContain(btoa(app.appsecret));
-    const rowText = JSON.stringify(await env.DB.prepare('SELECT * FROM apps WHERE appkey = ?').bind(app.appkey).first());
+    const rowText = JSON.stringify(
+      await env.DB.prepare('SELECT * FROM apps WHERE appkey = ?').bind(app.appkey).first(),
+    );
     expect(rowText).not.toContain(app.appsecret);
   });
 
@@ -245,7 +360,9 @@ describe('apps', () => {
     expect(old.data).toBeNull();
     const fresh = await create({ ...app, appsecret: rotated.appsecret }, '1.00');
     expect(fresh.code).toBe(100);
-    const row = await env.DB.prepare('SELECT secret_enc FROM apps WHERE appkey = ?').bind(app.appkey).first<{ secret_enc: string }>();
+    const row = await env.DB.prepare('SELECT secret_enc FROM apps WHERE appkey = ?')
+      .bind(app.appkey)
+      .first<{ secret_enc: string }>();
     expect(row!.secret_enc).not.toContain(rotated.appsecret);
   });
 
@@ -322,29 +439,64 @@ describe('sessions', () => {
   it('create returns secret and monitor_config; the rest of the view is exact', async () => {
     const m = await ok('POST', '/merchants', { name: 'session shop' });
     const t0 = nowS();
-    const s = await ok('POST', `/merchants/${m.id}/sessions`, sessionBody({ label: 'Alice wallet', qr_payload: 'https://qr.alipay.com/alice' }));
+    const s = await ok(
+      'POST',
+      `/merchants/${m.id}/sessions`,
+      sessionBody({ label: 'Alice wallet', qr_payload: 'https://qr.alipay.com/alice' }),
+    );
     expect(s).toEqual({
-      id: expect.any(Number), merchant_id: m.id, mode: 'live', type: 'alipay', label: 'Alice wallet', qr_payload: 'https://qr.alipay.com/alice',
-      amount_qr: [], rule_id: null, enabled: true, state: 'new', last_heartbeat: null, today: { collected: '0.00', payments: 0 },
-      held_slots: 0, created: expect.any(Number), secret: expect.any(String), monitor_config: expect.any(String),
+      id: expect.any(Number),
+      merchant_id: m.id,
+      mode: 'live',
+      type: 'alipay',
+      label: 'Alice wallet',
+      qr_payload: 'https://qr.alipay.com/alice',
+      amount_qr: [],
+      rule_id: null,
+      enabled: true,
+      state: 'new',
+      last_heartbeat: null,
+      today: { collected: '0.00', payments: 0 },
+      held_slots: 0,
+      created: expect.any(Number),
+      secret: expect.any(String),
+      monitor_config: expect.any(String),
     });
     expect(s.created).toBeGreaterThanOrEqual(t0);
     expect(s.secret.length).toBeGreaterThanOrEqual(16);
     const config = JSON.parse(s.monitor_config);
-    expect(config).toEqual({ v: 1, endpoint: expect.stringMatching(/\/monitor\/v1$/), session: s.id, secret: s.secret });
+    expect(config).toEqual({
+      v: 1,
+      endpoint: expect.stringMatching(/\/monitor\/v1$/),
+      session: s.id,
+      secret: s.secret,
+    });
     expect(config.endpoint).toBe(`${BASE}/monitor/v1`);
   });
 
   it('create with mode, fixed-amount codes and an own rule', async () => {
     const m = await ok('POST', '/merchants', { name: 'session shop 2' });
     const rule = await ok('POST', `/merchants/${m.id}/rules`, { name: 'r' });
-    const s = await ok('POST', `/merchants/${m.id}/sessions`, sessionBody({
-      type: 'wechat', mode: 'sandbox', rule_id: rule.id, amount_qr: [{ amount: '10', payload: 'wxp://ten' }, { amount: '0.5', payload: 'wxp://half' }],
-    }));
+    const s = await ok(
+      'POST',
+      `/merchants/${m.id}/sessions`,
+      sessionBody({
+        type: 'wechat',
+        mode: 'sandbox',
+        rule_id: rule.id,
+        amount_qr: [
+          { amount: '10', payload: 'wxp://ten' },
+          { amount: '0.5', payload: 'wxp://half' },
+        ],
+      }),
+    );
     expect(s).toMatchObject({ type: 'wechat', mode: 'sandbox', rule_id: rule.id, state: 'new' });
-    expect(new Set(s.amount_qr.map((e: any) => JSON.stringify(e)))).toEqual(new Set([
-      JSON.stringify({ amount: '10.00', payload: 'wxp://ten' }), JSON.stringify({ amount: '0.50', payload: 'wxp://half' }),
-    ]));
+    expect(new Set(s.amount_qr.map((e: any) => JSON.stringify(e)))).toEqual(
+      new Set([
+        JSON.stringify({ amount: '10.00', payload: 'wxp://ten' }),
+        JSON.stringify({ amount: '0.50', payload: 'wxp://half' }),
+      ]),
+    );
   });
 
   it("create with another merchant's rule is refused naming rule_id", async () => {
@@ -390,7 +542,9 @@ describe('sessions', () => {
     expect((await pay(online, '5.00')).body.matched).toBe(true);
     expect((await create(app, '6.00')).code).toBe(100); // left pending: its amount stays held
 
-    const res = await SELF.fetch(`${BASE}/admin/v1/merchants/${merchant.id}/sessions`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const res = await SELF.fetch(`${BASE}/admin/v1/merchants/${merchant.id}/sessions`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     const text = await res.text();
     for (const s of [online, fresh, gone, off]) expect(text).not.toContain(s.secret);
     expect(text).not.toContain('monitor_config');
@@ -398,10 +552,24 @@ describe('sessions', () => {
     expect(list.next_cursor).toBeNull();
     const byId = new Map<number, any>(list.data.map((s: any) => [s.id, s]));
     expect(list.data.map((s: any) => s.id)).toEqual([online.id, fresh.id, gone.id, off.id]);
-    expect(byId.get(online.id)).toMatchObject({ state: 'online', enabled: true, today: { collected: '5.00', payments: 1 }, held_slots: 1 });
+    expect(byId.get(online.id)).toMatchObject({
+      state: 'online',
+      enabled: true,
+      today: { collected: '5.00', payments: 1 },
+      held_slots: 1,
+    });
     expect(byId.get(online.id).last_heartbeat).toBeGreaterThanOrEqual(nowS() - 30);
-    expect(byId.get(fresh.id)).toMatchObject({ state: 'new', last_heartbeat: null, today: { collected: '0.00', payments: 0 }, held_slots: 0 });
-    expect(byId.get(gone.id)).toMatchObject({ state: 'offline', enabled: true, today: { collected: '0.00', payments: 0 } });
+    expect(byId.get(fresh.id)).toMatchObject({
+      state: 'new',
+      last_heartbeat: null,
+      today: { collected: '0.00', payments: 0 },
+      held_slots: 0,
+    });
+    expect(byId.get(gone.id)).toMatchObject({
+      state: 'offline',
+      enabled: true,
+      today: { collected: '0.00', payments: 0 },
+    });
     expect(byId.get(gone.id).last_heartbeat).toBeLessThanOrEqual(nowS() - 90);
     expect(byId.get(off.id)).toMatchObject({ state: 'disabled', enabled: false });
   });
@@ -422,7 +590,12 @@ describe('sessions', () => {
     const rotated = await ok('POST', `/sessions/${s.id}/rotate-secret`, undefined, 200);
     expect(rotated).toMatchObject({ id: s.id, secret: expect.any(String), monitor_config: expect.any(String) });
     expect(rotated.secret).not.toBe(s.secret);
-    expect(JSON.parse(rotated.monitor_config)).toEqual({ v: 1, endpoint: `${BASE}/monitor/v1`, session: s.id, secret: rotated.secret });
+    expect(JSON.parse(rotated.monitor_config)).toEqual({
+      v: 1,
+      endpoint: `${BASE}/monitor/v1`,
+      session: s.id,
+      secret: rotated.secret,
+    });
     const old = await monitor(s, 'heartbeat', {});
     expect(old.status).toBe(401);
     expect(old.body.error.code).toBe('unauthorized');
@@ -434,12 +607,32 @@ describe('sessions', () => {
     const { merchant, sessions } = await setupMerchant({ sessions: 1 });
     const s = sessions[0];
     const rule = await ok('POST', `/merchants/${merchant.id}/rules`, { name: 'own' });
-    const patched = await ok('PATCH', `/sessions/${s.id}`, { label: 'relabelled', qr_payload: 'https://qr.alipay.com/new', rule_id: rule.id }, 200);
-    expect(patched).toMatchObject({ id: s.id, label: 'relabelled', qr_payload: 'https://qr.alipay.com/new', rule_id: rule.id, enabled: true, state: 'online' });
+    const patched = await ok(
+      'PATCH',
+      `/sessions/${s.id}`,
+      { label: 'relabelled', qr_payload: 'https://qr.alipay.com/new', rule_id: rule.id },
+      200,
+    );
+    expect(patched).toMatchObject({
+      id: s.id,
+      label: 'relabelled',
+      qr_payload: 'https://qr.alipay.com/new',
+      rule_id: rule.id,
+      enabled: true,
+      state: 'online',
+    });
     expect(patched.secret).toBeUndefined();
     expect(patched.monitor_config).toBeUndefined();
-    expect(await ok('PATCH', `/sessions/${s.id}`, { enabled: false }, 200)).toMatchObject({ enabled: false, state: 'disabled', rule_id: rule.id });
-    expect(await ok('PATCH', `/sessions/${s.id}`, { enabled: true, rule_id: null }, 200)).toMatchObject({ enabled: true, state: 'online', rule_id: null });
+    expect(await ok('PATCH', `/sessions/${s.id}`, { enabled: false }, 200)).toMatchObject({
+      enabled: false,
+      state: 'disabled',
+      rule_id: rule.id,
+    });
+    expect(await ok('PATCH', `/sessions/${s.id}`, { enabled: true, rule_id: null }, 200)).toMatchObject({
+      enabled: true,
+      state: 'online',
+      rule_id: null,
+    });
   });
 
   it("PATCH with another merchant's rule is refused naming rule_id, and changes nothing", async () => {
@@ -492,30 +685,65 @@ describe('rules', () => {
     const t0 = nowS();
     const r = await ok('POST', `/merchants/${merchantId}/rules`, { name: 'anywhere, any time' });
     expect(r).toEqual({
-      id: expect.any(Number), merchant_id: merchantId, name: 'anywhere, any time', start_time: '00:00', end_time: '00:00', timezone: null,
-      min_amount: null, max_amount: null, regions: [], daily_cap: null, created: expect.any(Number),
+      id: expect.any(Number),
+      merchant_id: merchantId,
+      name: 'anywhere, any time',
+      start_time: '00:00',
+      end_time: '00:00',
+      timezone: null,
+      min_amount: null,
+      max_amount: null,
+      regions: [],
+      daily_cap: null,
+      created: expect.any(Number),
     });
     expect(r.created).toBeGreaterThanOrEqual(t0);
   });
 
   it('create with every field; amounts come back with two decimals', async () => {
     const r = await ok('POST', `/merchants/${merchantId}/rules`, {
-      name: 'night', start_time: '22:00', end_time: '06:30', timezone: 'Asia/Tokyo', min_amount: '1', max_amount: '500.5', regions: ['CN', 'HK'], daily_cap: '10000',
+      name: 'night',
+      start_time: '22:00',
+      end_time: '06:30',
+      timezone: 'Asia/Tokyo',
+      min_amount: '1',
+      max_amount: '500.5',
+      regions: ['CN', 'HK'],
+      daily_cap: '10000',
     });
-    expect(r).toMatchObject({ name: 'night', start_time: '22:00', end_time: '06:30', timezone: 'Asia/Tokyo', min_amount: '1.00', max_amount: '500.50', regions: ['CN', 'HK'], daily_cap: '10000.00' });
+    expect(r).toMatchObject({
+      name: 'night',
+      start_time: '22:00',
+      end_time: '06:30',
+      timezone: 'Asia/Tokyo',
+      min_amount: '1.00',
+      max_amount: '500.50',
+      regions: ['CN', 'HK'],
+      daily_cap: '10000.00',
+    });
   });
 
   it.each([
     [['cn'], ['CN']],
-    [['cn-gd', 'us'], ['CN-GD', 'US']],
-    [['Cn-Bj', 'hK'], ['CN-BJ', 'HK']],
+    [
+      ['cn-gd', 'us'],
+      ['CN-GD', 'US'],
+    ],
+    [
+      ['Cn-Bj', 'hK'],
+      ['CN-BJ', 'HK'],
+    ],
   ])('regions %j are upper-cased to %j', async (regions, expected) => {
     const r = await ok('POST', `/merchants/${merchantId}/rules`, { name: 'regions', regions });
     expect(r.regions).toEqual(expected);
   });
 
   it('min_amount equal to max_amount is fine', async () => {
-    const r = await ok('POST', `/merchants/${merchantId}/rules`, { name: 'exact', min_amount: '9.90', max_amount: '9.9' });
+    const r = await ok('POST', `/merchants/${merchantId}/rules`, {
+      name: 'exact',
+      min_amount: '9.90',
+      max_amount: '9.9',
+    });
     expect([r.min_amount, r.max_amount]).toEqual(['9.90', '9.90']);
   });
 
@@ -554,11 +782,21 @@ describe('orders list', () => {
     merchantId = m.merchant.id;
     liveApp = m.app;
     alipay = m.sessions[0];
-    const w = await ok('POST', `/merchants/${merchantId}/sessions`, sessionBody({ type: 'wechat', label: 'wx', qr_payload: 'wxp://adm' }));
+    const w = await ok(
+      'POST',
+      `/merchants/${merchantId}/sessions`,
+      sessionBody({ type: 'wechat', label: 'wx', qr_payload: 'wxp://adm' }),
+    );
     expect((await monitor({ id: w.id, secret: w.secret, type: 'wechat' }, 'heartbeat', {})).status).toBe(200);
     const sbApp = await ok('POST', `/merchants/${merchantId}/apps`, appBody({ mode: 'sandbox', name: 'sandbox' }));
-    const sbSession = await ok('POST', `/merchants/${merchantId}/sessions`, sessionBody({ mode: 'sandbox', label: 'sb' }));
-    expect((await monitor({ id: sbSession.id, secret: sbSession.secret, type: 'alipay' }, 'heartbeat', {})).status).toBe(200);
+    const sbSession = await ok(
+      'POST',
+      `/merchants/${merchantId}/sessions`,
+      sessionBody({ mode: 'sandbox', label: 'sb' }),
+    );
+    expect(
+      (await monitor({ id: sbSession.id, secret: sbSession.secret, type: 'alipay' }, 'heartbeat', {})).status,
+    ).toBe(200);
 
     o.o1 = (await create(liveApp, '1.00')).data;
     o.o2 = (await create(liveApp, '2.00')).data;
@@ -573,7 +811,8 @@ describe('orders list', () => {
   });
 
   const ids = (...keys: string[]) => keys.map((k) => o[k].order_id);
-  const listIds = async (query: string) => (await ok('GET', `/merchants/${merchantId}/orders${query}`)).data.map((x: any) => x.id);
+  const listIds = async (query: string) =>
+    (await ok('GET', `/merchants/${merchantId}/orders${query}`)).data.map((x: any) => x.id);
 
   it.each([
     ['', ['o5', 'o4', 'o3', 'o2', 'o1']],
@@ -605,15 +844,19 @@ describe('orders list', () => {
     expect(await listIds(`?to=${t0 - 3600}`)).toEqual([]);
     expect(await listIds(`?from=${t0 - 7200}&to=${t0 - 3600}`)).toEqual([]);
     const o1 = await ok('GET', `/orders/${o.o1.order_id}`);
-    expect(await listIds(`?from=${o1.created}&to=${o1.created + 1}&status=pending&mode=live&type=alipay`)).toEqual(ids('o1'));
+    expect(await listIds(`?from=${o1.created}&to=${o1.created + 1}&status=pending&mode=live&type=alipay`)).toEqual(
+      ids('o1'),
+    );
   });
 
-  it.each([
-    ['range=today&from=0'],
-    ['range=7d&to=9999999999'],
-  ])('%s: range together with from/to is a 400 naming range', async (query) => {
-    expect(expectError(await admin('GET', `/merchants/${merchantId}/orders?${query}`), 400, 'bad_request')).toMatch(/^range/);
-  });
+  it.each([['range=today&from=0'], ['range=7d&to=9999999999']])(
+    '%s: range together with from/to is a 400 naming range',
+    async (query) => {
+      expect(expectError(await admin('GET', `/merchants/${merchantId}/orders?${query}`), 400, 'bad_request')).toMatch(
+        /^range/,
+      );
+    },
+  );
 
   it('cursor pagination with limit=2 returns each order exactly once, newest first, then next_cursor null', async () => {
     const seen: number[] = [];
@@ -635,7 +878,10 @@ describe('orders list', () => {
     const first = await ok('GET', `/merchants/${merchantId}/orders?status=pending&limit=2`);
     expect(first.data.map((x: any) => x.id)).toEqual(ids('o5', 'o4'));
     expect(first.next_cursor).not.toBeNull();
-    const second = await ok('GET', `/merchants/${merchantId}/orders?status=pending&limit=2&cursor=${first.next_cursor}`);
+    const second = await ok(
+      'GET',
+      `/merchants/${merchantId}/orders?status=pending&limit=2&cursor=${first.next_cursor}`,
+    );
     expect(second.data.map((x: any) => x.id)).toEqual(ids('o1'));
     expect(second.next_cursor).toBeNull();
   });
@@ -658,8 +904,22 @@ describe('orders list', () => {
   it('GET /orders/:id is the exact admin view', async () => {
     const v1 = await ok('GET', `/orders/${o.o1.order_id}`);
     expect(v1).toEqual({
-      id: o.o1.order_id, app_id: liveApp.id, out_order_id: o.o1.out_order_id, session_id: alipay.id, status: 'pending', price: '1.00', realprice: '1.00',
-      type: 'alipay', mode: 'live', custom: '', product_id: '', payment_id: null, created: o.o1.created, expires: o.o1.expires_at, paid_at: null, closed_at: null,
+      id: o.o1.order_id,
+      app_id: liveApp.id,
+      out_order_id: o.o1.out_order_id,
+      session_id: alipay.id,
+      status: 'pending',
+      price: '1.00',
+      realprice: '1.00',
+      type: 'alipay',
+      mode: 'live',
+      custom: '',
+      product_id: '',
+      payment_id: null,
+      created: o.o1.created,
+      expires: o.o1.expires_at,
+      paid_at: null,
+      closed_at: null,
     });
     expect(v1.created).toBeGreaterThanOrEqual(t0);
     expect(v1.expires - v1.created).toBe(600);
@@ -669,11 +929,25 @@ describe('orders list', () => {
     expect(v2.closed_at).toBeGreaterThanOrEqual(v2.created);
 
     const v3 = await ok('GET', `/orders/${o.o3.order_id}`);
-    expect(v3).toMatchObject({ status: 'paid', price: '3.00', realprice: '3.00', payment_id: o.pay3.payment_id, closed_at: null });
+    expect(v3).toMatchObject({
+      status: 'paid',
+      price: '3.00',
+      realprice: '3.00',
+      payment_id: o.pay3.payment_id,
+      closed_at: null,
+    });
     expect(v3.paid_at).toBeGreaterThanOrEqual(v3.created);
 
-    expect(await ok('GET', `/orders/${o.o4.order_id}`)).toMatchObject({ type: 'wechat', mode: 'live', status: 'pending' });
-    expect(await ok('GET', `/orders/${o.o5.order_id}`)).toMatchObject({ type: 'alipay', mode: 'sandbox', status: 'pending' });
+    expect(await ok('GET', `/orders/${o.o4.order_id}`)).toMatchObject({
+      type: 'wechat',
+      mode: 'live',
+      status: 'pending',
+    });
+    expect(await ok('GET', `/orders/${o.o5.order_id}`)).toMatchObject({
+      type: 'alipay',
+      mode: 'sandbox',
+      status: 'pending',
+    });
     // The list carries the same views.
     const listed = (await ok('GET', `/merchants/${merchantId}/orders`)).data.find((x: any) => x.id === o.o1.order_id);
     expect(listed).toEqual(v1);
@@ -703,7 +977,11 @@ describe('payments', () => {
     const matched = await pay(session, '6.00');
     expect(matched.body.matched).toBe(true);
     matchedPayment = matched.body.payment_id;
-    for (const [amount, ref, payer] of [['7.77', 'bill-777', 'Zhang San'], ['8.88', null, null], ['9.99', 'bill-999', null]] as const) {
+    for (const [amount, ref, payer] of [
+      ['7.77', 'bill-777', 'Zhang San'],
+      ['8.88', null, null],
+      ['9.99', 'bill-999', null],
+    ] as const) {
       const paidMs = Date.now() - 1000;
       const r = await pay(session, amount, { paid_at: paidMs, ...(ref ? { ref } : {}), ...(payer ? { payer } : {}) });
       expect(r.status).toBe(200);
@@ -715,7 +993,11 @@ describe('payments', () => {
 
   /** The merchant's payment ids newest first, straight from D1. */
   const d1Order = async (where = '') =>
-    (await env.DB.prepare(`SELECT id FROM payments WHERE merchant_id = ? ${where} ORDER BY rowid DESC`).bind(merchantId).all<{ id: string }>()).results.map((r) => r.id);
+    (
+      await env.DB.prepare(`SELECT id FROM payments WHERE merchant_id = ? ${where} ORDER BY rowid DESC`)
+        .bind(merchantId)
+        .all<{ id: string }>()
+    ).results.map((r) => r.id);
 
   it('matched=false is the unmatched inbox, with the exact view', async () => {
     const page = await ok('GET', `/merchants/${merchantId}/payments?matched=false`);
@@ -725,8 +1007,17 @@ describe('payments', () => {
     for (const u of unmatched) {
       const p = page.data.find((x: any) => x.id === u.id);
       expect(p).toEqual({
-        id: u.id, session_id: session.id, mode: 'live', type: 'alipay', amount: u.amount, paid_at: Math.floor(u.paidMs / 1000),
-        ref: u.ref, payer: u.payer, order_id: null, matched_by: null, received: expect.any(Number),
+        id: u.id,
+        session_id: session.id,
+        mode: 'live',
+        type: 'alipay',
+        amount: u.amount,
+        paid_at: Math.floor(u.paidMs / 1000),
+        ref: u.ref,
+        payer: u.payer,
+        order_id: null,
+        matched_by: null,
+        received: expect.any(Number),
       });
     }
   });
@@ -735,7 +1026,13 @@ describe('payments', () => {
     const page = await ok('GET', `/merchants/${merchantId}/payments?matched=true`);
     expect(page.next_cursor).toBeNull();
     expect(page.data).toHaveLength(1);
-    expect(page.data[0]).toMatchObject({ id: matchedPayment, amount: '6.00', order_id: matchedOrder.order_id, matched_by: 'auto', session_id: session.id });
+    expect(page.data[0]).toMatchObject({
+      id: matchedPayment,
+      amount: '6.00',
+      order_id: matchedOrder.order_id,
+      matched_by: 'auto',
+      session_id: session.id,
+    });
   });
 
   it('no filter lists everything, newest first', async () => {
@@ -754,7 +1051,10 @@ describe('payments', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: any = await ok('GET', `/merchants/${merchantId}/payments?${filter}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: any = await ok(
+        'GET',
+        `/merchants/${merchantId}/payments?${filter}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(page.data.length).toBeLessThanOrEqual(limit);
       seen.push(...page.data.map((p: any) => p.id));
       cursor = page.next_cursor;
@@ -788,13 +1088,20 @@ describe('payments', () => {
     });
 
     it('unknown order: 404', async () => {
-      expectError(await admin('POST', `/payments/${unmatched[0].id}/assign`, { order_id: 987654321 }), 404, 'not_found');
+      expectError(
+        await admin('POST', `/payments/${unmatched[0].id}/assign`, { order_id: 987654321 }),
+        404,
+        'not_found',
+      );
     });
 
     it('paid order: 409, nothing changes', async () => {
       const r = await admin('POST', `/payments/${unmatched[1].id}/assign`, { order_id: matchedOrder.order_id });
       expect(expectError(r, 409, 'conflict')).toMatch(/paid|pending/);
-      expect(await ok('GET', `/orders/${matchedOrder.order_id}`)).toMatchObject({ status: 'paid', payment_id: matchedPayment });
+      expect(await ok('GET', `/orders/${matchedOrder.order_id}`)).toMatchObject({
+        status: 'paid',
+        payment_id: matchedPayment,
+      });
       const inbox = await ok('GET', `/merchants/${merchantId}/payments?matched=false`);
       expect(inbox.data.map((p: any) => p.id)).toContain(unmatched[1].id);
     });
@@ -810,15 +1117,27 @@ describe('payments', () => {
       const pending = (await create(app, '12.00')).data;
       const target = unmatched[2];
       const r = await ok('POST', `/payments/${target.id}/assign`, { order_id: pending.order_id }, 200);
-      expect(r.payment).toMatchObject({ id: target.id, amount: target.amount, order_id: pending.order_id, matched_by: 'manual' });
+      expect(r.payment).toMatchObject({
+        id: target.id,
+        amount: target.amount,
+        order_id: pending.order_id,
+        matched_by: 'manual',
+      });
       expect(r.order).toMatchObject({ id: pending.order_id, status: 'paid', payment_id: target.id, price: '12.00' });
       expect(r.order.paid_at).toEqual(expect.any(Number));
       const inbox = await ok('GET', `/merchants/${merchantId}/payments?matched=false`);
       expect(inbox.data.map((p: any) => p.id)).not.toContain(target.id);
       const matched = await ok('GET', `/merchants/${merchantId}/payments?matched=true`);
-      expect(matched.data.find((p: any) => p.id === target.id)).toMatchObject({ order_id: pending.order_id, matched_by: 'manual' });
+      expect(matched.data.find((p: any) => p.id === target.id)).toMatchObject({
+        order_id: pending.order_id,
+        matched_by: 'manual',
+      });
       const another = (await create(app, '13.00')).data;
-      expectError(await admin('POST', `/payments/${target.id}/assign`, { order_id: another.order_id }), 409, 'conflict');
+      expectError(
+        await admin('POST', `/payments/${target.id}/assign`, { order_id: another.order_id }),
+        409,
+        'conflict',
+      );
       expect((await ok('GET', `/orders/${another.order_id}`)).status).toBe('pending');
     });
   });
@@ -846,8 +1165,20 @@ describe('openapi, docs, healthz', () => {
     expect(bearer).toBeDefined();
     const bearerName = Object.keys(schemes).find((k) => schemes[k] === bearer)!;
     expect(doc.paths['/admin/v1/payments/{id}/assign'].post.security).toEqual([{ [bearerName]: [] }]);
-    const orderParams = doc.paths['/admin/v1/merchants/{id}/orders'].get.parameters.map((p: any) => `${p.in}:${p.name}`);
-    for (const q of ['path:id', 'query:status', 'query:type', 'query:mode', 'query:range', 'query:from', 'query:to', 'query:cursor']) expect(orderParams).toContain(q);
+    const orderParams = doc.paths['/admin/v1/merchants/{id}/orders'].get.parameters.map(
+      (p: any) => `${p.in}:${p.name}`,
+    );
+    for (const q of [
+      'path:id',
+      'query:status',
+      'query:type',
+      'query:mode',
+      'query:range',
+      'query:from',
+      'query:to',
+      'query:cursor',
+    ])
+      expect(orderParams).toContain(q);
   });
 
   it('/docs is an HTML reference listing the admin paths', async () => {

@@ -1,7 +1,21 @@
 /** The gatepay merchant API: sign formulas and every create / query / close code (SPEC §3). */
 import { SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { admin, BASE, count, eventually, gatepay, ok, pay, setupMerchant, signedCreate, signedLookup, specSign, type TestApp, type TestSession } from '../helpers';
+import {
+  admin,
+  BASE,
+  count,
+  eventually,
+  gatepay,
+  ok,
+  pay,
+  setupMerchant,
+  signedCreate,
+  signedLookup,
+  specSign,
+  type TestApp,
+  type TestSession,
+} from '../helpers';
 
 describe('sign formulas, worked by hand (node:crypto) for appkey ak_vector / appsecret sk_vector_secret', () => {
   it.each([
@@ -24,7 +38,8 @@ describe('create codes', () => {
     session = m.sessions[0];
   });
 
-  const valid = (over: Record<string, string> = {}) => signedCreate(app, { price: '5.00', out_order_id: `o${Math.random().toString(36).slice(2)}`, custom: 'c', ...over });
+  const valid = (over: Record<string, string> = {}) =>
+    signedCreate(app, { price: '5.00', out_order_id: `o${Math.random().toString(36).slice(2)}`, custom: 'c', ...over });
   const without = async (field: string) => {
     const p = await valid();
     delete p[field];
@@ -38,9 +53,32 @@ describe('create codes', () => {
     expect(r.msg).toBe('success');
     expect(r.time).toMatch(/^\d{10}$/);
     expect(Object.keys(r.data).sort()).toEqual(
-      ['created', 'custom', 'expires', 'expires_at', 'order_id', 'out_order_id', 'params', 'pay_url', 'paytime', 'price', 'product_id', 'qrcode_url', 'realprice', 'status', 'type'].sort(),
+      [
+        'created',
+        'custom',
+        'expires',
+        'expires_at',
+        'order_id',
+        'out_order_id',
+        'params',
+        'pay_url',
+        'paytime',
+        'price',
+        'product_id',
+        'qrcode_url',
+        'realprice',
+        'status',
+        'type',
+      ].sort(),
     );
-    expect(r.data).toMatchObject({ out_order_id: p.out_order_id, price: '5.00', realprice: '5.00', type: 'alipay', status: 'pending', params: p });
+    expect(r.data).toMatchObject({
+      out_order_id: p.out_order_id,
+      price: '5.00',
+      realprice: '5.00',
+      type: 'alipay',
+      status: 'pending',
+      params: p,
+    });
     expect(r.data.expires_at - r.data.created).toBe(600);
     expect(r.data.qrcode_url).toBe(`${BASE}/qrcode?text=${encodeURIComponent('https://qr.alipay.com/test0')}`);
   });
@@ -65,8 +103,18 @@ describe('create codes', () => {
     ['105 custom missing', async () => without('custom'), 105, /custom/],
     ['105 out_order_id malformed', async () => valid({ out_order_id: 'has space' }), 105, /out_order_id/],
     ['102 appkey invalid', async () => ({ ...(await valid()), appkey: 'ak_nope' }), 102, /appkey/],
-    ['104 sign invalid', async () => ({ ...(await valid()), sign: '0'.repeat(32) }), 104, /md5\(md5\(appkey\+price\+type\+out_order_id\+custom\)\+appsecret\)/],
-    ['104 sign over a re-formatted price', async () => ({ ...(await valid({ price: '5.00' })), price: '5' }), 104, /sign/],
+    [
+      '104 sign invalid',
+      async () => ({ ...(await valid()), sign: '0'.repeat(32) }),
+      104,
+      /md5\(md5\(appkey\+price\+type\+out_order_id\+custom\)\+appsecret\)/,
+    ],
+    [
+      '104 sign over a re-formatted price',
+      async () => ({ ...(await valid({ price: '5.00' })), price: '5' }),
+      104,
+      /sign/,
+    ],
     ['106 URL override not allowed', async () => valid({ notify_url: 'https://evil.test/n' }), 106, /notify_url/],
     ['201 price 0', async () => valid({ price: '0' }), 201, /price/],
     ['201 price 1e2', async () => valid({ price: '1e2' }), 201, /price/],
@@ -146,7 +194,13 @@ describe('create codes', () => {
     const byOut = await gatepay('query', await signedLookup(app, '', p.out_order_id));
     expect(byId.code).toBe(100);
     expect(byOut.data).toEqual(byId.data);
-    expect(byId.data).toMatchObject({ status: 'pending', price: '9.00', realprice: '9.00', type: 'alipay', paytime: 0 });
+    expect(byId.data).toMatchObject({
+      status: 'pending',
+      price: '9.00',
+      realprice: '9.00',
+      type: 'alipay',
+      paytime: 0,
+    });
     const bad = { ...(await signedLookup(app, String(c.data.order_id), '')), sign: 'f'.repeat(32) };
     expect((await gatepay('query', bad)).code).toBe(104);
     expect((await gatepay('query', await signedLookup(app, '', ''))).code).toBe(105);
@@ -164,7 +218,7 @@ describe('create codes', () => {
     expect(r.msg).toMatch(/paid/);
   });
 
-  it('one app cannot see another app\'s order', async () => {
+  it("one app cannot see another app's order", async () => {
     const other = await setupMerchant({ sessions: 1 });
     const c = await gatepay('create', await valid({ price: '12.00' }));
     expect((await gatepay('query', await signedLookup(other.app, String(c.data.order_id), ''))).code).toBe(105);
@@ -172,4 +226,3 @@ describe('create codes', () => {
     expect((await admin('GET', `/merchants/${merchantId}/orders`)).status).toBe(200);
   });
 });
-

@@ -28,7 +28,8 @@ function countingDb() {
     get(target, prop) {
       const v = Reflect.get(target, prop, target);
       if (prop === 'prepare') return (sql: string) => countingStatement(target.prepare(sql), tick);
-      if (prop === 'batch' || prop === 'exec') return (...args: unknown[]) => (tick(), (v as Function).apply(target, args));
+      if (prop === 'batch' || prop === 'exec')
+        return (...args: unknown[]) => (tick(), (v as Function).apply(target, args));
       return typeof v === 'function' ? v.bind(target) : v;
     },
   });
@@ -50,7 +51,11 @@ describe('status poll and cashier page', () => {
     const token = o.data.pay_url.split('/').pop();
     const status = `/pay/${token}/status`;
     const warm = await fetchCounting(status);
-    expect(await warm.res.json()).toMatchObject({ status: 'pending', realprice: o.data.realprice, expires_at: o.data.expires_at });
+    expect(await warm.res.json()).toMatchObject({
+      status: 'pending',
+      realprice: o.data.realprice,
+      expires_at: o.data.expires_at,
+    });
     expect(warm.statements).toBe(0);
     payTokens.forget(token); // as in an isolate that never saw this order
     for (const path of [status, `/pay/${token}`]) {
@@ -74,7 +79,14 @@ describe('status poll and cashier page', () => {
     expect((await fetchCounting(status)).statements).toBe(0);
     expect((await gatepay('close', await signedLookup(m.app, String(o.data.order_id), ''))).code).toBe(100);
     const after = await fetchCounting(status);
-    expect(await after.res.json()).toEqual({ status: 'closed', realprice: o.data.realprice, expires_at: o.data.expires_at, acknowledged: false, return_url: null, timeout_url: null });
+    expect(await after.res.json()).toEqual({
+      status: 'closed',
+      realprice: o.data.realprice,
+      expires_at: o.data.expires_at,
+      acknowledged: false,
+      return_url: null,
+      timeout_url: null,
+    });
     expect(after.statements).toBe(1);
   });
 

@@ -12,8 +12,12 @@ const router = createRouter();
 
 router.openapi(
   adminRoute({
-    method: 'post', path: '/merchants/{id}/apps', tags: ['apps'], summary: 'Create an app (the secret is shown only here and on rotation)',
-    request: { params: IdParam, ...jsonBody(AppCreate) }, responses: { 201: json(AppView, 'The app with its appsecret') },
+    method: 'post',
+    path: '/merchants/{id}/apps',
+    tags: ['apps'],
+    summary: 'Create an app (the secret is shown only here and on rotation)',
+    request: { params: IdParam, ...jsonBody(AppCreate) },
+    responses: { 201: json(AppView, 'The app with its appsecret') },
   }),
   async (c) => {
     const { app, secret } = await createApp(c.env, c.get('db'), c.req.valid('param').id, c.req.valid('json'));
@@ -22,7 +26,14 @@ router.openapi(
 );
 
 router.openapi(
-  adminRoute({ method: 'get', path: '/merchants/{id}/apps', tags: ['apps'], summary: "List a merchant's apps", request: { params: IdParam }, responses: { 200: json(listOf(AppView), 'Apps') } }),
+  adminRoute({
+    method: 'get',
+    path: '/merchants/{id}/apps',
+    tags: ['apps'],
+    summary: "List a merchant's apps",
+    request: { params: IdParam },
+    responses: { 200: json(listOf(AppView), 'Apps') },
+  }),
   async (c) => {
     const { id } = c.req.valid('param');
     await requireMerchant(c.get('db'), id);
@@ -32,22 +43,38 @@ router.openapi(
 );
 
 router.openapi(
-  adminRoute({ method: 'get', path: '/apps/{appkey}', tags: ['apps'], summary: 'Get an app', request: { params: AppkeyParam }, responses: { 200: json(AppView, 'The app') } }),
+  adminRoute({
+    method: 'get',
+    path: '/apps/{appkey}',
+    tags: ['apps'],
+    summary: 'Get an app',
+    request: { params: AppkeyParam },
+    responses: { 200: json(AppView, 'The app') },
+  }),
   async (c) => c.json(appView(await requireApp(c.get('db'), c.req.valid('param').appkey)), 200),
 );
 
 router.openapi(
   adminRoute({
-    method: 'patch', path: '/apps/{appkey}', tags: ['apps'], summary: 'Update URLs, TTL, pay types, enable or disable',
-    request: { params: AppkeyParam, ...jsonBody(AppUpdate) }, responses: { 200: json(AppView, 'The app') },
+    method: 'patch',
+    path: '/apps/{appkey}',
+    tags: ['apps'],
+    summary: 'Update URLs, TTL, pay types, enable or disable',
+    request: { params: AppkeyParam, ...jsonBody(AppUpdate) },
+    responses: { 200: json(AppView, 'The app') },
   }),
-  async (c) => c.json(appView(await updateApp(c.env, c.get('db'), c.req.valid('param').appkey, c.req.valid('json'))), 200),
+  async (c) =>
+    c.json(appView(await updateApp(c.env, c.get('db'), c.req.valid('param').appkey, c.req.valid('json'))), 200),
 );
 
 router.openapi(
   adminRoute({
-    method: 'post', path: '/apps/{appkey}/rotate-secret', tags: ['apps'], summary: 'Issue a new appsecret (the old one stops working at once)',
-    request: { params: AppkeyParam }, responses: { 200: json(AppView, 'The app with its new appsecret') },
+    method: 'post',
+    path: '/apps/{appkey}/rotate-secret',
+    tags: ['apps'],
+    summary: 'Issue a new appsecret (the old one stops working at once)',
+    request: { params: AppkeyParam },
+    responses: { 200: json(AppView, 'The app with its new appsecret') },
   }),
   async (c) => {
     const { app, secret } = await rotateAppSecret(c.env, c.get('db'), c.req.valid('param').appkey);

@@ -18,7 +18,8 @@ admin.use('*', async (c, next) => {
   const header = c.req.header('authorization') ?? '';
   const token = header.match(/^Bearer\s+(.+)$/i)?.[1] ?? '';
   if (!c.env.ADMIN_TOKEN) throw new ApiError('unauthorized', 'ADMIN_TOKEN is not configured on this deployment');
-  if (!token || !safeEqual(token, c.env.ADMIN_TOKEN)) throw new ApiError('unauthorized', 'Authorization: expected "Bearer <ADMIN_TOKEN>"');
+  if (!token || !safeEqual(token, c.env.ADMIN_TOKEN))
+    throw new ApiError('unauthorized', 'Authorization: expected "Bearer <ADMIN_TOKEN>"');
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
     // Bounded and strict UTF-8 before any validator reads it (Hono keeps the bytes for them).
     const body = await readBody(c, MAX_ADMIN_BODY_BYTES);

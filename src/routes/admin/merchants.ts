@@ -10,7 +10,14 @@ import { merchantView, ruleView } from './views';
 const router = createRouter();
 
 router.openapi(
-  adminRoute({ method: 'post', path: '/merchants', tags: ['merchants'], summary: 'Create a merchant', request: jsonBody(MerchantCreate), responses: { 201: json(MerchantView, 'The merchant') } }),
+  adminRoute({
+    method: 'post',
+    path: '/merchants',
+    tags: ['merchants'],
+    summary: 'Create a merchant',
+    request: jsonBody(MerchantCreate),
+    responses: { 201: json(MerchantView, 'The merchant') },
+  }),
   async (c) => {
     const input = c.req.valid('json');
     const [m] = await c.get('db').insert(merchants).values({ name: input.name, timezone: input.timezone }).returning();
@@ -19,7 +26,13 @@ router.openapi(
 );
 
 router.openapi(
-  adminRoute({ method: 'get', path: '/merchants', tags: ['merchants'], summary: 'List merchants', responses: { 200: json(listOf(MerchantView), 'Merchants, newest first') } }),
+  adminRoute({
+    method: 'get',
+    path: '/merchants',
+    tags: ['merchants'],
+    summary: 'List merchants',
+    responses: { 200: json(listOf(MerchantView), 'Merchants, newest first') },
+  }),
   async (c) => {
     const rows = await c.get('db').select().from(merchants).orderBy(desc(merchants.id)).limit(200);
     return c.json({ data: rows.map(merchantView), next_cursor: null }, 200);
@@ -27,28 +40,51 @@ router.openapi(
 );
 
 router.openapi(
-  adminRoute({ method: 'get', path: '/merchants/{id}', tags: ['merchants'], summary: 'Get a merchant', request: { params: IdParam }, responses: { 200: json(MerchantView, 'The merchant') } }),
+  adminRoute({
+    method: 'get',
+    path: '/merchants/{id}',
+    tags: ['merchants'],
+    summary: 'Get a merchant',
+    request: { params: IdParam },
+    responses: { 200: json(MerchantView, 'The merchant') },
+  }),
   async (c) => c.json(merchantView(await requireMerchant(c.get('db'), c.req.valid('param').id)), 200),
 );
 
 router.openapi(
   adminRoute({
-    method: 'put', path: '/merchants/{id}/settings', tags: ['merchants'], summary: 'Update rotation, amount offsets, default rule and time zone',
-    request: { params: IdParam, ...jsonBody(SettingsUpdate) }, responses: { 200: json(MerchantView, 'The merchant with its settings') },
+    method: 'put',
+    path: '/merchants/{id}/settings',
+    tags: ['merchants'],
+    summary: 'Update rotation, amount offsets, default rule and time zone',
+    request: { params: IdParam, ...jsonBody(SettingsUpdate) },
+    responses: { 200: json(MerchantView, 'The merchant with its settings') },
   }),
-  async (c) => c.json(merchantView(await updateSettings(c.env, c.get('db'), c.req.valid('param').id, c.req.valid('json'))), 200),
+  async (c) =>
+    c.json(merchantView(await updateSettings(c.env, c.get('db'), c.req.valid('param').id, c.req.valid('json'))), 200),
 );
 
 router.openapi(
   adminRoute({
-    method: 'post', path: '/merchants/{id}/rules', tags: ['rules'], summary: 'Create a collection rule',
-    request: { params: IdParam, ...jsonBody(RuleCreate) }, responses: { 201: json(RuleView, 'The rule') },
+    method: 'post',
+    path: '/merchants/{id}/rules',
+    tags: ['rules'],
+    summary: 'Create a collection rule',
+    request: { params: IdParam, ...jsonBody(RuleCreate) },
+    responses: { 201: json(RuleView, 'The rule') },
   }),
   async (c) => c.json(ruleView(await createRule(c.get('db'), c.req.valid('param').id, c.req.valid('json'))), 201),
 );
 
 router.openapi(
-  adminRoute({ method: 'get', path: '/merchants/{id}/rules', tags: ['rules'], summary: "List a merchant's rules", request: { params: IdParam }, responses: { 200: json(listOf(RuleView), 'Rules') } }),
+  adminRoute({
+    method: 'get',
+    path: '/merchants/{id}/rules',
+    tags: ['rules'],
+    summary: "List a merchant's rules",
+    request: { params: IdParam },
+    responses: { 200: json(listOf(RuleView), 'Rules') },
+  }),
   async (c) => {
     const { id } = c.req.valid('param');
     await requireMerchant(c.get('db'), id);

@@ -2,8 +2,13 @@
 import { createRoute, type RouteConfig, type z } from '@hono/zod-openapi';
 import { ErrorBody } from './schemas';
 
-export const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
-export const jsonBody = <T extends z.ZodTypeAny>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
+export const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
+  content: { 'application/json': { schema } },
+  description,
+});
+export const jsonBody = <T extends z.ZodTypeAny>(schema: T) => ({
+  body: { content: { 'application/json': { schema } }, required: true },
+});
 
 const errors = {
   400: json(ErrorBody, 'Bad input: the message names the field'),

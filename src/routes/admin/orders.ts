@@ -14,8 +14,12 @@ const router = createRouter();
 
 router.openapi(
   adminRoute({
-    method: 'get', path: '/merchants/{id}/orders', tags: ['orders'], summary: 'List orders by status, type, mode and time, newest first',
-    request: { params: IdParam, query: OrderFilters }, responses: { 200: json(listOf(OrderView), 'A page of orders') },
+    method: 'get',
+    path: '/merchants/{id}/orders',
+    tags: ['orders'],
+    summary: 'List orders by status, type, mode and time, newest first',
+    request: { params: IdParam, query: OrderFilters },
+    responses: { 200: json(listOf(OrderView), 'A page of orders') },
   }),
   async (c) => {
     const page = await listOrders(c.get('db'), c.req.valid('param').id, c.req.valid('query'));
@@ -24,7 +28,14 @@ router.openapi(
 );
 
 router.openapi(
-  adminRoute({ method: 'get', path: '/orders/{id}', tags: ['orders'], summary: 'Get an order', request: { params: IdParam }, responses: { 200: json(OrderView, 'The order') } }),
+  adminRoute({
+    method: 'get',
+    path: '/orders/{id}',
+    tags: ['orders'],
+    summary: 'Get an order',
+    request: { params: IdParam },
+    responses: { 200: json(OrderView, 'The order') },
+  }),
   async (c) => {
     const { id } = c.req.valid('param');
     const order = await c.get('db').query.orders.findFirst({ where: eq(orders.id, id) });
@@ -35,8 +46,12 @@ router.openapi(
 
 router.openapi(
   adminRoute({
-    method: 'get', path: '/merchants/{id}/payments', tags: ['payments'], summary: 'Received payments; matched=false is the unmatched inbox',
-    request: { params: IdParam, query: PaymentFilters }, responses: { 200: json(listOf(PaymentView), 'A page of payments') },
+    method: 'get',
+    path: '/merchants/{id}/payments',
+    tags: ['payments'],
+    summary: 'Received payments; matched=false is the unmatched inbox',
+    request: { params: IdParam, query: PaymentFilters },
+    responses: { 200: json(listOf(PaymentView), 'A page of payments') },
   }),
   async (c) => {
     const page = await listPayments(c.get('db'), c.req.valid('param').id, c.req.valid('query'));
@@ -46,12 +61,22 @@ router.openapi(
 
 router.openapi(
   adminRoute({
-    method: 'post', path: '/payments/{id}/assign', tags: ['payments'], summary: 'Assign an unmatched payment to a pending order (补单); the order becomes paid',
+    method: 'post',
+    path: '/payments/{id}/assign',
+    tags: ['payments'],
+    summary: 'Assign an unmatched payment to a pending order (补单); the order becomes paid',
     request: { params: PaymentParam, ...jsonBody(Assign) },
-    responses: { 200: json(z.object({ payment: PaymentView, order: OrderView }), 'The payment and its now-paid order') },
+    responses: {
+      200: json(z.object({ payment: PaymentView, order: OrderView }), 'The payment and its now-paid order'),
+    },
   }),
   async (c) => {
-    const { payment, order } = await assignPayment(c.env, c.get('db'), c.req.valid('param').id, c.req.valid('json').order_id);
+    const { payment, order } = await assignPayment(
+      c.env,
+      c.get('db'),
+      c.req.valid('param').id,
+      c.req.valid('json').order_id,
+    );
     return c.json({ payment: paymentView(payment), order: orderView(order) }, 200);
   },
 );

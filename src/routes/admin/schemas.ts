@@ -2,33 +2,74 @@
 import { z } from '@hono/zod-openapi';
 import { isTimeZone } from '../../domain/clock';
 import { REGION_PATTERN } from '../../domain/rules';
-import { DIRECTIONS, MODES, ORDER_STATUSES, PAY_TYPES, ROTATIONS, SESSION_STATES, SESSION_TYPES, WEBHOOK_EVENTS, WEBHOOK_MODES } from '../../domain/vocab';
+import {
+  DIRECTIONS,
+  MODES,
+  ORDER_STATUSES,
+  PAY_TYPES,
+  ROTATIONS,
+  SESSION_STATES,
+  SESSION_TYPES,
+  WEBHOOK_EVENTS,
+  WEBHOOK_MODES,
+} from '../../domain/vocab';
 
-export const Yuan = z.string().regex(/^\d{1,9}(\.\d{1,2})?$/, 'a decimal yuan string like "10.00"').openapi({ example: '10.00' });
-export const TimeZone = z.string().refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai').openapi({ example: 'Asia/Shanghai' });
+export const Yuan = z
+  .string()
+  .regex(/^\d{1,9}(\.\d{1,2})?$/, 'a decimal yuan string like "10.00"')
+  .openapi({ example: '10.00' });
+export const TimeZone = z
+  .string()
+  .refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai')
+  .openapi({ example: 'Asia/Shanghai' });
 export const HttpUrl = z
   .string()
   .max(1024)
   .refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), 'an absolute http(s) URL')
   .openapi({ example: 'https://shop.example.com/pay/notify' });
 /** A display name or label: 1–100 characters after trimming, no control characters. */
-const Name = z.string().trim().min(1).max(100).regex(/^\P{Cc}*$/u, 'printable text without control characters');
-const Clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time HH:MM').openapi({ example: '09:00' });
+const Name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^\P{Cc}*$/u, 'printable text without control characters');
+const Clock = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time HH:MM')
+  .openapi({ example: '09:00' });
 const Region = z
   .string()
   .regex(REGION_PATTERN, 'an ISO country code (CN) or China province code (CN-GD)')
   .transform((s) => s.toUpperCase());
 const UnixSeconds = z.number().int().openapi({ example: 1767225600 });
-const NumericId = z.string().regex(/^\d{1,15}$/, 'a numeric id').transform(Number);
+const NumericId = z
+  .string()
+  .regex(/^\d{1,15}$/, 'a numeric id')
+  .transform(Number);
 export const IdParam = z.object({ id: NumericId.openapi({ param: { name: 'id', in: 'path' }, example: '1' }) });
-export const AppkeyParam = z.object({ appkey: z.string().min(1).max(64).openapi({ param: { name: 'appkey', in: 'path' } }) });
-export const PaymentParam = z.object({ id: z.string().regex(/^pay_[A-Za-z0-9]{1,40}$/, 'a payment id').openapi({ param: { name: 'id', in: 'path' } }) });
+export const AppkeyParam = z.object({
+  appkey: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'appkey', in: 'path' } }),
+});
+export const PaymentParam = z.object({
+  id: z
+    .string()
+    .regex(/^pay_[A-Za-z0-9]{1,40}$/, 'a payment id')
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
 
 export const ErrorBody = z
   .object({ error: z.object({ code: z.string(), message: z.string(), request_id: z.string() }) })
   .openapi('Error');
 
-export const MerchantCreate = z.object({ name: Name, timezone: TimeZone.optional() }).strict().openapi('MerchantCreate');
+export const MerchantCreate = z
+  .object({ name: Name, timezone: TimeZone.optional() })
+  .strict()
+  .openapi('MerchantCreate');
 export const MerchantView = z
   .object({
     id: z.number().int(),
@@ -68,7 +109,11 @@ export const AppCreate = z
   .object({ name: Name, mode: z.enum(MODES), ...z.object(appFields).partial().shape })
   .strict()
   .openapi('AppCreate');
-export const AppUpdate = z.object({ name: Name, ...appFields }).partial().strict().openapi('AppUpdate');
+export const AppUpdate = z
+  .object({ name: Name, ...appFields })
+  .partial()
+  .strict()
+  .openapi('AppUpdate');
 export const AppView = z
   .object({
     id: z.number().int(),
@@ -87,9 +132,22 @@ export const SessionCreate = z
   .object({
     type: z.enum(SESSION_TYPES),
     label: Name,
-    qr_payload: z.string().min(1).max(1024).openapi({ description: "the text inside the wallet's receive-money QR code" }),
-    mode: z.enum(MODES).default('live').openapi({ description: 'sandbox sessions serve sandbox apps (paid by the simulator)' }),
-    rule_id: z.number().int().positive().nullable().optional().openapi({ description: "default: the merchant's default rule" }),
+    qr_payload: z
+      .string()
+      .min(1)
+      .max(1024)
+      .openapi({ description: "the text inside the wallet's receive-money QR code" }),
+    mode: z
+      .enum(MODES)
+      .default('live')
+      .openapi({ description: 'sandbox sessions serve sandbox apps (paid by the simulator)' }),
+    rule_id: z
+      .number()
+      .int()
+      .positive()
+      .nullable()
+      .optional()
+      .openapi({ description: "default: the merchant's default rule" }),
     amount_qr: AmountQr.default([]).openapi({ description: 'fixed-amount receive codes' }),
   })
   .strict()
@@ -130,7 +188,9 @@ export const RuleCreate = z
   .object({
     name: Name,
     start_time: Clock.default('00:00'),
-    end_time: Clock.default('00:00').openapi({ description: 'equal to start_time: all day; earlier: the window wraps midnight' }),
+    end_time: Clock.default('00:00').openapi({
+      description: 'equal to start_time: all day; earlier: the window wraps midnight',
+    }),
     timezone: TimeZone.nullable().default(null).openapi({ description: "default: the merchant's time zone" }),
     min_amount: Yuan.nullable().default(null),
     max_amount: Yuan.nullable().default(null),
@@ -180,10 +240,16 @@ export const OrderFilters = z
     status: z.enum(ORDER_STATUSES).optional(),
     type: z.enum(PAY_TYPES).optional(),
     mode: z.enum(MODES).optional(),
-    range: z.enum(['today', '7d', '30d', '60d']).optional().openapi({ description: "calendar days in the merchant's time zone, today included" }),
+    range: z
+      .enum(['today', '7d', '30d', '60d'])
+      .optional()
+      .openapi({ description: "calendar days in the merchant's time zone, today included" }),
     from: z.coerce.number().int().nonnegative().optional().openapi({ description: 'unix seconds, inclusive' }),
     to: z.coerce.number().int().nonnegative().optional().openapi({ description: 'unix seconds, exclusive' }),
-    cursor: z.string().regex(/^\d{1,15}$/, 'a next_cursor from a previous page').optional(),
+    cursor: z
+      .string()
+      .regex(/^\d{1,15}$/, 'a next_cursor from a previous page')
+      .optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
   })
   .strict();
@@ -206,33 +272,60 @@ export const PaymentView = z
 export const PaymentFilters = z
   .object({
     matched: z.enum(['true', 'false']).optional(),
-    cursor: z.string().regex(/^\d{1,16}$/, 'a next_cursor from a previous page').optional(),
+    cursor: z
+      .string()
+      .regex(/^\d{1,16}$/, 'a next_cursor from a previous page')
+      .optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
   })
   .strict();
 export const Assign = z.object({ order_id: z.number().int().positive() }).strict().openapi('Assign');
 
-const RESERVED_HEADERS = /^(content-type|content-length|host|huipay-signature|user-agent|transfer-encoding|connection)$/i;
+const RESERVED_HEADERS =
+  /^(content-type|content-length|host|huipay-signature|user-agent|transfer-encoding|connection)$/i;
 const ExtraHeaders = z
-  .record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a header name'), z.string().max(1024).regex(/^[^\r\n]*$/, 'a header value without line breaks'))
+  .record(
+    z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a header name'),
+    z
+      .string()
+      .max(1024)
+      .regex(/^[^\r\n]*$/, 'a header value without line breaks'),
+  )
   .refine((h) => Object.keys(h).length <= 20, 'at most 20 headers')
-  .refine((h) => !Object.keys(h).some((k) => RESERVED_HEADERS.test(k)), 'content-type, host, huipay-signature and similar headers are set by huipay');
+  .refine(
+    (h) => !Object.keys(h).some((k) => RESERVED_HEADERS.test(k)),
+    'content-type, host, huipay-signature and similar headers are set by huipay',
+  );
 const webhookFields = {
   url: HttpUrl,
   headers: ExtraHeaders,
-  mode: z.enum(WEBHOOK_MODES).openapi({ description: 'test endpoints receive sandbox events, live endpoints live events' }),
+  mode: z
+    .enum(WEBHOOK_MODES)
+    .openapi({ description: 'test endpoints receive sandbox events, live endpoints live events' }),
   events: z.array(z.enum(WEBHOOK_EVENTS)).min(1),
   enabled: z.boolean(),
 };
 export const WebhookCreate = z
-  .object({ ...webhookFields, headers: ExtraHeaders.default({}), enabled: z.boolean().default(true), events: webhookFields.events.default(['payment.succeeded']) })
+  .object({
+    ...webhookFields,
+    headers: ExtraHeaders.default({}),
+    enabled: z.boolean().default(true),
+    events: webhookFields.events.default(['payment.succeeded']),
+  })
   .strict()
   .openapi('WebhookCreate');
 export const WebhookUpdate = z.object(webhookFields).partial().strict().openapi('WebhookUpdate');
-export const WebhookView = z.object({ id: z.number().int(), appkey: z.string(), ...webhookFields, created: UnixSeconds }).openapi('Webhook');
+export const WebhookView = z
+  .object({ id: z.number().int(), appkey: z.string(), ...webhookFields, created: UnixSeconds })
+  .openapi('Webhook');
 export const TestSendView = z
   .object({
-    request: z.object({ method: z.string(), url: z.string(), headers: z.record(z.string(), z.string()), body: z.string() }),
+    request: z.object({
+      method: z.string(),
+      url: z.string(),
+      headers: z.record(z.string(), z.string()),
+      body: z.string(),
+    }),
     response: z.object({ status: z.number().int(), body: z.string() }).nullable(),
     delivered: z.boolean(),
     duration_ms: z.number().int(),
@@ -274,4 +367,5 @@ export const DeliveryView = z
   })
   .openapi('Delivery');
 
-export const listOf = <T extends z.ZodTypeAny>(item: T) => z.object({ data: z.array(item), next_cursor: z.string().nullable() });
+export const listOf = <T extends z.ZodTypeAny>(item: T) =>
+  z.object({ data: z.array(item), next_cursor: z.string().nullable() });

@@ -1,6 +1,13 @@
 /** Admin: collection sessions (wallets) and their live state. */
 import { createRouter } from '../../env';
-import { createSession, listSessions, liveOf, monitorConfig, rotateSessionSecret, updateSession } from '../../services/sessions';
+import {
+  createSession,
+  listSessions,
+  liveOf,
+  monitorConfig,
+  rotateSessionSecret,
+  updateSession,
+} from '../../services/sessions';
 import { publicOrigin } from '../origin';
 import { adminRoute, json, jsonBody } from './openapi';
 import { IdParam, listOf, SessionCreate, SessionUpdate, SessionView } from './schemas';
@@ -10,17 +17,31 @@ const router = createRouter();
 
 router.openapi(
   adminRoute({
-    method: 'post', path: '/merchants/{id}/sessions', tags: ['sessions'], summary: 'Add a collection session; returns its secret and monitor_config once',
-    request: { params: IdParam, ...jsonBody(SessionCreate) }, responses: { 201: json(SessionView, 'The session with secret and monitor_config') },
+    method: 'post',
+    path: '/merchants/{id}/sessions',
+    tags: ['sessions'],
+    summary: 'Add a collection session; returns its secret and monitor_config once',
+    request: { params: IdParam, ...jsonBody(SessionCreate) },
+    responses: { 201: json(SessionView, 'The session with secret and monitor_config') },
   }),
   async (c) => {
     const { session, secret } = await createSession(c.env, c.get('db'), c.req.valid('param').id, c.req.valid('json'));
-    return c.json(sessionView(session, undefined, { secret, monitor_config: monitorConfig(publicOrigin(c), session, secret) }), 201);
+    return c.json(
+      sessionView(session, undefined, { secret, monitor_config: monitorConfig(publicOrigin(c), session, secret) }),
+      201,
+    );
   },
 );
 
 router.openapi(
-  adminRoute({ method: 'get', path: '/merchants/{id}/sessions', tags: ['sessions'], summary: 'List sessions with their state', request: { params: IdParam }, responses: { 200: json(listOf(SessionView), 'Sessions') } }),
+  adminRoute({
+    method: 'get',
+    path: '/merchants/{id}/sessions',
+    tags: ['sessions'],
+    summary: 'List sessions with their state',
+    request: { params: IdParam },
+    responses: { 200: json(listOf(SessionView), 'Sessions') },
+  }),
   async (c) => {
     const rows = await listSessions(c.env, c.get('db'), c.req.valid('param').id);
     return c.json({ data: rows.map((r) => sessionView(r.session, r.live)), next_cursor: null }, 200);
@@ -29,8 +50,12 @@ router.openapi(
 
 router.openapi(
   adminRoute({
-    method: 'patch', path: '/sessions/{id}', tags: ['sessions'], summary: 'Enable, disable, set rule, label or receive codes',
-    request: { params: IdParam, ...jsonBody(SessionUpdate) }, responses: { 200: json(SessionView, 'The session') },
+    method: 'patch',
+    path: '/sessions/{id}',
+    tags: ['sessions'],
+    summary: 'Enable, disable, set rule, label or receive codes',
+    request: { params: IdParam, ...jsonBody(SessionUpdate) },
+    responses: { 200: json(SessionView, 'The session') },
   }),
   async (c) => {
     const session = await updateSession(c.env, c.get('db'), c.req.valid('param').id, c.req.valid('json'));
@@ -40,12 +65,22 @@ router.openapi(
 
 router.openapi(
   adminRoute({
-    method: 'post', path: '/sessions/{id}/rotate-secret', tags: ['sessions'], summary: 'Issue a new session secret and monitor_config (re-scan to go online)',
-    request: { params: IdParam }, responses: { 200: json(SessionView, 'The session with its new secret and monitor_config') },
+    method: 'post',
+    path: '/sessions/{id}/rotate-secret',
+    tags: ['sessions'],
+    summary: 'Issue a new session secret and monitor_config (re-scan to go online)',
+    request: { params: IdParam },
+    responses: { 200: json(SessionView, 'The session with its new secret and monitor_config') },
   }),
   async (c) => {
     const { session, secret } = await rotateSessionSecret(c.env, c.get('db'), c.req.valid('param').id);
-    return c.json(sessionView(session, await liveOf(c.env, session), { secret, monitor_config: monitorConfig(publicOrigin(c), session, secret) }), 200);
+    return c.json(
+      sessionView(session, await liveOf(c.env, session), {
+        secret,
+        monitor_config: monitorConfig(publicOrigin(c), session, secret),
+      }),
+      200,
+    );
   },
 );
 

@@ -3,60 +3,161 @@ import type { z } from '@hono/zod-openapi';
 import type { App, Attempt, Delivery, Merchant, Order, Payment, Rule, Session, Webhook } from '../../db/schema';
 import { formatFen } from '../../domain/money';
 import type { LiveSession } from '../../durable/collector';
-import type { AppView, DeliveryView, MerchantView, OrderView, PaymentView, RuleView, SessionView, WebhookView } from './schemas';
+import type {
+  AppView,
+  DeliveryView,
+  MerchantView,
+  OrderView,
+  PaymentView,
+  RuleView,
+  SessionView,
+  WebhookView,
+} from './schemas';
 
 const sec = (ms: number) => Math.floor(ms / 1000);
 const secOrNull = (ms: number | null) => (ms === null ? null : sec(ms));
 const yuanOrNull = (fen: number | null) => (fen === null ? null : formatFen(fen));
-const hhmm = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+const hhmm = (minute: number) =>
+  `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
 
 export const merchantView = (m: Merchant): z.infer<typeof MerchantView> => ({
-  id: m.id, name: m.name, timezone: m.timezone, rotation: m.rotation, max_offset: formatFen(m.maxOffsetFen),
-  offset_direction: m.offsetDirection, default_rule_id: m.defaultRuleId, created: sec(m.createdMs),
+  id: m.id,
+  name: m.name,
+  timezone: m.timezone,
+  rotation: m.rotation,
+  max_offset: formatFen(m.maxOffsetFen),
+  offset_direction: m.offsetDirection,
+  default_rule_id: m.defaultRuleId,
+  created: sec(m.createdMs),
 });
 
 export const appView = (a: App, appsecret?: string): z.infer<typeof AppView> => ({
-  id: a.id, merchant_id: a.merchantId, appkey: a.appkey, ...(appsecret ? { appsecret } : {}), name: a.name, mode: a.mode,
-  notify_url: a.notifyUrl, return_url: a.returnUrl, timeout_url: a.timeoutUrl, sandbox_notify_url: a.sandboxNotifyUrl,
-  backup_notify_url: a.backupNotifyUrl, order_ttl_seconds: a.orderTtlSeconds, allow_url_override: a.allowUrlOverride,
-  pay_types: a.payTypes, enabled: a.enabled, created: sec(a.createdMs),
+  id: a.id,
+  merchant_id: a.merchantId,
+  appkey: a.appkey,
+  ...(appsecret ? { appsecret } : {}),
+  name: a.name,
+  mode: a.mode,
+  notify_url: a.notifyUrl,
+  return_url: a.returnUrl,
+  timeout_url: a.timeoutUrl,
+  sandbox_notify_url: a.sandboxNotifyUrl,
+  backup_notify_url: a.backupNotifyUrl,
+  order_ttl_seconds: a.orderTtlSeconds,
+  allow_url_override: a.allowUrlOverride,
+  pay_types: a.payTypes,
+  enabled: a.enabled,
+  created: sec(a.createdMs),
 });
 
 export const ruleView = (r: Rule): z.infer<typeof RuleView> => ({
-  id: r.id, merchant_id: r.merchantId, name: r.name, start_time: hhmm(r.startMinute), end_time: hhmm(r.endMinute),
-  timezone: r.timezone, min_amount: yuanOrNull(r.minFen), max_amount: yuanOrNull(r.maxFen), regions: r.regions,
-  daily_cap: yuanOrNull(r.dailyCapFen), created: sec(r.createdMs),
+  id: r.id,
+  merchant_id: r.merchantId,
+  name: r.name,
+  start_time: hhmm(r.startMinute),
+  end_time: hhmm(r.endMinute),
+  timezone: r.timezone,
+  min_amount: yuanOrNull(r.minFen),
+  max_amount: yuanOrNull(r.maxFen),
+  regions: r.regions,
+  daily_cap: yuanOrNull(r.dailyCapFen),
+  created: sec(r.createdMs),
 });
 
-export function sessionView(s: Session, live: LiveSession | undefined, extra: { secret?: string; monitor_config?: string } = {}): z.infer<typeof SessionView> {
+export function sessionView(
+  s: Session,
+  live: LiveSession | undefined,
+  extra: { secret?: string; monitor_config?: string } = {},
+): z.infer<typeof SessionView> {
   const state = !s.enabled ? 'disabled' : !live?.lastSeenMs ? 'new' : live.online ? 'online' : 'offline';
   return {
-    id: s.id, merchant_id: s.merchantId, mode: s.mode, type: s.type, label: s.label, qr_payload: s.qrPayload,
+    id: s.id,
+    merchant_id: s.merchantId,
+    mode: s.mode,
+    type: s.type,
+    label: s.label,
+    qr_payload: s.qrPayload,
     amount_qr: Object.entries(s.amountQr).map(([fen, payload]) => ({ amount: formatFen(Number(fen)), payload })),
-    rule_id: s.ruleId, enabled: s.enabled, state, last_heartbeat: secOrNull(live?.lastSeenMs ?? null),
-    today: { collected: formatFen(live?.todayFen ?? 0), payments: live?.todayCount ?? 0 }, held_slots: live?.held ?? 0, created: sec(s.createdMs), ...extra,
+    rule_id: s.ruleId,
+    enabled: s.enabled,
+    state,
+    last_heartbeat: secOrNull(live?.lastSeenMs ?? null),
+    today: { collected: formatFen(live?.todayFen ?? 0), payments: live?.todayCount ?? 0 },
+    held_slots: live?.held ?? 0,
+    created: sec(s.createdMs),
+    ...extra,
   };
 }
 
 export const orderView = (o: Order): z.infer<typeof OrderView> => ({
-  id: o.id, app_id: o.appId, out_order_id: o.outOrderId, session_id: o.sessionId, status: o.status,
-  price: formatFen(o.priceFen), realprice: formatFen(o.realpriceFen), type: o.type, mode: o.mode, custom: o.custom,
-  product_id: o.productId, payment_id: o.paymentId, created: sec(o.createdMs), expires: sec(o.expiresMs),
-  paid_at: secOrNull(o.paidMs), closed_at: secOrNull(o.closedMs),
+  id: o.id,
+  app_id: o.appId,
+  out_order_id: o.outOrderId,
+  session_id: o.sessionId,
+  status: o.status,
+  price: formatFen(o.priceFen),
+  realprice: formatFen(o.realpriceFen),
+  type: o.type,
+  mode: o.mode,
+  custom: o.custom,
+  product_id: o.productId,
+  payment_id: o.paymentId,
+  created: sec(o.createdMs),
+  expires: sec(o.expiresMs),
+  paid_at: secOrNull(o.paidMs),
+  closed_at: secOrNull(o.closedMs),
 });
 
 export const paymentView = (p: Payment): z.infer<typeof PaymentView> => ({
-  id: p.id, session_id: p.sessionId, mode: p.mode, type: p.type, amount: formatFen(p.amountFen), paid_at: sec(p.paidMs),
-  ref: p.ref, payer: p.payer, order_id: p.orderId, matched_by: p.matchedBy, received: sec(p.receivedMs),
+  id: p.id,
+  session_id: p.sessionId,
+  mode: p.mode,
+  type: p.type,
+  amount: formatFen(p.amountFen),
+  paid_at: sec(p.paidMs),
+  ref: p.ref,
+  payer: p.payer,
+  order_id: p.orderId,
+  matched_by: p.matchedBy,
+  received: sec(p.receivedMs),
 });
 
 export const webhookView = (w: Webhook, appkey: string): z.infer<typeof WebhookView> => ({
-  id: w.id, appkey, url: w.url, headers: w.headers, mode: w.mode, events: w.events, enabled: w.enabled, created: sec(w.createdMs),
+  id: w.id,
+  appkey,
+  url: w.url,
+  headers: w.headers,
+  mode: w.mode,
+  events: w.events,
+  enabled: w.enabled,
+  created: sec(w.createdMs),
 });
 
 export const deliveryView = (d: Delivery, log: Attempt[]): z.infer<typeof DeliveryView> => ({
-  id: d.id, kind: d.kind, event_type: d.eventType, event_id: d.eventId, order_id: d.orderId, payment_id: d.paymentId, webhook_id: d.webhookId,
-  url: d.url, backup_url: d.backupUrl, status: d.status, attempts: d.attempts, next_attempt_at: d.status === 'pending' ? sec(d.nextAttemptMs) : null,
-  created: sec(d.createdMs), delivered_at: secOrNull(d.deliveredMs), request_body: d.body,
-  log: log.map((a) => ({ attempt: a.attempt, manual: a.manual, started: sec(a.startedMs), url: a.url, status: a.status, response: a.response, duration_ms: a.durationMs, error: a.error, ok: a.ok })),
+  id: d.id,
+  kind: d.kind,
+  event_type: d.eventType,
+  event_id: d.eventId,
+  order_id: d.orderId,
+  payment_id: d.paymentId,
+  webhook_id: d.webhookId,
+  url: d.url,
+  backup_url: d.backupUrl,
+  status: d.status,
+  attempts: d.attempts,
+  next_attempt_at: d.status === 'pending' ? sec(d.nextAttemptMs) : null,
+  created: sec(d.createdMs),
+  delivered_at: secOrNull(d.deliveredMs),
+  request_body: d.body,
+  log: log.map((a) => ({
+    attempt: a.attempt,
+    manual: a.manual,
+    started: sec(a.startedMs),
+    url: a.url,
+    status: a.status,
+    response: a.response,
+    duration_ms: a.durationMs,
+    error: a.error,
+    ok: a.ok,
+  })),
 });

@@ -4,15 +4,28 @@ import { createRouter } from '../../env';
 import { attemptsOf, deliveriesOfOrder, resend, testSend } from '../../services/deliveries';
 import { createWebhook, deleteWebhook, listWebhooks, requireWebhook, updateWebhook } from '../../services/webhooks';
 import { adminRoute, json, jsonBody } from './openapi';
-import { AppkeyParam, DeliveryView, IdParam, listOf, TestSendView, WebhookCreate, WebhookUpdate, WebhookView } from './schemas';
+import {
+  AppkeyParam,
+  DeliveryView,
+  IdParam,
+  listOf,
+  TestSendView,
+  WebhookCreate,
+  WebhookUpdate,
+  WebhookView,
+} from './schemas';
 import { deliveryView, webhookView } from './views';
 
 const router = createRouter();
 
 router.openapi(
   adminRoute({
-    method: 'post', path: '/apps/{appkey}/webhooks', tags: ['webhooks'], summary: 'Register a webhook endpoint',
-    request: { params: AppkeyParam, ...jsonBody(WebhookCreate) }, responses: { 201: json(WebhookView, 'The endpoint') },
+    method: 'post',
+    path: '/apps/{appkey}/webhooks',
+    tags: ['webhooks'],
+    summary: 'Register a webhook endpoint',
+    request: { params: AppkeyParam, ...jsonBody(WebhookCreate) },
+    responses: { 201: json(WebhookView, 'The endpoint') },
   }),
   async (c) => {
     const { webhook, appkey } = await createWebhook(c.get('db'), c.req.valid('param').appkey, c.req.valid('json'));
@@ -21,7 +34,14 @@ router.openapi(
 );
 
 router.openapi(
-  adminRoute({ method: 'get', path: '/apps/{appkey}/webhooks', tags: ['webhooks'], summary: "List an app's webhook endpoints", request: { params: AppkeyParam }, responses: { 200: json(listOf(WebhookView), 'Endpoints') } }),
+  adminRoute({
+    method: 'get',
+    path: '/apps/{appkey}/webhooks',
+    tags: ['webhooks'],
+    summary: "List an app's webhook endpoints",
+    request: { params: AppkeyParam },
+    responses: { 200: json(listOf(WebhookView), 'Endpoints') },
+  }),
   async (c) => {
     const { rows, appkey } = await listWebhooks(c.get('db'), c.req.valid('param').appkey);
     return c.json({ data: rows.map((w) => webhookView(w, appkey)), next_cursor: null }, 200);
@@ -30,8 +50,12 @@ router.openapi(
 
 router.openapi(
   adminRoute({
-    method: 'patch', path: '/webhooks/{id}', tags: ['webhooks'], summary: 'Change URL, headers, mode, events; enable or disable',
-    request: { params: IdParam, ...jsonBody(WebhookUpdate) }, responses: { 200: json(WebhookView, 'The endpoint') },
+    method: 'patch',
+    path: '/webhooks/{id}',
+    tags: ['webhooks'],
+    summary: 'Change URL, headers, mode, events; enable or disable',
+    request: { params: IdParam, ...jsonBody(WebhookUpdate) },
+    responses: { 200: json(WebhookView, 'The endpoint') },
   }),
   async (c) => {
     const { webhook, appkey } = await updateWebhook(c.get('db'), c.req.valid('param').id, c.req.valid('json'));
@@ -40,7 +64,14 @@ router.openapi(
 );
 
 router.openapi(
-  adminRoute({ method: 'delete', path: '/webhooks/{id}', tags: ['webhooks'], summary: 'Delete an endpoint (its pending deliveries stop)', request: { params: IdParam }, responses: { 200: json(z.object({ id: z.number().int(), deleted: z.literal(true) }), 'Deleted') } }),
+  adminRoute({
+    method: 'delete',
+    path: '/webhooks/{id}',
+    tags: ['webhooks'],
+    summary: 'Delete an endpoint (its pending deliveries stop)',
+    request: { params: IdParam },
+    responses: { 200: json(z.object({ id: z.number().int(), deleted: z.literal(true) }), 'Deleted') },
+  }),
   async (c) => {
     const { id } = c.req.valid('param');
     await deleteWebhook(c.get('db'), id);
@@ -49,7 +80,14 @@ router.openapi(
 );
 
 router.openapi(
-  adminRoute({ method: 'post', path: '/webhooks/{id}/test', tags: ['webhooks'], summary: 'Send a sample event now; returns the exact request and response', request: { params: IdParam }, responses: { 200: json(TestSendView, 'What was sent and what came back') } }),
+  adminRoute({
+    method: 'post',
+    path: '/webhooks/{id}/test',
+    tags: ['webhooks'],
+    summary: 'Send a sample event now; returns the exact request and response',
+    request: { params: IdParam },
+    responses: { 200: json(TestSendView, 'What was sent and what came back') },
+  }),
   async (c) => {
     const { webhook } = await requireWebhook(c.get('db'), c.req.valid('param').id);
     return c.json(await testSend(c.env, c.get('db'), webhook), 200);
@@ -57,7 +95,14 @@ router.openapi(
 );
 
 router.openapi(
-  adminRoute({ method: 'get', path: '/orders/{id}/deliveries', tags: ['deliveries'], summary: "An order's notify and webhook deliveries with every attempt", request: { params: IdParam }, responses: { 200: json(listOf(DeliveryView), 'Deliveries, oldest first') } }),
+  adminRoute({
+    method: 'get',
+    path: '/orders/{id}/deliveries',
+    tags: ['deliveries'],
+    summary: "An order's notify and webhook deliveries with every attempt",
+    request: { params: IdParam },
+    responses: { 200: json(listOf(DeliveryView), 'Deliveries, oldest first') },
+  }),
   async (c) => {
     const rows = await deliveriesOfOrder(c.get('db'), c.req.valid('param').id);
     return c.json({ data: rows.map((r) => deliveryView(r.delivery, r.attempts)), next_cursor: null }, 200);
@@ -65,7 +110,14 @@ router.openapi(
 );
 
 router.openapi(
-  adminRoute({ method: 'post', path: '/deliveries/{id}/resend', tags: ['deliveries'], summary: 'Make one more attempt now, whatever the state', request: { params: IdParam }, responses: { 200: json(DeliveryView, 'The delivery after the attempt') } }),
+  adminRoute({
+    method: 'post',
+    path: '/deliveries/{id}/resend',
+    tags: ['deliveries'],
+    summary: 'Make one more attempt now, whatever the state',
+    request: { params: IdParam },
+    responses: { 200: json(DeliveryView, 'The delivery after the attempt') },
+  }),
   async (c) => {
     const d = await resend(c.env, c.get('db'), c.req.valid('param').id);
     return c.json(deliveryView(d, await attemptsOf(c.get('db'), d.id)), 200);
