@@ -3,7 +3,7 @@
  * matched, its order becoming paid exactly once) and an order's expiry. Every job is safe to
  * run twice; only after it has run is its outbox row confirmed.
  */
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { orders, payments } from '../db/schema';
 import type { Db } from '../env';
 import { ApiError } from '../errors';
@@ -52,7 +52,7 @@ async function applyPayment(env: Env, db: Db, job: Extract<OutboxJob, { kind: 'a
     db
       .update(orders)
       .set({ status: 'paid', paidMs: p.paidMs, paymentId: p.id })
-      .where(and(sameOrder, eq(orders.status, 'pending'))),
+      .where(and(sameOrder, inArray(orders.status, job.matchedBy === 'manual' ? ['pending', 'expired'] : ['pending']))),
     db
       .update(payments)
       .set({ orderId: paidBy, matchedBy: job.matchedBy })
@@ -77,7 +77,10 @@ async function applyExpiry(env: Env, db: Db, job: Extract<OutboxJob, { kind: 'ex
   if (order?.status === 'expired') await orderDeliveries(env, db, order, 'order.expired');
 }
 
-/** Hand-assigns an unmatched payment to a pending order of the same merchant and mode (补单). */
+/**
+ * Hand-assigns an unmatched payment to an order of the same merchant and mode (补单): a pending
+ * order, or an expired one — the payer paid too late for the matcher, and the merchant credits it.
+ */
 export async function assignPayment(env: Env, db: Db, paymentId: string, orderId: number) {
   const payment = await db.query.payments.findFirst({ where: eq(payments.id, paymentId) });
   if (!payment) throw new ApiError('not_found', `payment ${paymentId} not found`);
@@ -88,20 +91,23 @@ export async function assignPayment(env: Env, db: Db, paymentId: string, orderId
     throw new ApiError('conflict', `order_id: order ${orderId} is ${order.mode} but the payment is ${payment.mode}`);
   if (payment.orderId !== null)
     throw new ApiError('conflict', `payment ${paymentId} is already matched to order ${payment.orderId}`);
-  if (order.status !== 'pending')
+  if (order.status !== 'pending' && order.status !== 'expired')
     throw new ApiError(
       'conflict',
-      `order_id: order ${orderId} is ${order.status}; only a pending order can be assigned a payment`,
+      `order_id: order ${orderId} is ${order.status}; only a pending or expired order can be assigned a payment`,
     );
-  const outcome = await collector(env, payment.merchantId, payment.mode).assign(paymentId, {
-    appId: order.appId,
-    outOrderId: order.outOrderId,
-  });
+  const ref = { appId: order.appId, outOrderId: order.outOrderId };
+  const outcome = await collector(env, payment.merchantId, payment.mode).assign(
+    paymentId,
+    ref,
+    order.status === 'expired',
+  );
   if (!outcome.ok) {
     const why = {
-      not_pending: `order ${orderId} is no longer pending`,
+      not_pending: `order ${orderId} is no longer pending (it is expiring: try again in a few seconds)`,
       already_matched: `payment ${paymentId} is already matched`,
       unknown_payment: `payment ${paymentId} is not known to its collector`,
+      order_taken: `order ${orderId} already has a payment`,
     };
     throw new ApiError('conflict', why[outcome.reason]);
   }

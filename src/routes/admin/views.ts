@@ -2,7 +2,7 @@
 import type { z } from '@hono/zod-openapi';
 import type { App, Attempt, Delivery, Merchant, Order, Payment, Rule, Session, Webhook } from '../../db/schema';
 import { formatFen } from '../../domain/money';
-import type { LiveSession } from '../../durable/collector';
+import type { LiveSession } from '../../durable/collector/types';
 import type {
   AppView,
   DeliveryView,
