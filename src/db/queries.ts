@@ -27,6 +27,8 @@ const ORDER_COLUMNS = [
   'timeoutUrl',
   'createdMs',
   'expiresMs',
+  'facade',
+  'facadeFields',
 ] as const;
 export type NewOrder = Pick<Order, (typeof ORDER_COLUMNS)[number]>;
 

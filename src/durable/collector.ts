@@ -70,6 +70,18 @@ export interface CreateInput {
   region: PayerRegion;
 }
 
+/**
+ * A create a compatibility facade has already authenticated with its own signature and checked
+ * against the app: only the reservation is left to do.
+ */
+export interface CheckedCreateInput {
+  appkey: string;
+  order: CheckedCreate;
+  /** The facade's parameters that make a repeat the same order; other ones are a conflict. */
+  fingerprint: string;
+  region: PayerRegion;
+}
+
 export type CreateOutcome =
   | { kind: 'held'; hold: Hold; appId: number; order: CheckedCreate }
   | { kind: 'refused'; code: GatepayCode; msg: string }
@@ -95,6 +107,8 @@ export interface Hold {
   expiresMs: number;
   /** What the payer scans for this amount on this session. */
   qrPayload: string;
+  /** The payload is a fixed-amount receive code (the payer need not type the amount). */
+  fixed: boolean;
   /** False when this order key already held a slot (an idempotent retry). */
   fresh: boolean;
 }
@@ -221,20 +235,28 @@ export class Collector extends DurableObject<Env> {
    * Create order's checks that need the app (enabled, sign, pay types, URLs) followed by the
    * reservation, in one call: the app lives here so that create touches D1 only to insert.
    */
-  async create(input: CreateInput): Promise<CreateOutcome> {
-    const p = input.params;
-    const app = this.app(p.appkey);
+  async create(input: CreateInput | CheckedCreateInput): Promise<CreateOutcome> {
+    const app = this.app('params' in input ? input.params.appkey : input.appkey);
     if (!app) return { kind: 'unknown_app' };
     if (!app.enabled)
       return { kind: 'refused', code: GATEPAY_CODES.api_closed, msg: 'API closed: this app is disabled' };
-    const badSign = await signRefusal(SIGN_FIELDS.create, p, await openSecret(this.env.MASTER_KEY, app.secretEnc));
-    if (badSign) return { kind: 'refused', ...badSign };
-    const checked = checkCreate(app, p, maxAmountFen(this.env.MAX_AMOUNT));
-    if (!checked.ok) return { kind: 'refused', code: checked.code, msg: checked.msg };
-    const o = checked.order;
+    let o: CheckedCreate;
+    let fingerprint: string;
+    if ('params' in input) {
+      const p = input.params;
+      const badSign = await signRefusal(SIGN_FIELDS.create, p, await openSecret(this.env.MASTER_KEY, app.secretEnc));
+      if (badSign) return { kind: 'refused', ...badSign };
+      const checked = checkCreate(app, p, maxAmountFen(this.env.MAX_AMOUNT));
+      if (!checked.ok) return { kind: 'refused', code: checked.code, msg: checked.msg };
+      o = checked.order;
+      fingerprint = JSON.stringify([o.priceFen, o.type, o.custom]);
+    } else {
+      o = input.order;
+      fingerprint = input.fingerprint;
+    }
     const r = this.reserve({
       order: { appId: app.id, outOrderId: o.outOrderId },
-      fingerprint: JSON.stringify([o.priceFen, o.type, o.custom]),
+      fingerprint,
       type: o.type,
       priceFen: o.priceFen,
       ttlMs: app.orderTtlSeconds * 1000,
@@ -281,7 +303,7 @@ export class Collector extends DurableObject<Env> {
         ok: true,
         hold: {
           ...toHold(existing),
-          qrPayload: this.payloadFor(existing.session_id as number, existing.amount_fen as number),
+          ...this.payloadFor(existing.session_id as number, existing.amount_fen as number),
           fresh: false,
         },
       };
@@ -329,7 +351,7 @@ export class Collector extends DurableObject<Env> {
         amountFen,
         createdMs: now,
         expiresMs: now + input.ttlMs,
-        qrPayload: this.payloadFor(sessionId, amountFen),
+        ...this.payloadFor(sessionId, amountFen),
         fresh: true,
       };
       this.sql.exec(
@@ -483,10 +505,11 @@ export class Collector extends DurableObject<Env> {
 
   // ── internals ────────────────────────────────────────────────────────────────────────────
 
-  private payloadFor(sessionId: number, amountFen: number): string {
+  private payloadFor(sessionId: number, amountFen: number): { qrPayload: string; fixed: boolean } {
     const s = this.sql.exec(`SELECT qr_payload, amount_qr FROM sessions WHERE id = ?`, sessionId).toArray()[0];
-    if (!s) return '';
-    return (JSON.parse(s.amount_qr as string) as Record<string, string>)[String(amountFen)] ?? (s.qr_payload as string);
+    if (!s) return { qrPayload: '', fixed: false };
+    const fixed = (JSON.parse(s.amount_qr as string) as Record<string, string>)[String(amountFen)];
+    return { qrPayload: fixed ?? (s.qr_payload as string), fixed: fixed !== undefined };
   }
 
   private consumeHold(order: OrderRef, sessionId: number): void {

@@ -14,8 +14,12 @@ import { SIGN_FIELDS } from '../domain/sign';
 import type { Db } from '../env';
 import { GatepayError, unixSeconds } from '../errors';
 import { appByKey, type AppWithSecret } from './apps';
-import { appRoute, collector, payTokens, withSynced } from './collector';
-import type { CreateOutcome } from '../durable/collector';
+import { appRoute, collector, payTokens, type Route, withSynced } from './collector';
+import type { CheckedCreateInput, CreateInput, CreateOutcome, Hold } from '../durable/collector';
+import type { CheckedCreate } from '../domain/gatepay';
+import type { EpayFields } from '../domain/epay';
+import type { VmqFields } from '../domain/vmq';
+import type { Facade } from '../domain/vocab';
 import type { RawParams } from './params';
 
 export interface RequestContext {
@@ -75,22 +79,46 @@ export function orderView(o: Order, origin: string) {
   };
 }
 
-/** `POST /api/cloudpay/create`: one Collector call (app, sign, checks, slot), one D1 insert. */
-export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestContext) {
-  requirePresent(p, SIGN_FIELDS.create.slice(1));
-  const route = await appRoute(db, p.appkey);
-  if (!route) return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
+/** How a facade marks the orders it makes: its name and the strings its notify must echo. */
+export interface FacadeStamp {
+  facade: Facade;
+  fields: (hold: Hold) => EpayFields | VmqFields;
+}
+
+/**
+ * The result of placing an order. `taken`: the out_order_id has an order already, or the
+ * Collector holds it — for other parameters (`conflict`), for these (`same`: a repeat), or no
+ * longer (`stale`: it was paid, closed, or its time is up and its expiry is on its way).
+ */
+export type Placed =
+  | { kind: 'created'; order: Order }
+  | { kind: 'refused'; code: GatepayCode; msg: string }
+  | { kind: 'unknown_app' }
+  | { kind: 'taken'; existing: Order | null; why: 'conflict' | 'stale' | 'same'; asked: CheckedCreate | null };
+
+/**
+ * Every way of creating an order ends here: one Collector call (checks, rules, rotation and a
+ * unique amount, atomically) and one D1 insert. The gatepay API passes its raw parameters (the
+ * Collector checks its sign); a facade passes a create it has already authenticated and checked.
+ */
+export async function placeOrder(
+  env: Env,
+  db: Db,
+  route: Route,
+  input: CreateInput | CheckedCreateInput,
+  outOrderId: string,
+  stamp?: FacadeStamp,
+): Promise<Placed> {
   const outcome = await withSynced<CreateOutcome>(
     env,
     db,
     route,
-    (c) => c.create({ params: p, region: ctx.region }),
+    (c) => c.create(input),
     (r) => r.kind === 'unknown_app',
   );
-  if (outcome.kind === 'unknown_app') return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
-  if (outcome.kind === 'refused') return fail(outcome.code, outcome.msg);
-  const ref = { appId: outcome.appId, outOrderId: p.out_order_id };
-  if (outcome.kind === 'conflict') return existingOutcome(db, ref, 'conflict', ctx.origin, p);
+  if (outcome.kind === 'unknown_app' || outcome.kind === 'refused') return outcome;
+  const ref = { appId: outcome.appId, outOrderId };
+  if (outcome.kind === 'conflict') return taken(db, ref, 'conflict', null);
   const { hold, order: o } = outcome;
   const row: NewOrder = {
     merchantId: route.merchantId,
@@ -110,57 +138,63 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
     timeoutUrl: o.timeoutUrl,
     createdMs: hold.createdMs,
     expiresMs: hold.expiresMs,
+    facade: stamp?.facade ?? null,
+    facadeFields: stamp ? stamp.fields(hold) : null,
   };
   const [inserted] = await queries(db).insertOrder.all(row);
   if (inserted) {
     const order: Order = { ...row, id: inserted.id, status: 'pending', paymentId: null, paidMs: null, closedMs: null };
     payTokens.remember(order.payToken, { ...route, order: ref });
-    return { ...orderView(order, ctx.origin), params: p };
+    return { kind: 'created', order };
   }
   // The out_order_id has an order already. A slot taken just now belongs to no order: free it.
   if (hold.fresh) await collector(env, route.merchantId, route.mode).release(ref);
-  return existingOutcome(
-    db,
-    ref,
-    hold.fresh ? 'stale' : { price: o.priceFen, type: o.type, custom: o.custom },
-    ctx.origin,
-    p,
-  );
+  return taken(db, ref, hold.fresh ? 'stale' : 'same', o);
 }
 
-type Asked = { price: number; type: string; custom: string };
-
-/**
- * A create whose out_order_id is taken: the same pending order again (100), or 211 / 212.
- * `conflict`: the Collector holds the key for other parameters; `stale`: it no longer holds it
- * (the order's time is up and its expiry is on its way).
- */
-async function existingOutcome(
+async function taken(
   db: Db,
   ref: { appId: number; outOrderId: string },
-  asked: Asked | 'conflict' | 'stale',
-  origin: string,
-  params: RawParams,
-) {
+  why: 'conflict' | 'stale' | 'same',
+  asked: CheckedCreate | null,
+): Promise<Placed> {
   const existing = await db.query.orders.findFirst({
     where: and(eq(orders.appId, ref.appId), eq(orders.outOrderId, ref.outOrderId)),
   });
+  return { kind: 'taken', existing: existing ?? null, why, asked };
+}
+
+/** `POST /api/cloudpay/create`: one Collector call (app, sign, checks, slot), one D1 insert. */
+export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestContext) {
+  requirePresent(p, SIGN_FIELDS.create.slice(1));
+  const route = await appRoute(db, p.appkey);
+  if (!route) return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
+  const placed = await placeOrder(env, db, route, { params: p, region: ctx.region }, p.out_order_id);
+  if (placed.kind === 'unknown_app') return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
+  if (placed.kind === 'refused') return fail(placed.code, placed.msg);
+  if (placed.kind === 'created') return { ...orderView(placed.order, ctx.origin), params: p };
+  return { ...orderView(existingOrder(placed), ctx.origin), params: p };
+}
+
+/** A gatepay create whose out_order_id is taken: the same pending order again (100), or 211 / 212. */
+function existingOrder({ existing, why, asked }: Extract<Placed, { kind: 'taken' }>): Order {
   if (!existing) return fail(C.out_order_conflict, 'out_order_id already used with different parameters');
-  if (existing.status !== 'pending' || asked === 'stale') {
+  if (existing.status !== 'pending' || why === 'stale') {
     return fail(
       C.order_final,
       `order already ${existing.status === 'pending' ? 'expired' : existing.status}: use a new out_order_id`,
     );
   }
   if (
-    asked === 'conflict' ||
-    existing.priceFen !== asked.price ||
+    why === 'conflict' ||
+    !asked ||
+    existing.priceFen !== asked.priceFen ||
     existing.type !== asked.type ||
     existing.custom !== asked.custom
   ) {
     return fail(C.out_order_conflict, 'out_order_id already used with different parameters (price, type or custom)');
   }
-  return { ...orderView(existing, origin), params };
+  return existing;
 }
 
 /** Finds the app's order named by order_id or out_order_id (authenticated query/close). */

@@ -3,6 +3,7 @@ import { z } from '@hono/zod-openapi';
 import { isTimeZone } from '../../domain/clock';
 import { REGION_PATTERN } from '../../domain/rules';
 import {
+  DELIVERY_KINDS,
   DIRECTIONS,
   MODES,
   ORDER_STATUSES,
@@ -349,7 +350,7 @@ export const AttemptView = z
 export const DeliveryView = z
   .object({
     id: z.number().int(),
-    kind: z.enum(['notify', 'webhook']),
+    kind: z.enum(DELIVERY_KINDS),
     event_type: z.string(),
     event_id: z.string().nullable(),
     order_id: z.number().int().nullable(),
