@@ -40,6 +40,12 @@ function prepare(db: Db) {
       .where(eq(apps.appkey, key('appkey')))
       .limit(1)
       .prepare(),
+    appById: db
+      .select()
+      .from(apps)
+      .where(eq(apps.id, key('id')))
+      .limit(1)
+      .prepare(),
     appRoute: db
       .select({ merchantId: apps.merchantId, mode: apps.mode })
       .from(apps)
@@ -57,6 +63,12 @@ function prepare(db: Db) {
       .select()
       .from(sessions)
       .where(eq(sessions.id, key('id')))
+      .limit(1)
+      .prepare(),
+    sessionByVmqHost: db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.vmqHost, key('host')))
       .limit(1)
       .prepare(),
     /** The order behind a pay token, with what its page needs: app URLs and secret, merchant name, notify state. */

@@ -91,7 +91,12 @@ const PRINTABLE = /^\P{Cc}*$/u;
  * Checks a signed submit (`flow` 'submit', browser) or mapi ('mapi', server) request against
  * its app: the first problem found, or the order to make. `type` must be present here.
  */
-export function checkEpayCreate(app: EpayApp, p: Record<string, string>, flow: 'submit' | 'mapi', maxFen: number): EpayCreate {
+export function checkEpayCreate(
+  app: EpayApp,
+  p: Record<string, string>,
+  flow: 'submit' | 'mapi',
+  maxFen: number,
+): EpayCreate {
   const refuse = (msg: string) => ({ ok: false as const, msg });
   if (!p.out_trade_no) return refuse('out_trade_no 缺少：商户订单号');
   if (!OUT_TRADE_NO.test(p.out_trade_no))

@@ -136,13 +136,15 @@ export async function orderNotify(
   appkey: string,
   secret: string,
 ): Promise<{ kind: DeliveryKind; body: string }> {
-  if (o.facade === null || o.facadeFields === null) return { kind: 'notify', body: await notifyBody(o, appkey, secret) };
+  if (o.facade === null || o.facadeFields === null)
+    return { kind: 'notify', body: await notifyBody(o, appkey, secret) };
   const query = new URLSearchParams(await facadeFields(o, secret)).toString();
   return { kind: o.facade === 'epay' ? 'epay_notify' : 'vmq_notify', body: query };
 }
 
 /** HTTP method of a delivery kind. */
-export const deliveryMethod = (kind: DeliveryKind) => (kind === 'epay_notify' || kind === 'vmq_notify' ? 'GET' : 'POST');
+export const deliveryMethod = (kind: DeliveryKind) =>
+  kind === 'epay_notify' || kind === 'vmq_notify' ? 'GET' : 'POST';
 
 /**
  * Whether a merchant's answer acknowledges a delivery (always a 2xx first): the gatepay notify

@@ -43,8 +43,7 @@ export async function vmqSignValid(sign: string | undefined, ...parts: string[])
 const TYPE_HELP = '1|微信 2|支付宝 3|云闪付 4|QQ钱包';
 const PAY_ID = /^[A-Za-z0-9_.|-]{1,64}$/;
 
-export const vmqTypeOf = (raw: string): VmqType | null =>
-  /^[1-4]$/.test(raw) ? (Number(raw) as VmqType) : null;
+export const vmqTypeOf = (raw: string): VmqType | null => (/^[1-4]$/.test(raw) ? (Number(raw) as VmqType) : null);
 
 /** The type number of a pay type. */
 export const vmqNumberOf = (type: PayType): VmqType =>

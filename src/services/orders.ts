@@ -5,7 +5,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { queries, type NewOrder } from '../db/queries';
-import { orders, type Order } from '../db/schema';
+import { orders, type App, type Order } from '../db/schema';
 import { GATEPAY_CODES as C, signRefusal, type GatepayCode } from '../domain/gatepay';
 import { randomToken } from '../domain/ids';
 import { formatFen } from '../domain/money';
@@ -224,7 +224,17 @@ export async function queryOrder(env: Env, db: Db, p: RawParams, origin: string)
 /** `POST /api/cloudpay/close`: pending → closed, freeing the amount slot. Closing a closed order is a no-op. */
 export async function closeOrder(env: Env, db: Db, p: RawParams, origin: string) {
   const { app, order } = await findOrder(env, db, p);
-  if (order.status === 'closed') return orderView(order, origin);
+  return orderView(await closeFound(env, db, app, order), origin);
+}
+
+/** Closes an app's order (any API): the closed order; 212 when it is paid, expired or refunded. */
+export async function closeFound(
+  env: Env,
+  db: Db,
+  app: Pick<App, 'id' | 'merchantId' | 'mode'>,
+  order: Order,
+): Promise<Order> {
+  if (order.status === 'closed') return order;
   if (order.status !== 'pending') fail(C.order_final, `order already ${order.status}: it cannot be closed`);
   const outcome = await collector(env, app.merchantId, app.mode).release({
     appId: app.id,
@@ -236,8 +246,8 @@ export async function closeOrder(env: Env, db: Db, p: RawParams, origin: string)
     .set({ status: 'closed', closedMs: Date.now() })
     .where(and(eq(orders.id, order.id), eq(orders.status, 'pending')))
     .returning();
-  if (closed) return orderView(closed, origin);
+  if (closed) return closed;
   const now = await db.query.orders.findFirst({ where: eq(orders.id, order.id) });
-  if (now?.status === 'closed') return orderView(now, origin);
+  if (now?.status === 'closed') return now;
   return fail(C.order_final, `order already ${now?.status ?? 'gone'}: it cannot be closed`);
 }
