@@ -6,6 +6,8 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EPAY_MSG } from '../../src/domain/epay';
+import { GUARD_WINDOW_MS } from '../../src/facades/epay/keyguard';
+import { sweep } from '../../src/queues/sweeper';
 import { MERCHANT, monitor, ok, pay, setupMerchant, type TestApp, type TestSession } from '../helpers';
 import { dujiaoka, EpayCore, goEpay, v2board } from './clients';
 import { epayCall, orderByToken, ordersOfApp, send, tokenOf, uniq } from './helpers';
@@ -424,6 +426,10 @@ describe('api.php wrong keys', () => {
     expect(row?.failures).toBe(10);
     // Another address with the right key still gets in (the pid's own limit is higher).
     expect((await q(m.app.appsecret, '192.0.2.78')).json()).toMatchObject({ code: 1 });
+    // The sweep forgets counts whose window has ended, and the address may try again.
+    await sweep(env, Date.now() + GUARD_WINDOW_MS + 1000);
+    expect(await env.DB.prepare('SELECT 1 FROM failed_attempts WHERE key = ?').bind(`epay:ip:${ip}`).first()).toBeNull();
+    expect((await q(m.app.appsecret)).json()).toMatchObject({ code: 1 });
   });
 
   it('are rate-limited per pid across addresses', async () => {
