@@ -855,7 +855,10 @@ async function main() {
         if (paid >= paidBefore + pushed) break;
         await sleep(200);
       }
-      r.paidNote = `${paid - paidBefore} of ${pushed} pushed V免签 orders paid ${((performance.now() - lastPushAt) / 1000).toFixed(1)} s after the last push`;
+      r.paidNote =
+        paid >= paidBefore + pushed
+          ? `all ${pushed} accepted pushes paid their orders ${((performance.now() - lastPushAt) / 1000).toFixed(1)} s after the last push`
+          : `only ${paid - paidBefore} V免签 orders paid for ${pushed} accepted pushes ${((performance.now() - lastPushAt) / 1000).toFixed(1)} s after the last push (waited no longer)`;
       log(
         `push_vmq: ${r.count} requests, ${r.rps.toFixed(1)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors} · ${r.paidNote}` +
           ` · cores used: workerd ${r.cpu.servers.toFixed(2)}, driver ${r.cpu.driver.toFixed(2)}, other processes ${r.cpu.others.toFixed(2)}`,
@@ -918,7 +921,7 @@ async function main() {
       `cores: ${cores} · peak RSS of the serving workerd: ${summary.peak_rss_mb.toFixed(1)} MB (the floor's workerd: ${floorRss.peakMb().toFixed(1)} MB)`,
       `report: ${results.report.applyNote}; ${results.report.drainNote}`,
       `report: queue ${results.report.queueNote}`,
-      `push_vmq: ${results.push_vmq.paidNote} (an order not paid in time counts as an error)`,
+      `push_vmq: ${results.push_vmq.paidNote} (an accepted push whose order is not paid in time counts as an error)`,
       `notify: rps = deliveries/s at the merchant server (first to last arrival); p50/p99 = report sent → notify received${duplicates ? `; ${duplicates} orders notified more than once` : ''}`,
       `other processes' CPU during each measured run (cores of ${cores}): ${[...ROUTES, 'floor'].map((n) => `${n} ${results[n].cpu.others.toFixed(2)}`).join(', ')}` +
         (Math.max(...[...ROUTES, 'floor'].map((n) => results[n].cpu.others)) > 0.25
