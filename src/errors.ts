@@ -78,6 +78,7 @@ export function onError(err: Error, c: Context<AppEnv>) {
   if (isGatepay(c.req.path)) {
     return c.json(gatepayBody(GATEPAY_CODES.unknown, `unknown error; request id ${c.get('requestId')}`));
   }
-  if (isFacade(c.req.path)) return c.json({ code: -1, msg: `系统错误，请稍后再试；request id ${c.get('requestId')}` }, 500);
+  if (isFacade(c.req.path))
+    return c.json({ code: -1, msg: `系统错误，请稍后再试；request id ${c.get('requestId')}` }, 500);
   return apiErrorResponse(c, 'internal', 'internal error; the request id is logged');
 }

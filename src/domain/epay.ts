@@ -10,10 +10,9 @@
  * where `money` is the amount asked written as PHP prints a float (`1`, `1.5`, `0.01`) and
  * `param` is left out when empty (v2board signs every field it receives, empty or not).
  */
-import type { CheckedCreate, CreateApp } from './gatepay';
+import { type CheckedCreate, type CreateApp, callbackUrlProblem, facadeCreate } from './gatepay';
 import { formatFen, formatFenTrimmed, parsePlainYuan } from './money';
 import { md5Hex, safeEqual } from './sign';
-import { outboundUrlProblem } from './ssrf';
 import { SESSION_TYPES, type PayType } from './vocab';
 
 /** The epay words for huipay's pay types. */
@@ -116,12 +115,11 @@ export function checkEpayCreate(
   if (p.name.length > 127 || !PRINTABLE.test(p.name)) return refuse('name 无效：最多 127 个字符，不能有控制字符');
   if (!p.notify_url && !app.hasNotifyUrl) return refuse('notify_url 缺少：异步通知地址');
   if (!p.return_url && !app.hasReturnUrl && flow === 'submit') return refuse('return_url 缺少：页面跳转通知地址');
-  for (const [field, url, strict] of [
-    ['notify_url', p.notify_url, app.mode === 'live'],
-    ['return_url', p.return_url, false],
+  for (const [field, strict] of [
+    ['notify_url', app.mode === 'live'],
+    ['return_url', false],
   ] as const) {
-    if (!url) continue;
-    const problem = url.length > 1024 ? 'must be at most 1024 characters' : outboundUrlProblem(url, strict);
+    const problem = p[field] ? callbackUrlProblem(p[field], strict) : null;
     if (problem) return refuse(`${field} 无效：${problem}`);
   }
   const param = p.param ?? '';
@@ -133,17 +131,14 @@ export function checkEpayCreate(
     fields,
     // Identical money, name, notify_url, return_url, param (and type: its slot is on a wallet of that type).
     fingerprint: JSON.stringify(['epay', money.value, p.type, p.name, p.notify_url ?? '', p.return_url ?? '', param]),
-    order: {
+    order: facadeCreate({
       priceFen: money.value,
       type: payType as CheckedCreate['type'],
       outOrderId: p.out_trade_no,
       custom: param,
-      productId: '',
       notifyUrl: p.notify_url || null,
       returnUrl: p.return_url || null,
-      timeoutUrl: null,
-      region: null,
-    },
+    }),
   };
 }
 

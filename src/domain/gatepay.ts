@@ -83,10 +83,7 @@ export function checkCreate(
     );
   }
   for (const f of overrides) {
-    const problem =
-      p[f].length > 1024
-        ? 'must be at most 1024 characters'
-        : outboundUrlProblem(p[f], app.mode === 'live' && f === 'notify_url');
+    const problem = callbackUrlProblem(p[f], app.mode === 'live' && f === 'notify_url');
     if (problem) return refuse(C.param_forbidden, `${f}: ${problem}`);
   }
   const price = parseYuan(p.price, maxFen);
@@ -122,6 +119,18 @@ export function checkCreate(
       region,
     },
   };
+}
+
+/** Why a callback URL given with an order cannot be kept, or null (`strict`: no internal hosts). */
+export function callbackUrlProblem(url: string, strict: boolean): string | null {
+  return url.length > 1024 ? 'must be at most 1024 characters' : outboundUrlProblem(url, strict);
+}
+
+/** A create a facade checked, in the gatepay shape: no product id, timeout URL or payer region of its own. */
+export function facadeCreate(
+  o: Pick<CheckedCreate, 'priceFen' | 'type' | 'outOrderId' | 'custom' | 'notifyUrl' | 'returnUrl'>,
+): CheckedCreate {
+  return { ...o, productId: '', timeoutUrl: null, region: null };
 }
 
 /** Null when `p.sign` is the gatepay sign of `fields` (raw values as sent) under `secret`, else why not. */

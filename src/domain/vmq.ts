@@ -12,10 +12,9 @@
  * `price` is echoed exactly as the merchant sent it (`0.1` stays `0.1`); `reallyPrice` has two
  * decimals. The monitor app prints its amount as a Java double (`1.0`, `0.01`, `10.5`).
  */
-import type { CheckedCreate, CreateApp } from './gatepay';
+import { type CheckedCreate, type CreateApp, callbackUrlProblem, facadeCreate } from './gatepay';
 import { formatFen, parsePlainYuan } from './money';
 import { md5Hex, safeEqual } from './sign';
-import { outboundUrlProblem } from './ssrf';
 import { SESSION_TYPES, type PayType, type SessionType } from './vocab';
 
 /** V免签's type numbers. */
@@ -77,29 +76,25 @@ export function checkVmqCreate(
   const param = p.param ?? '';
   if (param.length > 255) return refuse('param 无效：最多 255 个字符');
   if (!p.notifyUrl && !app.hasNotifyUrl) return refuse('请传入异步通知地址（notifyUrl），或在应用中设置通知地址');
-  for (const [field, url, strict] of [
-    ['notifyUrl', p.notifyUrl, app.mode === 'live'],
-    ['returnUrl', p.returnUrl, false],
+  for (const [field, strict] of [
+    ['notifyUrl', app.mode === 'live'],
+    ['returnUrl', false],
   ] as const) {
-    if (!url) continue;
-    const problem = url.length > 1024 ? 'must be at most 1024 characters' : outboundUrlProblem(url, strict);
+    const problem = p[field] ? callbackUrlProblem(p[field], strict) : null;
     if (problem) return refuse(`${field} 无效：${problem}`);
   }
   return {
     ok: true,
     type,
     fingerprint: JSON.stringify(['vmq', p.price, type, param, p.notifyUrl ?? '', p.returnUrl ?? '']),
-    order: {
+    order: facadeCreate({
       priceFen: price.value,
       type: payType as SessionType,
       outOrderId: p.payId,
       custom: param,
-      productId: '',
       notifyUrl: p.notifyUrl || null,
       returnUrl: p.returnUrl || null,
-      timeoutUrl: null,
-      region: null,
-    },
+    }),
   };
 }
 

@@ -174,6 +174,17 @@ poll();
 })();`;
 }
 
+/** The head of every page a payer meets: UTF-8, a phone's viewport, not indexed, inline CSS only. */
+export const PageHead = ({ title, css }: { title: string; css: string }) => (
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <meta name="robots" content="noindex" />
+    <title>{title}</title>
+    <style>{raw(css)}</style>
+  </head>
+);
+
 export function renderCashier(m: CashierModel, lang: Lang): string {
   const t = TEXT[lang];
   const realprice = formatFen(m.realpriceFen);
@@ -181,13 +192,7 @@ export function renderCashier(m: CashierModel, lang: Lang): string {
   const qr = sessionQrSvg(m.qrPayload);
   const page = (
     <html lang={lang === 'zh' ? 'zh-CN' : 'en'}>
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex" />
-        <title>{`${t.title} · ${m.merchantName}`}</title>
-        <style>{raw(CSS)}</style>
-      </head>
+      <PageHead title={`${t.title} · ${m.merchantName}`} css={CSS} />
       <body>
         <main>
           <section class={`card ${m.type}`} aria-labelledby="title">

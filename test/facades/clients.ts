@@ -37,7 +37,7 @@ export const stripslashes = (s: string) => s.replace(/\\(.?)/g, '$1');
 export function bccomp2(a: string, b: string): number {
   const fen = (s: string) => {
     const [w, f = ''] = s.split('.');
-    return BigInt(w) * 100n + BigInt((f + '00').slice(0, 2)) * (w.startsWith('-') ? -1n : 1n);
+    return BigInt(w) * 100n + BigInt(`${f}00`.slice(0, 2)) * (w.startsWith('-') ? -1n : 1n);
   };
   const [x, y] = [fen(a), fen(b)];
   return x === y ? 0 : x < y ? -1 : 1;

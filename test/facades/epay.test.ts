@@ -428,7 +428,9 @@ describe('api.php wrong keys', () => {
     expect((await q(m.app.appsecret, '192.0.2.78')).json()).toMatchObject({ code: 1 });
     // The sweep forgets counts whose window has ended, and the address may try again.
     await sweep(env, Date.now() + GUARD_WINDOW_MS + 1000);
-    expect(await env.DB.prepare('SELECT 1 FROM failed_attempts WHERE key = ?').bind(`epay:ip:${ip}`).first()).toBeNull();
+    expect(
+      await env.DB.prepare('SELECT 1 FROM failed_attempts WHERE key = ?').bind(`epay:ip:${ip}`).first(),
+    ).toBeNull();
     expect((await q(m.app.appsecret)).json()).toMatchObject({ code: 1 });
   });
 

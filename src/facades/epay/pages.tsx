@@ -3,9 +3,8 @@
  * assets: the pay-type picker (a submit without `type`; v2board's link has none) and the page that
  * names what is wrong with a submit.
  */
-import { raw } from 'hono/html';
 import { EPAY_TYPES, type EpayType } from '../../domain/epay';
-import { CSS, type Lang, payTypeName } from '../../views/cashier';
+import { CSS, type Lang, PageHead, payTypeName } from '../../views/cashier';
 
 const TEXT = {
   zh: {
@@ -34,13 +33,7 @@ const PAGE_CSS = `${CSS}
 function shell(title: string, lang: Lang, body: unknown): string {
   const page = (
     <html lang={lang === 'zh' ? 'zh-CN' : 'en'}>
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex" />
-        <title>{title}</title>
-        <style>{raw(PAGE_CSS)}</style>
-      </head>
+      <PageHead title={title} css={PAGE_CSS} />
       <body>
         <main>{body}</main>
       </body>
