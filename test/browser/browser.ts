@@ -28,7 +28,9 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({
     headless: true,
     executablePath: own ?? (await sparticuz.executablePath()),
-    args: own ? OFFLINE : [...sparticuz.args, ...OFFLINE],
+    // Not --single-process (one of @sparticuz/chromium's Lambda flags): in that mode closing any
+    // context (each test's page.close()) ends the whole browser, and the next test finds it gone.
+    args: own ? OFFLINE : [...sparticuz.args.filter((a) => a !== '--single-process'), ...OFFLINE],
   });
 }
 
