@@ -3,7 +3,8 @@
  * The path says how to answer: `/<behaviour>/<key>` where behaviour is
  *   success | fail | failN (N × "fail", then "success") | ok200 (webhook: 200 "ok") | s500 |
  *   redirect | slow (no answer for 12 s) | huge (10 MB body) | timeoutN (N slow, then success) |
- *   page (an HTML page, for browser redirects) | say (HTTP 200 with the body given as `?text=`)
+ *   page (an HTML page, for browser redirects) | say (HTTP 200 with the body given as `?text=`) |
+ *   html-success (200, an HTML page saying SUCCESS)
  * Every request is recorded; `GET /_log/<key>` returns them as JSON (method, path, headers, body).
  */
 import http from 'node:http';
@@ -58,6 +59,10 @@ export async function startMerchantServer(): Promise<{ port: number; stop: () =>
           .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
           .end(`<!DOCTYPE html><title>${key}</title><h1>Back at the shop</h1>`);
       else if (behaviour === 's500') res.writeHead(500).end('success');
+      else if (behaviour === 'html-success')
+        res
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+          .end('<!DOCTYPE html><html><body><p>SUCCESS</p></body></html>');
       else if (behaviour === 'redirect') res.writeHead(302, { location: `/success/${key}` }).end();
       else if (behaviour === 'huge') res.end(Buffer.alloc(10 * 1024 * 1024, 'a'));
       else if (behaviour === 'slow' || (slowN && n <= Number(slowN[1])))

@@ -9,6 +9,10 @@ export const ORDER_STATUSES = ['pending', 'paid', 'expired', 'closed', 'refunded
 export const SESSION_STATES = ['new', 'online', 'offline', 'disabled'] as const;
 export const WEBHOOK_EVENTS = ['payment.succeeded', 'order.expired', 'payment.unmatched'] as const;
 export const WEBHOOK_MODES = ['test', 'live'] as const;
+/** Compatibility facades (SPEC §12): other gateways' protocols onto the same orders. */
+export const FACADES = ['epay', 'vmq'] as const;
+/** What a delivery is: the gatepay notify (form POST), a webhook event, or a facade's GET notify. */
+export const DELIVERY_KINDS = ['notify', 'webhook', 'epay_notify', 'vmq_notify'] as const;
 
 export type Mode = (typeof MODES)[number];
 export type PayType = (typeof PAY_TYPES)[number];
@@ -18,3 +22,5 @@ export type Direction = (typeof DIRECTIONS)[number];
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export type SessionState = (typeof SESSION_STATES)[number];
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+export type Facade = (typeof FACADES)[number];
+export type DeliveryKind = (typeof DELIVERY_KINDS)[number];

@@ -10,6 +10,7 @@
 import { and, asc, eq, lt, min } from 'drizzle-orm';
 import { orders } from '../db/schema';
 import { type Db, makeDb } from '../env';
+import { sweepFailedAttempts } from '../facades/epay/keyguard';
 import { collector } from '../services/collector';
 import { sweepDeliveries } from '../services/deliveries';
 
@@ -21,7 +22,11 @@ const EXPIRY_BATCH = 500;
 /** Runs every part; the earliest time any pending work will be due, or null when none is pending. */
 export async function sweep(env: Env, nowMs = Date.now()): Promise<number | null> {
   const db = makeDb(env.DB);
-  const due = await Promise.all([sweepDeliveries(env, db, nowMs), sweepExpiries(env, db, nowMs)]);
+  const due = await Promise.all([
+    sweepDeliveries(env, db, nowMs),
+    sweepExpiries(env, db, nowMs),
+    sweepFailedAttempts(db, nowMs).then(() => null),
+  ]);
   const pending = due.filter((t): t is number => t !== null);
   return pending.length ? Math.min(...pending) : null;
 }

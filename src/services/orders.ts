@@ -5,7 +5,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { queries, type NewOrder } from '../db/queries';
-import { orders, type Order } from '../db/schema';
+import { orders, type App, type Order } from '../db/schema';
 import { GATEPAY_CODES as C, signRefusal, type GatepayCode } from '../domain/gatepay';
 import { formatFen } from '../domain/money';
 import type { PayerRegion } from '../domain/rules';
@@ -13,8 +13,12 @@ import { SIGN_FIELDS } from '../domain/sign';
 import type { Db } from '../env';
 import { GatepayError, unixSeconds } from '../errors';
 import { appByKey, type AppWithSecret } from './apps';
-import { appRoute, collector, payTokens, withSynced } from './collector';
-import type { CreateOutcome } from '../durable/collector/types';
+import { appRoute, collector, payTokens, type Route, withSynced } from './collector';
+import type { CheckedCreateInput, CreateInput, CreateOutcome, Hold } from '../durable/collector/types';
+import type { CheckedCreate } from '../domain/gatepay';
+import type { EpayFields } from '../domain/epay';
+import type { VmqFields } from '../domain/vmq';
+import type { Facade } from '../domain/vocab';
 import type { RawParams } from './params';
 import type { OrderRef } from '../queues/jobs';
 
@@ -75,22 +79,46 @@ export function orderView(o: Order, origin: string) {
   };
 }
 
-/** `POST /api/cloudpay/create`: one Collector call (app, sign, checks, slot), one D1 insert. */
-export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestContext) {
-  requirePresent(p, SIGN_FIELDS.create.slice(1));
-  const route = await appRoute(db, p.appkey);
-  if (!route) return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
+/** How a facade marks the orders it makes: its name and the strings its notify must echo. */
+export interface FacadeStamp {
+  facade: Facade;
+  fields: (hold: Hold) => EpayFields | VmqFields;
+}
+
+/**
+ * The result of placing an order. `taken`: the out_order_id has an order already, or the
+ * Collector holds it — for other parameters (`conflict`), for these (`same`: a repeat), or no
+ * longer (`stale`: it was paid, closed, or its time is up and its expiry is on its way).
+ */
+export type Placed =
+  | { kind: 'created'; order: Order }
+  | { kind: 'refused'; code: GatepayCode; msg: string }
+  | { kind: 'unknown_app' }
+  | { kind: 'taken'; existing: Order | null; why: 'conflict' | 'stale' | 'same'; asked: CheckedCreate | null };
+
+/**
+ * Every way of creating an order ends here: one Collector call (checks, rules, rotation and a
+ * unique amount, atomically) and one D1 insert. The gatepay API passes its raw parameters (the
+ * Collector checks its sign); a facade passes a create it has already authenticated and checked.
+ */
+export async function placeOrder(
+  env: Env,
+  db: Db,
+  route: Route,
+  input: CreateInput | CheckedCreateInput,
+  outOrderId: string,
+  stamp?: FacadeStamp,
+): Promise<Placed> {
   const outcome = await withSynced<CreateOutcome>(
     env,
     db,
     route,
-    (c) => c.create({ params: p, region: ctx.region }),
+    (c) => c.create(input),
     (r) => r.kind === 'unknown_app',
   );
-  if (outcome.kind === 'unknown_app') return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
-  if (outcome.kind === 'refused') return fail(outcome.code, outcome.msg);
-  const ref = { appId: outcome.appId, outOrderId: p.out_order_id };
-  if (outcome.kind === 'conflict') return existingOutcome(await findByKey(db, ref), 'conflict', ctx.origin, p);
+  if (outcome.kind === 'unknown_app' || outcome.kind === 'refused') return outcome;
+  const ref = { appId: outcome.appId, outOrderId };
+  if (outcome.kind === 'conflict') return taken(db, ref, 'conflict', null);
   const { hold, order: o } = outcome;
   const row: NewOrder = {
     merchantId: route.merchantId,
@@ -110,58 +138,66 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
     timeoutUrl: o.timeoutUrl,
     createdMs: hold.createdMs,
     expiresMs: hold.expiresMs,
+    facade: stamp?.facade ?? null,
+    facadeFields: stamp ? stamp.fields(hold) : null,
   };
   const [inserted] = await queries(db).insertOrder.all(row);
   if (inserted) {
     const order: Order = { ...row, id: inserted.id, status: 'pending', paymentId: null, paidMs: null, closedMs: null };
     payTokens.remember(order.payToken, { ...route, order: ref });
-    return { ...orderView(order, ctx.origin), params: p };
+    return { kind: 'created', order };
   }
   // The out_order_id has an order already. If it is this hold's order (an identical create's
-  // insert landed first), answer it; else the hold belongs to no order: free it (only it).
+  // insert landed first), it is the same order; else the hold belongs to no order: free it (only it).
   const existing = await findByKey(db, ref);
   const ours = existing?.payToken === hold.token;
   if (!ours) await collector(env, route.merchantId, route.mode).release(ref, hold.token);
-  return existingOutcome(
-    existing,
-    ours ? { price: o.priceFen, type: o.type, custom: o.custom } : 'stale',
-    ctx.origin,
-    p,
-  );
+  return { kind: 'taken', existing: existing ?? null, why: ours ? 'same' : 'stale', asked: o };
 }
 
 const findByKey = (db: Db, ref: OrderRef) =>
   db.query.orders.findFirst({ where: and(eq(orders.appId, ref.appId), eq(orders.outOrderId, ref.outOrderId)) });
 
-type Asked = { price: number; type: string; custom: string };
+async function taken(
+  db: Db,
+  ref: OrderRef,
+  why: 'conflict' | 'stale' | 'same',
+  asked: CheckedCreate | null,
+): Promise<Placed> {
+  return { kind: 'taken', existing: (await findByKey(db, ref)) ?? null, why, asked };
+}
 
-/**
- * A create whose out_order_id is taken: the same pending order again (100), or 211 / 212.
- * `conflict`: the Collector holds the key for other parameters; `stale`: the key's order is an
- * older one than the slot just held (final, or pending with its expiry on the way).
- */
-function existingOutcome(
-  existing: Order | undefined,
-  asked: Asked | 'conflict' | 'stale',
-  origin: string,
-  params: RawParams,
-) {
+/** `POST /api/cloudpay/create`: one Collector call (app, sign, checks, slot), one D1 insert. */
+export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestContext) {
+  requirePresent(p, SIGN_FIELDS.create.slice(1));
+  const route = await appRoute(db, p.appkey);
+  if (!route) return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
+  const placed = await placeOrder(env, db, route, { params: p, region: ctx.region }, p.out_order_id);
+  if (placed.kind === 'unknown_app') return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
+  if (placed.kind === 'refused') return fail(placed.code, placed.msg);
+  if (placed.kind === 'created') return { ...orderView(placed.order, ctx.origin), params: p };
+  return { ...orderView(existingOrder(placed), ctx.origin), params: p };
+}
+
+/** A gatepay create whose out_order_id is taken: the same pending order again (100), or 211 / 212. */
+function existingOrder({ existing, why, asked }: Extract<Placed, { kind: 'taken' }>): Order {
   if (!existing) return fail(C.out_order_conflict, 'out_order_id already used with different parameters');
-  if (existing.status !== 'pending' || asked === 'stale') {
+  if (existing.status !== 'pending' || why === 'stale') {
     return fail(
       C.order_final,
       `order already ${existing.status === 'pending' ? 'expired' : existing.status}: use a new out_order_id`,
     );
   }
   if (
-    asked === 'conflict' ||
-    existing.priceFen !== asked.price ||
+    why === 'conflict' ||
+    !asked ||
+    existing.priceFen !== asked.priceFen ||
     existing.type !== asked.type ||
     existing.custom !== asked.custom
   ) {
     return fail(C.out_order_conflict, 'out_order_id already used with different parameters (price, type or custom)');
   }
-  return { ...orderView(existing, origin), params };
+  return existing;
 }
 
 /** Finds the app's order named by order_id or out_order_id (authenticated query/close). */
@@ -191,7 +227,17 @@ export async function queryOrder(env: Env, db: Db, p: RawParams, origin: string)
 /** `POST /api/cloudpay/close`: pending → closed, freeing the amount slot. Closing a closed order is a no-op. */
 export async function closeOrder(env: Env, db: Db, p: RawParams, origin: string) {
   const { app, order } = await findOrder(env, db, p);
-  if (order.status === 'closed') return orderView(order, origin);
+  return orderView(await closeFound(env, db, app, order), origin);
+}
+
+/** Closes an app's order (any API): the closed order; 212 when it is paid, expired or refunded. */
+export async function closeFound(
+  env: Env,
+  db: Db,
+  app: Pick<App, 'id' | 'merchantId' | 'mode'>,
+  order: Order,
+): Promise<Order> {
+  if (order.status === 'closed') return order;
   if (order.status !== 'pending') fail(C.order_final, `order already ${order.status}: it cannot be closed`);
   const outcome = await collector(env, app.merchantId, app.mode).release({
     appId: app.id,
@@ -203,8 +249,8 @@ export async function closeOrder(env: Env, db: Db, p: RawParams, origin: string)
     .set({ status: 'closed', closedMs: Date.now() })
     .where(and(eq(orders.id, order.id), eq(orders.status, 'pending')))
     .returning();
-  if (closed) return orderView(closed, origin);
+  if (closed) return closed;
   const now = await db.query.orders.findFirst({ where: eq(orders.id, order.id) });
-  if (now?.status === 'closed') return orderView(now, origin);
+  if (now?.status === 'closed') return now;
   return fail(C.order_final, `order already ${now?.status ?? 'gone'}: it cannot be closed`);
 }

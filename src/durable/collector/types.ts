@@ -46,6 +46,18 @@ export interface CreateInput {
   region: PayerRegion;
 }
 
+/**
+ * A create a compatibility facade has already authenticated with its own signature and checked
+ * against the app: only the reservation is left to do.
+ */
+export interface CheckedCreateInput {
+  appkey: string;
+  order: CheckedCreate;
+  /** The facade's parameters that make a repeat the same order; other ones are a conflict. */
+  fingerprint: string;
+  region: PayerRegion;
+}
+
 export type CreateOutcome =
   | { kind: 'held'; hold: Hold; appId: number; order: CheckedCreate }
   | { kind: 'refused'; code: GatepayCode; msg: string }
@@ -76,6 +88,8 @@ export interface Hold {
   token: string;
   /** What the payer scans for this amount on this session. */
   qrPayload: string;
+  /** The payload is a fixed-amount receive code (the payer need not type the amount). */
+  fixed: boolean;
 }
 
 export type ReserveResult =
