@@ -99,6 +99,7 @@ export class Collector extends DurableObject<Env> {
     return {
       kind: 'refused',
       code: GATEPAY_CODES.no_method,
+      appId: app.id,
       msg:
         r.reason === 'no_slot'
           ? 'no payment method available now: every amount slot near this price is taken, try again shortly'

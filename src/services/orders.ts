@@ -116,6 +116,11 @@ export async function placeOrder(
     (c) => c.create(input),
     (r) => r.kind === 'unknown_app',
   );
+  if (outcome.kind === 'refused' && outcome.code === C.no_method && outcome.appId !== undefined) {
+    // No slot for a new order, but the key may name an order that exists: answer that (212 / 211).
+    const existing = await findByKey(db, { appId: outcome.appId, outOrderId });
+    if (existing) return { kind: 'taken', existing, why: 'stale', asked: null };
+  }
   if (outcome.kind === 'unknown_app' || outcome.kind === 'refused') return outcome;
   const ref = { appId: outcome.appId, outOrderId };
   if (outcome.kind === 'conflict') return taken(db, ref, 'conflict', null);

@@ -60,7 +60,8 @@ export interface CheckedCreateInput {
 
 export type CreateOutcome =
   | { kind: 'held'; hold: Hold; appId: number; order: CheckedCreate }
-  | { kind: 'refused'; code: GatepayCode; msg: string }
+  /** `appId` when the app is known (a 204: the caller checks whether the key's order exists). */
+  | { kind: 'refused'; code: GatepayCode; msg: string; appId?: number }
   /** The out_order_id holds a slot for other parameters. */
   | { kind: 'conflict'; appId: number }
   /** This object has not learnt the app (or anything) yet: sync it and ask again. */
