@@ -9,6 +9,8 @@ export const ORDER_STATUSES = ['pending', 'paid', 'expired', 'closed', 'refunded
 export const SESSION_STATES = ['new', 'online', 'offline', 'disabled'] as const;
 export const WEBHOOK_EVENTS = ['payment.succeeded', 'order.expired', 'payment.unmatched'] as const;
 export const WEBHOOK_MODES = ['test', 'live'] as const;
+export const POINTS_REASONS = ['recharge', 'onboarding', 'order_fee', 'adjustment', 'refund_of_fee'] as const;
+export const USER_ROLES = ['operator', 'merchant'] as const;
 
 export type Mode = (typeof MODES)[number];
 export type PayType = (typeof PAY_TYPES)[number];
@@ -18,3 +20,5 @@ export type Direction = (typeof DIRECTIONS)[number];
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export type SessionState = (typeof SESSION_STATES)[number];
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+export type PointsReason = (typeof POINTS_REASONS)[number];
+export type UserRole = (typeof USER_ROLES)[number];

@@ -71,7 +71,13 @@ export interface CreateInput {
 }
 
 export type CreateOutcome =
-  | { kind: 'held'; hold: Hold; appId: number; order: CheckedCreate }
+  | {
+      kind: 'held';
+      hold: Hold;
+      appId: number;
+      order: CheckedCreate /** The merchant's, for the plan's month. */;
+      timezone: string;
+    }
   | { kind: 'refused'; code: GatepayCode; msg: string }
   /** The out_order_id holds a slot for other parameters. */
   | { kind: 'conflict'; appId: number }
@@ -240,7 +246,14 @@ export class Collector extends DurableObject<Env> {
       ttlMs: app.orderTtlSeconds * 1000,
       region: o.region ?? input.region,
     });
-    if (r.ok) return { kind: 'held', hold: r.hold, appId: app.id, order: o };
+    if (r.ok)
+      return {
+        kind: 'held',
+        hold: r.hold,
+        appId: app.id,
+        order: o,
+        timezone: this.settings()?.timezone ?? 'Asia/Shanghai',
+      };
     if (r.reason === 'conflict') return { kind: 'conflict', appId: app.id };
     if (r.reason === 'unconfigured') return { kind: 'unknown_app' };
     return {

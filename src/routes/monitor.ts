@@ -9,6 +9,7 @@ import { ApiError } from '../errors';
 import { withSynced } from '../services/collector';
 import { authenticateMonitor } from '../services/monitor';
 import { parseJsonObject, readBody } from '../services/params';
+import { onboard } from '../services/points';
 
 /** Unix ms before 2001-09-09: almost surely unix seconds sent by mistake. */
 const MIN_PAID_MS = 1_000_000_000_000;
@@ -37,6 +38,14 @@ const monitor = createRouter();
 
 monitor.post('/heartbeat', async (c) => {
   const { session } = await signedJson(c);
+  if (session.onboardPending) {
+    const charged = await onboard(c.env.DB, session);
+    if (!charged.ok)
+      throw new ApiError(
+        'payment_required',
+        `session ${session.id} stays offline: the onboarding fee is ${charged.fee} points and the merchant's balance is ${charged.balance}; recharge points, and the next heartbeat brings it online`,
+      );
+  }
   await withSynced(
     c.env,
     c.get('db'),

@@ -17,6 +17,9 @@ import { appByKey, type AppWithSecret } from './apps';
 import { appRoute, collector, payTokens, withSynced } from './collector';
 import type { CreateOutcome } from '../durable/collector';
 import type { RawParams } from './params';
+import { insertLiveOrder, planRefusal, refundOrderFee } from './points';
+import { planMonth } from '../domain/points';
+import type { OrderRef } from '../queues/jobs';
 
 export interface RequestContext {
   origin: string;
@@ -111,14 +114,17 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
     createdMs: hold.createdMs,
     expiresMs: hold.expiresMs,
   };
-  const [inserted] = await queries(db).insertOrder.all(row);
-  if (inserted) {
-    const order: Order = { ...row, id: inserted.id, status: 'pending', paymentId: null, paidMs: null, closedMs: null };
+  const month = planMonth(hold.createdMs, outcome.timezone);
+  const insertedId =
+    route.mode === 'live' ? await insertLiveOrder(env.DB, row, month) : (await queries(db).insertOrder.all(row))[0]?.id;
+  if (insertedId !== undefined) {
+    const order: Order = { ...row, id: insertedId, status: 'pending', paymentId: null, paidMs: null, closedMs: null };
     payTokens.remember(order.payToken, { ...route, order: ref });
     return { ...orderView(order, ctx.origin), params: p };
   }
-  // The out_order_id has an order already. A slot taken just now belongs to no order: free it.
+  // The out_order_id has an order already, or the plan refused it. A slot taken just now belongs to no order: free it.
   if (hold.fresh) await collector(env, route.merchantId, route.mode).release(ref);
+  if (route.mode === 'live') await refuseByPlan(db, ref, route.merchantId, o.priceFen, month);
   return existingOutcome(
     db,
     ref,
@@ -126,6 +132,16 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
     ctx.origin,
     p,
   );
+}
+
+/** A live create that inserted nothing because of the plan (not because the order exists): code 110 naming the limit. */
+async function refuseByPlan(db: Db, ref: OrderRef, merchantId: number, priceFen: number, month: string) {
+  const existing = await db.query.orders.findFirst({
+    columns: { id: true },
+    where: and(eq(orders.appId, ref.appId), eq(orders.outOrderId, ref.outOrderId)),
+  });
+  if (existing) return;
+  fail(C.quota, (await planRefusal(db, merchantId, priceFen, month)) ?? 'plan exceeded or points insufficient');
 }
 
 type Asked = { price: number; type: string; custom: string };
@@ -189,21 +205,31 @@ export async function queryOrder(env: Env, db: Db, p: RawParams, origin: string)
 
 /** `POST /api/cloudpay/close`: pending → closed, freeing the amount slot. Closing a closed order is a no-op. */
 export async function closeOrder(env: Env, db: Db, p: RawParams, origin: string) {
-  const { app, order } = await findOrder(env, db, p);
-  if (order.status === 'closed') return orderView(order, origin);
-  if (order.status !== 'pending') fail(C.order_final, `order already ${order.status}: it cannot be closed`);
-  const outcome = await collector(env, app.merchantId, app.mode).release({
-    appId: app.id,
+  const { order } = await findOrder(env, db, p);
+  const closed = await closePending(env, db, order);
+  if ('refusal' in closed) return fail(C.order_final, closed.refusal);
+  return orderView(closed.order, origin);
+}
+
+/**
+ * Closes a pending order (the merchant API and the console): frees its slot in the Collector,
+ * marks it closed and gives back its order fee. A paid or expired order is refused.
+ */
+export async function closePending(env: Env, db: Db, order: Order): Promise<{ order: Order } | { refusal: string }> {
+  if (order.status === 'closed') return { order };
+  if (order.status !== 'pending') return { refusal: `order already ${order.status}: it cannot be closed` };
+  const outcome = await collector(env, order.merchantId, order.mode).release({
+    appId: order.appId,
     outOrderId: order.outOrderId,
   });
-  if (outcome === 'matched') fail(C.order_final, 'order already paid: it cannot be closed');
+  if (outcome === 'matched') return { refusal: 'order already paid: it cannot be closed' };
   const [closed] = await db
     .update(orders)
     .set({ status: 'closed', closedMs: Date.now() })
     .where(and(eq(orders.id, order.id), eq(orders.status, 'pending')))
     .returning();
-  if (closed) return orderView(closed, origin);
-  const now = await db.query.orders.findFirst({ where: eq(orders.id, order.id) });
-  if (now?.status === 'closed') return orderView(now, origin);
-  return fail(C.order_final, `order already ${now?.status ?? 'gone'}: it cannot be closed`);
+  const now = closed ?? (await db.query.orders.findFirst({ where: eq(orders.id, order.id) }));
+  if (now?.status !== 'closed') return { refusal: `order already ${now?.status ?? 'gone'}: it cannot be closed` };
+  await refundOrderFee(env.DB, now);
+  return { order: now };
 }
