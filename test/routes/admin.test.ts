@@ -43,6 +43,12 @@ const MERCHANT_DEFAULTS = {
   max_offset: '0.10',
   offset_direction: 'down',
   default_rule_id: null,
+  enabled: true,
+  points: 0,
+  onboarding_fee: 100,
+  order_fee_points: 0,
+  order_fee_permille: 0,
+  monthly_quota: null,
 };
 const appBody = (over: Record<string, unknown> = {}) => ({
   name: 'shop',
@@ -458,6 +464,7 @@ describe('sessions', () => {
       last_heartbeat: null,
       today: { collected: '0.00', payments: 0 },
       held_slots: 0,
+      offline_reason: null,
       created: expect.any(Number),
       secret: expect.any(String),
       monitor_config: expect.any(String),
