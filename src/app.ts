@@ -3,6 +3,7 @@ import { createRouter, makeDb } from './env';
 import { GATEPAY_CODES } from './domain/gatepay';
 import { apiErrorResponse, gatepayBody, onError } from './errors';
 import admin from './routes/admin';
+import consoleApp from './console';
 import demo from './routes/demo';
 import gatepay from './routes/gatepay';
 import monitor from './routes/monitor';
@@ -40,6 +41,7 @@ export function buildApp() {
   app.route('/pay', pay);
   app.route('/demo', demo);
   app.route('/admin/v1', admin);
+  app.route('/console', consoleApp);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -7,6 +7,7 @@ import { and, eq, lt } from 'drizzle-orm';
 import { orders } from '../db/schema';
 import { makeDb } from '../env';
 import { sweepDeliveries } from '../services/deliveries';
+import { sweepConsole } from '../console/auth';
 
 const MARGIN_MS = 10 * 60_000;
 
@@ -14,6 +15,7 @@ export async function sweep(env: Env, nowMs = Date.now()): Promise<void> {
   const graceMs = Number(env.PAYMENT_GRACE_SECONDS ?? 60) * 1000;
   const db = makeDb(env.DB);
   await sweepDeliveries(env, db, nowMs);
+  await sweepConsole(db, nowMs);
   await db
     .update(orders)
     .set({ status: 'expired' })

@@ -2,6 +2,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 
-export function publicOrigin(c: Context<AppEnv>): string {
+export function publicOrigin(c: Pick<Context<AppEnv>, 'env' | 'req'>): string {
   return (c.env.PUBLIC_URL || new URL(c.req.url).origin).replace(/\/+$/, '');
 }

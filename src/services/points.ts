@@ -208,7 +208,7 @@ export async function onboard(d1: D1Database, s: Session): Promise<Onboarding> {
       .bind(s.id),
   ]);
   const r = state.results[0] as { pending: number; balance: number; fee: number } | undefined;
-  if (!r || !r.pending) return { ok: true };
+  if (!r?.pending) return { ok: true };
   return { ok: false, fee: r.fee, balance: r.balance };
 }
 
