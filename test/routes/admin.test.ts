@@ -1188,14 +1188,45 @@ describe('openapi, docs, healthz', () => {
       expect(orderParams).toContain(q);
   });
 
-  it('/docs is an HTML reference listing the admin paths', async () => {
+  it('/docs is the interactive reference over /openapi.json, with its bundle served by the worker (no external URL)', async () => {
     const res = await SELF.fetch(`${BASE}/docs`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await res.text();
-    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
-    for (const p of PATHS) expect(html).toContain(p);
+    expect(html.toLowerCase().startsWith('<!doctype html>')).toBe(true);
     expect(html).toContain('/openapi.json');
+    expect(html).toContain('<script src="/docs/scalar.js"');
+    expect(html.match(/https?:\/\//g)).toBeNull();
+    const nonce = html.match(/nonce="([^"]+)"/)![1];
+    expect(res.headers.get('content-security-policy')).toContain(`script-src 'self' 'nonce-${nonce}'`);
+    const bundle = await SELF.fetch(`${BASE}/docs/scalar.js`);
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers.get('content-type')).toMatch(/javascript/);
+    expect((await bundle.text()).length).toBeGreaterThan(1_000_000);
+  });
+
+  it('/openapi.json also documents the merchant API, the monitor protocol and the cashier status route', async () => {
+    const doc = (await (await SELF.fetch(`${BASE}/openapi.json`)).json()) as any;
+    for (const p of [
+      '/api/cloudpay/create',
+      '/api/cloudpay/query',
+      '/api/cloudpay/close',
+      '/monitor/v1/heartbeat',
+      '/monitor/v1/payments',
+      '/pay/{token}/status',
+      '/admin/v1/merchants/{id}/points',
+    ])
+      expect(Object.keys(doc.paths), p).toContain(p);
+    const create = doc.paths['/api/cloudpay/create'].post;
+    expect(Object.keys(create.requestBody.content)).toContain('application/x-www-form-urlencoded');
+    for (const code of [100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 199, 201, 202, 203, 204, 211, 212])
+      expect(create.responses['200'].description).toContain(`| ${code} |`);
+    const hb = doc.paths['/monitor/v1/heartbeat'].post;
+    expect(hb.parameters.map((p: any) => p.name)).toEqual([
+      'X-Huipay-Session',
+      'X-Huipay-Timestamp',
+      'X-Huipay-Signature',
+    ]);
   });
 
   it('/healthz answers ok', async () => {
