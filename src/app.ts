@@ -16,6 +16,20 @@ import { publicOrigin } from './routes/origin';
 
 const OPENAPI_INFO = {
   openapi: '3.1.0',
+  tags: [
+    'merchant API',
+    'monitor protocol',
+    'cashier',
+    'merchants',
+    'points',
+    'rules',
+    'apps',
+    'sessions',
+    'orders',
+    'payments',
+    'webhooks',
+    'deliveries',
+  ].map((name) => ({ name })),
   info: {
     title: 'huipay API',
     version: '1',

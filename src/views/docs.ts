@@ -23,8 +23,12 @@ export const docsPage: MiddlewareHandler<AppEnv> = async (c, next) => {
     nonce,
     pageTitle: 'huipay API reference',
     withDefaultFonts: false,
-    hideClientButton: false,
     telemetry: false,
+    // Nothing that calls a hosted service: no AI agent, no MCP, no developer toolbar.
+    agent: { disabled: true },
+    mcp: { disabled: true },
+    showDeveloperTools: 'never',
+    showToolbar: 'never',
   } as Parameters<typeof Scalar>[0]) as unknown as MiddlewareHandler<AppEnv>;
   return scalar(c, next);
 };

@@ -332,7 +332,7 @@ router.get('/points', async (c) => {
             '100 points = 1 yuan. The order fee is held at create and returned if the order expires or is closed unpaid.',
           )}
         </p>
-        <div class="scroll">
+        <div class="scroll" tabindex={0}>
           <table>
             <thead>
               <tr>

@@ -55,7 +55,7 @@ router.get('/sessions', async (c) => {
   const stateOf = (r: (typeof list)[number]) =>
     !r.session.enabled ? 'disabled' : !r.live?.lastSeenMs ? 'new' : r.live.online ? 'online' : 'offline';
   const Table = ({ rows }: { rows: typeof list }) => (
-    <div class="scroll">
+    <div class="scroll" tabindex={0}>
       <table>
         <thead>
           <tr>
@@ -286,7 +286,7 @@ router.get('/rules', async (c) => {
       ctx,
       tr('收款规则', 'Collection rules'),
       <>
-        <div class="scroll">
+        <div class="scroll" tabindex={0}>
           <table>
             <thead>
               <tr>

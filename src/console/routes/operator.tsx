@@ -25,7 +25,7 @@ router.get('/', async (c) => {
       ctx,
       tr('商户管理', 'Merchants'),
       <>
-        <div class="scroll">
+        <div class="scroll" tabindex={0}>
           <table>
             <thead>
               <tr>
@@ -157,7 +157,7 @@ router.get('/merchants/:id', async (c) => {
             </div>
             <button type="submit">{tr('提交', 'Apply')}</button>
           </form>
-          <div class="scroll">
+          <div class="scroll" tabindex={0}>
             <table>
               <thead>
                 <tr>

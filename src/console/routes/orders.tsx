@@ -225,7 +225,7 @@ router.get('/orders', async (c) => {
             </a>
           </div>
         </form>
-        <div class="scroll">
+        <div class="scroll" tabindex={0}>
           <table>
             <thead>
               <tr>
@@ -520,7 +520,7 @@ router.get('/inbox', async (c) => {
             'Payments the monitor reported that matched no order. After checking, assign one to a pending order by hand.',
           )}
         </p>
-        <div class="scroll">
+        <div class="scroll" tabindex={0}>
           <table>
             <thead>
               <tr>

@@ -99,7 +99,7 @@ router.get('/webhooks', async (c) => {
       ctx,
       'Webhooks',
       <>
-        <div class="scroll">
+        <div class="scroll" tabindex={0}>
           <table>
             <thead>
               <tr>
