@@ -6,6 +6,7 @@
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
 import type { Merchant, User } from '../db/schema';
+import { localDateTime } from '../domain/clock';
 import type { Lang } from '../views/cashier';
 
 export type Tr = (zh: string, en: string) => string;
@@ -183,22 +184,5 @@ export function page(ctx: PageCtx, title: string, body: Child, opts: { bare?: bo
   return `<!DOCTYPE html>${doc}`;
 }
 
-/** Unix ms → `YYYY-MM-DD HH:MM:SS` in a time zone. */
-export function when(ms: number | null, timeZone: string): string {
-  if (ms === null) return '—';
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(ms)
-      .map((x) => [x.type, x.value]),
-  );
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
-}
+/** Unix ms → `YYYY-MM-DD HH:MM:SS` in a time zone, or a dash. */
+export const when = (ms: number | null, timeZone: string): string => (ms === null ? '—' : localDateTime(ms, timeZone));

@@ -48,6 +48,13 @@ export function localClock(nowMs: number, timeZone: string): LocalClock {
   return { day: `${w.y}-${String(w.m).padStart(2, '0')}-${String(w.d).padStart(2, '0')}`, minute: w.minute };
 }
 
+/** `YYYY-MM-DD HH:MM:SS` of `ms` in the zone (offsets are whole minutes, so the seconds are UTC's). */
+export function localDateTime(ms: number, timeZone: string): string {
+  const c = localClock(ms, timeZone);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${c.day} ${two(Math.floor(c.minute / 60))}:${two(c.minute % 60)}:${two(Math.floor(ms / 1000) % 60)}`;
+}
+
 /** True when `timeZone` is an IANA zone the runtime knows. */
 export function isTimeZone(timeZone: string): boolean {
   try {

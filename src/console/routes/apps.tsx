@@ -1,6 +1,6 @@
 /** Console, merchant side: apps (keys shown once, rotate secret, URLs, TTL, pay types), the points ledger, a sandbox test payment. */
 import { and, eq } from 'drizzle-orm';
-import { apps, type App } from '../../db/schema';
+import { apps, type App, type LedgerRow } from '../../db/schema';
 import { openSecret } from '../../domain/secrets';
 import { gatepaySign, SIGN_FIELDS } from '../../domain/sign';
 import { MODES, PAY_TYPES } from '../../domain/vocab';
@@ -290,6 +290,34 @@ export const reasonLabel = (ctx: PageCtx, r: string) =>
     refund_of_fee: ctx.tr('退还订单费', 'fee returned'),
   })[r] ?? r;
 
+/** Ledger rows, newest first (the merchant's points page and the operator's merchant page). */
+export const LedgerTable = ({ ctx, rows, timeZone }: { ctx: PageCtx; rows: LedgerRow[]; timeZone: string }) => (
+  <div class="scroll" tabindex={0}>
+    <table>
+      <thead>
+        <tr>
+          <th>{ctx.tr('时间', 'Time')}</th>
+          <th>{ctx.tr('类型', 'Reason')}</th>
+          <th class="num">{ctx.tr('变动', 'Delta')}</th>
+          <th class="num">{ctx.tr('余额', 'Balance after')}</th>
+          <th>{ctx.tr('关联/备注', 'Reference / note')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr>
+            <td>{when(r.createdMs, timeZone)}</td>
+            <td>{reasonLabel(ctx, r.reason)}</td>
+            <td class="num">{r.delta > 0 ? `+${r.delta}` : r.delta}</td>
+            <td class="num">{r.balanceAfter}</td>
+            <td class="mono">{r.reference ?? r.note ?? ''}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  </div>
+);
+
 router.get('/points', async (c) => {
   const m = c.get('merchant');
   const ctx = c.get('ctx');
@@ -332,30 +360,7 @@ router.get('/points', async (c) => {
             '100 points = 1 yuan. The order fee is held at create and returned if the order expires or is closed unpaid.',
           )}
         </p>
-        <div class="scroll" tabindex={0}>
-          <table>
-            <thead>
-              <tr>
-                <th>{tr('时间', 'Time')}</th>
-                <th>{tr('类型', 'Reason')}</th>
-                <th class="num">{tr('变动', 'Delta')}</th>
-                <th class="num">{tr('余额', 'Balance after')}</th>
-                <th>{tr('关联', 'Reference')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {l.data.map((r) => (
-                <tr>
-                  <td>{when(r.createdMs, m.timezone)}</td>
-                  <td>{reasonLabel(ctx, r.reason)}</td>
-                  <td class="num">{r.delta > 0 ? `+${r.delta}` : r.delta}</td>
-                  <td class="num">{r.balanceAfter}</td>
-                  <td class="mono">{r.reference ?? r.note ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <LedgerTable ctx={ctx} rows={l.data} timeZone={m.timezone} />
         {l.next_cursor && <a href={`${mbase(m.id)}/points?cursor=${l.next_cursor}`}>{tr('下一页 »', 'Next page »')}</a>}
       </>,
     ),

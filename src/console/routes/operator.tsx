@@ -9,8 +9,8 @@ import { publicOrigin } from '../../routes/origin';
 import { createInvite, createUser } from '../accounts';
 import { consoleRouter, field, idParam, notFound, redirectWith, type CCtx } from '../core';
 import { validate } from '../forms';
-import { Badge, Csrf, mbase, page, PostButton, when } from '../layout';
-import { reasonLabel } from './apps';
+import { Badge, Csrf, mbase, page, PostButton } from '../layout';
+import { LedgerTable } from './apps';
 import { accountError } from './auth';
 
 const router = consoleRouter();
@@ -157,30 +157,7 @@ router.get('/merchants/:id', async (c) => {
             </div>
             <button type="submit">{tr('提交', 'Apply')}</button>
           </form>
-          <div class="scroll" tabindex={0}>
-            <table>
-              <thead>
-                <tr>
-                  <th>{tr('时间', 'Time')}</th>
-                  <th>{tr('类型', 'Reason')}</th>
-                  <th class="num">{tr('变动', 'Delta')}</th>
-                  <th class="num">{tr('余额', 'Balance after')}</th>
-                  <th>{tr('关联/备注', 'Reference / note')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {l.data.map((r) => (
-                  <tr>
-                    <td>{when(r.createdMs, m.timezone)}</td>
-                    <td>{reasonLabel(ctx, r.reason)}</td>
-                    <td class="num">{r.delta}</td>
-                    <td class="num">{r.balanceAfter}</td>
-                    <td>{r.reference ?? r.note ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <LedgerTable ctx={ctx} rows={l.data} timeZone={m.timezone} />
         </div>
         <h2>{tr('套餐与费用', 'Plan and fees')}</h2>
         <form class="card" method="post" action={`${base}/plan`}>

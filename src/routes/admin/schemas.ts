@@ -147,15 +147,6 @@ export const LedgerRowView = z
 export const PointsView = z
   .object({ balance: z.number().int(), data: z.array(LedgerRowView), next_cursor: z.string().nullable() })
   .openapi('Points');
-export const LedgerFilters = z
-  .object({
-    cursor: z
-      .string()
-      .regex(/^\d{1,15}$/, 'a next_cursor from a previous page')
-      .optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-  })
-  .strict();
 export const SettingsUpdate = z
   .object({
     rotation: z.enum(ROTATIONS),
@@ -331,6 +322,8 @@ export const OrderFilters = z
     limit: z.coerce.number().int().min(1).max(200).default(50),
   })
   .strict();
+
+export const LedgerFilters = OrderFilters.pick({ cursor: true, limit: true }).strict();
 
 export const PaymentView = z
   .object({
