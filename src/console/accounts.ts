@@ -136,13 +136,14 @@ export async function createInvite(db: Db, merchantId: number, createdBy: number
 
 async function openInvite(db: Db, token: string) {
   if (!/^[A-Za-z0-9]{32}$/.test(token)) return null;
-  return db.query.invites.findFirst({
+  const invite = await db.query.invites.findFirst({
     where: and(
       eq(invites.tokenHash, await sha256Hex(token)),
       isNull(invites.usedMs),
       gt(invites.expiresMs, Date.now()),
     ),
   });
+  return invite ?? null;
 }
 
 export const inviteValid = async (db: Db, token: string) => (await openInvite(db, token)) !== null;

@@ -320,3 +320,119 @@ describe('free text is inert', () => {
     expect((await operator.get(`${M}/webhooks/${edit}`)).text).toContain('X-Evil: &lt;script&gt;');
   });
 });
+
+/** RFC 6238 TOTP (HMAC-SHA1, 6 digits, 30 s), written here from the RFC, independent of the otpauth library. */
+async function rfc6238(base32: string, atMs = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of base32) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = new Uint8Array(Math.floor(bits.length / 8)).map((_, i) =>
+    Number.parseInt(bits.slice(i * 8, i * 8 + 8), 2),
+  );
+  const counter = new DataView(new ArrayBuffer(8));
+  counter.setBigUint64(0, BigInt(Math.floor(atMs / 30_000)));
+  const k = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-1' }, false, ['sign']);
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', k, counter.buffer));
+  const o = mac[19] & 0xf;
+  const n = ((mac[o] & 0x7f) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3];
+  return String(n % 1_000_000).padStart(6, '0');
+}
+
+describe('accounts', () => {
+  it('TOTP: turned on with a code from the secret shown, then required at sign-in', async () => {
+    const { id, email, b } = await merchantWithUser('Totp');
+    const setup = await b.submit('/console/account', '/console/account/totp');
+    const secret = setup.text.match(/name="secret" value="([A-Z2-7]{32})"/)![1];
+    const wrong = await b.request('POST', '/console/account/totp/on', {
+      _csrf: b.csrf(),
+      secret,
+      code: '000000' === (await rfc6238(secret)) ? '111111' : '000000',
+    });
+    expect(wrong.status).toBe(400);
+    const on = await b.request('POST', '/console/account/totp/on', {
+      _csrf: b.csrf(),
+      secret,
+      code: await rfc6238(secret),
+    });
+    expect(on.status).toBe(303);
+    const again = await signIn(email);
+    expect(again.r.location).toBe('/console/mfa');
+    expect((await again.b.get(`/console/m/${id}`)).location).toBe('/console/mfa');
+    await again.b.get('/console/mfa');
+    expect((await again.b.request('POST', '/console/mfa', { _csrf: again.b.csrf(), code: 'abcdef' })).status).toBe(401);
+    const ok2 = await again.b.request('POST', '/console/mfa', { _csrf: again.b.csrf(), code: await rfc6238(secret) });
+    expect(ok2.location).toBe(`/console/m/${id}`);
+    expect((await again.b.get(`/console/m/${id}`)).status).toBe(200);
+  });
+
+  it('an invite link makes one merchant user, once', async () => {
+    const r = await operator.submit('/console/operator', '/console/operator/merchants', { name: 'Invited' });
+    const id = Number(r.location!.split('/').pop());
+    const page = await operator.submit(
+      `/console/operator/merchants/${id}`,
+      `/console/operator/merchants/${id}/invites`,
+    );
+    const link = page.text.match(/id="invite-link">[^<]*(\/console\/invite\/[A-Za-z0-9]{32})</)![1];
+    const b = new Browser();
+    expect((await b.get(link)).status).toBe(200);
+    const made = await b.request('POST', link, {
+      _csrf: b.csrf(),
+      email: `invited${id}@shop.example`,
+      password: PASSWORD,
+    });
+    expect(made.location).toBe(`/console/m/${id}`);
+    const other = new Browser();
+    expect((await other.get(link)).status).toBe(404);
+    await other.get('/console/signin');
+    const reuse = await other.request('POST', link, {
+      _csrf: other.csrf(),
+      email: `second${id}@shop.example`,
+      password: PASSWORD,
+    });
+    expect(reuse.status).toBe(400);
+    expect(await env.DB.prepare(`SELECT COUNT(*) AS n FROM users WHERE merchant_id = ?`).bind(id).first('n')).toBe(1);
+  });
+
+  it('a password change needs the current password and signs out the other devices', async () => {
+    const { id, email, b } = await merchantWithUser('Pw');
+    const second = (await signIn(email)).b;
+    expect(
+      (
+        await b.submit('/console/account', '/console/account/password', {
+          current: 'not it at all',
+          next: 'a-new-password-2',
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (await b.submit('/console/account', '/console/account/password', { current: PASSWORD, next: 'short' })).status,
+    ).toBe(400);
+    expect(
+      (await b.submit('/console/account', '/console/account/password', { current: PASSWORD, next: 'a-new-password-2' }))
+        .status,
+    ).toBe(303);
+    expect((await b.get(`/console/m/${id}`)).status).toBe(200);
+    expect((await second.get(`/console/m/${id}`)).status).toBe(303);
+    expect((await signIn(email)).r.status).toBe(401);
+    expect((await signIn(email, 'a-new-password-2')).r.status).toBe(303);
+  });
+
+  it("a disabled merchant's users cannot sign in; sign-out ends the session", async () => {
+    const { id, email, b } = await merchantWithUser('Disabled');
+    await b.submit(`/console/m/${id}`, '/console/signout');
+    expect((await b.get(`/console/m/${id}`)).status).toBe(303);
+    await operator.submit(`/console/operator/merchants/${id}`, `/console/operator/merchants/${id}/enabled`);
+    expect((await signIn(email)).r.status).toBe(401);
+  });
+
+  it('speaks English by Accept-Language or the switch', async () => {
+    const { id, b } = await merchantWithUser('Lang');
+    const en = await b.get(`/console/m/${id}`, { 'accept-language': 'en-US,en;q=0.9' });
+    expect(en.text).toContain('<html lang="en">');
+    expect(en.text).toContain('Dashboard');
+    const sw = await b.get(`/console/lang?lang=en&to=${encodeURIComponent(`/console/m/${id}/orders`)}`);
+    expect(sw.location).toBe(`/console/m/${id}/orders`);
+    expect((await b.get(`/console/m/${id}/orders`)).text).toContain('Transactions');
+    expect((await b.get('/console/lang?lang=en&to=https://evil.example/')).location).toBe('/console');
+  });
+});
