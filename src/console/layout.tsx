@@ -62,7 +62,7 @@ button:disabled{background:#e5e7eb;border-color:#d1d5db;color:#4b5563;cursor:not
 .muted{color:#4b5563;font-size:13px}.secret{background:#fffbeb;border:1px solid #f59e0b;border-radius:8px;padding:12px;margin:12px 0}
 .qr{width:260px;max-width:100%;background:#fff}.qr svg{width:100%;height:auto;display:block}
 .filters{display:grid;gap:0 10px;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));align-items:end}
-.pager{display:flex;gap:12px;margin-top:12px}.chart svg{width:100%;height:auto;display:block}
+.pager{display:flex;gap:12px;margin-top:12px}.chart svg{width:100%;max-width:860px;height:auto;display:block;margin:0 auto}
 .auth{max-width:400px;margin:40px auto}pre{white-space:pre-wrap;word-break:break-all;background:#f3f4f6;padding:10px;border-radius:6px;font-size:12px;margin:4px 0}
 .timeline{list-style:none;padding:0;margin:0}.timeline li{border-left:3px solid #d1d5db;padding:4px 0 10px 12px}.timeline li.ok{border-color:#16a34a}.timeline li.bad{border-color:#dc2626}
 @media (max-width:640px){main{padding:10px}th,td{padding:6px}h1{font-size:19px}.hide-sm{display:none}}

@@ -10,11 +10,11 @@
  * expires or is closed unpaid, so only paid orders cost points. Sandbox is never charged.
  */
 import { and, desc, eq, lt } from 'drizzle-orm';
-import { merchants, pointsLedger, type Order, type Session } from '../db/schema';
+import { merchants, orders, pointsLedger, type Order, type Session } from '../db/schema';
 import { onboardingRef, orderFee, orderRef } from '../domain/points';
 import type { Db } from '../env';
 import { ApiError } from '../errors';
-import type { NewOrder } from '../db/queries';
+import { ORDER_COLUMNS, type NewOrder } from '../db/queries';
 import { requireMerchant } from './merchants';
 
 /** Sets a merchant's balance to its newest ledger row's `balance_after` (run after every ledger insert). */
@@ -67,31 +67,14 @@ export async function ledger(db: Db, merchantId: number, f: { cursor?: string; l
   return { balance: m.points, data, next_cursor: more ? String(data[data.length - 1].id) : null };
 }
 
-const COLUMNS = [
-  'merchant_id',
-  'app_id',
-  'mode',
-  'out_order_id',
-  'type',
-  'price_fen',
-  'realprice_fen',
-  'custom',
-  'product_id',
-  'session_id',
-  'pay_token',
-  'qr_payload',
-  'notify_url',
-  'return_url',
-  'timeout_url',
-  'created_ms',
-  'expires_ms',
-] as const;
+/** The order columns a create writes (one list with the sandbox path's prepared insert), by their SQL names. */
+const COLUMNS = ORDER_COLUMNS.map((c) => orders[c].name);
 /** An order's fee in SQL, the amount in fen bound at `param` (as `orderFee` in the domain). */
 const fee = (param: string) => `(m.order_fee_points + (CAST(${param} AS INTEGER) * m.order_fee_permille + 999) / 1000)`;
 const INSERT_LIVE_ORDER = `INSERT INTO orders (${COLUMNS.join(', ')})
   SELECT ${COLUMNS.map((_, i) => `?${i + 1}`).join(', ')} FROM merchants m
-  WHERE m.id = ?1 AND m.points >= ${fee('?6')}
-    AND (m.monthly_quota IS NULL OR m.quota_month IS NOT ?18 OR m.quota_used < m.monthly_quota)
+  WHERE m.id = ?${ORDER_COLUMNS.indexOf('merchantId') + 1} AND m.points >= ${fee(`?${ORDER_COLUMNS.indexOf('priceFen') + 1}`)}
+    AND (m.monthly_quota IS NULL OR m.quota_month IS NOT ?${ORDER_COLUMNS.length + 1} OR m.quota_used < m.monthly_quota)
   ON CONFLICT (app_id, out_order_id) DO NOTHING RETURNING id`;
 const CHARGE_ORDER_FEE = `INSERT INTO points_ledger (merchant_id, delta, reason, reference, balance_after, created_ms)
   SELECT m.id, -${fee('?1')}, 'order_fee', 'order:' || o.id, m.points - ${fee('?1')}, ?3
@@ -108,26 +91,7 @@ const COUNT_ORDER = `UPDATE merchants SET
  * when the order exists already or a limit refused it (`planRefusal` tells which).
  */
 export async function insertLiveOrder(d1: D1Database, row: NewOrder, month: string): Promise<number | undefined> {
-  const values = [
-    row.merchantId,
-    row.appId,
-    row.mode,
-    row.outOrderId,
-    row.type,
-    row.priceFen,
-    row.realpriceFen,
-    row.custom,
-    row.productId,
-    row.sessionId,
-    row.payToken,
-    row.qrPayload,
-    row.notifyUrl,
-    row.returnUrl,
-    row.timeoutUrl,
-    row.createdMs,
-    row.expiresMs,
-    month,
-  ];
+  const values = [...ORDER_COLUMNS.map((c) => row[c]), month];
   const [inserted] = await d1.batch([
     d1.prepare(INSERT_LIVE_ORDER).bind(...values),
     d1.prepare(CHARGE_ORDER_FEE).bind(row.priceFen, row.payToken, row.createdMs),

@@ -331,8 +331,7 @@ describe('console walk-through', () => {
             expect(serious, `${name} ${lang}`).toEqual([]);
           }
         }
-        // Contexts stay open: with @sparticuz/chromium's single-process browser, closing one ends the browser.
-        await page.close();
+        await ctx.close();
       }
     }
   });

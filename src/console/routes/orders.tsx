@@ -38,7 +38,8 @@ router.get('/', async (c) => {
   const m = c.get('merchant');
   const ctx = c.get('ctx');
   const { tr } = ctx;
-  const days = await dailyStats(c.get('db'), m.id, 'live', m.timezone, 7);
+  const mode = c.req.query('mode') === 'sandbox' ? 'sandbox' : 'live';
+  const days = await dailyStats(c.get('db'), m.id, mode, m.timezone, 7);
   const today = days[days.length - 1];
   const week = days.reduce(
     (a, d) => ({ orders: a.orders + d.orders, paid: a.paid + d.paid, paidFen: a.paidFen + d.paidFen }),
@@ -56,7 +57,20 @@ router.get('/', async (c) => {
       ctx,
       tr('概览', 'Dashboard'),
       <>
-        <h2>{tr('今天（正式环境）', 'Today (live)')}</h2>
+        <p>
+          {mode === 'live' ? (
+            <strong>{tr('正式环境', 'Live')}</strong>
+          ) : (
+            <a href={mbase(m.id)}>{tr('正式环境', 'Live')}</a>
+          )}{' '}
+          ·{' '}
+          {mode === 'sandbox' ? (
+            <strong>{tr('沙箱', 'Sandbox')}</strong>
+          ) : (
+            <a href={`${mbase(m.id)}?mode=sandbox`}>{tr('沙箱', 'Sandbox')}</a>
+          )}
+        </p>
+        <h2>{tr('今天', 'Today')}</h2>
         <div class="grid">
           <Stat label={tr('收款金额', 'Paid amount')} value={`¥${formatFen(today.paidFen)}`} />
           <Stat label={tr('订单数', 'Orders')} value={String(today.orders)} />
