@@ -6,7 +6,15 @@
  */
 import { and, eq, lt, or } from 'drizzle-orm';
 import * as OTPAuth from 'otpauth';
-import { consoleSessions, signInLimits, users, type ConsoleSession, type User } from '../db/schema';
+import {
+  consoleSessions,
+  merchants,
+  signInLimits,
+  users,
+  type ConsoleSession,
+  type Merchant,
+  type User,
+} from '../db/schema';
 import { randomToken } from '../domain/ids';
 import { safeEqual } from '../domain/sign';
 import type { Db } from '../env';
@@ -85,14 +93,31 @@ export async function sessionOf(
   token: string | undefined,
   nowMs = Date.now(),
 ): Promise<{ session: ConsoleSession; user: User } | null> {
-  if (!token || !/^[A-Za-z0-9]{43}$/.test(token)) return null;
-  const [row] = await db
+  return (await sessionAndMerchant(db, token, null, nowMs)).auth;
+}
+
+/**
+ * The session of a cookie token and, when the page names one, the merchant, in one D1 round
+ * trip (a merchant page needs both; whether the user may see the merchant is decided later).
+ */
+export async function sessionAndMerchant(
+  db: Db,
+  token: string | undefined,
+  merchantId: number | null,
+  nowMs = Date.now(),
+): Promise<{ auth: { session: ConsoleSession; user: User } | null; merchant: Merchant | null }> {
+  if (!token || !/^[A-Za-z0-9]{43}$/.test(token)) return { auth: null, merchant: null };
+  const session = db
     .select({ session: consoleSessions, user: users })
     .from(consoleSessions)
     .innerJoin(users, eq(users.id, consoleSessions.userId))
     .where(eq(consoleSessions.tokenHash, await sha256Hex(token)));
-  if (!row || row.session.expiresMs <= nowMs || !row.user.enabled) return null;
-  return row;
+  const [[row], [merchant]] =
+    merchantId === null
+      ? [await session, []]
+      : await db.batch([session, db.select().from(merchants).where(eq(merchants.id, merchantId))]);
+  const valid = row && row.session.expiresMs > nowMs && row.user.enabled;
+  return { auth: valid ? row : null, merchant: valid ? (merchant ?? null) : null };
 }
 
 export async function endSession(db: Db, token: string): Promise<void> {

@@ -10,7 +10,7 @@ import { randomToken } from '../domain/ids';
 import type { AppEnv } from '../env';
 import { readBody } from '../services/params';
 import { pickLang, type Lang } from '../views/cashier';
-import { csrfOk, sessionOf } from './auth';
+import { csrfOk, sessionAndMerchant } from './auth';
 import { page, translator, type Flash, type PageCtx } from './layout';
 
 export const SESSION_COOKIE = 'hp_console';
@@ -52,7 +52,14 @@ function langOf(c: Context): Lang {
 export const plumbing: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
   const nonce = randomToken(16);
   const lang = langOf(c);
-  const auth = await sessionOf(c.get('db'), getCookie(c, SESSION_COOKIE));
+  const path = new URL(c.req.url).pathname;
+  const named = path.match(/^\/console\/m\/(\d{1,15})(\/|$)/)?.[1];
+  const { auth, merchant } = await sessionAndMerchant(
+    c.get('db'),
+    getCookie(c, SESSION_COOKIE),
+    named ? Number(named) : null,
+  );
+  if (merchant) c.set('merchant', merchant);
   let pre = getCookie(c, PRE_COOKIE);
   if (!auth && (!pre || !/^[A-Za-z0-9]{32}$/.test(pre))) {
     pre = randomToken(32);
@@ -76,7 +83,7 @@ export const plumbing: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
     csrf: auth?.session.csrf ?? pre ?? '',
     user: auth?.user ?? null,
     merchant: null,
-    path: new URL(c.req.url).pathname,
+    path,
     flash,
   });
   c.header(
@@ -181,7 +188,12 @@ export const requireMerchantAccess: MiddlewareHandler<ConsoleEnv> = async (c, ne
   const raw = c.req.param('mid') ?? '';
   const mid = /^\d{1,15}$/.test(raw) ? Number(raw) : Number.NaN;
   if (Number.isNaN(mid) || (user.role !== 'operator' && user.merchantId !== mid)) return notFound(c);
-  const merchant = await c.get('db').query.merchants.findFirst({ where: (m, { eq }) => eq(m.id, mid) });
+  // Read with the session when the path named it (plumbing), else now.
+  const preloaded = c.get('merchant') as Merchant | undefined;
+  const merchant =
+    preloaded?.id === mid
+      ? preloaded
+      : await c.get('db').query.merchants.findFirst({ where: (m, { eq }) => eq(m.id, mid) });
   if (!merchant || (user.role !== 'operator' && !merchant.enabled)) return notFound(c);
   c.set('merchant', merchant);
   c.get('ctx').merchant = merchant;

@@ -1,4 +1,5 @@
 /** Local calendar day and minute-of-day in an IANA time zone (merchant "today", rule windows). */
+import { Memo } from './memo';
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
@@ -50,10 +51,16 @@ export function localClock(nowMs: number, timeZone: string): LocalClock {
 
 /** `YYYY-MM-DD HH:MM:SS` of `ms` in the zone (offsets are whole minutes, so the seconds are UTC's). */
 export function localDateTime(ms: number, timeZone: string): string {
-  const c = localClock(ms, timeZone);
   const two = (n: number) => String(n).padStart(2, '0');
-  return `${c.day} ${two(Math.floor(c.minute / 60))}:${two(c.minute % 60)}:${two(Math.floor(ms / 1000) % 60)}`;
+  const prefix = minutes.getOr(`${timeZone} ${Math.floor(ms / 60_000)}`, () => {
+    const c = localClock(ms, timeZone);
+    return `${c.day} ${two(Math.floor(c.minute / 60))}:${two(c.minute % 60)}`;
+  });
+  return `${prefix}:${two(Math.floor(ms / 1000) % 60)}`;
 }
+
+/** Formatted local minutes (lists show the same minutes on every load). */
+const minutes = new Memo<string, string>(4096);
 
 /** True when `timeZone` is an IANA zone the runtime knows. */
 export function isTimeZone(timeZone: string): boolean {

@@ -1,6 +1,6 @@
 /** Filtered, cursor-paginated lists for the admin API and the console. */
 import { and, desc, eq, gte, isNull, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import { orders, payments } from '../db/schema';
+import { orders, payments, type Merchant } from '../db/schema';
 import { localClock, startOfLocalDay } from '../domain/clock';
 import type { Mode, OrderStatus, PayType } from '../domain/vocab';
 import type { Db } from '../env';
@@ -77,8 +77,9 @@ function page<T>(rows: T[], limit: number, cursorOf: (row: T) => string) {
   return { data, next_cursor: more ? cursorOf(data[data.length - 1]) : null };
 }
 
-export async function listOrders(db: Db, merchantId: number, f: OrderFilter) {
-  const merchant = await requireMerchant(db, merchantId);
+/** A merchant's orders, newest first; `known` saves reading the merchant again when the caller has it. */
+export async function listOrders(db: Db, merchantId: number, f: OrderFilter, known?: Merchant) {
+  const merchant = known?.id === merchantId ? known : await requireMerchant(db, merchantId);
   const w = window(f, merchant.timezone);
   const where: (SQL | undefined)[] = [
     eq(orders.merchantId, merchantId),

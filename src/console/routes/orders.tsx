@@ -153,7 +153,7 @@ router.get('/orders', async (c) => {
   const q = c.req.query();
   const parsed = filterOf(q, m.timezone);
   if ('error' in parsed) return problem(c, 400, `${tr('筛选条件无效', 'Invalid filter')}: ${parsed.error}`);
-  const list = await listOrders(c.get('db'), m.id, { ...parsed.filter, limit: 50 });
+  const list = await listOrders(c.get('db'), m.id, { ...parsed.filter, limit: 50 }, m);
   const base = mbase(m.id);
   const { cursor: _, ...keep } = q;
   const Select = ({ name, label, options }: { name: string; label: string; options: [string, string][] }) => (
@@ -317,7 +317,7 @@ router.get('/orders.csv', async (c) => {
   ];
   let cursor = parsed.filter.cursor;
   while (lines.length <= CSV_MAX_ROWS) {
-    const list = await listOrders(c.get('db'), m.id, { ...parsed.filter, cursor, limit: 1000 });
+    const list = await listOrders(c.get('db'), m.id, { ...parsed.filter, cursor, limit: 1000 }, m);
     for (const o of list.data)
       lines.push(
         [
