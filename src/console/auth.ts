@@ -4,7 +4,7 @@
  * its SHA-256 is stored), a CSRF token per session, failed sign-ins limited per account and per
  * address (stored in D1, so every isolate sees them), and TOTP codes (RFC 6238 via `otpauth`).
  */
-import { and, eq, lt, or } from 'drizzle-orm';
+import { and, eq, lt, or, sql } from 'drizzle-orm';
 import * as OTPAuth from 'otpauth';
 import {
   consoleSessions,
@@ -96,9 +96,32 @@ export async function sessionOf(
   return (await sessionAndMerchant(db, token, null, nowMs)).auth;
 }
 
+/** Every console page's two reads, prepared once per database handle (drizzle builds their SQL once). */
+function prepare(db: Db) {
+  return {
+    session: db
+      .select({ session: consoleSessions, user: users })
+      .from(consoleSessions)
+      .innerJoin(users, eq(users.id, consoleSessions.userId))
+      .where(eq(consoleSessions.tokenHash, sql.placeholder('hash')))
+      .prepare(),
+    merchant: db
+      .select()
+      .from(merchants)
+      .where(eq(merchants.id, sql.placeholder('id')))
+      .prepare(),
+  };
+}
+const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
+const queries = (db: Db) => {
+  let q = prepared.get(db);
+  if (!q) prepared.set(db, (q = prepare(db)));
+  return q;
+};
+
 /**
- * The session of a cookie token and, when the page names one, the merchant, in one D1 round
- * trip (a merchant page needs both; whether the user may see the merchant is decided later).
+ * The session of a cookie token and, when the page names one, the merchant, read concurrently (a
+ * merchant page needs both; whether the user may see the merchant is decided later).
  */
 export async function sessionAndMerchant(
   db: Db,
@@ -107,15 +130,11 @@ export async function sessionAndMerchant(
   nowMs = Date.now(),
 ): Promise<{ auth: { session: ConsoleSession; user: User } | null; merchant: Merchant | null }> {
   if (!token || !/^[A-Za-z0-9]{43}$/.test(token)) return { auth: null, merchant: null };
-  const session = db
-    .select({ session: consoleSessions, user: users })
-    .from(consoleSessions)
-    .innerJoin(users, eq(users.id, consoleSessions.userId))
-    .where(eq(consoleSessions.tokenHash, await sha256Hex(token)));
-  const [[row], [merchant]] =
-    merchantId === null
-      ? [await session, []]
-      : await db.batch([session, db.select().from(merchants).where(eq(merchants.id, merchantId))]);
+  const q = queries(db);
+  const [row, merchant] = await Promise.all([
+    q.session.get({ hash: await sha256Hex(token) }),
+    merchantId === null ? undefined : q.merchant.get({ id: merchantId }),
+  ]);
   const valid = row && row.session.expiresMs > nowMs && row.user.enabled;
   return { auth: valid ? row : null, merchant: valid ? (merchant ?? null) : null };
 }

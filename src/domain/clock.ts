@@ -78,8 +78,14 @@ function offsetMs(ms: number, timeZone: string): number {
   return Date.UTC(w.y, w.m - 1, w.d) + w.minute * 60_000 - Math.floor(ms / 60_000) * 60_000;
 }
 
-/** Unix ms of local midnight starting `day` (YYYY-MM-DD) in the zone. */
+const midnights = new Memo<string, number>(1024);
+
+/** Unix ms of local midnight starting `day` (YYYY-MM-DD) in the zone (memoized: a pure function of both). */
 export function startOfLocalDay(day: string, timeZone: string): number {
+  return midnights.getOr(`${timeZone} ${day}`, () => computeStartOfLocalDay(day, timeZone));
+}
+
+function computeStartOfLocalDay(day: string, timeZone: string): number {
   const [y, m, d] = day.split('-').map(Number);
   const asUtc = Date.UTC(y, m - 1, d);
   const first = asUtc - offsetMs(asUtc, timeZone);
