@@ -3,12 +3,14 @@ import { createRouter, makeDb } from './env';
 import { GATEPAY_CODES } from './domain/gatepay';
 import { apiErrorResponse, gatepayBody, onError } from './errors';
 import admin from './routes/admin';
+import consoleApp from './console';
 import demo from './routes/demo';
 import gatepay from './routes/gatepay';
 import monitor from './routes/monitor';
 import pay from './routes/pay';
 import qrcode from './routes/qrcode';
-import { renderDocs } from './views/docs';
+import { docsPage, SCALAR_BUNDLE } from './views/docs';
+import { registerPublicDocs } from './routes/public-docs';
 import { renderHome } from './views/home';
 import { publicOrigin } from './routes/origin';
 import epay, { collapseEpaySlashes } from './facades/epay/routes';
@@ -17,10 +19,25 @@ import vmqMonitor, { MONITOR_PREFIX, monitorPath } from './facades/vmq/monitor';
 
 const OPENAPI_INFO = {
   openapi: '3.1.0',
+  tags: [
+    'merchant API',
+    'monitor protocol',
+    'cashier',
+    'merchants',
+    'points',
+    'rules',
+    'apps',
+    'sessions',
+    'orders',
+    'payments',
+    'webhooks',
+    'deliveries',
+  ].map((name) => ({ name })),
   info: {
-    title: 'huipay admin API',
+    title: 'huipay API',
     version: '1',
-    description: 'Operator and merchant management. Authenticate with `Authorization: Bearer <ADMIN_TOKEN>`.',
+    description:
+      'Every public interface of huipay: the gatepay-compatible merchant API (form bodies, HTTP 200 with a `code`), the monitor protocol (HMAC-signed JSON), the cashier status route, and the operator admin API (`Authorization: Bearer <ADMIN_TOKEN>`).',
   },
 };
 
@@ -44,6 +61,7 @@ export function buildApp() {
   app.route('/pay', pay);
   app.route('/demo', demo);
   app.route('/admin/v1', admin);
+  app.route('/console', consoleApp);
   app.route('/', epay);
   app.route('/vmq', vmq);
   app.route(MONITOR_PREFIX, vmqMonitor);
@@ -54,7 +72,10 @@ export function buildApp() {
     description: 'ADMIN_TOKEN',
   });
   app.doc31('/openapi.json', OPENAPI_INFO);
-  app.get('/docs', (c) => c.html(renderDocs(app.getOpenAPI31Document(OPENAPI_INFO))));
+  registerPublicDocs(app.openAPIRegistry);
+  app.get('/docs', docsPage);
+  // Served from static assets before the worker runs in production; this route covers runtimes that ask the worker.
+  app.get(SCALAR_BUNDLE, (c) => c.env.ASSETS.fetch(c.req.raw));
 
   app.notFound((c) => {
     if (c.req.path.startsWith('/vmq/'))

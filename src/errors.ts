@@ -11,6 +11,7 @@ import type { AppEnv } from './env';
 export const API_ERRORS = {
   bad_request: 400,
   unauthorized: 401,
+  payment_required: 402,
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,

@@ -142,6 +142,8 @@ export async function setupMerchant(
 ) {
   const mode = opts.mode ?? 'live';
   const merchant = await ok('POST', '/merchants', { name: 'Test shop' });
+  // Live sessions are charged the onboarding fee when they come online (SPEC §7).
+  if (mode === 'live') await ok('POST', `/merchants/${merchant.id}/points`, { delta: 1_000_000, reason: 'recharge' });
   if (opts.settings) await ok('PUT', `/merchants/${merchant.id}/settings`, opts.settings, 200);
   const app = await ok('POST', `/merchants/${merchant.id}/apps`, {
     name: 'shop',

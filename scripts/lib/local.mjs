@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const OUT = join(ROOT, 'bench', 'out');
-const ADMIN_TOKEN = 'local-admin-token-not-a-secret';
+export const ADMIN_TOKEN = 'local-admin-token-not-a-secret';
 const MASTER_KEY = 'local-master-key-not-a-secret';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

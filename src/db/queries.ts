@@ -9,7 +9,7 @@ import { apps, deliveries, merchants, orders, sessions, type Order } from './sch
 const key = (name: string) => sql.placeholder(name);
 
 /** The columns a new order is written with (the rest take their defaults). */
-const ORDER_COLUMNS = [
+export const ORDER_COLUMNS = [
   'merchantId',
   'appId',
   'mode',

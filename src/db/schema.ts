@@ -11,11 +11,13 @@ import {
   MODES,
   ORDER_STATUSES,
   PAY_TYPES,
+  POINTS_REASONS,
   ROTATIONS,
   SESSION_TYPES,
   FACADES,
   type PayType,
   type WebhookEvent,
+  USER_ROLES,
   WEBHOOK_MODES,
 } from '../domain/vocab';
 import type { EpayFields } from '../domain/epay';
@@ -34,6 +36,20 @@ export const merchants = sqliteTable('merchants', {
   /** Bumped on every change that the Collector must learn; stale pushes are ignored. */
   configVersion: integer('config_version').notNull().default(0),
   createdMs: integer('created_ms').notNull().default(now),
+  /** A disabled merchant's apps answer 107 and its users cannot sign in. */
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  /** Points balance (100 points = 1 yuan); always the sum of its `points_ledger` deltas. */
+  points: integer('points').notNull().default(0),
+  /** Charged once per successful "scan to go online" of a live session (上码费). */
+  onboardingFee: integer('onboarding_fee').notNull().default(100),
+  /** Per live order: this many points plus `order_fee_permille` of the amount (held at create, returned if unpaid). */
+  orderFeePoints: integer('order_fee_points').notNull().default(0),
+  orderFeePermille: integer('order_fee_permille').notNull().default(0),
+  /** Live orders a calendar month (merchant's time zone) may create; null: no limit. */
+  monthlyQuota: integer('monthly_quota'),
+  /** The month `quota_used` counts (`YYYY-MM`). */
+  quotaMonth: text('quota_month'),
+  quotaUsed: integer('quota_used').notNull().default(0),
 });
 
 export const apps = sqliteTable('apps', {
@@ -91,6 +107,12 @@ export const sessions = sqliteTable('sessions', {
   createdMs: integer('created_ms').notNull().default(now),
   /** The V免签 monitor app's host label: `<vmq_host>.<VMQ_MONITOR_DOMAIN>` (SPEC §12.2). */
   vmqHost: text('vmq_host').unique(),
+  /** Bumped each time a monitor config is issued (create, rotate, reuse); names the onboarding charge. */
+  configSeq: integer('config_seq').notNull().default(0),
+  /** A monitor config was issued and its first heartbeat has not been charged yet. */
+  onboardPending: integer('onboard_pending', { mode: 'boolean' }).notNull().default(false),
+  /** Why the last heartbeat did not bring the session online (e.g. points short of the fee). */
+  offlineReason: text('offline_reason'),
 });
 
 export const orders = sqliteTable(
@@ -241,3 +263,82 @@ export const failedAttempts = sqliteTable('failed_attempts', {
   failures: integer('failures').notNull(),
   windowStartMs: integer('window_start_ms').notNull(),
 });
+
+/**
+ * The points ledger (SPEC §7): append-only, one row per change of a merchant's balance, with the
+ * balance after it. A charge's (reason, reference) is unique, so a retried charge is made once.
+ */
+export const pointsLedger = sqliteTable(
+  'points_ledger',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    merchantId: integer('merchant_id').notNull(),
+    delta: integer('delta').notNull(),
+    reason: text('reason', { enum: POINTS_REASONS }).notNull(),
+    /** What was charged: `session:<id>#<config_seq>` or `order:<id>`; null for the operator's changes. */
+    reference: text('reference'),
+    /** The operator's note on a recharge or adjustment. */
+    note: text('note'),
+    balanceAfter: integer('balance_after').notNull(),
+    createdMs: integer('created_ms').notNull(),
+  },
+  (t) => [
+    index('points_ledger_merchant').on(t.merchantId, t.id),
+    uniqueIndex('points_ledger_charge')
+      .on(t.reason, t.reference)
+      .where(sql`reason IN ('onboarding', 'order_fee', 'refund_of_fee')`),
+  ],
+);
+
+/** Console accounts: an operator, or a user of one merchant. */
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** Lower-cased. */
+  email: text('email').notNull().unique(),
+  /** `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`. */
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: USER_ROLES }).notNull(),
+  merchantId: integer('merchant_id'),
+  /** The TOTP secret, sealed with MASTER_KEY; null: no second factor. */
+  totpEnc: text('totp_enc'),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  createdMs: integer('created_ms').notNull().default(now),
+});
+
+/** Signed-in console sessions; the cookie holds a random token, only its SHA-256 is stored. */
+export const consoleSessions = sqliteTable(
+  'console_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: integer('user_id').notNull(),
+    /** The CSRF token every form of this session carries. */
+    csrf: text('csrf').notNull(),
+    /** False until the TOTP code is given, for users with a second factor. */
+    verified: integer('verified', { mode: 'boolean' }).notNull(),
+    createdMs: integer('created_ms').notNull(),
+    expiresMs: integer('expires_ms').notNull(),
+  },
+  (t) => [index('console_sessions_user').on(t.userId)],
+);
+
+/** Failed sign-ins per account (`email:<e>`) and per address (`ip:<a>`), in a sliding window. */
+export const signInLimits = sqliteTable('sign_in_limits', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  windowStartMs: integer('window_start_ms').notNull(),
+  lockedUntilMs: integer('locked_until_ms').notNull().default(0),
+});
+
+/** Invite links to become a console user of a merchant; the link holds a token, only its hash is stored. */
+export const invites = sqliteTable('invites', {
+  tokenHash: text('token_hash').primaryKey(),
+  merchantId: integer('merchant_id').notNull(),
+  createdBy: integer('created_by').notNull(),
+  expiresMs: integer('expires_ms').notNull(),
+  usedMs: integer('used_ms'),
+  createdMs: integer('created_ms').notNull().default(now),
+});
+
+export type LedgerRow = typeof pointsLedger.$inferSelect;
+export type User = typeof users.$inferSelect;
+export type ConsoleSession = typeof consoleSessions.$inferSelect;

@@ -1,4 +1,5 @@
 /** Local calendar day and minute-of-day in an IANA time zone (merchant "today", rule windows). */
+import { Memo } from './memo';
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
@@ -48,6 +49,19 @@ export function localClock(nowMs: number, timeZone: string): LocalClock {
   return { day: `${w.y}-${String(w.m).padStart(2, '0')}-${String(w.d).padStart(2, '0')}`, minute: w.minute };
 }
 
+/** `YYYY-MM-DD HH:MM:SS` of `ms` in the zone (offsets are whole minutes, so the seconds are UTC's). */
+export function localDateTime(ms: number, timeZone: string): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  const prefix = minutes.getOr(`${timeZone} ${Math.floor(ms / 60_000)}`, () => {
+    const c = localClock(ms, timeZone);
+    return `${c.day} ${two(Math.floor(c.minute / 60))}:${two(c.minute % 60)}`;
+  });
+  return `${prefix}:${two(Math.floor(ms / 1000) % 60)}`;
+}
+
+/** Formatted local minutes (lists show the same minutes on every load). */
+const minutes = new Memo<string, string>(4096);
+
 /** True when `timeZone` is an IANA zone the runtime knows. */
 export function isTimeZone(timeZone: string): boolean {
   try {
@@ -64,8 +78,14 @@ function offsetMs(ms: number, timeZone: string): number {
   return Date.UTC(w.y, w.m - 1, w.d) + w.minute * 60_000 - Math.floor(ms / 60_000) * 60_000;
 }
 
-/** Unix ms of local midnight starting `day` (YYYY-MM-DD) in the zone. */
+const midnights = new Memo<string, number>(1024);
+
+/** Unix ms of local midnight starting `day` (YYYY-MM-DD) in the zone (memoized: a pure function of both). */
 export function startOfLocalDay(day: string, timeZone: string): number {
+  return midnights.getOr(`${timeZone} ${day}`, () => computeStartOfLocalDay(day, timeZone));
+}
+
+function computeStartOfLocalDay(day: string, timeZone: string): number {
   const [y, m, d] = day.split('-').map(Number);
   const asUtc = Date.UTC(y, m - 1, d);
   const first = asUtc - offsetMs(asUtc, timeZone);

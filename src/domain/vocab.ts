@@ -13,6 +13,8 @@ export const WEBHOOK_MODES = ['test', 'live'] as const;
 export const FACADES = ['epay', 'vmq'] as const;
 /** What a delivery is: the gatepay notify (form POST), a webhook event, or a facade's GET notify. */
 export const DELIVERY_KINDS = ['notify', 'webhook', 'epay_notify', 'vmq_notify'] as const;
+export const POINTS_REASONS = ['recharge', 'onboarding', 'order_fee', 'adjustment', 'refund_of_fee'] as const;
+export const USER_ROLES = ['operator', 'merchant'] as const;
 
 export type Mode = (typeof MODES)[number];
 export type PayType = (typeof PAY_TYPES)[number];
@@ -24,3 +26,5 @@ export type SessionState = (typeof SESSION_STATES)[number];
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 export type Facade = (typeof FACADES)[number];
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
+export type PointsReason = (typeof POINTS_REASONS)[number];
+export type UserRole = (typeof USER_ROLES)[number];

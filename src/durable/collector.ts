@@ -93,7 +93,14 @@ export class Collector extends DurableObject<Env> {
       ttlMs: app.orderTtlSeconds * 1000,
       region: o.region ?? input.region,
     });
-    if (r.ok) return { kind: 'held', hold: r.hold, appId: app.id, order: o };
+    if (r.ok)
+      return {
+        kind: 'held',
+        hold: r.hold,
+        appId: app.id,
+        order: o,
+        timezone: this.store.settings()?.timezone ?? 'Asia/Shanghai',
+      };
     if (r.reason === 'conflict') return { kind: 'conflict', appId: app.id };
     if (r.reason === 'unconfigured') return { kind: 'unknown_app' };
     return {

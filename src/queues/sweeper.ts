@@ -13,6 +13,7 @@ import { type Db, makeDb } from '../env';
 import { sweepFailedAttempts } from '../facades/epay/keyguard';
 import { collector } from '../services/collector';
 import { sweepDeliveries } from '../services/deliveries';
+import { sweepConsole } from '../console/auth';
 
 /** How far past expiry + grace an order must be before the sweep (not the Collector's alarm) expires it. */
 const EXPIRY_MARGIN_MS = 120_000;
@@ -26,6 +27,7 @@ export async function sweep(env: Env, nowMs = Date.now()): Promise<number | null
     sweepDeliveries(env, db, nowMs),
     sweepExpiries(env, db, nowMs),
     sweepFailedAttempts(db, nowMs).then(() => null),
+    sweepConsole(db, nowMs).then(() => null),
   ]);
   const pending = due.filter((t): t is number => t !== null);
   return pending.length ? Math.min(...pending) : null;

@@ -36,7 +36,8 @@ const monitor = createRouter();
 
 monitor.post('/heartbeat', async (c) => {
   const { session } = await signedJson(c);
-  await recordHeartbeat(c.env, c.get('db'), session);
+  const beat = await recordHeartbeat(c.env, c.get('db'), session);
+  if (!beat.online) throw new ApiError('payment_required', beat.reason);
   return c.json({
     ok: true,
     session_id: session.id,

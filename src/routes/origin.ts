@@ -4,7 +4,7 @@ import type { PayerRegion } from '../domain/rules';
 import type { AppEnv } from '../env';
 
 /** The gateway's public origin for links it hands out: `PUBLIC_URL` if set, else the request's. */
-export function publicOrigin(c: Context<AppEnv>): string {
+export function publicOrigin(c: Pick<Context<AppEnv>, 'env' | 'req'>): string {
   return (c.env.PUBLIC_URL || new URL(c.req.url).origin).replace(/\/+$/, '');
 }
 

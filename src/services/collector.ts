@@ -86,7 +86,8 @@ export async function syncCollector(env: Env, db: Db, merchantId: number, mode: 
       id: a.id,
       appkey: a.appkey,
       secretEnc: a.secretEnc,
-      enabled: a.enabled,
+      // A disabled merchant's apps answer 107 (API closed).
+      enabled: a.enabled && m.enabled,
       mode: a.mode,
       payTypes: a.payTypes,
       orderTtlSeconds: a.orderTtlSeconds,

@@ -1,6 +1,6 @@
 /** Filtered, cursor-paginated lists for the admin API and the console. */
-import { and, desc, eq, gte, isNull, isNotNull, lt, sql, type SQL } from 'drizzle-orm';
-import { orders, payments } from '../db/schema';
+import { and, desc, eq, gte, isNull, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { orders, payments, type Merchant } from '../db/schema';
 import { localClock, startOfLocalDay } from '../domain/clock';
 import type { Mode, OrderStatus, PayType } from '../domain/vocab';
 import type { Db } from '../env';
@@ -19,7 +19,36 @@ export interface OrderFilter {
   to?: number;
   cursor?: string;
   limit: number;
+  /** Order numbers to find: our order id or the merchant's out_order_id (exact, or a prefix ending in `*`). */
+  q?: string;
+  /** `personal` (collection sessions) or an official channel's name. */
+  channel?: string;
 }
+
+/** The search condition of `q`: order id or out_order_id, several separated by spaces or commas. */
+function search(q: string | undefined): SQL | undefined {
+  const terms = (q ?? '')
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .slice(0, 20);
+  if (terms.length === 0) return undefined;
+  return or(
+    ...terms.map((t) => {
+      const prefix = t.slice(0, -1);
+      const byOut = t.endsWith('*')
+        ? sql`substr(${orders.outOrderId}, 1, ${prefix.length}) = ${prefix}`
+        : eq(orders.outOrderId, t);
+      return /^\d{1,15}$/.test(t) ? or(eq(orders.id, Number(t)), byOut) : byOut;
+    }),
+  );
+}
+
+/**
+ * The channel condition. Every order today is collected by a personal session; the official
+ * channels (SPEC §11) add `orders.channel` — until then they match nothing.
+ */
+const channelFilter = (channel: string | undefined): SQL | undefined =>
+  channel === undefined || channel === 'personal' ? undefined : sql`0`;
 
 /** The [from, to) window in ms: a named range of local calendar days, or explicit seconds. */
 export function window(
@@ -48,8 +77,9 @@ function page<T>(rows: T[], limit: number, cursorOf: (row: T) => string) {
   return { data, next_cursor: more ? cursorOf(data[data.length - 1]) : null };
 }
 
-export async function listOrders(db: Db, merchantId: number, f: OrderFilter) {
-  const merchant = await requireMerchant(db, merchantId);
+/** A merchant's orders, newest first; `known` saves reading the merchant again when the caller has it. */
+export async function listOrders(db: Db, merchantId: number, f: OrderFilter, known?: Merchant) {
+  const merchant = known?.id === merchantId ? known : await requireMerchant(db, merchantId);
   const w = window(f, merchant.timezone);
   const where: (SQL | undefined)[] = [
     eq(orders.merchantId, merchantId),
@@ -59,6 +89,8 @@ export async function listOrders(db: Db, merchantId: number, f: OrderFilter) {
     w.from !== undefined ? gte(orders.createdMs, w.from) : undefined,
     w.to !== undefined ? lt(orders.createdMs, w.to) : undefined,
     f.cursor ? lt(orders.id, Number(f.cursor)) : undefined,
+    search(f.q),
+    channelFilter(f.channel),
   ];
   const rows = await db
     .select()

@@ -102,3 +102,20 @@ export async function createRule(db: Db, merchantId: number, input: RuleInput) {
     .returning();
   return rule;
 }
+
+/** Renames, disables or enables a merchant; its Collectors learn it (a disabled merchant's apps answer 107). */
+export async function setMerchantEnabled(
+  env: Env,
+  db: Db,
+  merchantId: number,
+  input: { name?: string; enabled?: boolean },
+): Promise<Merchant> {
+  await requireMerchant(db, merchantId);
+  const [m] = await db
+    .update(merchants)
+    .set({ name: input.name, enabled: input.enabled, ...bumpVersion })
+    .where(eq(merchants.id, merchantId))
+    .returning();
+  await syncAllModes(env, db, merchantId);
+  return m;
+}

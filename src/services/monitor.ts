@@ -11,6 +11,7 @@ import type { Session } from '../db/schema';
 import { hmacSha256Hex, safeEqual } from '../domain/sign';
 import type { Db } from '../env';
 import { ApiError } from '../errors';
+import { onboard } from './points';
 import { openSecret } from '../domain/secrets';
 import type { ReportAnswer } from '../durable/collector/types';
 import type { PaymentReport } from '../queues/jobs';
@@ -47,15 +48,31 @@ export async function authenticateMonitor(env: Env, db: Db, headers: Headers, ra
   return session;
 }
 
-/** A heartbeat: the session is online from now on (a new or offline one comes online). */
-export async function recordHeartbeat(env: Env, db: Db, session: Session) {
-  return withSynced(
+/**
+ * A heartbeat (native or V免签). When a new monitor config awaits its first heartbeat, the
+ * onboarding fee is charged first (SPEC §7); one the balance cannot cover leaves the session offline.
+ */
+export async function recordHeartbeat(
+  env: Env,
+  db: Db,
+  session: Session,
+): Promise<{ online: true } | { online: false; reason: string }> {
+  if (session.onboardPending) {
+    const charged = await onboard(env.DB, session);
+    if (!charged.ok)
+      return {
+        online: false,
+        reason: `session ${session.id} stays offline: the onboarding fee is ${charged.fee} points and the merchant's balance is ${charged.balance}; recharge points, and the next heartbeat brings it online`,
+      };
+  }
+  await withSynced(
     env,
     db,
     session,
     (s) => s.heartbeat(session.id),
     (r) => !r.known,
   );
+  return { online: true };
 }
 
 /** A payment report, recorded once by the session's Collector and matched there; a repeat gets the first answer. */

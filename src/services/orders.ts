@@ -20,6 +20,8 @@ import type { EpayFields } from '../domain/epay';
 import type { VmqFields } from '../domain/vmq';
 import type { Facade } from '../domain/vocab';
 import type { RawParams } from './params';
+import { insertLiveOrder, planRefusal, refundOrderFee } from './points';
+import { planMonth } from '../domain/points';
 import type { OrderRef } from '../queues/jobs';
 
 export interface RequestContext {
@@ -146,17 +148,24 @@ export async function placeOrder(
     facade: stamp?.facade ?? null,
     facadeFields: stamp ? stamp.fields(hold) : null,
   };
-  const [inserted] = await queries(db).insertOrder.all(row);
-  if (inserted) {
-    const order: Order = { ...row, id: inserted.id, status: 'pending', paymentId: null, paidMs: null, closedMs: null };
+  const month = planMonth(hold.createdMs, outcome.timezone);
+  const insertedId =
+    route.mode === 'live' ? await insertLiveOrder(env.DB, row, month) : (await queries(db).insertOrder.all(row))[0]?.id;
+  if (insertedId !== undefined) {
+    const order: Order = { ...row, id: insertedId, status: 'pending', paymentId: null, paidMs: null, closedMs: null };
     payTokens.remember(order.payToken, { ...route, order: ref });
     return { kind: 'created', order };
   }
-  // The out_order_id has an order already. If it is this hold's order (an identical create's
-  // insert landed first), it is the same order; else the hold belongs to no order: free it (only it).
+  // Nothing inserted: the out_order_id has an order already, or (live) the plan refused it. If the
+  // key's order is this hold's (an identical create's insert landed first), it is the same order;
+  // else the hold belongs to no order: free it (only it).
   const existing = await findByKey(db, ref);
   const ours = existing?.payToken === hold.token;
   if (!ours) await collector(env, route.merchantId, route.mode).release(ref, hold.token);
+  if (!existing && route.mode === 'live') {
+    const msg = (await planRefusal(db, route.merchantId, o.priceFen, month)) ?? 'plan exceeded or points insufficient';
+    return { kind: 'refused', code: C.quota, msg };
+  }
   return { kind: 'taken', existing: existing ?? null, why: ours ? 'same' : 'stale', asked: o };
 }
 
@@ -231,31 +240,31 @@ export async function queryOrder(env: Env, db: Db, p: RawParams, origin: string)
 
 /** `POST /api/cloudpay/close`: pending → closed, freeing the amount slot. Closing a closed order is a no-op. */
 export async function closeOrder(env: Env, db: Db, p: RawParams, origin: string) {
-  const { app, order } = await findOrder(env, db, p);
-  return orderView(await closeFound(env, db, app, order), origin);
+  const { order } = await findOrder(env, db, p);
+  const closed = await closePending(env, db, order);
+  if ('refusal' in closed) return fail(C.order_final, closed.refusal);
+  return orderView(closed.order, origin);
 }
 
-/** Closes an app's order (any API): the closed order; 212 when it is paid, expired or refunded. */
-export async function closeFound(
-  env: Env,
-  db: Db,
-  app: Pick<App, 'id' | 'merchantId' | 'mode'>,
-  order: Order,
-): Promise<Order> {
-  if (order.status === 'closed') return order;
-  if (order.status !== 'pending') fail(C.order_final, `order already ${order.status}: it cannot be closed`);
-  const outcome = await collector(env, app.merchantId, app.mode).release({
-    appId: app.id,
+/**
+ * Closes a pending order (the merchant API and the console): frees its slot in the Collector,
+ * marks it closed and gives back its order fee. A paid or expired order is refused.
+ */
+export async function closePending(env: Env, db: Db, order: Order): Promise<{ order: Order } | { refusal: string }> {
+  if (order.status === 'closed') return { order };
+  if (order.status !== 'pending') return { refusal: `order already ${order.status}: it cannot be closed` };
+  const outcome = await collector(env, order.merchantId, order.mode).release({
+    appId: order.appId,
     outOrderId: order.outOrderId,
   });
-  if (outcome === 'matched') fail(C.order_final, 'order already paid: it cannot be closed');
+  if (outcome === 'matched') return { refusal: 'order already paid: it cannot be closed' };
   const [closed] = await db
     .update(orders)
     .set({ status: 'closed', closedMs: Date.now() })
     .where(and(eq(orders.id, order.id), eq(orders.status, 'pending')))
     .returning();
-  if (closed) return closed;
-  const now = await db.query.orders.findFirst({ where: eq(orders.id, order.id) });
-  if (now?.status === 'closed') return now;
-  return fail(C.order_final, `order already ${now?.status ?? 'gone'}: it cannot be closed`);
+  const now = closed ?? (await db.query.orders.findFirst({ where: eq(orders.id, order.id) }));
+  if (now?.status !== 'closed') return { refusal: `order already ${now?.status ?? 'gone'}: it cannot be closed` };
+  await refundOrderFee(env.DB, now);
+  return { order: now };
 }

@@ -10,6 +10,7 @@ import { ApiError } from '../errors';
 import type { OutboxJob } from '../queues/jobs';
 import { collector } from './collector';
 import { orderDeliveries, unmatchedDeliveries } from './deliveries';
+import { refundOrderFee } from './points';
 
 export async function applyJob(env: Env, db: Db, job: OutboxJob): Promise<void> {
   if (job.kind === 'apply') await applyPayment(env, db, job);
@@ -74,7 +75,10 @@ async function applyExpiry(env: Env, db: Db, job: Extract<OutboxJob, { kind: 'ex
     .set({ status: 'expired' })
     .where(and(sameOrder, eq(orders.status, 'pending')));
   const order = await db.query.orders.findFirst({ where: sameOrder });
-  if (order?.status === 'expired') await orderDeliveries(env, db, order, 'order.expired');
+  if (order?.status === 'expired') {
+    await refundOrderFee(env.DB, order);
+    await orderDeliveries(env, db, order, 'order.expired');
+  }
 }
 
 /**

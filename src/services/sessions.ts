@@ -1,5 +1,5 @@
 /** Collection sessions: adding wallets, their live state, and changes the Collector must learn. */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { sessions, type Session } from '../db/schema';
 import { randomLabel, randomToken } from '../domain/ids';
 import type { Mode, SessionType } from '../domain/vocab';
@@ -45,6 +45,8 @@ export async function createSession(env: Env, db: Db, merchantId: number, input:
       secretEnc: await sealSecret(env.MASTER_KEY, secret),
       ruleId: input.rule_id === undefined ? merchant.defaultRuleId : input.rule_id,
       vmqHost: randomLabel(12),
+      configSeq: 1,
+      onboardPending: true,
     })
     .returning();
   await touchConfig(db, merchantId);
@@ -85,12 +87,18 @@ export async function updateSession(env: Env, db: Db, id: number, patch: Session
   return updated;
 }
 
+/** Issues a new secret and monitor config (rotation, or reuse of an offline session); its first heartbeat is charged the onboarding fee. */
 export async function rotateSessionSecret(env: Env, db: Db, id: number) {
   await requireSession(db, id);
   const secret = randomToken(32);
   const [session] = await db
     .update(sessions)
-    .set({ secretEnc: await sealSecret(env.MASTER_KEY, secret) })
+    .set({
+      secretEnc: await sealSecret(env.MASTER_KEY, secret),
+      configSeq: sql`${sessions.configSeq} + 1`,
+      onboardPending: true,
+      offlineReason: null,
+    })
     .where(eq(sessions.id, id))
     .returning();
   return { session, secret };

@@ -443,30 +443,4 @@ describe('api.php wrong keys', () => {
     });
     expect(res.json()).toMatchObject({ code: -1, msg: expect.stringMatching(/密钥错误次数过多/) });
   });
-
-  it('take no longer when more of the key is right (constant-time comparison)', async () => {
-    const m = await setupMerchant({ sessions: 0 });
-    const secret = m.app.appsecret;
-    const farOff = `${secret[0] === 'A' ? 'B' : 'A'}${secret.slice(1, -1)}${secret.slice(-1)}`.replace(/^./, (c) =>
-      c === 'Z' ? 'Y' : 'Z',
-    );
-    const nearly = `${secret.slice(0, -1)}${secret.endsWith('0') ? '1' : '0'}`;
-    const time = async (key: string, i: number) => {
-      const t0 = performance.now();
-      await send(`/api.php?act=query&pid=${m.app.id}&key=${key}`, {
-        headers: { 'cf-connecting-ip': `100.64.${i >> 8}.${i & 255}` },
-      });
-      return performance.now() - t0;
-    };
-    const a: number[] = [];
-    const b: number[] = [];
-    for (let i = 0; i < 12; i++) {
-      a.push(await time(farOff, 2 * i));
-      b.push(await time(nearly, 2 * i + 1));
-    }
-    const median = (xs: number[]) => xs.sort((x, y) => x - y)[xs.length >> 1];
-    // Both wrong keys take the same path (safeEqual over the whole key); the bound only absorbs
-    // the noise of a shared machine.
-    expect(Math.abs(median(a) - median(b))).toBeLessThan(10);
-  });
 });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import { BASE, eventually, gatepay, pay, setupMerchant, signedCreate } from '../helpers';
 
-/** The real D1 binding, with every insert into `orders` held back until `open()`. */
+/** The real D1 binding, with every insert into `orders` (a sandbox insert, or a live create's batch) held back until `open()`. */
 function gatedDb() {
   let open!: () => void;
   const gate = new Promise<void>((r) => (open = r));
@@ -32,6 +32,12 @@ function gatedDb() {
   const db = new Proxy(env.DB, {
     get(target, prop) {
       const v = Reflect.get(target, prop, target);
+      if (prop === 'batch')
+        return async (...args: unknown[]) => {
+          reached();
+          await gate;
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
       if (prop === 'prepare')
         return (sql: string) => (/^insert into "orders"/i.test(sql) ? gated(target.prepare(sql)) : target.prepare(sql));
       return typeof v === 'function' ? v.bind(target) : v;

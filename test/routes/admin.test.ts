@@ -43,6 +43,12 @@ const MERCHANT_DEFAULTS = {
   max_offset: '0.10',
   offset_direction: 'down',
   default_rule_id: null,
+  enabled: true,
+  points: 0,
+  onboarding_fee: 100,
+  order_fee_points: 0,
+  order_fee_permille: 0,
+  monthly_quota: null,
 };
 const appBody = (over: Record<string, unknown> = {}) => ({
   name: 'shop',
@@ -461,6 +467,7 @@ describe('sessions', () => {
       today: { collected: '0.00', payments: 0 },
       held_slots: 0,
       vmq_host: expect.stringMatching(/^[a-z0-9]{12}\.vmq\.test$/),
+      offline_reason: null,
       created: expect.any(Number),
       secret: expect.any(String),
       monitor_config: expect.any(String),
@@ -1188,14 +1195,45 @@ describe('openapi, docs, healthz', () => {
       expect(orderParams).toContain(q);
   });
 
-  it('/docs is an HTML reference listing the admin paths', async () => {
+  it('/docs is the interactive reference over /openapi.json, with its bundle served by the worker (no external URL)', async () => {
     const res = await SELF.fetch(`${BASE}/docs`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await res.text();
-    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
-    for (const p of PATHS) expect(html).toContain(p);
+    expect(html.toLowerCase().startsWith('<!doctype html>')).toBe(true);
     expect(html).toContain('/openapi.json');
+    expect(html).toContain('<script src="/docs/scalar.js"');
+    expect(html.match(/https?:\/\//g)).toBeNull();
+    const nonce = html.match(/nonce="([^"]+)"/)![1];
+    expect(res.headers.get('content-security-policy')).toContain(`script-src 'self' 'nonce-${nonce}'`);
+    const bundle = await SELF.fetch(`${BASE}/docs/scalar.js`);
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers.get('content-type')).toMatch(/javascript/);
+    expect((await bundle.text()).length).toBeGreaterThan(1_000_000);
+  });
+
+  it('/openapi.json also documents the merchant API, the monitor protocol and the cashier status route', async () => {
+    const doc = (await (await SELF.fetch(`${BASE}/openapi.json`)).json()) as any;
+    for (const p of [
+      '/api/cloudpay/create',
+      '/api/cloudpay/query',
+      '/api/cloudpay/close',
+      '/monitor/v1/heartbeat',
+      '/monitor/v1/payments',
+      '/pay/{token}/status',
+      '/admin/v1/merchants/{id}/points',
+    ])
+      expect(Object.keys(doc.paths), p).toContain(p);
+    const create = doc.paths['/api/cloudpay/create'].post;
+    expect(Object.keys(create.requestBody.content)).toContain('application/x-www-form-urlencoded');
+    for (const code of [100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 199, 201, 202, 203, 204, 211, 212])
+      expect(create.responses['200'].description).toContain(`| ${code} |`);
+    const hb = doc.paths['/monitor/v1/heartbeat'].post;
+    expect(hb.parameters.map((p: any) => p.name)).toEqual([
+      'X-Huipay-Session',
+      'X-Huipay-Timestamp',
+      'X-Huipay-Signature',
+    ]);
   });
 
   it('/healthz answers ok', async () => {

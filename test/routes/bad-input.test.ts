@@ -903,7 +903,8 @@ const ADMIN: Record<string, Row[]> = {
     ...idRows((id) => `/merchants/${id}`, 'GET'),
     missing('GET', (x) => `/merchants/${x.mA}`),
     ['method DELETE', (x) => adm('DELETE', `/merchants/${x.mA}`)],
-    ['method PATCH', (x) => adm('PATCH', `/merchants/${x.mA}`, { name: 'n' })],
+    ['method PUT', (x) => adm('PUT', `/merchants/${x.mA}`, { name: 'n' })],
+    ['PATCH with points in the body', (x) => adm('PATCH', `/merchants/${x.mA}`, { points: 1e9 }), /points/],
   ],
   'PUT /merchants/:id/settings': [
     ...bodyRows(settings, { rotation: 'uniform' }),

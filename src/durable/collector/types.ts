@@ -59,7 +59,14 @@ export interface CheckedCreateInput {
 }
 
 export type CreateOutcome =
-  | { kind: 'held'; hold: Hold; appId: number; order: CheckedCreate }
+  | {
+      kind: 'held';
+      hold: Hold;
+      appId: number;
+      order: CheckedCreate;
+      /** The merchant's, for the plan's month. */
+      timezone: string;
+    }
   /** `appId` when the app is known (a 204: the caller checks whether the key's order exists). */
   | { kind: 'refused'; code: GatepayCode; msg: string; appId?: number }
   /** The out_order_id holds a slot for other parameters. */

@@ -79,7 +79,8 @@ const monitor = createRouter();
 monitor.on(['GET', 'POST'], ['/:label/appHeart', '/:label/api/monitor/heart'], async (c) => {
   const signed = await signedBy(c, (p, key) => vmqSignValid(p.sign, p.t ?? '', key));
   if (signed instanceof Response) return signed;
-  await recordHeartbeat(c.env, c.get('db'), signed.session);
+  const beat = await recordHeartbeat(c.env, c.get('db'), signed.session);
+  if (!beat.online) return no(c, beat.reason);
   if (!signed.session.enabled) return no(c, '该收款会话已停用：心跳已记录，但它不会收款，请在 huipay 中启用');
   return done(c);
 });

@@ -16,7 +16,7 @@ import { GatepayError } from '../../errors';
 import { type AppWithSecret, appByKey } from '../../services/apps';
 import { PAY_TOKEN } from '../../services/cashier';
 import { collector } from '../../services/collector';
-import { closeFound } from '../../services/orders';
+import { closePending } from '../../services/orders';
 import { createView, type PlaceRefusal, placeFacadeOrder } from '../orders';
 
 /** A V免签 answer: `{code: 1, msg: "成功", data}` or `{code: -1, msg}`. */
@@ -119,13 +119,8 @@ export async function closeVmq(env: Env, db: Db, app: AppWithSecret, p: Record<s
     return no('签名校验不通过：应为 md5(orderId + 通讯密钥)');
   const order = await orderOf(db, app, p.orderId);
   if (!order) return no(NO_ORDER);
-  try {
-    await closeFound(env, db, app, order);
-    return ok();
-  } catch (err) {
-    if (err instanceof GatepayError && err.code === GATEPAY_CODES.order_final) return no('订单状态不允许关闭');
-    throw err;
-  }
+  const closed = await closePending(env, db, order);
+  return 'refusal' in closed ? no('订单状态不允许关闭') : ok();
 }
 
 /**

@@ -7,6 +7,7 @@ import { duplicateKeyProblem, formParams, readBody } from '../../services/params
 import apps from './apps';
 import merchants from './merchants';
 import orders from './orders';
+import points from './points';
 import sessions from './sessions';
 import webhooks from './webhooks';
 
@@ -36,5 +37,6 @@ admin.use('*', async (c, next) => {
 });
 
 admin.route('/', merchants).route('/', apps).route('/', sessions).route('/', orders).route('/', webhooks);
+admin.route('/', points);
 
 export default admin;

@@ -10,6 +10,7 @@ import {
   MODES,
   ORDER_STATUSES,
   PAY_TYPES,
+  POINTS_REASONS,
   ROTATIONS,
   SESSION_STATES,
   SESSION_TYPES,
@@ -89,8 +90,72 @@ export const MerchantView = z
     offset_direction: z.enum(DIRECTIONS),
     default_rule_id: z.number().int().nullable(),
     created: UnixSeconds,
+    enabled: z.boolean(),
+    points: z.number().int().openapi({ description: 'points balance (100 points = 1 yuan)' }),
+    onboarding_fee: z.number().int(),
+    order_fee_points: z.number().int(),
+    order_fee_permille: z.number().int(),
+    monthly_quota: z.number().int().nullable(),
   })
   .openapi('Merchant');
+export const MerchantUpdate = z
+  .object({ name: Name, enabled: z.boolean() })
+  .partial()
+  .strict()
+  .openapi('MerchantUpdate');
+export const PlanUpdate = z
+  .object({
+    onboarding_fee: z.number().int().min(0).max(100_000_000).openapi({ description: 'points per scan-to-go-online' }),
+    order_fee_points: z.number().int().min(0).max(100_000_000).openapi({ description: 'points per paid live order' }),
+    order_fee_permille: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .openapi({ description: "per-mille of a paid live order's amount, in points (1 point = 1 fen), rounded up" }),
+    monthly_quota: z
+      .number()
+      .int()
+      .min(0)
+      .max(100_000_000)
+      .nullable()
+      .openapi({ description: "live orders per calendar month in the merchant's time zone; null: no limit" }),
+  })
+  .partial()
+  .strict()
+  .openapi('PlanUpdate');
+export const PointsAdjust = z
+  .object({
+    delta: z
+      .number()
+      .int()
+      .min(-1_000_000_000)
+      .max(1_000_000_000)
+      .refine((d) => d !== 0, 'a non-zero number of points'),
+    reason: z.enum(['recharge', 'adjustment']),
+    note: z
+      .string()
+      .max(200)
+      .regex(/^\P{Cc}*$/u, 'printable text without control characters')
+      .optional(),
+  })
+  .strict()
+  .openapi('PointsAdjust');
+export const LedgerRowView = z
+  .object({
+    id: z.number().int(),
+    merchant_id: z.number().int(),
+    delta: z.number().int(),
+    reason: z.enum(POINTS_REASONS),
+    reference: z.string().nullable(),
+    note: z.string().nullable(),
+    balance_after: z.number().int(),
+    created: UnixSeconds,
+  })
+  .openapi('LedgerRow');
+export const PointsView = z
+  .object({ balance: z.number().int(), data: z.array(LedgerRowView), next_cursor: z.string().nullable() })
+  .openapi('Points');
 export const SettingsUpdate = z
   .object({
     rotation: z.enum(ROTATIONS),
@@ -190,6 +255,10 @@ export const SessionView = z
     state: z.enum(SESSION_STATES),
     last_heartbeat: UnixSeconds.nullable(),
     today: z.object({ collected: Yuan, payments: z.number().int() }),
+    offline_reason: z
+      .enum(['insufficient_points'])
+      .nullable()
+      .openapi({ description: 'why the last heartbeat did not bring it online' }),
     held_slots: z.number().int().openapi({ description: 'amounts this session holds for pending orders now' }),
     created: UnixSeconds,
     secret: z.string().optional().openapi({ description: 'shown only on create and rotate-secret' }),
@@ -286,6 +355,8 @@ export const OrderFilters = z
     limit: z.coerce.number().int().min(1).max(200).default(50),
   })
   .strict();
+
+export const LedgerFilters = OrderFilters.pick({ cursor: true, limit: true }).strict();
 
 export const PaymentView = z
   .object({

@@ -1,11 +1,23 @@
 /** Rows → admin wire views (unix seconds, yuan strings, snake_case). */
 import type { z } from '@hono/zod-openapi';
-import type { App, Attempt, Delivery, Merchant, Order, Payment, Rule, Session, Webhook } from '../../db/schema';
+import type {
+  App,
+  Attempt,
+  Delivery,
+  LedgerRow,
+  Merchant,
+  Order,
+  Payment,
+  Rule,
+  Session,
+  Webhook,
+} from '../../db/schema';
 import { formatFen } from '../../domain/money';
 import type { LiveSession } from '../../durable/collector/types';
 import type {
   AppView,
   DeliveryView,
+  LedgerRowView,
   MerchantView,
   OrderView,
   PaymentView,
@@ -29,6 +41,23 @@ export const merchantView = (m: Merchant): z.infer<typeof MerchantView> => ({
   offset_direction: m.offsetDirection,
   default_rule_id: m.defaultRuleId,
   created: sec(m.createdMs),
+  enabled: m.enabled,
+  points: m.points,
+  onboarding_fee: m.onboardingFee,
+  order_fee_points: m.orderFeePoints,
+  order_fee_permille: m.orderFeePermille,
+  monthly_quota: m.monthlyQuota,
+});
+
+export const ledgerRowView = (r: LedgerRow): z.infer<typeof LedgerRowView> => ({
+  id: r.id,
+  merchant_id: r.merchantId,
+  delta: r.delta,
+  reason: r.reason,
+  reference: r.reference,
+  note: r.note,
+  balance_after: r.balanceAfter,
+  created: sec(r.createdMs),
 });
 
 export const appView = (a: App, appsecret?: string): z.infer<typeof AppView> => ({
@@ -87,6 +116,7 @@ export function sessionView(
     today: { collected: formatFen(live?.todayFen ?? 0), payments: live?.todayCount ?? 0 },
     held_slots: live?.held ?? 0,
     vmq_host: vmqDomain && s.vmqHost ? `${s.vmqHost}.${vmqDomain}` : null,
+    offline_reason: s.offlineReason as 'insufficient_points' | null,
     created: sec(s.createdMs),
     ...extra,
   };

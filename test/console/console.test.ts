@@ -1,0 +1,438 @@
+/** The console through its HTTP surface: first run, sign-in, pages, isolation, CSRF, inert free text, limits. */
+import { env } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, eventually, gatepay, monitor, ok, signedCreate } from '../helpers';
+import { Browser } from './client';
+
+const PASSWORD = 'correct horse battery';
+let operator: Browser;
+
+async function signIn(email: string, password = PASSWORD) {
+  const b = new Browser();
+  await b.get('/console/signin');
+  const r = await b.request('POST', '/console/signin', { _csrf: b.csrf(), email, password });
+  return { b, r };
+}
+
+/** A merchant made by the operator in the console, with a user, points, an app and an online session. */
+async function merchantWithUser(name: string) {
+  const r = await operator.submit('/console/operator', '/console/operator/merchants', { name });
+  const id = Number(r.location!.split('/').pop());
+  const email = `${name.toLowerCase().replace(/\W/g, '')}${id}@shop.example`;
+  await operator.submit(`/console/operator/merchants/${id}`, `/console/operator/merchants/${id}/users`, {
+    email,
+    password: PASSWORD,
+  });
+  await operator.submit(`/console/operator/merchants/${id}`, `/console/operator/merchants/${id}/points`, {
+    delta: '1000',
+    reason: 'recharge',
+  });
+  const { b } = await signIn(email);
+  return { id, email, b };
+}
+
+beforeAll(async () => {
+  operator = new Browser();
+  const first = await operator.get('/console');
+  expect(first.status).toBe(200);
+  expect(first.text).toContain('ADMIN_TOKEN');
+  expect(first.text.startsWith('<!DOCTYPE html>')).toBe(true);
+  const wrong = await operator.request('POST', '/console/setup', {
+    _csrf: operator.csrf(),
+    token: 'nope',
+    email: 'op@huipay.example',
+    password: PASSWORD,
+  });
+  expect(wrong.status).toBe(400);
+  const r = await operator.request('POST', '/console/setup', {
+    _csrf: operator.csrf(),
+    token: ADMIN_TOKEN,
+    email: 'op@huipay.example',
+    password: PASSWORD,
+  });
+  expect(r.status).toBe(303);
+  expect(r.location).toBe('/console/operator');
+  const cookie = r.headers.getSetCookie().find((c) => c.startsWith('hp_console='))!;
+  expect(cookie).toMatch(/HttpOnly/i);
+  expect(cookie).toMatch(/SameSite=Lax/i);
+  expect(cookie).toMatch(/Path=\/console/i);
+});
+
+describe('first run and sign-in', () => {
+  it('first run is closed once a user exists', async () => {
+    const b = new Browser();
+    expect((await b.get('/console')).location).toBe('/console/signin');
+    const again = await b.request('POST', '/console/setup', {
+      _csrf: (await b.get('/console/signin'), b.csrf()),
+      token: ADMIN_TOKEN,
+      email: 'x@y.example',
+      password: PASSWORD,
+    });
+    expect(again.status).toBe(400);
+    expect(await env.DB.prepare(`SELECT COUNT(*) AS n FROM users WHERE role = 'operator'`).first('n')).toBe(1);
+  });
+
+  it('stores a PBKDF2-SHA256 hash with 100,000 iterations and a per-user salt', async () => {
+    const rows = await env.DB.prepare(`SELECT password_hash FROM users`).all<{ password_hash: string }>();
+    for (const r of rows.results)
+      expect(r.password_hash).toMatch(/^pbkdf2-sha256\$100000\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
+  });
+
+  it('a wrong password and an unknown e-mail get the same answer', async () => {
+    const a = await signIn('op@huipay.example', 'wrong password!!');
+    const b = await signIn('nobody@huipay.example', 'wrong password!!');
+    expect(a.r.status).toBe(401);
+    expect(b.r.status).toBe(401);
+    const msg = (t: string) => t.match(/<div class="flash error"[^>]*>([^<]*)</)?.[1];
+    expect(msg(a.r.text)).toBe(msg(b.r.text));
+    expect(msg(a.r.text)).toBe('邮箱或密码不正确。');
+  });
+
+  it('locks an account after 5 failures, with a clear message, even for the right password', async () => {
+    const { email } = await merchantWithUser('Locked');
+    for (let i = 0; i < 5; i++) await signIn(email, `bad password ${i}`);
+    const locked = await signIn(email);
+    expect(locked.r.status).toBe(429);
+    expect(locked.r.text).toMatch(/该账户登录失败次数过多，请 1[45] 分钟后再试。/);
+    await env.DB.prepare(`UPDATE sign_in_limits SET locked_until_ms = 0, window_start_ms = 0 WHERE key = ?`)
+      .bind(`email:${email}`)
+      .run();
+    expect((await signIn(email)).r.status).toBe(303);
+  });
+
+  it('an expired session is sent to sign in', async () => {
+    const { b, id } = await merchantWithUser('Expiry');
+    expect((await b.get(`/console/m/${id}`)).status).toBe(200);
+    await env.DB.prepare(`UPDATE console_sessions SET expires_ms = 1`).run();
+    const r = await b.get(`/console/m/${id}`);
+    expect(r.status).toBe(303);
+    expect(r.location).toBe(`/console/signin?next=${encodeURIComponent(`/console/m/${id}`)}`);
+    await env.DB.prepare(`UPDATE console_sessions SET expires_ms = ?`)
+      .bind(Date.now() + 3600_000)
+      .run();
+  });
+});
+
+describe('CSRF and origin', () => {
+  it('a form posted without, or with a wrong, CSRF token changes nothing (403)', async () => {
+    const { id, b } = await merchantWithUser('Csrf');
+    for (const token of [undefined, 'wrong-token', operator.csrf()]) {
+      const r = await b.request('POST', `/console/m/${id}/rules`, {
+        ...(token ? { _csrf: token } : {}),
+        name: 'r',
+        start_time: '00:00',
+        end_time: '00:00',
+      });
+      expect(r.status).toBe(403);
+      expect(r.text).toContain('CSRF');
+    }
+    const other = await b.request(
+      'POST',
+      `/console/m/${id}/rules`,
+      { _csrf: (await b.get(`/console/m/${id}/rules`), b.csrf()), name: 'r', start_time: '00:00', end_time: '00:00' },
+      { origin: 'https://evil.example' },
+    );
+    expect(other.status).toBe(403);
+    expect(await env.DB.prepare(`SELECT COUNT(*) AS n FROM rules WHERE merchant_id = ?`).bind(id).first('n')).toBe(0);
+    const good = await b.submit(`/console/m/${id}/rules`, `/console/m/${id}/rules`, {
+      name: 'r',
+      start_time: '00:00',
+      end_time: '00:00',
+    });
+    expect(good.status).toBe(303);
+    expect(await env.DB.prepare(`SELECT COUNT(*) AS n FROM rules WHERE merchant_id = ?`).bind(id).first('n')).toBe(1);
+  });
+
+  it('an oversized form is refused (413) and writes nothing', async () => {
+    const { id, b } = await merchantWithUser('Big');
+    await b.get(`/console/m/${id}/rules`);
+    const r = await b.request('POST', `/console/m/${id}/rules`, {
+      _csrf: b.csrf(),
+      name: 'x'.repeat(70_000),
+      start_time: '00:00',
+      end_time: '00:00',
+    });
+    expect(r.status).toBe(413);
+    const long = await b.submit(`/console/m/${id}/rules`, `/console/m/${id}/rules`, {
+      name: 'x'.repeat(101),
+      start_time: '00:00',
+      end_time: '00:00',
+    });
+    expect(long.status).toBe(303);
+    expect((await b.get(long.location!)).text).toContain('name:');
+    expect(await env.DB.prepare(`SELECT COUNT(*) AS n FROM rules WHERE merchant_id = ?`).bind(id).first('n')).toBe(0);
+  });
+
+  it('sets a strict CSP with a nonce, and no external URL appears in a page', async () => {
+    const { id, b } = await merchantWithUser('Csp');
+    const r = await b.get(`/console/m/${id}`);
+    const csp = r.headers.get('content-security-policy')!;
+    expect(csp).toMatch(/script-src 'nonce-[A-Za-z0-9]+'/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(r.text.match(/(src|href)="https?:\/\//g)).toBeNull();
+  });
+});
+
+describe('merchant isolation', () => {
+  it("a merchant user reaching another merchant's pages, order, session, app, webhook or ledger gets 404 and nothing changes", async () => {
+    const a = await merchantWithUser('Alpha');
+    const bm = await merchantWithUser('Beta');
+    // Beta's resources, made through the admin API.
+    const app = await ok('POST', `/merchants/${bm.id}/apps`, {
+      name: 'b',
+      mode: 'live',
+      notify_url: 'https://merchant.example/success/iso',
+      return_url: 'https://merchant.example/r',
+    });
+    const s = await ok('POST', `/merchants/${bm.id}/sessions`, {
+      type: 'alipay',
+      label: 'b',
+      qr_payload: 'x',
+      mode: 'live',
+    });
+    expect((await monitor({ id: s.id, secret: s.secret, type: 'alipay' }, 'heartbeat', {})).status).toBe(200);
+    const order = await gatepay(
+      'create',
+      await signedCreate(
+        { appkey: app.appkey, appsecret: app.appsecret, id: app.id },
+        { price: '5.00', out_order_id: 'iso-1' },
+      ),
+    );
+    expect(order.code).toBe(100);
+    const wh = await ok('POST', `/apps/${app.appkey}/webhooks`, {
+      url: 'https://merchant.example/success/wh',
+      mode: 'live',
+    });
+    const pay = await monitor({ id: s.id, secret: s.secret, type: 'alipay' }, 'payments', {
+      type: 'alipay',
+      amount: '7.77',
+      paid_at: Date.now(),
+    });
+    const B = `/console/m/${bm.id}`;
+    const A = `/console/m/${a.id}`;
+    for (const path of [
+      B,
+      `${B}/orders`,
+      `${B}/orders/${order.data.order_id}`,
+      `${B}/sessions`,
+      `${B}/apps/${app.appkey}`,
+      `${B}/webhooks/${wh.id}`,
+      `${B}/points`,
+      `${B}/orders.csv`,
+    ]) {
+      expect((await a.b.get(path)).status, path).toBe(404);
+    }
+    // Another merchant's ids in the URL of one's own pages.
+    for (const path of [`${A}/orders/${order.data.order_id}`, `${A}/apps/${app.appkey}`, `${A}/webhooks/${wh.id}`])
+      expect((await a.b.get(path)).status, path).toBe(404);
+    const posts: [string, Record<string, string>][] = [
+      [`${A}/orders/${order.data.order_id}/close`, {}],
+      [`${A}/sessions/${s.id}/toggle`, {}],
+      [`${A}/sessions/${s.id}/online`, {}],
+      [`${A}/apps/${app.appkey}/rotate`, {}],
+      [`${A}/webhooks/${wh.id}/delete`, {}],
+      [`${A}/webhooks/${wh.id}/mode`, {}],
+      [`${A}/inbox/${pay.body.payment_id}/assign`, { order_id: String(order.data.order_id) }],
+      [
+        `${A}/webhooks`,
+        { appkey: app.appkey, url: 'https://merchant.example/x', mode: 'live', events: 'payment.succeeded' },
+      ],
+      [`${A}/sandbox`, { appkey: app.appkey, price: '1.00', type: 'alipay' }],
+      [`${B}/rules`, { name: 'x', start_time: '00:00', end_time: '00:00' }],
+    ];
+    for (const [path, form] of posts) expect((await a.b.submit(`${A}/orders`, path, form)).status, path).toBe(404);
+    expect((await ok('GET', `/orders/${order.data.order_id}`)).status).toBe('pending');
+    const sessions = await ok('GET', `/merchants/${bm.id}/sessions`);
+    expect(sessions.data[0]).toMatchObject({ enabled: true, state: 'online' });
+    expect((await ok('GET', `/apps/${app.appkey}/webhooks`)).data).toHaveLength(1);
+    await eventually(async () =>
+      expect((await ok('GET', `/merchants/${bm.id}/payments?matched=false`)).data).toHaveLength(1),
+    );
+    expect(
+      await env.DB.prepare(
+        `SELECT COUNT(*) AS n FROM webhooks w JOIN apps a ON a.id = w.app_id WHERE a.merchant_id = ?`,
+      )
+        .bind(a.id)
+        .first('n'),
+    ).toBe(0);
+    // Operator pages are not the merchant user's either.
+    expect((await a.b.get('/console/operator')).status).toBe(404);
+    expect(
+      (await a.b.submit(`${A}`, `/console/operator/merchants/${a.id}/points`, { delta: '999', reason: 'recharge' }))
+        .status,
+    ).toBe(404);
+    expect((await ok('GET', `/merchants/${a.id}/points`)).balance).toBe(1000);
+    // The operator reaches both.
+    expect((await operator.get(`${B}/orders/${order.data.order_id}`)).status).toBe(200);
+  });
+});
+
+describe('free text is inert', () => {
+  it('HTML and script in names, labels, headers and custom render as text', async () => {
+    const evil = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+    const r = await operator.submit('/console/operator', '/console/operator/merchants', {
+      name: `M ${evil}`.slice(0, 100),
+    });
+    const id = Number(r.location!.split('/').pop());
+    await ok('POST', `/merchants/${id}/points`, { delta: 1000, reason: 'recharge' });
+    const app = await ok('POST', `/merchants/${id}/apps`, {
+      name: evil.slice(0, 60),
+      mode: 'sandbox',
+      sandbox_notify_url: 'https://merchant.example/success/x',
+      return_url: 'https://merchant.example/r',
+    });
+    const s = await ok('POST', `/merchants/${id}/sessions`, {
+      type: 'alipay',
+      label: evil.slice(0, 60),
+      qr_payload: 'x',
+      mode: 'sandbox',
+    });
+    await monitor({ id: s.id, secret: s.secret, type: 'alipay' }, 'heartbeat', {});
+    const o = await gatepay(
+      'create',
+      await signedCreate(
+        { appkey: app.appkey, appsecret: app.appsecret, id: app.id },
+        { price: '2.00', out_order_id: 'xss', custom: evil },
+      ),
+    );
+    await ok('POST', `/apps/${app.appkey}/webhooks`, {
+      url: 'https://merchant.example/success/x',
+      mode: 'test',
+      headers: { 'X-Evil': evil },
+    });
+    const M = `/console/m/${id}`;
+    for (const path of [
+      M,
+      `${M}/sessions`,
+      `${M}/apps`,
+      `${M}/orders/${o.data.order_id}`,
+      `${M}/webhooks`,
+      '/console/operator',
+      `/console/operator/merchants/${id}`,
+    ]) {
+      const page = await operator.get(path);
+      expect(page.status, path).toBe(200);
+      expect(page.text, path).not.toContain('<script>alert');
+      expect(page.text, path).not.toContain('<img src=x');
+    }
+    const wh = await operator.get(`${M}/webhooks`);
+    const edit = wh.text.match(new RegExp(`${M}/webhooks/(\\d+)"`))![1];
+    expect((await operator.get(`${M}/webhooks/${edit}`)).text).toContain('X-Evil: &lt;script&gt;');
+  });
+});
+
+/** RFC 6238 TOTP (HMAC-SHA1, 6 digits, 30 s), written here from the RFC, independent of the otpauth library. */
+async function rfc6238(base32: string, atMs = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of base32) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = new Uint8Array(Math.floor(bits.length / 8)).map((_, i) =>
+    Number.parseInt(bits.slice(i * 8, i * 8 + 8), 2),
+  );
+  const counter = new DataView(new ArrayBuffer(8));
+  counter.setBigUint64(0, BigInt(Math.floor(atMs / 30_000)));
+  const k = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-1' }, false, ['sign']);
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', k, counter.buffer));
+  const o = mac[19] & 0xf;
+  const n = ((mac[o] & 0x7f) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3];
+  return String(n % 1_000_000).padStart(6, '0');
+}
+
+describe('accounts', () => {
+  it('TOTP: turned on with a code from the secret shown, then required at sign-in', async () => {
+    const { id, email, b } = await merchantWithUser('Totp');
+    const setup = await b.submit('/console/account', '/console/account/totp');
+    const secret = setup.text.match(/name="secret" value="([A-Z2-7]{32})"/)![1];
+    const wrong = await b.request('POST', '/console/account/totp/on', {
+      _csrf: b.csrf(),
+      secret,
+      code: '000000' === (await rfc6238(secret)) ? '111111' : '000000',
+    });
+    expect(wrong.status).toBe(400);
+    const on = await b.request('POST', '/console/account/totp/on', {
+      _csrf: b.csrf(),
+      secret,
+      code: await rfc6238(secret),
+    });
+    expect(on.status).toBe(303);
+    const again = await signIn(email);
+    expect(again.r.location).toBe('/console/mfa');
+    expect((await again.b.get(`/console/m/${id}`)).location).toBe('/console/mfa');
+    await again.b.get('/console/mfa');
+    expect((await again.b.request('POST', '/console/mfa', { _csrf: again.b.csrf(), code: 'abcdef' })).status).toBe(401);
+    const ok2 = await again.b.request('POST', '/console/mfa', { _csrf: again.b.csrf(), code: await rfc6238(secret) });
+    expect(ok2.location).toBe(`/console/m/${id}`);
+    expect((await again.b.get(`/console/m/${id}`)).status).toBe(200);
+  });
+
+  it('an invite link makes one merchant user, once', async () => {
+    const r = await operator.submit('/console/operator', '/console/operator/merchants', { name: 'Invited' });
+    const id = Number(r.location!.split('/').pop());
+    const page = await operator.submit(
+      `/console/operator/merchants/${id}`,
+      `/console/operator/merchants/${id}/invites`,
+    );
+    const link = page.text.match(/id="invite-link">[^<]*(\/console\/invite\/[A-Za-z0-9]{32})</)![1];
+    const b = new Browser();
+    expect((await b.get(link)).status).toBe(200);
+    const made = await b.request('POST', link, {
+      _csrf: b.csrf(),
+      email: `invited${id}@shop.example`,
+      password: PASSWORD,
+    });
+    expect(made.location).toBe(`/console/m/${id}`);
+    const other = new Browser();
+    expect((await other.get(link)).status).toBe(404);
+    await other.get('/console/signin');
+    const reuse = await other.request('POST', link, {
+      _csrf: other.csrf(),
+      email: `second${id}@shop.example`,
+      password: PASSWORD,
+    });
+    expect(reuse.status).toBe(400);
+    expect(await env.DB.prepare(`SELECT COUNT(*) AS n FROM users WHERE merchant_id = ?`).bind(id).first('n')).toBe(1);
+  });
+
+  it('a password change needs the current password and signs out the other devices', async () => {
+    const { id, email, b } = await merchantWithUser('Pw');
+    const second = (await signIn(email)).b;
+    expect(
+      (
+        await b.submit('/console/account', '/console/account/password', {
+          current: 'not it at all',
+          next: 'a-new-password-2',
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (await b.submit('/console/account', '/console/account/password', { current: PASSWORD, next: 'short' })).status,
+    ).toBe(400);
+    expect(
+      (await b.submit('/console/account', '/console/account/password', { current: PASSWORD, next: 'a-new-password-2' }))
+        .status,
+    ).toBe(303);
+    expect((await b.get(`/console/m/${id}`)).status).toBe(200);
+    expect((await second.get(`/console/m/${id}`)).status).toBe(303);
+    expect((await signIn(email)).r.status).toBe(401);
+    expect((await signIn(email, 'a-new-password-2')).r.status).toBe(303);
+  });
+
+  it("a disabled merchant's users cannot sign in; sign-out ends the session", async () => {
+    const { id, email, b } = await merchantWithUser('Disabled');
+    await b.submit(`/console/m/${id}`, '/console/signout');
+    expect((await b.get(`/console/m/${id}`)).status).toBe(303);
+    await operator.submit(`/console/operator/merchants/${id}`, `/console/operator/merchants/${id}/enabled`);
+    expect((await signIn(email)).r.status).toBe(401);
+  });
+
+  it('speaks English by Accept-Language or the switch', async () => {
+    const { id, b } = await merchantWithUser('Lang');
+    const en = await b.get(`/console/m/${id}`, { 'accept-language': 'en-US,en;q=0.9' });
+    expect(en.text).toContain('<html lang="en">');
+    expect(en.text).toContain('Dashboard');
+    const sw = await b.get(`/console/lang?lang=en&to=${encodeURIComponent(`/console/m/${id}/orders`)}`);
+    expect(sw.location).toBe(`/console/m/${id}/orders`);
+    expect((await b.get(`/console/m/${id}/orders`)).text).toContain('Transactions');
+    expect((await b.get('/console/lang?lang=en&to=https://evil.example/')).location).toBe('/console');
+  });
+});

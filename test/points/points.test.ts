@@ -1,0 +1,199 @@
+/** Points and plans (SPEC §7): ledger, onboarding fee, order fee, monthly quota, no negative balance under races. */
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { admin, eventually, gatepay, monitor, ok, setupMerchant, signedCreate, signedLookup } from '../helpers';
+
+async function ledgerSum(merchantId: number) {
+  const r = await env.DB.prepare(`SELECT COALESCE(SUM(delta), 0) AS s FROM points_ledger WHERE merchant_id = ?`)
+    .bind(merchantId)
+    .first<{ s: number }>();
+  return r!.s;
+}
+
+async function balance(merchantId: number) {
+  return (await ok('GET', `/merchants/${merchantId}/points`)).balance as number;
+}
+
+describe('points ledger', () => {
+  it('recharges and debits through the admin API, newest first, with balance_after', async () => {
+    const m = await ok('POST', '/merchants', { name: 'Ledger shop' });
+    expect(m.points).toBe(0);
+    expect(m.onboarding_fee).toBe(100);
+    const r1 = await ok('POST', `/merchants/${m.id}/points`, { delta: 500, reason: 'recharge', note: 'first' });
+    expect(r1).toMatchObject({ delta: 500, reason: 'recharge', balance_after: 500, note: 'first', reference: null });
+    const r2 = await ok('POST', `/merchants/${m.id}/points`, { delta: -120, reason: 'adjustment' });
+    expect(r2.balance_after).toBe(380);
+    const l = await ok('GET', `/merchants/${m.id}/points`);
+    expect(l.balance).toBe(380);
+    expect(l.data.map((r: any) => r.delta)).toEqual([-120, 500]);
+    expect(await ledgerSum(m.id)).toBe(380);
+  });
+
+  it('refuses a debit past zero (409), a negative recharge and a zero delta (400), writing nothing', async () => {
+    const m = await ok('POST', '/merchants', { name: 'Guard shop' });
+    await ok('POST', `/merchants/${m.id}/points`, { delta: 50, reason: 'recharge' });
+    const over = await admin('POST', `/merchants/${m.id}/points`, { delta: -51, reason: 'adjustment' });
+    expect(over.status).toBe(409);
+    expect(over.body.error.message).toContain('balance is 50');
+    expect((await admin('POST', `/merchants/${m.id}/points`, { delta: -5, reason: 'recharge' })).status).toBe(400);
+    expect((await admin('POST', `/merchants/${m.id}/points`, { delta: 0, reason: 'recharge' })).status).toBe(400);
+    expect((await admin('POST', `/merchants/${m.id}/points`, { delta: 5, reason: 'order_fee' })).status).toBe(400);
+    expect((await admin('POST', `/merchants/999999/points`, { delta: 5, reason: 'recharge' })).status).toBe(404);
+    const l = await ok('GET', `/merchants/${m.id}/points`);
+    expect(l.data).toHaveLength(1);
+    expect(l.balance).toBe(50);
+  });
+
+  it('concurrent debits never take the balance below zero; ledger sum = balance', async () => {
+    const m = await ok('POST', '/merchants', { name: 'Race shop' });
+    await ok('POST', `/merchants/${m.id}/points`, { delta: 100, reason: 'recharge' });
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        admin('POST', `/merchants/${m.id}/points`, { delta: -30, reason: 'adjustment' }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(3);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(9);
+    expect(await balance(m.id)).toBe(10);
+    expect(await ledgerSum(m.id)).toBe(10);
+  });
+});
+
+describe('onboarding fee', () => {
+  it('charges once per issued monitor config; an unaffordable one leaves the session offline with the reason', async () => {
+    const m = await ok('POST', '/merchants', { name: 'Onboard shop' });
+    await ok('PUT', `/merchants/${m.id}/plan`, { onboarding_fee: 150 }, 200);
+    await ok('POST', `/merchants/${m.id}/points`, { delta: 100, reason: 'recharge' });
+    const s = await ok('POST', `/merchants/${m.id}/sessions`, {
+      type: 'alipay',
+      label: 'w',
+      qr_payload: 'x',
+      mode: 'live',
+    });
+    const session = { id: s.id, secret: s.secret, type: 'alipay' };
+    const refused = await monitor(session, 'heartbeat', {});
+    expect(refused.status).toBe(402);
+    expect(refused.body.error.message).toContain('onboarding fee is 150 points');
+    const list = await ok('GET', `/merchants/${m.id}/sessions`);
+    expect(list.data[0].state).toBe('new');
+    expect(list.data[0].offline_reason).toBe('insufficient_points');
+    await ok('POST', `/merchants/${m.id}/points`, { delta: 100, reason: 'recharge' });
+    expect((await monitor(session, 'heartbeat', {})).status).toBe(200);
+    expect((await monitor(session, 'heartbeat', {})).status).toBe(200);
+    expect(await balance(m.id)).toBe(50);
+    const after = await ok('GET', `/merchants/${m.id}/sessions`);
+    expect(after.data[0]).toMatchObject({ state: 'online', offline_reason: null });
+    // Reuse: a new monitor config is charged again at its first heartbeat.
+    await ok('POST', `/merchants/${m.id}/points`, { delta: 150, reason: 'recharge' });
+    const rotated = await ok('POST', `/sessions/${s.id}/rotate-secret`, undefined, 200);
+    const again = { id: s.id, secret: rotated.secret, type: 'alipay' };
+    await Promise.all([
+      monitor(again, 'heartbeat', {}),
+      monitor(again, 'heartbeat', {}),
+      monitor(again, 'heartbeat', {}),
+    ]);
+    expect(await balance(m.id)).toBe(50);
+    const l = await ok('GET', `/merchants/${m.id}/points`);
+    expect(l.data.filter((r: any) => r.reason === 'onboarding').map((r: any) => r.reference)).toEqual([
+      `session:${s.id}#2`,
+      `session:${s.id}#1`,
+    ]);
+    expect(await ledgerSum(m.id)).toBe(50);
+  });
+
+  it('never charges sandbox sessions', async () => {
+    const m = await ok('POST', '/merchants', { name: 'Sandbox shop' });
+    const s = await ok('POST', `/merchants/${m.id}/sessions`, {
+      type: 'alipay',
+      label: 'w',
+      qr_payload: 'x',
+      mode: 'sandbox',
+    });
+    expect((await monitor({ id: s.id, secret: s.secret, type: 'alipay' }, 'heartbeat', {})).status).toBe(200);
+    expect(await balance(m.id)).toBe(0);
+    expect((await ok('GET', `/merchants/${m.id}/points`)).data).toEqual([]);
+  });
+});
+
+describe('order fee and quota', () => {
+  it('N concurrent creates with a balance for fewer: exactly the affordable ones succeed, the rest get 110', async () => {
+    const { merchant, app } = await setupMerchant({ sessions: 1, settings: { max_offset: '1.00' } });
+    await ok('PUT', `/merchants/${merchant.id}/plan`, { order_fee_points: 7, order_fee_permille: 10 }, 200);
+    // 10.00 yuan → 7 + ceil(1000 × 10 / 1000) = 17 points per order; leave room for exactly 5.
+    const start = await balance(merchant.id);
+    await ok('POST', `/merchants/${merchant.id}/points`, { delta: -(start - 5 * 17 - 3), reason: 'adjustment' });
+    expect(await balance(merchant.id)).toBe(88);
+    const results = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) =>
+        gatepay('create', await signedCreate(app, { price: '10.00', out_order_id: `fee-${i}` })),
+      ),
+    );
+    expect(results.filter((r) => r.code === 100)).toHaveLength(5);
+    const refused = results.filter((r) => r.code === 110);
+    expect(refused).toHaveLength(7);
+    expect(refused[0].msg).toContain("points insufficient: this order's fee is 17 points and the balance is 3");
+    expect(await balance(merchant.id)).toBe(3);
+    expect(await ledgerSum(merchant.id)).toBe(3);
+    const orders = await env.DB.prepare(`SELECT COUNT(*) AS n FROM orders WHERE merchant_id = ?`)
+      .bind(merchant.id)
+      .first<{ n: number }>();
+    expect(orders!.n).toBe(5);
+    // The refused creates freed their amount slots: after a recharge the same out_order_id goes through.
+    await ok('POST', `/merchants/${merchant.id}/points`, { delta: 100, reason: 'recharge' });
+    const retry = results.findIndex((r) => r.code === 110);
+    expect(
+      (await gatepay('create', await signedCreate(app, { price: '10.00', out_order_id: `fee-${retry}` }))).code,
+    ).toBe(100);
+  });
+
+  it('gives the fee back when an order is closed unpaid; keeps it when paid', async () => {
+    const { merchant, app, sessions } = await setupMerchant({ sessions: 1 });
+    await ok('PUT', `/merchants/${merchant.id}/plan`, { order_fee_points: 20 }, 200);
+    const start = await balance(merchant.id);
+    const a = await gatepay('create', await signedCreate(app, { price: '3.00', out_order_id: 'close-me' }));
+    const b = await gatepay('create', await signedCreate(app, { price: '4.00', out_order_id: 'pay-me' }));
+    expect(await balance(merchant.id)).toBe(start - 40);
+    await gatepay('close', await signedLookup(app, String(a.data.order_id), ''));
+    await gatepay('close', await signedLookup(app, String(a.data.order_id), ''));
+    expect(await balance(merchant.id)).toBe(start - 20);
+    const { pay } = await import('../helpers');
+    await pay(sessions[0], b.data.realprice);
+    await eventually(async () => expect((await ok('GET', `/orders/${b.data.order_id}`)).status).toBe('paid'));
+    expect(await balance(merchant.id)).toBe(start - 20);
+    const reasons = (await ok('GET', `/merchants/${merchant.id}/points`)).data.map(
+      (r: any) => `${r.reason}:${r.reference}`,
+    );
+    expect(reasons.slice(0, 3)).toEqual([
+      `refund_of_fee:order:${a.data.order_id}`,
+      `order_fee:order:${b.data.order_id}`,
+      `order_fee:order:${a.data.order_id}`,
+    ]);
+    expect(await ledgerSum(merchant.id)).toBe(await balance(merchant.id));
+  });
+
+  it('refuses creates past the monthly quota with 110 naming the quota; sandbox is never counted or charged', async () => {
+    const { merchant, app } = await setupMerchant({ sessions: 1 });
+    await ok('PUT', `/merchants/${merchant.id}/plan`, { monthly_quota: 2, order_fee_points: 1 }, 200);
+    const codes = [];
+    for (let i = 0; i < 3; i++)
+      codes.push(await gatepay('create', await signedCreate(app, { price: '5.00', out_order_id: `q-${i}` })));
+    expect(codes.map((r) => r.code)).toEqual([100, 100, 110]);
+    expect(codes[2].msg).toMatch(/^plan exceeded: the monthly quota of 2 live orders for \d{4}-\d{2} is used up/);
+    // An idempotent repeat of a counted order is not a new order.
+    expect((await gatepay('create', await signedCreate(app, { price: '5.00', out_order_id: 'q-0' }))).code).toBe(100);
+    const sandbox = await setupMerchant({ sessions: 1, mode: 'sandbox' });
+    await ok('PUT', `/merchants/${sandbox.merchant.id}/plan`, { monthly_quota: 0, order_fee_points: 50 }, 200);
+    expect(
+      (await gatepay('create', await signedCreate(sandbox.app, { price: '5.00', out_order_id: 's-1' }))).code,
+    ).toBe(100);
+    expect(await balance(sandbox.merchant.id)).toBe(0);
+  });
+
+  it('a disabled merchant answers 107 until enabled again', async () => {
+    const { merchant, app } = await setupMerchant({ sessions: 1 });
+    await ok('PATCH', `/merchants/${merchant.id}`, { enabled: false }, 200);
+    expect((await gatepay('create', await signedCreate(app, { price: '1.00', out_order_id: 'd-1' }))).code).toBe(107);
+    await ok('PATCH', `/merchants/${merchant.id}`, { enabled: true }, 200);
+    expect((await gatepay('create', await signedCreate(app, { price: '1.00', out_order_id: 'd-1' }))).code).toBe(100);
+  });
+});
