@@ -5,7 +5,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { queries, type NewOrder } from '../db/queries';
-import { orders, type App, type Order } from '../db/schema';
+import { orders, type Order } from '../db/schema';
 import { GATEPAY_CODES as C, signRefusal, type GatepayCode } from '../domain/gatepay';
 import { formatFen } from '../domain/money';
 import type { PayerRegion } from '../domain/rules';

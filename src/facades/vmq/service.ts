@@ -6,13 +6,11 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { type App, type Order, orders, payments, sessions } from '../../db/schema';
-import { GATEPAY_CODES } from '../../domain/gatepay';
 import { formatFen, maxAmountFen } from '../../domain/money';
 import { signedReturnUrl } from '../../domain/notify';
 import type { PayerRegion } from '../../domain/rules';
 import { checkVmqCreate, type VmqFields, vmqNumberOf, vmqSignValid } from '../../domain/vmq';
 import type { Db } from '../../env';
-import { GatepayError } from '../../errors';
 import { type AppWithSecret, appByKey } from '../../services/apps';
 import { PAY_TOKEN } from '../../services/cashier';
 import { collector } from '../../services/collector';
