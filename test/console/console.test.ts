@@ -436,3 +436,24 @@ describe('accounts', () => {
     expect((await b.get('/console/lang?lang=en&to=https://evil.example/')).location).toBe('/console');
   });
 });
+
+describe('scan to go online', () => {
+  it('shows the monitor config and the V免签 config (host/key) with their QR codes, once', async () => {
+    const { id, b } = await merchantWithUser('Scanner');
+    const r = await b.submit(`/console/m/${id}/sessions`, `/console/m/${id}/sessions`, {
+      label: 'phone wallet',
+      type: 'alipay',
+      mode: 'sandbox',
+      qr_payload: 'https://qr.alipay.com/scan',
+    });
+    expect(r.status).toBe(200);
+    const config = JSON.parse(r.text.match(/<pre id="monitor-config">([^<]+)<\/pre>/)![1].replaceAll('&quot;', '"'));
+    const vmq = r.text.match(/<pre id="vmq-config">([^<]+)<\/pre>/)![1];
+    const host = (await ok('GET', `/merchants/${id}/sessions`)).data.find(
+      (s: { id: number }) => s.id === config.session,
+    ).vmq_host;
+    expect(vmq).toBe(`${host}/${config.secret}`);
+    expect(r.text).toContain('id="vmq-qr"');
+    expect(r.text).toContain('id="monitor-qr"');
+  });
+});

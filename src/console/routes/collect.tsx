@@ -10,6 +10,7 @@ import {
   createSession,
   listSessions,
   monitorConfig,
+  vmqConfig,
   rotateSessionSecret,
   updateSession,
 } from '../../services/sessions';
@@ -191,7 +192,9 @@ router.get('/sessions', async (c) => {
 });
 
 /** The page after a monitor config was issued: its QR code (what the agent scans) and the text, shown once. */
-function onlinePage(c: CCtx, s: Session, config: string) {
+function onlinePage(c: CCtx, s: Session, secret: string) {
+  const config = monitorConfig(publicOrigin(c), s, secret);
+  const vmq = vmqConfig(c.env.VMQ_MONITOR_DOMAIN, s, secret);
   const ctx = c.get('ctx');
   const { tr } = ctx;
   const m = c.get('merchant');
@@ -222,7 +225,20 @@ function onlinePage(c: CCtx, s: Session, config: string) {
         </strong>
         <pre id="monitor-config">{config}</pre>
       </div>
-      {/* The V免签 config string and its QR (SPEC §12.2) are added here by the facades branch. */}
+      {vmq && (
+        <>
+          <p>
+            {tr(
+              '使用 V免签 监控 App？扫描这个二维码，或在 App 中填入下面的配置（主机/密钥）。',
+              'Using the V免签 monitor app? Scan this code, or enter the configuration below (host/key) in the app.',
+            )}
+          </p>
+          <div class="qr" id="vmq-qr" role="img" aria-label={tr('V免签 配置二维码', 'V免签 configuration QR code')}>
+            {raw(qrSvg(vmq))}
+          </div>
+          <pre id="vmq-config">{vmq}</pre>
+        </>
+      )}
       <a class="button secondary" href={`${mbase(m.id)}/sessions`}>
         {tr('返回会话列表', 'Back to sessions')}
       </a>
@@ -240,14 +256,14 @@ router.post('/sessions', async (c) => {
   });
   if ('error' in v) return redirectWith(c, `${mbase(m.id)}/sessions`, 'error', v.error);
   const { session, secret } = await createSession(c.env, c.get('db'), m.id, v.data);
-  return c.html(onlinePage(c, session, monitorConfig(publicOrigin(c), session, secret)));
+  return c.html(onlinePage(c, session, secret));
 });
 
 router.post('/sessions/:id/online', async (c) => {
   const s = await ownSession(c);
   if (!s) return notFound(c);
   const { session, secret } = await rotateSessionSecret(c.env, c.get('db'), s.id);
-  return c.html(onlinePage(c, session, monitorConfig(publicOrigin(c), session, secret)));
+  return c.html(onlinePage(c, session, secret));
 });
 
 router.post('/sessions/:id/toggle', async (c) => {
