@@ -3,6 +3,9 @@ import { createRouter, makeDb } from './env';
 import { GATEPAY_CODES } from './domain/gatepay';
 import { apiErrorResponse, gatepayBody, onError } from './errors';
 import admin from './routes/admin';
+import channels from './routes/channels';
+import sandbox from './routes/sandbox';
+import { registerSelf } from './services/loopback';
 import demo from './routes/demo';
 import gatepay from './routes/gatepay';
 import monitor from './routes/monitor';
@@ -40,6 +43,8 @@ export function buildApp() {
   app.route('/pay', pay);
   app.route('/demo', demo);
   app.route('/admin/v1', admin);
+  app.route('/channels', channels);
+  app.route('/sandbox', sandbox);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -55,5 +60,6 @@ export function buildApp() {
     return apiErrorResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`);
   });
   app.onError(onError);
+  registerSelf((req, env, ctx) => app.fetch(req, env, ctx));
   return app;
 }

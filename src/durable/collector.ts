@@ -22,9 +22,10 @@ import { maxAmountFen } from '../domain/money';
 import { openSecret } from '../domain/secrets';
 import { SIGN_FIELDS } from '../domain/sign';
 import { rankSessions } from '../domain/rotation';
+import { routeOrder, type ChannelSlot } from '../domain/routing';
 import { ruleRefusal, type PayerRegion, type RuleSpec } from '../domain/rules';
 import { firstFreeSlot } from '../domain/slots';
-import type { Direction, Mode, PayType, Rotation, SessionType } from '../domain/vocab';
+import type { Direction, Mode, PayType, Rotation, Routing, SessionType } from '../domain/vocab';
 import type { OrderRef, OutboxJob, PaymentReport, ReceivedPayment } from '../queues/jobs';
 import { randomId } from '../domain/ids';
 
@@ -52,6 +53,10 @@ export interface AppConfig extends CreateApp {
   secretEnc: string;
   enabled: boolean;
   orderTtlSeconds: number;
+  /** Per pay type (absent: official_then_personal). */
+  routing?: Partial<Record<PayType, Routing>>;
+  /** Per pay type an official channel serves: the app's config of it, if any. */
+  channels?: Partial<Record<PayType, ChannelSlot>>;
 }
 
 export interface CollectorConfig {
@@ -68,10 +73,14 @@ export interface CreateInput {
   params: Record<string, string>;
   /** Where the request came from (used unless it names `payer_region`). */
   region: PayerRegion;
+  /** Collection sessions only: the official channel was tried and failed (official_then_personal). */
+  personalOnly?: boolean;
 }
 
 export type CreateOutcome =
   | { kind: 'held'; hold: Hold; appId: number; order: CheckedCreate }
+  /** The order goes to an official channel (configId null: the sandbox simulator, no config yet). */
+  | { kind: 'channel'; appId: number; order: CheckedCreate; ttlMs: number; configId: number | null; fallback: boolean }
   | { kind: 'refused'; code: GatepayCode; msg: string }
   /** The out_order_id holds a slot for other parameters. */
   | { kind: 'conflict'; appId: number }
@@ -232,6 +241,25 @@ export class Collector extends DurableObject<Env> {
     const checked = checkCreate(app, p, maxAmountFen(this.env.MAX_AMOUNT));
     if (!checked.ok) return { kind: 'refused', code: checked.code, msg: checked.msg };
     const o = checked.order;
+    if (!input.personalOnly) {
+      const route = routeOrder({
+        mode: app.mode,
+        type: o.type,
+        routing: app.routing?.[o.type] ?? 'official_then_personal',
+        slot: app.channels?.[o.type] ?? null,
+        hasSessions: () => this.hasSessions(o.type),
+      });
+      if (route.kind === 'none') return { kind: 'refused', code: GATEPAY_CODES.no_method, msg: route.msg };
+      if (route.kind === 'official')
+        return {
+          kind: 'channel',
+          appId: app.id,
+          order: o,
+          ttlMs: app.orderTtlSeconds * 1000,
+          configId: route.configId,
+          fallback: route.fallback,
+        };
+    }
     const r = this.reserve({
       order: { appId: app.id, outOrderId: o.outOrderId },
       fingerprint: JSON.stringify([o.priceFen, o.type, o.custom]),
@@ -482,6 +510,11 @@ export class Collector extends DurableObject<Env> {
   }
 
   // ── internals ────────────────────────────────────────────────────────────────────────────
+
+  /** True when an enabled session of this type exists (online or not). */
+  private hasSessions(type: string): boolean {
+    return this.sql.exec(`SELECT 1 FROM sessions WHERE type = ? AND enabled = 1 LIMIT 1`, type).toArray().length > 0;
+  }
 
   private payloadFor(sessionId: number, amountFen: number): string {
     const s = this.sql.exec(`SELECT qr_payload, amount_qr FROM sessions WHERE id = ?`, sessionId).toArray()[0];

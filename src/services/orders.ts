@@ -17,6 +17,8 @@ import { appByKey, type AppWithSecret } from './apps';
 import { appRoute, collector, payTokens, withSynced } from './collector';
 import type { CreateOutcome } from '../durable/collector';
 import type { RawParams } from './params';
+import { createChannelOrder } from './channel-orders';
+import { closeChannelOrder } from './channel-payments';
 
 export interface RequestContext {
   origin: string;
@@ -31,14 +33,14 @@ const fail = (code: GatepayCode, msg: string): never => {
 const present = (p: RawParams, f: string) => p[f] !== undefined && p[f] !== '';
 
 /** The checks that need no app: appkey, sign and the signed fields present. */
-function requirePresent(p: RawParams, signed: readonly string[]): void {
+export function requirePresent(p: RawParams, signed: readonly string[]): void {
   if (!present(p, 'appkey')) fail(C.appkey_missing, 'appkey missing');
   if (!present(p, 'sign')) fail(C.sign_missing, 'sign missing');
   for (const f of signed) if (p[f] === undefined) fail(C.param_missing, `${f} missing`);
 }
 
 /** Checks appkey, sign presence, the app, and the sign over the raw values of `fields`. */
-async function authenticate(env: Env, db: Db, p: RawParams, fields: readonly string[]): Promise<AppWithSecret> {
+export async function authenticate(env: Env, db: Db, p: RawParams, fields: readonly string[]): Promise<AppWithSecret> {
   requirePresent(p, []);
   const app = await appByKey(env, db, p.appkey);
   if (!app) return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
@@ -63,32 +65,56 @@ export function orderFacts(o: Order) {
     created: unixSeconds(o.createdMs),
     expires: unixSeconds(o.expiresMs),
     expires_at: unixSeconds(o.expiresMs),
+    channel: o.channel,
+    method: o.method,
+    refunded: formatFen(o.refundedFen),
   };
 }
 
-/** The order as the merchant API answers it: its facts and where the payer goes. */
+/**
+ * The order as the merchant API answers it: its facts and where the payer goes. The QR image is
+ * of what the payer scans: the session's code, the provider's QR (`qr`), else the cashier page.
+ */
 export function orderView(o: Order, origin: string) {
+  const payUrl = `${origin}/pay/${o.payToken}`;
   return {
     ...orderFacts(o),
-    pay_url: `${origin}/pay/${o.payToken}`,
-    qrcode_url: `${origin}/qrcode?text=${encodeURIComponent(o.qrPayload)}`,
+    pay_url: payUrl,
+    qrcode_url: `${origin}/qrcode?text=${encodeURIComponent(o.qrPayload || payUrl)}`,
+    ...(o.payInfo ? { pay_info: o.payInfo } : {}),
   };
 }
 
-/** `POST /api/cloudpay/create`: one Collector call (app, sign, checks, slot), one D1 insert. */
+/**
+ * `POST /api/cloudpay/create`: one Collector call (app, sign, checks, routing, slot), one D1
+ * insert. An order the Collector routes to an official channel is made by the channel instead
+ * (and comes back here for a slot when the channel fails under official_then_personal).
+ */
 export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestContext) {
   requirePresent(p, SIGN_FIELDS.create.slice(1));
   const route = await appRoute(db, p.appkey);
   if (!route) return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
-  const outcome = await withSynced<CreateOutcome>(
-    env,
-    db,
-    route,
-    (c) => c.create({ params: p, region: ctx.region }),
-    (r) => r.kind === 'unknown_app',
-  );
+  const ask = (personalOnly: boolean) =>
+    withSynced<CreateOutcome>(
+      env,
+      db,
+      route,
+      (c) => c.create({ params: p, region: ctx.region, personalOnly }),
+      (r) => r.kind === 'unknown_app',
+    );
+  let outcome = await ask(false);
+  if (outcome.kind === 'channel') {
+    const o = outcome.order;
+    const ref = { appId: outcome.appId, outOrderId: p.out_order_id };
+    const asked = { price: o.priceFen, type: o.type, custom: o.custom };
+    const made = await createChannelOrder(env, db, route, outcome, p, ctx.origin, () => findByOut(db, ref));
+    if (made.kind === 'order') return { ...orderView(made.order, ctx.origin), params: p };
+    if (made.kind === 'existing') return existingOutcome(db, ref, asked, ctx.origin, p);
+    outcome = await ask(true);
+  }
   if (outcome.kind === 'unknown_app') return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
   if (outcome.kind === 'refused') return fail(outcome.code, outcome.msg);
+  if (outcome.kind === 'channel') return fail(C.unknown, 'routing: a channel was chosen for a sessions-only create');
   const ref = { appId: outcome.appId, outOrderId: p.out_order_id };
   if (outcome.kind === 'conflict') return existingOutcome(db, ref, 'conflict', ctx.origin, p);
   const { hold, order: o } = outcome;
@@ -113,7 +139,15 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
   };
   const [inserted] = await queries(db).insertOrder.all(row);
   if (inserted) {
-    const order: Order = { ...row, id: inserted.id, status: 'pending', paymentId: null, paidMs: null, closedMs: null };
+    const order: Order = {
+      ...NO_CHANNEL,
+      ...row,
+      id: inserted.id,
+      status: 'pending',
+      paymentId: null,
+      paidMs: null,
+      closedMs: null,
+    };
     payTokens.remember(order.payToken, { ...route, order: ref });
     return { ...orderView(order, ctx.origin), params: p };
   }
@@ -128,7 +162,26 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
   );
 }
 
+/** The channel columns of an order paid into a collection session. */
+const NO_CHANNEL = {
+  channel: null,
+  method: null,
+  channelConfigId: null,
+  providerTradeNo: null,
+  providerTxnId: null,
+  payInfo: null,
+  subject: null,
+  clientIp: null,
+  openid: null,
+  nextQueryMs: null,
+  queryAttempts: 0,
+  refundedFen: 0,
+} satisfies Partial<Order>;
+
 type Asked = { price: number; type: string; custom: string };
+
+const findByOut = (db: Db, ref: { appId: number; outOrderId: string }) =>
+  db.query.orders.findFirst({ where: and(eq(orders.appId, ref.appId), eq(orders.outOrderId, ref.outOrderId)) });
 
 /**
  * A create whose out_order_id is taken: the same pending order again (100), or 211 / 212.
@@ -142,9 +195,7 @@ async function existingOutcome(
   origin: string,
   params: RawParams,
 ) {
-  const existing = await db.query.orders.findFirst({
-    where: and(eq(orders.appId, ref.appId), eq(orders.outOrderId, ref.outOrderId)),
-  });
+  const existing = await findByOut(db, ref);
   if (!existing) return fail(C.out_order_conflict, 'out_order_id already used with different parameters');
   if (existing.status !== 'pending' || asked === 'stale') {
     return fail(
@@ -163,9 +214,14 @@ async function existingOutcome(
   return { ...orderView(existing, origin), params };
 }
 
-/** Finds the app's order named by order_id or out_order_id (authenticated query/close). */
-async function findOrder(env: Env, db: Db, p: RawParams): Promise<{ app: AppWithSecret; order: Order }> {
-  const app = await authenticate(env, db, p, SIGN_FIELDS.query);
+/** Finds the app's order named by order_id or out_order_id (authenticated by the sign over `fields`). */
+export async function findOrder(
+  env: Env,
+  db: Db,
+  p: RawParams,
+  fields: readonly string[] = SIGN_FIELDS.query,
+): Promise<{ app: AppWithSecret; order: Order }> {
+  const app = await authenticate(env, db, p, fields);
   const byId = present(p, 'order_id');
   if (!byId && !present(p, 'out_order_id')) fail(C.param_missing, 'order_id or out_order_id missing: give one of them');
   if (byId && !/^\d{1,15}$/.test(p.order_id)) fail(C.param_missing, 'order_id invalid: must be an integer');
@@ -192,6 +248,7 @@ export async function closeOrder(env: Env, db: Db, p: RawParams, origin: string)
   const { app, order } = await findOrder(env, db, p);
   if (order.status === 'closed') return orderView(order, origin);
   if (order.status !== 'pending') fail(C.order_final, `order already ${order.status}: it cannot be closed`);
+  if (order.channel !== null) return orderView(await closeChannelOrder(env, db, order, origin), origin);
   const outcome = await collector(env, app.merchantId, app.mode).release({
     appId: app.id,
     outOrderId: order.outOrderId,

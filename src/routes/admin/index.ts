@@ -4,8 +4,10 @@ import { ApiError } from '../../errors';
 import { safeEqual } from '../../domain/sign';
 import { readBody } from '../../services/params';
 import apps from './apps';
+import channels from './channels';
 import merchants from './merchants';
 import orders from './orders';
+import refunds from './refunds';
 import sessions from './sessions';
 import webhooks from './webhooks';
 
@@ -29,5 +31,6 @@ admin.use('*', async (c, next) => {
 });
 
 admin.route('/', merchants).route('/', apps).route('/', sessions).route('/', orders).route('/', webhooks);
+admin.route('/', channels).route('/', refunds);
 
 export default admin;
