@@ -7,12 +7,15 @@
  *   comes first: notify, query, a duplicate); a mismatch puts the payment in the unmatched inbox
  *   with the reason; a forged notify changes nothing and is logged.
  * - Active query, driven by `orders.next_query_ms` (queue messages for timeliness, the sweep for
- *   anything missed): about 1 and 5 min after create and at expiry; at expiry the trade is closed
- *   at the provider and the order expires. An unknown outcome is retried, never taken as failure.
+ *   anything missed): about 1 and 5 min after create and at expiry. At expiry the trade is closed
+ *   at the provider, and only once the provider confirms (closed, or no such trade) does the order
+ *   expire: until then it stays pending (the payer's page already shows it expired) and the
+ *   query and close are retried. An unknown outcome is retried, never taken as failure.
  *
- * A payment the provider vouches for after huipay expired or closed the order (possible only
- * when the close at the provider could not be confirmed) makes the order paid, with the reason
- * on the payment: the money is the merchant's and the provider will not take it back by itself.
+ * A payment the provider vouches for after the order was expired or closed here (a merchant's
+ * close the provider could not confirm at once, or a provider that took a payment after saying
+ * the trade was closed) makes the order paid, with the reason on the payment: the money is the
+ * merchant's and the provider will not give it back by itself; the merchant can refund it.
  */
 import { and, eq, isNotNull, lte } from 'drizzle-orm';
 import { channelLog, orders, payments, type App, type ChannelConfig, type Order } from '../db/schema';
@@ -220,14 +223,15 @@ export async function driveChannelOrder(
       next = nextQueryMs(o.createdMs, o.expiresMs, nowMs);
       result = 'waiting';
     } else {
-      // Expiry (or a merchant's close): make sure the provider will take no payment, then finish.
+      // Expiry (or a merchant's close): the provider must take no payment any more before the order ends.
       const c = q.value.state === 'closed' ? ({ kind: 'ok', value: 'closed' } as const) : await channel.close(ctx, co);
-      if (c.kind === 'ok' && c.value === 'paid') {
+      if (c.kind !== 'ok') result = retry();
+      else if (c.value === 'paid') {
         const again = await channel.query(ctx, co);
         result = (await settle(again)) ?? retry();
       } else {
         if (o.status === 'pending') await expire(env, db, o);
-        result = c.kind === 'ok' ? (o.status === 'closed' ? 'closed' : 'expired') : retry();
+        result = o.status === 'closed' ? 'closed' : 'expired';
       }
     }
   } finally {
