@@ -4,7 +4,7 @@
  *   success | fail | failN (N × "fail", then "success") | ok200 (webhook: 200 "ok") | s500 |
  *   redirect | slow (no answer for 12 s) | huge (10 MB body) | timeoutN (N slow, then success) |
  *   page (an HTML page, for browser redirects) |
- *   alipay20000 / alipay40004 (an Alipay gateway answering that code, signed with the fault key in
+ *   alipay20000 / alipay40002 / alipay40004 (an Alipay gateway answering that code, signed with the fault key in
  *   test/fixtures/rsa) | alipayprecreate (a signed precreate success) | alipaygarbage (HTTP 200, not
  *   JSON) | alipayunsigned (10000 without a sign)
  * Every request is recorded; `GET /_log/<key>` returns them as JSON (method, path, headers, body).
@@ -37,6 +37,7 @@ const ALIPAY_FAULTS: Record<string, object> = {
     sub_code: 'isp.unknow-error',
     sub_msg: '系统繁忙',
   },
+  alipay40002: { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-signature', sub_msg: '验签出错' },
   alipay40004: {
     code: '40004',
     msg: 'Business Failed',

@@ -4,7 +4,7 @@
  * Alipay signer/verifier written here from the protocol text (RSA2 over the sorted `k=v&`).
  */
 import { SELF } from 'cloudflare:test';
-import { BASE, MERCHANT, ok } from '../helpers';
+import { BASE, MERCHANT, ok, type TestApp } from '../helpers';
 
 /** A sandbox merchant and app with no sessions and no channel config: alipay orders go to the simulator. */
 export async function zeroSetupApp(app: Record<string, unknown> = {}) {
@@ -83,4 +83,55 @@ export async function postNotify(configId: number, fields: Record<string, string
     body: new URLSearchParams(fields).toString(),
   });
   return { status: res.status, text: await res.text() };
+}
+
+/** Creates an order through the channel (method as given) and answers its create data. */
+export async function createVia(
+  app: TestApp,
+  price: string,
+  outOrderId: string,
+  extra: Record<string, string> = {},
+) {
+  const { gatepay, signedCreate } = await import('../helpers');
+  const r = await gatepay('create', { ...(await signedCreate(app, { price, out_order_id: outOrderId })), ...extra });
+  if (r.code !== 100) throw new Error(`create → ${r.code} ${r.msg}`);
+  return r.data;
+}
+
+/** A qr order paid at the simulator (scan, pay), once huipay shows it paid. */
+export async function paidOrder(app: TestApp, price: string, outOrderId: string) {
+  const { eventually, ok } = await import('../helpers');
+  const created = await createVia(app, price, outOrderId, { method: 'qr' });
+  const qr = new URL(created.qrcode_url).searchParams.get('text')!;
+  await scanAndPay(qr);
+  return eventually(async () => {
+    const o = await ok('GET', `/orders/${created.order_id}`, undefined, 200);
+    if (o.status !== 'paid') throw new Error(`order ${o.id} is ${o.status}`);
+    return { ...created, order: o };
+  });
+}
+
+/** Runs the cron sweep at `nowMs` (as the scheduled handler does). */
+export async function sweepAt(nowMs = Date.now()) {
+  const { env } = await import('cloudflare:test');
+  const { sweep } = await import('../../src/queues/sweeper');
+  await sweep(env, nowMs);
+}
+
+/** Moves an order's next channel query (and optionally its expiry) into the past. */
+export async function dueNow(orderId: number, opts: { expire?: boolean } = {}) {
+  const { env } = await import('cloudflare:test');
+  const past = Date.now() - 1000;
+  await env.DB.prepare(
+    `UPDATE orders SET next_query_ms = CASE WHEN next_query_ms IS NULL THEN NULL ELSE ?1 END,
+       expires_ms = CASE WHEN ?2 THEN ?1 ELSE expires_ms END WHERE id = ?3`,
+  )
+    .bind(past, opts.expire ? 1 : 0, orderId)
+    .run();
+}
+
+/** The simulator's trade for an order (what Alipay would hold). */
+export async function simTrade(providerTradeNo: string) {
+  const { env } = await import('cloudflare:test');
+  return env.DB.prepare('SELECT * FROM sim_trades WHERE out_trade_no = ?').bind(providerTradeNo).first<any>();
 }
