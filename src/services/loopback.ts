@@ -52,8 +52,14 @@ export const providerTimeoutMs = (env: Env) => (Number(env.PROVIDER_TIMEOUT_SECO
 export function providerFetch(env: Env, origin: string, timeoutMs = providerTimeoutMs(env)) {
   const origins = ownOrigins(env, origin);
   return async (url: string, init: RequestInit): Promise<Response> => {
-    const signal = AbortSignal.timeout(timeoutMs);
-    if (!isOwnSandboxUrl(url, origins)) return fetch(url, { ...init, redirect: 'manual', signal });
+    if (!isOwnSandboxUrl(url, origins)) {
+      const signal = AbortSignal.timeout(timeoutMs);
+      try {
+        return await fetch(url, { ...init, redirect: 'manual', signal });
+      } catch (err) {
+        throw signal.aborted ? new Error(`no answer within ${timeoutMs / 1000} s`) : err;
+      }
+    }
     const req = new Request(url.startsWith('/') ? `${origin}${url}` : url, init);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {

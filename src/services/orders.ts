@@ -103,6 +103,7 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
       (r) => r.kind === 'unknown_app',
     );
   let outcome = await ask(false);
+  let channelFailure: string | null = null;
   if (outcome.kind === 'channel') {
     const o = outcome.order;
     const ref = { appId: outcome.appId, outOrderId: p.out_order_id };
@@ -110,9 +111,15 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
     const made = await createChannelOrder(env, db, route, outcome, p, ctx.origin, () => findByOut(db, ref));
     if (made.kind === 'order') return { ...orderView(made.order, ctx.origin), params: p };
     if (made.kind === 'existing') return existingOutcome(db, ref, asked, ctx.origin, p);
+    channelFailure = made.msg;
     outcome = await ask(true);
   }
   if (outcome.kind === 'unknown_app') return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
+  if (outcome.kind === 'refused' && channelFailure && outcome.code === C.no_method)
+    return fail(
+      C.no_method,
+      `no payment method available now: ${channelFailure}; and ${outcome.msg.replace(/^no payment method available now: /, '')}`,
+    );
   if (outcome.kind === 'refused') return fail(outcome.code, outcome.msg);
   if (outcome.kind === 'channel') return fail(C.unknown, 'routing: a channel was chosen for a sessions-only create');
   const ref = { appId: outcome.appId, outOrderId: p.out_order_id };

@@ -86,12 +86,7 @@ export async function postNotify(configId: number, fields: Record<string, string
 }
 
 /** Creates an order through the channel (method as given) and answers its create data. */
-export async function createVia(
-  app: TestApp,
-  price: string,
-  outOrderId: string,
-  extra: Record<string, string> = {},
-) {
+export async function createVia(app: TestApp, price: string, outOrderId: string, extra: Record<string, string> = {}) {
   const { gatepay, signedCreate } = await import('../helpers');
   const r = await gatepay('create', { ...(await signedCreate(app, { price, out_order_id: outOrderId })), ...extra });
   if (r.code !== 100) throw new Error(`create → ${r.code} ${r.msg}`);
