@@ -29,6 +29,7 @@ const fail = (code: GatepayCode, msg: string): never => {
 export async function refundApi(env: Env, db: Db, p: RawParams, origin: string) {
   requirePresent(p, ['out_refund_no', 'amount']);
   const { order } = await findOrder(env, db, p, SIGN_FIELDS.refund);
+  for (const f of ['out_refund_no', 'amount']) if (!p[f]) fail(C.param_missing, `${f} missing`);
   if (!OUT_REFUND_NO.test(p.out_refund_no))
     fail(C.param_missing, 'out_refund_no invalid: 1-64 characters of A-Z a-z 0-9 _ . | -');
   const amount = parseYuan(p.amount, maxAmountFen(env.MAX_AMOUNT));
