@@ -2,8 +2,10 @@
  * Two test projects:
  * - workers: everything under test/ except test/browser, inside workerd with real local D1,
  *   Durable Objects and Queues (migrations applied in test/setup.ts);
+ * - node: test/node, in Node, against the real gateway under `wrangler dev` that each test starts
+ *   (and kills and restarts) itself;
  * - browser: test/browser, in Node, against the real gateway under `wrangler dev`, driven by
- *   Debian's Chromium through playwright-core.
+ *   headless Chromium through playwright-core.
  */
 import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
@@ -38,6 +40,15 @@ export default defineConfig(async () => {
             include: ['test/**/*.test.ts'],
             exclude: ['test/browser/**'],
             testTimeout: 30_000,
+          },
+        },
+        {
+          test: {
+            name: 'node',
+            environment: 'node',
+            include: ['test/node/**/*.test.ts'],
+            testTimeout: 300_000,
+            hookTimeout: 120_000,
           },
         },
         {

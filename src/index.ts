@@ -5,6 +5,7 @@ import type { Job } from './queues/jobs';
 import { sweep } from './queues/sweeper';
 
 export { Collector } from './durable/collector';
+export { Sweeper } from './durable/sweeper';
 
 const app = buildApp();
 

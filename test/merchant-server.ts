@@ -3,7 +3,7 @@
  * The path says how to answer: `/<behaviour>/<key>` where behaviour is
  *   success | fail | failN (N × "fail", then "success") | ok200 (webhook: 200 "ok") | s500 |
  *   redirect | slow (no answer for 12 s) | huge (10 MB body) | timeoutN (N slow, then success) |
- *   page (an HTML page, for browser redirects) |
+ *   page (an HTML page, for browser redirects) | say (HTTP 200 with the body given as `?text=`) |
  *   alipay20000 / alipay40002 / alipay40004 (an Alipay gateway answering that code, signed with the fault key in
  *   test/fixtures/rsa) | alipayprecreate (a signed precreate success) | alipaygarbage (HTTP 200, not
  *   JSON) | alipayunsigned (10000 without a sign)
@@ -91,6 +91,7 @@ export async function startMerchantServer(): Promise<{ port: number; stop: () =>
       else if (behaviour === 'fail') res.end('fail');
       else if (failN) res.end(n <= Number(failN[1]) ? 'fail' : '  success\n');
       else if (behaviour === 'ok200') res.end('ok');
+      else if (behaviour === 'say') res.end(url.searchParams.get('text') ?? '');
       else if (behaviour === 'page')
         res
           .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })

@@ -6,7 +6,7 @@
 import { parseYuan } from './money';
 import { parseRegion, type PayerRegion } from './rules';
 import { gatepaySign, safeEqual, signFormula } from './sign';
-import { outboundUrlProblem } from './ssrf';
+import { normalizeHttpUrl, outboundUrlProblem } from './ssrf';
 import { PAY_TYPES, SESSION_TYPES, type Mode, type SessionType } from './vocab';
 
 export const GATEPAY_CODES = {
@@ -82,12 +82,17 @@ export function checkCreate(
       `${overrides[0]} is not allowed: this app does not accept per-order URL overrides (enable allow_url_override)`,
     );
   }
+  const urls: Partial<Record<(typeof URL_FIELDS)[number], string>> = {};
   for (const f of overrides) {
+    const parsed = normalizeHttpUrl(p[f]);
     const problem =
       p[f].length > 1024
         ? 'must be at most 1024 characters'
-        : outboundUrlProblem(p[f], app.mode === 'live' && f === 'notify_url');
-    if (problem) return refuse(C.param_forbidden, `${f}: ${problem}`);
+        : parsed.ok
+          ? outboundUrlProblem(parsed.url, app.mode === 'live' && f === 'notify_url')
+          : parsed.error;
+    if (problem || !parsed.ok) return refuse(C.param_forbidden, `${f}: ${problem}`);
+    urls[f] = parsed.url;
   }
   const price = parseYuan(p.price, maxFen);
   if (!price.ok) return refuse(C.price_invalid, `price invalid: ${price.error}`);
@@ -116,9 +121,9 @@ export function checkCreate(
       outOrderId: p.out_order_id,
       custom,
       productId,
-      notifyUrl: p.notify_url || null,
-      returnUrl: p.return_url || null,
-      timeoutUrl: p.timeout_url || null,
+      notifyUrl: urls.notify_url ?? null,
+      returnUrl: urls.return_url ?? null,
+      timeoutUrl: urls.timeout_url ?? null,
       region,
     },
   };

@@ -69,17 +69,31 @@ export function isInternalHost(hostname: string): boolean {
   return host === '' || INTERNAL_NAMES.test(host) || !host.includes('.');
 }
 
-/** Why this callback URL may not be used, or null. `live` applies the internal-address guard. */
-export function outboundUrlProblem(url: string, live: boolean): string | null {
+/**
+ * A URL huipay stores (callback, webhook, gateway) in its normalised form (`URL.href`: lower-case
+ * scheme and host, default port dropped, dot segments resolved), or why it is refused: control
+ * characters or white space (the URL parser would silently drop CR, LF and tabs), credentials,
+ * anything but absolute http(s) (SPEC §10).
+ */
+export function normalizeHttpUrl(raw: string): { ok: true; url: string } | { ok: false; error: string } {
+  if (/[\p{Cc}\s]/u.test(raw)) return { ok: false, error: 'must not contain control characters or white space' };
   let u: URL;
   try {
-    u = new URL(url);
+    u = new URL(raw);
   } catch {
-    return 'must be an absolute http(s) URL';
+    return { ok: false, error: 'must be an absolute http(s) URL' };
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'must be an absolute http(s) URL';
-  if (u.username || u.password) return 'must not carry credentials';
-  if (live && isInternalHost(u.hostname))
-    return `host ${u.hostname} is a loopback, private or internal address, refused in live mode`;
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return { ok: false, error: 'must be an absolute http(s) URL' };
+  if (u.username || u.password) return { ok: false, error: 'must not carry credentials (user:password@)' };
+  return { ok: true, url: u.href };
+}
+
+/** Why this callback URL may not be used, or null. `live` applies the internal-address guard. */
+export function outboundUrlProblem(url: string, live: boolean): string | null {
+  const parsed = normalizeHttpUrl(url);
+  if (!parsed.ok) return parsed.error;
+  const { hostname } = new URL(parsed.url);
+  if (live && isInternalHost(hostname))
+    return `host ${hostname} is a loopback, private or internal address, refused in live mode`;
   return null;
 }

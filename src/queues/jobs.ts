@@ -1,5 +1,6 @@
 /** The messages on the jobs queue: one shape per kind of later work. */
 import { hops } from '../domain/schedule';
+import { wakeSweeper } from '../services/wake';
 import type { Mode, SessionType } from '../domain/vocab';
 
 /** A monitor agent's report of money received on a session. */
@@ -46,8 +47,16 @@ export type Job =
 /** Jobs that wait for their `dueMs` (durable state in D1 re-drives them if a message is lost). */
 export type TimedJob = Extract<Job, { kind: 'channel_query' | 'refund_check' }>;
 
-/** Sends a timed job to arrive at its due time (the first ≤ 12 h hop of the wait; the consumer sends the next). */
+/** How long after its due time the Sweeper re-drives a timed job whose message went missing. */
+const SWEEP_MARGIN_MS = 120_000;
+
+/**
+ * Sends a timed job to arrive at its due time (the first ≤ 12 h hop of the wait; the consumer
+ * sends the next), and rings the Sweeper for shortly after it: delayed messages do not survive a
+ * restart of the local runtime, the job's `next_*_ms` in D1 does.
+ */
 export async function sendTimed(env: Env, job: TimedJob): Promise<void> {
+  await wakeSweeper(env, job.dueMs + SWEEP_MARGIN_MS);
   const [first] = hops((job.dueMs - Date.now()) / 1000);
   await env.JOBS.send(job, first > 0 ? { delaySeconds: first } : undefined);
 }

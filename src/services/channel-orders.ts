@@ -9,7 +9,7 @@ import { and, eq } from 'drizzle-orm';
 import { channelConfigs, orders, type App, type ChannelConfig, type Order } from '../db/schema';
 import { channelFor, channelNamed } from '../channels/registry';
 import type { ChannelOrder } from '../channels/types';
-import type { CreateOutcome } from '../durable/collector';
+import type { CreateOutcome } from '../durable/collector/types';
 import { GATEPAY_CODES as C, type GatepayCode } from '../domain/gatepay';
 import { randomToken } from '../domain/ids';
 import { CREATE_METHODS, type ChannelMethod, type CreateMethod } from '../domain/vocab';

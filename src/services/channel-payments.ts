@@ -17,7 +17,7 @@
  * the trade was closed) makes the order paid, with the reason on the payment: the money is the
  * merchant's and the provider will not give it back by itself; the merchant can refund it.
  */
-import { and, eq, isNotNull, lte } from 'drizzle-orm';
+import { and, eq, isNotNull, lte, min } from 'drizzle-orm';
 import { channelLog, orders, payments, type App, type ChannelConfig, type Order } from '../db/schema';
 import { channelNamed } from '../channels/registry';
 import type { PaidFacts, RawNotify } from '../channels/types';
@@ -256,15 +256,22 @@ export async function queryNow(env: Env, db: Db, orderId: number, origin: string
   return driveChannelOrder(env, db, orderId, nowMs, origin);
 }
 
-/** The sweep's part: channel orders whose query is due (a lost queue message, a restarted dev server). */
-export async function sweepChannelOrders(env: Env, db: Db, nowMs = Date.now()): Promise<number> {
+/**
+ * The sweep's part: channel orders whose query is due (a lost queue message, a restarted dev
+ * server). Returns when the next one will be due, or null when none waits.
+ */
+export async function sweepChannelOrders(env: Env, db: Db, nowMs = Date.now()): Promise<number | null> {
   const due = await db
     .select({ id: orders.id })
     .from(orders)
     .where(and(isNotNull(orders.nextQueryMs), lte(orders.nextQueryMs, nowMs)))
     .limit(100);
   for (const o of due) await driveChannelOrder(env, db, o.id, nowMs);
-  return due.length;
+  const [next] = await db
+    .select({ t: min(orders.nextQueryMs) })
+    .from(orders)
+    .where(isNotNull(orders.nextQueryMs));
+  return next?.t ?? null;
 }
 
 /**

@@ -5,7 +5,7 @@
  * schedules the next through the queue (hops of ≤ 12 h); the cron sweeper re-drives any
  * delivery whose next attempt is overdue.
  */
-import { and, eq, inArray, lt } from 'drizzle-orm';
+import { and, eq, inArray, lt, min } from 'drizzle-orm';
 import {
   apps,
   attempts,
@@ -31,11 +31,14 @@ import { orderFacts } from './orders';
 import { refundFacts } from './refunds';
 import { LOG_LIMIT, OUTBOUND_TIMEOUT_MS, postOnce } from './outbound';
 import { openSecret } from '../domain/secrets';
+import { wakeSweeper } from './wake';
 
 /** How long a claimed attempt may run (primary + backup URL) before the sweeper may re-drive it. */
 const LEASE_MS = 2 * OUTBOUND_TIMEOUT_MS + 10_000;
-/** How overdue a delivery must be before the sweeper re-drives it (its own queue message is late). */
-const SWEEP_MARGIN_MS = 120_000;
+/** How overdue a delivery must be before the sweep re-drives it (its own queue message is late or lost). */
+const SWEEP_MARGIN_MS = 30_000;
+/** When the sweep would re-drive a delivery due at `dueMs` if its message never came. */
+const sweepAt = (dueMs: number) => dueMs + SWEEP_MARGIN_MS + 1000;
 
 type NewDelivery = typeof deliveries.$inferInsert;
 
@@ -193,6 +196,7 @@ export async function refundDeliveries(
 /** Inserts new deliveries (duplicates ignored) and sends the first attempt of every one not yet tried. */
 async function insertAndSend(env: Env, db: Db, rows: NewDelivery[]): Promise<void> {
   if (rows.length === 0) return;
+  await wakeSweeper(env, sweepAt(Date.now()));
   const [first, ...rest] = rows.map((r) => db.insert(deliveries).values(r).onConflictDoNothing());
   await db.batch([first, ...rest]);
   const fresh = await db
@@ -325,8 +329,12 @@ function describeRefusal(d: Delivery, status: number): string {
   return `HTTP ${status}: not a 2xx`;
 }
 
-/** Queues a deliver job to arrive at its due time (the first ≤ 12 h hop of the wait). */
+/**
+ * Queues a deliver job to arrive at its due time (the first ≤ 12 h hop of the wait), and rings the
+ * Sweeper for just after it: delayed messages do not survive a restart of the local runtime.
+ */
 export async function sendDeliver(env: Env, job: Extract<Job, { kind: 'deliver' }>): Promise<void> {
+  await wakeSweeper(env, sweepAt(job.dueMs));
   const [first] = hops((job.dueMs - Date.now()) / 1000);
   await env.JOBS.send(job, first > 0 ? { delaySeconds: first } : undefined);
 }
@@ -337,8 +345,11 @@ export async function handleDeliver(env: Env, db: Db, job: Extract<Job, { kind: 
   await runAttempt(env, db, job.deliveryId, job.attempt);
 }
 
-/** Re-drives pending deliveries whose next attempt is overdue (lost message, restarted dev server). */
-export async function sweepDeliveries(env: Env, db: Db, nowMs = Date.now()): Promise<number> {
+/**
+ * Re-drives pending deliveries whose next attempt is overdue (lost message, restarted dev server);
+ * returns when the sweep should look again (the earliest pending attempt's re-drive time), or null.
+ */
+export async function sweepDeliveries(env: Env, db: Db, nowMs = Date.now()): Promise<number | null> {
   const due = await db
     .update(deliveries)
     .set({ nextAttemptMs: nowMs + LEASE_MS + SWEEP_MARGIN_MS })
@@ -350,7 +361,11 @@ export async function sweepDeliveries(env: Env, db: Db, nowMs = Date.now()): Pro
         body: { kind: 'deliver', deliveryId: d.id, attempt: d.attempts + 1, dueMs: 0 } satisfies Job,
       })),
     );
-  return due.length;
+  const [next] = await db
+    .select({ t: min(deliveries.nextAttemptMs) })
+    .from(deliveries)
+    .where(eq(deliveries.status, 'pending'));
+  return next?.t == null ? null : sweepAt(next.t);
 }
 
 /** A merchant's manual resend: one attempt now, whatever the delivery's state. */

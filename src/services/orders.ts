@@ -7,7 +7,6 @@ import { and, eq } from 'drizzle-orm';
 import { queries, type NewOrder } from '../db/queries';
 import { orders, type Order } from '../db/schema';
 import { GATEPAY_CODES as C, signRefusal, type GatepayCode } from '../domain/gatepay';
-import { randomToken } from '../domain/ids';
 import { formatFen } from '../domain/money';
 import type { PayerRegion } from '../domain/rules';
 import { SIGN_FIELDS } from '../domain/sign';
@@ -15,8 +14,9 @@ import type { Db } from '../env';
 import { GatepayError, unixSeconds } from '../errors';
 import { appByKey, type AppWithSecret } from './apps';
 import { appRoute, collector, payTokens, withSynced } from './collector';
-import type { CreateOutcome } from '../durable/collector';
+import type { CreateOutcome } from '../durable/collector/types';
 import type { RawParams } from './params';
+import type { OrderRef } from '../queues/jobs';
 import { createChannelOrder } from './channel-orders';
 import { closeChannelOrder } from './channel-payments';
 
@@ -108,9 +108,9 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
     const o = outcome.order;
     const ref = { appId: outcome.appId, outOrderId: p.out_order_id };
     const asked = { price: o.priceFen, type: o.type, custom: o.custom };
-    const made = await createChannelOrder(env, db, route, outcome, p, ctx.origin, () => findByOut(db, ref));
+    const made = await createChannelOrder(env, db, route, outcome, p, ctx.origin, () => findByKey(db, ref));
     if (made.kind === 'order') return { ...orderView(made.order, ctx.origin), params: p };
-    if (made.kind === 'existing') return existingOutcome(db, ref, asked, ctx.origin, p);
+    if (made.kind === 'existing') return existingOutcome(await findByKey(db, ref), asked, ctx.origin, p);
     channelFailure = made.msg;
     outcome = await ask(true);
   }
@@ -123,7 +123,7 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
   if (outcome.kind === 'refused') return fail(outcome.code, outcome.msg);
   if (outcome.kind === 'channel') return fail(C.unknown, 'routing: a channel was chosen for a sessions-only create');
   const ref = { appId: outcome.appId, outOrderId: p.out_order_id };
-  if (outcome.kind === 'conflict') return existingOutcome(db, ref, 'conflict', ctx.origin, p);
+  if (outcome.kind === 'conflict') return existingOutcome(await findByKey(db, ref), 'conflict', ctx.origin, p);
   const { hold, order: o } = outcome;
   const row: NewOrder = {
     merchantId: route.merchantId,
@@ -136,7 +136,7 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
     custom: o.custom,
     productId: o.productId,
     sessionId: hold.sessionId,
-    payToken: randomToken(24),
+    payToken: hold.token,
     qrPayload: hold.qrPayload,
     notifyUrl: o.notifyUrl,
     returnUrl: o.returnUrl,
@@ -158,12 +158,14 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
     payTokens.remember(order.payToken, { ...route, order: ref });
     return { ...orderView(order, ctx.origin), params: p };
   }
-  // The out_order_id has an order already. A slot taken just now belongs to no order: free it.
-  if (hold.fresh) await collector(env, route.merchantId, route.mode).release(ref);
+  // The out_order_id has an order already. If it is this hold's order (an identical create's
+  // insert landed first), answer it; else the hold belongs to no order: free it (only it).
+  const existing = await findByKey(db, ref);
+  const ours = existing?.payToken === hold.token;
+  if (!ours) await collector(env, route.merchantId, route.mode).release(ref, hold.token);
   return existingOutcome(
-    db,
-    ref,
-    hold.fresh ? 'stale' : { price: o.priceFen, type: o.type, custom: o.custom },
+    existing,
+    ours ? { price: o.priceFen, type: o.type, custom: o.custom } : 'stale',
     ctx.origin,
     p,
   );
@@ -185,24 +187,22 @@ const NO_CHANNEL = {
   refundedFen: 0,
 } satisfies Partial<Order>;
 
-type Asked = { price: number; type: string; custom: string };
-
-const findByOut = (db: Db, ref: { appId: number; outOrderId: string }) =>
+const findByKey = (db: Db, ref: OrderRef) =>
   db.query.orders.findFirst({ where: and(eq(orders.appId, ref.appId), eq(orders.outOrderId, ref.outOrderId)) });
+
+type Asked = { price: number; type: string; custom: string };
 
 /**
  * A create whose out_order_id is taken: the same pending order again (100), or 211 / 212.
- * `conflict`: the Collector holds the key for other parameters; `stale`: it no longer holds it
- * (the order's time is up and its expiry is on its way).
+ * `conflict`: the Collector holds the key for other parameters; `stale`: the key's order is an
+ * older one than the slot just held (final, or pending with its expiry on the way).
  */
-async function existingOutcome(
-  db: Db,
-  ref: { appId: number; outOrderId: string },
+function existingOutcome(
+  existing: Order | undefined,
   asked: Asked | 'conflict' | 'stale',
   origin: string,
   params: RawParams,
 ) {
-  const existing = await findByOut(db, ref);
   if (!existing) return fail(C.out_order_conflict, 'out_order_id already used with different parameters');
   if (existing.status !== 'pending' || asked === 'stale') {
     return fail(

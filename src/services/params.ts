@@ -4,6 +4,7 @@
  * what the client signed, never over a re-formatted number.
  */
 import type { Context } from 'hono';
+import { duplicateJsonKey } from '../domain/json';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -44,14 +45,30 @@ export async function readParams(c: Context): Promise<ParamsResult> {
   const text = body.text;
   if (type === 'application/json') return parseJson(text);
   if (type === 'application/x-www-form-urlencoded' || type === '' || type === 'text/plain') {
-    const params: RawParams = {};
-    for (const [k, v] of new URLSearchParams(text)) if (!(k in params)) params[k] = v;
-    return { ok: true, params };
+    return formParams(new URLSearchParams(text));
   }
   return {
     ok: false,
     error: `content-type ${type} is not supported; send application/x-www-form-urlencoded or application/json`,
   };
+}
+
+/** Form or query parameters, each sent once (SPEC §10: a parameter sent twice is refused, not resolved). */
+export function formParams(search: URLSearchParams): ParamsResult {
+  const params: RawParams = {};
+  for (const [k, v] of search) {
+    if (Object.hasOwn(params, k)) return { ok: false, error: twice(k) };
+    params[k] = v;
+  }
+  return { ok: true, params };
+}
+
+const twice = (k: string) => `${k}: sent more than once; send each parameter once`;
+
+/** Why this JSON text may not be taken (a key sent twice), or null. */
+export function duplicateKeyProblem(text: string): string | null {
+  const key = duplicateJsonKey(text);
+  return key === null ? null : twice(key);
 }
 
 /**
@@ -72,6 +89,8 @@ export function parseJsonObject(
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return { ok: false, error: 'body must be a JSON object' };
+  const dup = duplicateKeyProblem(text);
+  if (dup) return { ok: false, error: dup };
   return { ok: true, value: value as Record<string, unknown> };
 }
 

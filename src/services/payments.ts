@@ -39,7 +39,9 @@ async function applyPayment(env: Env, db: Db, job: Extract<OutboxJob, { kind: 'a
     if (row && row.orderId === null) await unmatchedDeliveries(env, db, row);
     return;
   }
-  const order = await markPaid(db, record, { merchantId: job.merchantId, ...match }, job.matchedBy ?? 'auto');
+  // A hand-assigned payment (补单) may credit an order that expired; a matched report only a pending one.
+  const from = job.matchedBy === 'manual' ? (['pending', 'expired'] as const) : (['pending'] as const);
+  const order = await markPaid(db, record, { merchantId: job.merchantId, ...match }, job.matchedBy ?? 'auto', from);
   if (order?.paymentId === p.id) await orderDeliveries(env, db, order, 'payment.succeeded');
 }
 
@@ -93,7 +95,10 @@ async function applyExpiry(env: Env, db: Db, job: Extract<OutboxJob, { kind: 'ex
   if (order?.status === 'expired') await orderDeliveries(env, db, order, 'order.expired');
 }
 
-/** Hand-assigns an unmatched payment to a pending order of the same merchant and mode (补单). */
+/**
+ * Hand-assigns an unmatched payment to an order of the same merchant and mode (补单): a pending
+ * order, or an expired one — the payer paid too late for the matcher, and the merchant credits it.
+ */
 export async function assignPayment(env: Env, db: Db, paymentId: string, orderId: number) {
   const payment = await db.query.payments.findFirst({ where: eq(payments.id, paymentId) });
   if (!payment) throw new ApiError('not_found', `payment ${paymentId} not found`);
@@ -104,20 +109,23 @@ export async function assignPayment(env: Env, db: Db, paymentId: string, orderId
     throw new ApiError('conflict', `order_id: order ${orderId} is ${order.mode} but the payment is ${payment.mode}`);
   if (payment.orderId !== null)
     throw new ApiError('conflict', `payment ${paymentId} is already matched to order ${payment.orderId}`);
-  if (order.status !== 'pending')
+  if (order.status !== 'pending' && order.status !== 'expired')
     throw new ApiError(
       'conflict',
-      `order_id: order ${orderId} is ${order.status}; only a pending order can be assigned a payment`,
+      `order_id: order ${orderId} is ${order.status}; only a pending or expired order can be assigned a payment`,
     );
-  const outcome = await collector(env, payment.merchantId, payment.mode).assign(paymentId, {
-    appId: order.appId,
-    outOrderId: order.outOrderId,
-  });
+  const ref = { appId: order.appId, outOrderId: order.outOrderId };
+  const outcome = await collector(env, payment.merchantId, payment.mode).assign(
+    paymentId,
+    ref,
+    order.status === 'expired',
+  );
   if (!outcome.ok) {
     const why = {
-      not_pending: `order ${orderId} is no longer pending`,
+      not_pending: `order ${orderId} is no longer pending (it is expiring: try again in a few seconds)`,
       already_matched: `payment ${paymentId} is already matched`,
       unknown_payment: `payment ${paymentId} is not known to its collector`,
+      order_taken: `order ${orderId} already has a payment`,
     };
     throw new ApiError('conflict', why[outcome.reason]);
   }

@@ -7,7 +7,7 @@
  * when the provider has no record of it) until final. A final refund updates the order's
  * `refunded` sum (and `refunded` status once the whole amount is back) and sends its webhook event.
  */
-import { and, eq, isNotNull, lte, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, lte, min, sql } from 'drizzle-orm';
 import { orders, refunds, type Order, type Refund } from '../db/schema';
 import { randomToken } from '../domain/ids';
 import { formatFen } from '../domain/money';
@@ -207,15 +207,20 @@ export async function driveRefund(env: Env, db: Db, refundId: number, nowMs = Da
   return callProvider(env, db, o, r, nowMs, backgroundOrigin(env), 'query');
 }
 
-/** The sweep's part: pending refunds whose follow-up is due. */
-export async function sweepRefunds(env: Env, db: Db, nowMs = Date.now()): Promise<number> {
+/** The sweep's part: pending refunds whose follow-up is due; when the next one will be, or null. */
+export async function sweepRefunds(env: Env, db: Db, nowMs = Date.now()): Promise<number | null> {
+  const waiting = and(eq(refunds.status, 'pending'), isNotNull(refunds.nextQueryMs));
   const due = await db
     .select({ id: refunds.id })
     .from(refunds)
-    .where(and(eq(refunds.status, 'pending'), isNotNull(refunds.nextQueryMs), lte(refunds.nextQueryMs, nowMs)))
+    .where(and(waiting, lte(refunds.nextQueryMs, nowMs)))
     .limit(100);
   for (const r of due) await driveRefund(env, db, r.id, nowMs);
-  return due.length;
+  const [next] = await db
+    .select({ t: min(refunds.nextQueryMs) })
+    .from(refunds)
+    .where(waiting);
+  return next?.t ?? null;
 }
 
 /** An app's refund by its out_refund_no; a pending one whose follow-up is due is followed up now. */

@@ -11,6 +11,8 @@ import { chromium, type Browser } from 'playwright-core';
 export const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 const DEBIAN = '/usr/bin/chromium';
 
+const LAMBDA_ONLY = ['--single-process', '--no-zygote'];
+
 /** Flags that keep Chromium off the network it cannot reach here (and quiet). */
 const OFFLINE = [
   '--no-sandbox',
@@ -28,7 +30,8 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({
     headless: true,
     executablePath: own ?? (await sparticuz.executablePath()),
-    args: own ? OFFLINE : [...sparticuz.args, ...OFFLINE],
+    // Its Lambda flags minus single-process mode, in which closing a page takes the browser down.
+    args: own ? OFFLINE : [...sparticuz.args.filter((a) => !LAMBDA_ONLY.includes(a)), ...OFFLINE],
   });
 }
 

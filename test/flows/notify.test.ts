@@ -493,3 +493,76 @@ describe('outbound safety', () => {
     expect(r.msg).toMatch(/^notify_url:/);
   });
 });
+
+describe('what counts as acknowledged (SPEC §6.1: the body, trimmed, is "success")', () => {
+  const said = (text: string, k: string) => `${merchantUrl('say', k)}?text=${encodeURIComponent(text)}`;
+
+  it.each(['successful', 'SUCCESS', 'success: no', '<html>success</html>', 'fail', ''])(
+    'a 200 answering %j is a failed attempt, retried',
+    async (text) => {
+      const k = key('say');
+      const { order } = await paidOrder({ notify_url: said(text, k) });
+      const [d] = await eventually(async () => {
+        const rows = await deliveriesOf(order.order_id);
+        expect(rows[0].log.length).toBeGreaterThanOrEqual(2);
+        return rows;
+      });
+      expect(d.status).toBe('pending');
+      expect(d.log[0]).toMatchObject({ ok: false, status: 200, response: text });
+      expect(d.log[0].error).toMatch(/exactly "success"/);
+    },
+  );
+
+  it.each(['success', ' success\n'])('a 200 answering %j is delivered, once', async (text) => {
+    const k = key('say');
+    const { order } = await paidOrder({ notify_url: said(text, k) });
+    await eventually(async () => expect((await deliveriesOf(order.order_id))[0].status).toBe('delivered'));
+    await new Promise((r) => setTimeout(r, 1500)); // a retry would have come by now (1 s schedule)
+    expect(await merchantLog(k)).toHaveLength(1);
+  });
+});
+
+describe('outbound safety at send time', () => {
+  it('a live delivery whose URL was changed in D1 to loopback is refused and nothing reaches it', async () => {
+    const k = key('rebound');
+    const { order } = await paidOrder({ notify_url: merchantUrl('fail', k) });
+    const [d] = await eventually(async () => {
+      const rows = await deliveriesOf(order.order_id);
+      expect(rows[0].log.length).toBeGreaterThanOrEqual(1);
+      return rows;
+    });
+    const inside = key('inside');
+    await env.DB.prepare(`UPDATE deliveries SET url = ? WHERE id = ?`).bind(loopbackUrl('success', inside), d.id).run();
+    const later = await eventually(async () => {
+      const rows = await deliveriesOf(order.order_id);
+      const refused = rows[0].log.find((a: { url: string }) => a.url.startsWith('http://127.0.0.1'));
+      expect(refused).toBeDefined();
+      return refused;
+    });
+    expect(later).toMatchObject({ ok: false, status: null });
+    expect(later.error).toMatch(/loopback, private or internal address/);
+    expect(await merchantLog(inside)).toEqual([]);
+  });
+});
+
+describe('sandbox events', () => {
+  it('carry livemode: false (the notify goes to the sandbox URL, webhooks in test mode)', async () => {
+    const k = key('sbx');
+    const m = await setupMerchant({ sessions: 1, mode: 'sandbox' });
+    await ok('POST', `/apps/${m.app.appkey}/webhooks`, {
+      url: merchantUrl('ok200', k),
+      mode: 'test',
+      events: ['payment.succeeded'],
+    });
+    const created = await gatepay('create', await signedCreate(m.app, { price: '3.30', out_order_id: key('o') }));
+    expect((await pay(m.sessions[0], created.data.realprice)).body.matched).toBe(true);
+    const [hook] = await eventually(async () => {
+      const seen = await merchantLog(k);
+      expect(seen).toHaveLength(1);
+      return seen;
+    });
+    const event = JSON.parse(hook.body);
+    expect(event).toMatchObject({ type: 'payment.succeeded', livemode: false, appid: m.app.appkey });
+    expect(event.data.order.order_id).toBe(created.data.order_id);
+  });
+});

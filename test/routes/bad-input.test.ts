@@ -4,9 +4,10 @@
  * (2) gatepay: HTTP 200 `{code, msg, time, data: null}` with a code other than 100 and 199;
  *     admin, monitor and /qrcode: a 4xx `{error: {code, message, request_id}}`;
  * (3) where a field is bad, the message names it;
- * (4) nothing is written: every D1 table has the same rows (count and content) before and after.
+ * (4) nothing is written: every D1 table, and the holds, reports and outbox of both merchants'
+ *     Collectors, have the same rows (count and content) before and after.
  */
-import { env, SELF } from 'cloudflare:test';
+import { env, runInDurableObject, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ADMIN_TOKEN,
@@ -166,6 +167,20 @@ const cj =
     );
     return gp('create', rawJson({ ...lit, sign: JSON.stringify(sign) }), JSON_CT);
   };
+/** A correctly signed form create with `key` sent a second time, valued `value(params)`. */
+const dupForm =
+  (key: string, value: (p: Record<string, string>) => string): Build =>
+  async (x) => {
+    const p = await signedCreate(x.app, { price: '5.00', out_order_id: uniq(), custom: '' });
+    return gp('create', `${form(p)}&${form({ [key]: value(p) })}`);
+  };
+/** A correctly signed JSON create with `key` sent a second time as the raw literal `lit`. */
+const dupJson =
+  (key: string, lit: string): Build =>
+  async (x) => {
+    const p = await signedCreate(x.app, { price: '5.00', out_order_id: uniq(), custom: '' });
+    return gp('create', `${JSON.stringify(p).slice(0, -1)},"${key}":${lit}}`, JSON_CT);
+  };
 /** A correctly signed form query/close, then `mut`. */
 const look =
   (op: string, id: Val, out: Val, mut?: Mut): Build =>
@@ -284,12 +299,32 @@ const TABLES = [
   'deliveries',
   'delivery_attempts',
 ];
-/** Every row of every table, in one D1 round trip: the counts and the exact contents. */
+/** The Collector tables a request could write to: amount holds, payment reports, the outbox. */
+const COLLECTOR_TABLES = ['holds', 'reports', 'outbox'];
+
+/** One merchant's live Collector: the rows of its holds, reports and outbox. */
+function collectorRows(merchantId: number) {
+  const stub = env.COLLECTOR.get(env.COLLECTOR.idFromName(`${merchantId}:live`));
+  return runInDurableObject(stub, (_c, state) =>
+    COLLECTOR_TABLES.map((t) => JSON.stringify(state.storage.sql.exec(`SELECT * FROM ${t} ORDER BY rowid`).toArray())),
+  );
+}
+
+/** Every row of every D1 table (one round trip) and of both merchants' Collectors: counts and exact contents. */
 async function snapshot() {
   const res = await env.DB.batch(TABLES.map((t) => env.DB.prepare(`SELECT * FROM ${t} ORDER BY rowid`)));
+  const [a, b] = await Promise.all([collectorRows(x.mA), collectorRows(x.mB)]);
   return {
     counts: Object.fromEntries(TABLES.map((t, i) => [t, res[i].results.length])),
-    rows: Object.fromEntries(TABLES.map((t, i) => [t, JSON.stringify(res[i].results)])),
+    rows: {
+      ...Object.fromEntries(TABLES.map((t, i) => [t, JSON.stringify(res[i].results)])),
+      ...Object.fromEntries(
+        COLLECTOR_TABLES.flatMap((t, i) => [
+          [`A.${t}`, a[i]],
+          [`B.${t}`, b[i]],
+        ]),
+      ),
+    },
   };
 }
 /** A stack frame, a source path, a thrown error naming a file, or an HTML page. */
@@ -350,7 +385,8 @@ async function run(build: Build, field?: RegExp) {
 
   const after = await snapshot();
   expect.soft(after.counts, `row counts changed: ${where}`).toEqual(before.counts);
-  for (const t of TABLES) expect.soft(after.rows[t], `${t} rows changed: ${where}`).toBe(before.rows[t]);
+  for (const t of Object.keys(before.rows))
+    expect.soft(after.rows[t], `${t} rows changed: ${where}`).toBe(before.rows[t]);
 }
 
 const suite = (rows: Row[]) => it.each(rows)('%s', async (_name, build, field) => run(build, field));
@@ -428,6 +464,10 @@ describe('POST /api/cloudpay/create', () => {
     ['custom of 100 kB', c({ custom: KB100 }), /larger|bytes/],
     ['product_id of 65 characters', c({ product_id: 'p'.repeat(65) }), /product_id/],
     ['notify_url override the app does not allow', c({ notify_url: 'https://evil.example/n' }), /notify_url/],
+    ['price sent twice, same value', dupForm('price', () => '5.00'), /price: sent more than once/],
+    ['sign sent twice', dupForm('sign', (p) => p.sign), /sign: sent more than once/],
+    ['price twice in JSON', dupJson('price', '"9.00"'), /price: sent more than once/],
+    ['appkey twice in JSON, escaped', dupJson('\\u0061ppkey', '"ak_other"'), /appkey: sent more than once/],
     ['return_url javascript:', c({ return_url: 'javascript:alert(1)' }), /return_url/],
     ['payer_region garbage', c({ payer_region: '<script>' }), /payer_region/],
     ['payer_region of 1000 characters', c({ payer_region: `CN-${'G'.repeat(1000)}` }), /payer_region/],
@@ -934,6 +974,9 @@ const ADMIN: Record<string, Row[]> = {
     ['name with invalid UTF-8 bytes', apps(bytes('{"mode":"live","name":"a', [0xff], '"}'))],
     ['notify_url javascript:', apps({ ...APP, notify_url: 'javascript:alert(1)' }), /notify_url/],
     ['notify_url ftp:', apps({ ...APP, notify_url: 'ftp://example.com/n' }), /notify_url/],
+    ['notify_url with credentials', apps({ ...APP, notify_url: 'https://u:p@example.com/n' }), /notify_url/],
+    ['notify_url with CR LF', apps({ ...APP, notify_url: 'https://example.com/n\r\nX: 1' }), /notify_url/],
+    ['return_url with a tab', apps({ ...APP, return_url: 'https://example.com/\tr' }), /return_url/],
     ['notify_url loopback (live)', apps({ ...APP, notify_url: 'http://127.0.0.1/n' }), /notify_url/],
     [
       'notify_url cloud metadata (live)',

@@ -1,5 +1,5 @@
 /** The gatepay merchant API: sign formulas and every create / query / close code (SPEC §3). */
-import { SELF } from 'cloudflare:test';
+import { env, runInDurableObject, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   admin,
@@ -227,5 +227,124 @@ describe('create codes', () => {
     expect((await gatepay('query', await signedLookup(other.app, String(c.data.order_id), ''))).code).toBe(105);
     expect(merchantId).not.toBe(other.merchant.id);
     expect((await admin('GET', `/merchants/${merchantId}/orders`)).status).toBe(200);
+  });
+});
+
+describe('a parameter sent twice is refused (SPEC §10), and nothing is written', () => {
+  const collectorRows = async (merchantId: number) => {
+    const stub = env.COLLECTOR.get(env.COLLECTOR.idFromName(`${merchantId}:live`));
+    return runInDurableObject(stub, (_c, state) =>
+      ['holds', 'reports', 'outbox'].map((t) => state.storage.sql.exec(`SELECT * FROM ${t}`).toArray()),
+    );
+  };
+
+  it.each([
+    [
+      'form',
+      (p: Record<string, string>) => ({
+        type: 'application/x-www-form-urlencoded',
+        body: `${new URLSearchParams(p)}&price=2.00`,
+      }),
+    ],
+    [
+      'JSON',
+      (p: Record<string, string>) => ({
+        type: 'application/json',
+        body: `${JSON.stringify(p).slice(0, -1)},"price":"2.00"}`,
+      }),
+    ],
+  ])('duplicate price in a %s body → 105 naming price', async (_kind, build) => {
+    const m = await setupMerchant({ sessions: 1 });
+    const p = await signedCreate(m.app, { price: '1.00', out_order_id: `dup-${Date.now()}` });
+    const before = [await count('orders'), await collectorRows(m.merchant.id)];
+    const { type, body } = build(p);
+    const res = await SELF.fetch(`${BASE}/api/cloudpay/create`, {
+      method: 'POST',
+      headers: { 'content-type': type },
+      body,
+    });
+    const r = (await res.json()) as { code: number; msg: string };
+    expect(r.code).toBe(105);
+    expect(r.msg).toMatch(/^price: sent more than once/);
+    expect([await count('orders'), await collectorRows(m.merchant.id)]).toEqual(before);
+  });
+
+  it('the admin API refuses a duplicate JSON key or query parameter with 400', async () => {
+    const m = await setupMerchant({ sessions: 0 });
+    const dupBody = await admin('POST', `/merchants/${m.merchant.id}/rules`, '{"name":"a","name":"b"}');
+    expect(dupBody.status).toBe(400);
+    expect(dupBody.body.error.message).toMatch(/^name: sent more than once/);
+    const dupQuery = await admin('GET', `/merchants/${m.merchant.id}/orders?status=paid&status=pending`);
+    expect(dupQuery.status).toBe(400);
+    expect(dupQuery.body.error.message).toMatch(/^status: sent more than once/);
+  });
+});
+
+describe('fixed-amount receive codes', () => {
+  it('realprice 9.99 on a session with a 9.99 code gets that payload; 9.98 gets the default', async () => {
+    const m = await setupMerchant({ sessions: 1, settings: { max_offset: '0.01' } });
+    await ok(
+      'PATCH',
+      `/sessions/${m.sessions[0].id}`,
+      { amount_qr: [{ amount: '9.99', payload: 'https://qr.alipay.com/fixed999' }] },
+      200,
+    );
+    const a = await gatepay('create', await signedCreate(m.app, { price: '9.99', out_order_id: `fx-a-${Date.now()}` }));
+    const b = await gatepay('create', await signedCreate(m.app, { price: '9.99', out_order_id: `fx-b-${Date.now()}` }));
+    expect([a.data.realprice, b.data.realprice]).toEqual(['9.99', '9.98']);
+    const text = (u: string) => new URL(u).searchParams.get('text');
+    expect(text(a.data.qrcode_url)).toBe('https://qr.alipay.com/fixed999');
+    expect(text(b.data.qrcode_url)).toBe('https://qr.alipay.com/test0');
+  });
+});
+
+describe('callback URLs are stored normalised; credentials, control characters and other schemes are refused', () => {
+  it.each([
+    ['https://user:pw@shop.example/n', /credentials/],
+    ['https://shop.example/n\r\nX-Injected: 1', /control characters/],
+    ['https://shop.example/n\t', /control characters/],
+    [' https://shop.example/n', /white space/],
+    ['javascript:alert(1)', /http\(s\)/],
+    ['ftp://shop.example/n', /http\(s\)/],
+    ['//shop.example/n', /http\(s\)/],
+  ])('%j → 400 (admin) and 106 (per-order override)', async (url, why) => {
+    const m = await setupMerchant({ sessions: 1, app: { allow_url_override: true } });
+    const r = await admin('PATCH', `/apps/${m.app.appkey}`, { notify_url: url });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(why);
+    const hook = await admin('POST', `/apps/${m.app.appkey}/webhooks`, {
+      url,
+      mode: 'test',
+      events: ['payment.succeeded'],
+    });
+    expect(hook.status).toBe(400);
+    const c = await gatepay(
+      'create',
+      await signedCreate(m.app, { price: '1.00', out_order_id: `u-${Date.now()}`, notify_url: url }),
+    );
+    expect(c.code).toBe(106);
+    expect(c.msg).toMatch(why);
+  });
+
+  it('stores the normalised form: scheme and host lower-cased, default port dropped, dot segments resolved', async () => {
+    const m = await setupMerchant({ sessions: 1, app: { allow_url_override: true } });
+    const app = await ok(
+      'PATCH',
+      `/apps/${m.app.appkey}`,
+      { notify_url: 'HTTPS://Shop.Example:443/a/../pay/notify?x=1' },
+      200,
+    );
+    expect(app.notify_url).toBe('https://shop.example/pay/notify?x=1');
+    const c = await gatepay(
+      'create',
+      await signedCreate(m.app, {
+        price: '1.00',
+        out_order_id: `n-${Date.now()}`,
+        return_url: 'HTTP://Shop.Example:80/r/./done',
+      }),
+    );
+    expect(c.code).toBe(100);
+    const row = await env.DB.prepare(`SELECT return_url FROM orders WHERE id = ?`).bind(c.data.order_id).first();
+    expect(row).toEqual({ return_url: 'http://shop.example/r/done' });
   });
 });

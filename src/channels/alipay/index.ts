@@ -16,7 +16,7 @@ import {
   rsaSign,
   rsaVerify,
 } from '../../domain/rsa';
-import { outboundUrlProblem } from '../../domain/ssrf';
+import { normalizeHttpUrl } from '../../domain/ssrf';
 import { randomToken } from '../../domain/ids';
 import {
   type Channel,
@@ -104,15 +104,15 @@ function checkGateway(url: string, mode: string, isOwnSimulator: (url: string) =
       throw new ConfigProblem('gateway_url', 'is the built-in simulator, which serves sandbox apps only');
     return SIMULATOR_GATEWAY;
   }
-  const problem = outboundUrlProblem(url, false);
-  if (problem) throw new ConfigProblem('gateway_url', problem);
-  const u = new URL(url);
+  const parsed = normalizeHttpUrl(url);
+  if (!parsed.ok) throw new ConfigProblem('gateway_url', parsed.error);
+  const u = new URL(parsed.url);
   if (mode === 'live' && (u.protocol !== 'https:' || !LIVE_HOSTS.includes(u.hostname)))
     throw new ConfigProblem(
       'gateway_url',
       `must be Alipay's own gateway over https for a live app (${DEFAULT_GATEWAY})`,
     );
-  return url;
+  return parsed.url;
 }
 
 const absolute = (ctx: Ctx) =>

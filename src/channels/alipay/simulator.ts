@@ -11,7 +11,7 @@
  *   notify to the trade's notify_url (retried on Alipay's schedule from the sweep) and, for page
  *   flows, redirects to the return_url with the signed sync-return fields.
  */
-import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, eq, inArray, lte, min, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { channelConfigs, apps, simRefunds, simTrades, type SimTrade } from '../../db/schema';
 import { randomToken } from '../../domain/ids';
@@ -19,6 +19,7 @@ import { base64ToBytes, rsaSign, rsaVerify } from '../../domain/rsa';
 import { createRouter, type AppEnv, type Db } from '../../env';
 import { ownOrigins, selfFetch } from '../../services/loopback';
 import { postOnce } from '../../services/outbound';
+import { wakeSweeper } from '../../services/wake';
 import { readBody } from '../../services/params';
 import { simulatorKeys } from '../sandbox';
 import {
@@ -578,17 +579,23 @@ async function deliverNotify(env: Env, db: Db, tradeId: number, requestOrigin: s
           : { nextNotifyMs: Date.now() + retryIn * 1000 },
     )
     .where(eq(simTrades.id, t.id));
+  if (!delivered && retryIn !== undefined) await wakeSweeper(env, Date.now() + retryIn * 1000);
 }
 
-/** The sweep's part: notify attempts of simulated trades that are due. */
-export async function sweepSimulatedNotifies(env: Env, db: Db, nowMs = Date.now()): Promise<number> {
+/** The sweep's part: notify attempts of simulated trades that are due; when the next one will be, or null. */
+export async function sweepSimulatedNotifies(env: Env, db: Db, nowMs = Date.now()): Promise<number | null> {
+  const owed = eq(simTrades.notifyState, 'pending');
   const due = await db
     .select({ id: simTrades.id })
     .from(simTrades)
-    .where(and(eq(simTrades.notifyState, 'pending'), lte(simTrades.nextNotifyMs, nowMs)))
+    .where(and(owed, lte(simTrades.nextNotifyMs, nowMs)))
     .limit(50);
   await Promise.all(due.map((t) => deliverNotify(env, db, t.id, null)));
-  return due.length;
+  const [next] = await db
+    .select({ t: min(simTrades.nextNotifyMs) })
+    .from(simTrades)
+    .where(owed);
+  return next?.t ?? null;
 }
 
 export default sim;

@@ -1,8 +1,9 @@
 /** The operator API under `/admin/v1`: bearer auth, then one router per resource. */
+import type { Context } from 'hono';
 import { createRouter } from '../../env';
 import { ApiError } from '../../errors';
 import { safeEqual } from '../../domain/sign';
-import { readBody } from '../../services/params';
+import { duplicateKeyProblem, formParams, readBody } from '../../services/params';
 import apps from './apps';
 import channels from './channels';
 import merchants from './merchants';
@@ -14,6 +15,8 @@ import webhooks from './webhooks';
 /** Room for the largest admin body (a session with 200 fixed-amount QR payloads). */
 const MAX_ADMIN_BODY_BYTES = 512 * 1024;
 
+const jsonBody = (c: Context) => /^application\/json\b/i.test(c.req.header('content-type') ?? '');
+
 const admin = createRouter();
 
 admin.use('*', async (c, next) => {
@@ -22,10 +25,14 @@ admin.use('*', async (c, next) => {
   if (!c.env.ADMIN_TOKEN) throw new ApiError('unauthorized', 'ADMIN_TOKEN is not configured on this deployment');
   if (!token || !safeEqual(token, c.env.ADMIN_TOKEN))
     throw new ApiError('unauthorized', 'Authorization: expected "Bearer <ADMIN_TOKEN>"');
+  const query = formParams(new URL(c.req.url).searchParams);
+  if (!query.ok) throw new ApiError('bad_request', query.error);
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
     // Bounded and strict UTF-8 before any validator reads it (Hono keeps the bytes for them).
     const body = await readBody(c, MAX_ADMIN_BODY_BYTES);
     if (!body.ok) throw new ApiError(body.tooLarge ? 'payload_too_large' : 'bad_request', body.error);
+    const dup = jsonBody(c) ? duplicateKeyProblem(body.text) : null;
+    if (dup) throw new ApiError('bad_request', dup);
   }
   await next();
 });

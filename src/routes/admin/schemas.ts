@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { isTimeZone } from '../../domain/clock';
 import { REGION_PATTERN } from '../../domain/rules';
+import { normalizeHttpUrl } from '../../domain/ssrf';
 import {
   CHANNEL_METHODS,
   DIRECTIONS,
@@ -25,11 +26,17 @@ export const TimeZone = z
   .string()
   .refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai')
   .openapi({ example: 'Asia/Shanghai' });
+/** An absolute http(s) URL without credentials or control characters, stored normalised. */
 export const HttpUrl = z
   .string()
   .max(1024)
-  .refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), 'an absolute http(s) URL')
-  .openapi({ example: 'https://shop.example.com/pay/notify' });
+  .transform((v, ctx) => {
+    const parsed = normalizeHttpUrl(v);
+    if (parsed.ok) return parsed.url;
+    ctx.addIssue({ code: 'custom', message: parsed.error });
+    return z.NEVER;
+  })
+  .openapi({ type: 'string', format: 'uri', example: 'https://shop.example.com/pay/notify' });
 /** A display name or label: 1–100 characters after trimming, no control characters. */
 const Name = z
   .string()

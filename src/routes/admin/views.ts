@@ -14,7 +14,7 @@ import type {
 } from '../../db/schema';
 import { formatFen } from '../../domain/money';
 import { PAY_TYPES } from '../../domain/vocab';
-import type { LiveSession } from '../../durable/collector';
+import type { LiveSession } from '../../durable/collector/types';
 import type {
   AppView,
   ChannelLogView,

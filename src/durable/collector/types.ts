@@ -1,0 +1,119 @@
+/** The shapes a Collector takes and gives over RPC (one definition, imported by callers). */
+import type { CheckedCreate, CreateApp, GatepayCode } from '../../domain/gatepay';
+import type { ChannelSlot } from '../../domain/routing';
+import type { PayerRegion, RuleSpec } from '../../domain/rules';
+import type { Direction, Mode, PayType, Rotation, Routing, SessionType } from '../../domain/vocab';
+import type { OrderRef, OutboxJob } from '../../queues/jobs';
+
+export interface CollectorSettings {
+  rotation: Rotation;
+  maxOffsetFen: number;
+  direction: Direction;
+  timezone: string;
+}
+
+export interface SessionConfig {
+  id: number;
+  type: SessionType;
+  enabled: boolean;
+  rule: RuleSpec | null;
+  qrPayload: string;
+  /** Fixed-amount receive codes keyed by fen. */
+  amountQr: Record<string, string>;
+}
+
+/** What create order needs of an app of this merchant and mode; the secret stays sealed. */
+export interface AppConfig extends CreateApp {
+  id: number;
+  appkey: string;
+  secretEnc: string;
+  enabled: boolean;
+  orderTtlSeconds: number;
+  /** Per pay type (absent: official_then_personal). */
+  routing?: Partial<Record<PayType, Routing>>;
+  /** Per pay type an official channel serves: the app's config of it, if any. */
+  channels?: Partial<Record<PayType, ChannelSlot>>;
+}
+
+export interface CollectorConfig {
+  merchantId: number;
+  mode: Mode;
+  version: number;
+  settings: CollectorSettings;
+  sessions: SessionConfig[];
+  apps: AppConfig[];
+}
+
+export interface CreateInput {
+  /** The create request's parameters as received. */
+  params: Record<string, string>;
+  /** Where the request came from (used unless it names `payer_region`). */
+  region: PayerRegion;
+  /** Collection sessions only: the official channel was tried and failed (official_then_personal). */
+  personalOnly?: boolean;
+}
+
+export type CreateOutcome =
+  | { kind: 'held'; hold: Hold; appId: number; order: CheckedCreate }
+  /** The order goes to an official channel (configId null: the sandbox simulator, no config yet). */
+  | { kind: 'channel'; appId: number; order: CheckedCreate; ttlMs: number; configId: number | null; fallback: boolean }
+  | { kind: 'refused'; code: GatepayCode; msg: string }
+  /** The out_order_id holds a slot for other parameters. */
+  | { kind: 'conflict'; appId: number }
+  /** This object has not learnt the app (or anything) yet: sync it and ask again. */
+  | { kind: 'unknown_app' };
+
+export interface ReserveInput {
+  order: OrderRef;
+  /** Digest of the create parameters; a retry with other parameters is a conflict. */
+  fingerprint: string;
+  type: PayType;
+  priceFen: number;
+  ttlMs: number;
+  region: PayerRegion;
+}
+
+export interface Hold {
+  sessionId: number;
+  amountFen: number;
+  createdMs: number;
+  expiresMs: number;
+  /**
+   * The pay token of the one order this hold belongs to, chosen when the slot is taken: every
+   * retry of the create gets the same one, so whichever insert lands first saves that order.
+   */
+  token: string;
+  /** What the payer scans for this amount on this session. */
+  qrPayload: string;
+}
+
+export type ReserveResult =
+  | { ok: true; hold: Hold }
+  | { ok: false; reason: 'conflict' | 'no_session' | 'no_slot' | 'unconfigured' };
+
+export interface ReportAnswer {
+  payment_id: string;
+  matched: boolean;
+  out_order_id: string | null;
+}
+
+/**
+ * What asking the Collector to expire an order did: `expired` (its hold was freed now or earlier
+ * and the expiry is on its way to D1), `not_due` (still inside its window or grace: it stays
+ * payable), `matched` (a payment took it; the order is being marked paid).
+ */
+export type ExpireOutcome = 'expired' | 'not_due' | 'matched';
+
+export type AssignOutcome =
+  | { ok: true; job: OutboxJob }
+  | { ok: false; reason: 'not_pending' | 'unknown_payment' | 'already_matched' | 'order_taken' };
+
+export interface LiveSession {
+  id: number;
+  lastSeenMs: number | null;
+  online: boolean;
+  todayFen: number;
+  todayCount: number;
+  /** Amount slots held by pending orders. */
+  held: number;
+}
