@@ -38,7 +38,7 @@ export default defineConfig(async () => {
             globalSetup: ['./test/merchant-server.ts'],
             setupFiles: ['./test/setup.ts'],
             include: ['test/**/*.test.ts'],
-            exclude: ['test/browser/**'],
+            exclude: ['test/browser/**', 'test/node/**'],
             testTimeout: 30_000,
           },
         },
