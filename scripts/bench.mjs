@@ -12,9 +12,11 @@
  *    merchant server answering `success`, and several sandbox Alipay sessions kept online by
  *    signed heartbeats;
  * 4. drives each route with autocannon (8 connections, a warm-up, then a fixed duration):
- *    baseline (GET /healthz), create, floor (the calibration worker: one DO call + one D1
- *    insert), cashier, status, report (signed payment reports, then waits until the orders are
- *    paid by the queue), and notify (deliveries per second received by the merchant server);
+ *    baseline (GET /healthz), create, create_alipay (create through the official Alipay channel
+ *    with method qr: a signed precreate to the in-process Alipay simulator, its signed answer
+ *    verified), floor (the calibration worker: one DO call + one D1 insert), cashier, status,
+ *    report (signed payment reports, then waits until the orders are paid by the queue), and
+ *    notify (deliveries per second received by the merchant server);
  * 5. prints requests/s, p50, p99, errors and the ratio to baseline per route, the floor and
  *    create's ratio to it, the core count and the peak RSS of the workerd process tree, then
  *    the targets of issue 5 with PASS / FALL SHORT. `--json <path>` writes the same as JSON.
@@ -50,7 +52,7 @@ import {
   yuan,
 } from './lib/local.mjs';
 
-const ROUTES = ['baseline', 'create', 'report', 'cashier', 'status', 'notify'];
+const ROUTES = ['baseline', 'create', 'create_alipay', 'report', 'cashier', 'status', 'notify'];
 const SESSIONS = 4;
 const NOTIFY_BATCH = 600;
 const TOKENS = 500;
@@ -388,6 +390,15 @@ async function main() {
         }),
       );
     }
+    // A second app whose Alipay orders go through the official channel (routing official: in sandbox,
+    // the built-in Alipay simulator, reached in-process).
+    const official = await api.admin('POST', `/merchants/${m.id}/apps`, {
+      name: 'bench-alipay',
+      mode: 'sandbox',
+      sandbox_notify_url: `http://127.0.0.1:${merchant.port}/notify`,
+      return_url: `http://127.0.0.1:${merchant.port}/return`,
+      routing: { alipay: 'official' },
+    });
     const sessionByPayload = new Map(sessions.map((s) => [s.qr_payload, s]));
     const beat = () => Promise.all(sessions.map((s) => api.heartbeat(s)));
     await beat();
@@ -460,6 +471,43 @@ async function main() {
       measure('create', opts, { url: huipay.url, request: createRequest('/api/cloudpay/create'), check: createCheck }),
     );
     if (createErrors.size) log(`create answered: ${[...createErrors].map(([k, n]) => `${n}× ${k}`).join('; ')}`);
+
+    // create_alipay: the same, through the Alipay channel with method qr (RSA2 sign, simulator, verify).
+    const alipayErrors = new Map();
+    results.create_alipay = await profileOf('create_alipay', () =>
+      measure('create_alipay', opts, {
+        url: huipay.url,
+        request: {
+          method: 'POST',
+          path: '/api/cloudpay/create',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          setupRequest: (req) => {
+            const p = {
+              appkey: official.appkey,
+              price: yuan(100 + Math.floor(Math.random() * 4_999_900)),
+              type: 'alipay',
+              out_order_id: `a${runId}-${++seq}`,
+              custom: '',
+            };
+            p.sign = specSign([p.appkey, p.price, p.type, p.out_order_id, p.custom], official.appsecret);
+            return { ...req, body: `${new URLSearchParams(p)}&method=qr` };
+          },
+        },
+        check: (body) => {
+          let j;
+          try {
+            j = JSON.parse(body);
+          } catch {
+            return false;
+          }
+          const ok =
+            j.code === 100 && j.data.channel === 'alipay' && j.data.qrcode_url.includes('%2Fsandbox%2Falipay%2Fqr%2F');
+          if (!ok) alipayErrors.set(`${j.code} ${j.msg}`, (alipayErrors.get(`${j.code} ${j.msg}`) ?? 0) + 1);
+          return ok;
+        },
+      }),
+    );
+    if (alipayErrors.size) log(`create_alipay answered: ${[...alipayErrors].map(([k, n]) => `${n}× ${k}`).join('; ')}`);
     // The report route pays one pending order per request: make sure there are enough for its
     // whole run (reports have run up to ~2× as fast as creates), plus the notify batch.
     const wanted = Math.ceil(2 * results.create.rps * (opts.warmup + opts.duration)) + NOTIFY_BATCH;
@@ -733,12 +781,12 @@ async function main() {
       create_to_floor: createToFloor,
     };
 
-    const row = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(10) : String(c).padStart(11))).join(' ');
+    const row = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(13) : String(c).padStart(11))).join(' ');
     const lines = [
       '',
       `huipay bench · ${opts.connections} connections · ${opts.duration} s per route after ${opts.warmup} s warm-up · ${cores} cores · Node ${process.version}`,
       row(['route', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'x baseline']),
-      row(['-'.repeat(10), ...Array(5).fill('-'.repeat(11))]),
+      row(['-'.repeat(13), ...Array(5).fill('-'.repeat(11))]),
       ...routes.map((r) =>
         row([
           r.name,
