@@ -434,20 +434,21 @@ async function main() {
     const orders = [];
     const createErrors = new Map();
     let seq = 0;
-    const createRequest = (path) => ({
+    /** A signed create per request: a unique out_order_id, a random price over a wide range. */
+    const createRequest = (path, target = app, extra = '') => ({
       method: 'POST',
       path,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       setupRequest: (req) => {
         const p = {
-          appkey: app.appkey,
+          appkey: target.appkey,
           price: yuan(100 + Math.floor(Math.random() * 4_999_900)),
           type: 'alipay',
           out_order_id: `b${runId}-${++seq}`,
           custom: '',
         };
-        p.sign = specSign([p.appkey, p.price, p.type, p.out_order_id, p.custom], app.appsecret);
-        return { ...req, body: new URLSearchParams(p).toString() };
+        p.sign = specSign([p.appkey, p.price, p.type, p.out_order_id, p.custom], target.appsecret);
+        return { ...req, body: `${new URLSearchParams(p)}${extra}` };
       },
     });
     const createCheck = (body) => {
@@ -477,22 +478,7 @@ async function main() {
     results.create_alipay = await profileOf('create_alipay', () =>
       measure('create_alipay', opts, {
         url: huipay.url,
-        request: {
-          method: 'POST',
-          path: '/api/cloudpay/create',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          setupRequest: (req) => {
-            const p = {
-              appkey: official.appkey,
-              price: yuan(100 + Math.floor(Math.random() * 4_999_900)),
-              type: 'alipay',
-              out_order_id: `a${runId}-${++seq}`,
-              custom: '',
-            };
-            p.sign = specSign([p.appkey, p.price, p.type, p.out_order_id, p.custom], official.appsecret);
-            return { ...req, body: `${new URLSearchParams(p)}&method=qr` };
-          },
-        },
+        request: createRequest('/api/cloudpay/create', official, '&method=qr'),
         check: (body) => {
           let j;
           try {

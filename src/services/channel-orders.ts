@@ -18,6 +18,7 @@ import { GatepayError } from '../errors';
 import { sendTimed } from '../queues/jobs';
 import { channelContext, configWithApp, implicitConfig, logCalls, notifyUrlOf } from './channels';
 import type { Route } from './collector';
+import { orderColumns } from './orders';
 import type { RawParams } from './params';
 
 type ChannelOutcome = Extract<CreateOutcome, { kind: 'channel' }>;
@@ -97,21 +98,11 @@ export async function createChannelOrder(
   const o = outcome.order;
   const nowMs = Date.now();
   const row = {
-    merchantId: route.merchantId,
-    appId: outcome.appId,
-    mode: route.mode,
-    outOrderId: o.outOrderId,
-    type: o.type,
-    priceFen: o.priceFen,
+    ...orderColumns(route, outcome.appId, o),
     realpriceFen: o.priceFen,
-    custom: o.custom,
-    productId: o.productId,
     sessionId: 0,
     payToken: randomToken(24),
     qrPayload: '',
-    notifyUrl: o.notifyUrl,
-    returnUrl: o.returnUrl,
-    timeoutUrl: o.timeoutUrl,
     createdMs: nowMs,
     expiresMs: nowMs + outcome.ttlMs,
     channel: channel.name,
