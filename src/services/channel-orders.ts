@@ -27,8 +27,10 @@ const fail = (code: GatepayCode, msg: string): never => {
   throw new GatepayError(code, msg);
 };
 
-/** What a channel needs of a stored order. */
-export function channelOrderOf(o: Order): ChannelOrder {
+/** What a channel needs of an order (stored, or about to be). */
+export function channelOrderOf(
+  o: Pick<Order, 'providerTradeNo' | 'realpriceFen' | 'subject' | 'createdMs' | 'expiresMs' | 'clientIp' | 'openid'>,
+): ChannelOrder {
   return {
     providerTradeNo: o.providerTradeNo ?? '',
     amountFen: o.realpriceFen,
@@ -117,7 +119,7 @@ export async function createChannelOrder(
   };
   const { ctx, calls } = await channelContext(env, cfg, app.mode, origin);
   if (method === 'qr' || method === 'app' || method === 'jsapi') {
-    const made = await channel.create(ctx, channelOrderOf({ ...row } as Order), method, notifyUrlOf(origin, cfg));
+    const made = await channel.create(ctx, channelOrderOf(row), method, notifyUrlOf(origin, cfg));
     if (made.kind !== 'ok') {
       await logCalls(db, cfg.id, calls);
       if (outcome.fallback) return { kind: 'fallback', msg: made.msg };
