@@ -1,6 +1,6 @@
 /**
- * Two test projects:
- * - workers: everything under test/ except test/browser, inside workerd with real local D1,
+ * Three test projects:
+ * - workers: everything under test/ except test/node and test/browser, inside workerd with real local D1,
  *   Durable Objects and Queues (migrations applied in test/setup.ts);
  * - node: test/node, in Node, against the real gateway under `wrangler dev` that each test starts
  *   (and kills and restarts) itself;
@@ -29,6 +29,8 @@ export default defineConfig(async () => {
                   NOTIFY_SCHEDULE_SECONDS: '1,1,1,1,1,1,1,1,1,1',
                   // Provider calls give up after 3 s, so "no answer within the timeout" is tested in seconds.
                   PROVIDER_TIMEOUT_SECONDS: '3',
+                  // V免签 monitor hosts: <label>.vmq.test reaches a session (SELF.fetch keeps the URL's host).
+                  VMQ_MONITOR_DOMAIN: 'vmq.test',
                 },
               },
             }),

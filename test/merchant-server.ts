@@ -7,6 +7,7 @@
  *   alipay20000 / alipay40002 / alipay40004 (an Alipay gateway answering that code, signed with the fault key in
  *   test/fixtures/rsa) | alipayprecreate (a signed precreate success) | alipaygarbage (HTTP 200, not
  *   JSON) | alipayunsigned (10000 without a sign)
+ *   html-success (200, an HTML page saying SUCCESS)
  * Every request is recorded; `GET /_log/<key>` returns them as JSON (method, path, headers, body).
  */
 import { createSign } from 'node:crypto';
@@ -101,6 +102,10 @@ export async function startMerchantServer(): Promise<{ port: number; stop: () =>
         res.writeHead(200, { 'content-type': 'application/json;charset=utf-8' }).end(alipayAnswer(behaviour, url));
       else if (behaviour === 'alipaygarbage')
         res.writeHead(200, { 'content-type': 'text/html' }).end('<html>busy</html>');
+      else if (behaviour === 'html-success')
+        res
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+          .end('<!DOCTYPE html><html><body><p>SUCCESS</p></body></html>');
       else if (behaviour === 'redirect') res.writeHead(302, { location: `/success/${key}` }).end();
       else if (behaviour === 'huge') res.end(Buffer.alloc(10 * 1024 * 1024, 'a'));
       else if (behaviour === 'slow' || (slowN && n <= Number(slowN[1])))
