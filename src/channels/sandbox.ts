@@ -1,25 +1,26 @@
 /**
  * What every built-in simulator shares: its own key pair, made once per deployment and kept in
  * D1 with the private half sealed by MASTER_KEY (the first writer wins a race; everyone then
- * reads the winner), and the rule that a simulator serves sandbox apps only.
+ * reads the winner), the public material it issues for that key (UnionPay: a certificate chain),
+ * and the rule that a simulator serves sandbox apps only.
  */
 import { eq } from 'drizzle-orm';
 import { simKeys } from '../db/schema';
 import { base64ToBytes, bytesToBase64, generateRsaKeyPair } from '../domain/rsa';
 import { openSecret, sealSecret } from '../domain/secrets';
 import type { Db } from '../env';
+import type { SimulatorIdentity, SimulatorIssuer } from './types';
 
-export interface SimulatorKeys {
+export interface SimulatorKeys extends SimulatorIdentity {
   /** PKCS#8 DER of the simulator's private key (signs answers, notifies, returns). */
   pkcs8: Uint8Array;
   /** SPKI DER of its public key, and the same as base64 (what apps configure as the provider's key). */
   spki: Uint8Array;
-  publicKey: string;
 }
 
 const loaded = new Map<string, Promise<SimulatorKeys>>();
 
-async function load(env: Env, db: Db, channel: string): Promise<SimulatorKeys> {
+async function load(env: Env, db: Db, channel: string, issue?: SimulatorIssuer): Promise<SimulatorKeys> {
   let row = await db.query.simKeys.findFirst({ where: eq(simKeys.channel, channel) });
   if (!row) {
     const pair = await generateRsaKeyPair();
@@ -29,6 +30,7 @@ async function load(env: Env, db: Db, channel: string): Promise<SimulatorKeys> {
         channel,
         privateEnc: await sealSecret(env.MASTER_KEY, bytesToBase64(pair.pkcs8)),
         publicKey: bytesToBase64(pair.spki),
+        material: issue ? await issue(pair) : {},
       })
       .onConflictDoNothing();
     row = (await db.query.simKeys.findFirst({ where: eq(simKeys.channel, channel) }))!;
@@ -37,17 +39,21 @@ async function load(env: Env, db: Db, channel: string): Promise<SimulatorKeys> {
     pkcs8: base64ToBytes(await openSecret(env.MASTER_KEY, row.privateEnc)),
     spki: base64ToBytes(row.publicKey),
     publicKey: row.publicKey,
+    material: row.material ?? {},
   };
 }
 
-/** The simulator's key pair for `channel`, made on first use. */
-export function simulatorKeys(env: Env, db: Db, channel: string): Promise<SimulatorKeys> {
+/** The simulator's key pair for `channel` (and what `issue` made for it), made on first use. */
+export function simulatorKeys(env: Env, db: Db, channel: string, issue?: SimulatorIssuer): Promise<SimulatorKeys> {
   const id = `${env.MASTER_KEY}\u0000${channel}`;
   let keys = loaded.get(id);
   if (!keys) {
-    keys = load(env, db, channel);
+    keys = load(env, db, channel, issue);
     keys.catch(() => loaded.delete(id));
     loaded.set(id, keys);
   }
   return keys;
 }
+
+/** `n` random decimal digits (simulated transaction numbers). */
+export const randomDigits = (n: number) => [...crypto.getRandomValues(new Uint8Array(n))].map((b) => b % 10).join('');

@@ -12,7 +12,7 @@
  * message never loses a payment. The storage and each concern live in `collector/`.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { checkCreate, GATEPAY_CODES, signRefusal } from '../domain/gatepay';
+import { checkCreate, GATEPAY_CODES, isSessionType, signRefusal } from '../domain/gatepay';
 import { maxAmountFen } from '../domain/money';
 import { openSecret } from '../domain/secrets';
 import { SIGN_FIELDS } from '../domain/sign';
@@ -95,6 +95,18 @@ export class Collector extends DurableObject<Env> {
           fallback: route.fallback,
         };
     }
+    if (!isSessionType(o.type))
+      return input.personalOnly
+        ? {
+            kind: 'refused',
+            code: GATEPAY_CODES.no_method,
+            msg: `no payment method available now: collection sessions take alipay and wechat only, not ${o.type}`,
+          }
+        : {
+            kind: 'refused',
+            code: GATEPAY_CODES.type_closed,
+            msg: `type ${o.type} is closed for this app: no ${o.type} channel is configured and enabled (collection sessions take alipay and wechat only)`,
+          };
     const r = this.reserve({
       order: { appId: app.id, outOrderId: o.outOrderId },
       fingerprint: JSON.stringify([o.priceFen, o.type, o.custom]),

@@ -46,7 +46,7 @@ import {
   signContent,
   yuan,
 } from './protocol';
-import simulator, { SIMULATOR_GATEWAY } from './simulator';
+import simulator, { notifier, SIMULATOR_GATEWAY } from './simulator';
 
 export interface AlipaySettings {
   app_id: string;
@@ -235,6 +235,7 @@ export const alipay = {
   secretFields: ['private_key'],
   simulator,
   simulatorGateway: SIMULATOR_GATEWAY,
+  simulatorNotifier: notifier,
 
   async prepare(raw, ctx) {
     const i = input.parse(raw);
@@ -246,7 +247,7 @@ export const alipay = {
     const publicText =
       i.alipay_public_key ??
       (gateway === SIMULATOR_GATEWAY
-        ? await ctx.simulatorPublicKey()
+        ? (await ctx.simulator()).publicKey
         : (ctx.previous?.settings.alipay_public_key ?? null));
     if (publicText === null)
       throw new ConfigProblem('alipay_public_key', 'is required: the Alipay public key (支付宝公钥) of this app');
@@ -272,7 +273,7 @@ export const alipay = {
     };
   },
 
-  async implicit(appId, simulatorPublicKey) {
+  async implicit(appId, { publicKey: simulatorPublicKey }) {
     const pair = await generateRsaKeyPair();
     const app_id = `9021${String(appId).padStart(12, '0')}`;
     return {
@@ -325,7 +326,7 @@ export const alipay = {
     const biz: Record<string, string> = { ...tradeBiz(order), product_code: PRODUCT_CODE[which] };
     if (which === 'wap') biz.quit_url = urls.returnUrl;
     const params = await signed(ctx, API[which], biz, { notify_url: urls.notifyUrl, return_url: urls.returnUrl });
-    return gatewayUrl(absolute(ctx), params);
+    return { kind: 'ok', value: { kind: 'redirect', url: gatewayUrl(absolute(ctx), params) } };
   },
 
   appLink(s, payInfo, origin) {

@@ -11,17 +11,17 @@
  *   notify to the trade's notify_url (retried on Alipay's schedule from the sweep) and, for page
  *   flows, redirects to the return_url with the signed sync-return fields.
  */
-import { and, eq, inArray, lte, min, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { channelConfigs, apps, simRefunds, simTrades, type SimTrade } from '../../db/schema';
 import { randomToken } from '../../domain/ids';
 import { base64ToBytes, rsaSign, rsaVerify } from '../../domain/rsa';
 import { createRouter, type AppEnv, type Db } from '../../env';
-import { ownOrigins, selfFetch } from '../../services/loopback';
-import { postOnce } from '../../services/outbound';
-import { wakeSweeper } from '../../services/wake';
 import { readBody } from '../../services/params';
-import { simulatorKeys } from '../sandbox';
+import { type PayerBrand, renderPayerPage, simulatorErrorPage } from '../payer-page';
+import { randomDigits, simulatorKeys } from '../sandbox';
+import { deliverSimulatedNotify } from '../sim-notify';
+import type { SimNotifier } from '../types';
 import {
   API,
   answerText,
@@ -33,7 +33,6 @@ import {
   signContent,
   yuan,
 } from './protocol';
-import { renderPayerPage } from './simulator-page';
 
 export const SIMULATOR_GATEWAY = '/sandbox/alipay/gateway.do';
 const CHANNEL = 'alipay';
@@ -41,6 +40,14 @@ const CHANNEL = 'alipay';
 const NOTIFY_RETRY_S = [240, 600, 600, 3600, 7200, 21600, 54000];
 const BROWSER_APIS: readonly string[] = [API.wap, API.page, API.app];
 const DEFAULT_TTL_MS = 2 * 3_600_000;
+const BRAND: PayerBrand = {
+  name: '支付宝',
+  nameEn: 'Alipay',
+  colour: '#1677ff',
+  base: '/sandbox/alipay/pay',
+  accountLabel: 'APPID',
+};
+const errorPage = (code: string, msg: string) => simulatorErrorPage(BRAND, code, msg);
 
 type Body = Record<string, string>;
 type Refusal = { ok: false; code: string; msg: string; sub_code: string; sub_msg: string };
@@ -151,9 +158,8 @@ async function findTrade(db: Db, account: string, outTradeNo: string | undefined
   });
 }
 
-const digits = (n: number) => [...crypto.getRandomValues(new Uint8Array(n))].map((b) => b % 10).join('');
 /** A 28-digit trade number as Alipay writes them: the China date, 22001, 15 digits. */
-const tradeNo = (now: number) => `${chinaTime(now).slice(0, 10).replaceAll('-', '')}22001${digits(15)}`;
+const tradeNo = (now: number) => `${chinaTime(now).slice(0, 10).replaceAll('-', '')}22001${randomDigits(15)}`;
 
 /** Opens (or finds) the trade a payment request names; a known out_trade_no must ask the same amount. */
 async function openTrade(
@@ -382,11 +388,6 @@ sim.on(['GET', 'POST'], '/gateway.do', async (c) => {
   });
 });
 
-function errorPage(code: string, msg: string): string {
-  const esc = (s: string) => s.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
-  return `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>支付宝（沙箱模拟）错误</title></head><body style="font:16px/1.5 system-ui,sans-serif;max-width:560px;margin:2rem auto;padding:0 1rem"><h1>支付失败</h1><p id="error-code">${esc(code)}</p><p>${esc(msg)}</p></body></html>`;
-}
-
 // ── the payer ──────────────────────────────────────────────────────────────────────────────
 
 const byToken = (db: Db, token: string) => db.query.simTrades.findFirst({ where: eq(simTrades.token, token) });
@@ -423,6 +424,7 @@ function pageModel(t: SimTrade, message: string | null, nowMs = Date.now()) {
             ? '交易已超时 Trade expired'
             : null),
     backUrl: payable ? null : (t.quitUrl ?? t.returnUrl),
+    paid: t.status === 'TRADE_SUCCESS' || t.status === 'TRADE_FINISHED',
   };
 }
 
@@ -430,7 +432,7 @@ sim.get('/pay/:token', async (c) => {
   const t = await byToken(c.get('db'), c.req.param('token'));
   if (!t) return c.html(errorPage('ACQ.TRADE_NOT_EXIST', '交易不存在'), 404);
   c.header('cache-control', 'no-store');
-  return c.html(renderPayerPage(pageModel(t, null)));
+  return c.html(renderPayerPage(pageModel(t, null), BRAND));
 });
 
 sim.post('/pay/:token', async (c) => {
@@ -441,7 +443,7 @@ sim.post('/pay/:token', async (c) => {
   const form = new URLSearchParams(body.ok ? body.text : '');
   if (form.get('action') === 'cancel') {
     if (t.quitUrl ?? t.returnUrl) return c.redirect((t.quitUrl ?? t.returnUrl)!, 302);
-    return c.html(renderPayerPage(pageModel(t, '已取消付款 Payment cancelled')));
+    return c.html(renderPayerPage(pageModel(t, '已取消付款 Payment cancelled'), BRAND));
   }
   const now = Date.now();
   const skip = form.get('notify') === 'skip';
@@ -461,10 +463,11 @@ sim.post('/pay/:token', async (c) => {
       ),
     )
     .returning();
-  if (!paid) return c.html(renderPayerPage(pageModel(t, null)), 409);
-  if (paid.notifyState === 'pending') await deliverNotify(c.env, db, paid.id, new URL(c.req.url).origin);
+  if (!paid) return c.html(renderPayerPage(pageModel(t, null), BRAND), 409);
+  if (paid.notifyState === 'pending')
+    await deliverSimulatedNotify(c.env, db, paid.id, notifier, new URL(c.req.url).origin);
   if (paid.returnUrl && paid.api !== API.app) return c.redirect(await returnUrl(c.env, db, paid), 302);
-  return c.html(renderPayerPage(pageModel(paid, '支付成功 Paid')));
+  return c.html(renderPayerPage(pageModel(paid, '支付成功 Paid'), BRAND));
 });
 
 // ── what Alipay sends the merchant ─────────────────────────────────────────────────────────
@@ -525,77 +528,16 @@ async function notifyFields(env: Env, db: Db, t: SimTrade): Promise<Params> {
   });
 }
 
-/** POSTs the notify: in-process when the notify URL is on one of our own origins, else over HTTP. */
-async function post(
-  env: Env,
-  url: string,
-  body: string,
-  origins: string[],
-): Promise<{ ok: boolean; error: string | null }> {
-  const own = ownOrigins(env).concat(origins);
-  const sameWorker = (() => {
-    try {
-      return own.includes(new URL(url).origin);
-    } catch {
-      return false;
-    }
-  })();
-  const headers = { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' };
-  if (sameWorker) {
-    const res = await selfFetch(new Request(url, { method: 'POST', headers, body }), env);
-    const text = await res.text();
-    return { ok: res.status === 200 && text.trim() === 'success', error: `HTTP ${res.status} ${text.slice(0, 100)}` };
-  }
-  const res = await postOnce(url, body, headers);
-  return { ok: res.status === 200 && res.text?.trim() === 'success', error: res.error ?? `HTTP ${res.status}` };
-}
-
-/** One notify attempt for a trade whose notify is owed (claimed by compare-and-set on the attempt count). */
-async function deliverNotify(env: Env, db: Db, tradeId: number, requestOrigin: string | null): Promise<void> {
-  const t = await db.query.simTrades.findFirst({ where: eq(simTrades.id, tradeId) });
-  if (t?.notifyState !== 'pending' || !t.notifyUrl) return;
-  const attempt = t.notifyAttempts + 1;
-  const [claimed] = await db
-    .update(simTrades)
-    .set({ notifyAttempts: attempt, nextNotifyMs: Date.now() + 120_000 })
-    .where(and(eq(simTrades.id, t.id), eq(simTrades.notifyAttempts, t.notifyAttempts)))
-    .returning();
-  if (!claimed) return;
-  const body = new URLSearchParams(await notifyFields(env, db, claimed)).toString();
-  let delivered = false;
-  try {
-    delivered = (await post(env, t.notifyUrl, body, [t.origin, ...(requestOrigin ? [requestOrigin] : [])])).ok;
-  } catch {
-    delivered = false;
-  }
-  const retryIn = NOTIFY_RETRY_S[attempt - 1];
-  await db
-    .update(simTrades)
-    .set(
-      delivered
-        ? { notifyState: 'delivered', nextNotifyMs: null }
-        : retryIn === undefined
-          ? { notifyState: 'failed', nextNotifyMs: null }
-          : { nextNotifyMs: Date.now() + retryIn * 1000 },
-    )
-    .where(eq(simTrades.id, t.id));
-  if (!delivered && retryIn !== undefined) await wakeSweeper(env, Date.now() + retryIn * 1000);
-}
-
-/** The sweep's part: notify attempts of simulated trades that are due; when the next one will be, or null. */
-export async function sweepSimulatedNotifies(env: Env, db: Db, nowMs = Date.now()): Promise<number | null> {
-  const owed = eq(simTrades.notifyState, 'pending');
-  const due = await db
-    .select({ id: simTrades.id })
-    .from(simTrades)
-    .where(and(owed, lte(simTrades.nextNotifyMs, nowMs)))
-    .limit(50);
-  await Promise.all(due.map((t) => deliverNotify(env, db, t.id, null)));
-  const [next] = await db
-    .select({ t: min(simTrades.nextNotifyMs) })
-    .from(simTrades)
-    .where(owed);
-  return next?.t ?? null;
-}
+/** How the simulator notifies: the signed form, answered `success`, retried on Alipay's schedule. */
+export const notifier: SimNotifier = {
+  async build(env, db, t) {
+    return {
+      body: new URLSearchParams(await notifyFields(env, db, t)).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
+    };
+  },
+  accepted: (status, text) => status === 200 && text.trim() === 'success',
+  retryS: NOTIFY_RETRY_S,
+};
 
 export default sim;
