@@ -6,7 +6,10 @@
  *   page (an HTML page, for browser redirects) | say (HTTP 200 with the body given as `?text=`) |
  *   alipay20000 / alipay40002 / alipay40004 (an Alipay gateway answering that code, signed with the fault key in
  *   test/fixtures/rsa) | alipayprecreate (a signed precreate success) | alipaygarbage (HTTP 200, not
- *   JSON) | alipayunsigned (10000 without a sign)
+ *   JSON) | alipayunsigned (10000 without a sign) |
+ *   wxsystemerror (WeChat Pay HTTP 500 SYSTEM_ERROR, signed with the fault key as key id FAULT_WECHAT_KEY_ID) |
+ *   wxunsigned (a 200 code_url answer without Wechatpay-* headers) | wxprobe (the same signed with a
+ *   WECHATPAY/SIGNTEST/ probe signature) | wxnative (a signed 200 code_url answer) | wxgarbage (200, not JSON)
  * Every request is recorded; `GET /_log/<key>` returns them as JSON (method, path, headers, body).
  */
 import { createSign } from 'node:crypto';
@@ -52,6 +55,33 @@ const ALIPAY_FAULTS: Record<string, object> = {
     qr_code: 'https://qr.alipay.com/bax00000fault',
   },
 };
+
+export const FAULT_WECHAT_KEY_ID = 'PUB_KEY_ID_0100000000000000000000000000000042';
+const WECHAT_FAULTS: Record<string, { status: number; body: string; sign: 'key' | 'none' | 'probe' }> = {
+  wxsystemerror: { status: 500, body: '{"code":"SYSTEM_ERROR","message":"系统错误"}', sign: 'key' },
+  wxunsigned: { status: 200, body: '{"code_url":"weixin://wxpay/bizpayurl?pr=unsigned"}', sign: 'none' },
+  wxprobe: { status: 200, body: '{"code_url":"weixin://wxpay/bizpayurl?pr=probe"}', sign: 'probe' },
+  wxnative: { status: 200, body: '{"code_url":"weixin://wxpay/bizpayurl?pr=fault0"}', sign: 'key' },
+  wxgarbage: { status: 200, body: '<html>busy</html>', sign: 'key' },
+};
+
+/** A WeChat Pay v3 answer signed (or not) as WeChat Pay signs: SHA256withRSA over timestamp\nnonce\nbody\n. */
+function wechatAnswer(behaviour: string, res: http.ServerResponse) {
+  const f = WECHAT_FAULTS[behaviour];
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (f.sign !== 'none') {
+    const ts = String(Math.floor(Date.now() / 1000));
+    const nonce = 'faultnonce0123456789abcdefghijkl';
+    headers['wechatpay-timestamp'] = ts;
+    headers['wechatpay-nonce'] = nonce;
+    headers['wechatpay-serial'] = FAULT_WECHAT_KEY_ID;
+    headers['wechatpay-signature'] =
+      f.sign === 'probe'
+        ? `WECHATPAY/SIGNTEST/${createSign('RSA-SHA256').update('probe').sign(FAULT_KEY, 'base64')}`
+        : createSign('RSA-SHA256').update(`${ts}\n${nonce}\n${f.body}\n`, 'utf8').sign(FAULT_KEY, 'base64');
+  }
+  res.writeHead(f.status, headers).end(f.body);
+}
 
 /** A gateway.do answer to the request's `method`, signed (or not) like Alipay's. */
 function alipayAnswer(behaviour: string, url: URL): string {
@@ -99,6 +129,7 @@ export async function startMerchantServer(): Promise<{ port: number; stop: () =>
       else if (behaviour === 's500') res.writeHead(500).end('success');
       else if (ALIPAY_FAULTS[behaviour])
         res.writeHead(200, { 'content-type': 'application/json;charset=utf-8' }).end(alipayAnswer(behaviour, url));
+      else if (WECHAT_FAULTS[behaviour]) wechatAnswer(behaviour, res);
       else if (behaviour === 'alipaygarbage')
         res.writeHead(200, { 'content-type': 'text/html' }).end('<html>busy</html>');
       else if (behaviour === 'redirect') res.writeHead(302, { location: `/success/${key}` }).end();

@@ -4,8 +4,8 @@
  * reads the winner), the public material it issues for that key (UnionPay: a certificate chain),
  * and the rule that a simulator serves sandbox apps only.
  */
-import { eq } from 'drizzle-orm';
-import { simKeys } from '../db/schema';
+import { and, eq, sql } from 'drizzle-orm';
+import { apps, channelConfigs, type ChannelConfig, simKeys, simRefunds, simTrades, type SimTrade } from '../db/schema';
 import { base64ToBytes, bytesToBase64, generateRsaKeyPair } from '../domain/rsa';
 import { openSecret, sealSecret } from '../domain/secrets';
 import type { Db } from '../env';
@@ -57,3 +57,92 @@ export function simulatorKeys(env: Env, db: Db, channel: string, issue?: Simulat
 
 /** `n` random decimal digits (simulated transaction numbers). */
 export const randomDigits = (n: number) => [...crypto.getRandomValues(new Uint8Array(n))].map((b) => b % 10).join('');
+
+/** The sandbox apps' configs of `channel` for provider account `account` (whose keys a simulator trusts). */
+export async function sandboxConfigs(db: Db, channel: string, account: string): Promise<ChannelConfig[]> {
+  const rows = await db
+    .select({ cfg: channelConfigs })
+    .from(channelConfigs)
+    .innerJoin(apps, eq(apps.id, channelConfigs.appId))
+    .where(and(eq(channelConfigs.channel, channel), eq(channelConfigs.account, account), eq(apps.mode, 'sandbox')));
+  return rows.map((r) => r.cfg);
+}
+
+/** The opened secrets of a config (a simulator plays the provider, which holds e.g. the merchant's API v3 key). */
+export async function configSecrets<T>(env: Env, cfg: ChannelConfig): Promise<T> {
+  return JSON.parse(await openSecret(env.MASTER_KEY, cfg.secretsEnc)) as T;
+}
+
+export type SimRefund = typeof simRefunds.$inferSelect;
+
+/**
+ * Records a refund of a simulated trade, keyed by the provider's idempotency key: `created` (the
+ * trade's refunded sum updated; `fullStatus` once it is all refunded), the same refund again
+ * (`repeat`), the key used for another amount (`conflict`), or more than is left (`exceeds`).
+ * One statement checks the room left, so concurrent refunds never exceed the trade.
+ */
+export async function recordSimRefund(
+  db: Db,
+  t: SimTrade,
+  requestNo: string,
+  amountFen: number,
+  extra: Record<string, string>,
+  fullStatus: string,
+): Promise<{ kind: 'created' | 'repeat'; refund: SimRefund; trade: SimTrade } | { kind: 'conflict' | 'exceeds' }> {
+  const find = () =>
+    db.query.simRefunds.findFirst({ where: and(eq(simRefunds.tradeId, t.id), eq(simRefunds.outRequestNo, requestNo)) });
+  const again = (r: SimRefund) =>
+    r.amountFen === amountFen ? { kind: 'repeat' as const, refund: r, trade: t } : { kind: 'conflict' as const };
+  const seen = await find();
+  if (seen) return again(seen);
+  const inserted = await db.all<{ id: number }>(sql`
+    INSERT INTO sim_refunds (trade_id, out_request_no, amount_fen, created_ms, extra)
+    SELECT ${t.id}, ${requestNo}, ${amountFen}, ${Date.now()}, ${JSON.stringify(extra)}
+    WHERE (SELECT COALESCE(SUM(amount_fen), 0) FROM sim_refunds WHERE trade_id = ${t.id}) + ${amountFen} <= ${t.amountFen}
+    ON CONFLICT (trade_id, out_request_no) DO NOTHING RETURNING id`);
+  if (inserted.length === 0) {
+    const raced = await find();
+    return raced ? again(raced) : { kind: 'exceeds' };
+  }
+  const refunded = sql`(SELECT SUM(amount_fen) FROM sim_refunds WHERE trade_id = ${t.id})`;
+  const [trade] = await db
+    .update(simTrades)
+    .set({
+      refundedFen: refunded,
+      status: sql`CASE WHEN ${refunded} >= ${simTrades.amountFen} THEN ${fullStatus} ELSE ${simTrades.status} END`,
+    })
+    .where(eq(simTrades.id, t.id))
+    .returning();
+  return { kind: 'created', refund: (await find())!, trade };
+}
+
+/** Pays a simulated trade the payer confirmed (once, while it is open and not expired): the trade after, or null. */
+export async function paySimTrade(
+  db: Db,
+  t: SimTrade,
+  openStatuses: string[],
+  paidStatus: string,
+  skipNotify: boolean,
+): Promise<SimTrade | null> {
+  const now = Date.now();
+  const [paid] = await db
+    .update(simTrades)
+    .set({
+      status: paidStatus,
+      paidMs: now,
+      notifyState: !t.notifyUrl ? 'none' : skipNotify ? 'skipped' : 'pending',
+      nextNotifyMs: !t.notifyUrl || skipNotify ? null : now,
+    })
+    .where(
+      and(
+        eq(simTrades.id, t.id),
+        sql`${simTrades.status} IN (${sql.join(
+          openStatuses.map((x) => sql`${x}`),
+          sql`, `,
+        )})`,
+        sql`(${simTrades.expiresMs} IS NULL OR ${simTrades.expiresMs} > ${now})`,
+      ),
+    )
+    .returning();
+  return paid ?? null;
+}

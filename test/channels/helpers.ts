@@ -130,3 +130,37 @@ export async function simTrade(providerTradeNo: string) {
   const { env } = await import('cloudflare:test');
   return env.DB.prepare('SELECT * FROM sim_trades WHERE out_trade_no = ?').bind(providerTradeNo).first<any>();
 }
+
+/** Creates an order of pay type `type` (signed with it) and answers its create data. */
+export async function createAs(
+  app: TestApp,
+  type: string,
+  price: string,
+  outOrderId: string,
+  extra: Record<string, string> = {},
+) {
+  const { gatepay, signedCreate } = await import('../helpers');
+  const r = await gatepay('create', {
+    ...(await signedCreate(app, { price, type, out_order_id: outOrderId })),
+    ...extra,
+  });
+  if (r.code !== 100) throw new Error(`create → ${r.code} ${r.msg}`);
+  return r.data;
+}
+
+/** SPKI DER (base64) of a PEM public key. */
+export const pemBody = (pem: string) => pem.replace(/-----[^-]+-----|\s/g, '');
+
+export const PHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148';
+export const PC_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36';
+export const WECHAT_UA = `${PHONE_UA} MicroMessenger/8.0.50(0x18003231) NetType/WIFI Language/zh_CN`;
+
+/** Waits until huipay shows the order `status`. */
+export async function orderBecomes(orderId: number, status: string) {
+  const { eventually, ok } = await import('../helpers');
+  return eventually(async () => {
+    const o = await ok('GET', `/orders/${orderId}`, undefined, 200);
+    if (o.status !== status) throw new Error(`order ${orderId} is ${o.status}, not ${status}`);
+    return o;
+  });
+}

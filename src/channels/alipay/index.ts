@@ -16,8 +16,8 @@ import {
   rsaSign,
   rsaVerify,
 } from '../../domain/rsa';
-import { normalizeHttpUrl } from '../../domain/ssrf';
 import { randomToken } from '../../domain/ids';
+import { checkProviderUrl } from '../provider-url';
 import {
   type Channel,
   type ChannelContext,
@@ -96,24 +96,6 @@ const input = z
       .openapi({ description: `default ${DEFAULT_GATEWAY}; sandbox apps may use <origin>/sandbox/alipay/gateway.do` }),
   })
   .openapi('AlipayChannelConfig');
-
-/** The gateway to store: the simulator's path when it is ours, else the URL checked for the app's mode. */
-function checkGateway(url: string, mode: string, isOwnSimulator: (url: string) => boolean): string {
-  if (isOwnSimulator(url)) {
-    if (mode !== 'sandbox')
-      throw new ConfigProblem('gateway_url', 'is the built-in simulator, which serves sandbox apps only');
-    return SIMULATOR_GATEWAY;
-  }
-  const parsed = normalizeHttpUrl(url);
-  if (!parsed.ok) throw new ConfigProblem('gateway_url', parsed.error);
-  const u = new URL(parsed.url);
-  if (mode === 'live' && (u.protocol !== 'https:' || !LIVE_HOSTS.includes(u.hostname)))
-    throw new ConfigProblem(
-      'gateway_url',
-      `must be Alipay's own gateway over https for a live app (${DEFAULT_GATEWAY})`,
-    );
-  return parsed.url;
-}
 
 const absolute = (ctx: Ctx) =>
   ctx.settings.gateway_url.startsWith('/') ? `${ctx.origin}${ctx.settings.gateway_url}` : ctx.settings.gateway_url;
@@ -239,7 +221,11 @@ export const alipay = {
 
   async prepare(raw, ctx) {
     const i = input.parse(raw);
-    const gateway = checkGateway(i.gateway_url ?? DEFAULT_GATEWAY, ctx.mode, ctx.isOwnSimulator);
+    const gateway = checkProviderUrl('gateway_url', i.gateway_url ?? DEFAULT_GATEWAY, ctx, {
+      simulator: SIMULATOR_GATEWAY,
+      liveHosts: LIVE_HOSTS,
+      provider: `Alipay's own gateway (${DEFAULT_GATEWAY})`,
+    });
     const privateText = i.private_key ?? (ctx.previous ? ctx.previous.secrets.private_key : null);
     if (privateText === null) throw new ConfigProblem('private_key', "is required: the app's RSA2 private key");
     const priv = await parsePrivateKey(privateText);
