@@ -9,10 +9,12 @@
  *   JSON) | alipayunsigned (10000 without a sign) |
  *   wxsystemerror (WeChat Pay HTTP 500 SYSTEM_ERROR, signed with the fault key as key id FAULT_WECHAT_KEY_ID) |
  *   wxunsigned (a 200 code_url answer without Wechatpay-* headers) | wxprobe (the same signed with a
- *   WECHATPAY/SIGNTEST/ probe signature) | wxnative (a signed 200 code_url answer) | wxgarbage (200, not JSON)
+ *   WECHATPAY/SIGNTEST/ probe signature) | wxnative (a signed 200 code_url answer) | wxgarbage (200, not JSON) |
+ *   qqsystemerror (QQ Wallet result_code FAIL err_code SYSTEMERROR, signed with FAULT_QQ_API_KEY) | qqunsigned (a
+ *   SUCCESS code_url answer without sign) | qqreturnfail (return_code FAIL) | qqnative (a signed code_url answer)
  * Every request is recorded; `GET /_log/<key>` returns them as JSON (method, path, headers, body).
  */
-import { createSign } from 'node:crypto';
+import { createHash, createSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
@@ -83,6 +85,47 @@ function wechatAnswer(behaviour: string, res: http.ServerResponse) {
   res.writeHead(f.status, headers).end(f.body);
 }
 
+export const FAULT_QQ_API_KEY = 'FaultQqApiKey0123456789abcdefghi';
+const QQ_FAULTS: Record<string, { fields: Record<string, string>; sign: boolean }> = {
+  qqsystemerror: {
+    fields: { return_code: 'SUCCESS', result_code: 'FAIL', err_code: 'SYSTEMERROR', err_code_des: '系统错误' },
+    sign: true,
+  },
+  qqunsigned: {
+    fields: { return_code: 'SUCCESS', result_code: 'SUCCESS', code_url: 'https://qpay.qq.com/qr/unsigned' },
+    sign: false,
+  },
+  qqreturnfail: { fields: { return_code: 'FAIL', return_msg: '系统繁忙' }, sign: false },
+  qqnative: {
+    fields: {
+      return_code: 'SUCCESS',
+      result_code: 'SUCCESS',
+      trade_type: 'NATIVE',
+      code_url: 'https://qpay.qq.com/qr/fault0',
+    },
+    sign: true,
+  },
+};
+
+/** A QQ Wallet XML answer, signed (or not) as WeChat Pay v2 signs: uppercase MD5 of the sorted k=v&key=. */
+function qqAnswer(behaviour: string, body: string, res: http.ServerResponse) {
+  const f = QQ_FAULTS[behaviour];
+  const mch = body.match(/<mch_id>(?:<!\[CDATA\[)?(\d+)/)?.[1] ?? '';
+  const fields: Record<string, string> = { ...f.fields, mch_id: mch, nonce_str: 'faultnonce' };
+  if (f.sign) {
+    const text = `${Object.keys(fields)
+      .filter((k) => fields[k] !== '')
+      .sort()
+      .map((k) => `${k}=${fields[k]}`)
+      .join('&')}&key=${FAULT_QQ_API_KEY}`;
+    fields.sign = createHash('md5').update(text, 'utf8').digest('hex').toUpperCase();
+  }
+  const xml = `<xml>${Object.entries(fields)
+    .map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`)
+    .join('')}</xml>`;
+  res.writeHead(200, { 'content-type': 'text/xml' }).end(xml);
+}
+
 /** A gateway.do answer to the request's `method`, signed (or not) like Alipay's. */
 function alipayAnswer(behaviour: string, url: URL): string {
   const key = `${(url.searchParams.get('method') ?? 'error').replaceAll('.', '_')}_response`;
@@ -130,6 +173,7 @@ export async function startMerchantServer(): Promise<{ port: number; stop: () =>
       else if (ALIPAY_FAULTS[behaviour])
         res.writeHead(200, { 'content-type': 'application/json;charset=utf-8' }).end(alipayAnswer(behaviour, url));
       else if (WECHAT_FAULTS[behaviour]) wechatAnswer(behaviour, res);
+      else if (QQ_FAULTS[behaviour]) qqAnswer(behaviour, Buffer.concat(chunks).toString('utf8'), res);
       else if (behaviour === 'alipaygarbage')
         res.writeHead(200, { 'content-type': 'text/html' }).end('<html>busy</html>');
       else if (behaviour === 'redirect') res.writeHead(302, { location: `/success/${key}` }).end();

@@ -3,11 +3,12 @@
  * serves, and the config shape. Services look channels up here and never branch on a name.
  */
 import { alipay } from './alipay';
+import { qqpay } from './qqpay';
 import { wechat } from './wechat';
 import type { AnyChannel } from './types';
 import type { PayType } from '../domain/vocab';
 
-export const CHANNELS = [alipay, wechat] as const satisfies readonly AnyChannel[];
+export const CHANNELS = [alipay, wechat, qqpay] as const satisfies readonly AnyChannel[];
 
 export type ChannelName = (typeof CHANNELS)[number]['name'];
 export const CHANNEL_NAMES = CHANNELS.map((c) => c.name) as [ChannelName, ...ChannelName[]];
