@@ -11,7 +11,8 @@
  *   wxunsigned (a 200 code_url answer without Wechatpay-* headers) | wxprobe (the same signed with a
  *   WECHATPAY/SIGNTEST/ probe signature) | wxnative (a signed 200 code_url answer) | wxgarbage (200, not JSON) |
  *   qqsystemerror (QQ Wallet result_code FAIL err_code SYSTEMERROR, signed with FAULT_QQ_API_KEY) | qqunsigned (a
- *   SUCCESS code_url answer without sign) | qqreturnfail (return_code FAIL) | qqnative (a signed code_url answer)
+ *   SUCCESS code_url answer without sign) | qqreturnfail (return_code FAIL) | qqnative (a signed code_url answer) |
+ *   upunsigned (a UnionPay respCode=00 answer with a tn and no signature)
  * Every request is recorded; `GET /_log/<key>` returns them as JSON (method, path, headers, body).
  */
 import { createHash, createSign } from 'node:crypto';
@@ -173,6 +174,10 @@ export async function startMerchantServer(): Promise<{ port: number; stop: () =>
       else if (ALIPAY_FAULTS[behaviour])
         res.writeHead(200, { 'content-type': 'application/json;charset=utf-8' }).end(alipayAnswer(behaviour, url));
       else if (WECHAT_FAULTS[behaviour]) wechatAnswer(behaviour, res);
+      else if (behaviour === 'upunsigned')
+        res
+          .writeHead(200, { 'content-type': 'text/plain' })
+          .end('version=5.1.0&respCode=00&respMsg=ok&tn=123456789012345678901');
       else if (QQ_FAULTS[behaviour]) qqAnswer(behaviour, Buffer.concat(chunks).toString('utf8'), res);
       else if (behaviour === 'alipaygarbage')
         res.writeHead(200, { 'content-type': 'text/html' }).end('<html>busy</html>');

@@ -68,37 +68,25 @@ const input = z
       .string()
       .regex(/^\d{1,32}$/, 'the QQ Wallet merchant number (商户号), digits')
       .openapi({ example: '1900000109' }),
-    api_key: z
-      .string()
-      .optional()
-      .openapi({
-        description: 'the API key (API密钥) set in the QQ Wallet merchant platform; kept on update when omitted',
-      }),
+    api_key: z.string().optional().openapi({
+      description: 'the API key (API密钥) set in the QQ Wallet merchant platform; kept on update when omitted',
+    }),
     appid: z
       .string()
       .regex(/^[0-9A-Za-z_]{1,32}$/, 'the QQ open platform AppID of your App')
       .optional()
       .openapi({ description: 'the QQ open platform AppID (needed for app payments)' }),
-    app_key: z
-      .string()
-      .max(128)
-      .optional()
-      .openapi({
-        description:
-          'the QQ open platform AppKey, which signs the App SDK parameters (app payments); kept when omitted',
-      }),
+    app_key: z.string().max(128).optional().openapi({
+      description: 'the QQ open platform AppKey, which signs the App SDK parameters (app payments); kept when omitted',
+    }),
     op_user_id: z
       .string()
       .max(64)
       .optional()
       .openapi({ description: 'the refund operator (操作员) id; refunds need it' }),
-    op_user_passwd: z
-      .string()
-      .max(128)
-      .optional()
-      .openapi({
-        description: "the refund operator's password (stored as its MD5, as QQ Wallet takes it); kept when omitted",
-      }),
+    op_user_passwd: z.string().max(128).optional().openapi({
+      description: "the refund operator's password (stored as its MD5, as QQ Wallet takes it); kept when omitted",
+    }),
     cert_binding: z
       .string()
       .regex(CERT_BINDING, 'the name of a Workers mTLS certificate binding, containing CERT (e.g. QQPAY_CERT)')
