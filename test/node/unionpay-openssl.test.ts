@@ -208,7 +208,9 @@ describe.skipIf(!HAVE_OPENSSL)('UnionPay 5.1.0 signatures and certificates again
     writeFileSync(f('sim-root.pem'), keys.root_cert);
     writeFileSync(f('sim-middle.pem'), keys.middle_cert);
     writeFileSync(f('sim-sign.pem'), keys.sign_cert);
-    expect(ssl('verify', '-CAfile', 'sim-root.pem', '-untrusted', 'sim-middle.pem', 'sim-sign.pem').trim()).toBe('sim-sign.pem: OK');
+    expect(ssl('verify', '-CAfile', 'sim-root.pem', '-untrusted', 'sim-middle.pem', 'sim-sign.pem').trim()).toBe(
+      'sim-sign.pem: OK',
+    );
     expect(ssl('x509', '-in', 'sim-sign.pem', '-noout', '-subject', '-nameopt', 'utf8,sep_comma_plus')).toContain(
       '@中国银联股份有限公司@',
     );
