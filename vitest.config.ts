@@ -1,6 +1,6 @@
 /**
- * Two test projects:
- * - workers: everything under test/ except test/browser, inside workerd with real local D1,
+ * Three test projects:
+ * - workers: everything under test/ except test/node and test/browser, inside workerd with real local D1,
  *   Durable Objects and Queues (migrations applied in test/setup.ts);
  * - node: test/node, in Node, against the real gateway under `wrangler dev` that each test starts
  *   (and kills and restarts) itself;
@@ -38,7 +38,7 @@ export default defineConfig(async () => {
             globalSetup: ['./test/merchant-server.ts'],
             setupFiles: ['./test/setup.ts'],
             include: ['test/**/*.test.ts'],
-            exclude: ['test/browser/**'],
+            exclude: ['test/browser/**', 'test/node/**'],
             testTimeout: 30_000,
           },
         },
