@@ -12,8 +12,8 @@
  *    merchant server answering `success`, and several sandbox Alipay sessions kept online by
  *    signed heartbeats;
  * 4. drives each route with autocannon (8 connections, a warm-up, then a fixed duration):
- *    baseline (GET /healthz), create, floor (the calibration worker: one DO call + one D1
- *    insert), cashier, status, report (signed payment reports, then waits until the orders are
+ *    baseline (GET /healthz), create, create_wechat (a WeChat Pay Native order through the
+ *    in-process simulator), floor (the calibration worker: one DO call + one D1 insert), cashier, status, report (signed payment reports, then waits until the orders are
  *    paid by the queue), and notify (deliveries per second received by the merchant server);
  * 5. prints requests/s, p50, p99, errors and the ratio to baseline per route, the floor and
  *    create's ratio to it, the core count and the peak RSS of the workerd process tree, then
@@ -50,7 +50,7 @@ import {
   yuan,
 } from './lib/local.mjs';
 
-const ROUTES = ['baseline', 'create', 'report', 'cashier', 'status', 'notify'];
+const ROUTES = ['baseline', 'create', 'report', 'cashier', 'status', 'notify', 'create_wechat'];
 const SESSIONS = 4;
 const NOTIFY_BATCH = 600;
 const TOKENS = 500;
@@ -460,6 +460,45 @@ async function main() {
       measure('create', opts, { url: huipay.url, request: createRequest('/api/cloudpay/create'), check: createCheck }),
     );
     if (createErrors.size) log(`create answered: ${[...createErrors].map(([k, n]) => `${n}× ${k}`).join('; ')}`);
+
+    // create_wechat: a WeChat Pay Native order through the in-process simulator (the sandbox app has
+    // no wechat session): sign the v3 request, the simulator verifies it and answers signed, huipay
+    // verifies the answer, then the order insert.
+    const wechatErrors = new Map();
+    results.create_wechat = await profileOf('create_wechat', () =>
+      measure('create_wechat', opts, {
+        url: huipay.url,
+        request: {
+          method: 'POST',
+          path: '/api/cloudpay/create',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          setupRequest: (req) => {
+            const p = {
+              appkey: app.appkey,
+              price: yuan(100 + Math.floor(Math.random() * 4_999_900)),
+              type: 'wechat',
+              out_order_id: `w${runId}-${++seq}`,
+              custom: '',
+            };
+            p.sign = specSign([p.appkey, p.price, p.type, p.out_order_id, p.custom], app.appsecret);
+            return { ...req, body: new URLSearchParams({ ...p, method: 'qr' }).toString() };
+          },
+        },
+        check: (body) => {
+          let j;
+          try {
+            j = JSON.parse(body);
+          } catch {
+            return false;
+          }
+          if (j.code === 100 && j.data.channel === 'wechat') return true;
+          const key = `${j.code} ${j.msg}`;
+          wechatErrors.set(key, (wechatErrors.get(key) ?? 0) + 1);
+          return false;
+        },
+      }),
+    );
+    if (wechatErrors.size) log(`create_wechat answered: ${[...wechatErrors].map(([k, n]) => `${n}× ${k}`).join('; ')}`);
     // The report route pays one pending order per request: make sure there are enough for its
     // whole run (reports have run up to ~2× as fast as creates), plus the notify batch.
     const wanted = Math.ceil(2 * results.create.rps * (opts.warmup + opts.duration)) + NOTIFY_BATCH;
