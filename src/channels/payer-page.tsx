@@ -153,7 +153,7 @@ export function autoSubmitPage(
             <input type="hidden" name={k} value={v} />
           ))}
           <p>{title}</p>
-          <button type="submit" id="submit">
+          <button type="submit" id="go-on">
             继续 Continue
           </button>
         </form>

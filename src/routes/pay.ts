@@ -42,7 +42,7 @@ function start(c: Context<AppEnv>, to: BrowserStart) {
   c.header('cache-control', 'no-store');
   c.header(
     'content-security-policy',
-    `default-src 'none'; script-src 'nonce-${nonce}'; form-action ${action.origin}; base-uri 'none'; frame-ancestors 'none'`,
+    `default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'; form-action ${action.origin}; base-uri 'none'; frame-ancestors 'none'`,
   );
   c.header('referrer-policy', 'no-referrer');
   return c.html(autoSubmitPage('正在前往支付页面… Redirecting to the payment page…', to.action, to.fields, nonce));

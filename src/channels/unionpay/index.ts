@@ -86,20 +86,12 @@ const input = z
       .optional()
       .openapi({ description: 'not supported: give sign_key and sign_cert_id (see the README)' }),
     sign_cert_password: z.string().max(200).optional().openapi({ description: 'not supported, with sign_cert_p12' }),
-    root_cert: z
-      .string()
-      .max(8000)
-      .optional()
-      .openapi({
-        description: "UnionPay's root certificate (acp_prod_root.cer), PEM; optional for the built-in simulator",
-      }),
-    middle_cert: z
-      .string()
-      .max(8000)
-      .optional()
-      .openapi({
-        description: "UnionPay's middle certificate (acp_prod_middle.cer), PEM; optional for the built-in simulator",
-      }),
+    root_cert: z.string().max(8000).optional().openapi({
+      description: "UnionPay's root certificate (acp_prod_root.cer), PEM; optional for the built-in simulator",
+    }),
+    middle_cert: z.string().max(8000).optional().openapi({
+      description: "UnionPay's middle certificate (acp_prod_middle.cer), PEM; optional for the built-in simulator",
+    }),
     base_url: z
       .string()
       .max(1024)
