@@ -143,18 +143,26 @@ async function ensureDemo() {
 // 5. The banner.
 const md5 = (s) => createHash('md5').update(s).digest('hex');
 
-function banner(demo) {
+/** The curl fields of a signed create of `type`. */
+function createFields(demo, type) {
   const p = {
     appkey: demo.appkey,
     price: '10.00',
-    type: 'alipay',
-    out_order_id: `demo-${Math.floor(Date.now() / 1000)}`,
+    type,
+    out_order_id: `demo-${type}-${Math.floor(Date.now() / 1000)}`,
     custom: 'demo',
   };
   const sign = md5(md5(p.appkey + p.price + p.type + p.out_order_id + p.custom) + demo.appsecret);
-  const fields = Object.entries({ ...p, sign })
+  return Object.entries({ ...p, sign })
     .map(([k, v]) => `-d ${k}=${v}`)
     .join(' ');
+}
+
+function banner(demo) {
+  const fields = createFields(demo, 'alipay');
+  const official = ['wechat', 'qqpay', 'unionpay']
+    .map((t) => `   curl -s ${BASE}/api/cloudpay/create ${createFields(demo, t)}`)
+    .join('\n');
   console.log(`
 =============================================================================
  huipay is running at ${BASE}
@@ -169,6 +177,10 @@ function banner(demo) {
 
  Create an order (signed; each out_order_id can be used once):
    curl -s ${BASE}/api/cloudpay/create ${fields}
+
+ WeChat Pay, QQ Wallet and UnionPay orders of the same app go to the built-in
+ provider simulators (no setup; open pay_url, pay on the simulator's page):
+${official}
 
  Or simply, in another terminal:  npm run demo   (creates an order, prints its
  cashier page; "simulate payment" there pays it, the notify goes to /demo/notify).

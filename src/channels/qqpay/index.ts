@@ -443,7 +443,7 @@ export const qqpay = {
         provider_msg: describe(fields),
         hint: 'QQ Wallet refused the signature: api_key is not the API key set in the merchant platform',
       };
-    if (!fields || fields.return_code !== 'SUCCESS')
+    if (fields?.return_code !== 'SUCCESS')
       return {
         accepted: null,
         response_verified: false,
