@@ -18,9 +18,9 @@ import { compactChinaTime, parseCompactChinaTime } from '../../domain/china-time
 import { randomToken } from '../../domain/ids';
 import { createRouter, type AppEnv, type Db } from '../../env';
 import { readBody } from '../../services/params';
-import { type PayerBrand, renderPayerPage, simulatorErrorPage } from '../payer-page';
-import { configSecrets, paySimTrade, randomDigits, recordSimRefund, sandboxConfigs } from '../sandbox';
-import { deliverSimulatedNotify } from '../sim-notify';
+import { mountPayer } from '../payer';
+import type { PayerBrand } from '../payer-page';
+import { configSecrets, randomDigits, recordSimRefund, sandboxConfigs } from '../sandbox';
 import type { SimNotifier } from '../types';
 import { type Fields, fenOf, fromXml, nonceStr, PATH, signed, toXml, verify } from './protocol';
 
@@ -37,7 +37,6 @@ const BRAND: PayerBrand = {
   base: `${SIMULATOR_BASE}/pay`,
   accountLabel: '商户号',
 };
-const errorPage = (code: string, msg: string) => simulatorErrorPage(BRAND, code, msg);
 
 interface Secrets {
   api_key: string;
@@ -248,57 +247,6 @@ sim.post('/cgi-bin/pay/:api', async (c) => {
 
 // ── the payer ──────────────────────────────────────────────────────────────────────────────
 
-const byToken = (db: Db, token: string) =>
-  db.query.simTrades.findFirst({ where: and(eq(simTrades.channel, CHANNEL), eq(simTrades.token, token)) });
-
-sim.get('/qr/:token', async (c) => {
-  const t = await byToken(c.get('db'), c.req.param('token'));
-  if (!t) return c.html(errorPage('ORDERNOTEXIST', '二维码无效'), 404);
-  return c.redirect(`${SIMULATOR_BASE}/pay/${t.token}`, 302);
-});
-
-function pageModel(t: SimTrade, message: string | null, nowMs = Date.now()) {
-  const expired = t.expiresMs !== null && nowMs >= t.expiresMs;
-  const payable = t.status === 'NOTPAY' && !expired;
-  const paid = t.status === 'SUCCESS' || t.status === 'REFUND';
-  return {
-    token: t.token,
-    subject: t.subject,
-    amountFen: t.amountFen,
-    account: t.account,
-    outTradeNo: t.outTradeNo,
-    status: `${t.api} ${t.status}`,
-    payable,
-    paid,
-    message:
-      message ??
-      (paid ? '支付成功 Paid' : t.status === 'CLOSED' ? '订单已关闭 Closed' : expired ? '订单已过期 Expired' : null),
-    backUrl: null,
-  };
-}
-
-sim.get('/pay/:token', async (c) => {
-  const t = await byToken(c.get('db'), c.req.param('token'));
-  if (!t) return c.html(errorPage('ORDERNOTEXIST', '订单不存在'), 404);
-  c.header('cache-control', 'no-store');
-  return c.html(renderPayerPage(pageModel(t, null), BRAND));
-});
-
-sim.post('/pay/:token', async (c) => {
-  const db = c.get('db');
-  const t = await byToken(db, c.req.param('token'));
-  if (!t) return c.html(errorPage('ORDERNOTEXIST', '订单不存在'), 404);
-  const body = await readBody(c);
-  const form = new URLSearchParams(body.ok ? body.text : '');
-  if (form.get('action') === 'cancel')
-    return c.html(renderPayerPage(pageModel(t, '已取消支付 Payment cancelled'), BRAND));
-  const paid = await paySimTrade(db, t, OPEN, 'SUCCESS', form.get('notify') === 'skip');
-  if (!paid) return c.html(renderPayerPage(pageModel(t, null), BRAND), 409);
-  if (paid.notifyState === 'pending')
-    await deliverSimulatedNotify(c.env, db, paid.id, notifier, new URL(c.req.url).origin);
-  return c.html(renderPayerPage(pageModel(paid, '支付成功 Paid'), BRAND));
-});
-
 // ── what QQ Wallet sends the merchant ──────────────────────────────────────────────────────
 
 /** The notify: the paid trade's fields as XML, signed with the merchant's API key. */
@@ -319,5 +267,15 @@ export const notifier: SimNotifier = {
   },
   retryS: NOTIFY_RETRY_S,
 };
+
+mountPayer(sim, {
+  channel: CHANNEL,
+  brand: BRAND,
+  notFound: 'ORDERNOTEXIST',
+  open: OPEN,
+  paidStatus: 'SUCCESS',
+  paidStatuses: ['SUCCESS', 'REFUND'],
+  notifier,
+});
 
 export default sim;

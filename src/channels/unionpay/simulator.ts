@@ -18,9 +18,9 @@ import { simRefunds, simTrades, type ChannelConfig, type SimTrade } from '../../
 import { compactChinaTime, parseCompactChinaTime } from '../../domain/china-time';
 import { createRouter, type AppEnv, type Db } from '../../env';
 import { readBody } from '../../services/params';
-import { autoSubmitPage, type PayerBrand, renderPayerPage, simulatorErrorPage } from '../payer-page';
-import { paySimTrade, randomDigits, recordSimRefund, sandboxConfigs, simulatorKeys } from '../sandbox';
-import { deliverSimulatedNotify } from '../sim-notify';
+import { mountPayer } from '../payer';
+import { autoSubmitPage, type PayerBrand, simulatorErrorPage } from '../payer-page';
+import { randomDigits, recordSimRefund, sandboxConfigs, simulatorKeys } from '../sandbox';
 import type { SimNotifier } from '../types';
 import { issueChain } from './certs';
 import { answerText, type Fields, fenOf, NOT_FOUND, PATH, parseForm, signFields, verifyWith } from './protocol';
@@ -283,34 +283,6 @@ sim.post(PATH.back, async (c) => {
 
 // ── the payer ──────────────────────────────────────────────────────────────────────────────
 
-const byToken = (db: Db, token: string) =>
-  db.query.simTrades.findFirst({ where: and(eq(simTrades.channel, CHANNEL), eq(simTrades.token, token)) });
-
-function pageModel(t: SimTrade, message: string | null, nowMs = Date.now()) {
-  const expired = t.expiresMs !== null && nowMs >= t.expiresMs;
-  const paid = t.paidMs !== null;
-  const payable = t.status === 'WAIT' && !expired;
-  return {
-    token: t.token,
-    subject: t.subject,
-    amountFen: t.amountFen,
-    account: t.account,
-    outTradeNo: t.outTradeNo,
-    status: `${t.api} ${t.status}`,
-    payable,
-    paid,
-    message: message ?? (paid ? '支付成功 Paid' : expired ? '交易已超时 Past payTimeout' : null),
-    backUrl: null,
-  };
-}
-
-sim.get('/pay/:token', async (c) => {
-  const t = await byToken(c.get('db'), c.req.param('token'));
-  if (!t) return c.html(errorPage('34', '查无此交易'), 404);
-  c.header('cache-control', 'no-store');
-  return c.html(renderPayerPage(pageModel(t, null), BRAND));
-});
-
 /** The fields UnionPay reports a consume with (notify and front return), signed. */
 async function resultFields(env: Env, db: Db, t: SimTrade): Promise<Fields> {
   const keys = await KEYS(env, db);
@@ -341,32 +313,6 @@ async function resultFields(env: Env, db: Db, t: SimTrade): Promise<Fields> {
   });
 }
 
-sim.post('/pay/:token', async (c) => {
-  const db = c.get('db');
-  const t = await byToken(db, c.req.param('token'));
-  if (!t) return c.html(errorPage('34', '查无此交易'), 404);
-  const body = await readBody(c);
-  const form = new URLSearchParams(body.ok ? body.text : '');
-  if (form.get('action') === 'cancel') {
-    if (t.returnUrl) return c.redirect(t.returnUrl, 302);
-    return c.html(renderPayerPage(pageModel(t, '已取消支付 Payment cancelled'), BRAND));
-  }
-  const paid = await paySimTrade(db, t, OPEN, 'PAID', form.get('notify') === 'skip');
-  if (!paid) return c.html(renderPayerPage(pageModel(t, null), BRAND), 409);
-  if (paid.notifyState === 'pending')
-    await deliverSimulatedNotify(c.env, db, paid.id, notifier, new URL(c.req.url).origin);
-  // Browser consumes: the payer's browser is posted back to frontUrl with the signed result.
-  if (paid.returnUrl)
-    return c.html(
-      autoSubmitPage(
-        '支付成功，正在返回商户… Paid, returning to the merchant…',
-        paid.returnUrl,
-        await resultFields(c.env, db, paid),
-      ),
-    );
-  return c.html(renderPayerPage(pageModel(paid, '支付成功 Paid'), BRAND));
-});
-
 // ── what UnionPay sends the merchant ───────────────────────────────────────────────────────
 
 /** The notify to backUrl: the signed result fields as a form, answered HTTP 200. */
@@ -380,5 +326,26 @@ export const notifier: SimNotifier = {
   accepted: (status) => status === 200,
   retryS: NOTIFY_RETRY_S,
 };
+
+mountPayer(sim, {
+  channel: CHANNEL,
+  brand: BRAND,
+  notFound: '34',
+  open: OPEN,
+  paidStatus: 'PAID',
+  paidStatuses: ['PAID', 'REFUNDED'],
+  notifier,
+  // Browser consumes: the payer's browser is posted back to frontUrl with the signed result.
+  afterPay: async (c, paid) =>
+    paid.returnUrl
+      ? c.html(
+          autoSubmitPage(
+            '支付成功，正在返回商户… Paid, returning to the merchant…',
+            paid.returnUrl,
+            await resultFields(c.env, c.get('db'), paid),
+          ),
+        )
+      : null,
+});
 
 export default sim;

@@ -22,9 +22,9 @@ import { randomToken } from '../../domain/ids';
 import { base64ToBytes, rsaSign, rsaVerify } from '../../domain/rsa';
 import { createRouter, type AppEnv, type Db } from '../../env';
 import { readBody } from '../../services/params';
-import { type PayerBrand, renderPayerPage, simulatorErrorPage } from '../payer-page';
-import { configSecrets, paySimTrade, randomDigits, recordSimRefund, sandboxConfigs, simulatorKeys } from '../sandbox';
-import { deliverSimulatedNotify } from '../sim-notify';
+import { mountPayer } from '../payer';
+import { type PayerBrand, simulatorErrorPage } from '../payer-page';
+import { configSecrets, randomDigits, recordSimRefund, sandboxConfigs, simulatorKeys } from '../sandbox';
 import type { SimNotifier } from '../types';
 import {
   encryptResource,
@@ -339,12 +339,6 @@ sim.get('/v3/refund/domestic/refunds/:no', async (c) => {
 const byToken = (db: Db, token: string) =>
   db.query.simTrades.findFirst({ where: and(eq(simTrades.channel, CHANNEL), eq(simTrades.token, token)) });
 
-sim.get('/qr/:token', async (c) => {
-  const t = await byToken(c.get('db'), c.req.param('token'));
-  if (!t) return c.html(errorPage('ORDER_NOT_EXIST', '二维码无效'), 404);
-  return c.redirect(`${SIMULATOR_BASE}/pay/${t.token}`, 302);
-});
-
 /** What an h5_url opens: remembers the merchant's redirect_url, then the payer page. */
 sim.get('/checkmweb', async (c) => {
   const db = c.get('db');
@@ -354,51 +348,6 @@ sim.get('/checkmweb', async (c) => {
   if (back && /^https?:\/\//.test(back))
     await db.update(simTrades).set({ returnUrl: back }).where(eq(simTrades.id, t.id));
   return c.redirect(`${SIMULATOR_BASE}/pay/${t.token}`, 302);
-});
-
-function pageModel(t: SimTrade, message: string | null, nowMs = Date.now()) {
-  const expired = t.expiresMs !== null && nowMs >= t.expiresMs;
-  const payable = t.status === 'NOTPAY' && !expired;
-  const paid = t.status === 'SUCCESS' || t.status === 'REFUND';
-  return {
-    token: t.token,
-    subject: t.subject,
-    amountFen: t.amountFen,
-    account: t.account,
-    outTradeNo: t.outTradeNo,
-    status: `${t.api} ${t.status}`,
-    payable,
-    paid,
-    message:
-      message ??
-      (paid ? '支付成功 Paid' : t.status === 'CLOSED' ? '订单已关闭 Closed' : expired ? '订单已过期 Expired' : null),
-    backUrl: payable ? null : t.returnUrl,
-  };
-}
-
-sim.get('/pay/:token', async (c) => {
-  const t = await byToken(c.get('db'), c.req.param('token'));
-  if (!t) return c.html(errorPage('ORDER_NOT_EXIST', '订单不存在'), 404);
-  c.header('cache-control', 'no-store');
-  return c.html(renderPayerPage(pageModel(t, null), BRAND));
-});
-
-sim.post('/pay/:token', async (c) => {
-  const db = c.get('db');
-  const t = await byToken(db, c.req.param('token'));
-  if (!t) return c.html(errorPage('ORDER_NOT_EXIST', '订单不存在'), 404);
-  const body = await readBody(c);
-  const form = new URLSearchParams(body.ok ? body.text : '');
-  if (form.get('action') === 'cancel') {
-    if (t.returnUrl) return c.redirect(t.returnUrl, 302);
-    return c.html(renderPayerPage(pageModel(t, '已取消支付 Payment cancelled'), BRAND));
-  }
-  const paid = await paySimTrade(db, t, OPEN, 'SUCCESS', form.get('notify') === 'skip');
-  if (!paid) return c.html(renderPayerPage(pageModel(t, null), BRAND), 409);
-  if (paid.notifyState === 'pending')
-    await deliverSimulatedNotify(c.env, db, paid.id, notifier, new URL(c.req.url).origin);
-  if (paid.returnUrl) return c.redirect(paid.returnUrl, 302);
-  return c.html(renderPayerPage(pageModel(paid, '支付成功 Paid'), BRAND));
 });
 
 // ── what WeChat Pay sends the merchant ─────────────────────────────────────────────────────
@@ -436,5 +385,17 @@ export const notifier: SimNotifier = {
   accepted: (status) => status === 200 || status === 204,
   retryS: NOTIFY_RETRY_S,
 };
+
+mountPayer(sim, {
+  channel: CHANNEL,
+  brand: BRAND,
+  notFound: 'ORDER_NOT_EXIST',
+  open: OPEN,
+  paidStatus: 'SUCCESS',
+  paidStatuses: ['SUCCESS', 'REFUND'],
+  notifier,
+  // H5: back to the merchant's redirect_url.
+  afterPay: async (c, paid) => (paid.returnUrl ? c.redirect(paid.returnUrl, 302) : null),
+});
 
 export default sim;
