@@ -24,3 +24,6 @@ export function checkProviderUrl(
     throw new ConfigProblem(field, `must be ${o.provider} over https for a live app`);
   return parsed.url.replace(/\/+$/, '') || parsed.url;
 }
+
+/** A stored provider URL as callers see it: our simulator's path made absolute on `origin`. */
+export const absoluteUrl = (url: string, origin: string) => (url.startsWith('/') ? `${origin}${url}` : url);

@@ -9,7 +9,7 @@ import { compactChinaTime, parseCompactChinaTime } from '../../domain/china-time
 import { randomToken } from '../../domain/ids';
 import { md5Hex } from '../../domain/sign';
 import { CERT_BINDING } from '../../services/loopback';
-import { checkProviderUrl } from '../provider-url';
+import { absoluteUrl, checkProviderUrl } from '../provider-url';
 import {
   type CallOutcome,
   type Channel,
@@ -268,7 +268,7 @@ export const qqpay = {
     return {
       mch_id: s.mch_id,
       appid: s.appid || null,
-      base_url: s.base_url.startsWith('/') ? `${origin}${s.base_url}` : s.base_url,
+      base_url: absoluteUrl(s.base_url, origin),
       api_key: null,
       api_key_fingerprint: s.api_key_fingerprint,
       app_key: null,

@@ -18,7 +18,7 @@ import {
   parsePrivateKey,
   toPem,
 } from '../../domain/rsa';
-import { checkProviderUrl } from '../provider-url';
+import { absoluteUrl, checkProviderUrl } from '../provider-url';
 import {
   type CallOutcome,
   type Channel,
@@ -320,7 +320,7 @@ export const unionpay = {
   view(s, origin) {
     return {
       mer_id: s.mer_id,
-      base_url: s.base_url.startsWith('/') ? `${origin}${s.base_url}` : s.base_url,
+      base_url: absoluteUrl(s.base_url, origin),
       sign_key: null,
       sign_key_fingerprint: s.sign_key_fingerprint,
       sign_public_key: toPem(base64ToBytes(s.sign_public_key), 'PUBLIC KEY'),

@@ -20,7 +20,7 @@ import {
   rsaVerify,
   toPem,
 } from '../../domain/rsa';
-import { checkProviderUrl } from '../provider-url';
+import { absoluteUrl, checkProviderUrl } from '../provider-url';
 import {
   type CallOutcome,
   type Channel,
@@ -115,8 +115,7 @@ const input = z
   })
   .openapi('WechatChannelConfig');
 
-const absolute = (ctx: Ctx) =>
-  ctx.settings.base_url.startsWith('/') ? `${ctx.origin}${ctx.settings.base_url}` : ctx.settings.base_url;
+const absolute = (ctx: Ctx) => absoluteUrl(ctx.settings.base_url, ctx.origin);
 
 /** A verified answer: its status and parsed body (null for 204). */
 interface Answer {
@@ -398,7 +397,7 @@ export const wechat = {
     return {
       mchid: s.mchid,
       appid: s.appid,
-      base_url: s.base_url.startsWith('/') ? `${origin}${s.base_url}` : s.base_url,
+      base_url: absoluteUrl(s.base_url, origin),
       merchant_serial_no: s.merchant_serial_no,
       merchant_private_key: null,
       merchant_private_key_fingerprint: s.merchant_private_key_fingerprint,
