@@ -308,3 +308,22 @@ describe('a WeChat Pay that answers errors, garbage or nothing', () => {
     expect(new URL(created.qrcode_url).searchParams.get('text')).toBe('weixin://wxpay/bizpayurl?pr=fault0');
   });
 });
+
+describe('a refund when WeChat Pay answers errors', () => {
+  it('SYSTEM_ERROR (signed 500): the refund stays pending, followed up later, never failed', async () => {
+    const s = await shop();
+    const { created, row } = await order(s, '6.00');
+    expect((await post(s.cfg.id, await notify(s.cfg.mchid, row.provider_trade_no, 600))).status).toBe(204);
+    const r = await ok('POST', `/orders/${created.order_id}/refunds`, { amount: '6.00' }, 201);
+    expect(r).toMatchObject({ status: 'pending', msg: 'WeChat Pay: SYSTEM_ERROR: 系统错误' });
+    await env.DB.prepare('UPDATE refunds SET next_query_ms = ? WHERE id = ?')
+      .bind(Date.now() - 1, r.refund_id)
+      .run();
+    await sweepAt();
+    const after = await env.DB.prepare('SELECT status, attempts FROM refunds WHERE id = ?')
+      .bind(r.refund_id)
+      .first<any>();
+    expect(after).toMatchObject({ status: 'pending', attempts: 2 });
+    expect((await ok('GET', `/orders/${created.order_id}`, undefined, 200)).refunded).toBe('0.00');
+  });
+});
