@@ -5,8 +5,10 @@
  * 2. Applies the D1 migrations to the local database (.wrangler/state).
  * 3. Starts `wrangler dev` on 127.0.0.1:$PORT (default 8787).
  * 4. Once /healthz answers, makes sure a "Demo shop" merchant exists with a sandbox app and a
- *    sandbox alipay session. They are created once; the secrets that only creation reveals are
- *    kept in .wrangler/demo.json so later starts can print them again.
+ *    sandbox alipay session (the personal wallet), and a second sandbox app whose Alipay orders go
+ *    through the official channel (routing `official`: the built-in Alipay simulator, no setup).
+ *    They are created once; the secrets that only creation reveals are kept in .wrangler/demo.json
+ *    so later starts can print them again.
  * 5. Keeps the demo wallet online with the monitor agent simulator (scripts/agent.mjs).
  * 6. Prints the URLs, the demo keys and a correctly signed create-order curl line.
  * Ctrl-C (SIGINT) or SIGTERM is forwarded to wrangler; the script exits with wrangler's code.
@@ -128,12 +130,34 @@ async function ensureDemo() {
     await admin('PATCH', `/apps/${app.appkey}`, urls); // the port may differ from the last start
   }
 
+  // The official channel: Alipay orders of this app go to the Alipay simulator (routing official,
+  // no channel config needed in sandbox), next to the personal wallet above.
+  let official = (await admin('GET', `${m}/apps`)).data.find((a) => a.name === 'Demo app (Alipay official)');
+  if (!official) {
+    official = await admin('POST', `${m}/apps`, {
+      name: 'Demo app (Alipay official)',
+      mode: 'sandbox',
+      ...urls,
+      routing: { alipay: 'official' },
+    });
+    log(`created sandbox app ${official.appkey} (Alipay through the official channel's simulator)`);
+  } else if (saved.official?.appkey === official.appkey && saved.official.appsecret) {
+    official.appsecret = saved.official.appsecret;
+  } else {
+    official = await admin('POST', `/apps/${official.appkey}/rotate-secret`);
+    log(`app ${official.appkey} had no saved secret: rotated it`);
+  }
+  if (official.notify_url !== urls.notify_url || official.return_url !== urls.return_url) {
+    await admin('PATCH', `/apps/${official.appkey}`, urls);
+  }
+
   const demo = {
     base: BASE,
     merchant_id: merchant.id,
     appkey: app.appkey,
     appsecret: app.appsecret,
     session: { id: session.id, secret: session.secret, monitor_config: session.monitor_config },
+    official: { appkey: official.appkey, appsecret: official.appsecret },
   };
   mkdirSync(dirname(DEMO_FILE), { recursive: true });
   writeFileSync(DEMO_FILE, `${JSON.stringify(demo, null, 2)}\n`);
@@ -143,26 +167,18 @@ async function ensureDemo() {
 // 5. The banner.
 const md5 = (s) => createHash('md5').update(s).digest('hex');
 
-/** The curl fields of a signed create of `type`. */
-function createFields(demo, type) {
-  const p = {
-    appkey: demo.appkey,
-    price: '10.00',
-    type,
-    out_order_id: `demo-${type}-${Math.floor(Date.now() / 1000)}`,
-    custom: 'demo',
-  };
-  const sign = md5(md5(p.appkey + p.price + p.type + p.out_order_id + p.custom) + demo.appsecret);
-  return Object.entries({ ...p, sign })
+/** A signed create-order curl line for an app. */
+function curlLine(app, outOrderId, type = 'alipay') {
+  const p = { appkey: app.appkey, price: '10.00', type, out_order_id: outOrderId, custom: 'demo' };
+  const sign = md5(md5(p.appkey + p.price + p.type + p.out_order_id + p.custom) + app.appsecret);
+  const fields = Object.entries({ ...p, sign })
     .map(([k, v]) => `-d ${k}=${v}`)
     .join(' ');
+  return `curl -s ${BASE}/api/cloudpay/create ${fields}`;
 }
 
 function banner(demo) {
-  const fields = createFields(demo, 'alipay');
-  const official = ['wechat', 'qqpay', 'unionpay']
-    .map((t) => `   curl -s ${BASE}/api/cloudpay/create ${createFields(demo, t)}`)
-    .join('\n');
+  const now = Math.floor(Date.now() / 1000);
   console.log(`
 =============================================================================
  huipay is running at ${BASE}
@@ -176,14 +192,21 @@ function banner(demo) {
    session    ${demo.session.id} (alipay wallet, kept online by the agent simulator below)
 
  Create an order (signed; each out_order_id can be used once):
-   curl -s ${BASE}/api/cloudpay/create ${fields}
+   ${curlLine(demo, `demo-${now}`)}
 
- WeChat Pay, QQ Wallet and UnionPay orders of the same app go to the built-in
- provider simulators (no setup; open pay_url, pay on the simulator's page):
-${official}
+ The same through the official Alipay channel (app ${demo.official.appkey}, secret
+ ${demo.official.appsecret}; its cashier shows the Alipay simulator's QR, a phone goes to its page):
+   ${curlLine(demo.official, `official-${now}`)}
 
- Or simply, in another terminal:  npm run demo   (creates an order, prints its
- cashier page; "simulate payment" there pays it, the notify goes to /demo/notify).
+ WeChat Pay, QQ Wallet and UnionPay orders go to the built-in provider simulators with no
+ setup (open pay_url; pay on the simulator's page):
+   ${curlLine(demo.official, `wechat-${now}`, 'wechat')}
+   ${curlLine(demo.official, `qqpay-${now}`, 'qqpay')}
+   ${curlLine(demo.official, `unionpay-${now}`, 'unionpay')}
+
+ Or simply, in another terminal:  npm run demo   (creates one order on each app and
+ prints their cashier pages: the wallet's has "simulate payment"; the official one leads
+ to the Alipay simulator's payer page; either way the notify goes to /demo/notify).
 
  The demo wallet stays online while this runs: a monitor agent simulator sends
  its heartbeats (lines marked [agent]). To run an agent yourself:

@@ -293,7 +293,7 @@ export async function applyMigrations(mf, dir) {
 }
 
 /**
- * huipay's bundle under Miniflare on 127.0.0.1 (a free port): D1 `DB` (migrated), the Collector,
+ * huipay's bundle under Miniflare on 127.0.0.1 (a free port): D1 `DB` (migrated), the Collector and the Sweeper,
  * the `huipay-jobs` queue with wrangler.toml's consumer settings, the vars plus fake secrets and
  * `vars` on top. The runtime's output goes to `handleRuntimeStdio`; Miniflare's log to `log`.
  */
@@ -304,7 +304,10 @@ export async function serveHuipay({ script, vars = {}, log, handleRuntimeStdio, 
     ...(inspectorPort ? { inspectorPort } : {}),
     scriptPath: script,
     d1Databases: { DB: 'huipay-local' },
-    durableObjects: { COLLECTOR: { className: 'Collector', useSQLite: true } },
+    durableObjects: {
+      COLLECTOR: { className: 'Collector', useSQLite: true },
+      SWEEPER: { className: 'Sweeper', useSQLite: true },
+    },
     queueProducers: { JOBS: { queueName: 'huipay-jobs' } },
     queueConsumers: { 'huipay-jobs': cfg.consumer },
     bindings: { ...cfg.vars, ADMIN_TOKEN, MASTER_KEY, PUBLIC_URL: '', NOTIFY_SCHEDULE_SECONDS: '', ...vars },

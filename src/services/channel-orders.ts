@@ -18,6 +18,7 @@ import { GatepayError } from '../errors';
 import { sendTimed } from '../queues/jobs';
 import { channelContext, configWithApp, implicitConfig, logCalls, notifyUrlOf } from './channels';
 import type { Route } from './collector';
+import { orderColumns } from './orders';
 import type { RawParams } from './params';
 
 type ChannelOutcome = Extract<CreateOutcome, { kind: 'channel' }>;
@@ -26,8 +27,12 @@ const fail = (code: GatepayCode, msg: string): never => {
   throw new GatepayError(code, msg);
 };
 
-/** What a channel needs of a stored order. */
-export function channelOrderOf(o: Order): ChannelOrder {
+/** What a channel needs of an order (stored, or about to be). */
+export function channelOrderOf(
+  o: Pick<Order, 'providerTradeNo' | 'realpriceFen' | 'subject' | 'createdMs' | 'expiresMs' | 'clientIp' | 'openid'> & {
+    providerTxnId?: string | null;
+  },
+): ChannelOrder {
   return {
     providerTradeNo: o.providerTradeNo ?? '',
     amountFen: o.realpriceFen,
@@ -36,7 +41,7 @@ export function channelOrderOf(o: Order): ChannelOrder {
     expiresMs: o.expiresMs,
     clientIp: o.clientIp,
     openid: o.openid,
-    providerTxnId: o.providerTxnId,
+    providerTxnId: o.providerTxnId ?? null,
   };
 }
 
@@ -98,21 +103,11 @@ export async function createChannelOrder(
   const o = outcome.order;
   const nowMs = Date.now();
   const row = {
-    merchantId: route.merchantId,
-    appId: outcome.appId,
-    mode: route.mode,
-    outOrderId: o.outOrderId,
-    type: o.type,
-    priceFen: o.priceFen,
+    ...orderColumns(route, outcome.appId, o),
     realpriceFen: o.priceFen,
-    custom: o.custom,
-    productId: o.productId,
     sessionId: 0,
     payToken: randomToken(24),
     qrPayload: '',
-    notifyUrl: o.notifyUrl,
-    returnUrl: o.returnUrl,
-    timeoutUrl: o.timeoutUrl,
     createdMs: nowMs,
     expiresMs: nowMs + outcome.ttlMs,
     channel: channel.name,
@@ -127,7 +122,7 @@ export async function createChannelOrder(
   };
   const { ctx, calls } = await channelContext(env, cfg, app.mode, origin);
   if (method === 'qr' || method === 'app' || method === 'jsapi') {
-    const made = await channel.create(ctx, channelOrderOf({ ...row } as Order), method, notifyUrlOf(origin, cfg));
+    const made = await channel.create(ctx, channelOrderOf(row), method, notifyUrlOf(origin, cfg));
     if (made.kind !== 'ok') {
       await logCalls(db, cfg.id, calls);
       if (outcome.fallback) return { kind: 'fallback', msg: made.msg };

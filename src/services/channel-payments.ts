@@ -138,10 +138,11 @@ export async function handleNotify(env: Env, db: Db, name: string, configId: num
         JSON.stringify({ msg: 'provider notify rejected', channel: name, config_id: configId, reason: error }),
       );
   };
-  if (!channel || !found || found.cfg.channel !== name) {
+  if (!channel) return { status: 404, body: `no channel ${name}`, contentType: 'text/plain; charset=utf-8' };
+  if (!found || found.cfg.channel !== name) {
     const why = `no ${name} channel config ${configId}`;
     await log('rejected', why);
-    return (channel ?? channelNamed('alipay')!).answers.fail(why);
+    return channel.answers.fail(why);
   }
   const { cfg, app } = found;
   const { ctx } = await channelContext(env, cfg, app.mode, origin);

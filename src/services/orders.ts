@@ -6,14 +6,14 @@
 import { and, eq } from 'drizzle-orm';
 import { queries, type NewOrder } from '../db/queries';
 import { orders, type Order } from '../db/schema';
-import { GATEPAY_CODES as C, signRefusal, type GatepayCode } from '../domain/gatepay';
+import { type CheckedCreate, GATEPAY_CODES as C, signRefusal, type GatepayCode } from '../domain/gatepay';
 import { formatFen } from '../domain/money';
 import type { PayerRegion } from '../domain/rules';
 import { SIGN_FIELDS } from '../domain/sign';
 import type { Db } from '../env';
 import { GatepayError, unixSeconds } from '../errors';
 import { appByKey, type AppWithSecret } from './apps';
-import { appRoute, collector, payTokens, withSynced } from './collector';
+import { appRoute, collector, payTokens, type Route, withSynced } from './collector';
 import type { CreateOutcome } from '../durable/collector/types';
 import type { RawParams } from './params';
 import type { OrderRef } from '../queues/jobs';
@@ -126,21 +126,11 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
   if (outcome.kind === 'conflict') return existingOutcome(await findByKey(db, ref), 'conflict', ctx.origin, p);
   const { hold, order: o } = outcome;
   const row: NewOrder = {
-    merchantId: route.merchantId,
-    appId: outcome.appId,
-    mode: route.mode,
-    outOrderId: o.outOrderId,
-    type: o.type,
-    priceFen: o.priceFen,
+    ...orderColumns(route, outcome.appId, o),
     realpriceFen: hold.amountFen,
-    custom: o.custom,
-    productId: o.productId,
     sessionId: hold.sessionId,
     payToken: hold.token,
     qrPayload: hold.qrPayload,
-    notifyUrl: o.notifyUrl,
-    returnUrl: o.returnUrl,
-    timeoutUrl: o.timeoutUrl,
     createdMs: hold.createdMs,
     expiresMs: hold.expiresMs,
   };
@@ -169,6 +159,23 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
     ctx.origin,
     p,
   );
+}
+
+/** The columns of a new order that come from the checked create request, however it is paid. */
+export function orderColumns(route: Route, appId: number, o: CheckedCreate) {
+  return {
+    merchantId: route.merchantId,
+    appId,
+    mode: route.mode,
+    outOrderId: o.outOrderId,
+    type: o.type,
+    priceFen: o.priceFen,
+    custom: o.custom,
+    productId: o.productId,
+    notifyUrl: o.notifyUrl,
+    returnUrl: o.returnUrl,
+    timeoutUrl: o.timeoutUrl,
+  };
 }
 
 /** The channel columns of an order paid into a collection session. */

@@ -301,6 +301,21 @@ describe('provider answers to a refund', () => {
     expect(row.next_query_ms).toBeGreaterThan(Date.now() + 100_000);
   });
 
+  it.each([
+    ['alipaygarbage', "Alipay's answer is unreadable: the answer is not a JSON object"],
+    ['alipayunsigned', "Alipay's answer (10000: Success) carries no sign; it cannot be trusted"],
+    ['slow', 'Alipay could not be reached: no answer within 3 s'],
+  ])('%s: pending, the amount stays reserved, followed up later', async (behaviour, msg) => {
+    const { shop, order } = await paidBehind(behaviour);
+    const r = await refund(shop.app, order, 'g-1', '1.00');
+    expect(r.data).toMatchObject({ status: 'pending', msg });
+    expect((await refund(shop.app, order, 'g-2', '3.01')).code).toBe(201);
+    const row = await env.DB.prepare('SELECT next_query_ms FROM refunds WHERE out_refund_no = ?')
+      .bind('g-1')
+      .first<number>('next_query_ms');
+    expect(row).toBeGreaterThan(Date.now() + 30_000);
+  });
+
   it('a definite refusal (40004): failed, refund.failed, and the amount is refundable again', async () => {
     const { shop, order } = await paidBehind('alipay40004');
     const r = await refund(shop.app, order, 'x-1', '4.00');

@@ -3,203 +3,37 @@
  * `qr` = alipay.trade.precreate, `wap` = alipay.trade.wap.pay and `page` = alipay.trade.page.pay
  * (signed browser redirects), `app` = alipay.trade.app.pay (the signed order string the App SDK
  * takes); alipay.trade.query, .close, .refund and .fastpay.refund.query. Protocol rules are in
- * protocol.ts; this module turns each call into an outcome (see ../types.ts).
+ * protocol.ts, one gateway call in gateway.ts, the config in config.ts; this module turns each
+ * provider answer into an outcome (see ../types.ts).
  */
-import { z } from '@hono/zod-openapi';
-import {
-  base64ToBytes,
-  bytesToBase64,
-  fingerprint,
-  generateRsaKeyPair,
-  parsePrivateKey,
-  parsePublicKey,
-  rsaSign,
-  rsaVerify,
-} from '../../domain/rsa';
+import { base64ToBytes, rsaVerify } from '../../domain/rsa';
 import { randomToken } from '../../domain/ids';
-import { checkProviderUrl } from '../provider-url';
-import {
-  type Channel,
-  type ChannelContext,
-  type ChannelOrder,
-  type CallOutcome,
-  ConfigProblem,
-  type PaidFacts,
-  type TradeState,
-} from '../types';
+import type { Channel, TradeState } from '../types';
+import { type AlipaySecrets, type AlipaySettings, configView, implicitConfig, input, prepareConfig } from './config';
+import { absolute, call, callRaw, isSub, paidFacts, signed, tradeBiz } from './gateway';
 import {
   API,
-  chinaTime,
-  classify,
-  commonParams,
   describe,
   fenOf,
   field,
-  gatewayRequest,
   gatewayUrl,
   notifyContent,
   orderString,
   type Params,
-  parseChinaTime,
   PRODUCT_CODE,
-  readAnswer,
-  signContent,
   yuan,
 } from './protocol';
 import simulator, { notifier, SIMULATOR_GATEWAY } from './simulator';
 
-export interface AlipaySettings {
-  app_id: string;
-  /** Alipay's gateway URL, or the built-in simulator's path (`/sandbox/alipay/gateway.do`). */
-  gateway_url: string;
-  /** Base64 SPKI of the Alipay public key (verifies answers and notifies). */
-  alipay_public_key: string;
-  alipay_public_key_fingerprint: string;
-  /** Base64 SPKI of the app's public key, derived from its private key (what Alipay must have). */
-  app_public_key: string;
-  private_key_fingerprint: string;
-}
+export type { AlipaySecrets, AlipaySettings } from './config';
+export { DEFAULT_GATEWAY } from './config';
 
-export interface AlipaySecrets {
-  /** Base64 PKCS#8 of the app's private key. */
-  private_key: string;
-}
-
-type Ctx = ChannelContext<AlipaySettings, AlipaySecrets>;
-
-export const DEFAULT_GATEWAY = 'https://openapi.alipay.com/gateway.do';
-/** Where a live app's requests may go: Alipay's own production gateway, over https. */
-const LIVE_HOSTS = ['openapi.alipay.com'];
 const TRADE_STATES: Record<string, TradeState['state']> = {
   WAIT_BUYER_PAY: 'pending',
   TRADE_SUCCESS: 'paid',
   TRADE_FINISHED: 'paid',
   TRADE_CLOSED: 'closed',
 };
-
-const input = z
-  .object({
-    app_id: z
-      .string()
-      .regex(/^[0-9A-Za-z]{1,32}$/, 'the Alipay app id (APPID), up to 32 letters and digits')
-      .openapi({ example: '2021004100000000' }),
-    private_key: z.string().max(8000).optional().openapi({
-      description: "the app's RSA2 private key: PKCS#8 or PKCS#1 PEM, or bare base64 (kept on update when omitted)",
-    }),
-    alipay_public_key: z.string().max(4000).optional().openapi({
-      description: 'the Alipay public key (支付宝公钥), SPKI PEM or bare base64; optional for the built-in simulator',
-    }),
-    gateway_url: z
-      .string()
-      .max(1024)
-      .optional()
-      .openapi({ description: `default ${DEFAULT_GATEWAY}; sandbox apps may use <origin>/sandbox/alipay/gateway.do` }),
-  })
-  .openapi('AlipayChannelConfig');
-
-const absolute = (ctx: Ctx) =>
-  ctx.settings.gateway_url.startsWith('/') ? `${ctx.origin}${ctx.settings.gateway_url}` : ctx.settings.gateway_url;
-
-async function signed(ctx: Ctx, api: string, biz: Record<string, string>, extra: Params = {}): Promise<Params> {
-  const params = { ...commonParams(ctx.settings.app_id, api, Date.now(), extra), biz_content: JSON.stringify(biz) };
-  return { ...params, sign: await rsaSign(base64ToBytes(ctx.secrets.private_key), signContent(params)) };
-}
-
-/** What the business fields of a payment say: out_trade_no, amount, subject, when it stops being payable. */
-const tradeBiz = (o: ChannelOrder) => ({
-  out_trade_no: o.providerTradeNo,
-  total_amount: yuan(o.amountFen),
-  subject: o.subject,
-  time_expire: chinaTime(o.expiresMs),
-});
-
-/** A verified answer's body, or why there is none. */
-type Answer = CallOutcome<Record<string, unknown>>;
-
-/** A gateway answer: the outcome, and (for the config check) the body even when it did not verify. */
-interface Called {
-  outcome: Answer;
-  body: Record<string, unknown> | null;
-  verified: boolean;
-}
-
-/** One gateway call: sign, POST as the SDKs do, read and verify the answer, classify its code. */
-async function callRaw(ctx: Ctx, api: string, biz: Record<string, string>, extra: Params = {}): Promise<Called> {
-  const params = await signed(ctx, api, biz, extra);
-  const { url, body } = gatewayRequest(ctx.settings.gateway_url, params);
-  const startedMs = Date.now();
-  let status: number | null = null;
-  let text: string | null = null;
-  let called: Called;
-  try {
-    const res = await ctx.fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8', accept: 'application/json' },
-      body,
-    });
-    status = res.status;
-    text = await res.text();
-    called = await judge(ctx, api, status, text);
-  } catch (err) {
-    const msg = `Alipay could not be reached: ${err instanceof Error ? err.message : String(err)}`;
-    called = { outcome: { kind: 'unknown', msg }, body: null, verified: false };
-  }
-  const { outcome } = called;
-  ctx.record({
-    api,
-    startedMs,
-    durationMs: Date.now() - startedMs,
-    request: new URLSearchParams(params).toString(),
-    status,
-    response: text,
-    outcome: outcome.kind,
-    error: outcome.kind === 'ok' ? null : outcome.msg,
-  });
-  return called;
-}
-
-const call = async (ctx: Ctx, api: string, biz: Record<string, string>, extra: Params = {}) =>
-  (await callRaw(ctx, api, biz, extra)).outcome;
-
-async function judge(ctx: Ctx, api: string, status: number, text: string): Promise<Called> {
-  const unknown = (msg: string, body: Record<string, unknown> | null = null): Called => ({
-    outcome: { kind: 'unknown', msg },
-    body,
-    verified: false,
-  });
-  if (status !== 200) return unknown(`Alipay answered HTTP ${status}`);
-  const read = readAnswer(text, api);
-  if (!read.ok) return unknown(`Alipay's answer is unreadable: ${read.why}`);
-  const { signed: signedText, sign, body } = read.value;
-  if (!sign) return unknown(`Alipay's answer (${describe(body)}) carries no sign; it cannot be trusted`, body);
-  if (!(await rsaVerify(base64ToBytes(ctx.settings.alipay_public_key), signedText, sign)))
-    return unknown(
-      `Alipay's answer (${describe(body)}) does not verify with alipay_public_key: is it the Alipay public key of this app?`,
-      body,
-    );
-  const kind = classify(body);
-  const outcome: Answer =
-    kind === 'ok'
-      ? { kind, value: body }
-      : kind === 'refused'
-        ? { kind, code: field(body, 'sub_code') ?? field(body, 'code') ?? '', msg: `Alipay: ${describe(body)}` }
-        : { kind, msg: `Alipay: ${describe(body)}` };
-  return { outcome, body, verified: true };
-}
-
-const isSub = (o: Answer, subCode: string) => o.kind === 'refused' && o.code === subCode;
-
-function paidFacts(body: Record<string, unknown>, fallbackMs: number): PaidFacts | null {
-  const amountFen = fenOf(field(body, 'total_amount'));
-  const txn = field(body, 'trade_no');
-  if (amountFen === null || !txn) return null;
-  return {
-    amountFen,
-    providerTxnId: txn,
-    paidMs: parseChinaTime(field(body, 'gmt_payment') ?? field(body, 'send_pay_date')) ?? fallbackMs,
-    payer: field(body, 'buyer_logon_id') ?? field(body, 'buyer_id') ?? field(body, 'buyer_user_id') ?? null,
-  };
-}
 
 /** Hints for the sub-codes a misconfigured app gets, naming the setting to fix. */
 const HINTS: Record<string, string> = {
@@ -219,74 +53,9 @@ export const alipay = {
   simulatorGateway: SIMULATOR_GATEWAY,
   simulatorNotifier: notifier,
 
-  async prepare(raw, ctx) {
-    const i = input.parse(raw);
-    const gateway = checkProviderUrl('gateway_url', i.gateway_url ?? DEFAULT_GATEWAY, ctx, {
-      simulator: SIMULATOR_GATEWAY,
-      liveHosts: LIVE_HOSTS,
-      provider: `Alipay's own gateway (${DEFAULT_GATEWAY})`,
-    });
-    const privateText = i.private_key ?? (ctx.previous ? ctx.previous.secrets.private_key : null);
-    if (privateText === null) throw new ConfigProblem('private_key', "is required: the app's RSA2 private key");
-    const priv = await parsePrivateKey(privateText);
-    if (!priv.ok) throw new ConfigProblem('private_key', priv.problem);
-    const publicText =
-      i.alipay_public_key ??
-      (gateway === SIMULATOR_GATEWAY
-        ? (await ctx.simulator()).publicKey
-        : (ctx.previous?.settings.alipay_public_key ?? null));
-    if (publicText === null)
-      throw new ConfigProblem('alipay_public_key', 'is required: the Alipay public key (支付宝公钥) of this app');
-    const pub = await parsePublicKey(publicText);
-    if (!pub.ok) throw new ConfigProblem('alipay_public_key', pub.problem);
-    const appPublic = bytesToBase64(priv.value.spki);
-    if (bytesToBase64(pub.value) === appPublic)
-      throw new ConfigProblem(
-        'alipay_public_key',
-        "is the app's own public key (it matches private_key): paste the Alipay public key (支付宝公钥) from the Alipay console",
-      );
-    return {
-      account: i.app_id,
-      settings: {
-        app_id: i.app_id,
-        gateway_url: gateway,
-        alipay_public_key: bytesToBase64(pub.value),
-        alipay_public_key_fingerprint: await fingerprint(pub.value),
-        app_public_key: appPublic,
-        private_key_fingerprint: await fingerprint(priv.value.spki),
-      },
-      secrets: { private_key: bytesToBase64(priv.value.pkcs8) },
-    };
-  },
-
-  async implicit(appId, { publicKey: simulatorPublicKey }) {
-    const pair = await generateRsaKeyPair();
-    const app_id = `9021${String(appId).padStart(12, '0')}`;
-    return {
-      account: app_id,
-      settings: {
-        app_id,
-        gateway_url: SIMULATOR_GATEWAY,
-        alipay_public_key: simulatorPublicKey,
-        alipay_public_key_fingerprint: await fingerprint(base64ToBytes(simulatorPublicKey)),
-        app_public_key: bytesToBase64(pair.spki),
-        private_key_fingerprint: await fingerprint(pair.spki),
-      },
-      secrets: { private_key: bytesToBase64(pair.pkcs8) },
-    };
-  },
-
-  view(s, origin) {
-    return {
-      app_id: s.app_id,
-      gateway_url: s.gateway_url.startsWith('/') ? `${origin}${s.gateway_url}` : s.gateway_url,
-      private_key: null,
-      private_key_fingerprint: s.private_key_fingerprint,
-      app_public_key: s.app_public_key,
-      alipay_public_key: s.alipay_public_key,
-      alipay_public_key_fingerprint: s.alipay_public_key_fingerprint,
-    };
-  },
+  prepare: prepareConfig,
+  implicit: implicitConfig,
+  view: configView,
 
   async create(ctx, order, method, notifyUrl) {
     if (method === 'app') {

@@ -2,7 +2,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import { channelLog, orders } from '../../db/schema';
 import { randomToken } from '../../domain/ids';
-import { createRouter } from '../../env';
+import { createRouter, type Db } from '../../env';
 import { ApiError } from '../../errors';
 import { fenField } from '../../services/merchants';
 import { refundFacts, RefundRefused, refundsOf, requestRefund } from '../../services/refunds';
@@ -13,8 +13,8 @@ import { channelLogView } from './views';
 
 const router = createRouter();
 
-async function requireOrder(c: { get: (k: 'db') => import('../../env').Db }, id: number) {
-  const order = await c.get('db').query.orders.findFirst({ where: eq(orders.id, id) });
+async function requireOrder(db: Db, id: number) {
+  const order = await db.query.orders.findFirst({ where: eq(orders.id, id) });
   if (!order) throw new ApiError('not_found', `order ${id} not found`);
   return order;
 }
@@ -29,7 +29,7 @@ router.openapi(
     responses: { 201: json(RefundView, 'The refund (pending while the provider has not confirmed it)') },
   }),
   async (c) => {
-    const order = await requireOrder(c, c.req.valid('param').id);
+    const order = await requireOrder(c.get('db'), c.req.valid('param').id);
     const body = c.req.valid('json');
     try {
       const refund = await requestRefund(
@@ -62,7 +62,7 @@ router.openapi(
   }),
   async (c) => {
     const db = c.get('db');
-    const order = await requireOrder(c, c.req.valid('param').id);
+    const order = await requireOrder(c.get('db'), c.req.valid('param').id);
     const rows = await refundsOf(db, order.id);
     const logs = rows.length
       ? await db
