@@ -164,3 +164,32 @@ export async function orderBecomes(orderId: number, status: string) {
     return o;
   });
 }
+
+/** A live merchant app (no channel, no session). */
+export async function liveApp() {
+  const m = await ok('POST', '/merchants', { name: 'Live shop' });
+  return ok('POST', `/merchants/${m.id}/apps`, {
+    name: 'live',
+    mode: 'live',
+    notify_url: 'https://shop.example.com/n',
+  });
+}
+
+/** `POST /api/cloudpay/refund` of an order by its order_id, signed from the spec's formula. */
+export async function refundOrder(app: TestApp, orderId: number | string, outRefundNo: string, amount: string) {
+  const { specSign } = await import('../helpers');
+  const p: Record<string, string> = {
+    appkey: app.appkey,
+    order_id: String(orderId),
+    out_order_id: '',
+    out_refund_no: outRefundNo,
+    amount,
+  };
+  p.sign = await specSign([p.appkey, p.order_id, p.out_order_id, p.out_refund_no, p.amount], app.appsecret);
+  const res = await SELF.fetch(gw('/api/cloudpay/refund'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(p).toString(),
+  });
+  return (await res.json()) as { code: number; msg: string; data: any };
+}

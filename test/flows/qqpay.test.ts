@@ -7,8 +7,18 @@
  */
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { admin, eventually, gatepay, md5, merchantLog, ok, signedCreate, specSign } from '../helpers';
-import { createAs, dueNow, gw, orderBecomes, payOn, simTrade, sweepAt, zeroSetupApp } from '../channels/helpers';
+import { admin, eventually, gatepay, md5, merchantLog, ok, signedCreate } from '../helpers';
+import {
+  createAs,
+  dueNow,
+  gw,
+  orderBecomes,
+  payOn,
+  simTrade,
+  sweepAt,
+  zeroSetupApp,
+  refundOrder,
+} from '../channels/helpers';
 
 const FAULT_QQ_API_KEY = 'FaultQqApiKey0123456789abcdefghi';
 let n = 0;
@@ -34,22 +44,7 @@ const fieldsOf = (text: string) =>
     [...text.matchAll(/<(\w+)>(?:<!\[CDATA\[(.*?)\]\]>|([^<]*))<\/\1>/g)].map((m) => [m[1], m[2] ?? m[3]]),
   );
 
-async function refund(app: { appkey: string; appsecret: string }, orderId: number, no: string, amount: string) {
-  const p: Record<string, string> = {
-    appkey: app.appkey,
-    order_id: String(orderId),
-    out_order_id: '',
-    out_refund_no: no,
-    amount,
-  };
-  p.sign = await specSign([p.appkey, p.order_id, p.out_order_id, p.out_refund_no, p.amount], app.appsecret);
-  const res = await SELF.fetch(gw('/api/cloudpay/refund'), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(p).toString(),
-  });
-  return (await res.json()) as any;
-}
+const refund = refundOrder;
 
 describe('zero-setup sandbox: qqpay orders go to the QQ Wallet simulator', () => {
   it('qr (NATIVE): scan, pay, paid once, the merchant notified; the simulator`s notify was answered SUCCESS', async () => {

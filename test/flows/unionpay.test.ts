@@ -22,6 +22,7 @@ import {
   simTrade,
   sweepAt,
   zeroSetupApp,
+  refundOrder,
 } from '../channels/helpers';
 
 let n = 0;
@@ -164,17 +165,7 @@ describe('zero-setup sandbox: unionpay orders go to the UnionPay simulator', () 
     const a = await createAs(app, 'unionpay', '5.00', key('upr'), { method: 'app' });
     await postForm(gw(`/sandbox/unionpay/pay/${a.pay_info}`), { action: 'pay' });
     await orderBecomes(a.order_id, 'paid');
-    const refund = async (no: string, amount: string) => {
-      const p: Record<string, string> = {
-        appkey: app.appkey,
-        order_id: String(a.order_id),
-        out_order_id: '',
-        out_refund_no: no,
-        amount,
-      };
-      p.sign = await specSign([p.appkey, p.order_id, p.out_order_id, p.out_refund_no, p.amount], app.appsecret);
-      return (await (await postForm(gw('/api/cloudpay/refund'), p)).json()) as any;
-    };
+    const refund = (no: string, amount: string) => refundOrder(app, a.order_id, no, amount);
     const r = await refund(key('r'), '2.00');
     expect(r).toMatchObject({ code: 100, data: { status: 'pending' } });
     await env.DB.prepare('UPDATE refunds SET next_query_ms = ? WHERE id = ?')

@@ -22,6 +22,7 @@ import {
   sweepAt,
   WECHAT_UA,
   zeroSetupApp,
+  refundOrder,
 } from '../channels/helpers';
 
 let n = 0;
@@ -218,22 +219,7 @@ describe('query, close and refunds at the simulator', () => {
     const scan = await SELF.fetch(qrOf(a), { redirect: 'manual' });
     await payOn(new URL(scan.headers.get('location')!, gw('/')).toString());
     await orderBecomes(a.order_id, 'paid');
-    const refund = async (no: string, amount: string) => {
-      const p: Record<string, string> = {
-        appkey: app.appkey,
-        order_id: String(a.order_id),
-        out_order_id: '',
-        out_refund_no: no,
-        amount,
-      };
-      p.sign = await specSign([p.appkey, p.order_id, p.out_order_id, p.out_refund_no, p.amount], app.appsecret);
-      const res = await SELF.fetch(gw('/api/cloudpay/refund'), {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(p).toString(),
-      });
-      return (await res.json()) as any;
-    };
+    const refund = (no: string, amount: string) => refundOrder(app, a.order_id, no, amount);
     const first = await refund(key('rf'), '3.00');
     expect(first).toMatchObject({ code: 100, data: { status: 'succeeded', amount: '3.00' } });
     expect(await refund(first.data.out_refund_no, '3.00')).toMatchObject({

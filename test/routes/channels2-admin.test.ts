@@ -6,18 +6,9 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { admin, ok } from '../helpers';
-import { gw, keyPair, zeroSetupApp } from '../channels/helpers';
+import { gw, keyPair, liveApp, zeroSetupApp } from '../channels/helpers';
 
 const simKeys = async (ch: string) => (await (await SELF.fetch(gw(`/sandbox/${ch}/keys`))).json()) as any;
-
-async function liveApp() {
-  const m = await ok('POST', '/merchants', { name: 'Live shop' });
-  return ok('POST', `/merchants/${m.id}/apps`, {
-    name: 'live',
-    mode: 'live',
-    notify_url: 'https://shop.example.com/n',
-  });
-}
 
 describe('PUT /apps/:appkey/channels/wechat', () => {
   it('at the simulator: the simulator`s key and id by default, secrets never shown, check accepted and verified', async () => {
