@@ -29,6 +29,8 @@ export default defineConfig(async () => {
                   NOTIFY_SCHEDULE_SECONDS: '1,1,1,1,1,1,1,1,1,1',
                   // Provider calls give up after 3 s, so "no answer within the timeout" is tested in seconds.
                   PROVIDER_TIMEOUT_SECONDS: '3',
+                  // V免签 monitor hosts: <label>.vmq.test reaches a session (SELF.fetch keeps the URL's host).
+                  VMQ_MONITOR_DOMAIN: 'vmq.test',
                 },
               },
             }),

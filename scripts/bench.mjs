@@ -12,13 +12,14 @@
  *    merchant server answering `success`, and several sandbox Alipay sessions kept online by
  *    signed heartbeats;
  * 4. drives each route with autocannon (8 connections, a warm-up, then a fixed duration):
- *    baseline (GET /healthz), create, create_alipay (create through the official Alipay channel
- *    with method qr: a signed precreate to the in-process Alipay simulator, its signed answer
- *    verified), create_wechat (the same through WeChat Pay v3 Native: a WECHATPAY2-SHA256-RSA2048
- *    request to the in-process WeChat simulator, its Wechatpay-Signature verified), floor (the
+ *    baseline (GET /healthz), create, create_epay (the same through epay's mapi.php),
+ *    create_alipay (create through the official Alipay channel with method qr: a signed
+ *    precreate to the in-process Alipay simulator, its signed answer verified), create_wechat
+ *    (the same through WeChat Pay v3 Native and the in-process WeChat simulator), floor (the
  *    calibration worker: one DO call + one D1 insert), cashier, status, report (signed payment
- *    reports, then waits until the orders are paid by the queue), and notify (deliveries per
- *    second received by the merchant server);
+ *    reports, then waits until the orders are paid by the queue), notify (deliveries per second
+ *    received by the merchant server), and push_vmq (the V免签 app's appPush on a session's own
+ *    host, one per pending V免签 order, then waits until they are paid);
  * 5. prints requests/s, p50, p99, errors and the ratio to baseline per route, the floor and
  *    create's ratio to it, the core count and the peak RSS of the workerd process tree, then
  *    the targets of issue 5 with PASS / FALL SHORT. `--json <path>` writes the same as JSON.
@@ -29,6 +30,7 @@
  */
 import autocannon from 'autocannon';
 import { createRequire } from 'node:module';
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -54,7 +56,35 @@ import {
   yuan,
 } from './lib/local.mjs';
 
-const ROUTES = ['baseline', 'create', 'create_alipay', 'create_wechat', 'report', 'cashier', 'status', 'notify'];
+const ROUTES = [
+  'baseline',
+  'create',
+  'create_epay',
+  'create_alipay',
+  'create_wechat',
+  'report',
+  'cashier',
+  'status',
+  'notify',
+  'push_vmq',
+];
+/** The V免签 monitor hosts' domain while benchmarking: pushes carry `Host: <label>.vmq.localhost`. */
+const VMQ_DOMAIN = 'vmq.localhost';
+const md5 = (text) => createHash('md5').update(text).digest('hex');
+/** epay's sign: md5 of the sorted non-empty `k=v` pairs but sign and sign_type, then the key. */
+const epaySign = (p, key) =>
+  md5(
+    Object.keys(p)
+      .filter((k) => k !== 'sign' && k !== 'sign_type' && p[k] !== '')
+      .sort()
+      .map((k) => `${k}=${p[k]}`)
+      .join('&') + key,
+  );
+/** Java's Double.toString of a yuan amount, as the V免签 app prints it. */
+const javaDouble = (yuanText) => {
+  const s = String(Number(yuanText));
+  return s.includes('.') ? s : `${s}.0`;
+};
 const SESSIONS = 4;
 const NOTIFY_BATCH = 600;
 const TOKENS = 500;
@@ -343,6 +373,7 @@ async function main() {
     const queueLog = new QueueLog();
     const huipay = await serveHuipay({
       script: mainBuild.script,
+      vars: { VMQ_MONITOR_DOMAIN: VMQ_DOMAIN },
       inspectorPort,
       handleRuntimeStdio: mainLog.handle,
       log: queueLog,
@@ -474,6 +505,42 @@ async function main() {
       measure('create', opts, { url: huipay.url, request: createRequest('/api/cloudpay/create'), check: createCheck }),
     );
     if (createErrors.size) log(`create answered: ${[...createErrors].map(([k, n]) => `${n}× ${k}`).join('; ')}`);
+
+    // create_epay: the same, through epay's mapi.php (its own sign, one more D1 read for the app).
+    let epaySeq = 0;
+    const epayErrors = new Map();
+    const epayRequest = {
+      method: 'POST',
+      path: '/mapi.php',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      setupRequest: (req) => {
+        const p = {
+          pid: String(app.epay_pid),
+          type: 'alipay',
+          out_trade_no: `e${runId}-${++epaySeq}`,
+          notify_url: `http://127.0.0.1:${merchant.port}/epay`,
+          name: 'bench',
+          money: yuan(100 + Math.floor(Math.random() * 4_999_900)),
+          clientip: '127.0.0.1',
+        };
+        return {
+          ...req,
+          body: new URLSearchParams({ ...p, sign: epaySign(p, app.appsecret), sign_type: 'MD5' }).toString(),
+        };
+      },
+    };
+    results.create_epay = await profileOf('create_epay', () =>
+      measure('create_epay', opts, {
+        url: huipay.url,
+        request: epayRequest,
+        check: (body) => {
+          if (body.startsWith('{"code":1,')) return true;
+          epayErrors.set(body.slice(0, 120), (epayErrors.get(body.slice(0, 120)) ?? 0) + 1);
+          return false;
+        },
+      }),
+    );
+    if (epayErrors.size) log(`create_epay answered: ${[...epayErrors].map(([k, n]) => `${n}× ${k}`).join('; ')}`);
 
     // create_alipay: the same, through the Alipay channel with method qr (RSA2 sign, simulator, verify).
     const alipayErrors = new Map();
@@ -766,6 +833,108 @@ async function main() {
       );
       return r;
     });
+    results.push_vmq = await profileOf('push_vmq', () => pushVmq());
+
+    /**
+     * push_vmq: pending V免签 orders made first (not measured), then one appPush per order, signed
+     * with its session's secret and sent to the session's own host; then wait until all are paid.
+     */
+    async function pushVmq() {
+      const vmqOrders = [];
+      let vseq = 0;
+      const wanted = Math.min(6000, Math.ceil(1.5 * results.create.rps * (opts.warmup + opts.duration)) + 50);
+      await drive({
+        url: huipay.url,
+        connections: opts.connections,
+        duration: 60,
+        max: wanted,
+        request: {
+          method: 'GET',
+          path: '/',
+          setupRequest: (req) => {
+            const p = {
+              payId: `v${runId}-${++vseq}`,
+              type: '2',
+              price: String((100 + Math.floor(Math.random() * 4_999_900)) / 100),
+              param: '',
+            };
+            const sign = md5(p.payId + p.param + p.type + p.price + app.appsecret);
+            const q = new URLSearchParams({ ...p, notifyUrl: `http://127.0.0.1:${merchant.port}/vmq`, sign });
+            return { ...req, path: `/vmq/${app.appkey}/createOrder?${q}` };
+          },
+        },
+        check: (body) => {
+          const j = JSON.parse(body);
+          if (j.code !== 1) return false;
+          vmqOrders.push({ reallyPrice: j.data.reallyPrice, session: sessionByPayload.get(j.data.payUrl) });
+          return true;
+        },
+      });
+      if (vmqOrders.length < 10 || vmqOrders.some((o) => !o.session))
+        throw new Error(`push_vmq: only ${vmqOrders.length} V免签 orders made, or one names no known session`);
+      const paidBefore = (
+        await db.prepare(`SELECT COUNT(*) AS n FROM orders WHERE status = 'paid' AND facade = 'vmq'`).first()
+      ).n;
+      let i = 0;
+      let pushed = 0;
+      const request = {
+        method: 'GET',
+        path: '/',
+        setupRequest: (req) => {
+          const o = vmqOrders[i++];
+          if (!o) return null;
+          const t = String(Date.now());
+          const price = javaDouble(o.reallyPrice);
+          const sign = md5(`2${price}${t}${o.session.secret}`);
+          return {
+            ...req,
+            path: `/appPush?t=${t}&type=2&price=${price}&sign=${sign}`,
+            headers: { host: o.session.vmq_host },
+          };
+        },
+      };
+      const check = (body) => (body.startsWith('{"code":1,') ? (pushed++, true) : false);
+      const warm = Math.min(
+        Math.floor(vmqOrders.length / 4),
+        Math.max(opts.connections * 4, Math.round(vmqOrders.length * (opts.warmup / (opts.warmup + opts.duration)))),
+      );
+      if (opts.warmup > 0)
+        await drive({
+          url: huipay.url,
+          connections: opts.connections,
+          duration: opts.warmup,
+          max: warm,
+          request,
+          check,
+        });
+      const r = await drive({
+        url: huipay.url,
+        connections: opts.connections,
+        duration: opts.duration,
+        max: vmqOrders.length - i,
+        request,
+        check,
+      });
+      const lastPushAt = performance.now();
+      let paid = paidBefore;
+      while (performance.now() < lastPushAt + REPORT_WAIT_MS) {
+        paid = (await db.prepare(`SELECT COUNT(*) AS n FROM orders WHERE status = 'paid' AND facade = 'vmq'`).first())
+          .n;
+        if (paid >= paidBefore + pushed) break;
+        await sleep(200);
+      }
+      r.paidNote =
+        paid >= paidBefore + pushed
+          ? `all ${pushed} accepted pushes paid their orders ${((performance.now() - lastPushAt) / 1000).toFixed(1)} s after the last push`
+          : `only ${paid - paidBefore} V免签 orders paid for ${pushed} accepted pushes ${((performance.now() - lastPushAt) / 1000).toFixed(1)} s after the last push (waited no longer)`;
+      log(
+        `push_vmq: ${r.count} requests, ${r.rps.toFixed(1)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors} · ${r.paidNote}` +
+          ` · cores used: workerd ${r.cpu.servers.toFixed(2)}, driver ${r.cpu.driver.toFixed(2)}, other processes ${r.cpu.others.toFixed(2)}`,
+      );
+      if (paid < paidBefore + pushed) r.errors += paidBefore + pushed - paid;
+      return r;
+    }
+
     const duplicates = [...merchant.received.values()].filter((e) => e.at.length > 1).length;
     rss.sample();
     const peakRss = rss.peakMb();
@@ -820,6 +989,7 @@ async function main() {
       `cores: ${cores} · peak RSS of the serving workerd: ${summary.peak_rss_mb.toFixed(1)} MB (the floor's workerd: ${floorRss.peakMb().toFixed(1)} MB)`,
       `report: ${results.report.applyNote}; ${results.report.drainNote}`,
       `report: queue ${results.report.queueNote}`,
+      `push_vmq: ${results.push_vmq.paidNote} (an accepted push whose order is not paid in time counts as an error)`,
       `notify: rps = deliveries/s at the merchant server (first to last arrival); p50/p99 = report sent → notify received${duplicates ? `; ${duplicates} orders notified more than once` : ''}`,
       `other processes' CPU during each measured run (cores of ${cores}): ${[...ROUTES, 'floor'].map((n) => `${n} ${results[n].cpu.others.toFixed(2)}`).join(', ')}` +
         (Math.max(...[...ROUTES, 'floor'].map((n) => results[n].cpu.others)) > 0.25

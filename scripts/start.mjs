@@ -3,7 +3,8 @@
  *
  * 1. Creates .dev.vars from .dev.vars.example if it is missing.
  * 2. Applies the D1 migrations to the local database (.wrangler/state).
- * 3. Starts `wrangler dev` on 127.0.0.1:$PORT (default 8787).
+ * 3. Starts `wrangler dev` on $LISTEN:$PORT (default 127.0.0.1:8787), with VMQ_MONITOR_DOMAIN set to
+ *    $VMQ_MONITOR_DOMAIN or localhost:$PORT, so each session's V免签 host is <label>.localhost:$PORT.
  * 4. Once /healthz answers, makes sure a "Demo shop" merchant exists with a sandbox app and a
  *    sandbox alipay session (the personal wallet), and a second sandbox app whose Alipay orders go
  *    through the official channel (routing `official`: the built-in Alipay simulator, no setup).
@@ -22,6 +23,8 @@ import { fileURLToPath } from 'node:url';
 
 process.chdir(join(dirname(fileURLToPath(import.meta.url)), '..'));
 const PORT = Number(process.env.PORT || 8787);
+const LISTEN = process.env.LISTEN || '127.0.0.1';
+const VMQ_DOMAIN = process.env.VMQ_MONITOR_DOMAIN || `localhost:${PORT}`;
 const BASE = `http://127.0.0.1:${PORT}`;
 const DEMO_FILE = '.wrangler/demo.json';
 const log = (msg) => console.log(`[start] ${msg}`);
@@ -51,9 +54,11 @@ if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 // 3. The gateway. Run like `npx wrangler dev`, but without npx: npx starts wrangler under `sh -c`,
 // which does not pass on the signals we forward, so Ctrl-C/SIGTERM would leave workerd running.
 const wrangler = join('node_modules', 'wrangler', 'bin', 'wrangler.js');
-const child = spawn(process.execPath, [wrangler, 'dev', '--ip', '127.0.0.1', '--port', String(PORT)], {
-  stdio: 'inherit',
-});
+const child = spawn(
+  process.execPath,
+  [wrangler, 'dev', '--ip', LISTEN, '--port', String(PORT), '--var', `VMQ_MONITOR_DOMAIN:${VMQ_DOMAIN}`],
+  { stdio: 'inherit' },
+);
 let exiting = false,
   failed = false;
 child.on('exit', (code, signal) => {
@@ -158,6 +163,8 @@ async function ensureDemo() {
     appsecret: app.appsecret,
     session: { id: session.id, secret: session.secret, monitor_config: session.monitor_config },
     official: { appkey: official.appkey, appsecret: official.appsecret },
+    epay_pid: app.epay_pid ?? app.id,
+    vmq_config: session.vmq_host ? `${session.vmq_host}/${session.secret}` : null,
   };
   mkdirSync(dirname(DEMO_FILE), { recursive: true });
   writeFileSync(DEMO_FILE, `${JSON.stringify(demo, null, 2)}\n`);
@@ -203,6 +210,11 @@ function banner(demo) {
    ${curlLine(demo.official, `wechat-${now}`, 'wechat')}
    ${curlLine(demo.official, `qqpay-${now}`, 'qqpay')}
    ${curlLine(demo.official, `unionpay-${now}`, 'unionpay')}
+
+ The wallet's app through the facades (README: "Compatibility facades"):
+   彩虹易支付 (epay)  URL ${BASE}/   pid ${demo.epay_pid}   key = appsecret
+   V免签 merchant API ${BASE}/vmq/${demo.appkey}/   通讯密钥 = appsecret
+   V免签 app config   ${demo.vmq_config ?? '(set VMQ_MONITOR_DOMAIN)'}
 
  Or simply, in another terminal:  npm run demo   (creates one order on each app and
  prints their cashier pages: the wallet's has "simulate payment"; the official one leads

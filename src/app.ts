@@ -14,6 +14,9 @@ import qrcode from './routes/qrcode';
 import { renderDocs } from './views/docs';
 import { renderHome } from './views/home';
 import { publicOrigin } from './routes/origin';
+import epay, { collapseEpaySlashes } from './facades/epay/routes';
+import vmq from './facades/vmq/routes';
+import vmqMonitor, { MONITOR_PREFIX, monitorPath } from './facades/vmq/monitor';
 
 const OPENAPI_INFO = {
   openapi: '3.1.0',
@@ -25,7 +28,8 @@ const OPENAPI_INFO = {
 };
 
 export function buildApp() {
-  const app = createRouter();
+  // A V免签 monitor host's requests are routed by their Host header before anything else.
+  const app = createRouter({ getPath: monitorPath(collapseEpaySlashes) });
 
   app.use('*', async (c, next) => {
     const requestId = c.req.header('cf-ray') ?? crypto.randomUUID();
@@ -45,6 +49,9 @@ export function buildApp() {
   app.route('/admin/v1', admin);
   app.route('/channels', channels);
   app.route('/sandbox', sandbox);
+  app.route('/', epay);
+  app.route('/vmq', vmq);
+  app.route(MONITOR_PREFIX, vmqMonitor);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -55,6 +62,8 @@ export function buildApp() {
   app.get('/docs', (c) => c.html(renderDocs(app.getOpenAPI31Document(OPENAPI_INFO))));
 
   app.notFound((c) => {
+    if (c.req.path.startsWith('/vmq/'))
+      return c.json({ code: -1, msg: `没有这个接口：${c.req.method} ${c.req.path}` }, 404);
     if (c.req.path.startsWith('/api/cloudpay/'))
       return c.json(gatepayBody(GATEPAY_CODES.param_missing, `no such API: ${c.req.method} ${c.req.path}`));
     return apiErrorResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`);

@@ -1,5 +1,6 @@
 /** The app's Hono environment and the router factory every route module uses. */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { HonoOptions } from 'hono/hono-base';
 import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
 import * as schema from './db/schema';
 import { ApiError } from './errors';
@@ -21,8 +22,9 @@ export function makeDb(d1: D1Database): Db {
 }
 
 /** A router whose zod validation failures become one clear error naming the field. */
-export function createRouter() {
+export function createRouter(options: Pick<HonoOptions<object>, 'getPath'> = {}) {
   return new OpenAPIHono<AppEnv>({
+    ...options,
     defaultHook: (result) => {
       if (!result.success) {
         const issue = result.error.issues[0];

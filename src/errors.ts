@@ -53,6 +53,9 @@ export function apiErrorResponse(c: Context<AppEnv>, code: ApiErrorCode, message
 }
 
 const isGatepay = (path: string) => path.startsWith('/api/cloudpay/');
+/** The facades (SPEC §12) answer `{ "code": -1, "msg" }` like the gateways they stand in for. */
+const isFacade = (path: string) =>
+  /^(\/epay)?\/(submit|mapi|api)(\.php)?$/.test(path) || path.startsWith('/vmq/') || path.startsWith('/vmq-host/');
 
 /** The app's single error handler. */
 export function onError(err: Error, c: Context<AppEnv>) {
@@ -76,5 +79,7 @@ export function onError(err: Error, c: Context<AppEnv>) {
   if (isGatepay(c.req.path)) {
     return c.json(gatepayBody(GATEPAY_CODES.unknown, `unknown error; request id ${c.get('requestId')}`));
   }
+  if (isFacade(c.req.path))
+    return c.json({ code: -1, msg: `系统错误，请稍后再试；request id ${c.get('requestId')}` }, 500);
   return apiErrorResponse(c, 'internal', 'internal error; the request id is logged');
 }

@@ -12,7 +12,8 @@
  *   WECHATPAY/SIGNTEST/ probe signature) | wxnative (a signed 200 code_url answer) | wxgarbage (200, not JSON) |
  *   qqsystemerror (QQ Wallet result_code FAIL err_code SYSTEMERROR, signed with FAULT_QQ_API_KEY) | qqunsigned (a
  *   SUCCESS code_url answer without sign) | qqreturnfail (return_code FAIL) | qqnative (a signed code_url answer) |
- *   upunsigned (a UnionPay respCode=00 answer with a tn and no signature)
+ *   upunsigned (a UnionPay respCode=00 answer with a tn and no signature) |
+ *   html-success (200, an HTML page saying SUCCESS)
  * Every request is recorded; `GET /_log/<key>` returns them as JSON (method, path, headers, body).
  */
 import { createHash, createSign } from 'node:crypto';
@@ -181,6 +182,10 @@ export async function startMerchantServer(): Promise<{ port: number; stop: () =>
       else if (QQ_FAULTS[behaviour]) qqAnswer(behaviour, Buffer.concat(chunks).toString('utf8'), res);
       else if (behaviour === 'alipaygarbage')
         res.writeHead(200, { 'content-type': 'text/html' }).end('<html>busy</html>');
+      else if (behaviour === 'html-success')
+        res
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+          .end('<!DOCTYPE html><html><body><p>SUCCESS</p></body></html>');
       else if (behaviour === 'redirect') res.writeHead(302, { location: `/success/${key}` }).end();
       else if (behaviour === 'huge') res.end(Buffer.alloc(10 * 1024 * 1024, 'a'));
       else if (behaviour === 'slow' || (slowN && n <= Number(slowN[1])))

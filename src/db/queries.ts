@@ -27,6 +27,8 @@ const ORDER_COLUMNS = [
   'timeoutUrl',
   'createdMs',
   'expiresMs',
+  'facade',
+  'facadeFields',
 ] as const;
 export type NewOrder = Pick<Order, (typeof ORDER_COLUMNS)[number]>;
 
@@ -36,6 +38,12 @@ function prepare(db: Db) {
       .select()
       .from(apps)
       .where(eq(apps.appkey, key('appkey')))
+      .limit(1)
+      .prepare(),
+    appById: db
+      .select()
+      .from(apps)
+      .where(eq(apps.id, key('id')))
       .limit(1)
       .prepare(),
     appRoute: db
@@ -55,6 +63,12 @@ function prepare(db: Db) {
       .select()
       .from(sessions)
       .where(eq(sessions.id, key('id')))
+      .limit(1)
+      .prepare(),
+    sessionByVmqHost: db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.vmqHost, key('host')))
       .limit(1)
       .prepare(),
     /** The order behind a pay token, with what its page needs: app URLs and secret, merchant name, notify state. */

@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import {
+  DELIVERY_KINDS,
   DIRECTIONS,
   MODES,
   ORDER_STATUSES,
@@ -14,11 +15,14 @@ import {
   ROTATIONS,
   SESSION_TYPES,
   type ChannelMethod,
+  FACADES,
   type PayType,
   type Routing,
   type WebhookEvent,
   WEBHOOK_MODES,
 } from '../domain/vocab';
+import type { EpayFields } from '../domain/epay';
+import type { VmqFields } from '../domain/vmq';
 
 const now = sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`;
 
@@ -90,6 +94,8 @@ export const sessions = sqliteTable('sessions', {
   ruleId: integer('rule_id'),
   enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
   createdMs: integer('created_ms').notNull().default(now),
+  /** The V免签 monitor app's host label: `<vmq_host>.<VMQ_MONITOR_DOMAIN>` (SPEC §12.2). */
+  vmqHost: text('vmq_host').unique(),
 });
 
 export const orders = sqliteTable(
@@ -136,6 +142,10 @@ export const orders = sqliteTable(
     queryAttempts: integer('query_attempts').notNull().default(0),
     /** Sum of succeeded refunds. */
     refundedFen: integer('refunded_fen').notNull().default(0),
+    /** The compatibility facade that made the order (SPEC §12); null: the gatepay API. */
+    facade: text('facade', { enum: FACADES }),
+    /** The facade's own strings that its notify and return must echo exactly. */
+    facadeFields: text('facade_fields', { mode: 'json' }).$type<EpayFields | VmqFields>(),
   },
   (t) => [
     uniqueIndex('orders_app_out').on(t.appId, t.outOrderId),
@@ -204,7 +214,7 @@ export const deliveries = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     /** Makes fan-out idempotent: `notify:<order>`, `wh:<webhook>:<event>:<subject>`. */
     dedupeKey: text('dedupe_key').notNull().unique(),
-    kind: text('kind', { enum: ['notify', 'webhook'] }).notNull(),
+    kind: text('kind', { enum: DELIVERY_KINDS }).notNull(),
     merchantId: integer('merchant_id').notNull(),
     appId: integer('app_id').notNull(),
     orderId: integer('order_id'),
@@ -405,3 +415,13 @@ export type ChannelConfig = typeof channelConfigs.$inferSelect;
 export type Refund = typeof refunds.$inferSelect;
 export type ChannelLogRow = typeof channelLog.$inferSelect;
 export type SimTrade = typeof simTrades.$inferSelect;
+
+/**
+ * Failed key checks, counted per subject (e.g. `epay:pid:12`, `epay:ip:203.0.113.9`) in a
+ * fixed window, so that guessing a key is slowed down across isolates and restarts.
+ */
+export const failedAttempts = sqliteTable('failed_attempts', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  windowStartMs: integer('window_start_ms').notNull(),
+});

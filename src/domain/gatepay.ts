@@ -84,15 +84,9 @@ export function checkCreate(
   }
   const urls: Partial<Record<(typeof URL_FIELDS)[number], string>> = {};
   for (const f of overrides) {
-    const parsed = normalizeHttpUrl(p[f]);
-    const problem =
-      p[f].length > 1024
-        ? 'must be at most 1024 characters'
-        : parsed.ok
-          ? outboundUrlProblem(parsed.url, app.mode === 'live' && f === 'notify_url')
-          : parsed.error;
-    if (problem || !parsed.ok) return refuse(C.param_forbidden, `${f}: ${problem}`);
-    urls[f] = parsed.url;
+    const url = callbackUrl(p[f], app.mode === 'live' && f === 'notify_url');
+    if (!url.ok) return refuse(C.param_forbidden, `${f}: ${url.error}`);
+    urls[f] = url.url;
   }
   const price = parseYuan(p.price, maxFen);
   if (!price.ok) return refuse(C.price_invalid, `price invalid: ${price.error}`);
@@ -126,6 +120,21 @@ export function checkCreate(
       region,
     },
   };
+}
+
+/** A callback URL given with an order, normalised, or why it cannot be kept (`strict`: no internal hosts). */
+export function callbackUrl(raw: string, strict: boolean): { ok: true; url: string } | { ok: false; error: string } {
+  if (raw.length > 1024) return { ok: false, error: 'must be at most 1024 characters' };
+  const parsed = normalizeHttpUrl(raw);
+  if (!parsed.ok) return parsed;
+  const problem = outboundUrlProblem(parsed.url, strict);
+  return problem ? { ok: false, error: problem } : parsed;
+}
+/** A create a facade checked, in the gatepay shape: no product id, timeout URL or payer region of its own. */
+export function facadeCreate(
+  o: Pick<CheckedCreate, 'priceFen' | 'type' | 'outOrderId' | 'custom' | 'notifyUrl' | 'returnUrl'>,
+): CheckedCreate {
+  return { ...o, productId: '', timeoutUrl: null, region: null };
 }
 
 /** Null when `p.sign` is the gatepay sign of `fields` (raw values as sent) under `secret`, else why not. */

@@ -18,6 +18,27 @@ export function parseYuan(input: unknown, maxFen: number): Parsed<number> {
   return { ok: true, value: fen };
 }
 
+const PLAIN_YUAN = /^(0|[1-9]\d{0,8})(\.\d{1,2})?$/;
+
+/**
+ * Parses a yuan string written plainly — §2's form without leading zeros (`00.10` and `01` are
+ * refused) — as the compatibility facades take it, so every accepted string has one meaning.
+ */
+export function parsePlainYuan(input: unknown, maxFen: number): Parsed<number> {
+  if (typeof input !== 'string' || !PLAIN_YUAN.test(input)) {
+    return {
+      ok: false,
+      error: 'must be a plain decimal yuan string like "1", "1.5" or "10.00" (no sign, exponent or leading zeros)',
+    };
+  }
+  return parseYuan(input, maxFen);
+}
+
+/** Formats fen the way PHP prints the float: no trailing zeros ("1", "1.5", "0.01"). */
+export function formatFenTrimmed(fen: number): string {
+  return formatFen(fen).replace(/\.?0+$/, '');
+}
+
 /** Formats fen as a yuan string with exactly two decimals ("10.20"). */
 export function formatFen(fen: number): string {
   if (!Number.isSafeInteger(fen)) throw new RangeError(`fen must be an integer, got ${fen}`);

@@ -15,6 +15,10 @@ export const WEBHOOK_EVENTS = [
   'refund.failed',
 ] as const;
 export const WEBHOOK_MODES = ['test', 'live'] as const;
+/** Compatibility facades (SPEC §12): other gateways' protocols onto the same orders. */
+export const FACADES = ['epay', 'vmq'] as const;
+/** What a delivery is: the gatepay notify (form POST), a webhook event, or a facade's GET notify. */
+export const DELIVERY_KINDS = ['notify', 'webhook', 'epay_notify', 'vmq_notify'] as const;
 
 export type Mode = (typeof MODES)[number];
 export type PayType = (typeof PAY_TYPES)[number];
@@ -36,3 +40,5 @@ export type ChannelMethod = (typeof CHANNEL_METHODS)[number];
 export type CreateMethod = (typeof CREATE_METHODS)[number];
 export type Routing = (typeof ROUTINGS)[number];
 export type RefundStatus = (typeof REFUND_STATUSES)[number];
+export type Facade = (typeof FACADES)[number];
+export type DeliveryKind = (typeof DELIVERY_KINDS)[number];

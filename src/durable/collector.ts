@@ -12,7 +12,7 @@
  * message never loses a payment. The storage and each concern live in `collector/`.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { checkCreate, GATEPAY_CODES, isSessionType, signRefusal } from '../domain/gatepay';
+import { type CheckedCreate, checkCreate, GATEPAY_CODES, isSessionType, signRefusal } from '../domain/gatepay';
 import { maxAmountFen } from '../domain/money';
 import { openSecret } from '../domain/secrets';
 import { SIGN_FIELDS } from '../domain/sign';
@@ -24,6 +24,7 @@ import { applyConfig, hasSessions, liveSessions, recordHeartbeat } from './colle
 import { CollectorStore } from './collector/store';
 import type {
   AssignOutcome,
+  CheckedCreateInput,
   CollectorConfig,
   CreateInput,
   CreateOutcome,
@@ -63,40 +64,50 @@ export class Collector extends DurableObject<Env> {
 
   /**
    * Create order's checks that need the app (enabled, sign, pay types, URLs) followed by the
-   * reservation, in one call: the app lives here so that create touches D1 only to insert.
+   * reservation, in one call: the app lives here so that create touches D1 only to insert. A
+   * facade's create arrives authenticated and checked: only the reservation is left.
    */
-  async create(input: CreateInput): Promise<CreateOutcome> {
-    const p = input.params;
-    const app = this.store.app(p.appkey);
+  async create(input: CreateInput | CheckedCreateInput): Promise<CreateOutcome> {
+    const app = this.store.app('params' in input ? input.params.appkey : input.appkey);
     if (!app) return { kind: 'unknown_app' };
     if (!app.enabled)
       return { kind: 'refused', code: GATEPAY_CODES.api_closed, msg: 'API closed: this app is disabled' };
-    const badSign = await signRefusal(SIGN_FIELDS.create, p, await openSecret(this.env.MASTER_KEY, app.secretEnc));
-    if (badSign) return { kind: 'refused', ...badSign };
-    const checked = checkCreate(app, p, maxAmountFen(this.env.MAX_AMOUNT));
-    if (!checked.ok) return { kind: 'refused', code: checked.code, msg: checked.msg };
-    const o = checked.order;
-    if (!input.personalOnly) {
-      const route = routeOrder({
-        mode: app.mode,
-        type: o.type,
-        routing: app.routing?.[o.type] ?? 'official_then_personal',
-        slot: app.channels?.[o.type] ?? null,
-        hasSessions: () => hasSessions(this.store, o.type),
-      });
-      if (route.kind === 'none') return { kind: 'refused', code: GATEPAY_CODES.no_method, msg: route.msg };
-      if (route.kind === 'official')
-        return {
-          kind: 'channel',
-          appId: app.id,
-          order: o,
-          ttlMs: app.orderTtlSeconds * 1000,
-          configId: route.configId,
-          fallback: route.fallback,
-        };
+    let o: CheckedCreate;
+    let fingerprint: string;
+    if ('params' in input) {
+      const p = input.params;
+      const badSign = await signRefusal(SIGN_FIELDS.create, p, await openSecret(this.env.MASTER_KEY, app.secretEnc));
+      if (badSign) return { kind: 'refused', ...badSign };
+      const checked = checkCreate(app, p, maxAmountFen(this.env.MAX_AMOUNT));
+      if (!checked.ok) return { kind: 'refused', code: checked.code, msg: checked.msg };
+      o = checked.order;
+      fingerprint = JSON.stringify([o.priceFen, o.type, o.custom]);
+      // The gatepay API's creates follow the app's routing (facades' checked creates take sessions).
+      if (!input.personalOnly) {
+        const route = routeOrder({
+          mode: app.mode,
+          type: o.type,
+          routing: app.routing?.[o.type] ?? 'official_then_personal',
+          slot: app.channels?.[o.type] ?? null,
+          hasSessions: () => hasSessions(this.store, o.type),
+        });
+        if (route.kind === 'none') return { kind: 'refused', code: GATEPAY_CODES.no_method, msg: route.msg };
+        if (route.kind === 'official')
+          return {
+            kind: 'channel',
+            appId: app.id,
+            order: o,
+            ttlMs: app.orderTtlSeconds * 1000,
+            configId: route.configId,
+            fallback: route.fallback,
+          };
+      }
+    } else {
+      o = input.order;
+      fingerprint = input.fingerprint;
     }
     if (!isSessionType(o.type))
-      return input.personalOnly
+      return 'params' in input && input.personalOnly
         ? {
             kind: 'refused',
             code: GATEPAY_CODES.no_method,
@@ -109,7 +120,7 @@ export class Collector extends DurableObject<Env> {
           };
     const r = this.reserve({
       order: { appId: app.id, outOrderId: o.outOrderId },
-      fingerprint: JSON.stringify([o.priceFen, o.type, o.custom]),
+      fingerprint,
       type: o.type,
       priceFen: o.priceFen,
       ttlMs: app.orderTtlSeconds * 1000,
@@ -121,6 +132,7 @@ export class Collector extends DurableObject<Env> {
     return {
       kind: 'refused',
       code: GATEPAY_CODES.no_method,
+      appId: app.id,
       msg:
         r.reason === 'no_slot'
           ? 'no payment method available now: every amount slot near this price is taken, try again shortly'

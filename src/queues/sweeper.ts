@@ -17,6 +17,7 @@ import type { SimNotifier } from '../channels/types';
 import { orders } from '../db/schema';
 import { type Db, makeDb } from '../env';
 import { sweepChannelOrders } from '../services/channel-payments';
+import { sweepFailedAttempts } from '../facades/epay/keyguard';
 import { collector } from '../services/collector';
 import { sweepDeliveries } from '../services/deliveries';
 import { sweepRefunds } from '../services/refunds';
@@ -37,6 +38,7 @@ export async function sweep(env: Env, nowMs = Date.now()): Promise<number | null
     sweepChannelOrders(env, db, nowMs),
     sweepRefunds(env, db, nowMs),
     sweepSimulatedNotifies(env, db, NOTIFIERS, nowMs),
+    sweepFailedAttempts(db, nowMs).then(() => null),
   ]);
   const pending = due.filter((t): t is number => t !== null);
   return pending.length ? Math.min(...pending) : null;

@@ -1,24 +1,17 @@
 /** The gatepay-compatible merchant API: `POST /api/cloudpay/{create,query,close,refund,refund_query}`. */
 import type { Context } from 'hono';
-import type { PayerRegion } from '../domain/rules';
 import { createRouter, type AppEnv } from '../env';
 import { GATEPAY_CODES } from '../domain/gatepay';
 import { GatepayError, gatepayBody } from '../errors';
 import { refundApi, refundQueryApi } from '../services/gatepay-refunds';
 import { closeOrder, createOrder, queryOrder } from '../services/orders';
 import { readParams, type RawParams } from '../services/params';
-import { publicOrigin } from './origin';
+import { cfRegion, publicOrigin } from './origin';
 
 async function params(c: Context<AppEnv>): Promise<RawParams> {
   const read = await readParams(c);
   if (!read.ok) throw new GatepayError(GATEPAY_CODES.param_missing, read.error);
   return read.params;
-}
-
-/** Where Cloudflare places the caller (used when the merchant does not pass `payer_region`). */
-function cfRegion(c: Context<AppEnv>): PayerRegion {
-  const cf = c.req.raw.cf as { country?: string; regionCode?: string } | undefined;
-  return { country: cf?.country ?? null, regionCode: cf?.regionCode ?? null };
 }
 
 const gatepay = createRouter();

@@ -6,8 +6,7 @@ import { maxAmountFen, parseYuan } from '../domain/money';
 import { SESSION_TYPES } from '../domain/vocab';
 import { createRouter, type AppEnv } from '../env';
 import { ApiError } from '../errors';
-import { withSynced } from '../services/collector';
-import { authenticateMonitor } from '../services/monitor';
+import { authenticateMonitor, recordHeartbeat, recordPayment } from '../services/monitor';
 import { parseJsonObject, readBody } from '../services/params';
 
 /** Unix ms before 2001-09-09: almost surely unix seconds sent by mistake. */
@@ -37,13 +36,7 @@ const monitor = createRouter();
 
 monitor.post('/heartbeat', async (c) => {
   const { session } = await signedJson(c);
-  await withSynced(
-    c.env,
-    c.get('db'),
-    session,
-    (s) => s.heartbeat(session.id),
-    (r) => !r.known,
-  );
+  await recordHeartbeat(c.env, c.get('db'), session);
   return c.json({
     ok: true,
     session_id: session.id,
@@ -66,22 +59,14 @@ monitor.post('/payments', async (c) => {
   if (!amount.ok) throw new ApiError('bad_request', `amount: ${amount.error}`);
   if (r.paid_at > Date.now() + 300_000)
     throw new ApiError('bad_request', 'paid_at: is in the future (unix milliseconds expected)');
-  const answer = await withSynced(
-    c.env,
-    c.get('db'),
-    session,
-    (s) =>
-      s.report({
-        sessionId: session.id,
-        type: r.type,
-        amountFen: amount.value,
-        paidMs: r.paid_at,
-        ref: r.ref ?? null,
-        payer: r.payer ?? null,
-      }),
-    (a) => a === null,
-  );
-  if (!answer) throw new ApiError('unauthorized', `session ${session.id} is not known to its collector`);
+  const answer = await recordPayment(c.env, c.get('db'), session, {
+    sessionId: session.id,
+    type: r.type,
+    amountFen: amount.value,
+    paidMs: r.paid_at,
+    ref: r.ref ?? null,
+    payer: r.payer ?? null,
+  });
   return c.json(answer);
 });
 

@@ -19,6 +19,13 @@ export async function appByKey(env: Env, db: Db, appkey: string): Promise<AppWit
   return { ...app, secret: await openSecret(env.MASTER_KEY, app.secretEnc) };
 }
 
+/** The app with this numeric id (an epay `pid`), with its secret. */
+export async function appById(env: Env, db: Db, id: number): Promise<AppWithSecret | null> {
+  const app = await queries(db).appById.get({ id });
+  if (!app) return null;
+  return { ...app, secret: await openSecret(env.MASTER_KEY, app.secretEnc) };
+}
+
 export async function requireApp(db: Db, appkey: string): Promise<App> {
   const app = await db.query.apps.findFirst({ where: eq(apps.appkey, appkey) });
   if (!app) throw new ApiError('not_found', `app ${appkey} not found`);

@@ -7,7 +7,7 @@
 import { queries } from '../db/queries';
 import { collector, payTokens } from './collector';
 import { formatFen } from '../domain/money';
-import { returnUrl } from '../domain/notify';
+import { signedReturnUrl } from '../domain/notify';
 import type { Db } from '../env';
 import { unixSeconds } from '../errors';
 import { openSecret } from '../domain/secrets';
@@ -57,7 +57,7 @@ export async function statusView(env: Env, s: PayState, nowMs = Date.now()): Pro
     acknowledged: s.notify === 'delivered',
     return_url:
       status === 'paid' && target
-        ? await returnUrl(target, o, s.appkey, await openSecret(env.MASTER_KEY, s.secretEnc))
+        ? await signedReturnUrl(target, o, s.appkey, await openSecret(env.MASTER_KEY, s.secretEnc))
         : null,
     timeout_url: status === 'expired' ? (o.timeoutUrl ?? s.appTimeout) : null,
   });

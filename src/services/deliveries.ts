@@ -20,7 +20,16 @@ import {
   type Webhook,
 } from '../db/schema';
 import { randomId } from '../domain/ids';
-import { eventBody, notifyBody, notifyTarget, signatureHeader } from '../domain/notify';
+import {
+  ACK_RULES,
+  appendQuery,
+  deliveryAccepted,
+  deliveryMethod,
+  eventBody,
+  notifyTarget,
+  orderNotify,
+  signatureHeader,
+} from '../domain/notify';
 import { delayBefore, hops, retryDelays } from '../domain/schedule';
 import { outboundUrlProblem } from '../domain/ssrf';
 import type { Mode, WebhookEvent } from '../domain/vocab';
@@ -29,7 +38,7 @@ import { ApiError } from '../errors';
 import type { Job } from '../queues/jobs';
 import { orderFacts } from './orders';
 import { refundFacts } from './refunds';
-import { LOG_LIMIT, OUTBOUND_TIMEOUT_MS, postOnce } from './outbound';
+import { LOG_LIMIT, OUTBOUND_TIMEOUT_MS, postOnce, requestOnce } from './outbound';
 import { openSecret } from '../domain/secrets';
 import { wakeSweeper } from './wake';
 
@@ -125,7 +134,6 @@ export async function orderDeliveries(
   if (event === 'payment.succeeded' && order.paidMs !== null) {
     rows.push({
       dedupeKey: `notify:${order.id}`,
-      kind: 'notify',
       merchantId: app.merchantId,
       appId: app.id,
       orderId: order.id,
@@ -133,7 +141,7 @@ export async function orderDeliveries(
       url: order.notifyUrl ?? notifyTarget(app) ?? '',
       backupUrl: app.mode === 'live' ? app.backupNotifyUrl : null,
       allowInternal: app.mode === 'sandbox',
-      body: await notifyBody({ ...order, paidMs: order.paidMs }, app.appkey, await secretOf(env, app)),
+      ...(await orderNotify({ ...order, paidMs: order.paidMs }, app.appkey, await secretOf(env, app))),
       nextAttemptMs: nowMs,
       createdMs: nowMs,
     });
@@ -226,16 +234,9 @@ async function requestFor(
   db: Db,
   d: Delivery,
   nowMs: number,
-): Promise<
-  | { headers: Record<string, string>; accepted: (status: number | null, text: string | null) => boolean }
-  | { gone: string }
-> {
-  if (d.kind === 'notify') {
-    return {
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      accepted: (s, t) => s !== null && s >= 200 && s < 300 && t?.trim() === 'success',
-    };
-  }
+): Promise<{ headers: Record<string, string> } | { gone: string }> {
+  if (d.kind === 'notify') return { headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+  if (d.kind !== 'webhook') return { headers: {} };
   const [w, app] = await Promise.all([
     db.query.webhooks.findFirst({ where: eq(webhooks.id, d.webhookId ?? -1) }),
     db.query.apps.findFirst({ where: eq(apps.id, d.appId) }),
@@ -247,7 +248,6 @@ async function requestFor(
       'content-type': 'application/json',
       'huipay-signature': await signatureHeader(d.body, await secretOf(env, app), nowMs),
     },
-    accepted: (s) => s !== null && s >= 200 && s < 300,
   };
 }
 
@@ -277,15 +277,18 @@ export async function runAttempt(
   if (!d) return 'skipped';
   const req = await requestFor(env, db, d, nowMs);
   let delivered = false;
-  for (const url of [d.url, ...(d.backupUrl ? [d.backupUrl] : [])]) {
+  const method = deliveryMethod(d.kind);
+  for (const target of [d.url, ...(d.backupUrl ? [d.backupUrl] : [])]) {
     const startedMs = Date.now();
+    // A GET notify carries its fields in the query of the notify URL.
+    const url = method === 'GET' && target ? appendQuery(target, d.body) : target;
     const problem =
       'gone' in req ? req.gone : url ? outboundUrlProblem(url, !d.allowInternal) : 'no notify URL configured';
     const res =
       problem || 'gone' in req
         ? { status: null, text: null, durationMs: 0, error: problem }
-        : await postOnce(url, d.body, req.headers);
-    const ok = !problem && !('gone' in req) && req.accepted(res.status, res.text);
+        : await requestOnce(url, { method, body: method === 'GET' ? undefined : d.body, headers: req.headers });
+    const ok = !problem && !('gone' in req) && deliveryAccepted(d.kind, res.status, res.text);
     await db.insert(attempts).values({
       deliveryId,
       attempt,
@@ -325,8 +328,8 @@ export async function runAttempt(
 
 function describeRefusal(d: Delivery, status: number): string {
   if (status >= 300 && status < 400) return `HTTP ${status}: redirects are not followed`;
-  if (d.kind === 'notify') return `HTTP ${status}: not acknowledged (the body must be exactly "success")`;
-  return `HTTP ${status}: not a 2xx`;
+  if (d.kind === 'webhook') return `HTTP ${status}: not a 2xx`;
+  return `HTTP ${status}: not acknowledged (${ACK_RULES[d.kind]})`;
 }
 
 /**

@@ -1,7 +1,10 @@
 /**
- * The native monitor protocol (SPEC §4.2). Requests carry `X-Huipay-Session`,
- * `X-Huipay-Timestamp` (unix ms) and `X-Huipay-Signature` =
- * hex HMAC-SHA256(session secret, timestamp + "." + raw body), within 300 s of our clock.
+ * What a session's monitor does, whichever protocol it speaks (the native one, SPEC §4.2, or the
+ * V免签 app's, §12.2): a heartbeat and a payment report, both through the session's Collector.
+ *
+ * Native requests carry `X-Huipay-Session`, `X-Huipay-Timestamp` (unix ms) and
+ * `X-Huipay-Signature` = hex HMAC-SHA256(session secret, timestamp + "." + raw body), within 300 s
+ * of our clock.
  */
 import { queries } from '../db/queries';
 import type { Session } from '../db/schema';
@@ -9,6 +12,9 @@ import { hmacSha256Hex, safeEqual } from '../domain/sign';
 import type { Db } from '../env';
 import { ApiError } from '../errors';
 import { openSecret } from '../domain/secrets';
+import type { ReportAnswer } from '../durable/collector/types';
+import type { PaymentReport } from '../queues/jobs';
+import { withSynced } from './collector';
 
 export const MONITOR_TOLERANCE_MS = 300_000;
 
@@ -39,4 +45,28 @@ export async function authenticateMonitor(env: Env, db: Db, headers: Headers, ra
     );
   }
   return session;
+}
+
+/** A heartbeat: the session is online from now on (a new or offline one comes online). */
+export async function recordHeartbeat(env: Env, db: Db, session: Session) {
+  return withSynced(
+    env,
+    db,
+    session,
+    (s) => s.heartbeat(session.id),
+    (r) => !r.known,
+  );
+}
+
+/** A payment report, recorded once by the session's Collector and matched there; a repeat gets the first answer. */
+export async function recordPayment(env: Env, db: Db, session: Session, report: PaymentReport): Promise<ReportAnswer> {
+  const answer = await withSynced(
+    env,
+    db,
+    session,
+    (s) => s.report(report),
+    (a) => a === null,
+  );
+  if (!answer) throw new ApiError('unauthorized', `session ${session.id} is not known to its collector`);
+  return answer;
 }

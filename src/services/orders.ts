@@ -1,12 +1,12 @@
 /**
- * The gatepay merchant API flows: create (the merchant's Collector authenticates, checks and
- * reserves a slot → insert), query and close. Every failure is a GatepayError with the spec's
- * code and a message naming the field and the likely cause.
+ * The gatepay merchant API flows: create (the merchant's Collector authenticates, checks, routes
+ * and reserves a slot → insert; or an official channel makes the order), query and close. Every
+ * failure is a GatepayError with the spec's code and a message naming the field and the likely cause.
  */
 import { and, eq } from 'drizzle-orm';
 import { queries, type NewOrder } from '../db/queries';
-import { orders, type Order } from '../db/schema';
-import { type CheckedCreate, GATEPAY_CODES as C, signRefusal, type GatepayCode } from '../domain/gatepay';
+import { orders, type App, type Order } from '../db/schema';
+import { GATEPAY_CODES as C, signRefusal, type GatepayCode } from '../domain/gatepay';
 import { formatFen } from '../domain/money';
 import type { PayerRegion } from '../domain/rules';
 import { SIGN_FIELDS } from '../domain/sign';
@@ -14,11 +14,15 @@ import type { Db } from '../env';
 import { GatepayError, unixSeconds } from '../errors';
 import { appByKey, type AppWithSecret } from './apps';
 import { appRoute, collector, payTokens, type Route, withSynced } from './collector';
-import type { CreateOutcome } from '../durable/collector/types';
+import type { CheckedCreateInput, CreateInput, CreateOutcome, Hold } from '../durable/collector/types';
+import type { CheckedCreate } from '../domain/gatepay';
+import type { EpayFields } from '../domain/epay';
+import type { VmqFields } from '../domain/vmq';
+import type { Facade } from '../domain/vocab';
 import type { RawParams } from './params';
 import type { OrderRef } from '../queues/jobs';
 import { createChannelOrder } from './channel-orders';
-import { closeChannelOrder } from './channel-payments';
+import { backgroundOrigin, closeChannelOrder } from './channel-payments';
 
 export interface RequestContext {
   origin: string;
@@ -85,45 +89,54 @@ export function orderView(o: Order, origin: string) {
   };
 }
 
+/** How a facade marks the orders it makes: its name and the strings its notify must echo. */
+export interface FacadeStamp {
+  facade: Facade;
+  fields: (hold: Hold) => EpayFields | VmqFields;
+}
+
 /**
- * `POST /api/cloudpay/create`: one Collector call (app, sign, checks, routing, slot), one D1
- * insert. An order the Collector routes to an official channel is made by the channel instead
- * (and comes back here for a slot when the channel fails under official_then_personal).
+ * The result of placing an order. `taken`: the out_order_id has an order already, or the
+ * Collector holds it — for other parameters (`conflict`), for these (`same`: a repeat), or no
+ * longer (`stale`: it was paid, closed, or its time is up and its expiry is on its way).
  */
-export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestContext) {
-  requirePresent(p, SIGN_FIELDS.create.slice(1));
-  const route = await appRoute(db, p.appkey);
-  if (!route) return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
-  const ask = (personalOnly: boolean) =>
-    withSynced<CreateOutcome>(
-      env,
-      db,
-      route,
-      (c) => c.create({ params: p, region: ctx.region, personalOnly }),
-      (r) => r.kind === 'unknown_app',
-    );
-  let outcome = await ask(false);
-  let channelFailure: string | null = null;
-  if (outcome.kind === 'channel') {
-    const o = outcome.order;
-    const ref = { appId: outcome.appId, outOrderId: p.out_order_id };
-    const asked = { price: o.priceFen, type: o.type, custom: o.custom };
-    const made = await createChannelOrder(env, db, route, outcome, p, ctx.origin, () => findByKey(db, ref));
-    if (made.kind === 'order') return { ...orderView(made.order, ctx.origin), params: p };
-    if (made.kind === 'existing') return existingOutcome(await findByKey(db, ref), asked, ctx.origin, p);
-    channelFailure = made.msg;
-    outcome = await ask(true);
+export type Placed =
+  | { kind: 'created'; order: Order }
+  /** The Collector routes the order to an official channel: the channel makes it (createOrder). */
+  | { kind: 'channel'; outcome: Extract<CreateOutcome, { kind: 'channel' }> }
+  | { kind: 'refused'; code: GatepayCode; msg: string }
+  | { kind: 'unknown_app' }
+  | { kind: 'taken'; existing: Order | null; why: 'conflict' | 'stale' | 'same'; asked: CheckedCreate | null };
+
+/**
+ * Every way of creating an order ends here: one Collector call (checks, rules, rotation and a
+ * unique amount, atomically) and one D1 insert. The gatepay API passes its raw parameters (the
+ * Collector checks its sign); a facade passes a create it has already authenticated and checked.
+ */
+export async function placeOrder(
+  env: Env,
+  db: Db,
+  route: Route,
+  input: CreateInput | CheckedCreateInput,
+  outOrderId: string,
+  stamp?: FacadeStamp,
+): Promise<Placed> {
+  const outcome = await withSynced<CreateOutcome>(
+    env,
+    db,
+    route,
+    (c) => c.create(input),
+    (r) => r.kind === 'unknown_app',
+  );
+  if (outcome.kind === 'refused' && outcome.code === C.no_method && outcome.appId !== undefined) {
+    // No slot for a new order, but the key may name an order that exists: answer that (212 / 211).
+    const existing = await findByKey(db, { appId: outcome.appId, outOrderId });
+    if (existing) return { kind: 'taken', existing, why: 'stale', asked: null };
   }
-  if (outcome.kind === 'unknown_app') return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
-  if (outcome.kind === 'refused' && channelFailure && outcome.code === C.no_method)
-    return fail(
-      C.no_method,
-      `no payment method available now: ${channelFailure}; and ${outcome.msg.replace(/^no payment method available now: /, '')}`,
-    );
-  if (outcome.kind === 'refused') return fail(outcome.code, outcome.msg);
-  if (outcome.kind === 'channel') return fail(C.unknown, 'routing: a channel was chosen for a sessions-only create');
-  const ref = { appId: outcome.appId, outOrderId: p.out_order_id };
-  if (outcome.kind === 'conflict') return existingOutcome(await findByKey(db, ref), 'conflict', ctx.origin, p);
+  if (outcome.kind === 'unknown_app' || outcome.kind === 'refused') return outcome;
+  if (outcome.kind === 'channel') return { kind: 'channel', outcome };
+  const ref = { appId: outcome.appId, outOrderId };
+  if (outcome.kind === 'conflict') return taken(db, ref, 'conflict', null);
   const { hold, order: o } = outcome;
   const row: NewOrder = {
     ...orderColumns(route, outcome.appId, o),
@@ -133,6 +146,8 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
     qrPayload: hold.qrPayload,
     createdMs: hold.createdMs,
     expiresMs: hold.expiresMs,
+    facade: stamp?.facade ?? null,
+    facadeFields: stamp ? stamp.fields(hold) : null,
   };
   const [inserted] = await queries(db).insertOrder.all(row);
   if (inserted) {
@@ -146,19 +161,14 @@ export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestCo
       closedMs: null,
     };
     payTokens.remember(order.payToken, { ...route, order: ref });
-    return { ...orderView(order, ctx.origin), params: p };
+    return { kind: 'created', order };
   }
   // The out_order_id has an order already. If it is this hold's order (an identical create's
-  // insert landed first), answer it; else the hold belongs to no order: free it (only it).
+  // insert landed first), it is the same order; else the hold belongs to no order: free it (only it).
   const existing = await findByKey(db, ref);
   const ours = existing?.payToken === hold.token;
   if (!ours) await collector(env, route.merchantId, route.mode).release(ref, hold.token);
-  return existingOutcome(
-    existing,
-    ours ? { price: o.priceFen, type: o.type, custom: o.custom } : 'stale',
-    ctx.origin,
-    p,
-  );
+  return { kind: 'taken', existing: existing ?? null, why: ours ? 'same' : 'stale', asked: o };
 }
 
 /** The columns of a new order that come from the checked create request, however it is paid. */
@@ -197,35 +207,70 @@ const NO_CHANNEL = {
 const findByKey = (db: Db, ref: OrderRef) =>
   db.query.orders.findFirst({ where: and(eq(orders.appId, ref.appId), eq(orders.outOrderId, ref.outOrderId)) });
 
-type Asked = { price: number; type: string; custom: string };
+async function taken(
+  db: Db,
+  ref: OrderRef,
+  why: 'conflict' | 'stale' | 'same',
+  asked: CheckedCreate | null,
+): Promise<Placed> {
+  return { kind: 'taken', existing: (await findByKey(db, ref)) ?? null, why, asked };
+}
 
 /**
- * A create whose out_order_id is taken: the same pending order again (100), or 211 / 212.
- * `conflict`: the Collector holds the key for other parameters; `stale`: the key's order is an
- * older one than the slot just held (final, or pending with its expiry on the way).
+ * `POST /api/cloudpay/create`: one Collector call (app, sign, checks, routing, slot), one D1
+ * insert. An order the Collector routes to an official channel is made by the channel instead
+ * (and comes back here for a slot when the channel fails under official_then_personal).
  */
-function existingOutcome(
-  existing: Order | undefined,
-  asked: Asked | 'conflict' | 'stale',
-  origin: string,
-  params: RawParams,
-) {
+export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestContext) {
+  requirePresent(p, SIGN_FIELDS.create.slice(1));
+  const route = await appRoute(db, p.appkey);
+  if (!route) return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
+  const input = { params: p, region: ctx.region };
+  let placed = await placeOrder(env, db, route, input, p.out_order_id);
+  let channelFailure: string | null = null;
+  if (placed.kind === 'channel') {
+    const { outcome } = placed;
+    const ref = { appId: outcome.appId, outOrderId: p.out_order_id };
+    const made = await createChannelOrder(env, db, route, outcome, p, ctx.origin, () => findByKey(db, ref));
+    if (made.kind === 'order') return { ...orderView(made.order, ctx.origin), params: p };
+    if (made.kind === 'existing') {
+      const again = await taken(db, ref, 'same', outcome.order);
+      return { ...orderView(existingOrder(again as Extract<Placed, { kind: 'taken' }>), ctx.origin), params: p };
+    }
+    channelFailure = made.msg;
+    placed = await placeOrder(env, db, route, { ...input, personalOnly: true }, p.out_order_id);
+  }
+  if (placed.kind === 'unknown_app') return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
+  if (placed.kind === 'refused' && channelFailure && placed.code === C.no_method)
+    return fail(
+      C.no_method,
+      `no payment method available now: ${channelFailure}; and ${placed.msg.replace(/^no payment method available now: /, '')}`,
+    );
+  if (placed.kind === 'refused') return fail(placed.code, placed.msg);
+  if (placed.kind === 'channel') return fail(C.unknown, 'routing: a channel was chosen for a sessions-only create');
+  if (placed.kind === 'created') return { ...orderView(placed.order, ctx.origin), params: p };
+  return { ...orderView(existingOrder(placed), ctx.origin), params: p };
+}
+
+/** A gatepay create whose out_order_id is taken: the same pending order again (100), or 211 / 212. */
+function existingOrder({ existing, why, asked }: Extract<Placed, { kind: 'taken' }>): Order {
   if (!existing) return fail(C.out_order_conflict, 'out_order_id already used with different parameters');
-  if (existing.status !== 'pending' || asked === 'stale') {
+  if (existing.status !== 'pending' || why === 'stale') {
     return fail(
       C.order_final,
       `order already ${existing.status === 'pending' ? 'expired' : existing.status}: use a new out_order_id`,
     );
   }
   if (
-    asked === 'conflict' ||
-    existing.priceFen !== asked.price ||
+    why === 'conflict' ||
+    !asked ||
+    existing.priceFen !== asked.priceFen ||
     existing.type !== asked.type ||
     existing.custom !== asked.custom
   ) {
     return fail(C.out_order_conflict, 'out_order_id already used with different parameters (price, type or custom)');
   }
-  return { ...orderView(existing, origin), params };
+  return existing;
 }
 
 /** Finds the app's order named by order_id or out_order_id (authenticated by the sign over `fields`). */
@@ -260,9 +305,21 @@ export async function queryOrder(env: Env, db: Db, p: RawParams, origin: string)
 /** `POST /api/cloudpay/close`: pending → closed, freeing the amount slot. Closing a closed order is a no-op. */
 export async function closeOrder(env: Env, db: Db, p: RawParams, origin: string) {
   const { app, order } = await findOrder(env, db, p);
-  if (order.status === 'closed') return orderView(order, origin);
+  return orderView(await closeFound(env, db, app, order, origin), origin);
+}
+
+/** Closes an app's order (any API): the closed order; 212 when it is paid, expired or refunded. */
+export async function closeFound(
+  env: Env,
+  db: Db,
+  app: Pick<App, 'id' | 'merchantId' | 'mode'>,
+  order: Order,
+  origin = backgroundOrigin(env),
+): Promise<Order> {
+  if (order.status === 'closed') return order;
   if (order.status !== 'pending') fail(C.order_final, `order already ${order.status}: it cannot be closed`);
-  if (order.channel !== null) return orderView(await closeChannelOrder(env, db, order, origin), origin);
+  // A channel order is closed at its provider first (a payment found there makes it paid: 212).
+  if (order.channel !== null) return closeChannelOrder(env, db, order, origin);
   const outcome = await collector(env, app.merchantId, app.mode).release({
     appId: app.id,
     outOrderId: order.outOrderId,
@@ -273,8 +330,8 @@ export async function closeOrder(env: Env, db: Db, p: RawParams, origin: string)
     .set({ status: 'closed', closedMs: Date.now() })
     .where(and(eq(orders.id, order.id), eq(orders.status, 'pending')))
     .returning();
-  if (closed) return orderView(closed, origin);
+  if (closed) return closed;
   const now = await db.query.orders.findFirst({ where: eq(orders.id, order.id) });
-  if (now?.status === 'closed') return orderView(now, origin);
+  if (now?.status === 'closed') return now;
   return fail(C.order_final, `order already ${now?.status ?? 'gone'}: it cannot be closed`);
 }

@@ -1,5 +1,5 @@
 /**
- * One outbound POST to a merchant: no redirects followed, a 10 s limit, and at most 64 KB of
+ * One outbound request to a merchant (a POST, or a GET for the facades' notifies): no redirects followed, a 10 s limit, and at most 64 KB of
  * the answer read (the rest is dropped), so a slow or huge response cannot hold a worker.
  */
 export const OUTBOUND_TIMEOUT_MS = 10_000;
@@ -36,19 +36,28 @@ async function readCapped(res: Response): Promise<string> {
   return new TextDecoder().decode(all);
 }
 
-export async function postOnce(
+export function postOnce(
   url: string,
   body: string,
   headers: Record<string, string>,
+  timeoutMs = OUTBOUND_TIMEOUT_MS,
+): Promise<OutboundResult> {
+  return requestOnce(url, { method: 'POST', body, headers }, timeoutMs);
+}
+
+/** One request: no redirects followed, at most `timeoutMs`, the answer's first 64 KB read. */
+export async function requestOnce(
+  url: string,
+  init: { method: 'GET' | 'POST'; body?: string; headers: Record<string, string> },
   timeoutMs = OUTBOUND_TIMEOUT_MS,
 ): Promise<OutboundResult> {
   const started = Date.now();
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const res = await fetch(url, {
-      method: 'POST',
-      body,
-      headers: { 'user-agent': 'huipay-notify/1', ...headers },
+      method: init.method,
+      body: init.body,
+      headers: { 'user-agent': 'huipay-notify/1', ...init.headers },
       redirect: 'manual',
       signal,
     });

@@ -1,7 +1,7 @@
 /** Collection sessions: adding wallets, their live state, and changes the Collector must learn. */
 import { eq } from 'drizzle-orm';
 import { sessions, type Session } from '../db/schema';
-import { randomToken } from '../domain/ids';
+import { randomLabel, randomToken } from '../domain/ids';
 import type { Mode, SessionType } from '../domain/vocab';
 import type { Db } from '../env';
 import { ApiError } from '../errors';
@@ -25,6 +25,10 @@ const amountQrMap = (list: { amount: string; payload: string }[]) =>
 export const monitorConfig = (origin: string, session: Session, secret: string) =>
   JSON.stringify({ v: 1, endpoint: `${origin}/monitor/v1`, session: session.id, secret });
 
+/** The V免签 app's config string, `host/key` (SPEC §12.2); null when VMQ_MONITOR_DOMAIN is not set. */
+export const vmqConfig = (domain: string, session: Session, secret: string): string | null =>
+  domain && session.vmqHost ? `${session.vmqHost}.${domain}/${secret}` : null;
+
 export async function createSession(env: Env, db: Db, merchantId: number, input: SessionInput) {
   const merchant = await requireMerchant(db, merchantId);
   if (input.rule_id) await requireRule(db, merchantId, input.rule_id);
@@ -40,6 +44,7 @@ export async function createSession(env: Env, db: Db, merchantId: number, input:
       amountQr: amountQrMap(input.amount_qr),
       secretEnc: await sealSecret(env.MASTER_KEY, secret),
       ruleId: input.rule_id === undefined ? merchant.defaultRuleId : input.rule_id,
+      vmqHost: randomLabel(12),
     })
     .returning();
   await touchConfig(db, merchantId);

@@ -75,6 +75,9 @@ const TEXT = {
   },
 };
 
+/** A pay type's name for the payer (支付宝, WeChat, …). */
+export const payTypeName = (type: string, lang: Lang) => TEXT[lang].types[type] ?? type;
+
 /** English when the browser ranks English above Chinese, else Chinese. */
 export function pickLang(acceptLanguage: string | undefined): Lang {
   const ranked = (acceptLanguage ?? '')
@@ -125,7 +128,8 @@ export interface CashierModel {
   channel?: ChannelModel | null;
 }
 
-const CSS = `
+/** The cashier's look, shared by the other pages a payer meets (epay's type picker). */
+export const CSS = `
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 -apple-system,BlinkMacSystemFont,"PingFang SC","Microsoft YaHei",system-ui,sans-serif;background:#f3f4f6;color:#111827}
 main{max-width:420px;margin:0 auto;padding:16px}
 .card{background:#fff;border-radius:16px;box-shadow:0 1px 3px rgba(0,0,0,.08);padding:24px;text-align:center}
@@ -218,6 +222,17 @@ poll();
 })();`;
 }
 
+/** The head of every page a payer meets: UTF-8, a phone's viewport, not indexed, inline CSS only. */
+export const PageHead = ({ title, css }: { title: string; css: string }) => (
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <meta name="robots" content="noindex" />
+    <title>{title}</title>
+    <style>{raw(css)}</style>
+  </head>
+);
+
 export function renderCashier(m: CashierModel, lang: Lang): string {
   const t = TEXT[lang];
   const realprice = formatFen(m.realpriceFen);
@@ -227,13 +242,7 @@ export function renderCashier(m: CashierModel, lang: Lang): string {
   const qr = qrText ? sessionQrSvg(qrText) : null;
   const page = (
     <html lang={lang === 'zh' ? 'zh-CN' : 'en'}>
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex" />
-        <title>{`${t.title} · ${m.merchantName}`}</title>
-        <style>{raw(CSS)}</style>
-      </head>
+      <PageHead title={`${t.title} · ${m.merchantName}`} css={CSS} />
       <body>
         <main>
           <section class={`card ${m.type}`} aria-labelledby="title">

@@ -249,6 +249,7 @@ describe('apps', () => {
       id: expect.any(Number),
       merchant_id: merchantId,
       appkey: expect.stringMatching(/^ak_[A-Za-z0-9]+$/),
+      epay_pid: expect.any(Number),
       appsecret: expect.any(String),
       name: 'shop',
       mode: 'live',
@@ -271,6 +272,7 @@ describe('apps', () => {
     });
     expect(app.appsecret.length).toBeGreaterThanOrEqual(16);
     expect(app.created).toBeGreaterThanOrEqual(t0);
+    expect(app.epay_pid).toBe(app.id);
   });
 
   it('create with every optional field', async () => {
@@ -464,9 +466,12 @@ describe('sessions', () => {
       last_heartbeat: null,
       today: { collected: '0.00', payments: 0 },
       held_slots: 0,
+      vmq_host: expect.stringMatching(/^[a-z0-9]{12}\.vmq\.test$/),
       created: expect.any(Number),
       secret: expect.any(String),
       monitor_config: expect.any(String),
+      vmq_config: `${s.vmq_host}/${s.secret}`,
+      vmq_config_qr: expect.stringMatching(/^<svg/),
     });
     expect(s.created).toBeGreaterThanOrEqual(t0);
     expect(s.secret.length).toBeGreaterThanOrEqual(16);
@@ -922,6 +927,8 @@ describe('orders list', () => {
       custom: '',
       product_id: '',
       payment_id: null,
+      facade: null,
+      facade_fields: null,
       created: o.o1.created,
       expires: o.o1.expires_at,
       paid_at: null,

@@ -171,6 +171,22 @@ describe('create codes', () => {
     expect(r.msg).toMatch(/closed/);
   });
 
+  it('212, not 204, for a repeat of a finished order when no session could take a new one', async () => {
+    const m = await setupMerchant({ sessions: 1 });
+    const p = await signedCreate(m.app, { price: '6.00', out_order_id: `gone-${Date.now()}` });
+    const first = await gatepay('create', p);
+    expect((await gatepay('close', await signedLookup(m.app, String(first.data.order_id), ''))).code).toBe(100);
+    await ok('PATCH', `/sessions/${m.sessions[0].id}`, { enabled: false }, 200);
+    const r = await gatepay('create', p);
+    expect(r.code).toBe(212);
+    expect(r.msg).toMatch(/closed/);
+    const fresh = await gatepay(
+      'create',
+      await signedCreate(m.app, { price: '6.00', out_order_id: `new-${Date.now()}` }),
+    );
+    expect(fresh.code).toBe(204);
+  });
+
   it('204 when every amount slot is taken; close frees one', async () => {
     const a = await gatepay('create', await valid({ price: '3.00' }));
     const b = await gatepay('create', await valid({ price: '3.00' }));

@@ -24,12 +24,16 @@ export const wasMatched = (store: CollectorStore, order: OrderRef): boolean =>
     .exec(`SELECT 1 FROM reports WHERE app_id = ? AND out_order_id = ? LIMIT 1`, order.appId, order.outOrderId)
     .toArray().length > 0;
 
-/** What the payer scans for `amountFen` on a session: its fixed-amount code, else its receive code. */
-export function payloadFor(store: CollectorStore, sessionId: number, amountFen: number): string {
+/** What the payer scans for `amountFen` on a session: its fixed-amount code (`fixed`), else its receive code. */
+export function payloadFor(
+  store: CollectorStore,
+  sessionId: number,
+  amountFen: number,
+): { qrPayload: string; fixed: boolean } {
   const s = store.sql.exec(`SELECT qr_payload, amount_qr FROM sessions WHERE id = ?`, sessionId).toArray()[0];
-  if (!s) return '';
+  if (!s) return { qrPayload: '', fixed: false };
   const fixed = (JSON.parse(s.amount_qr as string) as Record<string, string>)[String(amountFen)];
-  return fixed ?? (s.qr_payload as string);
+  return { qrPayload: fixed ?? (s.qr_payload as string), fixed: fixed !== undefined };
 }
 
 /**
@@ -51,7 +55,7 @@ export function reserve(store: CollectorStore, input: ReserveInput): ReserveResu
       expiresMs: existing.expires_ms as number,
       token: existing.token as string,
     };
-    return { ok: true, hold: { ...hold, qrPayload: payloadFor(store, sessionId, amountFen) } };
+    return { ok: true, hold: { ...hold, ...payloadFor(store, sessionId, amountFen) } };
   }
   const now = Date.now();
   const today = store.today(now, settings);
@@ -97,7 +101,7 @@ export function reserve(store: CollectorStore, input: ReserveInput): ReserveResu
       createdMs: now,
       expiresMs: now + input.ttlMs,
       token: randomToken(24),
-      qrPayload: payloadFor(store, sessionId, amountFen),
+      ...payloadFor(store, sessionId, amountFen),
     };
     store.sql.exec(
       `INSERT INTO holds (app_id, out_order_id, fingerprint, session_id, type, amount_fen, created_ms, expires_ms, token)

@@ -53,11 +53,24 @@ export interface CreateInput {
   personalOnly?: boolean;
 }
 
+/**
+ * A create a compatibility facade has already authenticated with its own signature and checked
+ * against the app: only the reservation is left to do.
+ */
+export interface CheckedCreateInput {
+  appkey: string;
+  order: CheckedCreate;
+  /** The facade's parameters that make a repeat the same order; other ones are a conflict. */
+  fingerprint: string;
+  region: PayerRegion;
+}
+
 export type CreateOutcome =
   | { kind: 'held'; hold: Hold; appId: number; order: CheckedCreate }
   /** The order goes to an official channel (configId null: the sandbox simulator, no config yet). */
   | { kind: 'channel'; appId: number; order: CheckedCreate; ttlMs: number; configId: number | null; fallback: boolean }
-  | { kind: 'refused'; code: GatepayCode; msg: string }
+  /** `appId` when the app is known (a 204: the caller checks whether the key's order exists). */
+  | { kind: 'refused'; code: GatepayCode; msg: string; appId?: number }
   /** The out_order_id holds a slot for other parameters. */
   | { kind: 'conflict'; appId: number }
   /** This object has not learnt the app (or anything) yet: sync it and ask again. */
@@ -85,6 +98,8 @@ export interface Hold {
   token: string;
   /** What the payer scans for this amount on this session. */
   qrPayload: string;
+  /** The payload is a fixed-amount receive code (the payer need not type the amount). */
+  fixed: boolean;
 }
 
 export type ReserveResult =

@@ -5,7 +5,9 @@ import { REGION_PATTERN } from '../../domain/rules';
 import { normalizeHttpUrl } from '../../domain/ssrf';
 import {
   CHANNEL_METHODS,
+  DELIVERY_KINDS,
   DIRECTIONS,
+  FACADES,
   MODES,
   ORDER_STATUSES,
   PAY_TYPES,
@@ -134,6 +136,10 @@ export const AppView = z
     id: z.number().int(),
     merchant_id: z.number().int(),
     appkey: z.string(),
+    epay_pid: z
+      .number()
+      .int()
+      .openapi({ description: '彩虹易支付 (epay) facade: the `pid` (its KEY is the appsecret)' }),
     appsecret: z.string().optional().openapi({ description: 'shown only on create and rotate-secret' }),
     name: z.string(),
     mode: z.enum(MODES),
@@ -196,6 +202,16 @@ export const SessionView = z
     created: UnixSeconds,
     secret: z.string().optional().openapi({ description: 'shown only on create and rotate-secret' }),
     monitor_config: z.string().optional().openapi({ description: 'what the "scan to go online" QR code holds (JSON)' }),
+    vmq_host: z.string().nullable().openapi({
+      description:
+        'the V免签 monitor app host of this session (`<label>.<VMQ_MONITOR_DOMAIN>`); null when VMQ_MONITOR_DOMAIN is not set',
+    }),
+    vmq_config: z.string().nullable().optional().openapi({
+      description: 'the V免签 app config string `host/key` (key = the session secret); shown with the secret only',
+    }),
+    vmq_config_qr: z.string().nullable().optional().openapi({
+      description: 'the QR code of vmq_config as an SVG document, for the V免签 app to scan',
+    }),
   })
   .openapi('Session');
 
@@ -244,6 +260,16 @@ export const OrderView = z
     custom: z.string(),
     product_id: z.string(),
     payment_id: z.string().nullable(),
+    facade: z
+      .enum(FACADES)
+      .nullable()
+      .openapi({ description: 'the compatibility facade that made the order; null: gatepay' }),
+    facade_fields: z
+      .record(z.string(), z.union([z.string(), z.number()]))
+      .nullable()
+      .openapi({
+        description: "the facade's own strings its notify echoes (epay type, name, money; vmq type, price, isAuto)",
+      }),
     created: UnixSeconds,
     expires: UnixSeconds,
     paid_at: UnixSeconds.nullable(),
@@ -371,7 +397,7 @@ export const AttemptView = z
 export const DeliveryView = z
   .object({
     id: z.number().int(),
-    kind: z.enum(['notify', 'webhook']),
+    kind: z.enum(DELIVERY_KINDS),
     event_type: z.string(),
     event_id: z.string().nullable(),
     order_id: z.number().int().nullable(),

@@ -7,13 +7,29 @@ import {
   monitorConfig,
   rotateSessionSecret,
   updateSession,
+  vmqConfig,
 } from '../../services/sessions';
+import type { Context } from 'hono';
+import type { Session } from '../../db/schema';
+import type { AppEnv } from '../../env';
+import { qrSvg } from '../../views/qr';
 import { publicOrigin } from '../origin';
 import { adminRoute, json, jsonBody } from './openapi';
 import { IdParam, listOf, SessionCreate, SessionUpdate, SessionView } from './schemas';
 import { sessionView } from './views';
 
 const router = createRouter();
+
+/** What only create and rotate-secret show: the secret and the configs that hold it (with the V免签 one's QR). */
+function secretsOf(c: Context<AppEnv>, session: Session, secret: string) {
+  const vmq = vmqConfig(c.env.VMQ_MONITOR_DOMAIN, session, secret);
+  return {
+    secret,
+    monitor_config: monitorConfig(publicOrigin(c), session, secret),
+    vmq_config: vmq,
+    vmq_config_qr: vmq && qrSvg(vmq),
+  };
+}
 
 router.openapi(
   adminRoute({
@@ -26,10 +42,7 @@ router.openapi(
   }),
   async (c) => {
     const { session, secret } = await createSession(c.env, c.get('db'), c.req.valid('param').id, c.req.valid('json'));
-    return c.json(
-      sessionView(session, undefined, { secret, monitor_config: monitorConfig(publicOrigin(c), session, secret) }),
-      201,
-    );
+    return c.json(sessionView(session, undefined, secretsOf(c, session, secret), c.env.VMQ_MONITOR_DOMAIN), 201);
   },
 );
 
@@ -44,7 +57,10 @@ router.openapi(
   }),
   async (c) => {
     const rows = await listSessions(c.env, c.get('db'), c.req.valid('param').id);
-    return c.json({ data: rows.map((r) => sessionView(r.session, r.live)), next_cursor: null }, 200);
+    return c.json(
+      { data: rows.map((r) => sessionView(r.session, r.live, {}, c.env.VMQ_MONITOR_DOMAIN)), next_cursor: null },
+      200,
+    );
   },
 );
 
@@ -59,7 +75,7 @@ router.openapi(
   }),
   async (c) => {
     const session = await updateSession(c.env, c.get('db'), c.req.valid('param').id, c.req.valid('json'));
-    return c.json(sessionView(session, await liveOf(c.env, session)), 200);
+    return c.json(sessionView(session, await liveOf(c.env, session), {}, c.env.VMQ_MONITOR_DOMAIN), 200);
   },
 );
 
@@ -75,10 +91,7 @@ router.openapi(
   async (c) => {
     const { session, secret } = await rotateSessionSecret(c.env, c.get('db'), c.req.valid('param').id);
     return c.json(
-      sessionView(session, await liveOf(c.env, session), {
-        secret,
-        monitor_config: monitorConfig(publicOrigin(c), session, secret),
-      }),
+      sessionView(session, await liveOf(c.env, session), secretsOf(c, session, secret), c.env.VMQ_MONITOR_DOMAIN),
       200,
     );
   },

@@ -48,6 +48,7 @@ export const appView = (a: App, appsecret?: string): z.infer<typeof AppView> => 
   id: a.id,
   merchant_id: a.merchantId,
   appkey: a.appkey,
+  epay_pid: a.id,
   ...(appsecret ? { appsecret } : {}),
   name: a.name,
   mode: a.mode,
@@ -96,7 +97,8 @@ export const ruleView = (r: Rule): z.infer<typeof RuleView> => ({
 export function sessionView(
   s: Session,
   live: LiveSession | undefined,
-  extra: { secret?: string; monitor_config?: string } = {},
+  extra: { secret?: string; monitor_config?: string; vmq_config?: string | null; vmq_config_qr?: string | null } = {},
+  vmqDomain = '',
 ): z.infer<typeof SessionView> {
   const state = !s.enabled ? 'disabled' : !live?.lastSeenMs ? 'new' : live.online ? 'online' : 'offline';
   return {
@@ -113,6 +115,7 @@ export function sessionView(
     last_heartbeat: secOrNull(live?.lastSeenMs ?? null),
     today: { collected: formatFen(live?.todayFen ?? 0), payments: live?.todayCount ?? 0 },
     held_slots: live?.held ?? 0,
+    vmq_host: vmqDomain && s.vmqHost ? `${s.vmqHost}.${vmqDomain}` : null,
     created: sec(s.createdMs),
     ...extra,
   };
@@ -131,6 +134,8 @@ export const orderView = (o: Order): z.infer<typeof OrderView> => ({
   custom: o.custom,
   product_id: o.productId,
   payment_id: o.paymentId,
+  facade: o.facade,
+  facade_fields: o.facadeFields ? { ...o.facadeFields } : null,
   created: sec(o.createdMs),
   expires: sec(o.expiresMs),
   paid_at: secOrNull(o.paidMs),

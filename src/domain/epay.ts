@@ -1,0 +1,172 @@
+/**
+ * 彩虹易支付 (epay) V1 as pure code (SPEC §12.1): its sign, pay-type words, create checks,
+ * and the notify / return fields.
+ *
+ *   sign = md5( k1=v1&k2=v2&… + KEY ), lowercase hex, over every received parameter except
+ *          `sign`, `sign_type` and empty values, keys in byte order, values raw (not URL-encoded).
+ *
+ * `pid` is the app's numeric id and `KEY` its appsecret. The notify and the return redirect carry
+ * `pid, trade_no, out_trade_no, type, name, money, trade_status, param?` signed the same way,
+ * where `money` is the amount asked written as PHP prints a float (`1`, `1.5`, `0.01`) and
+ * `param` is left out when empty (v2board signs every field it receives, empty or not).
+ */
+import { type CheckedCreate, type CreateApp, callbackUrl, facadeCreate } from './gatepay';
+import { formatFen, formatFenTrimmed, parsePlainYuan } from './money';
+import { md5Hex, safeEqual } from './sign';
+import { SESSION_TYPES, type PayType } from './vocab';
+
+/** The epay words for huipay's pay types. */
+export const EPAY_TYPES = { alipay: 'alipay', wxpay: 'wechat', qqpay: 'qqpay', bank: 'unionpay' } as const;
+export type EpayType = keyof typeof EPAY_TYPES;
+
+/** What an epay order must echo: the type word, the item name and the amount as asked. */
+export interface EpayFields {
+  type: EpayType;
+  name: string;
+  money: string;
+}
+
+/** The answers SPEC §12.1 fixes word for word. */
+export const EPAY_MSG = {
+  changed: '该订单支付参数有变化，请更换订单号重新发起支付',
+  paid: '已完成支付，请勿重复发起支付',
+} as const;
+
+export const isEpayType = (t: string): t is EpayType => Object.hasOwn(EPAY_TYPES, t);
+
+/** The epay word of a pay type (`wechat` → `wxpay`). */
+export function epayTypeOf(type: PayType): EpayType {
+  return (Object.keys(EPAY_TYPES) as EpayType[]).find((k) => EPAY_TYPES[k] === type) ?? 'alipay';
+}
+
+/** The text that is signed: `k=v` pairs of the non-empty parameters but sign and sign_type, sorted, joined by `&`. */
+export function epaySignText(p: Record<string, string>): string {
+  return Object.keys(p)
+    .filter((k) => k !== 'sign' && k !== 'sign_type' && p[k] !== '')
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((k) => `${k}=${p[k]}`)
+    .join('&');
+}
+
+export const epaySign = (p: Record<string, string>, key: string) => md5Hex(epaySignText(p) + key);
+
+/**
+ * Whether `p.sign` signs `p` under `key`. A sign made without `type` also holds when `type` was
+ * added afterwards: the merchant left the pay type to the payer (v2board's link has none, and the
+ * type picking page adds it); a sign that covered a type cannot be moved to another one.
+ */
+export async function epaySignValid(p: Record<string, string>, key: string): Promise<boolean> {
+  const given = (p.sign ?? '').toLowerCase();
+  if (safeEqual(given, await epaySign(p, key))) return true;
+  if (p.type === undefined || p.type === '') return false;
+  const { type: _, ...untyped } = p;
+  return safeEqual(given, await epaySign(untyped, key));
+}
+
+export const EPAY_SIGN_HELP =
+  'sign 错误：应为 md5(按参数名排序的 k=v&k=v（不含 sign、sign_type 与空值，值不做 URL 编码）+ 商户密钥)，小写十六进制';
+
+/** Problems every epay request can have before its app is known. */
+export function epayAuthProblem(p: Record<string, string>): string | null {
+  if (!p.pid) return 'pid 缺少：应为商户 ID（huipay 应用详情中的 epay_pid）';
+  if (!/^[1-9]\d{0,14}$/.test(p.pid)) return 'pid 无效：应为数字商户 ID（huipay 应用详情中的 epay_pid）';
+  if (p.sign_type !== undefined && p.sign_type !== '' && p.sign_type.toUpperCase() !== 'MD5')
+    return `sign_type ${p.sign_type} 不支持：只支持 MD5`;
+  if (!p.sign) return 'sign 缺少';
+  return null;
+}
+
+/** What the create checks need of the app (the gatepay checks' view of it). */
+export type EpayApp = Pick<CreateApp, 'mode' | 'payTypes' | 'hasNotifyUrl' | 'hasReturnUrl'>;
+
+export type EpayCreate =
+  | { ok: true; order: CheckedCreate; fields: EpayFields; fingerprint: string }
+  | { ok: false; msg: string };
+
+const OUT_TRADE_NO = /^[A-Za-z0-9_.|-]{1,64}$/;
+const PRINTABLE = /^\P{Cc}*$/u;
+
+/**
+ * Checks a signed submit (`flow` 'submit', browser) or mapi ('mapi', server) request against
+ * its app: the first problem found, or the order to make. `type` must be present here.
+ */
+export function checkEpayCreate(
+  app: EpayApp,
+  p: Record<string, string>,
+  flow: 'submit' | 'mapi',
+  maxFen: number,
+): EpayCreate {
+  const refuse = (msg: string) => ({ ok: false as const, msg });
+  if (!p.out_trade_no) return refuse('out_trade_no 缺少：商户订单号');
+  if (!OUT_TRADE_NO.test(p.out_trade_no))
+    return refuse('out_trade_no 无效：应为 1-64 位字母、数字或 _ . | -（不能有空格）');
+  if (!p.type) return refuse('type 缺少：应为 alipay、wxpay、qqpay 或 bank');
+  if (!isEpayType(p.type)) return refuse(`type ${p.type} 无效：应为 alipay、wxpay、qqpay 或 bank`);
+  const payType = EPAY_TYPES[p.type];
+  if (!app.payTypes.includes(payType) || !(SESSION_TYPES as readonly string[]).includes(payType))
+    return refuse(`支付方式 ${p.type} 未开通：该商户暂不支持此支付方式`);
+  if (p.money === undefined || p.money === '') return refuse('money 缺少：订单金额');
+  const money = parsePlainYuan(p.money, maxFen);
+  if (!money.ok)
+    return refuse(
+      `money ${p.money} 无效：应为大于 0、最多两位小数、不超过 ${formatFen(maxFen)} 的金额，如 1 或 1.50（不能有正负号、指数或前导零）`,
+    );
+  if (!p.name) return refuse('name 缺少：商品名称');
+  if (p.name.length > 127 || !PRINTABLE.test(p.name)) return refuse('name 无效：最多 127 个字符，不能有控制字符');
+  if (!p.notify_url && !app.hasNotifyUrl) return refuse('notify_url 缺少：异步通知地址');
+  if (!p.return_url && !app.hasReturnUrl && flow === 'submit') return refuse('return_url 缺少：页面跳转通知地址');
+  const urls: Record<string, string> = {};
+  for (const [field, strict] of [
+    ['notify_url', app.mode === 'live'],
+    ['return_url', false],
+  ] as const) {
+    const url = p[field] ? callbackUrl(p[field], strict) : null;
+    if (url && !url.ok) return refuse(`${field} 无效：${url.error}`);
+    if (url?.ok) urls[field] = url.url;
+  }
+  const param = p.param ?? '';
+  if (param.length > 255) return refuse('param 无效：最多 255 个字符');
+  if (flow === 'mapi' && !p.clientip) return refuse('clientip 缺少：用户的 IP 地址');
+  const fields: EpayFields = { type: p.type, name: p.name, money: p.money };
+  return {
+    ok: true,
+    fields,
+    // Identical money, name, notify_url, return_url, param (and type: its slot is on a wallet of that type).
+    fingerprint: JSON.stringify(['epay', money.value, p.type, p.name, p.notify_url ?? '', p.return_url ?? '', param]),
+    order: facadeCreate({
+      priceFen: money.value,
+      type: payType as CheckedCreate['type'],
+      outOrderId: p.out_trade_no,
+      custom: param,
+      notifyUrl: urls.notify_url ?? null,
+      returnUrl: urls.return_url ?? null,
+    }),
+  };
+}
+
+/** A paid epay order, as its notify and return redirect describe it. */
+export interface EpayPaid {
+  id: number;
+  appId: number;
+  outOrderId: string;
+  priceFen: number;
+  custom: string;
+  fields: EpayFields;
+}
+
+/** The notify / return fields in the spec's order, signed: pid … param?, sign, sign_type. */
+export async function epayNotifyFields(o: EpayPaid, key: string): Promise<Record<string, string>> {
+  const f: Record<string, string> = {
+    pid: String(o.appId),
+    trade_no: String(o.id),
+    out_trade_no: o.outOrderId,
+    type: o.fields.type,
+    name: o.fields.name,
+    money: formatFenTrimmed(o.priceFen),
+    trade_status: 'TRADE_SUCCESS',
+  };
+  if (o.custom !== '') f.param = o.custom;
+  f.sign = await epaySign(f, key);
+  f.sign_type = 'MD5';
+  return f;
+}

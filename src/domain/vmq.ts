@@ -1,0 +1,150 @@
+/**
+ * V免签 (vmq) as pure code (SPEC §12.2): the merchant API's and the monitor app's signs, type
+ * numbers, create checks and the notify / return query. Every sign is md5 over the raw strings
+ * received, concatenated, lowercase hex; `key` is the app's appsecret (merchant API) or the
+ * session's secret (monitor app):
+ *
+ *   createOrder  md5(payId + param + type + price + key)
+ *   closeOrder   md5(orderId + key)            getState  md5(t + key)
+ *   notify       md5(payId + param + type + price + reallyPrice + key)
+ *   appHeart     md5(t + key)                  appPush   md5(type + price + t + key)
+ *
+ * `price` is echoed exactly as the merchant sent it (`0.1` stays `0.1`); `reallyPrice` has two
+ * decimals. The monitor app prints its amount as a Java double (`1.0`, `0.01`, `10.5`).
+ */
+import { type CheckedCreate, type CreateApp, callbackUrl, facadeCreate } from './gatepay';
+import { formatFen, parsePlainYuan } from './money';
+import { md5Hex, safeEqual } from './sign';
+import { SESSION_TYPES, type PayType, type SessionType } from './vocab';
+
+/** V免签's type numbers. */
+export const VMQ_TYPES = { 1: 'wechat', 2: 'alipay', 3: 'unionpay', 4: 'qqpay' } as const satisfies Record<
+  number,
+  PayType
+>;
+export type VmqType = keyof typeof VMQ_TYPES;
+const TYPE_NAMES = { 1: '微信', 2: '支付宝', 3: '云闪付', 4: 'QQ钱包' } as const;
+
+/** What a vmq order must echo: the type number, the price as sent, and whether its QR has the amount in it. */
+export interface VmqFields {
+  type: VmqType;
+  price: string;
+  isAuto: 0 | 1;
+}
+
+export const vmqSign = (...parts: string[]) => md5Hex(parts.join(''));
+
+/** Whether `sign` is md5 of `parts` joined (case-insensitive hex, constant time). */
+export async function vmqSignValid(sign: string | undefined, ...parts: string[]): Promise<boolean> {
+  return safeEqual((sign ?? '').toLowerCase(), await vmqSign(...parts));
+}
+
+const TYPE_HELP = '1|微信 2|支付宝 3|云闪付 4|QQ钱包';
+const PAY_ID = /^[A-Za-z0-9_.|-]{1,64}$/;
+
+export const vmqTypeOf = (raw: string): VmqType | null => (/^[1-4]$/.test(raw) ? (Number(raw) as VmqType) : null);
+
+/** The type number of a pay type. */
+export const vmqNumberOf = (type: PayType): VmqType =>
+  (Number(Object.entries(VMQ_TYPES).find(([, t]) => t === type)?.[0]) || 2) as VmqType;
+
+export type VmqCreate =
+  | { ok: true; order: CheckedCreate; type: VmqType; fingerprint: string }
+  | { ok: false; msg: string };
+
+/** Checks a createOrder whose sign is verified: the first problem, or the order to make. */
+export function checkVmqCreate(
+  app: Pick<CreateApp, 'mode' | 'payTypes' | 'hasNotifyUrl'>,
+  p: Record<string, string>,
+  maxFen: number,
+): VmqCreate {
+  const refuse = (msg: string) => ({ ok: false as const, msg });
+  if (!p.payId) return refuse('请传入商户订单号（payId）');
+  if (!PAY_ID.test(p.payId)) return refuse('payId 无效：应为 1-64 位字母、数字或 _ . | -（不能有空格）');
+  if (!p.type) return refuse(`请传入支付方式（type）=>${TYPE_HELP}`);
+  const type = vmqTypeOf(p.type);
+  if (type === null) return refuse(`支付方式错误（type ${p.type}）=>${TYPE_HELP}`);
+  const payType = VMQ_TYPES[type];
+  if (!app.payTypes.includes(payType) || !(SESSION_TYPES as readonly string[]).includes(payType))
+    return refuse(`支付方式 ${type}（${TYPE_NAMES[type]}）未开通：该商户暂不支持此支付方式`);
+  if (!p.price) return refuse('请传入订单金额（price）');
+  const price = parsePlainYuan(p.price, maxFen);
+  if (!price.ok)
+    return refuse(
+      `price ${p.price} 无效：应为大于 0、最多两位小数、不超过 ${formatFen(maxFen)} 的金额，如 1 或 0.1（不能有正负号、指数或前导零）`,
+    );
+  const param = p.param ?? '';
+  if (param.length > 255) return refuse('param 无效：最多 255 个字符');
+  if (!p.notifyUrl && !app.hasNotifyUrl) return refuse('请传入异步通知地址（notifyUrl），或在应用中设置通知地址');
+  const urls: Record<string, string> = {};
+  for (const [field, strict] of [
+    ['notifyUrl', app.mode === 'live'],
+    ['returnUrl', false],
+  ] as const) {
+    const url = p[field] ? callbackUrl(p[field], strict) : null;
+    if (url && !url.ok) return refuse(`${field} 无效：${url.error}`);
+    if (url?.ok) urls[field] = url.url;
+  }
+  return {
+    ok: true,
+    type,
+    fingerprint: JSON.stringify(['vmq', p.price, type, param, p.notifyUrl ?? '', p.returnUrl ?? '']),
+    order: facadeCreate({
+      priceFen: price.value,
+      type: payType as SessionType,
+      outOrderId: p.payId,
+      custom: param,
+      notifyUrl: urls.notifyUrl ?? null,
+      returnUrl: urls.returnUrl ?? null,
+    }),
+  };
+}
+
+/** A paid vmq order as its notify and return describe it. */
+export interface VmqPaid {
+  outOrderId: string;
+  custom: string;
+  realpriceFen: number;
+  fields: VmqFields;
+}
+
+/** The notify / return query fields, signed: payId, param, type, price, reallyPrice, sign. */
+export async function vmqNotifyFields(o: VmqPaid, key: string): Promise<Record<string, string>> {
+  const f: Record<string, string> = {
+    payId: o.outOrderId,
+    param: o.custom,
+    type: String(o.fields.type),
+    price: o.fields.price,
+    reallyPrice: formatFen(o.realpriceFen),
+  };
+  f.sign = await vmqSign(f.payId, f.param, f.type, f.price, f.reallyPrice, key);
+  return f;
+}
+
+/** How far a monitor app's `t` may be from the gateway's clock (as the native protocol's timestamp). */
+export const VMQ_TOLERANCE_MS = 300_000;
+
+/** Checks a monitor app's `t` (unix ms): null when usable, else why not. */
+export function vmqClockProblem(t: string | undefined, nowMs: number): string | null {
+  if (!t || !/^\d{1,16}$/.test(t)) return 't 缺少或无效：应为毫秒时间戳';
+  const skew = Math.abs(nowMs - Number(t));
+  if (skew > VMQ_TOLERANCE_MS)
+    return `客户端时间错误：t 与服务器时间相差 ${Math.round(skew / 1000)} 秒（最多 300 秒），请校准手机时间`;
+  return null;
+}
+
+export type VmqPush = { ok: true; type: SessionType; amountFen: number; paidMs: number } | { ok: false; msg: string };
+
+/** Checks a signed appPush against its session: the payment report, or why not. */
+export function checkVmqPush(p: Record<string, string>, sessionType: SessionType, maxFen: number): VmqPush {
+  const type = vmqTypeOf(p.type ?? '');
+  if (type === null || type > 2) return { ok: false, msg: `type ${p.type ?? ''} 无效：应为 1（微信）或 2（支付宝）` };
+  if (VMQ_TYPES[type] !== sessionType)
+    return {
+      ok: false,
+      msg: `type ${type}（${TYPE_NAMES[type]}）与该收款会话不符：它收${sessionType === 'alipay' ? '支付宝' : '微信'}`,
+    };
+  const amount = parsePlainYuan(p.price, maxFen);
+  if (!amount.ok) return { ok: false, msg: `price ${p.price ?? ''} 无效：应为金额，如 1.0 或 0.01` };
+  return { ok: true, type: VMQ_TYPES[type], amountFen: amount.value, paidMs: Number(p.t) };
+}

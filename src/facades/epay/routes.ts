@@ -1,0 +1,54 @@
+/**
+ * 彩虹易支付 (epay) V1 routes: `submit.php`, `mapi.php` and `api.php`, at the gateway's root and
+ * under `/epay/`, each also without `.php`, over GET or POST (query, form or JSON).
+ */
+import type { Context } from 'hono';
+import { createRouter, type AppEnv } from '../../env';
+import { cfRegion, publicOrigin } from '../../routes/origin';
+import { pickLang } from '../../views/cashier';
+import { facadeParams } from '../params';
+import { PAGE_HEADERS, renderPicker, renderProblem } from './pages';
+import { epayApi, startEpay } from './service';
+
+const paths = (name: string) => ['', '/epay'].flatMap((prefix) => [`${prefix}/${name}.php`, `${prefix}/${name}`]);
+
+const epay = createRouter();
+
+epay.on(['GET', 'POST'], paths('submit'), async (c) => {
+  const lang = pickLang(c.req.header('accept-language'));
+  const problem = (msg: string) => c.html(renderProblem(msg, lang), 400, PAGE_HEADERS);
+  const read = await facadeParams(c);
+  if (!read.ok) return problem(read.error);
+  const start = await startEpay(c.env, c.get('db'), read.params, 'submit', cfRegion(c));
+  if (start.kind === 'refused') return problem(start.msg);
+  if (start.kind === 'pick')
+    return c.html(renderPicker({ ...start, action: c.req.path, params: read.params }, lang), 200, PAGE_HEADERS);
+  return c.redirect(`${publicOrigin(c)}/pay/${start.order.payToken}`, 302);
+});
+
+epay.on(['GET', 'POST'], paths('mapi'), async (c) => {
+  const read = await facadeParams(c);
+  if (!read.ok) return c.json({ code: -1, msg: read.error });
+  const start = await startEpay(c.env, c.get('db'), read.params, 'mapi', cfRegion(c));
+  if (start.kind === 'refused') return c.json({ code: -1, msg: start.msg });
+  if (start.kind === 'pick') return c.json({ code: -1, msg: 'type 缺少' });
+  return c.json({ code: 1, msg: '', trade_no: String(start.order.id), payurl: payUrl(c, start.order.payToken) });
+});
+
+epay.on(['GET', 'POST'], paths('api'), async (c) => {
+  const read = await facadeParams(c);
+  if (!read.ok) return c.json({ code: -1, msg: read.error });
+  const caller = { address: c.req.header('cf-connecting-ip') ?? 'unknown', method: c.req.method };
+  return c.json(await epayApi(c.env, c.get('db'), read.params, caller));
+});
+
+const payUrl = (c: Context<AppEnv>, token: string) => `${publicOrigin(c)}/pay/${token}`;
+
+/** Paths a client may reach with doubled slashes (v2board joins `url + '/submit.php'`), collapsed. */
+export function collapseEpaySlashes(path: string): string {
+  if (!path.includes('//')) return path;
+  const collapsed = path.replace(/\/{2,}/g, '/');
+  return /^(\/epay)?\/(submit|mapi|api)(\.php)?$/.test(collapsed) ? collapsed : path;
+}
+
+export default epay;

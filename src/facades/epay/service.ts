@@ -1,0 +1,228 @@
+/**
+ * 彩虹易支付 (epay) V1 flows (SPEC §12.1) onto huipay's orders: starting a payment (`submit`,
+ * browser; `mapi`, server) and `api.php` (`order`, `query`, `orders`, `refund`). An epay order is
+ * an ordinary order: `trade_no` is its order id, `out_trade_no` its out_order_id, `param` its
+ * custom; it records its type word, name and money so the notify echoes them.
+ */
+import { and, count, desc, eq, gte, lt, sql } from 'drizzle-orm';
+import { type App, merchants, type Order, orders } from '../../db/schema';
+import { localClock, startOfLocalDay } from '../../domain/clock';
+import {
+  checkEpayCreate,
+  EPAY_MSG,
+  EPAY_SIGN_HELP,
+  type EpayFields,
+  type EpayType,
+  epayAuthProblem,
+  epaySignValid,
+  epayTypeOf,
+} from '../../domain/epay';
+import { formatFen, maxAmountFen, parsePlainYuan } from '../../domain/money';
+import type { PayerRegion } from '../../domain/rules';
+import { safeEqual } from '../../domain/sign';
+import { SESSION_TYPES } from '../../domain/vocab';
+import type { Db } from '../../env';
+import { type AppWithSecret, appById } from '../../services/apps';
+import { createView, type PlaceRefusal, placeFacadeOrder } from '../orders';
+import { lockedFor, recordFailure } from './keyguard';
+
+export type EpayStart =
+  | { kind: 'order'; order: Order }
+  /** A submit without `type`: the payer picks one of these. */
+  | { kind: 'pick'; types: EpayType[]; merchantName: string; name: string; money: string }
+  | { kind: 'refused'; msg: string };
+
+const REFUSALS: Record<PlaceRefusal, string> = {
+  changed: EPAY_MSG.changed,
+  paid: EPAY_MSG.paid,
+  final: '该订单已关闭或已过期，请更换订单号重新发起支付',
+  unavailable: '当前没有可用的收款方式，请稍后再试',
+  disabled: '商户已被禁用',
+};
+
+/** The app a request's pid names, if the pid is well formed and the app exists. */
+async function appOfPid(env: Env, db: Db, pid: string): Promise<AppWithSecret | null> {
+  return /^[1-9]\d{0,14}$/.test(pid) ? appById(env, db, Number(pid)) : null;
+}
+
+/** The epay words of the app's pay types that a collection session can serve now. */
+const pickable = (app: App): EpayType[] =>
+  app.payTypes
+    .filter((t) => (SESSION_TYPES as readonly string[]).includes(t))
+    .map((t) => epayTypeOf(t))
+    .filter((t, i, all) => all.indexOf(t) === i);
+
+/** `submit.php` / `mapi.php`: authenticate by pid and sign, check, then the order (new or the same again). */
+export async function startEpay(
+  env: Env,
+  db: Db,
+  p: Record<string, string>,
+  flow: 'submit' | 'mapi',
+  region: PayerRegion,
+): Promise<EpayStart> {
+  const refuse = (msg: string) => ({ kind: 'refused' as const, msg });
+  const problem = epayAuthProblem(p);
+  if (problem) return refuse(problem);
+  const app = await appOfPid(env, db, p.pid);
+  if (!app) return refuse(`pid ${p.pid} 无效：没有这个商户`);
+  if (!app.enabled) return refuse(REFUSALS.disabled);
+  if (!(await epaySignValid(p, app.secret))) return refuse(EPAY_SIGN_HELP);
+  if (!p.type && flow === 'submit') {
+    const types = pickable(app);
+    if (types.length === 0) return refuse('该商户暂无可用的支付方式');
+    // Everything but the type must be right before the payer is asked to pick one.
+    const check = checkEpayCreate(createView(app), { ...p, type: types[0] }, flow, maxAmountFen(env.MAX_AMOUNT));
+    if (!check.ok) return refuse(check.msg);
+    const merchant = await db.query.merchants.findFirst({ where: eq(merchants.id, app.merchantId) });
+    return { kind: 'pick', types, merchantName: merchant?.name ?? app.name, name: p.name ?? '', money: p.money ?? '' };
+  }
+  const checked = checkEpayCreate(createView(app), p, flow, maxAmountFen(env.MAX_AMOUNT));
+  if (!checked.ok) return refuse(checked.msg);
+  const placed = await placeFacadeOrder(
+    env,
+    db,
+    app,
+    checked,
+    { facade: 'epay', fields: () => checked.fields },
+    region,
+  );
+  return placed.ok ? { kind: 'order', order: placed.order } : refuse(REFUSALS[placed.reason]);
+}
+
+/** China time as epay prints it: `YYYY-MM-DD HH:mm:ss`. */
+const chinaTime = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+
+/** An order as `api.php` describes it. */
+function tradeView(o: Order) {
+  const fields = o.facade === 'epay' ? (o.facadeFields as EpayFields) : null;
+  return {
+    trade_no: String(o.id),
+    out_trade_no: o.outOrderId,
+    type: fields?.type ?? epayTypeOf(o.type),
+    pid: o.appId,
+    addtime: chinaTime(o.createdMs),
+    endtime: o.paidMs === null ? null : chinaTime(o.paidMs),
+    name: fields?.name ?? o.outOrderId,
+    money: formatFen(o.priceFen),
+    status: o.status === 'paid' || o.status === 'refunded' ? 1 : 0,
+    param: o.custom,
+    buyer: '',
+  };
+}
+
+export type ApiAnswer = { code: number; msg?: string; [k: string]: unknown };
+
+/** The client's address as Cloudflare saw it. */
+export interface Caller {
+  address: string;
+  method: string;
+}
+
+/** `api.php`: checks pid and the plain key (rate-limited), then runs `act`. */
+export async function epayApi(env: Env, db: Db, p: Record<string, string>, caller: Caller): Promise<ApiAnswer> {
+  const acts = { order: actOrder, query: actQuery, orders: actOrders, refund: actRefund } as const;
+  const act = p.act ?? '';
+  if (!Object.hasOwn(acts, act))
+    return { code: -1, msg: `act ${act || '缺少'} 无效：应为 order、query、orders 或 refund` };
+  if (!p.pid) return { code: -1, msg: 'pid 缺少：商户 ID' };
+  if (!p.key) return { code: -1, msg: 'key 缺少：商户密钥' };
+  const subject = { pid: p.pid, address: caller.address };
+  const wait = await lockedFor(db, subject);
+  if (wait > 0) return { code: -1, msg: `密钥错误次数过多，请 ${wait} 秒后再试` };
+  const app = await appOfPid(env, db, p.pid);
+  // Compare against something of the same length even when the pid is unknown, so both cost the same.
+  const right = safeEqual(p.key, app?.secret ?? 'x'.repeat(32)) && app !== null;
+  if (!right || !app) {
+    await recordFailure(db, subject);
+    return { code: -1, msg: 'KEY 校验失败：pid 或 key 错误' };
+  }
+  if (act === 'refund' && caller.method !== 'POST') return { code: -1, msg: 'act=refund 只接受 POST' };
+  return acts[act as keyof typeof acts](db, app, p);
+}
+
+async function findTrade(db: Db, app: App, p: Record<string, string>): Promise<Order | string> {
+  if (!p.trade_no && !p.out_trade_no) return 'trade_no 或 out_trade_no 缺少：给出其一';
+  if (p.trade_no && !/^\d{1,15}$/.test(p.trade_no)) return `trade_no ${p.trade_no} 无效：应为数字订单号`;
+  const order = await db.query.orders.findFirst({
+    where: and(
+      eq(orders.appId, app.id),
+      p.trade_no ? eq(orders.id, Number(p.trade_no)) : eq(orders.outOrderId, p.out_trade_no),
+    ),
+  });
+  if (!order || (p.trade_no && p.out_trade_no && order.outOrderId !== p.out_trade_no)) return '订单号不存在';
+  return order;
+}
+
+async function actOrder(db: Db, app: App, p: Record<string, string>): Promise<ApiAnswer> {
+  const order = await findTrade(db, app, p);
+  if (typeof order === 'string') return { code: -1, msg: order };
+  return { code: 1, msg: '查询订单号成功！', ...tradeView(order) };
+}
+
+const DAY_MS = 86_400_000;
+
+async function actQuery(db: Db, app: App, p: Record<string, string>): Promise<ApiAnswer> {
+  const merchant = await db.query.merchants.findFirst({ where: eq(merchants.id, app.merchantId) });
+  const tz = merchant?.timezone ?? 'Asia/Shanghai';
+  const today = startOfLocalDay(localClock(Date.now(), tz).day, tz);
+  const yesterday = startOfLocalDay(localClock(today - DAY_MS / 2, tz).day, tz);
+  const paidSum = (from: number, to: number) =>
+    db
+      .select({ fen: sql<number>`COALESCE(SUM(${orders.priceFen}), 0)` })
+      .from(orders)
+      .where(
+        and(
+          eq(orders.appId, app.id),
+          sql`${orders.status} IN ('paid', 'refunded')`,
+          gte(orders.paidMs, from),
+          lt(orders.paidMs, to),
+        ),
+      );
+  const [all, day, lastDay] = await db.batch([
+    db.select({ n: count() }).from(orders).where(eq(orders.appId, app.id)),
+    paidSum(today, Number.MAX_SAFE_INTEGER),
+    paidSum(yesterday, today),
+  ]);
+  return {
+    code: 1,
+    pid: app.id,
+    key: p.key,
+    active: app.enabled ? 1 : 0,
+    // Payers pay into the merchant's own wallets: huipay holds no balance for it.
+    money: '0.00',
+    orders: all[0].n,
+    order_today: formatFen(day[0].fen),
+    order_lastday: formatFen(lastDay[0].fen),
+  };
+}
+
+async function actOrders(db: Db, app: App, p: Record<string, string>): Promise<ApiAnswer> {
+  const limit = p.limit ? Number(p.limit) : 20;
+  const page = p.page ? Number(p.page) : 1;
+  if (!/^\d{1,2}$/.test(p.limit ?? '20') || limit < 1 || limit > 50) return { code: -1, msg: 'limit 无效：1 到 50' };
+  if (!/^\d{1,6}$/.test(p.page ?? '1') || page < 1) return { code: -1, msg: 'page 无效：从 1 开始的页码' };
+  const rows = await db
+    .select()
+    .from(orders)
+    .where(eq(orders.appId, app.id))
+    .orderBy(desc(orders.id))
+    .limit(limit)
+    .offset((page - 1) * limit);
+  return { code: 1, msg: '查询订单记录成功！', data: rows.map(tradeView) };
+}
+
+/**
+ * `act=refund`: the §11.4 rules. An order paid into a personal collection session cannot be
+ * refunded through huipay (the money went straight to the merchant's own wallet).
+ */
+async function actRefund(db: Db, app: App, p: Record<string, string>): Promise<ApiAnswer> {
+  const order = await findTrade(db, app, p);
+  if (typeof order === 'string') return { code: -1, msg: order };
+  if (!p.money) return { code: -1, msg: 'money 缺少：退款金额' };
+  const money = parsePlainYuan(p.money, order.priceFen);
+  if (!money.ok)
+    return { code: -1, msg: `money ${p.money} 无效：应为大于 0 且不超过订单金额 ${formatFen(order.priceFen)} 的金额` };
+  if (order.status === 'refunded') return { code: -1, msg: '订单已全额退款' };
+  if (order.status !== 'paid') return { code: -1, msg: '订单未支付，不能退款' };
+  return { code: -1, msg: '退款需要官方支付通道：该订单付入了个人收款账户，请在收款账户中直接退款给付款人' };
+}

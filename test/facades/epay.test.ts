@@ -1,0 +1,472 @@
+/**
+ * The epay V1 facade (SPEC §12.1) through the worker's real HTTP surface, driven by ports of the
+ * clients that use it (test/facades/clients.ts): the EpayCore SDK, v2board, dujiaoka and new-api.
+ * Every bad input of issue 12 answers a message naming the field and writes nothing.
+ */
+import { env } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EPAY_MSG } from '../../src/domain/epay';
+import { GUARD_WINDOW_MS } from '../../src/facades/epay/keyguard';
+import { sweep } from '../../src/queues/sweeper';
+import { MERCHANT, monitor, ok, pay, setupMerchant, type TestApp, type TestSession } from '../helpers';
+import { dujiaoka, EpayCore, goEpay, v2board } from './clients';
+import { epayCall, orderByToken, ordersOfApp, send, tokenOf, uniq } from './helpers';
+
+let app: TestApp;
+let sdk: EpayCore;
+const sessions = new Map<number, TestSession>();
+const notifyUrl = `${MERCHANT}/success/epay-routes`;
+const returnUrl = `${MERCHANT}/page/epay-routes`;
+
+beforeAll(async () => {
+  const m = await setupMerchant({ sessions: 1, settings: { max_offset: '0.05' } });
+  app = m.app;
+  sessions.set(m.sessions[0].id, m.sessions[0]);
+  // A WeChat wallet too, so both of the app's pay types can take orders.
+  const wx = await ok('POST', `/merchants/${m.merchant.id}/sessions`, {
+    type: 'wechat',
+    label: 'wx',
+    qr_payload: 'wxp://f2f0-test',
+  });
+  sessions.set(wx.id, { id: wx.id, secret: wx.secret, type: 'wechat' });
+  expect((await monitor(sessions.get(wx.id)!, 'heartbeat', {})).status).toBe(200);
+  sdk = new EpayCore({ pid: String(app.id), key: app.appsecret, apiurl: 'http://gw.test/' });
+});
+
+const base = (over: Record<string, string> = {}): Record<string, string> => ({
+  pid: String(app.id),
+  type: 'alipay',
+  out_trade_no: uniq('E'),
+  notify_url: notifyUrl,
+  return_url: returnUrl,
+  name: 'VIP会员',
+  money: '1.00',
+  ...over,
+});
+/** A price no other test of this file asks, so amount slots never run out. */
+let cents = 100;
+const fresh = () => ((cents += 7) / 100).toFixed(2);
+
+describe('starting a payment, as each client does', () => {
+  it('EpayCore pagePay: a POST form to submit.php goes to the cashier; the order is an ordinary order marked epay', async () => {
+    const params = base({ param: 'uid=42&x' });
+    const req = await sdk.pagePay(params);
+    const res = await send(req.url, { form: req.body });
+    expect(res.status).toBe(302);
+    const order = await orderByToken(tokenOf(res.location));
+    expect(order).toMatchObject({
+      app_id: app.id,
+      out_order_id: params.out_trade_no,
+      custom: 'uid=42&x',
+      type: 'alipay',
+      price_fen: 100,
+      status: 'pending',
+      facade: 'epay',
+      notify_url: notifyUrl,
+      return_url: returnUrl,
+    });
+    expect(JSON.parse(order!.facade_fields)).toEqual({ type: 'alipay', name: 'VIP会员', money: '1.00' });
+    const view = await ok('GET', `/orders/${order!.id}`, undefined, 200);
+    expect(view).toMatchObject({ facade: 'epay', facade_fields: { type: 'alipay', name: 'VIP会员', money: '1.00' } });
+    // The cashier page it redirects to is the ordinary one.
+    const page = await send(res.location!);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(params.out_trade_no);
+  });
+
+  it('EpayCore getPayLink (GET, http_build_query) under /epay/, and the paths without .php', async () => {
+    const link = await new EpayCore({
+      pid: String(app.id),
+      key: app.appsecret,
+      apiurl: 'http://gw.test/epay/',
+    }).getPayLink(base({ name: 'a b+c' }));
+    const res = await send(link);
+    expect(res.status).toBe(302);
+    expect(await orderByToken(tokenOf(res.location))).toMatchObject({ facade: 'epay' });
+    for (const path of ['/submit', '/epay/submit']) {
+      const p = await sdk.buildRequestParam(base({ money: fresh() }));
+      expect((await epayCall(path, p, 'GET')).status).toBe(302);
+    }
+  });
+
+  it('EpayCore apiPay to mapi.php: JSON with trade_no and the cashier payurl', async () => {
+    const req = await sdk.apiPay({ ...base({ type: 'wxpay', money: '2' }), clientip: '203.0.113.9', device: 'mobile' });
+    const res = await send(req.url, { form: req.body });
+    expect(res.status).toBe(200);
+    const body = res.json();
+    expect(Object.keys(body)).toEqual(['code', 'msg', 'trade_no', 'payurl']);
+    expect(body).toMatchObject({ code: 1, msg: '', trade_no: expect.stringMatching(/^\d+$/) });
+    const order = await orderByToken(tokenOf(body.payurl));
+    expect(order).toMatchObject({ id: Number(body.trade_no), type: 'wechat', price_fen: 200 });
+    for (const path of ['/mapi', '/epay/mapi.php', '/epay/mapi']) {
+      const again = await epayCall(
+        path,
+        await sdk.buildRequestParam({ ...base({ money: fresh() }), clientip: '203.0.113.9' }),
+      );
+      expect(again.json()).toMatchObject({ code: 1 });
+    }
+  });
+
+  it('v2board: a submit.php? link without type shows the picker; picking re-submits and pays by that type', async () => {
+    const pay = await v2board.pay(
+      { url: 'http://gw.test', pid: String(app.id), key: app.appsecret },
+      { total_amount: 1050, trade_no: uniq('V2B'), notify_url: notifyUrl, return_url: returnUrl },
+    );
+    expect(pay.data).not.toMatch(/[?&]type=/);
+    const picker = await send(pay.data);
+    expect(picker.status).toBe(200);
+    expect(picker.headers.get('content-type')).toContain('text/html');
+    expect(picker.text).toContain('<!DOCTYPE html>');
+    expect(picker.text).toContain('选择支付方式');
+    expect(picker.text).toContain('¥10.5');
+    expect(picker.text).toMatch(/name="type" value="alipay"/);
+    expect(picker.text).toMatch(/name="type" value="wxpay"/);
+    expect(picker.text).not.toMatch(/<script|https?:\/\/(?!gw\.test)[^"]*\.(js|css)/);
+    expect(picker.headers.get('content-security-policy')).toContain("form-action 'self'");
+    // The browser posts the hidden fields back with the button's type.
+    const hidden = [...picker.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map(
+      ([, k, v]) => [k, v.replace(/&amp;/g, '&').replace(/&quot;/g, '"')] as [string, string],
+    );
+    const form = new URLSearchParams([...hidden, ['type', 'wxpay']]);
+    const chosen = await send('/submit.php', { form: form.toString() });
+    expect(chosen.status).toBe(302);
+    expect(await orderByToken(tokenOf(chosen.location))).toMatchObject({
+      type: 'wechat',
+      price_fen: 1050,
+      facade: 'epay',
+    });
+  });
+
+  it('v2board with a trailing slash in its URL (//submit.php) still reaches submit', async () => {
+    const pay = await v2board.pay(
+      { url: 'http://gw.test/', pid: String(app.id), key: app.appsecret },
+      { total_amount: 100, trade_no: uniq('V2S'), notify_url: notifyUrl, return_url: returnUrl },
+    );
+    expect(pay.data).toContain('//submit.php?');
+    expect((await send(pay.data)).status).toBe(200);
+  });
+
+  it('dujiaoka: the GET form of YipayController with money as a PHP float', async () => {
+    const url = await dujiaoka.yipayGateway(
+      { merchant_id: String(app.id), merchant_pem: app.appsecret, merchant_key: 'http://gw.test/submit.php' },
+      'alipay',
+      { order_sn: uniq('DJK'), title: '测试商品x1', actual_price: '12.30' },
+      { return_url: returnUrl, notify_url: notifyUrl },
+    );
+    expect(url).toContain('money=12.3&');
+    const res = await send(url);
+    expect(res.status).toBe(302);
+    expect(await orderByToken(tokenOf(res.location))).toMatchObject({ price_fen: 1230 });
+  });
+
+  it('new-api (go-epay): a POST form with device=pc', async () => {
+    const { url, params } = await goEpay.purchase(
+      { PartnerID: String(app.id), Key: app.appsecret, BaseUrl: 'http://gw.test' },
+      {
+        Type: 'alipay',
+        ServiceTradeNo: uniq('USR1NO'),
+        Name: 'TUC10',
+        Money: '7.20',
+        NotifyUrl: notifyUrl,
+        ReturnUrl: returnUrl,
+      },
+    );
+    expect(params.device).toBe('pc');
+    const res = await send(url, { form: new URLSearchParams(params).toString() });
+    expect(res.status).toBe(302);
+    expect(await orderByToken(tokenOf(res.location))).toMatchObject({ price_fen: 720 });
+  });
+});
+
+describe('re-submits', () => {
+  it('the same parameters give the same order; changed money is refused; a paid order is refused', async () => {
+    const params = base({ param: 'p1', money: fresh() });
+    const first = await send('/submit.php', {
+      form: new URLSearchParams(await sdk.buildRequestParam(params)).toString(),
+    });
+    const again = await send('/submit.php', {
+      form: new URLSearchParams(await sdk.buildRequestParam(params)).toString(),
+    });
+    expect(again.location).toBe(first.location);
+    const changes: Record<string, string>[] = [
+      { money: '1.01' },
+      { name: 'VIP会员2' },
+      { notify_url: `${notifyUrl}2` },
+      { param: 'p2' },
+      { type: 'wxpay' },
+    ];
+    for (const change of changes) {
+      const changed = await epayCall('/submit.php', await sdk.buildRequestParam({ ...params, ...change }));
+      expect(changed.status, JSON.stringify(change)).toBe(400);
+      expect(changed.text).toContain(EPAY_MSG.changed);
+      const mapi = await epayCall(
+        '/mapi.php',
+        await sdk.buildRequestParam({ ...params, ...change, clientip: '1.2.3.4' }),
+      );
+      expect(mapi.json()).toEqual({ code: -1, msg: EPAY_MSG.changed });
+    }
+    await paidByReport(tokenOf(first.location));
+    const paid = await epayCall('/submit.php', await sdk.buildRequestParam(params));
+    expect(paid.status).toBe(400);
+    expect(paid.text).toContain(EPAY_MSG.paid);
+  });
+});
+
+/** Pays an order by a native monitor report of its exact amount, and waits for D1 to say paid. */
+async function paidByReport(token: string) {
+  const order = await orderByToken(token);
+  const s = sessions.get(order!.session_id);
+  if (!s) throw new Error('unknown session');
+  const r = await pay(s, (order!.realprice_fen / 100).toFixed(2));
+  expect(r.body.matched).toBe(true);
+  for (let i = 0; i < 200 && (await orderByToken(token))!.status !== 'paid'; i++)
+    await new Promise((r) => setTimeout(r, 50));
+}
+
+describe('bad input answers a message naming the field and writes nothing', () => {
+  const cases: [string, (p: Record<string, string>) => Promise<Record<string, string>>, RegExp][] = [
+    ['a wrong sign', async (p) => ({ ...(await sdk.buildRequestParam(p)), sign: '0'.repeat(32) }), /sign 错误/],
+    [
+      'a sign over URL-encoded values',
+      async (p) => {
+        const encoded = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, encodeURIComponent(v)]));
+        return { ...p, sign: await new EpayCore(sdk.config).getSign(encoded), sign_type: 'MD5' };
+      },
+      /sign 错误/,
+    ],
+    ['sign_type=RSA', async (p) => ({ ...(await sdk.buildRequestParam(p)), sign_type: 'RSA' }), /sign_type RSA 不支持/],
+    [
+      'no pid',
+      async (p) => {
+        const { pid: _, ...rest } = await sdk.buildRequestParam(p);
+        return rest;
+      },
+      /pid 缺少/,
+    ],
+    ['an unknown pid', async (p) => sdk.buildRequestParam({ ...p, pid: '999999' }), /pid 999999 无效/],
+    ['a pid that is not a number', async (p) => sdk.buildRequestParam({ ...p, pid: 'ak_x' }), /pid 无效/],
+    ...['1e2', '-1', '0', '1.234', '00.10'].map(
+      (money) =>
+        [
+          `money ${money}`,
+          (p: Record<string, string>) => sdk.buildRequestParam({ ...p, money }),
+          new RegExp(`money ${money.replace('.', '\\.')} 无效`),
+        ] as [string, (p: Record<string, string>) => Promise<Record<string, string>>, RegExp],
+    ),
+    [
+      'out_trade_no with spaces',
+      async (p) => sdk.buildRequestParam({ ...p, out_trade_no: 'a b' }),
+      /out_trade_no 无效/,
+    ],
+    [
+      'out_trade_no over 64 characters',
+      async (p) => sdk.buildRequestParam({ ...p, out_trade_no: 'x'.repeat(65) }),
+      /out_trade_no 无效/,
+    ],
+    [
+      'type qqpay (no official channel yet)',
+      async (p) => sdk.buildRequestParam({ ...p, type: 'qqpay' }),
+      /支付方式 qqpay 未开通/,
+    ],
+    ['type bank', async (p) => sdk.buildRequestParam({ ...p, type: 'bank' }), /支付方式 bank 未开通/],
+    ['an unknown type', async (p) => sdk.buildRequestParam({ ...p, type: 'tenpay' }), /type tenpay 无效/],
+    ['no name', async (p) => sdk.buildRequestParam({ ...p, name: '' }), /name 缺少/],
+    [
+      'a notify_url that is not http',
+      async (p) => sdk.buildRequestParam({ ...p, notify_url: 'ftp://x/' }),
+      /notify_url 无效/,
+    ],
+    [
+      'a notify_url inside the network (live app)',
+      async (p) => sdk.buildRequestParam({ ...p, notify_url: 'http://127.0.0.1/n' }),
+      /notify_url 无效/,
+    ],
+  ];
+
+  it.each(cases)('%s', async (_name, make, message) => {
+    const before = await ordersOfApp(app.id);
+    const page = await epayCall('/submit.php', await make(base({ money: fresh() })));
+    expect(page.status).toBe(400);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.text).toMatch(message);
+    const api = await epayCall('/mapi.php', await make({ ...base({ money: fresh() }), clientip: '1.2.3.4' }));
+    expect(api.status).toBe(200);
+    expect(api.json()).toEqual({ code: -1, msg: expect.stringMatching(message) });
+    expect(await ordersOfApp(app.id)).toBe(before);
+  });
+
+  it('a parameter sent twice is refused', async () => {
+    const p = await sdk.buildRequestParam(base());
+    const form = `${new URLSearchParams(p)}&money=2.00`;
+    const res = await send('/mapi.php', { form });
+    expect(res.json()).toEqual({ code: -1, msg: 'money is sent twice: send each parameter once' });
+    const both = await send(`/mapi.php?money=1.00`, { form: new URLSearchParams(p).toString() });
+    expect(both.json()).toMatchObject({ code: -1, msg: expect.stringContaining('sent twice') });
+  });
+
+  it('mapi needs clientip; submit needs return_url when the app has none', async () => {
+    const noIp = await epayCall('/mapi.php', await sdk.buildRequestParam(base()));
+    expect(noIp.json()).toEqual({ code: -1, msg: expect.stringMatching(/clientip 缺少/) });
+  });
+
+  it('bad percent-encoding is refused, not read as U+FFFD', async () => {
+    const res = await send('/mapi.php', { form: 'pid=1&name=%E4%BC' });
+    expect(res.json()).toEqual({ code: -1, msg: 'name: not valid UTF-8 percent-encoding' });
+  });
+});
+
+describe('api.php', () => {
+  let tradeNo: string;
+  let outTradeNo: string;
+  beforeAll(async () => {
+    const p = base({ money: '3.50', name: '查询测试', param: 'q', type: 'wxpay' });
+    outTradeNo = p.out_trade_no;
+    const res = await epayCall('/mapi.php', await sdk.buildRequestParam({ ...p, clientip: '1.2.3.4' }));
+    tradeNo = res.json().trade_no;
+  });
+  const api = (params: Record<string, string>, method: 'GET' | 'POST' = 'GET', ip = '198.51.100.1') =>
+    method === 'GET'
+      ? send(`/api.php?${new URLSearchParams(params)}`, { headers: { 'cf-connecting-ip': ip } })
+      : send('/api.php', { form: new URLSearchParams(params).toString(), headers: { 'cf-connecting-ip': ip } });
+
+  it('act=order by trade_no (the SDK queryOrder URL) and by out_trade_no', async () => {
+    const res = await send(sdk.queryOrder(tradeNo), { headers: { 'cf-connecting-ip': '198.51.100.1' } });
+    const body = res.json();
+    expect(Object.keys(body)).toEqual([
+      'code',
+      'msg',
+      'trade_no',
+      'out_trade_no',
+      'type',
+      'pid',
+      'addtime',
+      'endtime',
+      'name',
+      'money',
+      'status',
+      'param',
+      'buyer',
+    ]);
+    expect(body).toMatchObject({
+      code: 1,
+      msg: '查询订单号成功！',
+      trade_no: tradeNo,
+      out_trade_no: outTradeNo,
+      type: 'wxpay',
+      pid: app.id,
+      addtime: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/),
+      endtime: null,
+      name: '查询测试',
+      money: '3.50',
+      status: 0,
+      param: 'q',
+      buyer: '',
+    });
+    const byOut = await api({ act: 'order', pid: String(app.id), key: app.appsecret, out_trade_no: outTradeNo });
+    expect(byOut.json()).toMatchObject({ code: 1, trade_no: tradeNo });
+    const missing = await api({ act: 'order', pid: String(app.id), key: app.appsecret, out_trade_no: 'nope' });
+    expect(missing.json()).toEqual({ code: -1, msg: '订单号不存在' });
+  });
+
+  it('act=query and act=orders', async () => {
+    const q = (await api({ act: 'query', pid: String(app.id), key: app.appsecret })).json();
+    expect(q).toMatchObject({ code: 1, pid: app.id, key: app.appsecret, active: 1, money: '0.00' });
+    expect(q.orders).toBeGreaterThan(0);
+    expect(q.order_today).toMatch(/^\d+\.\d\d$/);
+    expect(q.order_lastday).toBe('0.00');
+    const list = (await api({ act: 'orders', pid: String(app.id), key: app.appsecret, limit: '2' })).json();
+    expect(list.code).toBe(1);
+    expect(list.data).toHaveLength(2);
+    expect(list.data[0]).toHaveProperty('trade_no');
+    expect((await api({ act: 'orders', pid: String(app.id), key: app.appsecret, limit: '51' })).json()).toMatchObject({
+      code: -1,
+    });
+  });
+
+  it('act=refund: POST only; unpaid refused; a session-paid order needs an official channel (§11.4)', async () => {
+    const p = { act: 'refund', pid: String(app.id), key: app.appsecret, trade_no: tradeNo, money: '3.50' };
+    expect((await api(p, 'GET')).json()).toEqual({ code: -1, msg: 'act=refund 只接受 POST' });
+    expect((await api(p, 'POST')).json()).toEqual({ code: -1, msg: '订单未支付，不能退款' });
+    expect((await api({ ...p, money: '9.99' }, 'POST')).json()).toMatchObject({
+      code: -1,
+      msg: expect.stringMatching(/money 9.99 无效/),
+    });
+    await paidByReport((await orderOf(tradeNo)).pay_token);
+    expect((await api(p, 'POST')).json()).toEqual({
+      code: -1,
+      msg: expect.stringMatching(/^退款需要官方支付通道/),
+    });
+  });
+
+  it('an unknown act, a missing key', async () => {
+    expect((await api({ act: 'settle', pid: String(app.id), key: app.appsecret })).json()).toMatchObject({
+      code: -1,
+      msg: expect.stringMatching(/act settle 无效/),
+    });
+    expect((await api({ act: 'order', pid: String(app.id) })).json()).toEqual({ code: -1, msg: 'key 缺少：商户密钥' });
+  });
+});
+
+const orderOf = async (id: string) =>
+  (await env.DB.prepare('SELECT * FROM orders WHERE id = ?').bind(Number(id)).first<any>())!;
+
+describe('api.php wrong keys', () => {
+  it('are rate-limited per address: after 10 wrong keys even the right one is refused, durably', async () => {
+    const m = await setupMerchant({ sessions: 0 });
+    const ip = '192.0.2.77';
+    const q = (key: string, addr = ip) =>
+      send(`/api.php?act=query&pid=${m.app.id}&key=${key}`, { headers: { 'cf-connecting-ip': addr } });
+    for (let i = 0; i < 10; i++)
+      expect((await q(`wrong${i}`)).json()).toEqual({ code: -1, msg: 'KEY 校验失败：pid 或 key 错误' });
+    const locked = (await q(m.app.appsecret)).json();
+    expect(locked).toEqual({ code: -1, msg: expect.stringMatching(/^密钥错误次数过多，请 \d+ 秒后再试$/) });
+    const row = await env.DB.prepare('SELECT failures FROM failed_attempts WHERE key = ?')
+      .bind(`epay:ip:${ip}`)
+      .first<{ failures: number }>();
+    expect(row?.failures).toBe(10);
+    // Another address with the right key still gets in (the pid's own limit is higher).
+    expect((await q(m.app.appsecret, '192.0.2.78')).json()).toMatchObject({ code: 1 });
+    // The sweep forgets counts whose window has ended, and the address may try again.
+    await sweep(env, Date.now() + GUARD_WINDOW_MS + 1000);
+    expect(
+      await env.DB.prepare('SELECT 1 FROM failed_attempts WHERE key = ?').bind(`epay:ip:${ip}`).first(),
+    ).toBeNull();
+    expect((await q(m.app.appsecret)).json()).toMatchObject({ code: 1 });
+  });
+
+  it('are rate-limited per pid across addresses', async () => {
+    const m = await setupMerchant({ sessions: 0 });
+    for (let i = 0; i < 30; i++)
+      await send(`/api.php?act=query&pid=${m.app.id}&key=wrong`, { headers: { 'cf-connecting-ip': `203.0.113.${i}` } });
+    const res = await send(`/api.php?act=query&pid=${m.app.id}&key=${m.app.appsecret}`, {
+      headers: { 'cf-connecting-ip': '203.0.113.200' },
+    });
+    expect(res.json()).toMatchObject({ code: -1, msg: expect.stringMatching(/密钥错误次数过多/) });
+  });
+
+  it('take no longer when more of the key is right (constant-time comparison)', async () => {
+    const m = await setupMerchant({ sessions: 0 });
+    const secret = m.app.appsecret;
+    const farOff = `${secret[0] === 'A' ? 'B' : 'A'}${secret.slice(1, -1)}${secret.slice(-1)}`.replace(/^./, (c) =>
+      c === 'Z' ? 'Y' : 'Z',
+    );
+    const nearly = `${secret.slice(0, -1)}${secret.endsWith('0') ? '1' : '0'}`;
+    const time = async (key: string, i: number) => {
+      const t0 = performance.now();
+      await send(`/api.php?act=query&pid=${m.app.id}&key=${key}`, {
+        headers: { 'cf-connecting-ip': `100.64.${i >> 8}.${i & 255}` },
+      });
+      return performance.now() - t0;
+    };
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      a.push(await time(farOff, 2 * i));
+      b.push(await time(nearly, 2 * i + 1));
+    }
+    const median = (xs: number[]) => xs.sort((x, y) => x - y)[xs.length >> 1];
+    // Both wrong keys take the same path (safeEqual over the whole key); the bound only absorbs
+    // the noise of a shared machine.
+    expect(Math.abs(median(a) - median(b))).toBeLessThan(10);
+  });
+});
