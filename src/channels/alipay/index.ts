@@ -23,7 +23,7 @@ import {
   PRODUCT_CODE,
   yuan,
 } from './protocol';
-import simulator, { SIMULATOR_GATEWAY } from './simulator';
+import simulator, { notifier, SIMULATOR_GATEWAY } from './simulator';
 
 export type { AlipaySecrets, AlipaySettings } from './config';
 export { DEFAULT_GATEWAY } from './config';
@@ -51,6 +51,7 @@ export const alipay = {
   secretFields: ['private_key'],
   simulator,
   simulatorGateway: SIMULATOR_GATEWAY,
+  simulatorNotifier: notifier,
 
   prepare: prepareConfig,
   implicit: implicitConfig,
@@ -80,7 +81,7 @@ export const alipay = {
     const biz: Record<string, string> = { ...tradeBiz(order), product_code: PRODUCT_CODE[which] };
     if (which === 'wap') biz.quit_url = urls.returnUrl;
     const params = await signed(ctx, API[which], biz, { notify_url: urls.notifyUrl, return_url: urls.returnUrl });
-    return gatewayUrl(absolute(ctx), params);
+    return { kind: 'ok', value: { kind: 'redirect', url: gatewayUrl(absolute(ctx), params) } };
   },
 
   appLink(s, payInfo, origin) {
