@@ -189,6 +189,7 @@ function banner(demo) {
   console.log(`
 =============================================================================
  huipay is running at ${BASE}
+   Console        ${BASE}/console   (first visit: enter the admin token, then make the operator account)
    API reference  ${BASE}/docs
    OpenAPI        ${BASE}/openapi.json
    Admin token    ${devVars.ADMIN_TOKEN}   (from .dev.vars)
