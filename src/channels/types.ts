@@ -260,6 +260,15 @@ export interface CheckResult {
   hint: string | null;
 }
 
+/** A check whose call got no verified answer: reachability and signature are unknown. */
+export function unverifiedCheck(
+  outcome: CallOutcome<unknown>,
+  more: Partial<Pick<CheckResult, 'provider_code' | 'hint'>> = {},
+): CheckResult {
+  const provider_msg = outcome.kind === 'ok' ? null : outcome.msg;
+  return { accepted: null, response_verified: false, provider_code: null, provider_msg, hint: null, ...more };
+}
+
 /** Any channel, whatever its settings' shape (the registry's element type). */
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds channels of different settings types
 export type AnyChannel = Channel<any, any>;

@@ -8,7 +8,7 @@
  */
 import { base64ToBytes, rsaVerify } from '../../domain/rsa';
 import { randomToken } from '../../domain/ids';
-import type { Channel, TradeState } from '../types';
+import { type Channel, type TradeState, unverifiedCheck } from '../types';
 import { type AlipaySecrets, type AlipaySettings, configView, implicitConfig, input, prepareConfig } from './config';
 import { absolute, call, callRaw, isSub, paidFacts, signed, tradeBiz } from './gateway';
 import {
@@ -180,14 +180,7 @@ export const alipay = {
     const { outcome, body, verified } = await callRaw(ctx, API.query, {
       out_trade_no: `huipaycheck${randomToken(16)}`,
     });
-    if (!body)
-      return {
-        accepted: null,
-        response_verified: false,
-        provider_code: null,
-        provider_msg: outcome.kind === 'ok' ? null : outcome.msg,
-        hint: null,
-      };
+    if (!body) return unverifiedCheck(outcome);
     const code = field(body, 'code') ?? null;
     const sub = field(body, 'sub_code') ?? null;
     // The request reached the business layer (10000, or 40004 "no such trade"): the signature was accepted.

@@ -17,6 +17,7 @@ import {
   ConfigProblem,
   type PaidFacts,
   type TradeState,
+  unverifiedCheck,
 } from '../types';
 import {
   appSig,
@@ -444,13 +445,10 @@ export const qqpay = {
         hint: 'QQ Wallet refused the signature: api_key is not the API key set in the merchant platform',
       };
     if (fields?.return_code !== 'SUCCESS')
-      return {
-        accepted: null,
-        response_verified: false,
+      return unverifiedCheck(outcome, {
         provider_code: fields ? `return_code ${fields.return_code ?? ''}`.trim() : null,
-        provider_msg: outcome.kind === 'ok' ? null : outcome.msg,
         hint: certNote,
-      };
+      });
     const accepted = fields.result_code === 'SUCCESS' || fields.err_code === 'ORDERNOTEXIST';
     return {
       accepted,

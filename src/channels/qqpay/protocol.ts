@@ -29,15 +29,8 @@ export const PATH = {
 
 export type Fields = Record<string, string>;
 
-export const TRADE_STATES: Record<string, 'paid' | 'pending' | 'closed'> = {
-  SUCCESS: 'paid',
-  REFUND: 'paid',
-  NOTPAY: 'pending',
-  USERPAYING: 'pending',
-  PAYERROR: 'pending',
-  CLOSED: 'closed',
-  REVOKED: 'closed',
-};
+/** QQ Wallet names trade states in WeChat Pay's words (`trade_state`). */
+export { TRADE_STATES } from '../wechat/protocol';
 
 /** The text the MD5 is taken of: non-empty fields but `sign`, sorted, `k=v&…&key=<key>`. */
 export function signText(fields: Fields, key: string): string {

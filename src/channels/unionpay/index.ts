@@ -25,6 +25,7 @@ import {
   type ChannelContext,
   type ChannelOrder,
   ConfigProblem,
+  unverifiedCheck,
   type PaidFacts,
   type TradeState,
 } from '../types';
@@ -442,14 +443,7 @@ export const unionpay = {
       orderId: `hpcheck${randomToken(16)}`,
       txnTime: compactChinaTime(Date.now()),
     });
-    if (!fields)
-      return {
-        accepted: null,
-        response_verified: false,
-        provider_code: null,
-        provider_msg: outcome.kind === 'ok' ? null : outcome.msg,
-        hint: null,
-      };
+    if (!fields) return unverifiedCheck(outcome);
     const code = fields.respCode ?? null;
     const accepted = code === '00' || code === NOT_FOUND;
     return {

@@ -27,6 +27,7 @@ import {
   type ChannelContext,
   type ChannelOrder,
   ConfigProblem,
+  unverifiedCheck,
   type PaidFacts,
   type TradeState,
 } from '../types';
@@ -557,14 +558,7 @@ export const wechat = {
       'GET',
       queryPath(`huipaycheck${randomToken(16)}`, ctx.settings.mchid),
     );
-    if (!answer)
-      return {
-        accepted: null,
-        response_verified: false,
-        provider_code: null,
-        provider_msg: outcome.kind === 'ok' ? null : outcome.msg,
-        hint: null,
-      };
+    if (!answer) return unverifiedCheck(outcome);
     const code = str(answer.body, 'code') ?? String(answer.status);
     // A signed "no such order" (or a real order) means the request's signature was accepted.
     const accepted = answer.status === 200 || code === 'ORDER_NOT_EXIST' || code === 'ORDERNOTEXIST';
