@@ -360,7 +360,9 @@ export async function closePending(
   if (order.channel !== null) {
     const after = await closeChannelOrder(env, db, order, origin);
     if (after.status === 'paid') return { refusal: 'order already paid at the provider: it cannot be closed' };
-    return settleClose(env, db, after);
+    // Its fee comes back once the provider confirms the close (a close retried later gives it back
+    // then), so a payment the provider still takes meanwhile keeps the one fee it was charged.
+    return settleClose(env, db, after, after.nextQueryMs === null);
   }
   const outcome = await collector(env, order.merchantId, order.mode).release({
     appId: order.appId,
@@ -375,9 +377,14 @@ export async function closePending(
   return settleClose(env, db, closed ?? (await db.query.orders.findFirst({ where: eq(orders.id, order.id) })));
 }
 
-/** After a close: the closed order with its order fee given back, or why it is not closed. */
-async function settleClose(env: Env, _db: Db, now: Order | undefined): Promise<{ order: Order } | { refusal: string }> {
+/** After a close: the closed order with its order fee given back (when `final`), or why it is not closed. */
+async function settleClose(
+  env: Env,
+  _db: Db,
+  now: Order | undefined,
+  final = true,
+): Promise<{ order: Order } | { refusal: string }> {
   if (now?.status !== 'closed') return { refusal: `order already ${now?.status ?? 'gone'}: it cannot be closed` };
-  await refundOrderFee(env.DB, now);
+  if (final) await refundOrderFee(env.DB, now);
   return { order: now };
 }
