@@ -5,7 +5,8 @@
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { ConsoleSession, Merchant, User } from '../db/schema';
+import { and, eq } from 'drizzle-orm';
+import { type App, apps, type ConsoleSession, type Merchant, type Order, orders, type User } from '../db/schema';
 import { randomToken } from '../domain/ids';
 import type { AppEnv } from '../env';
 import { readBody } from '../services/params';
@@ -209,6 +210,28 @@ export const field = (c: CCtx, name: string) => (c.get('form').get(name) ?? '').
 export function idParam(c: CCtx, name: string): number | null {
   const v = c.req.param(name) ?? '';
   return /^\d{1,15}$/.test(v) ? Number(v) : null;
+}
+
+/** The merchant's own order named by the `id` path parameter, or null (another merchant's order is not found). */
+export async function ownOrder(c: CCtx): Promise<Order | null> {
+  const id = idParam(c, 'id');
+  if (id === null) return null;
+  return (
+    (await c
+      .get('db')
+      .query.orders.findFirst({ where: and(eq(orders.id, id), eq(orders.merchantId, c.get('merchant').id)) })) ?? null
+  );
+}
+
+/** The merchant's own app named by the `appkey` path parameter, or null. */
+export async function ownApp(c: CCtx): Promise<App | null> {
+  const appkey = c.req.param('appkey') ?? '';
+  if (!/^ak_[A-Za-z0-9]{1,40}$/.test(appkey)) return null;
+  return (
+    (await c
+      .get('db')
+      .query.apps.findFirst({ where: and(eq(apps.appkey, appkey), eq(apps.merchantId, c.get('merchant').id)) })) ?? null
+  );
 }
 
 export { LANG_COOKIE };

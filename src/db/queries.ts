@@ -31,6 +31,19 @@ export const ORDER_COLUMNS = [
   'facadeFields',
 ] as const;
 export type NewOrder = Pick<Order, (typeof ORDER_COLUMNS)[number]>;
+/** The columns an order through an official channel is written with besides `ORDER_COLUMNS`. */
+export const CHANNEL_ORDER_COLUMNS = [
+  'channel',
+  'method',
+  'channelConfigId',
+  'providerTradeNo',
+  'subject',
+  'clientIp',
+  'openid',
+  'payInfo',
+  'nextQueryMs',
+] as const;
+export type NewChannelOrder = NewOrder & Pick<Order, (typeof CHANNEL_ORDER_COLUMNS)[number]>;
 
 function prepare(db: Db) {
   return {

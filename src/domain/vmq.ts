@@ -15,7 +15,7 @@
 import { type CheckedCreate, type CreateApp, callbackUrl, facadeCreate } from './gatepay';
 import { formatFen, parsePlainYuan } from './money';
 import { md5Hex, safeEqual } from './sign';
-import { SESSION_TYPES, type PayType, type SessionType } from './vocab';
+import type { PayType, SessionType } from './vocab';
 
 /** V免签's type numbers. */
 export const VMQ_TYPES = { 1: 'wechat', 2: 'alipay', 3: 'unionpay', 4: 'qqpay' } as const satisfies Record<
@@ -42,6 +42,10 @@ export async function vmqSignValid(sign: string | undefined, ...parts: string[])
 const TYPE_HELP = '1|微信 2|支付宝 3|云闪付 4|QQ钱包';
 const PAY_ID = /^[A-Za-z0-9_.|-]{1,64}$/;
 
+/** Why a type cannot be paid in this app (not among its pay types, or no channel or session serves it). */
+export const vmqTypeClosed = (type: VmqType) =>
+  `支付方式 ${type}（${TYPE_NAMES[type]}）未开通：该商户暂不支持此支付方式`;
+
 export const vmqTypeOf = (raw: string): VmqType | null => (/^[1-4]$/.test(raw) ? (Number(raw) as VmqType) : null);
 
 /** The type number of a pay type. */
@@ -65,8 +69,7 @@ export function checkVmqCreate(
   const type = vmqTypeOf(p.type);
   if (type === null) return refuse(`支付方式错误（type ${p.type}）=>${TYPE_HELP}`);
   const payType = VMQ_TYPES[type];
-  if (!app.payTypes.includes(payType) || !(SESSION_TYPES as readonly string[]).includes(payType))
-    return refuse(`支付方式 ${type}（${TYPE_NAMES[type]}）未开通：该商户暂不支持此支付方式`);
+  if (!app.payTypes.includes(payType)) return refuse(vmqTypeClosed(type));
   if (!p.price) return refuse('请传入订单金额（price）');
   const price = parsePlainYuan(p.price, maxFen);
   if (!price.ok)
@@ -91,7 +94,7 @@ export function checkVmqCreate(
     fingerprint: JSON.stringify(['vmq', p.price, type, param, p.notifyUrl ?? '', p.returnUrl ?? '']),
     order: facadeCreate({
       priceFen: price.value,
-      type: payType as SessionType,
+      type: payType,
       outOrderId: p.payId,
       custom: param,
       notifyUrl: urls.notifyUrl ?? null,

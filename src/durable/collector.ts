@@ -82,32 +82,33 @@ export class Collector extends DurableObject<Env> {
       if (!checked.ok) return { kind: 'refused', code: checked.code, msg: checked.msg };
       o = checked.order;
       fingerprint = JSON.stringify([o.priceFen, o.type, o.custom]);
-      // The gatepay API's creates follow the app's routing (facades' checked creates take sessions).
-      if (!input.personalOnly) {
-        const route = routeOrder({
-          mode: app.mode,
-          type: o.type,
-          routing: app.routing?.[o.type] ?? 'official_then_personal',
-          slot: app.channels?.[o.type] ?? null,
-          hasSessions: () => hasSessions(this.store, o.type),
-        });
-        if (route.kind === 'none') return { kind: 'refused', code: GATEPAY_CODES.no_method, msg: route.msg };
-        if (route.kind === 'official')
-          return {
-            kind: 'channel',
-            appId: app.id,
-            order: o,
-            ttlMs: app.orderTtlSeconds * 1000,
-            configId: route.configId,
-            fallback: route.fallback,
-          };
-      }
     } else {
       o = input.order;
       fingerprint = input.fingerprint;
     }
+    // Every create follows the app's routing: the gatepay API's and the facades' alike.
+    if (!input.personalOnly) {
+      const route = routeOrder({
+        mode: app.mode,
+        type: o.type,
+        routing: app.routing?.[o.type] ?? 'official_then_personal',
+        slot: app.channels?.[o.type] ?? null,
+        hasSessions: () => hasSessions(this.store, o.type),
+      });
+      if (route.kind === 'none') return { kind: 'refused', code: GATEPAY_CODES.no_method, msg: route.msg };
+      if (route.kind === 'official')
+        return {
+          kind: 'channel',
+          appId: app.id,
+          order: o,
+          ttlMs: app.orderTtlSeconds * 1000,
+          configId: route.configId,
+          fallback: route.fallback,
+          timezone: this.store.settings()?.timezone ?? 'Asia/Shanghai',
+        };
+    }
     if (!isSessionType(o.type))
-      return 'params' in input && input.personalOnly
+      return input.personalOnly
         ? {
             kind: 'refused',
             code: GATEPAY_CODES.no_method,

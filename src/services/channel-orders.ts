@@ -1,24 +1,29 @@
 /**
  * Orders through an official channel (SPEC §11.2): the merchant API is unchanged; the Collector
- * has decided the order goes to a channel (no amount hold: realprice = price). Server-to-server
- * methods (`qr`, `app`) talk to the provider during create, before the order is written, so a
- * refusal writes nothing (or falls back to sessions under official_then_personal). Browser
- * methods (`wap`, `page`) and `auto` are signed when the payer opens the cashier page.
+ * has decided the order goes to a channel (no amount hold: realprice = price) — for the gatepay
+ * API and the facades alike, which differ only in what they ask of the channel (`ChannelAsk`).
+ * Server-to-server methods (`qr`, `app`) talk to the provider during create, before the order is
+ * written, so a refusal writes nothing (or falls back to sessions under official_then_personal).
+ * Browser methods (`wap`, `page`) and `auto` are signed when the payer opens the cashier page.
+ * A live order is written by the plan's guarded insert (SPEC §7: fee held, quota counted, or 110).
  */
 import { and, eq, isNull } from 'drizzle-orm';
+import type { NewChannelOrder } from '../db/queries';
 import { channelConfigs, orders, type App, type ChannelConfig, type Order } from '../db/schema';
 import { channelFor, channelNamed } from '../channels/registry';
 import type { BrowserStart, ChannelOrder } from '../channels/types';
 import type { CreateOutcome } from '../durable/collector/types';
 import { GATEPAY_CODES as C, type GatepayCode } from '../domain/gatepay';
 import { randomToken } from '../domain/ids';
+import { planMonth } from '../domain/points';
 import { CREATE_METHODS, type ChannelMethod, type CreateMethod } from '../domain/vocab';
 import type { Db } from '../env';
 import { GatepayError } from '../errors';
 import { sendTimed } from '../queues/jobs';
 import { channelContext, configWithApp, implicitConfig, logCalls, notifyUrlOf } from './channels';
 import type { Route } from './collector';
-import { orderColumns } from './orders';
+import { type FacadeStamp, orderColumns } from './orders';
+import { insertLiveOrder, planRefusal } from './points';
 import type { RawParams } from './params';
 
 type ChannelOutcome = Extract<CreateOutcome, { kind: 'channel' }>;
@@ -51,10 +56,33 @@ const providerTradeNo = (nowMs: number) =>
 
 const IP = /^(\d{1,3}(\.\d{1,3}){3}|[0-9A-Fa-f:]{2,39})$/;
 
-/** The unsigned channel parameters of a create (SPEC §11.2), checked against the channel and its config. */
-function channelParams(p: RawParams, cfg: ChannelConfig, appName: string) {
+/** True for what may be sent to a provider as the payer's IP address. */
+export const isIpAddress = (s: string) => IP.test(s);
+
+/** What a create asks of a channel besides the order: the unsigned parameters of SPEC §11.2. */
+export interface ChannelAsk {
+  /** The gatepay API's `method` as sent (absent or '': auto), checked against the channel and its config. */
+  method?: string;
+  /** A facade's choice: this method when the channel and the app's config offer it, else `auto`; never refused. */
+  prefer?: ChannelMethod;
+  subject?: string;
+  clientIp?: string;
+  openid?: string;
+}
+
+/** The channel parameters of a gatepay create request. */
+export const channelAsk = (p: RawParams): ChannelAsk => ({
+  method: p.method,
+  subject: p.subject,
+  clientIp: p.client_ip,
+  openid: p.openid,
+});
+
+/** What a create asks of the channel, checked against the channel and its config (105 naming the field). */
+function channelParams(ask: ChannelAsk, cfg: ChannelConfig, appName: string) {
   const channel = channelNamed(cfg.channel) ?? fail(C.type_closed, `type closed: no channel ${cfg.channel}`);
-  const method = (p.method || 'auto') as CreateMethod;
+  const offered = (m: ChannelMethod) => channel.methods.includes(m) && cfg.methods.includes(m);
+  const method = (ask.prefer ? (offered(ask.prefer) ? ask.prefer : 'auto') : ask.method || 'auto') as CreateMethod;
   if (!(CREATE_METHODS as readonly string[]).includes(method))
     fail(C.param_missing, `method invalid: one of ${CREATE_METHODS.join(', ')}`);
   if (method !== 'auto' && !channel.methods.includes(method))
@@ -64,45 +92,61 @@ function channelParams(p: RawParams, cfg: ChannelConfig, appName: string) {
       C.param_missing,
       `method ${method} is not enabled in this app's ${channel.name} config (enabled: ${cfg.methods.join(', ')})`,
     );
-  const subject = p.subject || appName;
+  const subject = ask.subject || appName;
   if (subject.length > 256 || /\p{Cc}/u.test(subject))
     fail(C.param_missing, 'subject invalid: at most 256 characters, no control characters');
-  if (p.client_ip && !IP.test(p.client_ip)) fail(C.param_missing, 'client_ip invalid: an IPv4 or IPv6 address');
-  if (p.openid && !/^[\w-]{1,128}$/.test(p.openid))
+  if (ask.clientIp && !IP.test(ask.clientIp)) fail(C.param_missing, 'client_ip invalid: an IPv4 or IPv6 address');
+  if (ask.openid && !/^[\w-]{1,128}$/.test(ask.openid))
     fail(C.param_missing, 'openid invalid: 1-128 letters, digits, _ or -');
-  if (method === 'jsapi' && !p.openid) fail(C.param_missing, 'openid missing: method jsapi needs the payer openid');
-  return { channel, method, subject, clientIp: p.client_ip || null, openid: p.openid || null };
+  if (method === 'jsapi' && !ask.openid) fail(C.param_missing, 'openid missing: method jsapi needs the payer openid');
+  return { channel, method, subject, clientIp: ask.clientIp || null, openid: ask.openid || null };
 }
 
-/** The config an order goes through: the app's own, or (sandbox, no setup) the simulator's. */
-async function configFor(env: Env, db: Db, outcome: ChannelOutcome): Promise<{ cfg: ChannelConfig; app: App }> {
+/** The config an order goes through: the app's own, or (sandbox, no setup) the simulator's; null when just removed. */
+async function configFor(env: Env, db: Db, outcome: ChannelOutcome): Promise<{ cfg: ChannelConfig; app: App } | null> {
   const channel = channelFor(outcome.order.type)!;
   const cfg = outcome.configId ?? (await implicitConfig(env, db, outcome.appId, channel.name)).id;
-  const row = await configWithApp(db, cfg);
-  if (!row) return fail(C.no_method, `no payment method available now: the ${channel.name} config was just removed`);
-  return row;
+  return configWithApp(db, cfg);
 }
 
+export type ChannelMade =
+  | { kind: 'order'; order: Order }
+  /** An order of this out_order_id exists already (its parameters are not compared here). */
+  | { kind: 'existing' }
+  /** The provider refused or could not be reached, and official_then_personal lets sessions try. */
+  | { kind: 'fallback'; msg: string }
+  /** No order: the provider's answer (204) or the merchant's plan (110). */
+  | { kind: 'refused'; code: GatepayCode; msg: string };
+
 /**
- * Creates an order through a channel; `fallback` when the provider refused or could not be
- * reached and official_then_personal lets collection sessions take it instead.
- * `existing` finds an order already made for this out_order_id (the idempotent answer).
+ * Creates an order through a channel. A live order is written by the same guarded insert as a
+ * session order (its fee held and its month's quota counted, or refused with 110). `existing`
+ * finds an order already made for this out_order_id (the idempotent answer); `stamp` marks an
+ * order a facade makes, so its notify is the facade's.
  */
 export async function createChannelOrder(
   env: Env,
   db: Db,
   route: Route,
   outcome: ChannelOutcome,
-  p: RawParams,
+  ask: ChannelAsk,
   origin: string,
   existing: () => Promise<Order | undefined>,
-): Promise<{ kind: 'order'; order: Order } | { kind: 'existing' } | { kind: 'fallback'; msg: string }> {
+  stamp?: FacadeStamp,
+): Promise<ChannelMade> {
   if (await existing()) return { kind: 'existing' };
-  const { cfg, app } = await configFor(env, db, outcome);
-  const { channel, method, subject, clientIp, openid } = channelParams(p, cfg, app.name);
+  const found = await configFor(env, db, outcome);
+  if (!found)
+    return {
+      kind: 'refused',
+      code: C.no_method,
+      msg: 'no payment method available now: the channel config was just removed',
+    };
+  const { cfg, app } = found;
+  const { channel, method, subject, clientIp, openid } = channelParams(ask, cfg, app.name);
   const o = outcome.order;
   const nowMs = Date.now();
-  const row = {
+  const row: NewChannelOrder = {
     ...orderColumns(route, outcome.appId, o),
     realpriceFen: o.priceFen,
     sessionId: 0,
@@ -110,6 +154,8 @@ export async function createChannelOrder(
     qrPayload: '',
     createdMs: nowMs,
     expiresMs: nowMs + outcome.ttlMs,
+    facade: stamp?.facade ?? null,
+    facadeFields: stamp ? stamp.fields(null) : null,
     channel: channel.name,
     method,
     channelConfigId: cfg.id,
@@ -117,7 +163,7 @@ export async function createChannelOrder(
     subject,
     clientIp,
     openid,
-    payInfo: null as string | null,
+    payInfo: null,
     nextQueryMs: nowMs + 60_000,
   };
   const { ctx, calls } = await channelContext(env, cfg, app.mode, origin);
@@ -126,20 +172,35 @@ export async function createChannelOrder(
     if (made.kind !== 'ok') {
       await logCalls(db, cfg.id, calls);
       if (outcome.fallback) return { kind: 'fallback', msg: made.msg };
-      return fail(C.no_method, `no payment method available now: ${made.msg}`);
+      return { kind: 'refused', code: C.no_method, msg: `no payment method available now: ${made.msg}` };
     }
     row.qrPayload = made.value.qrCode ?? '';
     row.payInfo = made.value.payInfo ?? null;
+  }
+  const inserted = await insertOrder(env, db, row, planMonth(nowMs, outcome.timezone));
+  if (!inserted) {
+    await logCalls(db, cfg.id, calls);
+    if ((await existing()) || route.mode !== 'live') return { kind: 'existing' };
+    const msg = await planRefusal(db, route.merchantId, o.priceFen, planMonth(nowMs, outcome.timezone));
+    return { kind: 'refused', code: C.quota, msg: msg ?? 'plan exceeded or points insufficient' };
+  }
+  await logCalls(db, cfg.id, calls, { orderId: inserted.id });
+  await sendTimed(env, { kind: 'channel_query', orderId: inserted.id, dueMs: inserted.nextQueryMs! });
+  return { kind: 'order', order: inserted };
+}
+
+/** Writes a channel order: a live one through the plan's guarded insert, a sandbox one as is; null when none was added. */
+async function insertOrder(env: Env, db: Db, row: NewChannelOrder, month: string): Promise<Order | undefined> {
+  if (row.mode === 'live') {
+    const id = await insertLiveOrder(env.DB, row, month);
+    return id === undefined ? undefined : db.query.orders.findFirst({ where: eq(orders.id, id) });
   }
   const [inserted] = await db
     .insert(orders)
     .values(row)
     .onConflictDoNothing({ target: [orders.appId, orders.outOrderId] })
     .returning();
-  if (!inserted) return { kind: 'existing' };
-  await logCalls(db, cfg.id, calls, { orderId: inserted.id });
-  await sendTimed(env, { kind: 'channel_query', orderId: inserted.id, dueMs: inserted.nextQueryMs! });
-  return { kind: 'order', order: inserted };
+  return inserted;
 }
 
 // ── the cashier page ───────────────────────────────────────────────────────────────────────

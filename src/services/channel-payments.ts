@@ -29,6 +29,7 @@ import { channelContext, configWithApp, logCalls } from './channels';
 import { channelOrderOf } from './channel-orders';
 import { orderDeliveries, unmatchedDeliveries } from './deliveries';
 import { markPaid } from './payments';
+import { refundOrderFee } from './points';
 
 /** How long a claimed query may run before the sweep may take the order again. */
 const LEASE_MS = 60_000;
@@ -169,14 +170,16 @@ export async function handleNotify(env: Env, db: Db, name: string, configId: num
 
 // ── active query, close at expiry ──────────────────────────────────────────────────────────
 
-/** Marks a pending order expired (once) and creates its `order.expired` events. */
+/** Marks a pending order expired (once), gives back its order fee and creates its `order.expired` events. */
 async function expire(env: Env, db: Db, o: Order): Promise<void> {
   const [done] = await db
     .update(orders)
     .set({ status: 'expired' })
     .where(and(eq(orders.id, o.id), eq(orders.status, 'pending')))
     .returning();
-  if (done) await orderDeliveries(env, db, done, 'order.expired');
+  if (!done) return;
+  await refundOrderFee(env.DB, done);
+  await orderDeliveries(env, db, done, 'order.expired');
 }
 
 /**
@@ -234,6 +237,8 @@ export async function driveChannelOrder(
         result = (await settle(again)) ?? retry();
       } else {
         if (o.status === 'pending') await expire(env, db, o);
+        // A merchant's close the provider confirms only now: the order's fee comes back now.
+        else if (o.status === 'closed') await refundOrderFee(env.DB, o);
         result = o.status === 'closed' ? 'closed' : 'expired';
       }
     }

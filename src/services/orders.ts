@@ -23,7 +23,7 @@ import type { RawParams } from './params';
 import { insertLiveOrder, planRefusal, refundOrderFee } from './points';
 import { planMonth } from '../domain/points';
 import type { OrderRef } from '../queues/jobs';
-import { createChannelOrder } from './channel-orders';
+import { type ChannelAsk, channelAsk, createChannelOrder } from './channel-orders';
 import { backgroundOrigin, closeChannelOrder } from './channel-payments';
 
 export interface RequestContext {
@@ -94,7 +94,8 @@ export function orderView(o: Order, origin: string) {
 /** How a facade marks the orders it makes: its name and the strings its notify must echo. */
 export interface FacadeStamp {
   facade: Facade;
-  fields: (hold: Hold) => EpayFields | VmqFields;
+  /** Its fields for an order on `hold`, or (null) through an official channel. */
+  fields: (hold: Hold | null) => EpayFields | VmqFields;
 }
 
 /**
@@ -108,7 +109,16 @@ export type Placed =
   | { kind: 'channel'; outcome: Extract<CreateOutcome, { kind: 'channel' }> }
   | { kind: 'refused'; code: GatepayCode; msg: string }
   | { kind: 'unknown_app' }
-  | { kind: 'taken'; existing: Order | null; why: 'conflict' | 'stale' | 'same'; asked: CheckedCreate | null };
+  | {
+      kind: 'taken';
+      existing: Order | null;
+      /** `unchecked`: an official channel's order of this key exists; its parameters are not compared yet. */
+      why: 'conflict' | 'stale' | 'same' | 'unchecked';
+      asked: CheckedCreate | null;
+    };
+
+/** Where a routed create ended: an order (new or taken) or why none; never still `channel`. */
+export type Routed = Exclude<Placed, { kind: 'channel' }>;
 
 /**
  * Every way of creating an order ends here: one Collector call (checks, rules, rotation and a
@@ -219,44 +229,59 @@ const findByKey = (db: Db, ref: OrderRef) =>
 async function taken(
   db: Db,
   ref: OrderRef,
-  why: 'conflict' | 'stale' | 'same',
+  why: 'conflict' | 'stale' | 'same' | 'unchecked',
   asked: CheckedCreate | null,
-): Promise<Placed> {
+): Promise<Extract<Placed, { kind: 'taken' }>> {
   return { kind: 'taken', existing: (await findByKey(db, ref)) ?? null, why, asked };
 }
 
 /**
+ * Places an order where the app's routing sends it — the one routing decision, in the Collector,
+ * for the gatepay API and the facades alike: collection sessions (`placeOrder`), or an official
+ * channel, which makes the order itself; when the channel refuses or cannot be reached under
+ * official_then_personal, the sessions are asked once more for a slot.
+ */
+export async function placeRouted(
+  env: Env,
+  db: Db,
+  route: Route,
+  input: CreateInput | CheckedCreateInput,
+  outOrderId: string,
+  ask: ChannelAsk,
+  origin: string,
+  stamp?: FacadeStamp,
+): Promise<Routed> {
+  const placed = await placeOrder(env, db, route, input, outOrderId, stamp);
+  if (placed.kind !== 'channel') return placed;
+  const { outcome } = placed;
+  const ref = { appId: outcome.appId, outOrderId };
+  const made = await createChannelOrder(env, db, route, outcome, ask, origin, () => findByKey(db, ref), stamp);
+  if (made.kind === 'order') return { kind: 'created', order: made.order };
+  if (made.kind === 'existing') return taken(db, ref, 'unchecked', outcome.order);
+  if (made.kind === 'refused') return made;
+  const again = await placeOrder(env, db, route, { ...input, personalOnly: true }, outOrderId, stamp);
+  if (again.kind === 'channel')
+    return { kind: 'refused', code: C.unknown, msg: 'routing: a channel was chosen for a sessions-only create' };
+  if (again.kind === 'refused' && again.code === C.no_method)
+    return {
+      ...again,
+      msg: `no payment method available now: ${made.msg}; and ${again.msg.replace(/^no payment method available now: /, '')}`,
+    };
+  return again;
+}
+
+/**
  * `POST /api/cloudpay/create`: one Collector call (app, sign, checks, routing, slot), one D1
- * insert. An order the Collector routes to an official channel is made by the channel instead
- * (and comes back here for a slot when the channel fails under official_then_personal).
+ * insert; or, routed to an official channel, the channel's order (`placeRouted`).
  */
 export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestContext) {
   requirePresent(p, SIGN_FIELDS.create.slice(1));
   const route = await appRoute(db, p.appkey);
   if (!route) return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
   const input = { params: p, region: ctx.region };
-  let placed = await placeOrder(env, db, route, input, p.out_order_id);
-  let channelFailure: string | null = null;
-  if (placed.kind === 'channel') {
-    const { outcome } = placed;
-    const ref = { appId: outcome.appId, outOrderId: p.out_order_id };
-    const made = await createChannelOrder(env, db, route, outcome, p, ctx.origin, () => findByKey(db, ref));
-    if (made.kind === 'order') return { ...orderView(made.order, ctx.origin), params: p };
-    if (made.kind === 'existing') {
-      const again = await taken(db, ref, 'same', outcome.order);
-      return { ...orderView(existingOrder(again as Extract<Placed, { kind: 'taken' }>), ctx.origin), params: p };
-    }
-    channelFailure = made.msg;
-    placed = await placeOrder(env, db, route, { ...input, personalOnly: true }, p.out_order_id);
-  }
+  const placed = await placeRouted(env, db, route, input, p.out_order_id, channelAsk(p), ctx.origin);
   if (placed.kind === 'unknown_app') return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
-  if (placed.kind === 'refused' && channelFailure && placed.code === C.no_method)
-    return fail(
-      C.no_method,
-      `no payment method available now: ${channelFailure}; and ${placed.msg.replace(/^no payment method available now: /, '')}`,
-    );
   if (placed.kind === 'refused') return fail(placed.code, placed.msg);
-  if (placed.kind === 'channel') return fail(C.unknown, 'routing: a channel was chosen for a sessions-only create');
   if (placed.kind === 'created') return { ...orderView(placed.order, ctx.origin), params: p };
   return { ...orderView(existingOrder(placed), ctx.origin), params: p };
 }
@@ -335,7 +360,9 @@ export async function closePending(
   if (order.channel !== null) {
     const after = await closeChannelOrder(env, db, order, origin);
     if (after.status === 'paid') return { refusal: 'order already paid at the provider: it cannot be closed' };
-    return settleClose(env, db, after);
+    // Its fee comes back once the provider confirms the close (a close retried later gives it back
+    // then), so a payment the provider still takes meanwhile keeps the one fee it was charged.
+    return settleClose(env, db, after, after.nextQueryMs === null);
   }
   const outcome = await collector(env, order.merchantId, order.mode).release({
     appId: order.appId,
@@ -350,9 +377,14 @@ export async function closePending(
   return settleClose(env, db, closed ?? (await db.query.orders.findFirst({ where: eq(orders.id, order.id) })));
 }
 
-/** After a close: the closed order with its order fee given back, or why it is not closed. */
-async function settleClose(env: Env, _db: Db, now: Order | undefined): Promise<{ order: Order } | { refusal: string }> {
+/** After a close: the closed order with its order fee given back (when `final`), or why it is not closed. */
+async function settleClose(
+  env: Env,
+  _db: Db,
+  now: Order | undefined,
+  final = true,
+): Promise<{ order: Order } | { refusal: string }> {
   if (now?.status !== 'closed') return { refusal: `order already ${now?.status ?? 'gone'}: it cannot be closed` };
-  await refundOrderFee(env.DB, now);
+  if (final) await refundOrderFee(env.DB, now);
   return { order: now };
 }

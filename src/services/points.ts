@@ -14,7 +14,7 @@ import { merchants, orders, pointsLedger, type Order, type Session } from '../db
 import { onboardingRef, orderFee, orderRef } from '../domain/points';
 import type { Db } from '../env';
 import { ApiError } from '../errors';
-import { ORDER_COLUMNS, type NewOrder } from '../db/queries';
+import { CHANNEL_ORDER_COLUMNS, ORDER_COLUMNS, type NewChannelOrder, type NewOrder } from '../db/queries';
 import { requireMerchant } from './merchants';
 
 /** Sets a merchant's balance to its newest ledger row's `balance_after` (run after every ledger insert). */
@@ -67,15 +67,26 @@ export async function ledger(db: Db, merchantId: number, f: { cursor?: string; l
   return { balance: m.points, data, next_cursor: more ? String(data[data.length - 1].id) : null };
 }
 
-/** The order columns a create writes (one list with the sandbox path's prepared insert), by their SQL names. */
-const COLUMNS = ORDER_COLUMNS.map((c) => orders[c].name);
 /** An order's fee in SQL, the amount in fen bound at `param` (as `orderFee` in the domain). */
 const fee = (param: string) => `(m.order_fee_points + (CAST(${param} AS INTEGER) * m.order_fee_permille + 999) / 1000)`;
-const INSERT_LIVE_ORDER = `INSERT INTO orders (${COLUMNS.join(', ')})
-  SELECT ${COLUMNS.map((_, i) => `?${i + 1}`).join(', ')} FROM merchants m
-  WHERE m.id = ?${ORDER_COLUMNS.indexOf('merchantId') + 1} AND m.points >= ${fee(`?${ORDER_COLUMNS.indexOf('priceFen') + 1}`)}
-    AND (m.monthly_quota IS NULL OR m.quota_month IS NOT ?${ORDER_COLUMNS.length + 1} OR m.quota_used < m.monthly_quota)
-  ON CONFLICT (app_id, out_order_id) DO NOTHING RETURNING id`;
+/**
+ * The guarded insert of a live order written with `columns` (by their names in the row; the
+ * month is the parameter after them): only while the balance covers the fee and the quota has room.
+ */
+function liveInsert(columns: readonly (keyof NewChannelOrder)[]) {
+  const at = (c: keyof NewChannelOrder) => `?${columns.indexOf(c) + 1}`;
+  return {
+    columns,
+    sql: `INSERT INTO orders (${columns.map((c) => orders[c].name).join(', ')})
+  SELECT ${columns.map((_, i) => `?${i + 1}`).join(', ')} FROM merchants m
+  WHERE m.id = ${at('merchantId')} AND m.points >= ${fee(at('priceFen'))}
+    AND (m.monthly_quota IS NULL OR m.quota_month IS NOT ?${columns.length + 1} OR m.quota_used < m.monthly_quota)
+  ON CONFLICT (app_id, out_order_id) DO NOTHING RETURNING id`,
+  };
+}
+/** A session order's insert (the columns of the sandbox path's prepared insert), and a channel order's. */
+const INSERT_LIVE_ORDER = liveInsert(ORDER_COLUMNS);
+const INSERT_LIVE_CHANNEL_ORDER = liveInsert([...ORDER_COLUMNS, ...CHANNEL_ORDER_COLUMNS]);
 /** Runs only right after the insert above added the order (`changes() = 1`): charge its fee, count it. */
 const COUNT_AND_DEBIT = `UPDATE merchants AS m SET points = m.points - ${fee('?2')},
     quota_used = CASE WHEN m.quota_month IS ?3 THEN m.quota_used ELSE 0 END + 1, quota_month = ?3
@@ -89,16 +100,23 @@ const LEDGER_ORDER_FEE = `INSERT INTO points_ledger (merchant_id, delta, reason,
 /**
  * Inserts a live order only if the merchant's balance covers its fee and its monthly quota has
  * room, charging the fee and counting the order in the same transaction. One D1 round trip (a
- * batch of three statements, where a sandbox order takes one). Returns the new id, or nothing
+ * batch of three statements, where a sandbox order takes one). Session and channel orders alike
+ * (a row with `channel` set is written with its channel columns). Returns the new id, or nothing
  * when the order exists already or a limit refused it (`planRefusal` tells which).
  */
-export async function insertLiveOrder(d1: D1Database, row: NewOrder, month: string): Promise<number | undefined> {
+export async function insertLiveOrder(
+  d1: D1Database,
+  row: NewOrder | NewChannelOrder,
+  month: string,
+): Promise<number | undefined> {
+  const insert = 'channel' in row && row.channel !== null ? INSERT_LIVE_CHANNEL_ORDER : INSERT_LIVE_ORDER;
+  const r = row as NewChannelOrder;
   // Each value as drizzle writes it for its column (JSON columns as text).
-  const values = [...ORDER_COLUMNS.map((c) => (row[c] === null ? null : orders[c].mapToDriverValue(row[c]))), month];
+  const values = [...insert.columns.map((c) => (r[c] === null ? null : orders[c].mapToDriverValue(r[c]))), month];
   // An identical create's retry carries the same pay token: its insert does nothing, so neither
   // does the rest (keyed on `changes()`, not on the token).
   const [inserted] = await d1.batch([
-    d1.prepare(INSERT_LIVE_ORDER).bind(...values),
+    d1.prepare(insert.sql).bind(...values),
     d1.prepare(COUNT_AND_DEBIT).bind(row.merchantId, row.priceFen, month),
     d1.prepare(LEDGER_ORDER_FEE).bind(row.priceFen, row.payToken, row.createdMs),
   ]);

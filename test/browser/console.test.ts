@@ -8,6 +8,7 @@
  * checked by axe-core in Chinese and English.
  */
 import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import jsQR from 'jsqr';
@@ -291,6 +292,71 @@ describe('console walk-through', () => {
     await page.waitForURL(`**/orders/${pending}`);
     expect(await flash(page)).toBe('已补单，订单已支付。');
     expect(await page.locator('.badge.paid').count()).toBe(1);
+  });
+
+  it('refunds a paid sandbox channel order from its page, sets a routing and configures a channel', async () => {
+    const page = await shop.newPage();
+    const base = `/console/m/${merchantId}`;
+    // A WeChat order: the sandbox has no WeChat session, so it goes to the built-in WeChat Pay simulator.
+    await visit(page, 'sandbox', `${base}/sandbox`);
+    await page.fill('#t-price', '8.00');
+    await page.selectOption('#t-type', 'wechat');
+    await page.click(`form[action="${base}/sandbox"] button`);
+    await page.waitForURL('**/pay/**');
+    await expect.poll(() => page.locator('#amount').textContent()).toBe('¥8.00');
+    const png = PNG.sync.read(await page.locator('#qr').screenshot());
+    const qr = jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
+    expect(qr).toMatch(new RegExp(`^${gateway()}/sandbox/wechat/qr/[A-Za-z0-9]+$`));
+    const phone = await browser.newPage(PHONE);
+    await phone.goto(qr!);
+    await phone.locator('#pay').click();
+    await expect.poll(() => phone.locator('#message').textContent()).toContain('Paid');
+    await phone.close();
+
+    await expect
+      .poll(
+        async () => {
+          await page.goto(`${gateway()}${base}/orders?channel=wechat&status=paid`);
+          return page.locator('tbody tr a').count();
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(1);
+    const orderId = Number((await page.locator('tbody tr a').first().textContent())!.slice(1));
+    await visit(page, 'order-refund', `${base}/orders/${orderId}`);
+    expect(await page.locator('#r-amount').inputValue()).toBe('8.00');
+    await page.fill('#r-amount', '3.00');
+    await page.fill('#r-reason', '少发一件');
+    await page.click(`form[action="${base}/orders/${orderId}/refunds"] button[type=submit]`);
+    expect(await flash(page)).toBe('退款成功: ¥3.00');
+    const timeline = (await page.locator('.timeline').textContent())!;
+    expect(timeline).toContain('申请退款 ¥3.00');
+    expect(timeline).toContain('退款成功 ¥3.00');
+    expect(timeline).toContain('少发一件');
+    expect(await page.locator('#r-amount').inputValue()).toBe('5.00');
+    await page.screenshot({ path: join(ARTIFACTS, 'console-order-refund.png'), fullPage: true });
+
+    // The app: QQ Wallet orders to personal sessions only, then the Alipay channel configured and checked.
+    await visit(page, 'app-edit', `${base}/apps/${appkey}`);
+    await page.selectOption('#a-routing-qqpay', 'personal');
+    await page.click(`form[action="${base}/apps/${appkey}"] button[type=submit]`);
+    expect(await flash(page)).toBe('应用已保存。');
+    expect(await page.locator('#a-routing-qqpay').inputValue()).toBe('personal');
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    await page.fill('#c-alipay-app_id', '2021000000004242');
+    await page.fill('#c-alipay-private_key', pem);
+    await page.fill('#c-alipay-gateway_url', `${gateway()}/sandbox/alipay/gateway.do`);
+    await page.click(`form[action="${base}/apps/${appkey}/channels/alipay"] button[type=submit]`);
+    expect(await flash(page)).toBe('通道配置已保存。');
+    const card = page.locator('#channel-alipay');
+    expect(await card.locator('.notify-url').textContent()).toMatch(
+      new RegExp(`^${gateway()}/channels/alipay/notify/\\d+$`),
+    );
+    expect(await page.content()).not.toContain(pem.split('\n')[2]);
+    await card.locator('form[action$="/check"] button').click();
+    expect(await flash(page)).toContain('服务商接受了签名');
+    await page.screenshot({ path: join(ARTIFACTS, 'console-app-channels.png'), fullPage: true });
   });
 
   it('every page: screenshots on phone and desktop, no serious accessibility violations in Chinese and English', async () => {

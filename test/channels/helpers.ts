@@ -193,3 +193,49 @@ export async function refundOrder(app: TestApp, orderId: number | string, outRef
   });
   return (await res.json()) as { code: number; msg: string; data: any };
 }
+
+/** The hidden fields of an auto-submitting form page (UnionPay's front consume, its answer), unescaped. */
+export const formFields = (html: string) =>
+  Object.fromEntries(
+    [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/?>/g)].map((m) => [
+      m[1],
+      m[2]
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&'),
+    ]),
+  );
+/** Where an auto-submitting form page posts. */
+export const formAction = (html: string) =>
+  html.match(/<form id="go" method="post" action="([^"]+)"/)![1].replace(/&amp;/g, '&');
+
+/** POSTs `fields` as a form, redirects not followed. */
+export async function postForm(url: string, fields: Record<string, string>) {
+  return SELF.fetch(url, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
+/**
+ * Pays a channel order as a PC payer does, from its cashier page: the provider's QR scanned and
+ * paid on the simulator's payer page, or (UnionPay) the page's form posted to the simulator and
+ * paid there. The payer page's answer.
+ */
+export async function payFromCashier(token: string) {
+  const { env } = await import('cloudflare:test');
+  const page = await SELF.fetch(gw(`/pay/${token}`), { headers: { 'user-agent': PC_UA } });
+  if (page.status !== 200) throw new Error(`cashier → ${page.status}`);
+  const html = await page.text();
+  const row = await env.DB.prepare('SELECT qr_payload FROM orders WHERE pay_token = ?')
+    .bind(token)
+    .first<{ qr_payload: string }>();
+  if (row?.qr_payload) return scanAndPay(row.qr_payload);
+  const opened = await postForm(formAction(html), formFields(html));
+  if (opened.status !== 302) throw new Error(`provider page → ${opened.status}`);
+  return payOn(new URL(opened.headers.get('location')!, gw('/')).toString());
+}

@@ -1,7 +1,8 @@
 /** The console through its HTTP surface: first run, sign-in, pages, isolation, CSRF, inert free text, limits. */
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, eventually, gatepay, monitor, ok, signedCreate } from '../helpers';
+import { ADMIN_TOKEN, admin, eventually, gatepay, monitor, ok, signedCreate, type TestApp } from '../helpers';
+import { createVia, keyPair, orderBecomes, scanAndPay } from '../channels/helpers';
 import { Browser } from './client';
 
 const PASSWORD = 'correct horse battery';
@@ -30,6 +31,30 @@ async function merchantWithUser(name: string) {
   const { b } = await signIn(email);
   return { id, email, b };
 }
+
+/** A sandbox app of the merchant with no setup, and an Alipay order of it paid at the simulator. */
+async function paidChannelOrder(merchantId: number, price = '10.00') {
+  const a = await ok('POST', `/merchants/${merchantId}/apps`, {
+    name: 'official',
+    mode: 'sandbox',
+    notify_url: 'https://merchant.example/success/console-channel',
+    return_url: 'https://merchant.example/r',
+  });
+  const app: TestApp = { appkey: a.appkey, appsecret: a.appsecret, id: a.id };
+  const created = await createVia(app, price, `ch${Date.now()}${Math.random().toString(36).slice(2, 8)}`, {
+    method: 'qr',
+  });
+  await scanAndPay(new URL(created.qrcode_url).searchParams.get('text')!);
+  await orderBecomes(created.order_id, 'paid');
+  return { app, orderId: created.order_id as number };
+}
+
+const refundRows = async (orderId: number) =>
+  (
+    await env.DB.prepare('SELECT amount_fen, status, out_refund_no FROM refunds WHERE order_id = ? ORDER BY id')
+      .bind(orderId)
+      .all<any>()
+  ).results;
 
 beforeAll(async () => {
   operator = new Browser();
@@ -143,6 +168,38 @@ describe('CSRF and origin', () => {
     expect(await env.DB.prepare(`SELECT COUNT(*) AS n FROM rules WHERE merchant_id = ?`).bind(id).first('n')).toBe(1);
   });
 
+  it('the refund, routing and channel forms refuse a missing, wrong or foreign-session CSRF token; nothing is written', async () => {
+    const { id, b } = await merchantWithUser('CsrfCh');
+    const { app, orderId } = await paidChannelOrder(id);
+    const M = `/console/m/${id}`;
+    const { pkcs8 } = await keyPair();
+    const routingBefore = (await ok('GET', `/apps/${app.appkey}`)).routing;
+    const forms: [string, Record<string, string>][] = [
+      [`${M}/orders/${orderId}/refunds`, { amount: '1.00', out_refund_no: `console_${'a'.repeat(24)}` }],
+      [`${M}/apps/${app.appkey}`, { name: 'x', routing_alipay: 'personal' }],
+      [
+        `${M}/apps/${app.appkey}/channels/alipay`,
+        { app_id: '2021000000000999', private_key: pkcs8, gateway_url: 'http://gw.test/sandbox/alipay/gateway.do' },
+      ],
+      [`${M}/apps/${app.appkey}/channels/alipay/check`, {}],
+      [`${M}/apps/${app.appkey}/channels/alipay/delete`, {}],
+    ];
+    for (const [path, form] of forms)
+      for (const token of [undefined, 'wrong-token', operator.csrf()]) {
+        const r = await b.request('POST', path, {
+          ...(token ? { _csrf: token } : {}),
+          methods: 'qr',
+          enabled: '1',
+          ...form,
+        });
+        expect(r.status, `${path} ${token}`).toBe(403);
+      }
+    expect(await refundRows(orderId)).toEqual([]);
+    expect((await ok('GET', `/apps/${app.appkey}`)).routing).toEqual(routingBefore);
+    // The config list holds only the implicit simulator config the order made.
+    expect((await ok('GET', `/apps/${app.appkey}/channels`)).data.map((c: any) => c.implicit)).toEqual([true]);
+  });
+
   it('an oversized form is refused (413) and writes nothing', async () => {
     const { id, b } = await merchantWithUser('Big');
     await b.get(`/console/m/${id}/rules`);
@@ -208,6 +265,16 @@ describe('merchant isolation', () => {
       amount: '7.77',
       paid_at: Date.now(),
     });
+    // Beta's official channel: a paid sandbox Alipay order, and an explicit config.
+    const bc = await paidChannelOrder(bm.id);
+    const { pkcs8 } = await keyPair();
+    const cfgBefore = await ok(
+      'PUT',
+      `/apps/${bc.app.appkey}/channels/alipay`,
+      { app_id: '2021000000000777', private_key: pkcs8, gateway_url: 'http://gw.test/sandbox/alipay/gateway.do' },
+      200,
+    );
+    const routingBefore = (await ok('GET', `/apps/${bc.app.appkey}`)).routing;
     const B = `/console/m/${bm.id}`;
     const A = `/console/m/${a.id}`;
     for (const path of [
@@ -239,9 +306,24 @@ describe('merchant isolation', () => {
       ],
       [`${A}/sandbox`, { appkey: app.appkey, price: '1.00', type: 'alipay' }],
       [`${B}/rules`, { name: 'x', start_time: '00:00', end_time: '00:00' }],
+      [`${A}/orders/${bc.orderId}/refunds`, { amount: '1.00', out_refund_no: `console_${'b'.repeat(24)}` }],
+      [`${B}/orders/${bc.orderId}/refunds`, { amount: '1.00', out_refund_no: `console_${'c'.repeat(24)}` }],
+      [`${A}/apps/${bc.app.appkey}`, { name: 'taken', routing_alipay: 'personal' }],
+      [
+        `${A}/apps/${bc.app.appkey}/channels/alipay`,
+        { app_id: '2021000000000778', private_key: pkcs8, methods: 'qr', enabled: '1' },
+      ],
+      [`${A}/apps/${bc.app.appkey}/channels/alipay/check`, {}],
+      [`${A}/apps/${bc.app.appkey}/channels/alipay/delete`, {}],
+      [`${B}/apps/${bc.app.appkey}/channels/alipay/delete`, {}],
     ];
     for (const [path, form] of posts) expect((await a.b.submit(`${A}/orders`, path, form)).status, path).toBe(404);
     expect((await ok('GET', `/orders/${order.data.order_id}`)).status).toBe('pending');
+    for (const path of [`${A}/orders/${bc.orderId}`, `${A}/apps/${bc.app.appkey}`, `${B}/apps/${bc.app.appkey}`])
+      expect((await a.b.get(path)).status, path).toBe(404);
+    expect(await refundRows(bc.orderId)).toEqual([]);
+    expect(await ok('GET', `/apps/${bc.app.appkey}/channels/alipay`)).toEqual(cfgBefore);
+    expect((await ok('GET', `/apps/${bc.app.appkey}`)).routing).toEqual(routingBefore);
     const sessions = await ok('GET', `/merchants/${bm.id}/sessions`);
     expect(sessions.data[0]).toMatchObject({ enabled: true, state: 'online' });
     expect((await ok('GET', `/apps/${app.appkey}/webhooks`)).data).toHaveLength(1);
@@ -455,5 +537,165 @@ describe('scan to go online', () => {
     expect(vmq).toBe(`${host}/${config.secret}`);
     expect(r.text).toContain('id="vmq-qr"');
     expect(r.text).toContain('id="monitor-qr"');
+  });
+});
+
+describe('official channels in the console', () => {
+  it('refunds a paid channel order from its page: the refundable amount, one refund per form, the timeline', async () => {
+    const { id, b } = await merchantWithUser('Refunder');
+    b.cookies.set('hp_lang', 'en');
+    const { orderId } = await paidChannelOrder(id, '10.00');
+    const M = `/console/m/${id}`;
+    const page = await b.get(`${M}/orders/${orderId}`);
+    expect(page.text).toContain(`action="${M}/orders/${orderId}/refunds"`);
+    expect(page.text).toContain('name="amount"');
+    expect(page.text).toContain('value="10.00"');
+    const outRefundNo = page.text.match(/name="out_refund_no" value="(console_[A-Za-z0-9]{24})"/)![1];
+    const form = { _csrf: b.csrf(), out_refund_no: outRefundNo, amount: '4.00', reason: 'damaged box' };
+    const r = await b.request('POST', `${M}/orders/${orderId}/refunds`, form);
+    expect(r.status).toBe(303);
+    const after = await b.get(r.location!);
+    expect(after.text).toContain('Refund succeeded: ¥4.00');
+    // The same form sent again (a double click) is the same refund.
+    expect((await b.request('POST', `${M}/orders/${orderId}/refunds`, form)).status).toBe(303);
+    expect(await refundRows(orderId)).toEqual([{ amount_fen: 400, status: 'succeeded', out_refund_no: outRefundNo }]);
+    const again = await b.get(`${M}/orders/${orderId}`);
+    expect(again.text).toContain('value="6.00"');
+    expect(again.text).toMatch(/Refund asked ¥4\.00/);
+    expect(again.text).toMatch(/Refund succeeded ¥4\.00/);
+    expect(again.text).toContain('damaged box');
+    // More than is left is refused with the refundable amount; a bad amount names the field.
+    const over = await b.request('POST', `${M}/orders/${orderId}/refunds`, {
+      _csrf: b.csrf(),
+      out_refund_no: `console_${'z'.repeat(24)}`,
+      amount: '6.01',
+    });
+    expect((await b.get(over.location!)).text).toContain('6.00 refundable');
+    const bad = await b.request('POST', `${M}/orders/${orderId}/refunds`, {
+      _csrf: b.csrf(),
+      out_refund_no: `console_${'y'.repeat(24)}`,
+      amount: '1e2',
+    });
+    expect((await b.get(bad.location!)).text).toContain('amount:');
+    expect(await refundRows(orderId)).toHaveLength(1);
+    // The rest: the order is refunded and the form gives way to the reason.
+    const rest = await b.get(`${M}/orders/${orderId}`);
+    const no = rest.text.match(/name="out_refund_no" value="([^"]+)"/)![1];
+    await b.request('POST', `${M}/orders/${orderId}/refunds`, { _csrf: b.csrf(), out_refund_no: no, amount: '6.00' });
+    expect(await ok('GET', `/orders/${orderId}`)).toMatchObject({ status: 'refunded', refunded: '10.00' });
+    const done = await b.get(`${M}/orders/${orderId}`);
+    expect(done.text).not.toContain('name="out_refund_no"');
+    expect(done.text).toContain('Nothing is left to refund.');
+  });
+
+  it('a session order keeps the disabled refund button with the reason', async () => {
+    const { id, b } = await merchantWithUser('SessionOnly');
+    b.cookies.set('hp_lang', 'en');
+    const app = await ok('POST', `/merchants/${id}/apps`, {
+      name: 's',
+      mode: 'sandbox',
+      notify_url: 'https://merchant.example/success/s',
+      return_url: 'https://merchant.example/r',
+    });
+    const s = await ok('POST', `/merchants/${id}/sessions`, {
+      type: 'alipay',
+      label: 's',
+      qr_payload: 'x',
+      mode: 'sandbox',
+    });
+    await monitor({ id: s.id, secret: s.secret, type: 'alipay' }, 'heartbeat', {});
+    const o = await gatepay(
+      'create',
+      await signedCreate(
+        { appkey: app.appkey, appsecret: app.appsecret, id: app.id },
+        { price: '2.00', out_order_id: 'sess-1' },
+      ),
+    );
+    const page = await b.get(`/console/m/${id}/orders/${o.data.order_id}`);
+    expect(page.text).toContain('Paid into a personal collection session: refunds need an official channel.');
+    expect(page.text).toMatch(/<button type="button" disabled="" aria-describedby="refund-why">/);
+    expect(page.text).not.toContain('name="out_refund_no"');
+  });
+
+  it('sets the routing per pay type and adds, checks, replaces and deletes a channel config; never shows a secret', async () => {
+    const { id, b } = await merchantWithUser('Configurer');
+    b.cookies.set('hp_lang', 'en');
+    const { app } = await paidChannelOrder(id, '1.00');
+    const M = `/console/m/${id}`;
+    const edit = `${M}/apps/${app.appkey}`;
+    const page = await b.get(edit);
+    for (const t of ['alipay', 'wechat', 'qqpay', 'unionpay']) expect(page.text).toContain(`name="routing_${t}"`);
+    // The implicit simulator config is listed, with its notify URL.
+    expect(page.text).toContain('built-in simulator (no setup)');
+    const saved = await b.submit(edit, edit, {
+      name: 'official',
+      order_ttl_seconds: '600',
+      pay_types: ['alipay', 'wechat', 'qqpay', 'unionpay'],
+      notify_url: 'https://merchant.example/success/console-channel',
+      return_url: 'https://merchant.example/r',
+      enabled: '1',
+      routing_alipay: 'official',
+      routing_wechat: 'personal',
+      routing_qqpay: 'official_then_personal',
+      routing_unionpay: 'official',
+    });
+    expect(saved.status).toBe(303);
+    expect((await ok('GET', `/apps/${app.appkey}`)).routing).toEqual({
+      alipay: 'official',
+      wechat: 'personal',
+      qqpay: 'official_then_personal',
+      unionpay: 'official',
+    });
+
+    const { pkcs8 } = await keyPair();
+    const action = `${edit}/channels/alipay`;
+    // A key that is not one: 422's message, nothing saved.
+    const refused = await b.submit(edit, action, {
+      app_id: '2021000000000555',
+      private_key: 'not a key',
+      methods: 'qr',
+      enabled: '1',
+    });
+    expect((await b.get(refused.location!)).text).toMatch(/private_key/);
+    expect((await ok('GET', `/apps/${app.appkey}/channels/alipay`)).implicit).toBe(true);
+    const add = await b.submit(edit, action, {
+      app_id: '2021000000000555',
+      private_key: pkcs8,
+      gateway_url: 'http://gw.test/sandbox/alipay/gateway.do',
+      methods: ['qr', 'wap'],
+      enabled: '1',
+    });
+    expect(add.status).toBe(303);
+    expect(add.location).toBe(`${edit}#channels`);
+    const cfg = await ok('GET', `/apps/${app.appkey}/channels/alipay`);
+    expect(cfg).toMatchObject({ implicit: false, app_id: '2021000000000555', methods: ['qr', 'wap'], enabled: true });
+    const shown = await b.get(edit);
+    expect(shown.text).toContain('Channel config saved.');
+    expect(shown.text).toContain(cfg.notify_url);
+    expect(shown.text).toContain(cfg.private_key_fingerprint);
+    expect(shown.text).not.toContain(pkcs8.slice(40, 100));
+    // The replace form keeps the non-secret fields and leaves the private key empty (kept when empty).
+    expect(shown.text).toContain('value="2021000000000555"');
+    expect(shown.text).toContain('leave empty to keep the stored one');
+
+    const check = await b.submit(edit, `${action}/check`);
+    expect((await b.get(check.location!)).text).toContain(
+      'Check: the provider accepted the signature, its answer verified',
+    );
+    // Replace: methods and enabled change, the private key is kept (empty field).
+    await b.submit(edit, action, {
+      app_id: '2021000000000555',
+      private_key: '',
+      gateway_url: 'http://gw.test/sandbox/alipay/gateway.do',
+      methods: 'qr',
+    });
+    expect(await ok('GET', `/apps/${app.appkey}/channels/alipay`)).toMatchObject({
+      methods: ['qr'],
+      enabled: false,
+      private_key_fingerprint: cfg.private_key_fingerprint,
+    });
+    const del = await b.submit(edit, `${action}/delete`);
+    expect((await b.get(del.location!)).text).toContain('Channel config deleted.');
+    expect((await admin('GET', `/apps/${app.appkey}/channels/alipay`)).status).toBe(404);
   });
 });

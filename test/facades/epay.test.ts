@@ -264,11 +264,15 @@ describe('bad input answers a message naming the field and writes nothing', () =
       /out_trade_no 无效/,
     ],
     [
-      'type qqpay (no official channel yet)',
+      'type qqpay (a live app with no QQ Wallet channel)',
       async (p) => sdk.buildRequestParam({ ...p, type: 'qqpay' }),
       /支付方式 qqpay 未开通/,
     ],
-    ['type bank', async (p) => sdk.buildRequestParam({ ...p, type: 'bank' }), /支付方式 bank 未开通/],
+    [
+      'type bank (no UnionPay channel)',
+      async (p) => sdk.buildRequestParam({ ...p, type: 'bank' }),
+      /支付方式 bank 未开通/,
+    ],
     ['an unknown type', async (p) => sdk.buildRequestParam({ ...p, type: 'tenpay' }), /type tenpay 无效/],
     ['no name', async (p) => sdk.buildRequestParam({ ...p, name: '' }), /name 缺少/],
     [

@@ -23,6 +23,9 @@ import {
   sweepAt,
   zeroSetupApp,
   refundOrder,
+  formFields,
+  formAction,
+  postForm,
 } from '../channels/helpers';
 
 let n = 0;
@@ -40,30 +43,6 @@ const sortedText = (f: Record<string, string>) =>
     .join('&');
 const digest = async (f: Record<string, string>) =>
   hex(await crypto.subtle.digest('SHA-256', enc.encode(sortedText(f))));
-const formFields = (html: string) =>
-  Object.fromEntries(
-    [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/?>/g)].map((m) => [
-      m[1],
-      m[2]
-        .replace(/&quot;/g, '"')
-        .replace(/&#39;/g, "'")
-        .replace(/&lt;/g, '<')
-        .replace(/&gt;/g, '>')
-        .replace(/&amp;/g, '&'),
-    ]),
-  );
-const formAction = (html: string) =>
-  html.match(/<form id="go" method="post" action="([^"]+)"/)![1].replace(/&amp;/g, '&');
-
-async function postForm(url: string, fields: Record<string, string>) {
-  return SELF.fetch(url, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-  });
-}
-
 /** Opens the cashier with `ua`, submits its form to the simulator, pays: the simulator's answer page. */
 async function payThroughCashier(payUrl: string, ua: string) {
   const page = await SELF.fetch(payUrl, { headers: { 'user-agent': ua } });

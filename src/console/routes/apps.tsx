@@ -1,31 +1,26 @@
-/** Console, merchant side: apps (keys shown once, rotate secret, URLs, TTL, pay types), the points ledger, a sandbox test payment. */
+/**
+ * Console, merchant side: apps (keys shown once, rotate secret, URLs, TTL, pay types, routing per
+ * pay type, and the official channel credentials of channels.tsx), the points ledger, a sandbox
+ * test payment.
+ */
 import { and, eq } from 'drizzle-orm';
-import { apps, type App, type LedgerRow } from '../../db/schema';
+import { apps, type App, channelConfigs, type LedgerRow } from '../../db/schema';
 import { openSecret } from '../../domain/secrets';
 import { gatepaySign, SIGN_FIELDS } from '../../domain/sign';
-import { MODES, PAY_TYPES } from '../../domain/vocab';
+import { MODES, PAY_TYPES, type Routing } from '../../domain/vocab';
 import { ApiError, GatepayError } from '../../errors';
 import { createApp, rotateAppSecret, updateApp } from '../../services/apps';
 import { createOrder } from '../../services/orders';
 import { ledger } from '../../services/points';
 import { AppCreate, AppUpdate } from '../../routes/admin/schemas';
 import { publicOrigin } from '../../routes/origin';
-import { consoleRouter, field, notFound, redirectWith, type CCtx } from '../core';
+import { consoleRouter, field, notFound, ownApp, redirectWith, type CCtx } from '../core';
 import { orNull, validate } from '../forms';
 import { Badge, Csrf, mbase, page, PostButton, when, type PageCtx } from '../layout';
+import { ChannelsSection } from './channels';
 import { typeLabel } from './orders';
 
 const router = consoleRouter();
-
-async function ownApp(c: CCtx): Promise<App | null> {
-  const appkey = c.req.param('appkey') ?? '';
-  if (!/^ak_[A-Za-z0-9]{1,40}$/.test(appkey)) return null;
-  return (
-    (await c
-      .get('db')
-      .query.apps.findFirst({ where: and(eq(apps.appkey, appkey), eq(apps.merchantId, c.get('merchant').id)) })) ?? null
-  );
-}
 
 const URL_FIELDS = [
   ['notify_url', '异步通知地址', 'Notify URL'],
@@ -108,7 +103,40 @@ function AppFields({ ctx, app }: { ctx: PageCtx; app?: App }) {
           {tr('启用', 'Enabled')}
         </label>
       )}
+      {app && <RoutingFields ctx={ctx} app={app} />}
     </>
+  );
+}
+
+/** Where each pay type's orders go (SPEC §11.2): the official channel, collection sessions, or the channel first. */
+function RoutingFields({ ctx, app }: { ctx: PageCtx; app: App }) {
+  const { tr } = ctx;
+  const label: Record<Routing, string> = {
+    official_then_personal: tr(
+      '官方通道优先，其次个人收款会话（默认）',
+      'Official channel, then personal sessions (default)',
+    ),
+    official: tr('仅官方通道', 'Official channel only'),
+    personal: tr('仅个人收款会话', 'Personal sessions only'),
+  };
+  return (
+    <fieldset>
+      <legend>{tr('路由（每种支付方式的订单去向）', 'Routing (where each pay type’s orders go)')}</legend>
+      <div class="row">
+        {PAY_TYPES.map((t) => (
+          <div>
+            <label for={`a-routing-${t}`}>{typeLabel(tr, t)}</label>
+            <select id={`a-routing-${t}`} name={`routing_${t}`}>
+              {(['official_then_personal', 'official', 'personal'] as const).map((r) => (
+                <option value={r} selected={(app.routing[t] ?? 'official_then_personal') === r}>
+                  {label[r]}
+                </option>
+              ))}
+            </select>
+          </div>
+        ))}
+      </div>
+    </fieldset>
   );
 }
 
@@ -121,6 +149,11 @@ function appForm(c: CCtx) {
     allow_url_override: f.get('allow_url_override') === '1',
   };
   for (const [name] of URL_FIELDS) out[name] = orNull(field(c, name));
+  // The edit form names a routing per pay type (checked by the admin API's schema).
+  const routing = Object.fromEntries(
+    PAY_TYPES.filter((t) => f.has(`routing_${t}`)).map((t) => [t, field(c, `routing_${t}`)]),
+  );
+  if (Object.keys(routing).length) out.routing = routing;
   return out;
 }
 
@@ -227,6 +260,12 @@ router.post('/apps', async (c) => {
 router.get('/apps/:appkey', async (c) => {
   const app = await ownApp(c);
   if (!app) return notFound(c);
+  const configs = await c
+    .get('db')
+    .select()
+    .from(channelConfigs)
+    .where(eq(channelConfigs.appId, app.id))
+    .orderBy(channelConfigs.id);
   const ctx = c.get('ctx');
   const { tr } = ctx;
   return c.html(
@@ -242,16 +281,7 @@ router.get('/apps/:appkey', async (c) => {
           <AppFields ctx={ctx} app={app} />
           <button type="submit">{tr('保存', 'Save')}</button>
         </form>
-        {/* Channel credentials (SPEC §11.1): the channel branch adds the per-pay-type routing and the official channel forms here. */}
-        <div class="card" id="channels">
-          <h2>{tr('官方通道', 'Official channels')}</h2>
-          <p class="muted">
-            {tr(
-              '官方支付通道（支付宝、微信支付、云闪付、QQ钱包）的凭证在此配置。',
-              'Credentials of the official channels (Alipay, WeChat Pay, UnionPay, QQ Wallet) are configured here.',
-            )}
-          </p>
-        </div>
+        <ChannelsSection ctx={ctx} app={app} configs={configs} origin={publicOrigin(c)} />
       </>,
     ),
   );

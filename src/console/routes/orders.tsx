@@ -1,18 +1,16 @@
-/** Console, merchant side: dashboard, transactions (filters, paging, CSV), order detail and its actions, the unmatched inbox. */
+/** Console, merchant side: dashboard, transactions (filters, paging, CSV), the unmatched inbox (order detail: order-detail.tsx). */
 import { and, eq } from 'drizzle-orm';
-import { deliveries, orders, payments, type Order } from '../../db/schema';
+import { payments } from '../../db/schema';
 import { startOfLocalDay } from '../../domain/clock';
 import { formatFen } from '../../domain/money';
 import { MODES, ORDER_STATUSES, PAY_TYPES } from '../../domain/vocab';
-import { deliveriesOfOrder, resend } from '../../services/deliveries';
 import { listOrders, listPayments, type OrderFilter } from '../../services/listing';
-import { closePending } from '../../services/orders';
 import { assignPayment } from '../../services/payments';
 import { dailyStats } from '../../services/stats';
 import { ApiError } from '../../errors';
 import { DailyChart } from '../chart';
-import { consoleRouter, field, idParam, notFound, problem, redirectWith, type CCtx } from '../core';
-import { Badge, Csrf, mbase, page, PostButton, when, type Tr } from '../layout';
+import { consoleRouter, field, notFound, problem, redirectWith } from '../core';
+import { Badge, Csrf, mbase, page, when, type Tr } from '../layout';
 
 const router = consoleRouter();
 
@@ -342,172 +340,6 @@ router.get('/orders.csv', async (c) => {
   c.header('content-type', 'text/csv; charset=utf-8');
   c.header('content-disposition', `attachment; filename="orders-${m.id}.csv"`);
   return c.body(`\ufeff${lines.slice(0, CSV_MAX_ROWS + 1).join('\r\n')}\r\n`);
-});
-
-// ── order detail ─────────────────────────────────────────────────────────────────────────
-
-/** The merchant's own order named in the URL, or null (another merchant's order is not found). */
-async function ownOrder(c: CCtx): Promise<Order | null> {
-  const id = idParam(c, 'id');
-  if (id === null) return null;
-  return (
-    (await c
-      .get('db')
-      .query.orders.findFirst({ where: and(eq(orders.id, id), eq(orders.merchantId, c.get('merchant').id)) })) ?? null
-  );
-}
-
-router.get('/orders/:id', async (c) => {
-  const o = await ownOrder(c);
-  if (!o) return notFound(c);
-  const m = c.get('merchant');
-  const ctx = c.get('ctx');
-  const { tr } = ctx;
-  const db = c.get('db');
-  const [app, payment, log] = await Promise.all([
-    db.query.apps.findFirst({ where: (a, { eq }) => eq(a.id, o.appId) }),
-    o.paymentId ? db.query.payments.findFirst({ where: eq(payments.id, o.paymentId) }) : Promise.resolve(undefined),
-    deliveriesOfOrder(db, o.id),
-  ]);
-  const base = mbase(m.id);
-  const t = (ms: number | null) => when(ms, m.timezone);
-  return c.html(
-    page(
-      ctx,
-      `${tr('订单', 'Order')} #${o.id}`,
-      <>
-        <div class="card">
-          <div class="row">
-            <div>
-              <strong>{tr('状态', 'Status')}</strong> <Badge value={o.status} label={statusLabel(tr, o.status)} />{' '}
-              <Badge value={o.mode} />
-            </div>
-            <div>
-              <strong>{tr('商户订单号', 'out_order_id')}</strong> <span class="mono">{o.outOrderId}</span>
-            </div>
-            <div>
-              <strong>{tr('金额 / 实付', 'Price / realprice')}</strong> ¥{formatFen(o.priceFen)} / ¥
-              {formatFen(o.realpriceFen)}
-            </div>
-            <div>
-              <strong>{tr('方式', 'Type')}</strong> {typeLabel(tr, o.type)} · {tr('会话', 'session')} #{o.sessionId}
-            </div>
-            <div>
-              <strong>{tr('应用', 'App')}</strong> {app?.name ?? '—'}
-            </div>
-            <div>
-              <strong>custom</strong> <span class="mono">{o.custom || '—'}</span>
-            </div>
-          </div>
-          <div>
-            {o.status === 'pending' && (
-              <PostButton
-                ctx={ctx}
-                action={`${base}/orders/${o.id}/close`}
-                label={tr('关闭订单', 'Close order')}
-                kind="secondary"
-              />
-            )}{' '}
-            {/* Refunds (SPEC §11.4) need an official channel; the channel branch wires the refund form here. */}
-            <button type="button" disabled aria-describedby="refund-why">
-              {tr('退款', 'Refund')}
-            </button>{' '}
-            <span id="refund-why" class="muted">
-              {tr(
-                '此订单由个人收款会话收款，退款需要官方通道。',
-                'Paid into a personal collection session: refunds need an official channel.',
-              )}
-            </span>
-          </div>
-        </div>
-        <h2>{tr('时间线', 'Timeline')}</h2>
-        <ul class="timeline card">
-          <li>
-            {t(o.createdMs)} · {tr('创建订单', 'Order created')}
-          </li>
-          {payment && (
-            <li class="ok">
-              {t(payment.receivedMs)} · {tr('收到付款', 'Payment received')} ¥{formatFen(payment.amountFen)} (
-              {payment.matchedBy === 'manual' ? tr('手动补单', 'assigned by hand') : tr('自动匹配', 'matched')}){' '}
-              <span class="mono">{payment.id}</span>
-            </li>
-          )}
-          {o.status === 'closed' && (
-            <li class="bad">
-              {t(o.closedMs)} · {tr('订单已关闭', 'Order closed')}
-            </li>
-          )}
-          {o.status === 'expired' && (
-            <li class="bad">
-              {t(o.expiresMs)} · {tr('订单已过期', 'Order expired')}
-            </li>
-          )}
-          {log.flatMap(({ delivery: d, attempts }) => [
-            <li>
-              {t(d.createdMs)} · {d.kind === 'notify' ? tr('异步通知', 'Async notify') : `Webhook ${d.eventType}`} →{' '}
-              <span class="mono">{d.url}</span> <Badge value={d.status} />{' '}
-              <PostButton
-                ctx={ctx}
-                action={`${base}/orders/${o.id}/deliveries/${d.id}/resend`}
-                label={tr('重发', 'Resend')}
-                kind="secondary"
-              />
-            </li>,
-            ...attempts.map((a) => (
-              <li class={a.ok ? 'ok' : 'bad'}>
-                {t(a.startedMs)} · {tr('第', 'attempt ')}
-                {a.attempt}
-                {tr(' 次尝试', '')}
-                {a.manual ? tr('（手动）', ' (manual)') : ''} · HTTP {a.status ?? '—'} · {a.durationMs} ms{' '}
-                {a.error && <span>· {a.error}</span>}
-                <details>
-                  <summary>{tr('请求与响应', 'Request and response')}</summary>
-                  <pre>{`POST ${a.url}\n\n${a.requestBody}`}</pre>
-                  <pre>{a.response ?? ''}</pre>
-                </details>
-              </li>
-            )),
-          ])}
-        </ul>
-      </>,
-    ),
-  );
-});
-
-router.post('/orders/:id/close', async (c) => {
-  const o = await ownOrder(c);
-  if (!o) return notFound(c);
-  const { tr } = c.get('ctx');
-  const r = await closePending(c.env, c.get('db'), o);
-  const to = `${mbase(o.merchantId)}/orders/${o.id}`;
-  if ('refusal' in r) return redirectWith(c, to, 'error', r.refusal);
-  return redirectWith(c, to, 'ok', tr('订单已关闭。', 'Order closed.'));
-});
-
-router.post('/orders/:id/deliveries/:did/resend', async (c) => {
-  const o = await ownOrder(c);
-  const did = idParam(c, 'did');
-  if (!o || did === null) return notFound(c);
-  const d = await c
-    .get('db')
-    .query.deliveries.findFirst({ where: and(eq(deliveries.id, did), eq(deliveries.orderId, o.id)) });
-  if (!d) return notFound(c);
-  const to = `${mbase(o.merchantId)}/orders/${o.id}`;
-  const { tr } = c.get('ctx');
-  try {
-    const after = await resend(c.env, c.get('db'), d.id);
-    return redirectWith(
-      c,
-      to,
-      after.status === 'delivered' ? 'ok' : 'error',
-      after.status === 'delivered'
-        ? tr('已重发，商户已确认。', 'Resent; the merchant acknowledged it.')
-        : tr('已重发，但未被确认。', 'Resent, but not acknowledged.'),
-    );
-  } catch (err) {
-    if (err instanceof ApiError) return redirectWith(c, to, 'error', err.message);
-    throw err;
-  }
 });
 
 // ── unmatched inbox ──────────────────────────────────────────────────────────────────────

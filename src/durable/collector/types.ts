@@ -63,6 +63,8 @@ export interface CheckedCreateInput {
   /** The facade's parameters that make a repeat the same order; other ones are a conflict. */
   fingerprint: string;
   region: PayerRegion;
+  /** Collection sessions only: the official channel was tried and failed (official_then_personal). */
+  personalOnly?: boolean;
 }
 
 export type CreateOutcome =
@@ -75,7 +77,16 @@ export type CreateOutcome =
       timezone: string;
     }
   /** The order goes to an official channel (configId null: the sandbox simulator, no config yet). */
-  | { kind: 'channel'; appId: number; order: CheckedCreate; ttlMs: number; configId: number | null; fallback: boolean }
+  | {
+      kind: 'channel';
+      appId: number;
+      order: CheckedCreate;
+      ttlMs: number;
+      configId: number | null;
+      fallback: boolean;
+      /** The merchant's, for the plan's month. */
+      timezone: string;
+    }
   /** `appId` when the app is known (a 204: the caller checks whether the key's order exists). */
   | { kind: 'refused'; code: GatepayCode; msg: string; appId?: number }
   /** The out_order_id holds a slot for other parameters. */

@@ -19,7 +19,7 @@ epay.on(['GET', 'POST'], paths('submit'), async (c) => {
   const problem = (msg: string) => c.html(renderProblem(msg, lang), 400, PAGE_HEADERS);
   const read = await facadeParams(c);
   if (!read.ok) return problem(read.error);
-  const start = await startEpay(c.env, c.get('db'), read.params, 'submit', cfRegion(c));
+  const start = await startEpay(c.env, c.get('db'), read.params, 'submit', where(c));
   if (start.kind === 'refused') return problem(start.msg);
   if (start.kind === 'pick')
     return c.html(renderPicker({ ...start, action: c.req.path, params: read.params }, lang), 200, PAGE_HEADERS);
@@ -29,20 +29,24 @@ epay.on(['GET', 'POST'], paths('submit'), async (c) => {
 epay.on(['GET', 'POST'], paths('mapi'), async (c) => {
   const read = await facadeParams(c);
   if (!read.ok) return c.json({ code: -1, msg: read.error });
-  const start = await startEpay(c.env, c.get('db'), read.params, 'mapi', cfRegion(c));
+  const start = await startEpay(c.env, c.get('db'), read.params, 'mapi', where(c));
   if (start.kind === 'refused') return c.json({ code: -1, msg: start.msg });
   if (start.kind === 'pick') return c.json({ code: -1, msg: 'type 缺少' });
-  return c.json({ code: 1, msg: '', trade_no: String(start.order.id), payurl: payUrl(c, start.order.payToken) });
+  const o = start.order;
+  // SPEC §12.1: `qrcode` when the order is an official channel's QR (the text the payer scans).
+  const qrcode = o.channel !== null && o.method === 'qr' && o.qrPayload ? { qrcode: o.qrPayload } : {};
+  return c.json({ code: 1, msg: '', trade_no: String(o.id), payurl: payUrl(c, o.payToken), ...qrcode });
 });
 
 epay.on(['GET', 'POST'], paths('api'), async (c) => {
   const read = await facadeParams(c);
   if (!read.ok) return c.json({ code: -1, msg: read.error });
   const caller = { address: c.req.header('cf-connecting-ip') ?? 'unknown', method: c.req.method };
-  return c.json(await epayApi(c.env, c.get('db'), read.params, caller));
+  return c.json(await epayApi(c.env, c.get('db'), read.params, caller, publicOrigin(c)));
 });
 
 const payUrl = (c: Context<AppEnv>, token: string) => `${publicOrigin(c)}/pay/${token}`;
+const where = (c: Context<AppEnv>) => ({ region: cfRegion(c), origin: publicOrigin(c) });
 
 /** Paths a client may reach with doubled slashes (v2board joins `url + '/submit.php'`), collapsed. */
 export function collapseEpaySlashes(path: string): string {

@@ -5,7 +5,7 @@
  * custom; it records its type word, name and money so the notify echoes them.
  */
 import { and, count, desc, eq, gte, lt, sql } from 'drizzle-orm';
-import { type App, merchants, type Order, orders } from '../../db/schema';
+import { type App, channelConfigs, merchants, type Order, orders, sessions } from '../../db/schema';
 import { localClock, startOfLocalDay } from '../../domain/clock';
 import {
   checkEpayCreate,
@@ -19,11 +19,15 @@ import {
 } from '../../domain/epay';
 import { formatFen, maxAmountFen, parsePlainYuan } from '../../domain/money';
 import type { PayerRegion } from '../../domain/rules';
+import { randomToken } from '../../domain/ids';
 import { safeEqual } from '../../domain/sign';
-import { SESSION_TYPES } from '../../domain/vocab';
+import { channelFor } from '../../channels/registry';
+import { isSessionType } from '../../domain/gatepay';
+import { routeOrder } from '../../domain/routing';
 import type { Db } from '../../env';
 import { type AppWithSecret, appById } from '../../services/apps';
-import { createView, type PlaceRefusal, placeFacadeOrder } from '../orders';
+import { RefundRefused, type RefundRefusal, requestRefund } from '../../services/refunds';
+import { createView, payerIp, type PlaceRefusal, placeFacadeOrder } from '../orders';
 import { lockedFor, recordFailure } from './keyguard';
 
 export type EpayStart =
@@ -32,12 +36,14 @@ export type EpayStart =
   | { kind: 'pick'; types: EpayType[]; merchantName: string; name: string; money: string }
   | { kind: 'refused'; msg: string };
 
-const REFUSALS: Record<PlaceRefusal, string> = {
-  changed: EPAY_MSG.changed,
-  paid: EPAY_MSG.paid,
-  final: '该订单已关闭或已过期，请更换订单号重新发起支付',
-  unavailable: '当前没有可用的收款方式，请稍后再试',
-  disabled: '商户已被禁用',
+const REFUSALS: Record<PlaceRefusal, (type: string, detail: string) => string> = {
+  changed: () => EPAY_MSG.changed,
+  paid: () => EPAY_MSG.paid,
+  final: () => '该订单已关闭或已过期，请更换订单号重新发起支付',
+  closed: (type) => `支付方式 ${type} 未开通：该商户没有可用的官方通道或收款会话`,
+  unavailable: () => '当前没有可用的收款方式，请稍后再试',
+  plan: (_, detail) => `商户套餐额度或积分不足，暂时无法下单（${detail}）`,
+  disabled: () => '商户已被禁用',
 };
 
 /** The app a request's pid names, if the pid is well formed and the app exists. */
@@ -45,12 +51,30 @@ async function appOfPid(env: Env, db: Db, pid: string): Promise<AppWithSecret | 
   return /^[1-9]\d{0,14}$/.test(pid) ? appById(env, db, Number(pid)) : null;
 }
 
-/** The epay words of the app's pay types that a collection session can serve now. */
-const pickable = (app: App): EpayType[] =>
-  app.payTypes
-    .filter((t) => (SESSION_TYPES as readonly string[]).includes(t))
-    .map((t) => epayTypeOf(t))
-    .filter((t, i, all) => all.indexOf(t) === i);
+/** The epay words of the app's pay types that its routing can send somewhere: a channel or sessions. */
+async function pickable(db: Db, app: App): Promise<EpayType[]> {
+  const [configs, types] = await db.batch([
+    db.select().from(channelConfigs).where(eq(channelConfigs.appId, app.id)),
+    db
+      .selectDistinct({ type: sessions.type })
+      .from(sessions)
+      .where(and(eq(sessions.merchantId, app.merchantId), eq(sessions.mode, app.mode), eq(sessions.enabled, true))),
+  ]);
+  const served = app.payTypes.filter((type) => {
+    const cfg = configs.find((c) => channelFor(type)?.name === c.channel);
+    const route = routeOrder({
+      mode: app.mode,
+      type,
+      routing: app.routing[type] ?? 'official_then_personal',
+      slot: channelFor(type)
+        ? { configId: cfg?.id ?? null, enabled: cfg?.enabled ?? false, implicit: cfg?.implicit ?? false }
+        : null,
+      hasSessions: () => types.some((t) => t.type === type),
+    });
+    return route.kind === 'official' || (route.kind === 'personal' && isSessionType(type));
+  });
+  return [...new Set(served.map((t) => epayTypeOf(t)))];
+}
 
 /** `submit.php` / `mapi.php`: authenticate by pid and sign, check, then the order (new or the same again). */
 export async function startEpay(
@@ -58,17 +82,17 @@ export async function startEpay(
   db: Db,
   p: Record<string, string>,
   flow: 'submit' | 'mapi',
-  region: PayerRegion,
+  where: { region: PayerRegion; origin: string },
 ): Promise<EpayStart> {
   const refuse = (msg: string) => ({ kind: 'refused' as const, msg });
   const problem = epayAuthProblem(p);
   if (problem) return refuse(problem);
   const app = await appOfPid(env, db, p.pid);
   if (!app) return refuse(`pid ${p.pid} 无效：没有这个商户`);
-  if (!app.enabled) return refuse(REFUSALS.disabled);
+  if (!app.enabled) return refuse(REFUSALS.disabled('', ''));
   if (!(await epaySignValid(p, app.secret))) return refuse(EPAY_SIGN_HELP);
   if (!p.type && flow === 'submit') {
-    const types = pickable(app);
+    const types = await pickable(db, app);
     if (types.length === 0) return refuse('该商户暂无可用的支付方式');
     // Everything but the type must be right before the payer is asked to pick one.
     const check = checkEpayCreate(createView(app), { ...p, type: types[0] }, flow, maxAmountFen(env.MAX_AMOUNT));
@@ -78,15 +102,23 @@ export async function startEpay(
   }
   const checked = checkEpayCreate(createView(app), p, flow, maxAmountFen(env.MAX_AMOUNT));
   if (!checked.ok) return refuse(checked.msg);
+  // Through an official channel: the item name is the subject; mapi from a PC (`device` pc or
+  // none) asks for the provider's QR, so the answer can carry `qrcode`; otherwise the cashier
+  // page picks the method by the payer's device.
+  const ask = {
+    subject: p.name,
+    clientIp: payerIp(p.clientip),
+    prefer: flow === 'mapi' && (!p.device || p.device === 'pc') ? ('qr' as const) : undefined,
+  };
   const placed = await placeFacadeOrder(
     env,
     db,
     app,
     checked,
     { facade: 'epay', fields: () => checked.fields },
-    region,
+    { ...where, ask },
   );
-  return placed.ok ? { kind: 'order', order: placed.order } : refuse(REFUSALS[placed.reason]);
+  return placed.ok ? { kind: 'order', order: placed.order } : refuse(REFUSALS[placed.reason](p.type, placed.detail));
 }
 
 /** China time as epay prints it: `YYYY-MM-DD HH:mm:ss`. */
@@ -119,7 +151,13 @@ export interface Caller {
 }
 
 /** `api.php`: checks pid and the plain key (rate-limited), then runs `act`. */
-export async function epayApi(env: Env, db: Db, p: Record<string, string>, caller: Caller): Promise<ApiAnswer> {
+export async function epayApi(
+  env: Env,
+  db: Db,
+  p: Record<string, string>,
+  caller: Caller,
+  origin: string,
+): Promise<ApiAnswer> {
   const acts = { order: actOrder, query: actQuery, orders: actOrders, refund: actRefund } as const;
   const act = p.act ?? '';
   if (!Object.hasOwn(acts, act))
@@ -137,7 +175,13 @@ export async function epayApi(env: Env, db: Db, p: Record<string, string>, calle
     return { code: -1, msg: 'KEY 校验失败：pid 或 key 错误' };
   }
   if (act === 'refund' && caller.method !== 'POST') return { code: -1, msg: 'act=refund 只接受 POST' };
-  return acts[act as keyof typeof acts](db, app, p);
+  return acts[act as keyof typeof acts](db, app, p, { env, origin });
+}
+
+/** What an act may need besides the request: the bindings, and the origin for URLs given to providers. */
+interface ActContext {
+  env: Env;
+  origin: string;
 }
 
 async function findTrade(db: Db, app: App, p: Record<string, string>): Promise<Order | string> {
@@ -153,7 +197,7 @@ async function findTrade(db: Db, app: App, p: Record<string, string>): Promise<O
   return order;
 }
 
-async function actOrder(db: Db, app: App, p: Record<string, string>): Promise<ApiAnswer> {
+async function actOrder(db: Db, app: App, p: Record<string, string>, _x: ActContext): Promise<ApiAnswer> {
   const order = await findTrade(db, app, p);
   if (typeof order === 'string') return { code: -1, msg: order };
   return { code: 1, msg: '查询订单号成功！', ...tradeView(order) };
@@ -161,7 +205,7 @@ async function actOrder(db: Db, app: App, p: Record<string, string>): Promise<Ap
 
 const DAY_MS = 86_400_000;
 
-async function actQuery(db: Db, app: App, p: Record<string, string>): Promise<ApiAnswer> {
+async function actQuery(db: Db, app: App, p: Record<string, string>, _x: ActContext): Promise<ApiAnswer> {
   const merchant = await db.query.merchants.findFirst({ where: eq(merchants.id, app.merchantId) });
   const tz = merchant?.timezone ?? 'Asia/Shanghai';
   const today = startOfLocalDay(localClock(Date.now(), tz).day, tz);
@@ -196,7 +240,7 @@ async function actQuery(db: Db, app: App, p: Record<string, string>): Promise<Ap
   };
 }
 
-async function actOrders(db: Db, app: App, p: Record<string, string>): Promise<ApiAnswer> {
+async function actOrders(db: Db, app: App, p: Record<string, string>, _x: ActContext): Promise<ApiAnswer> {
   const limit = p.limit ? Number(p.limit) : 20;
   const page = p.page ? Number(p.page) : 1;
   if (!/^\d{1,2}$/.test(p.limit ?? '20') || limit < 1 || limit > 50) return { code: -1, msg: 'limit 无效：1 到 50' };
@@ -212,17 +256,40 @@ async function actOrders(db: Db, app: App, p: Record<string, string>): Promise<A
 }
 
 /**
- * `act=refund`: the §11.4 rules. An order paid into a personal collection session cannot be
- * refunded through huipay (the money went straight to the merchant's own wallet).
+ * `act=refund`: the §11.4 rules through the refund service. An order paid through an official
+ * channel is refunded at its provider (`money` yuan; the optional `out_refund_no` is the
+ * idempotency key, else each call is a new refund, as epay V1's); an order paid into a personal
+ * collection session cannot be (the money went straight to the merchant's own wallet). A refund
+ * the provider has taken but not yet confirmed answers code 1 saying so; huipay follows it until
+ * it is final (`refund.succeeded` / `refund.failed` webhooks).
  */
-async function actRefund(db: Db, app: App, p: Record<string, string>): Promise<ApiAnswer> {
+async function actRefund(db: Db, app: App, p: Record<string, string>, x: ActContext): Promise<ApiAnswer> {
   const order = await findTrade(db, app, p);
   if (typeof order === 'string') return { code: -1, msg: order };
   if (!p.money) return { code: -1, msg: 'money 缺少：退款金额' };
   const money = parsePlainYuan(p.money, order.priceFen);
   if (!money.ok)
     return { code: -1, msg: `money ${p.money} 无效：应为大于 0 且不超过订单金额 ${formatFen(order.priceFen)} 的金额` };
+  if (p.out_refund_no !== undefined && !/^[A-Za-z0-9_.|-]{1,64}$/.test(p.out_refund_no))
+    return { code: -1, msg: 'out_refund_no 无效：应为 1-64 位字母、数字或 _ . | -' };
   if (order.status === 'refunded') return { code: -1, msg: '订单已全额退款' };
   if (order.status !== 'paid') return { code: -1, msg: '订单未支付，不能退款' };
-  return { code: -1, msg: '退款需要官方支付通道：该订单付入了个人收款账户，请在收款账户中直接退款给付款人' };
+  if (order.channel === null)
+    return { code: -1, msg: '退款需要官方支付通道：该订单付入了个人收款账户，请在收款账户中直接退款给付款人' };
+  const input = { outRefundNo: p.out_refund_no || `epay_${randomToken(24)}`, amountFen: money.value, reason: null };
+  try {
+    const r = await requestRefund(x.env, db, order, input, x.origin);
+    if (r.status === 'succeeded') return { code: 1, msg: '退款成功' };
+    if (r.status === 'failed') return { code: -1, msg: `退款失败：${r.msg ?? '支付通道拒绝了退款'}` };
+    return { code: 1, msg: `退款已提交，等待支付通道确认（退款单号 ${r.outRefundNo}）` };
+  } catch (err) {
+    if (!(err instanceof RefundRefused)) throw err;
+    const why: Record<RefundRefusal, string> = {
+      exceeds: `退款金额超过可退金额：可退 ${err.message.match(/([\d.]+) refundable$/)?.[1] ?? '0.00'} 元`,
+      conflict: `out_refund_no 已用于另一笔退款（${err.message}）`,
+      not_paid: '订单未支付，不能退款',
+      not_channel: '退款需要官方支付通道',
+    };
+    return { code: -1, msg: why[err.reason] };
+  }
 }

@@ -27,12 +27,12 @@ function route(name: string, handler: Handler) {
 }
 
 route('createOrder', async (c, app, p) => {
-  const made = await createVmq(c.env, c.get('db'), app, p, cfRegion(c));
+  const made = await createVmq(c.env, c.get('db'), app, p, { region: cfRegion(c), origin: publicOrigin(c) });
   if (!made.ok) return { code: -1, msg: made.msg };
   if (p.isHtml === '1') return c.redirect(`${publicOrigin(c)}/pay/${made.order.payToken}`, 302);
-  return { code: 1, msg: '成功', data: vmqOrderData(made.order) };
+  return { code: 1, msg: '成功', data: vmqOrderData(made.order, publicOrigin(c)) };
 });
-route('getOrder', (c, app, p) => getVmq(c.get('db'), app, p));
+route('getOrder', (c, app, p) => getVmq(c.get('db'), app, p, publicOrigin(c)));
 route('checkOrder', (c, app, p) => checkVmq(c.get('db'), app, p, publicOrigin(c)));
 route('closeOrder', (c, app, p) => closeVmq(c.env, c.get('db'), app, p));
 route('getState', (c, app, p) => stateVmq(c.env, c.get('db'), app, p));

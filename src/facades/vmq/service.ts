@@ -9,7 +9,14 @@ import { type App, type Order, orders, payments, sessions } from '../../db/schem
 import { formatFen, maxAmountFen } from '../../domain/money';
 import { signedReturnUrl } from '../../domain/notify';
 import type { PayerRegion } from '../../domain/rules';
-import { checkVmqCreate, type VmqFields, vmqNumberOf, vmqSignValid } from '../../domain/vmq';
+import {
+  checkVmqCreate,
+  type VmqFields,
+  type VmqType,
+  vmqNumberOf,
+  vmqSignValid,
+  vmqTypeClosed,
+} from '../../domain/vmq';
 import type { Db } from '../../env';
 import { type AppWithSecret, appByKey } from '../../services/apps';
 import { PAY_TOKEN } from '../../services/cashier';
@@ -23,12 +30,14 @@ export type VmqAnswer = { code: 1; msg: string; data: unknown } | { code: -1; ms
 const ok = (data: unknown = null): VmqAnswer => ({ code: 1, msg: '成功', data });
 const no = (msg: string): VmqAnswer => ({ code: -1, msg });
 
-const REFUSALS: Record<PlaceRefusal, string> = {
-  changed: '商户订单号已存在，且订单参数不同：请更换商户订单号（payId）',
-  paid: '该订单已支付，请勿重复发起支付',
-  final: '该订单已关闭或已过期，请更换商户订单号（payId）',
-  unavailable: '当前没有可用的收款账户，请稍后再试',
-  disabled: '商户已被禁用',
+const REFUSALS: Record<PlaceRefusal, (type: VmqType, detail: string) => string> = {
+  changed: () => '商户订单号已存在，且订单参数不同：请更换商户订单号（payId）',
+  paid: () => '该订单已支付，请勿重复发起支付',
+  final: () => '该订单已关闭或已过期，请更换商户订单号（payId）',
+  closed: (type) => vmqTypeClosed(type),
+  unavailable: () => '当前没有可用的收款账户，请稍后再试',
+  plan: (_, detail) => `商户套餐额度或积分不足，暂时无法下单（${detail}）`,
+  disabled: () => '商户已被禁用',
 };
 
 const NO_ORDER = '云端订单编号不存在';
@@ -37,12 +46,16 @@ const NO_ORDER = '云端订单编号不存在';
 export async function vmqApp(env: Env, db: Db, appkey: string): Promise<AppWithSecret | VmqAnswer> {
   const app = await appByKey(env, db, appkey);
   if (!app) return no(`商户不存在：路径中的 appkey ${appkey} 无效`);
-  if (!app.enabled) return no(REFUSALS.disabled);
+  if (!app.enabled) return no(REFUSALS.disabled(2, ''));
   return app;
 }
 
-/** The order as createOrder and getOrder describe it. */
-export function vmqOrderData(o: Order, nowMs = Date.now()) {
+/**
+ * The order as createOrder and getOrder describe it. `payUrl` is the QR text the payer scans: the
+ * session's receive code, or for an official channel's order the provider's QR (`qr`), else the
+ * cashier page. `isAuto` is 0 for a channel order: its QR or page carries the amount.
+ */
+export function vmqOrderData(o: Order, origin: string, nowMs = Date.now()) {
   const f = o.facade === 'vmq' ? (o.facadeFields as VmqFields) : null;
   const final = o.status === 'expired' || o.status === 'closed' || (o.status === 'pending' && nowMs > o.expiresMs);
   return {
@@ -51,7 +64,7 @@ export function vmqOrderData(o: Order, nowMs = Date.now()) {
     payType: f?.type ?? vmqNumberOf(o.type),
     price: f?.price ?? formatFen(o.priceFen),
     reallyPrice: formatFen(o.realpriceFen),
-    payUrl: o.qrPayload,
+    payUrl: o.channel === null ? o.qrPayload : o.qrPayload || `${origin}/pay/${o.payToken}`,
     isAuto: f?.isAuto ?? 1,
     state: o.status === 'paid' || o.status === 'refunded' ? 1 : final ? -1 : 0,
     timeOut: Math.max(1, Math.round((o.expiresMs - o.createdMs) / 60_000)),
@@ -65,7 +78,7 @@ export async function createVmq(
   db: Db,
   app: AppWithSecret,
   p: Record<string, string>,
-  region: PayerRegion,
+  where: { region: PayerRegion; origin: string },
 ): Promise<{ ok: true; order: Order } | { ok: false; msg: string }> {
   if (!p.sign) return { ok: false, msg: '请传入签名（sign）' };
   if (!(await vmqSignValid(p.sign, p.payId ?? '', p.param ?? '', p.type ?? '', p.price ?? '', app.secret)))
@@ -77,10 +90,12 @@ export async function createVmq(
     db,
     app,
     checked,
-    { facade: 'vmq', fields: (hold) => ({ type: checked.type, price: p.price, isAuto: hold.fixed ? 0 : 1 }) },
-    region,
+    { facade: 'vmq', fields: (hold) => ({ type: checked.type, price: p.price, isAuto: hold && !hold.fixed ? 1 : 0 }) },
+    // Through an official channel: payUrl is a QR the payer scans, so the provider's QR is asked
+    // for where the channel has one; isHtml=1 sends the browser to the cashier, which picks by device.
+    { ...where, ask: { prefer: p.isHtml === '1' ? undefined : 'qr' } },
   );
-  return placed.ok ? placed : { ok: false, msg: REFUSALS[placed.reason] };
+  return placed.ok ? placed : { ok: false, msg: REFUSALS[placed.reason](checked.type, placed.detail) };
 }
 
 /** The app's order behind a V免签 orderId (its pay token). */
@@ -90,9 +105,9 @@ async function orderOf(db: Db, app: App, orderId: string | undefined): Promise<O
   return order && order.appId === app.id ? order : null;
 }
 
-export async function getVmq(db: Db, app: App, p: Record<string, string>): Promise<VmqAnswer> {
+export async function getVmq(db: Db, app: App, p: Record<string, string>, origin: string): Promise<VmqAnswer> {
   const order = await orderOf(db, app, p.orderId);
-  return order ? ok(vmqOrderData(order)) : no(NO_ORDER);
+  return order ? ok(vmqOrderData(order, origin)) : no(NO_ORDER);
 }
 
 /** checkOrder: unpaid, expired, or the signed return URL the payer's page goes to once paid. */
@@ -104,7 +119,7 @@ export async function checkVmq(
 ): Promise<VmqAnswer> {
   const order = await orderOf(db, app, p.orderId);
   if (!order) return no(NO_ORDER);
-  const state = vmqOrderData(order).state;
+  const state = vmqOrderData(order, origin).state;
   if (state === 0) return no('订单未支付');
   if (state === -1) return no('订单已过期');
   const base = order.returnUrl ?? app.returnUrl ?? `${origin}/pay/${order.payToken}`;
