@@ -31,7 +31,7 @@
 import autocannon from 'autocannon';
 import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -56,8 +56,32 @@ import {
   workerConfig,
   yuan,
 } from './lib/local.mjs';
+import { collectorEntry, preloadMerchant, seedCollectors } from './lib/preload.mjs';
 
-const ROUTES = ['baseline', 'create', 'create_epay', 'report', 'cashier', 'status', 'notify', 'push_vmq', 'console'];
+/** The console's transactions page with each filter, and the admin order list (issue 13: cost flat as data grows). */
+const CONSOLE_ROWS = {
+  console: 'range=7d',
+  console_status: 'status=closed',
+  console_type: 'type=wechat',
+  console_channel: 'channel=alipay',
+  console_today: 'range=today',
+  console_30d: 'range=30d',
+  console_60d: 'range=60d',
+  console_custom: 'range=custom&from=<40 days ago>&to=<30 days ago>',
+  console_search: 'q=cb-5000',
+};
+const ROUTES = [
+  'baseline',
+  'create',
+  'create_epay',
+  'report',
+  'cashier',
+  'status',
+  'notify',
+  'push_vmq',
+  ...Object.keys(CONSOLE_ROWS),
+  'admin_60d',
+];
 /** The V免签 monitor hosts' domain while benchmarking: pushes carry `Host: <label>.vmq.localhost`. */
 const VMQ_DOMAIN = 'vmq.localhost';
 const md5 = (text) => createHash('md5').update(text).digest('hex');
@@ -91,7 +115,7 @@ const CORES = availableParallelism?.() ?? cpus().length;
 // ── arguments ───────────────────────────────────────────────────────────────────────────────
 
 function parseArgs(argv) {
-  const opts = { json: null, duration: 10, warmup: 2, connections: 8, profile: null };
+  const opts = { json: null, duration: 10, warmup: 2, connections: 8, profile: null, preload: 0, compare: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -104,14 +128,16 @@ function parseArgs(argv) {
     else if (a === '--warmup') opts.warmup = Number(value());
     else if (a === '--connections') opts.connections = Number(value());
     else if (a === '--profile') opts.profile = value();
+    else if (a === '--preload') opts.preload = Number(value());
+    else if (a === '--compare') opts.compare = resolve(value());
     else if (a === '--help' || a === '-h') {
       console.log(
-        'usage: npm run bench -- [--json <path>] [--duration <s>=10] [--warmup <s>=2] [--connections <n>=8] [--profile <route>]',
+        'usage: npm run bench -- [--json <path>] [--duration <s>=10] [--warmup <s>=2] [--connections <n>=8] [--profile <route>] [--preload <orders>=0] [--compare <json of another run>]',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${a} (try --help)`);
   }
-  for (const k of ['duration', 'warmup', 'connections']) {
+  for (const k of ['duration', 'warmup', 'connections', 'preload']) {
     if (!Number.isFinite(opts[k]) || opts[k] < 0) throw new Error(`--${k} must be a non-negative number`);
   }
   if (opts.profile && ![...ROUTES, 'floor'].includes(opts.profile))
@@ -372,6 +398,31 @@ async function seedConsole(base, db, count) {
   return { merchantId: m.id, cookie: header() };
 }
 
+/**
+ * This run beside another (`--compare <json>`, e.g. the same bench at --preload 0): each route's
+ * req/s in both and their ratio, with the issue 13 target (≥ 0.9 × the other run).
+ */
+function compareWith(path, summary) {
+  const other = JSON.parse(readFileSync(path, 'utf8'));
+  const before = new Map(other.routes.map((r) => [r.name, r]));
+  const cell = (c, i) => (i === 0 ? String(c).padEnd(15) : String(c).padStart(13));
+  const out = [
+    `side by side with ${path} (preload ${other.preload ?? 0}) · this run preload ${summary.preload}:`,
+    ['route', `req/s @${other.preload ?? 0}`, `req/s @${summary.preload}`, 'ratio', 'target'].map(cell).join(' '),
+  ];
+  for (const r of summary.routes) {
+    const b = before.get(r.name);
+    if (!b) continue;
+    const ratio = r.rps / (b.rps || 1);
+    out.push(
+      [r.name, b.rps.toFixed(1), r.rps.toFixed(1), ratio.toFixed(3), ratio >= 0.9 ? 'PASS ≥ 0.9' : 'FALL SHORT']
+        .map(cell)
+        .join(' '),
+    );
+  }
+  return out;
+}
+
 // ── main ────────────────────────────────────────────────────────────────────────────────────
 
 async function main() {
@@ -413,7 +464,8 @@ async function main() {
     const mainLog = runtimeLog('huipay');
     const queueLog = new QueueLog();
     const huipay = await serveHuipay({
-      script: mainBuild.script,
+      // The bundle as built, re-exported with the Collector's one seeding method for --preload.
+      script: collectorEntry(mainBuild.script),
       vars: { VMQ_MONITOR_DOMAIN: VMQ_DOMAIN },
       inspectorPort,
       handleRuntimeStdio: mainLog.handle,
@@ -475,6 +527,43 @@ async function main() {
     log(
       `seeded merchant ${m.id}, sandbox app ${app.appkey}, ${SESSIONS} sessions online; merchant server on :${merchant.port}`,
     );
+    // The console rows' merchant (10,000 orders in the last 7 days) and an operator, signed in.
+    const consoleShop = await seedConsole(huipay.url, db, CONSOLE_ORDERS);
+    log(`console: merchant ${consoleShop.merchantId} with ${CONSOLE_ORDERS} orders; operator signed in`);
+    if (opts.preload > 0) {
+      const collectorName = (merchantId, mode) => (shard) =>
+        shard ? `${merchantId}:${mode}:${shard}` : `${merchantId}:${mode}`;
+      const shops = [
+        {
+          merchantId: m.id,
+          appId: app.id,
+          mode: 'sandbox',
+          sessions: sessions.map((s) => ({ id: s.id, type: s.type, shard: s.shard ?? 0 })),
+          tag: 'b',
+          seed: true,
+        },
+        {
+          merchantId: consoleShop.merchantId,
+          appId: 0,
+          mode: 'live',
+          sessions: [
+            { id: 0, type: 'alipay' },
+            { id: 0, type: 'wechat' },
+          ],
+          tag: 'c',
+          seed: false,
+        },
+      ];
+      for (const shop of shops) {
+        const { byShard, seconds } = await preloadMerchant(db, shop, opts.preload);
+        const kept = shop.seed
+          ? await seedCollectors(huipay.mf, byShard, collectorName(shop.merchantId, shop.mode))
+          : 0;
+        log(
+          `preload: merchant ${shop.merchantId}: ${opts.preload} orders over 60 days with payments, deliveries and attempts${shop.mode === 'live' ? ' and ledger' : ''} in ${seconds.toFixed(1)} s; ${kept} de-duplication rows in its Collectors`,
+        );
+      }
+    }
 
     const profileOf = async (route, run) => {
       if (opts.profile !== route) return run();
@@ -931,18 +1020,42 @@ async function main() {
       return r;
     }
 
-    // console: the transactions page of a merchant with 10,000 orders, filtered to the last 7 days.
-    const consoleShop = await seedConsole(huipay.url, db, CONSOLE_ORDERS);
-    log(`console: merchant ${consoleShop.merchantId} with ${CONSOLE_ORDERS} orders; operator signed in`);
-    results.console = await profileOf('console', () =>
-      measure('console', opts, {
+    // The V免签 orders' notifies are still being delivered: let the queue drain first.
+    const drainFrom = performance.now();
+    while (performance.now() - drainFrom < 60_000) {
+      const pending = (await db.prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending'`).first()).n;
+      if (pending === 0) break;
+      await sleep(250);
+    }
+    log(`queue drained ${((performance.now() - drainFrom) / 1000).toFixed(1)} s after push_vmq`);
+
+    // console: the transactions page of a merchant with 10,000 orders (and the history of
+    // --preload), with each filter; then the admin order list over 60 days.
+    const localDay = (daysAgo) =>
+      new Date(Date.now() + 8 * 3_600_000 - daysAgo * 86_400_000).toISOString().slice(0, 10); // Asia/Shanghai
+    for (const [name, query] of Object.entries(CONSOLE_ROWS)) {
+      const q = query.replace('<40 days ago>', localDay(40)).replace('<30 days ago>', localDay(30));
+      results[name] = await profileOf(name, () =>
+        measure(name, opts, {
+          url: huipay.url,
+          request: {
+            method: 'GET',
+            path: `/console/m/${consoleShop.merchantId}/orders?${q}`,
+            headers: { cookie: consoleShop.cookie },
+          },
+          check: (body) => body.startsWith('<!DOCTYPE html>') && body.includes('<table'),
+        }),
+      );
+    }
+    results.admin_60d = await profileOf('admin_60d', () =>
+      measure('admin_60d', opts, {
         url: huipay.url,
         request: {
           method: 'GET',
-          path: `/console/m/${consoleShop.merchantId}/orders?range=7d`,
-          headers: { cookie: consoleShop.cookie },
+          path: `/admin/v1/merchants/${consoleShop.merchantId}/orders?range=60d`,
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
         },
-        check: (body) => body.startsWith('<!DOCTYPE html>') && body.includes('/orders/'),
+        check: (body) => body.startsWith('{"data":[{'),
       }),
     );
 
@@ -970,6 +1083,7 @@ async function main() {
     const floorRps = round(results.floor.rps, 1);
     const createToFloor = round(results.create.rps / (results.floor.rps || 1), 3);
     const summary = {
+      preload: opts.preload,
       cores,
       peak_rss_mb: round(peakRss, 1),
       routes,
@@ -984,7 +1098,7 @@ async function main() {
     const row = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(10) : String(c).padStart(11))).join(' ');
     const lines = [
       '',
-      `huipay bench · ${opts.connections} connections · ${opts.duration} s per route after ${opts.warmup} s warm-up · ${cores} cores · Node ${process.version}`,
+      `huipay bench · ${opts.connections} connections · ${opts.duration} s per route after ${opts.warmup} s warm-up · ${cores} cores · Node ${process.version}${opts.preload ? ` · preloaded ${opts.preload} orders per merchant` : ''}`,
       row(['route', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'x baseline', 'tail/base']),
       row(['-'.repeat(10), ...Array(6).fill('-'.repeat(11))]),
       ...routes.map((r) =>
@@ -1062,6 +1176,7 @@ async function main() {
         ]),
     ];
     for (const [ok, text] of targets) lines.push(`  ${verdict(ok)} ${text}`);
+    if (opts.compare) lines.push('', ...compareWith(opts.compare, summary));
     lines.push('', `total run time ${((performance.now() - started) / 1000).toFixed(1)} s`);
     console.log(lines.join('\n'));
     if (opts.json) {
