@@ -27,6 +27,8 @@ export default defineConfig(async () => {
                   MASTER_KEY: 'test-master-key-not-a-secret',
                   // Retries 1 s apart so the 11-attempt schedule runs in seconds; the real default is tested as a pure function.
                   NOTIFY_SCHEDULE_SECONDS: '1,1,1,1,1,1,1,1,1,1',
+                  // Provider calls give up after 3 s, so "no answer within the timeout" is tested in seconds.
+                  PROVIDER_TIMEOUT_SECONDS: '3',
                   // V免签 monitor hosts: <label>.vmq.test reaches a session (SELF.fetch keeps the URL's host).
                   VMQ_MONITOR_DOMAIN: 'vmq.test',
                 },

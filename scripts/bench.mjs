@@ -12,7 +12,9 @@
  *    merchant server answering `success`, and several sandbox Alipay sessions kept online by
  *    signed heartbeats;
  * 4. drives each route with autocannon (8 connections, a warm-up, then a fixed duration):
- *    baseline (GET /healthz), create, create_epay (the same through epay's mapi.php), floor (the
+ *    baseline (GET /healthz), create, create_epay (the same through epay's mapi.php),
+ *    create_alipay (create through the official Alipay channel with method qr: a signed
+ *    precreate to the in-process Alipay simulator, its signed answer verified), floor (the
  *    calibration worker: one DO call + one D1 insert), cashier, page floor (the calibration
  *    worker: one D1 read by primary key + a static page of the cashier page's size), status,
  *    report (signed payment reports, then waits until the orders are paid by the queue), notify
@@ -74,6 +76,7 @@ const ROUTES = [
   'baseline',
   'create',
   'create_epay',
+  'create_alipay',
   'report',
   'cashier',
   'status',
@@ -516,6 +519,15 @@ async function main() {
         }),
       );
     }
+    // A second app whose Alipay orders go through the official channel (routing official: in sandbox,
+    // the built-in Alipay simulator, reached in-process).
+    const official = await api.admin('POST', `/merchants/${m.id}/apps`, {
+      name: 'bench-alipay',
+      mode: 'sandbox',
+      sandbox_notify_url: `http://127.0.0.1:${merchant.port}/notify`,
+      return_url: `http://127.0.0.1:${merchant.port}/return`,
+      routing: { alipay: 'official' },
+    });
     const sessionByPayload = new Map(sessions.map((s) => [s.qr_payload, s]));
     const beat = () => Promise.all(sessions.map((s) => api.heartbeat(s)));
     await beat();
@@ -588,20 +600,21 @@ async function main() {
     const orders = [];
     const createErrors = new Map();
     let seq = 0;
-    const createRequest = (path) => ({
+    /** A signed create per request: a unique out_order_id, a random price over a wide range. */
+    const createRequest = (path, target = app, extra = '') => ({
       method: 'POST',
       path,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       setupRequest: (req) => {
         const p = {
-          appkey: app.appkey,
+          appkey: target.appkey,
           price: yuan(100 + Math.floor(Math.random() * 4_999_900)),
           type: 'alipay',
           out_order_id: `b${runId}-${++seq}`,
           custom: '',
         };
-        p.sign = specSign([p.appkey, p.price, p.type, p.out_order_id, p.custom], app.appsecret);
-        return { ...req, body: new URLSearchParams(p).toString() };
+        p.sign = specSign([p.appkey, p.price, p.type, p.out_order_id, p.custom], target.appsecret);
+        return { ...req, body: `${new URLSearchParams(p)}${extra}` };
       },
     });
     const createCheck = (body) => {
@@ -661,6 +674,28 @@ async function main() {
       }),
     );
     if (epayErrors.size) log(`create_epay answered: ${[...epayErrors].map(([k, n]) => `${n}× ${k}`).join('; ')}`);
+
+    // create_alipay: the same, through the Alipay channel with method qr (RSA2 sign, simulator, verify).
+    const alipayErrors = new Map();
+    results.create_alipay = await profileOf('create_alipay', () =>
+      measure('create_alipay', opts, {
+        url: huipay.url,
+        request: createRequest('/api/cloudpay/create', official, '&method=qr'),
+        check: (body) => {
+          let j;
+          try {
+            j = JSON.parse(body);
+          } catch {
+            return false;
+          }
+          const ok =
+            j.code === 100 && j.data.channel === 'alipay' && j.data.qrcode_url.includes('%2Fsandbox%2Falipay%2Fqr%2F');
+          if (!ok) alipayErrors.set(`${j.code} ${j.msg}`, (alipayErrors.get(`${j.code} ${j.msg}`) ?? 0) + 1);
+          return ok;
+        },
+      }),
+    );
+    if (alipayErrors.size) log(`create_alipay answered: ${[...alipayErrors].map(([k, n]) => `${n}× ${k}`).join('; ')}`);
     // The report route pays one pending order per request: make sure there are enough for its
     // whole run (reports have run up to ~2× as fast as creates), plus the notify batch.
     const wanted = Math.ceil(2 * results.create.rps * (opts.warmup + opts.duration)) + NOTIFY_BATCH;
@@ -1095,12 +1130,12 @@ async function main() {
       console_to_page_floor: consoleToPage,
     };
 
-    const row = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(10) : String(c).padStart(11))).join(' ');
+    const row = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(15) : String(c).padStart(11))).join(' ');
     const lines = [
       '',
       `huipay bench · ${opts.connections} connections · ${opts.duration} s per route after ${opts.warmup} s warm-up · ${cores} cores · Node ${process.version}${opts.preload ? ` · preloaded ${opts.preload} orders per merchant` : ''}`,
       row(['route', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'x baseline', 'tail/base']),
-      row(['-'.repeat(10), ...Array(6).fill('-'.repeat(11))]),
+      row(['-'.repeat(15), ...Array(6).fill('-'.repeat(11))]),
       ...routes.map((r) =>
         row([
           r.name,

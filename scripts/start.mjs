@@ -6,8 +6,10 @@
  * 3. Starts `wrangler dev` on $LISTEN:$PORT (default 127.0.0.1:8787), with VMQ_MONITOR_DOMAIN set to
  *    $VMQ_MONITOR_DOMAIN or localhost:$PORT, so each session's V免签 host is <label>.localhost:$PORT.
  * 4. Once /healthz answers, makes sure a "Demo shop" merchant exists with a sandbox app and a
- *    sandbox alipay session. They are created once; the secrets that only creation reveals are
- *    kept in .wrangler/demo.json so later starts can print them again.
+ *    sandbox alipay session (the personal wallet), and a second sandbox app whose Alipay orders go
+ *    through the official channel (routing `official`: the built-in Alipay simulator, no setup).
+ *    They are created once; the secrets that only creation reveals are kept in .wrangler/demo.json
+ *    so later starts can print them again.
  * 5. Keeps the demo wallet online with the monitor agent simulator (scripts/agent.mjs).
  * 6. Prints the URLs, the demo keys and a correctly signed create-order curl line.
  * Ctrl-C (SIGINT) or SIGTERM is forwarded to wrangler; the script exits with wrangler's code.
@@ -133,12 +135,34 @@ async function ensureDemo() {
     await admin('PATCH', `/apps/${app.appkey}`, urls); // the port may differ from the last start
   }
 
+  // The official channel: Alipay orders of this app go to the Alipay simulator (routing official,
+  // no channel config needed in sandbox), next to the personal wallet above.
+  let official = (await admin('GET', `${m}/apps`)).data.find((a) => a.name === 'Demo app (Alipay official)');
+  if (!official) {
+    official = await admin('POST', `${m}/apps`, {
+      name: 'Demo app (Alipay official)',
+      mode: 'sandbox',
+      ...urls,
+      routing: { alipay: 'official' },
+    });
+    log(`created sandbox app ${official.appkey} (Alipay through the official channel's simulator)`);
+  } else if (saved.official?.appkey === official.appkey && saved.official.appsecret) {
+    official.appsecret = saved.official.appsecret;
+  } else {
+    official = await admin('POST', `/apps/${official.appkey}/rotate-secret`);
+    log(`app ${official.appkey} had no saved secret: rotated it`);
+  }
+  if (official.notify_url !== urls.notify_url || official.return_url !== urls.return_url) {
+    await admin('PATCH', `/apps/${official.appkey}`, urls);
+  }
+
   const demo = {
     base: BASE,
     merchant_id: merchant.id,
     appkey: app.appkey,
     appsecret: app.appsecret,
     session: { id: session.id, secret: session.secret, monitor_config: session.monitor_config },
+    official: { appkey: official.appkey, appsecret: official.appsecret },
     epay_pid: app.epay_pid ?? app.id,
     vmq_config: session.vmq_host ? `${session.vmq_host}/${session.secret}` : null,
   };
@@ -150,18 +174,18 @@ async function ensureDemo() {
 // 5. The banner.
 const md5 = (s) => createHash('md5').update(s).digest('hex');
 
-function banner(demo) {
-  const p = {
-    appkey: demo.appkey,
-    price: '10.00',
-    type: 'alipay',
-    out_order_id: `demo-${Math.floor(Date.now() / 1000)}`,
-    custom: 'demo',
-  };
-  const sign = md5(md5(p.appkey + p.price + p.type + p.out_order_id + p.custom) + demo.appsecret);
+/** A signed create-order curl line for an app. */
+function curlLine(app, outOrderId) {
+  const p = { appkey: app.appkey, price: '10.00', type: 'alipay', out_order_id: outOrderId, custom: 'demo' };
+  const sign = md5(md5(p.appkey + p.price + p.type + p.out_order_id + p.custom) + app.appsecret);
   const fields = Object.entries({ ...p, sign })
     .map(([k, v]) => `-d ${k}=${v}`)
     .join(' ');
+  return `curl -s ${BASE}/api/cloudpay/create ${fields}`;
+}
+
+function banner(demo) {
+  const now = Math.floor(Date.now() / 1000);
   console.log(`
 =============================================================================
  huipay is running at ${BASE}
@@ -175,15 +199,20 @@ function banner(demo) {
    session    ${demo.session.id} (alipay wallet, kept online by the agent simulator below)
 
  Create an order (signed; each out_order_id can be used once):
-   curl -s ${BASE}/api/cloudpay/create ${fields}
+   ${curlLine(demo, `demo-${now}`)}
 
- The same app through the facades (README: "Compatibility facades"):
+ The same through the official Alipay channel (app ${demo.official.appkey}, secret
+ ${demo.official.appsecret}; its cashier shows the Alipay simulator's QR, a phone goes to its page):
+   ${curlLine(demo.official, `official-${now}`)}
+
+ The wallet's app through the facades (README: "Compatibility facades"):
    彩虹易支付 (epay)  URL ${BASE}/   pid ${demo.epay_pid}   key = appsecret
    V免签 merchant API ${BASE}/vmq/${demo.appkey}/   通讯密钥 = appsecret
    V免签 app config   ${demo.vmq_config ?? '(set VMQ_MONITOR_DOMAIN)'}
 
- Or simply, in another terminal:  npm run demo   (creates an order, prints its
- cashier page; "simulate payment" there pays it, the notify goes to /demo/notify).
+ Or simply, in another terminal:  npm run demo   (creates one order on each app and
+ prints their cashier pages: the wallet's has "simulate payment"; the official one leads
+ to the Alipay simulator's payer page; either way the notify goes to /demo/notify).
 
  The demo wallet stays online while this runs: a monitor agent simulator sends
  its heartbeats (lines marked [agent]). To run an agent yourself:

@@ -4,6 +4,9 @@ import { GATEPAY_CODES } from './domain/gatepay';
 import { apiErrorResponse, gatepayBody, onError } from './errors';
 import admin from './routes/admin';
 import consoleApp from './console';
+import channels from './routes/channels';
+import sandbox from './routes/sandbox';
+import { registerSelf } from './services/loopback';
 import demo from './routes/demo';
 import gatepay from './routes/gatepay';
 import monitor from './routes/monitor';
@@ -62,6 +65,8 @@ export function buildApp() {
   app.route('/demo', demo);
   app.route('/admin/v1', admin);
   app.route('/console', consoleApp);
+  app.route('/channels', channels);
+  app.route('/sandbox', sandbox);
   app.route('/', epay);
   app.route('/vmq', vmq);
   app.route(MONITOR_PREFIX, vmqMonitor);
@@ -85,5 +90,6 @@ export function buildApp() {
     return apiErrorResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`);
   });
   app.onError(onError);
+  registerSelf((req, env, ctx) => app.fetch(req, env, ctx));
   return app;
 }

@@ -18,6 +18,7 @@ export const API_ERRORS = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  unprocessable: 422,
   internal: 500,
 } as const;
 export type ApiErrorCode = keyof typeof API_ERRORS;

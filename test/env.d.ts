@@ -3,3 +3,9 @@ declare namespace Cloudflare {
     TEST_MIGRATIONS: import('@cloudflare/vitest-pool-workers').D1Migration[];
   }
 }
+
+/** Text fixtures imported as strings (Vite's `?raw`). */
+declare module '*?raw' {
+  const text: string;
+  export default text;
+}

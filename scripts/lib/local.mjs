@@ -293,7 +293,7 @@ export async function applyMigrations(mf, dir) {
 }
 
 /**
- * huipay's bundle under Miniflare on 127.0.0.1 (a free port): D1 `DB` (migrated), the Collector,
+ * huipay's bundle under Miniflare on 127.0.0.1 (a free port): D1 `DB` (migrated), the Collector and the Sweeper,
  * the `huipay-jobs` queue with wrangler.toml's consumer settings, the vars plus fake secrets and
  * `vars` on top. The runtime's output goes to `handleRuntimeStdio`; Miniflare's log to `log`.
  */

@@ -12,10 +12,13 @@ import {
   ORDER_STATUSES,
   PAY_TYPES,
   POINTS_REASONS,
+  REFUND_STATUSES,
   ROTATIONS,
   SESSION_TYPES,
+  type ChannelMethod,
   FACADES,
   type PayType,
+  type Routing,
   type WebhookEvent,
   USER_ROLES,
   WEBHOOK_MODES,
@@ -73,6 +76,8 @@ export const apps = sqliteTable(
     orderTtlSeconds: integer('order_ttl_seconds').notNull().default(600),
     allowUrlOverride: integer('allow_url_override', { mode: 'boolean' }).notNull().default(false),
     createdMs: integer('created_ms').notNull().default(now),
+    /** Per pay type: `official`, `personal` or `official_then_personal` (the default when absent). */
+    routing: text('routing', { mode: 'json' }).$type<Partial<Record<PayType, Routing>>>().notNull().default(sql`'{}'`),
   },
   (t) => [index('apps_merchant').on(t.merchantId)],
 );
@@ -153,6 +158,24 @@ export const orders = sqliteTable(
     expiresMs: integer('expires_ms').notNull(),
     paidMs: integer('paid_ms'),
     closedMs: integer('closed_ms'),
+    // ── official channels (SPEC §11); null for orders paid into a collection session ──
+    channel: text('channel'),
+    method: text('method').$type<ChannelMethod | 'auto'>(),
+    channelConfigId: integer('channel_config_id'),
+    /** huipay's own order number at the provider (Alipay `out_trade_no`). */
+    providerTradeNo: text('provider_trade_no'),
+    /** The provider's transaction number once paid (Alipay `trade_no`). */
+    providerTxnId: text('provider_txn_id'),
+    /** `app` orders: what the provider's App SDK takes. */
+    payInfo: text('pay_info'),
+    subject: text('subject'),
+    clientIp: text('client_ip'),
+    openid: text('openid'),
+    /** When the channel should next be asked about this order (active query, close at expiry); null: nothing due. */
+    nextQueryMs: integer('next_query_ms'),
+    queryAttempts: integer('query_attempts').notNull().default(0),
+    /** Sum of succeeded refunds. */
+    refundedFen: integer('refunded_fen').notNull().default(0),
     /** The compatibility facade that made the order (SPEC §12); null: the gatepay API. */
     facade: text('facade', { enum: FACADES }),
     /** The facade's own strings that its notify and return must echo exactly. */
@@ -167,9 +190,12 @@ export const orders = sqliteTable(
     index('orders_merchant_status').on(t.merchantId, t.status, t.createdMs),
     index('orders_merchant_type').on(t.merchantId, t.type, t.createdMs),
     index('orders_merchant_mode').on(t.merchantId, t.mode, t.createdMs),
+    index('orders_merchant_channel').on(t.merchantId, t.channel, t.createdMs),
     index('orders_merchant_out').on(t.merchantId, t.outOrderId),
     // epay's api.php act=query: an app's paid amount by payment time.
     index('orders_app_paid').on(t.appId, t.paidMs).where(sql`paid_ms IS NOT NULL`),
+    uniqueIndex('orders_provider_trade').on(t.providerTradeNo),
+    index('orders_next_query').on(t.nextQueryMs),
   ],
 );
 
@@ -179,8 +205,9 @@ export const payments = sqliteTable(
     id: text('id').primaryKey(),
     merchantId: integer('merchant_id').notNull(),
     mode: text('mode', { enum: MODES }).notNull(),
+    /** 0 for a payment an official channel reported. */
     sessionId: integer('session_id').notNull(),
-    type: text('type', { enum: SESSION_TYPES }).notNull(),
+    type: text('type', { enum: PAY_TYPES }).notNull(),
     amountFen: integer('amount_fen').notNull(),
     paidMs: integer('paid_ms').notNull(),
     ref: text('ref'),
@@ -189,6 +216,11 @@ export const payments = sqliteTable(
     /** How it met its order: `auto` by the matcher, `manual` by a merchant's assign (补单). */
     matchedBy: text('matched_by', { enum: ['auto', 'manual'] }),
     receivedMs: integer('received_ms').notNull(),
+    /** The official channel that reported it (null: a monitor agent), and its config. */
+    channel: text('channel'),
+    channelConfigId: integer('channel_config_id'),
+    /** Why it is unmatched, or how it met its order when that was unusual (paid after expiry). */
+    note: text('note'),
   },
   (t) => [
     // Newest first by rowid: a merchant's payments, and its unmatched inbox.
@@ -283,6 +315,153 @@ export const attempts = sqliteTable(
 export type Webhook = typeof webhooks.$inferSelect;
 export type Delivery = typeof deliveries.$inferSelect;
 export type Attempt = typeof attempts.$inferSelect;
+
+/**
+ * An app's account at an official provider (SPEC §11.1): one per app and channel. Settings are
+ * shown in answers; secret fields are sealed together with MASTER_KEY and never answered.
+ */
+export const channelConfigs = sqliteTable(
+  'channel_configs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    appId: integer('app_id')
+      .notNull()
+      .references(() => apps.id),
+    channel: text('channel').notNull(),
+    /** The provider account notifies are addressed to (Alipay `app_id`). */
+    account: text('account').notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    methods: text('methods', { mode: 'json' }).$type<ChannelMethod[]>().notNull(),
+    settings: text('settings', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    secretsEnc: text('secrets_enc').notNull(),
+    /** Made by huipay for a sandbox app without setup (its own keys, the built-in simulator). */
+    implicit: integer('implicit', { mode: 'boolean' }).notNull().default(false),
+    createdMs: integer('created_ms').notNull().default(now),
+    updatedMs: integer('updated_ms').notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex('channel_configs_app').on(t.appId, t.channel),
+    index('channel_configs_account').on(t.channel, t.account),
+  ],
+);
+
+/** A refund of a channel order (SPEC §11.4). Pending and succeeded refunds never sum past the paid amount. */
+export const refunds = sqliteTable(
+  'refunds',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    merchantId: integer('merchant_id').notNull(),
+    appId: integer('app_id').notNull(),
+    orderId: integer('order_id').notNull(),
+    mode: text('mode', { enum: MODES }).notNull(),
+    outRefundNo: text('out_refund_no').notNull(),
+    amountFen: integer('amount_fen').notNull(),
+    reason: text('reason'),
+    status: text('status', { enum: REFUND_STATUSES }).notNull().default('pending'),
+    /** The idempotency key huipay gives the provider (Alipay `out_request_no`). */
+    providerRequestNo: text('provider_request_no').notNull().unique(),
+    msg: text('msg'),
+    attempts: integer('attempts').notNull().default(0),
+    /** When an unknown outcome is next followed up (refund query); null once final. */
+    nextQueryMs: integer('next_query_ms'),
+    createdMs: integer('created_ms').notNull(),
+    finishedMs: integer('finished_ms'),
+  },
+  (t) => [
+    uniqueIndex('refunds_app_out').on(t.appId, t.outRefundNo),
+    index('refunds_order').on(t.orderId, t.status),
+    index('refunds_next_query').on(t.nextQueryMs),
+  ],
+);
+
+/** Every provider call and received provider notify, in the delivery log's style. */
+export const channelLog = sqliteTable(
+  'channel_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    configId: integer('config_id'),
+    orderId: integer('order_id'),
+    refundId: integer('refund_id'),
+    kind: text('kind', { enum: ['call', 'notify'] }).notNull(),
+    /** The provider API called (`alipay.trade.query`), or `notify`. */
+    api: text('api').notNull(),
+    startedMs: integer('started_ms').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    request: text('request').notNull(),
+    status: integer('status'),
+    /** The first 2 KB of the answer. */
+    response: text('response'),
+    /** `ok`, `refused`, `unknown` (calls); `processed`, `rejected` (notifies). */
+    outcome: text('outcome').notNull(),
+    error: text('error'),
+  },
+  (t) => [index('channel_log_order').on(t.orderId), index('channel_log_config').on(t.configId, t.id)],
+);
+
+/** The built-in simulators' own key pairs, made once per deployment (SPEC §11.6). */
+export const simKeys = sqliteTable('sim_keys', {
+  channel: text('channel').primaryKey(),
+  privateEnc: text('private_enc').notNull(),
+  /** Base64 SPKI. */
+  publicKey: text('public_key').notNull(),
+  createdMs: integer('created_ms').notNull().default(now),
+});
+
+/** A trade at a built-in simulator, as the provider would hold it. */
+export const simTrades = sqliteTable(
+  'sim_trades',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    channel: text('channel').notNull(),
+    account: text('account').notNull(),
+    outTradeNo: text('out_trade_no').notNull(),
+    /** The simulated provider's transaction number. */
+    tradeNo: text('trade_no').notNull().unique(),
+    /** Names the trade in the payer page's and the QR code's URLs. */
+    token: text('token').notNull().unique(),
+    amountFen: integer('amount_fen').notNull(),
+    subject: text('subject').notNull(),
+    /** The API that created it (`alipay.trade.precreate`, `alipay.trade.wap.pay`, ...). */
+    api: text('api').notNull(),
+    status: text('status').notNull(),
+    notifyUrl: text('notify_url'),
+    returnUrl: text('return_url'),
+    quitUrl: text('quit_url'),
+    /** The origin the gateway was called on (its own notify target when they match). */
+    origin: text('origin').notNull(),
+    expiresMs: integer('expires_ms'),
+    refundedFen: integer('refunded_fen').notNull().default(0),
+    createdMs: integer('created_ms').notNull(),
+    paidMs: integer('paid_ms'),
+    closedMs: integer('closed_ms'),
+    notifyState: text('notify_state', { enum: ['none', 'pending', 'delivered', 'skipped', 'failed'] })
+      .notNull()
+      .default('none'),
+    notifyAttempts: integer('notify_attempts').notNull().default(0),
+    nextNotifyMs: integer('next_notify_ms'),
+  },
+  (t) => [
+    uniqueIndex('sim_trades_out').on(t.channel, t.account, t.outTradeNo),
+    index('sim_trades_notify').on(t.nextNotifyMs),
+  ],
+);
+
+export const simRefunds = sqliteTable(
+  'sim_refunds',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tradeId: integer('trade_id').notNull(),
+    outRequestNo: text('out_request_no').notNull(),
+    amountFen: integer('amount_fen').notNull(),
+    createdMs: integer('created_ms').notNull(),
+  },
+  (t) => [uniqueIndex('sim_refunds_request').on(t.tradeId, t.outRequestNo)],
+);
+
+export type ChannelConfig = typeof channelConfigs.$inferSelect;
+export type Refund = typeof refunds.$inferSelect;
+export type ChannelLogRow = typeof channelLog.$inferSelect;
+export type SimTrade = typeof simTrades.$inferSelect;
 
 /**
  * Failed key checks, counted per subject (e.g. `epay:pid:12`, `epay:ip:203.0.113.9`) in a

@@ -31,3 +31,17 @@ export function hops(totalSeconds: number): number[] {
   } while (left > 0);
   return out;
 }
+
+/** When a pending channel order is asked about (SPEC §11.3): about 1 min and 5 min after create, then at expiry. */
+const QUERY_STAGES_MS = [60_000, 300_000];
+
+/** The next active query of a channel order after `nowMs`: the next stage before expiry, else the expiry itself. */
+export function nextQueryMs(createdMs: number, expiresMs: number, nowMs: number): number {
+  const stage = QUERY_STAGES_MS.map((d) => createdMs + d).find((t) => t > nowMs && t < expiresMs);
+  return stage ?? Math.max(expiresMs, nowMs);
+}
+
+/** After an unknown outcome (no answer, 5xx, system error): wait 1, 2, 5, 10, 30 min, then hourly. Never give up. */
+const UNKNOWN_RETRY_S = [60, 120, 300, 600, 1800, 3600];
+export const unknownRetryMs = (attempts: number) =>
+  UNKNOWN_RETRY_S[Math.min(Math.max(attempts, 0), UNKNOWN_RETRY_S.length - 1)] * 1000;

@@ -5,6 +5,8 @@
  *   query/close: md5( md5(appkey + order_id + out_order_id) + appsecret )
  *   notify: md5( md5(appkey + order_id + out_order_id + price + realprice + type + paytime + extend) + appsecret )
  *   return: md5( md5(appkey + price + type + product_id + order_id + out_order_id) + appsecret )
+ *   refund: md5( md5(appkey + order_id + out_order_id + out_refund_no + amount) + appsecret )
+ *   refund_query: md5( md5(appkey + out_refund_no) + appsecret )
  *   monitor: hex HMAC-SHA256(session secret, timestamp + "." + raw body)
  */
 const enc = new TextEncoder();
@@ -25,6 +27,8 @@ export const SIGN_FIELDS = {
   query: ['appkey', 'order_id', 'out_order_id'],
   notify: ['appkey', 'order_id', 'out_order_id', 'price', 'realprice', 'type', 'paytime', 'extend'],
   return: ['appkey', 'price', 'type', 'product_id', 'order_id', 'out_order_id'],
+  refund: ['appkey', 'order_id', 'out_order_id', 'out_refund_no', 'amount'],
+  refund_query: ['appkey', 'out_refund_no'],
 } as const;
 
 /** The formula as text, for error messages. */

@@ -19,7 +19,8 @@ import { SIGN_FIELDS } from '../domain/sign';
 import type { OrderRef, OutboxJob, PaymentReport } from '../queues/jobs';
 import { expireDue, expireOne, held, release, reserve } from './collector/holds';
 import { assignReport, recordReport } from './collector/reports';
-import { applyConfig, liveSessions, recordHeartbeat } from './collector/sessions';
+import { routeOrder } from '../domain/routing';
+import { applyConfig, hasSessions, liveSessions, recordHeartbeat } from './collector/sessions';
 import { CollectorStore } from './collector/store';
 import type {
   AssignOutcome,
@@ -81,6 +82,26 @@ export class Collector extends DurableObject<Env> {
       if (!checked.ok) return { kind: 'refused', code: checked.code, msg: checked.msg };
       o = checked.order;
       fingerprint = JSON.stringify([o.priceFen, o.type, o.custom]);
+      // The gatepay API's creates follow the app's routing (facades' checked creates take sessions).
+      if (!input.personalOnly) {
+        const route = routeOrder({
+          mode: app.mode,
+          type: o.type,
+          routing: app.routing?.[o.type] ?? 'official_then_personal',
+          slot: app.channels?.[o.type] ?? null,
+          hasSessions: () => hasSessions(this.store, o.type),
+        });
+        if (route.kind === 'none') return { kind: 'refused', code: GATEPAY_CODES.no_method, msg: route.msg };
+        if (route.kind === 'official')
+          return {
+            kind: 'channel',
+            appId: app.id,
+            order: o,
+            ttlMs: app.orderTtlSeconds * 1000,
+            configId: route.configId,
+            fallback: route.fallback,
+          };
+      }
     } else {
       o = input.order;
       fingerprint = input.fingerprint;

@@ -53,6 +53,8 @@ export async function placeFacadeOrder(
       return no('unavailable', 'the app is not known to its collector yet');
     case 'refused':
       return no(placed.code === GATEPAY_CODES.api_closed ? 'disabled' : 'unavailable', placed.msg);
+    case 'channel': // a facade's checked create is never routed to an official channel (yet)
+      return no('unavailable', 'official channels are not offered through this facade yet');
   }
   const { existing, why } = placed;
   if (existing?.status === 'paid' || existing?.status === 'refunded') return no('paid', `order ${existing.id} is paid`);

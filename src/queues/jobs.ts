@@ -1,4 +1,6 @@
 /** The messages on the jobs queue: one shape per kind of later work. */
+import { hops } from '../domain/schedule';
+import { wakeSweeper } from '../services/wake';
 import type { Mode, SessionType } from '../domain/vocab';
 
 /** A monitor agent's report of money received on a session. */
@@ -36,7 +38,28 @@ export type Job =
   /** Mark a pending order expired (idempotent). */
   | { kind: 'expire'; outboxId: string; merchantId: number; mode: Mode; order: OrderRef }
   /** Make attempt `attempt` of a delivery once `dueMs` has come (0: now). */
-  | { kind: 'deliver'; deliveryId: number; attempt: number; dueMs: number };
+  | { kind: 'deliver'; deliveryId: number; attempt: number; dueMs: number }
+  /** Ask an order's channel about it (active query, close at expiry) once `dueMs` has come. */
+  | { kind: 'channel_query'; orderId: number; dueMs: number }
+  /** Follow up a refund whose outcome is not known yet, once `dueMs` has come. */
+  | { kind: 'refund_check'; refundId: number; dueMs: number };
+
+/** Jobs that wait for their `dueMs` (durable state in D1 re-drives them if a message is lost). */
+export type TimedJob = Extract<Job, { kind: 'channel_query' | 'refund_check' }>;
+
+/** How long after its due time the Sweeper re-drives a timed job whose message went missing. */
+const SWEEP_MARGIN_MS = 120_000;
+
+/**
+ * Sends a timed job to arrive at its due time (the first ≤ 12 h hop of the wait; the consumer
+ * sends the next), and rings the Sweeper for shortly after it: delayed messages do not survive a
+ * restart of the local runtime, the job's `next_*_ms` in D1 does.
+ */
+export async function sendTimed(env: Env, job: TimedJob): Promise<void> {
+  await wakeSweeper(env, job.dueMs + SWEEP_MARGIN_MS);
+  const [first] = hops((job.dueMs - Date.now()) / 1000);
+  await env.JOBS.send(job, first > 0 ? { delaySeconds: first } : undefined);
+}
 
 /** Jobs the Collector writes to its outbox. */
 export type OutboxJob = Extract<Job, { outboxId: string }>;

@@ -4,16 +4,22 @@
  * restarted local server) and asks the Collector to expire orders still pending well after their
  * expiry plus grace (a missed alarm). The Collector decides: an order inside its grace stays
  * payable, one a payment took is being paid, the rest expire through its outbox — so D1, the
- * holds and the matching never disagree, and `order.expired` is sent once.
+ * holds and the matching never disagree, and `order.expired` is sent once. Official channels'
+ * work is driven the same way: orders whose query (or close at expiry) is due, refunds whose
+ * outcome is still unknown, and the simulators' owed notifies; channel orders expire through
+ * their channel, never here.
  * Each part returns when its earliest pending work will be due, so the Sweeper knows when to ring.
  */
-import { and, asc, eq, lt, min } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, min } from 'drizzle-orm';
+import { sweepSimulatedNotifies } from '../channels/alipay/simulator';
 import { orders } from '../db/schema';
 import { type Db, makeDb } from '../env';
+import { sweepChannelOrders } from '../services/channel-payments';
 import { sweepFailedAttempts } from '../facades/epay/keyguard';
 import { collector } from '../services/collector';
 import { sweepDeliveries } from '../services/deliveries';
 import { sweepConsole } from '../console/auth';
+import { sweepRefunds } from '../services/refunds';
 
 /** How far past expiry + grace an order must be before the sweep (not the Collector's alarm) expires it. */
 const EXPIRY_MARGIN_MS = 120_000;
@@ -26,6 +32,9 @@ export async function sweep(env: Env, nowMs = Date.now()): Promise<number | null
   const due = await Promise.all([
     sweepDeliveries(env, db, nowMs),
     sweepExpiries(env, db, nowMs),
+    sweepChannelOrders(env, db, nowMs),
+    sweepRefunds(env, db, nowMs),
+    sweepSimulatedNotifies(env, db, nowMs),
     sweepFailedAttempts(db, nowMs).then(() => null),
     sweepConsole(db, nowMs).then(() => null),
   ]);
@@ -45,13 +54,13 @@ export async function sweepExpiries(env: Env, db: Db, nowMs: number): Promise<nu
       token: orders.payToken,
     })
     .from(orders)
-    .where(and(eq(orders.status, 'pending'), lt(orders.expiresMs, nowMs - afterMs)))
+    .where(and(eq(orders.status, 'pending'), isNull(orders.channel), lt(orders.expiresMs, nowMs - afterMs)))
     .orderBy(asc(orders.expiresMs))
     .limit(EXPIRY_BATCH);
   await Promise.all(overdue.map(({ merchantId, mode, ...order }) => collector(env, merchantId, mode).expire(order)));
   const [next] = await db
     .select({ t: min(orders.expiresMs) })
     .from(orders)
-    .where(eq(orders.status, 'pending'));
+    .where(and(eq(orders.status, 'pending'), isNull(orders.channel)));
   return next?.t == null ? null : next.t + afterMs;
 }

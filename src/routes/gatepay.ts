@@ -1,8 +1,9 @@
-/** The gatepay-compatible merchant API: `POST /api/cloudpay/{create,query,close}`. */
+/** The gatepay-compatible merchant API: `POST /api/cloudpay/{create,query,close,refund,refund_query}`. */
 import type { Context } from 'hono';
 import { createRouter, type AppEnv } from '../env';
 import { GATEPAY_CODES } from '../domain/gatepay';
 import { GatepayError, gatepayBody } from '../errors';
+import { refundApi, refundQueryApi } from '../services/gatepay-refunds';
 import { closeOrder, createOrder, queryOrder } from '../services/orders';
 import { readParams, type RawParams } from '../services/params';
 import { cfRegion, publicOrigin } from './origin';
@@ -28,6 +29,16 @@ gatepay.post('/query', async (c) => {
 
 gatepay.post('/close', async (c) => {
   const data = await closeOrder(c.env, c.get('db'), await params(c), publicOrigin(c));
+  return c.json(gatepayBody(GATEPAY_CODES.ok, 'success', data));
+});
+
+gatepay.post('/refund', async (c) => {
+  const data = await refundApi(c.env, c.get('db'), await params(c), publicOrigin(c));
+  return c.json(gatepayBody(GATEPAY_CODES.ok, 'success', data));
+});
+
+gatepay.post('/refund_query', async (c) => {
+  const data = await refundQueryApi(c.env, c.get('db'), await params(c));
   return c.json(gatepayBody(GATEPAY_CODES.ok, 'success', data));
 });
 

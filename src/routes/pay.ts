@@ -3,9 +3,22 @@ import type { Context } from 'hono';
 import { randomToken } from '../domain/ids';
 import { createRouter, type AppEnv } from '../env';
 import { ApiError } from '../errors';
-import { heldStatus, PAY_TOKEN, payState, statusView, type PayState } from '../services/cashier';
+import { channelNamed } from '../channels/registry';
+import {
+  cashierAction,
+  heldStatus,
+  isPhone,
+  PAY_TOKEN,
+  payState,
+  statusView,
+  type PayState,
+} from '../services/cashier';
+import { configMethods, ensureQr, providerPageUrl } from '../services/channel-orders';
+import { queryNow } from '../services/channel-payments';
+import { configWithApp } from '../services/channels';
 import { collector } from '../services/collector';
-import { pickLang, renderCashier } from '../views/cashier';
+import { type ChannelModel, pickLang, renderCashier } from '../views/cashier';
+import { publicOrigin } from './origin';
 
 const pay = createRouter();
 
@@ -16,9 +29,58 @@ async function stateOf(c: Context<AppEnv>): Promise<PayState> {
   return state;
 }
 
+/**
+ * A pending channel order's page: a redirect to the provider's page (wap, page, auto on a phone),
+ * or what the page shows (the provider's QR, links); the payer coming back (`?return=1`) makes
+ * huipay ask the provider at once, in case its notify is late or lost.
+ */
+async function channelPage(c: Context<AppEnv>, s: PayState): Promise<{ redirect: string } | { model: ChannelModel }> {
+  const db = c.get('db');
+  const origin = publicOrigin(c);
+  const o = s.order;
+  const back = c.req.query('return') !== undefined;
+  const action = cashierAction(o.method, isPhone(c.req.header('user-agent')), await configMethods(db, o));
+  const model: ChannelModel = {
+    qr: null,
+    unavailable: false,
+    pageUrl: null,
+    continueUrl: null,
+    simulatorUrl: null,
+    inApp: false,
+  };
+  if (action.kind === 'redirect') {
+    if (!back) {
+      const url = await providerPageUrl(c.env, db, o, action.method, origin);
+      if (url) return { redirect: url };
+      model.unavailable = true;
+    } else model.continueUrl = `${origin}/pay/${o.payToken}/go/${action.method}`;
+  } else if (action.kind === 'qr') {
+    model.qr = await ensureQr(c.env, db, o, origin);
+    model.unavailable = model.qr === null;
+    if (action.pageLink) model.pageUrl = `${origin}/pay/${o.payToken}/go/page`;
+    if (o.mode === 'sandbox' && model.qr?.startsWith(`${origin}/sandbox/`)) model.simulatorUrl = model.qr;
+  } else {
+    model.inApp = true;
+    const found = o.payInfo && o.channelConfigId !== null ? await configWithApp(db, o.channelConfigId) : null;
+    if (found && o.mode === 'sandbox')
+      model.simulatorUrl = channelNamed(found.cfg.channel)?.appLink(found.cfg.settings, o.payInfo!, origin) ?? null;
+  }
+  return { model };
+}
+
 pay.get('/:token', async (c) => {
-  const s = await stateOf(c);
+  let s = await stateOf(c);
+  if (s.order.channel !== null && s.order.status === 'pending' && c.req.query('return') !== undefined) {
+    await queryNow(c.env, c.get('db'), s.order.id, publicOrigin(c));
+    s = await stateOf(c);
+  }
   const view = await statusView(c.env, s);
+  let channel: ChannelModel | null = null;
+  if (s.order.channel !== null && view.status === 'pending') {
+    const page = await channelPage(c, s);
+    if ('redirect' in page) return c.redirect(page.redirect, 302);
+    channel = page.model;
+  }
   const nonce = randomToken(16);
   const o = s.order;
   c.header('cache-control', 'no-store');
@@ -44,10 +106,24 @@ pay.get('/:token', async (c) => {
         timeoutUrl: view.timeout_url ?? o.timeoutUrl ?? s.appTimeout,
         acknowledged: view.acknowledged,
         nonce,
+        channel,
       },
       pickLang(c.req.header('accept-language')),
     ),
   );
+});
+
+/** Sends the payer to the provider's `wap` or `page` payment page for a pending channel order. */
+pay.get('/:token/go/:method', async (c) => {
+  const s = await stateOf(c);
+  const method = c.req.param('method');
+  if (s.order.channel === null || (method !== 'wap' && method !== 'page'))
+    throw new ApiError('not_found', 'no such payment page');
+  if (s.order.status !== 'pending' || Date.now() >= s.order.expiresMs)
+    return c.redirect(`/pay/${s.order.payToken}`, 302);
+  const url = await providerPageUrl(c.env, c.get('db'), s.order, method, publicOrigin(c));
+  if (!url) throw new ApiError('not_found', `this order's channel does not offer ${method}`);
+  return c.redirect(url, 302);
 });
 
 pay.get('/:token/status', async (c) => {
@@ -60,6 +136,11 @@ pay.get('/:token/status', async (c) => {
 pay.post('/:token/simulate', async (c) => {
   const { order: o } = await stateOf(c);
   if (o.mode !== 'sandbox') throw new ApiError('forbidden', 'simulate is only for sandbox orders');
+  if (o.channel !== null)
+    throw new ApiError(
+      'bad_request',
+      `order ${o.id} is paid through ${o.channel}: pay it on the simulator's payer page`,
+    );
   if (o.type !== 'alipay' && o.type !== 'wechat')
     throw new ApiError('bad_request', `type ${o.type} has no collection session to simulate`);
   const answer = await collector(c.env, o.merchantId, o.mode).report({

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { queries } from '../db/queries';
 import { apps, type App } from '../db/schema';
 import { randomToken } from '../domain/ids';
-import type { Mode, PayType } from '../domain/vocab';
+import type { Mode, PayType, Routing } from '../domain/vocab';
 import type { Db } from '../env';
 import { outboundUrlProblem } from '../domain/ssrf';
 import { ApiError } from '../errors';
@@ -43,6 +43,7 @@ export interface AppFields {
   allow_url_override?: boolean;
   pay_types?: PayType[];
   enabled?: boolean;
+  routing?: Partial<Record<PayType, Routing>>;
 }
 
 const columns = (f: AppFields) => ({
@@ -56,6 +57,7 @@ const columns = (f: AppFields) => ({
   allowUrlOverride: f.allow_url_override,
   payTypes: f.pay_types && [...new Set(f.pay_types)],
   enabled: f.enabled,
+  routing: f.routing,
 });
 
 const newSecret = () => randomToken(32);
@@ -96,8 +98,15 @@ export async function createApp(env: Env, db: Db, merchantId: number, input: App
 }
 
 export async function updateApp(env: Env, db: Db, appkey: string, input: AppFields): Promise<App> {
-  checkCallbacks((await requireApp(db, appkey)).mode, input);
-  const [app] = await db.update(apps).set(columns(input)).where(eq(apps.appkey, appkey)).returning();
+  const before = await requireApp(db, appkey);
+  checkCallbacks(before.mode, input);
+  // Routing is merged per pay type: a PATCH naming alipay leaves the other pay types as they were.
+  const routing = input.routing && { ...before.routing, ...input.routing };
+  const [app] = await db
+    .update(apps)
+    .set({ ...columns(input), routing })
+    .where(eq(apps.appkey, appkey))
+    .returning();
   await publish(env, db, app);
   return app;
 }

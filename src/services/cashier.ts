@@ -17,7 +17,8 @@ export const PAY_TOKEN = /^[A-Za-z0-9]{24}$/;
 export async function payState(db: Db, token: string) {
   const state = (await queries(db).payState.get({ token })) ?? null;
   const o = state?.order;
-  if (o?.status === 'pending')
+  // Only orders on a collection session have a hold their Collector can answer polls from.
+  if (o?.status === 'pending' && o.channel === null)
     payTokens.remember(token, {
       merchantId: o.merchantId,
       mode: o.mode,
@@ -73,4 +74,31 @@ function view(status: string, realpriceFen: number, expiresMs: number, after: Pa
     timeout_url: null,
     ...after,
   };
+}
+
+/** A phone's browser (or a wallet's in-app browser): where `auto` sends the payer to the provider's phone page. */
+export const isPhone = (userAgent: string | undefined) =>
+  /Mobi|Android|iPhone|iPod|iPad|HarmonyOS|AlipayClient|MicroMessenger/i.test(userAgent ?? '');
+
+/** What the cashier does for a pending channel order. */
+export type CashierAction =
+  | { kind: 'redirect'; method: 'wap' | 'page' }
+  | { kind: 'qr'; pageLink: boolean }
+  | { kind: 'app' };
+
+/**
+ * The cashier's choice for a channel order (SPEC §11.2): the order's method, or for `auto` by
+ * device: a phone goes to the provider's phone page (`wap`), a PC gets the QR with a link to the
+ * provider's PC page, falling back to whatever the config offers.
+ */
+export function cashierAction(method: string | null, phone: boolean, offered: readonly string[]): CashierAction {
+  if (method === 'wap' || method === 'page') return { kind: 'redirect', method };
+  if (method === 'qr') return { kind: 'qr', pageLink: false };
+  if (method === 'app' || method === 'jsapi') return { kind: 'app' };
+  const has = (m: string) => offered.includes(m);
+  if (phone && has('wap')) return { kind: 'redirect', method: 'wap' };
+  if (has('qr')) return { kind: 'qr', pageLink: !phone && has('page') };
+  if (has('page')) return { kind: 'redirect', method: 'page' };
+  if (has('wap')) return { kind: 'redirect', method: 'wap' };
+  return { kind: 'app' };
 }

@@ -7,11 +7,13 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { queries } from '../db/queries';
-import { apps, merchants, rules, sessions, type Rule } from '../db/schema';
+import { apps, channelConfigs, merchants, rules, sessions, type Rule } from '../db/schema';
+import { CHANNELS } from '../channels/registry';
+import type { ChannelSlot } from '../domain/routing';
 import { Memo } from '../domain/memo';
 import { notifyTarget } from '../domain/notify';
 import type { RuleSpec } from '../domain/rules';
-import type { Mode } from '../domain/vocab';
+import type { Mode, PayType } from '../domain/vocab';
 import type { OrderRef } from '../queues/jobs';
 import type { Db } from '../env';
 
@@ -49,7 +51,7 @@ export function ruleSpec(r: Rule): RuleSpec {
 
 /** Pushes the merchant's settings and this mode's sessions (with effective rules) and apps to its Collector. */
 export async function syncCollector(env: Env, db: Db, merchantId: number, mode: Mode): Promise<void> {
-  const [merchant, sessionRows, ruleRows, appRows] = await db.batch([
+  const [merchant, sessionRows, ruleRows, appRows, configRows] = await db.batch([
     db.select().from(merchants).where(eq(merchants.id, merchantId)),
     db
       .select()
@@ -59,6 +61,17 @@ export async function syncCollector(env: Env, db: Db, merchantId: number, mode: 
     db
       .select()
       .from(apps)
+      .where(and(eq(apps.merchantId, merchantId), eq(apps.mode, mode))),
+    db
+      .select({
+        appId: channelConfigs.appId,
+        id: channelConfigs.id,
+        channel: channelConfigs.channel,
+        enabled: channelConfigs.enabled,
+        implicit: channelConfigs.implicit,
+      })
+      .from(channelConfigs)
+      .innerJoin(apps, eq(apps.id, channelConfigs.appId))
       .where(and(eq(apps.merchantId, merchantId), eq(apps.mode, mode))),
   ]);
   const m = merchant[0];
@@ -94,8 +107,22 @@ export async function syncCollector(env: Env, db: Db, merchantId: number, mode: 
       allowUrlOverride: a.allowUrlOverride,
       hasReturnUrl: a.returnUrl !== null,
       hasNotifyUrl: notifyTarget(a) !== null,
+      routing: a.routing,
+      channels: channelSlots(configRows.filter((c) => c.appId === a.id)),
     })),
   });
+}
+
+/** Per pay type a channel serves, the app's config of that channel (or none yet). */
+function channelSlots(configs: { id: number; channel: string; enabled: boolean; implicit: boolean }[]) {
+  const slots: Partial<Record<PayType, ChannelSlot>> = {};
+  for (const ch of CHANNELS) {
+    const cfg = configs.find((c) => c.channel === ch.name);
+    slots[ch.payType] = cfg
+      ? { configId: cfg.id, enabled: cfg.enabled, implicit: cfg.implicit }
+      : { configId: null, enabled: false, implicit: false };
+  }
+  return slots;
 }
 
 /** Pushes both modes (after a change to merchant-wide settings or rules). */

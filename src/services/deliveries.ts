@@ -16,6 +16,7 @@ import {
   type Delivery,
   type Order,
   type Payment,
+  type Refund,
   type Webhook,
 } from '../db/schema';
 import { randomId } from '../domain/ids';
@@ -36,6 +37,7 @@ import type { Db } from '../env';
 import { ApiError } from '../errors';
 import type { Job } from '../queues/jobs';
 import { orderFacts } from './orders';
+import { refundFacts } from './refunds';
 import { LOG_LIMIT, OUTBOUND_TIMEOUT_MS, postOnce, requestOnce } from './outbound';
 import { openSecret } from '../domain/secrets';
 import { wakeSweeper } from './wake';
@@ -177,6 +179,25 @@ export async function unmatchedDeliveries(env: Env, db: Db, payment: Payment, no
       { paymentId: payment.id },
       nowMs,
     ),
+  );
+}
+
+/** Creates (once) the `refund.succeeded` / `refund.failed` events of a refund that became final. */
+export async function refundDeliveries(
+  env: Env,
+  db: Db,
+  refund: Refund,
+  order: Order,
+  event: 'refund.succeeded' | 'refund.failed',
+  nowMs = Date.now(),
+): Promise<void> {
+  const app = await db.query.apps.findFirst({ where: eq(apps.id, order.appId) });
+  if (!app) return;
+  const data = { refund: refundFacts(refund, order), order: orderFacts(order) };
+  await insertAndSend(
+    env,
+    db,
+    await webhookDeliveries(env, db, [app], event, `refund:${refund.id}`, data, { orderId: order.id }, nowMs),
   );
 }
 

@@ -1,6 +1,6 @@
 /** Filtered, cursor-paginated lists for the admin API and the console. */
 import { and, desc, eq, gte, isNull, isNotNull, lt, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { orders, payments, type Merchant, type Order } from '../db/schema';
+import { orders, payments, type Merchant } from '../db/schema';
 import { localClock, startOfLocalDay } from '../domain/clock';
 import type { Mode, OrderStatus, PayType } from '../domain/vocab';
 import type { Db } from '../env';
@@ -49,13 +49,9 @@ function search(merchantId: number, q: string | undefined): SQL | undefined {
   return sql`${orders.id} IN (${sql.join(branches, sql` UNION ALL `)})`;
 }
 
-/**
- * The channel condition, or `false` when no order can match. Every order today is collected by
- * a personal session; the official channels (SPEC §11) add `orders.channel` — until then they
- * match nothing (answered without a query: a constant-false WHERE makes SQLite plan a scan).
- */
-const channelFilter = (channel: string | undefined): SQL | undefined | false =>
-  channel === undefined || channel === 'personal' ? undefined : false;
+/** The channel condition: `personal` is a collection session's order (no channel), else the official channel's name. */
+const channelFilter = (column: SQLWrapper, channel: string | undefined): SQL | undefined =>
+  channel === undefined ? undefined : channel === 'personal' ? isNull(column) : eq(column, channel);
 
 /** The [from, to) window in ms: a named range of local calendar days, or explicit seconds. */
 export function window(
@@ -106,8 +102,6 @@ const before = (cursorId: number, toMs: number | undefined) =>
 export async function listOrders(db: Db, merchantId: number, f: OrderFilter, known?: Merchant) {
   const merchant = known?.id === merchantId ? known : await requireMerchant(db, merchantId);
   const w = window(f, merchant.timezone);
-  const channel = channelFilter(f.channel);
-  if (channel === false) return page([] as Order[], f.limit, (o) => String(o.id));
   // A search names its few orders: they drive the query and are sorted. The other filters then
   // only test them, written `+column` so SQLite does not walk an index of the merchant's orders
   // newest first (to skip that small sort) and test every order against the search.
@@ -121,7 +115,7 @@ export async function listOrders(db: Db, merchantId: number, f: OrderFilter, kno
     w.from !== undefined ? gte(col(orders.createdMs), w.from) : undefined,
     f.cursor ? before(Number(f.cursor), w.to) : w.to !== undefined ? lt(col(orders.createdMs), w.to) : undefined,
     found,
-    channel,
+    channelFilter(col(orders.channel), f.channel),
   ];
   const rows = await db
     .select()

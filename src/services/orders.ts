@@ -1,7 +1,7 @@
 /**
- * The gatepay merchant API flows: create (the merchant's Collector authenticates, checks and
- * reserves a slot → insert), query and close. Every failure is a GatepayError with the spec's
- * code and a message naming the field and the likely cause.
+ * The gatepay merchant API flows: create (the merchant's Collector authenticates, checks, routes
+ * and reserves a slot → insert; or an official channel makes the order), query and close. Every
+ * failure is a GatepayError with the spec's code and a message naming the field and the likely cause.
  */
 import { and, eq } from 'drizzle-orm';
 import { queries, type NewOrder } from '../db/queries';
@@ -23,6 +23,8 @@ import type { RawParams } from './params';
 import { insertLiveOrder, planRefusal, refundOrderFee } from './points';
 import { planMonth } from '../domain/points';
 import type { OrderRef } from '../queues/jobs';
+import { createChannelOrder } from './channel-orders';
+import { backgroundOrigin, closeChannelOrder } from './channel-payments';
 
 export interface RequestContext {
   origin: string;
@@ -37,14 +39,14 @@ const fail = (code: GatepayCode, msg: string): never => {
 const present = (p: RawParams, f: string) => p[f] !== undefined && p[f] !== '';
 
 /** The checks that need no app: appkey, sign and the signed fields present. */
-function requirePresent(p: RawParams, signed: readonly string[]): void {
+export function requirePresent(p: RawParams, signed: readonly string[]): void {
   if (!present(p, 'appkey')) fail(C.appkey_missing, 'appkey missing');
   if (!present(p, 'sign')) fail(C.sign_missing, 'sign missing');
   for (const f of signed) if (p[f] === undefined) fail(C.param_missing, `${f} missing`);
 }
 
 /** Checks appkey, sign presence, the app, and the sign over the raw values of `fields`. */
-async function authenticate(env: Env, db: Db, p: RawParams, fields: readonly string[]): Promise<AppWithSecret> {
+export async function authenticate(env: Env, db: Db, p: RawParams, fields: readonly string[]): Promise<AppWithSecret> {
   requirePresent(p, []);
   const app = await appByKey(env, db, p.appkey);
   if (!app) return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
@@ -69,15 +71,23 @@ export function orderFacts(o: Order) {
     created: unixSeconds(o.createdMs),
     expires: unixSeconds(o.expiresMs),
     expires_at: unixSeconds(o.expiresMs),
+    channel: o.channel,
+    method: o.method,
+    refunded: formatFen(o.refundedFen),
   };
 }
 
-/** The order as the merchant API answers it: its facts and where the payer goes. */
+/**
+ * The order as the merchant API answers it: its facts and where the payer goes. The QR image is
+ * of what the payer scans: the session's code, the provider's QR (`qr`), else the cashier page.
+ */
 export function orderView(o: Order, origin: string) {
+  const payUrl = `${origin}/pay/${o.payToken}`;
   return {
     ...orderFacts(o),
-    pay_url: `${origin}/pay/${o.payToken}`,
-    qrcode_url: `${origin}/qrcode?text=${encodeURIComponent(o.qrPayload)}`,
+    pay_url: payUrl,
+    qrcode_url: `${origin}/qrcode?text=${encodeURIComponent(o.qrPayload || payUrl)}`,
+    ...(o.payInfo ? { pay_info: o.payInfo } : {}),
   };
 }
 
@@ -94,6 +104,8 @@ export interface FacadeStamp {
  */
 export type Placed =
   | { kind: 'created'; order: Order }
+  /** The Collector routes the order to an official channel: the channel makes it (createOrder). */
+  | { kind: 'channel'; outcome: Extract<CreateOutcome, { kind: 'channel' }> }
   | { kind: 'refused'; code: GatepayCode; msg: string }
   | { kind: 'unknown_app' }
   | { kind: 'taken'; existing: Order | null; why: 'conflict' | 'stale' | 'same'; asked: CheckedCreate | null };
@@ -124,25 +136,16 @@ export async function placeOrder(
     if (existing) return { kind: 'taken', existing, why: 'stale', asked: null };
   }
   if (outcome.kind === 'unknown_app' || outcome.kind === 'refused') return outcome;
+  if (outcome.kind === 'channel') return { kind: 'channel', outcome };
   const ref = { appId: outcome.appId, outOrderId };
   if (outcome.kind === 'conflict') return taken(db, ref, 'conflict', null);
   const { hold, order: o } = outcome;
   const row: NewOrder = {
-    merchantId: route.merchantId,
-    appId: outcome.appId,
-    mode: route.mode,
-    outOrderId: o.outOrderId,
-    type: o.type,
-    priceFen: o.priceFen,
+    ...orderColumns(route, outcome.appId, o),
     realpriceFen: hold.amountFen,
-    custom: o.custom,
-    productId: o.productId,
     sessionId: hold.sessionId,
     payToken: hold.token,
     qrPayload: hold.qrPayload,
-    notifyUrl: o.notifyUrl,
-    returnUrl: o.returnUrl,
-    timeoutUrl: o.timeoutUrl,
     createdMs: hold.createdMs,
     expiresMs: hold.expiresMs,
     facade: stamp?.facade ?? null,
@@ -152,7 +155,15 @@ export async function placeOrder(
   const insertedId =
     route.mode === 'live' ? await insertLiveOrder(env.DB, row, month) : (await queries(db).insertOrder.all(row))[0]?.id;
   if (insertedId !== undefined) {
-    const order: Order = { ...row, id: insertedId, status: 'pending', paymentId: null, paidMs: null, closedMs: null };
+    const order: Order = {
+      ...NO_CHANNEL,
+      ...row,
+      id: insertedId,
+      status: 'pending',
+      paymentId: null,
+      paidMs: null,
+      closedMs: null,
+    };
     payTokens.remember(order.payToken, { ...route, order: ref });
     return { kind: 'created', order };
   }
@@ -169,6 +180,39 @@ export async function placeOrder(
   return { kind: 'taken', existing: existing ?? null, why: ours ? 'same' : 'stale', asked: o };
 }
 
+/** The columns of a new order that come from the checked create request, however it is paid. */
+export function orderColumns(route: Route, appId: number, o: CheckedCreate) {
+  return {
+    merchantId: route.merchantId,
+    appId,
+    mode: route.mode,
+    outOrderId: o.outOrderId,
+    type: o.type,
+    priceFen: o.priceFen,
+    custom: o.custom,
+    productId: o.productId,
+    notifyUrl: o.notifyUrl,
+    returnUrl: o.returnUrl,
+    timeoutUrl: o.timeoutUrl,
+  };
+}
+
+/** The channel columns of an order paid into a collection session. */
+const NO_CHANNEL = {
+  channel: null,
+  method: null,
+  channelConfigId: null,
+  providerTradeNo: null,
+  providerTxnId: null,
+  payInfo: null,
+  subject: null,
+  clientIp: null,
+  openid: null,
+  nextQueryMs: null,
+  queryAttempts: 0,
+  refundedFen: 0,
+} satisfies Partial<Order>;
+
 const findByKey = (db: Db, ref: OrderRef) =>
   db.query.orders.findFirst({ where: and(eq(orders.appId, ref.appId), eq(orders.outOrderId, ref.outOrderId)) });
 
@@ -181,14 +225,38 @@ async function taken(
   return { kind: 'taken', existing: (await findByKey(db, ref)) ?? null, why, asked };
 }
 
-/** `POST /api/cloudpay/create`: one Collector call (app, sign, checks, slot), one D1 insert. */
+/**
+ * `POST /api/cloudpay/create`: one Collector call (app, sign, checks, routing, slot), one D1
+ * insert. An order the Collector routes to an official channel is made by the channel instead
+ * (and comes back here for a slot when the channel fails under official_then_personal).
+ */
 export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestContext) {
   requirePresent(p, SIGN_FIELDS.create.slice(1));
   const route = await appRoute(db, p.appkey);
   if (!route) return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
-  const placed = await placeOrder(env, db, route, { params: p, region: ctx.region }, p.out_order_id);
+  const input = { params: p, region: ctx.region };
+  let placed = await placeOrder(env, db, route, input, p.out_order_id);
+  let channelFailure: string | null = null;
+  if (placed.kind === 'channel') {
+    const { outcome } = placed;
+    const ref = { appId: outcome.appId, outOrderId: p.out_order_id };
+    const made = await createChannelOrder(env, db, route, outcome, p, ctx.origin, () => findByKey(db, ref));
+    if (made.kind === 'order') return { ...orderView(made.order, ctx.origin), params: p };
+    if (made.kind === 'existing') {
+      const again = await taken(db, ref, 'same', outcome.order);
+      return { ...orderView(existingOrder(again as Extract<Placed, { kind: 'taken' }>), ctx.origin), params: p };
+    }
+    channelFailure = made.msg;
+    placed = await placeOrder(env, db, route, { ...input, personalOnly: true }, p.out_order_id);
+  }
   if (placed.kind === 'unknown_app') return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
+  if (placed.kind === 'refused' && channelFailure && placed.code === C.no_method)
+    return fail(
+      C.no_method,
+      `no payment method available now: ${channelFailure}; and ${placed.msg.replace(/^no payment method available now: /, '')}`,
+    );
   if (placed.kind === 'refused') return fail(placed.code, placed.msg);
+  if (placed.kind === 'channel') return fail(C.unknown, 'routing: a channel was chosen for a sessions-only create');
   if (placed.kind === 'created') return { ...orderView(placed.order, ctx.origin), params: p };
   return { ...orderView(existingOrder(placed), ctx.origin), params: p };
 }
@@ -214,9 +282,14 @@ function existingOrder({ existing, why, asked }: Extract<Placed, { kind: 'taken'
   return existing;
 }
 
-/** Finds the app's order named by order_id or out_order_id (authenticated query/close). */
-async function findOrder(env: Env, db: Db, p: RawParams): Promise<{ app: AppWithSecret; order: Order }> {
-  const app = await authenticate(env, db, p, SIGN_FIELDS.query);
+/** Finds the app's order named by order_id or out_order_id (authenticated by the sign over `fields`). */
+export async function findOrder(
+  env: Env,
+  db: Db,
+  p: RawParams,
+  fields: readonly string[] = SIGN_FIELDS.query,
+): Promise<{ app: AppWithSecret; order: Order }> {
+  const app = await authenticate(env, db, p, fields);
   const byId = present(p, 'order_id');
   if (!byId && !present(p, 'out_order_id')) fail(C.param_missing, 'order_id or out_order_id missing: give one of them');
   if (byId && !/^\d{1,15}$/.test(p.order_id)) fail(C.param_missing, 'order_id invalid: must be an integer');
@@ -241,18 +314,29 @@ export async function queryOrder(env: Env, db: Db, p: RawParams, origin: string)
 /** `POST /api/cloudpay/close`: pending → closed, freeing the amount slot. Closing a closed order is a no-op. */
 export async function closeOrder(env: Env, db: Db, p: RawParams, origin: string) {
   const { order } = await findOrder(env, db, p);
-  const closed = await closePending(env, db, order);
+  const closed = await closePending(env, db, order, origin);
   if ('refusal' in closed) return fail(C.order_final, closed.refusal);
   return orderView(closed.order, origin);
 }
 
 /**
- * Closes a pending order (the merchant API and the console): frees its slot in the Collector,
- * marks it closed and gives back its order fee. A paid or expired order is refused.
+ * Closes a pending order (every API and the console) and gives back its order fee: a channel
+ * order is closed at its provider first (a payment found there makes it paid: refused); a
+ * session order's slot is freed in its Collector. A paid or expired order is refused.
  */
-export async function closePending(env: Env, db: Db, order: Order): Promise<{ order: Order } | { refusal: string }> {
+export async function closePending(
+  env: Env,
+  db: Db,
+  order: Order,
+  origin = backgroundOrigin(env),
+): Promise<{ order: Order } | { refusal: string }> {
   if (order.status === 'closed') return { order };
   if (order.status !== 'pending') return { refusal: `order already ${order.status}: it cannot be closed` };
+  if (order.channel !== null) {
+    const after = await closeChannelOrder(env, db, order, origin);
+    if (after.status === 'paid') return { refusal: 'order already paid at the provider: it cannot be closed' };
+    return settleClose(env, db, after);
+  }
   const outcome = await collector(env, order.merchantId, order.mode).release({
     appId: order.appId,
     outOrderId: order.outOrderId,
@@ -263,7 +347,11 @@ export async function closePending(env: Env, db: Db, order: Order): Promise<{ or
     .set({ status: 'closed', closedMs: Date.now() })
     .where(and(eq(orders.id, order.id), eq(orders.status, 'pending')))
     .returning();
-  const now = closed ?? (await db.query.orders.findFirst({ where: eq(orders.id, order.id) }));
+  return settleClose(env, db, closed ?? (await db.query.orders.findFirst({ where: eq(orders.id, order.id) })));
+}
+
+/** After a close: the closed order with its order fee given back, or why it is not closed. */
+async function settleClose(env: Env, _db: Db, now: Order | undefined): Promise<{ order: Order } | { refusal: string }> {
   if (now?.status !== 'closed') return { refusal: `order already ${now?.status ?? 'gone'}: it cannot be closed` };
   await refundOrderFee(env.DB, now);
   return { order: now };

@@ -4,10 +4,11 @@
  * run twice; only after it has run is its outbox row confirmed.
  */
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { orders, payments } from '../db/schema';
+import { orders, payments, type Order } from '../db/schema';
+import type { OrderStatus } from '../domain/vocab';
 import type { Db } from '../env';
 import { ApiError } from '../errors';
-import type { OutboxJob } from '../queues/jobs';
+import type { OrderRef, OutboxJob } from '../queues/jobs';
 import { collector } from './collector';
 import { orderDeliveries, unmatchedDeliveries } from './deliveries';
 import { refundOrderFee } from './points';
@@ -21,46 +22,63 @@ export async function applyJob(env: Env, db: Db, job: OutboxJob): Promise<void> 
 /** Records the payment; when it matched, marks its order paid (once) and creates what that owes the merchant. */
 async function applyPayment(env: Env, db: Db, job: Extract<OutboxJob, { kind: 'apply' }>): Promise<void> {
   const { payment: p, match } = job;
-  const record = db
-    .insert(payments)
-    .values({
-      id: p.id,
-      merchantId: job.merchantId,
-      mode: job.mode,
-      sessionId: p.sessionId,
-      type: p.type,
-      amountFen: p.amountFen,
-      paidMs: p.paidMs,
-      ref: p.ref,
-      payer: p.payer,
-      receivedMs: p.receivedMs,
-    })
-    .onConflictDoNothing();
+  const record = {
+    id: p.id,
+    merchantId: job.merchantId,
+    mode: job.mode,
+    sessionId: p.sessionId,
+    type: p.type,
+    amountFen: p.amountFen,
+    paidMs: p.paidMs,
+    ref: p.ref,
+    payer: p.payer,
+    receivedMs: p.receivedMs,
+  };
   if (!match) {
-    await record;
+    await db.insert(payments).values(record).onConflictDoNothing();
     const row = await db.query.payments.findFirst({ where: eq(payments.id, p.id) });
     if (row && row.orderId === null) await unmatchedDeliveries(env, db, row);
     return;
   }
+  // A hand-assigned payment (补单) may credit an order that expired; a matched report only a pending one.
+  const from = job.matchedBy === 'manual' ? (['pending', 'expired'] as const) : (['pending'] as const);
+  const order = await markPaid(db, record, { merchantId: job.merchantId, ...match }, job.matchedBy ?? 'auto', from);
+  if (order?.paymentId === p.id) await orderDeliveries(env, db, order, 'payment.succeeded');
+}
+
+/**
+ * Records a payment and, when its order is in one of the `from` states, marks the order paid by
+ * it — once, whoever calls first (the order's status is the guard). Every way an order becomes
+ * paid goes through here: a matched report, a manual assign, an official channel's verified
+ * notify or query. Returns the order afterwards; it was paid by this payment when its
+ * `paymentId` is the payment's id.
+ */
+export async function markPaid(
+  db: Db,
+  payment: typeof payments.$inferInsert & { id: string },
+  order: OrderRef & { merchantId: number },
+  matchedBy: 'auto' | 'manual',
+  from: readonly OrderStatus[] = ['pending'],
+  alsoSet: Partial<typeof orders.$inferInsert> = {},
+): Promise<Order | undefined> {
   const sameOrder = and(
-    eq(orders.merchantId, job.merchantId),
-    eq(orders.appId, match.appId),
-    eq(orders.outOrderId, match.outOrderId),
+    eq(orders.merchantId, order.merchantId),
+    eq(orders.appId, order.appId),
+    eq(orders.outOrderId, order.outOrderId),
   );
-  const paidBy = sql`(SELECT ${orders.id} FROM ${orders} WHERE ${and(sameOrder, eq(orders.paymentId, p.id))})`;
+  const paidBy = sql`(SELECT ${orders.id} FROM ${orders} WHERE ${and(sameOrder, eq(orders.paymentId, payment.id))})`;
   await db.batch([
-    record,
+    db.insert(payments).values(payment).onConflictDoNothing(),
     db
       .update(orders)
-      .set({ status: 'paid', paidMs: p.paidMs, paymentId: p.id })
-      .where(and(sameOrder, inArray(orders.status, job.matchedBy === 'manual' ? ['pending', 'expired'] : ['pending']))),
+      .set({ ...alsoSet, status: 'paid', paidMs: payment.paidMs, paymentId: payment.id })
+      .where(and(sameOrder, inArray(orders.status, [...from]))),
     db
       .update(payments)
-      .set({ orderId: paidBy, matchedBy: job.matchedBy })
-      .where(and(eq(payments.id, p.id), isNull(payments.orderId), sql`${paidBy} IS NOT NULL`)),
+      .set({ orderId: paidBy, matchedBy })
+      .where(and(eq(payments.id, payment.id), isNull(payments.orderId), sql`${paidBy} IS NOT NULL`)),
   ]);
-  const order = await db.query.orders.findFirst({ where: sameOrder });
-  if (order?.paymentId === p.id) await orderDeliveries(env, db, order, 'payment.succeeded');
+  return db.query.orders.findFirst({ where: sameOrder });
 }
 
 /** Marks a pending order expired and creates its `order.expired` events. */

@@ -32,6 +32,12 @@ const TEXT = {
     order: '订单号',
     qrAlt: '付款二维码',
     types: { alipay: '支付宝', wechat: '微信', qqpay: 'QQ钱包', unionpay: '云闪付' } as Record<string, string>,
+    official: (type: string) => `由${type}官方收款，付款后自动到账。`,
+    pagePay: (type: string) => `在电脑上使用${type}网页支付`,
+    continuePay: (type: string) => `继续前往${type}付款`,
+    inApp: (type: string) => `请在商户App中使用${type}完成付款`,
+    openSimulator: '打开支付模拟器（沙箱）',
+    unavailable: (type: string) => `${type}暂时无法连接，请稍后刷新页面重试。`,
   },
   en: {
     title: 'Checkout',
@@ -56,6 +62,12 @@ const TEXT = {
     order: 'Order',
     qrAlt: 'Payment QR code',
     types: { alipay: 'Alipay', wechat: 'WeChat', qqpay: 'QQ Wallet', unionpay: 'UnionPay' } as Record<string, string>,
+    official: (type: string) => `Collected by ${type} itself; the payment shows up automatically.`,
+    pagePay: (type: string) => `Pay on the ${type} website on this computer`,
+    continuePay: (type: string) => `Continue to ${type}`,
+    inApp: (type: string) => `Complete the payment with ${type} in the merchant's app`,
+    openSimulator: 'Open the payment simulator (sandbox)',
+    unavailable: (type: string) => `${type} cannot be reached right now; reload the page to try again.`,
   },
 };
 
@@ -76,6 +88,20 @@ export function pickLang(acceptLanguage: string | undefined): Lang {
   return first?.tag.startsWith('en') ? 'en' : 'zh';
 }
 
+/** What the page shows for an order through an official channel. */
+export interface ChannelModel {
+  /** The provider's QR text (method qr, or auto on a PC). */
+  qr: string | null;
+  /** The QR was wanted but the provider could not give one now. */
+  unavailable: boolean;
+  /** Links: the provider's PC page, back to the provider's page (payer returned unpaid), the sandbox simulator. */
+  pageUrl: string | null;
+  continueUrl: string | null;
+  simulatorUrl: string | null;
+  /** Paid in the merchant's own app (method app). */
+  inApp: boolean;
+}
+
 export interface CashierModel {
   token: string;
   merchantName: string;
@@ -92,6 +118,8 @@ export interface CashierModel {
   timeoutUrl: string | null;
   acknowledged: boolean;
   nonce: string;
+  /** Set for orders through an official channel. */
+  channel?: ChannelModel | null;
 }
 
 /** The cashier's look, shared by the other pages a payer meets (epay's type picker). */
@@ -189,7 +217,9 @@ export function renderCashier(m: CashierModel, lang: Lang): string {
   const t = TEXT[lang];
   const realprice = formatFen(m.realpriceFen);
   const typeName = t.types[m.type] ?? m.type;
-  const qr = sessionQrSvg(m.qrPayload);
+  const ch = m.channel ?? null;
+  const qrText = ch ? ch.qr : m.qrPayload;
+  const qr = qrText ? sessionQrSvg(qrText) : null;
   const page = (
     <html lang={lang === 'zh' ? 'zh-CN' : 'en'}>
       <PageHead title={`${t.title} · ${m.merchantName}`} css={CSS} />
@@ -208,13 +238,40 @@ export function renderCashier(m: CashierModel, lang: Lang): string {
             </p>
             <div id="pay">
               <p class="note">
-                {t.exact}
-                {m.realpriceFen !== m.priceFen ? ` ${t.adjusted(formatFen(m.priceFen))}` : ''}
+                {ch ? t.official(typeName) : t.exact}
+                {!ch && m.realpriceFen !== m.priceFen ? ` ${t.adjusted(formatFen(m.priceFen))}` : ''}
               </p>
-              <div class="qr" id="qr" role="img" aria-label={t.qrAlt}>
-                {raw(qr)}
-              </div>
-              <p class="scan">{t.scan(typeName)}</p>
+              {qr && (
+                <div class="qr" id="qr" role="img" aria-label={t.qrAlt}>
+                  {raw(qr)}
+                </div>
+              )}
+              {qr && <p class="scan">{t.scan(typeName)}</p>}
+              {ch?.unavailable && (
+                <p class="state bad" id="unavailable">
+                  {t.unavailable(typeName)}
+                </p>
+              )}
+              {ch?.inApp && (
+                <p class="scan" id="in-app">
+                  {t.inApp(typeName)}
+                </p>
+              )}
+              {ch?.continueUrl && (
+                <a class="button primary" id="continue-pay" href={ch.continueUrl}>
+                  {t.continuePay(typeName)}
+                </a>
+              )}
+              {ch?.pageUrl && (
+                <a class="button secondary" id="page-pay" href={ch.pageUrl}>
+                  {t.pagePay(typeName)}
+                </a>
+              )}
+              {ch?.simulatorUrl && (
+                <a class="button secondary" id="open-simulator" href={ch.simulatorUrl}>
+                  {t.openSimulator}
+                </a>
+              )}
               <div class="meta">
                 <span>
                   {t.expiresIn}{' '}
@@ -229,7 +286,7 @@ export function renderCashier(m: CashierModel, lang: Lang): string {
               <p class="state" id="state-pending" role="status">
                 {t.waiting}
               </p>
-              {m.sandbox && (
+              {m.sandbox && !ch && (
                 <button type="button" class="secondary" id="simulate">
                   {t.simulate}
                 </button>

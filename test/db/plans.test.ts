@@ -13,12 +13,10 @@ import { queries } from '../../src/db/queries';
 import { makeDb } from '../../src/env';
 import { epayApi } from '../../src/facades/epay/service';
 import { stateVmq } from '../../src/facades/vmq/service';
-import { sweepConsole } from '../../src/console/auth';
-import { sweepFailedAttempts } from '../../src/facades/epay/keyguard';
 import { appByKey } from '../../src/services/apps';
 import { payState } from '../../src/services/cashier';
 import { syncCollector } from '../../src/services/collector';
-import { deliveriesOfOrder, sweepDeliveries } from '../../src/services/deliveries';
+import { deliveriesOfOrder } from '../../src/services/deliveries';
 import { listOrders, listPayments, type OrderFilter } from '../../src/services/listing';
 import { authenticateMonitor } from '../../src/services/monitor';
 import { closeOrder, createOrder, queryOrder } from '../../src/services/orders';
@@ -26,7 +24,7 @@ import { applyJob } from '../../src/services/payments';
 import { ledger } from '../../src/services/points';
 import { listSessions } from '../../src/services/sessions';
 import { dailyStats } from '../../src/services/stats';
-import { sweepExpiries } from '../../src/queues/sweeper';
+import { sweep } from '../../src/queues/sweeper';
 import { ORDER_STATUSES } from '../../src/domain/vocab';
 import { eventually, gatepay, hmac, md5, pay, setupMerchant, signedCreate, signedLookup } from '../helpers';
 import { type Recorded, Recorder } from './recorder';
@@ -182,12 +180,7 @@ beforeAll(async () => {
   });
 
   // ── the sweep ──────────────────────────────────────────────────────────────────────────
-  await recorder.as('sweep', async () => {
-    await sweepDeliveries(renv, db, Date.now());
-    await sweepExpiries(renv, db, Date.now());
-    await sweepFailedAttempts(db, Date.now());
-    await sweepConsole(db, Date.now());
-  });
+  await recorder.as('sweep', () => sweep(renv));
 
   // ── console and admin listings: every filter combination ───────────────────────────────
   const filters: OrderFilter[] = [];
@@ -279,7 +272,9 @@ describe('query plans of the hot D1 queries', () => {
     for (const p of listing) {
       const first = p.plan[0] ?? '';
       const searched = / IN \(SELECT s\.id/.test(p.sql);
-      const equalities = ['status', 'type', 'mode'].filter((c) => p.sql.includes(`"orders"."${c}" = ?`));
+      const equalities = ['status', 'type', 'mode', 'channel'].filter(
+        (c) => p.sql.includes(`"orders"."${c}" = ?`) || p.sql.includes(`"orders"."${c}" is null`),
+      );
       if (searched) expect(first, p.sql).toMatch(/^SEARCH orders USING INTEGER PRIMARY KEY/);
       else {
         const driver = equalities.length

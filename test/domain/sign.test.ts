@@ -29,8 +29,32 @@ describe('SIGN_FIELDS match SPEC §3.1, §3.2, §6.1, §6.2', () => {
     ['query', ['appkey', 'order_id', 'out_order_id']],
     ['notify', ['appkey', 'order_id', 'out_order_id', 'price', 'realprice', 'type', 'paytime', 'extend']],
     ['return', ['appkey', 'price', 'type', 'product_id', 'order_id', 'out_order_id']],
+    ['refund', ['appkey', 'order_id', 'out_order_id', 'out_refund_no', 'amount']],
+    ['refund_query', ['appkey', 'out_refund_no']],
   ])('%s', (kind, fields) => {
     expect([...SIGN_FIELDS[kind]]).toEqual(fields);
+  });
+
+  it('the README`s refund vectors (computed with node:crypto md5)', async () => {
+    const p = {
+      appkey: 'ak_demo123',
+      order_id: '42',
+      out_order_id: '',
+      out_refund_no: 'rf20261122001',
+      amount: '3.00',
+    };
+    expect(
+      await gatepaySign(
+        SIGN_FIELDS.refund.map((f) => p[f]),
+        'sk_demo456',
+      ),
+    ).toBe('04152066aaee744ab6ebe9e9554b0dd8');
+    expect(
+      await gatepaySign(
+        SIGN_FIELDS.refund_query.map((f) => p[f]),
+        'sk_demo456',
+      ),
+    ).toBe('01e3bb6903b3533294b96bfe1bc1421d');
   });
 
   it('signFormula spells the formula', () => {

@@ -217,7 +217,8 @@ describe('session states', () => {
       return_url: 'http://127.0.0.1:9/r',
     });
     const sbApp = { appkey: sandboxApp.appkey, appsecret: sandboxApp.appsecret, id: sandboxApp.id };
-    expect((await create(sbApp, '3.00')).code).toBe(204); // no sandbox session yet
+    // No sandbox session yet: a sandbox app needs no setup, the Alipay simulator takes the order (SPEC §11.6).
+    expect((await create(sbApp, '3.00')).data).toMatchObject({ channel: 'alipay', realprice: '3.00' });
     const sb = await ok('POST', `/merchants/${merchant.id}/sessions`, {
       type: 'alipay',
       label: 'sim',

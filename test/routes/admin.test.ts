@@ -268,6 +268,12 @@ describe('apps', () => {
       allow_url_override: false,
       pay_types: ['alipay', 'wechat'],
       enabled: true,
+      routing: {
+        alipay: 'official_then_personal',
+        wechat: 'official_then_personal',
+        qqpay: 'official_then_personal',
+        unionpay: 'official_then_personal',
+      },
       created: expect.any(Number),
     });
     expect(app.appsecret.length).toBeGreaterThanOrEqual(16);
@@ -934,6 +940,11 @@ describe('orders list', () => {
       expires: o.o1.expires_at,
       paid_at: null,
       closed_at: null,
+      channel: null,
+      method: null,
+      provider_trade_no: null,
+      provider_txn_id: null,
+      refunded: '0.00',
     });
     expect(v1.created).toBeGreaterThanOrEqual(t0);
     expect(v1.expires - v1.created).toBe(600);
@@ -1032,6 +1043,8 @@ describe('payments', () => {
         order_id: null,
         matched_by: null,
         received: expect.any(Number),
+        channel: null,
+        note: null,
       });
     }
   });

@@ -54,6 +54,9 @@ describe('create codes', () => {
     expect(r.time).toMatch(/^\d{10}$/);
     expect(Object.keys(r.data).sort()).toEqual(
       [
+        'channel',
+        'method',
+        'refunded',
         'created',
         'custom',
         'expires',

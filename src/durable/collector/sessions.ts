@@ -61,3 +61,8 @@ export function liveSessions(store: CollectorStore): LiveSession[] {
       held: r.held as number,
     }));
 }
+
+/** True when an enabled session of this type exists, online or not (a sandbox app without one goes to the simulator). */
+export function hasSessions(store: CollectorStore, type: string): boolean {
+  return store.sql.exec(`SELECT 1 FROM sessions WHERE type = ? AND enabled = 1 LIMIT 1`, type).toArray().length > 0;
+}

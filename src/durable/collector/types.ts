@@ -1,7 +1,8 @@
 /** The shapes a Collector takes and gives over RPC (one definition, imported by callers). */
 import type { CheckedCreate, CreateApp, GatepayCode } from '../../domain/gatepay';
+import type { ChannelSlot } from '../../domain/routing';
 import type { PayerRegion, RuleSpec } from '../../domain/rules';
-import type { Direction, Mode, PayType, Rotation, SessionType } from '../../domain/vocab';
+import type { Direction, Mode, PayType, Rotation, Routing, SessionType } from '../../domain/vocab';
 import type { OrderRef, OutboxJob } from '../../queues/jobs';
 
 export interface CollectorSettings {
@@ -28,6 +29,10 @@ export interface AppConfig extends CreateApp {
   secretEnc: string;
   enabled: boolean;
   orderTtlSeconds: number;
+  /** Per pay type (absent: official_then_personal). */
+  routing?: Partial<Record<PayType, Routing>>;
+  /** Per pay type an official channel serves: the app's config of it, if any. */
+  channels?: Partial<Record<PayType, ChannelSlot>>;
 }
 
 export interface CollectorConfig {
@@ -44,6 +49,8 @@ export interface CreateInput {
   params: Record<string, string>;
   /** Where the request came from (used unless it names `payer_region`). */
   region: PayerRegion;
+  /** Collection sessions only: the official channel was tried and failed (official_then_personal). */
+  personalOnly?: boolean;
 }
 
 /**
@@ -67,6 +74,8 @@ export type CreateOutcome =
       /** The merchant's, for the plan's month. */
       timezone: string;
     }
+  /** The order goes to an official channel (configId null: the sandbox simulator, no config yet). */
+  | { kind: 'channel'; appId: number; order: CheckedCreate; ttlMs: number; configId: number | null; fallback: boolean }
   /** `appId` when the app is known (a 204: the caller checks whether the key's order exists). */
   | { kind: 'refused'; code: GatepayCode; msg: string; appId?: number }
   /** The out_order_id holds a slot for other parameters. */

@@ -5,9 +5,11 @@ import { ApiError } from '../../errors';
 import { safeEqual } from '../../domain/sign';
 import { duplicateKeyProblem, formParams, readBody } from '../../services/params';
 import apps from './apps';
+import channels from './channels';
 import merchants from './merchants';
 import orders from './orders';
 import points from './points';
+import refunds from './refunds';
 import sessions from './sessions';
 import webhooks from './webhooks';
 
@@ -37,6 +39,6 @@ admin.use('*', async (c, next) => {
 });
 
 admin.route('/', merchants).route('/', apps).route('/', sessions).route('/', orders).route('/', webhooks);
-admin.route('/', points);
+admin.route('/', points).route('/', channels).route('/', refunds);
 
 export default admin;

@@ -4,6 +4,7 @@ import { isTimeZone } from '../../domain/clock';
 import { REGION_PATTERN } from '../../domain/rules';
 import { normalizeHttpUrl } from '../../domain/ssrf';
 import {
+  CHANNEL_METHODS,
   DELIVERY_KINDS,
   DIRECTIONS,
   FACADES,
@@ -11,7 +12,9 @@ import {
   ORDER_STATUSES,
   PAY_TYPES,
   POINTS_REASONS,
+  REFUND_STATUSES,
   ROTATIONS,
+  ROUTINGS,
   SESSION_STATES,
   SESSION_TYPES,
   WEBHOOK_EVENTS,
@@ -178,6 +181,11 @@ const appFields = {
   allow_url_override: z.boolean(),
   pay_types: z.array(z.enum(PAY_TYPES)).min(1),
   enabled: z.boolean(),
+  routing: z.partialRecord(z.enum(PAY_TYPES), z.enum(ROUTINGS)).openapi({
+    description:
+      'per pay type: official (the channel only), personal (collection sessions only), official_then_personal (default)',
+    example: { alipay: 'official_then_personal' },
+  }),
 };
 export const AppCreate = z
   .object({ name: Name, mode: z.enum(MODES), ...z.object(appFields).partial().shape })
@@ -335,6 +343,11 @@ export const OrderView = z
     expires: UnixSeconds,
     paid_at: UnixSeconds.nullable(),
     closed_at: UnixSeconds.nullable(),
+    channel: z.string().nullable().openapi({ description: 'the official channel, or null for a collection session' }),
+    method: z.string().nullable(),
+    provider_trade_no: z.string().nullable().openapi({ description: "huipay's order number at the provider" }),
+    provider_txn_id: z.string().nullable().openapi({ description: "the provider's transaction number, once paid" }),
+    refunded: Yuan.openapi({ description: 'sum of succeeded refunds' }),
   })
   .openapi('Order');
 export const OrderFilters = z
@@ -361,9 +374,9 @@ export const LedgerFilters = OrderFilters.pick({ cursor: true, limit: true }).st
 export const PaymentView = z
   .object({
     id: z.string(),
-    session_id: z.number().int(),
+    session_id: z.number().int().openapi({ description: '0 when an official channel reported it' }),
     mode: z.enum(MODES),
-    type: z.enum(SESSION_TYPES),
+    type: z.enum(PAY_TYPES),
     amount: Yuan,
     paid_at: UnixSeconds,
     ref: z.string().nullable(),
@@ -371,6 +384,8 @@ export const PaymentView = z
     order_id: z.number().int().nullable(),
     matched_by: z.enum(['auto', 'manual']).nullable(),
     received: UnixSeconds,
+    channel: z.string().nullable(),
+    note: z.string().nullable().openapi({ description: 'why it is unmatched, or what was unusual about its match' }),
   })
   .openapi('Payment');
 export const PaymentFilters = z
@@ -473,3 +488,99 @@ export const DeliveryView = z
 
 export const listOf = <T extends z.ZodTypeAny>(item: T) =>
   z.object({ data: z.array(item), next_cursor: z.string().nullable() });
+
+export const ChannelParam = z.object({
+  appkey: AppkeyParam.shape.appkey,
+  channel: z
+    .string()
+    .regex(/^[a-z]{1,20}$/, 'a channel name such as alipay')
+    .openapi({ param: { name: 'channel', in: 'path' }, example: 'alipay' }),
+});
+/** The generic part of a channel config; the channel's own fields are checked by the channel. */
+export const ChannelConfigBody = z
+  .object({
+    methods: z
+      .array(z.enum(CHANNEL_METHODS))
+      .min(1)
+      .optional()
+      .openapi({ description: "methods this app offers through the channel (default: all the channel's)" }),
+    enabled: z.boolean().optional(),
+  })
+  .catchall(z.unknown())
+  .openapi('ChannelConfigBody', {
+    description:
+      'plus the fields of the channel, e.g. AlipayChannelConfig: app_id, private_key, alipay_public_key, gateway_url',
+  });
+export const ChannelConfigView = z
+  .object({
+    id: z.number().int(),
+    appkey: z.string(),
+    channel: z.string(),
+    mode: z.enum(MODES),
+    enabled: z.boolean(),
+    methods: z.array(z.enum(CHANNEL_METHODS)),
+    implicit: z.boolean().openapi({ description: 'made by huipay for the built-in simulator (sandbox, no setup)' }),
+    notify_url: z.string().openapi({ description: 'the notify URL huipay gives the provider for this config' }),
+    created: UnixSeconds,
+    updated: UnixSeconds,
+  })
+  .catchall(z.unknown())
+  .openapi('ChannelConfig', { description: "plus the channel's settings: fingerprints instead of secrets" });
+export const ChannelCheckView = z
+  .object({
+    channel: z.string(),
+    config_id: z.number().int(),
+    accepted: z
+      .boolean()
+      .nullable()
+      .openapi({ description: 'did the provider accept our signature (null: no trustworthy answer)' }),
+    response_verified: z.boolean(),
+    provider_code: z.string().nullable(),
+    provider_msg: z.string().nullable(),
+    hint: z.string().nullable(),
+  })
+  .openapi('ChannelCheck');
+export const ChannelLogView = z
+  .object({
+    id: z.number().int(),
+    kind: z.enum(['call', 'notify']),
+    api: z.string(),
+    order_id: z.number().int().nullable(),
+    refund_id: z.number().int().nullable(),
+    started: UnixSeconds,
+    duration_ms: z.number().int(),
+    request: z.string(),
+    status: z.number().int().nullable(),
+    response: z.string().nullable(),
+    outcome: z.string(),
+    error: z.string().nullable(),
+  })
+  .openapi('ChannelLogEntry');
+
+export const RefundCreate = z
+  .object({
+    amount: Yuan,
+    reason: z.string().max(256).optional(),
+    out_refund_no: z
+      .string()
+      .regex(/^[A-Za-z0-9_.|-]{1,64}$/, '1-64 of A-Z a-z 0-9 _ . | -')
+      .optional()
+      .openapi({ description: 'your idempotency key (default: one is made)' }),
+  })
+  .strict()
+  .openapi('RefundCreate');
+export const RefundView = z
+  .object({
+    refund_id: z.number().int(),
+    out_refund_no: z.string(),
+    order_id: z.number().int(),
+    out_order_id: z.string(),
+    amount: Yuan,
+    status: z.enum(REFUND_STATUSES),
+    reason: z.string().nullable(),
+    created: UnixSeconds,
+    finished: z.number().int().openapi({ description: 'unix seconds; 0 while pending' }),
+    msg: z.string(),
+    log: z.array(ChannelLogView).optional(),
+  })
+  .openapi('Refund');

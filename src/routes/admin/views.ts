@@ -3,6 +3,7 @@ import type { z } from '@hono/zod-openapi';
 import type {
   App,
   Attempt,
+  ChannelLogRow,
   Delivery,
   LedgerRow,
   Merchant,
@@ -13,9 +14,11 @@ import type {
   Webhook,
 } from '../../db/schema';
 import { formatFen } from '../../domain/money';
+import { PAY_TYPES } from '../../domain/vocab';
 import type { LiveSession } from '../../durable/collector/types';
 import type {
   AppView,
+  ChannelLogView,
   DeliveryView,
   LedgerRowView,
   MerchantView,
@@ -77,7 +80,23 @@ export const appView = (a: App, appsecret?: string): z.infer<typeof AppView> => 
   allow_url_override: a.allowUrlOverride,
   pay_types: a.payTypes,
   enabled: a.enabled,
+  routing: Object.fromEntries(PAY_TYPES.map((t) => [t, a.routing[t] ?? 'official_then_personal'])),
   created: sec(a.createdMs),
+});
+
+export const channelLogView = (l: ChannelLogRow): z.infer<typeof ChannelLogView> => ({
+  id: l.id,
+  kind: l.kind,
+  api: l.api,
+  order_id: l.orderId,
+  refund_id: l.refundId,
+  started: sec(l.startedMs),
+  duration_ms: l.durationMs,
+  request: l.request,
+  status: l.status,
+  response: l.response,
+  outcome: l.outcome,
+  error: l.error,
 });
 
 export const ruleView = (r: Rule): z.infer<typeof RuleView> => ({
@@ -141,6 +160,11 @@ export const orderView = (o: Order): z.infer<typeof OrderView> => ({
   expires: sec(o.expiresMs),
   paid_at: secOrNull(o.paidMs),
   closed_at: secOrNull(o.closedMs),
+  channel: o.channel,
+  method: o.method,
+  provider_trade_no: o.providerTradeNo,
+  provider_txn_id: o.providerTxnId,
+  refunded: formatFen(o.refundedFen),
 });
 
 export const paymentView = (p: Payment): z.infer<typeof PaymentView> => ({
@@ -155,6 +179,8 @@ export const paymentView = (p: Payment): z.infer<typeof PaymentView> => ({
   order_id: p.orderId,
   matched_by: p.matchedBy,
   received: sec(p.receivedMs),
+  channel: p.channel,
+  note: p.note,
 });
 
 export const webhookView = (w: Webhook, appkey: string): z.infer<typeof WebhookView> => ({

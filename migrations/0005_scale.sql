@@ -3,6 +3,7 @@ CREATE INDEX `orders_merchant_created` ON `orders` (`merchant_id`,`created_ms`);
 CREATE INDEX `orders_merchant_status` ON `orders` (`merchant_id`,`status`,`created_ms`);--> statement-breakpoint
 CREATE INDEX `orders_merchant_type` ON `orders` (`merchant_id`,`type`,`created_ms`);--> statement-breakpoint
 CREATE INDEX `orders_merchant_mode` ON `orders` (`merchant_id`,`mode`,`created_ms`);--> statement-breakpoint
+CREATE INDEX `orders_merchant_channel` ON `orders` (`merchant_id`,`channel`,`created_ms`);--> statement-breakpoint
 CREATE INDEX `orders_merchant_out` ON `orders` (`merchant_id`,`out_order_id`);--> statement-breakpoint
 CREATE INDEX `orders_app_paid` ON `orders` (`app_id`,`paid_ms`) WHERE paid_ms IS NOT NULL;--> statement-breakpoint
 DROP INDEX `payments_merchant`;--> statement-breakpoint

@@ -1,0 +1,240 @@
+/**
+ * The Alipay simulator (SPEC §11.6): Alipay's server side for sandbox apps, at `/sandbox/alipay`.
+ *
+ * - `GET /keys`: the simulator's public key (what an app configures as `alipay_public_key`).
+ * - `GET|POST /gateway.do`: parameters from the query and the form body; the request signature
+ *   is verified with the public key of the sandbox app configured with that `app_id`; answers are
+ *   signed `*_response` JSON. Server methods: precreate, query, close, refund, fastpay.refund.query.
+ *   Browser methods (wap.pay, page.pay, and an App order string opened here) lead to the payer page.
+ * - `GET /qr/:token`: what a precreate `qr_code` opens (a scan), then the payer page.
+ * - `GET|POST /pay/:token`: the payer page, "pay" or "cancel". Paying sends the signed async
+ *   notify to the trade's notify_url (retried on Alipay's schedule from the sweep) and, for page
+ *   flows, redirects to the return_url with the signed sync-return fields.
+ */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Context } from 'hono';
+import { channelConfigs, apps, simTrades, type SimTrade } from '../../db/schema';
+import { base64ToBytes, rsaVerify } from '../../domain/rsa';
+import { createRouter, type AppEnv, type Db } from '../../env';
+import { readBody } from '../../services/params';
+import { simulatorKeys } from '../sandbox';
+import { API, type Params, signContent } from './protocol';
+import { deliverNotify, returnUrl } from './simulator-notify';
+import { renderPayerPage } from './simulator-page';
+import {
+  type Body,
+  BROWSER_APIS,
+  CHANNEL,
+  invalid,
+  openTrade,
+  type Refusal,
+  refuse,
+  type Result,
+  SERVER_APIS,
+  SIMULATOR_GATEWAY,
+  signedAnswer,
+} from './simulator-trades';
+
+export { SIMULATOR_GATEWAY } from './simulator-trades';
+export { sweepSimulatedNotifies } from './simulator-notify';
+
+const sim = createRouter();
+
+sim.get('/keys', async (c) => {
+  const keys = await simulatorKeys(c.env, c.get('db'), CHANNEL);
+  const origin = new URL(c.req.url).origin;
+  return c.json({
+    channel: CHANNEL,
+    alipay_public_key: keys.publicKey,
+    gateway_url: `${origin}${SIMULATOR_GATEWAY}`,
+    note: 'sandbox apps configure alipay_public_key with this key; it signs every answer, notify and return of the simulator',
+  });
+});
+
+// ── gateway.do ─────────────────────────────────────────────────────────────────────────────
+
+/** The request's parameters: query and form body together; a name sent twice is refused. */
+async function gatewayParams(c: Context<AppEnv>): Promise<{ ok: true; params: Params } | { ok: false; why: string }> {
+  const params: Params = {};
+  const add = (entries: Iterable<[string, string]>) => {
+    for (const [k, v] of entries) {
+      if (k in params) return k;
+      params[k] = v;
+    }
+    return null;
+  };
+  const twiceInQuery = add(new URL(c.req.url).searchParams);
+  if (twiceInQuery) return { ok: false, why: `parameter ${twiceInQuery} is sent twice` };
+  if (c.req.method === 'POST') {
+    const body = await readBody(c);
+    if (!body.ok) return { ok: false, why: body.error };
+    const twice = add(new URLSearchParams(body.text));
+    if (twice) return { ok: false, why: `parameter ${twice} is sent twice` };
+  }
+  return { ok: true, params };
+}
+
+/** The sandbox configs that use this app_id: their apps' public keys may have signed the request. */
+async function appKeys(db: Db, account: string): Promise<string[]> {
+  const rows = await db
+    .select({ settings: channelConfigs.settings })
+    .from(channelConfigs)
+    .innerJoin(apps, eq(apps.id, channelConfigs.appId))
+    .where(and(eq(channelConfigs.channel, CHANNEL), eq(channelConfigs.account, account), eq(apps.mode, 'sandbox')));
+  return rows.map((r) => r.settings.app_public_key).filter(Boolean);
+}
+
+/** Checks the common parameters and the signature; the biz_content on success. */
+async function authenticate(db: Db, p: Params): Promise<{ ok: true; biz: Body } | { ok: false; result: Result }> {
+  const fail = (result: Result) => ({ ok: false as const, result });
+  for (const name of ['app_id', 'method', 'sign', 'timestamp'])
+    if (!p[name])
+      return fail(
+        refuse('40001', 'Missing Required Arguments', `isv.missing-${name.replace('_', '-')}`, `缺少${name}参数`),
+      );
+  if ((p.sign_type ?? 'RSA') !== 'RSA2')
+    return fail(
+      invalid('isv.invalid-signature-type', `无效的签名类型 ${p.sign_type ?? '(缺省为RSA)'}：模拟器只支持RSA2`),
+    );
+  if (p.charset && p.charset.toLowerCase() !== 'utf-8')
+    return fail(invalid('isv.invalid-charset', '模拟器只支持utf-8'));
+  const keys = await appKeys(db, p.app_id);
+  if (keys.length === 0)
+    return fail(invalid('isv.invalid-app-id', `无效的AppID参数：没有沙箱应用配置了app_id ${p.app_id}`));
+  const content = signContent(p);
+  const verified = await Promise.all(keys.map((k) => rsaVerify(base64ToBytes(k), content, p.sign)));
+  if (!verified.includes(true))
+    return fail(
+      invalid(
+        'isv.invalid-signature',
+        `验签出错，请检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：${content}`,
+      ),
+    );
+  let biz: unknown = {};
+  if (p.biz_content !== undefined) {
+    try {
+      biz = JSON.parse(p.biz_content);
+    } catch {
+      return fail(invalid('isv.invalid-parameter', 'biz_content不是合法的JSON'));
+    }
+  }
+  if (typeof biz !== 'object' || biz === null || Array.isArray(biz))
+    return fail(invalid('isv.invalid-parameter', 'biz_content必须是JSON对象'));
+  const strings: Body = {};
+  for (const [k, v] of Object.entries(biz)) if (typeof v === 'string' || typeof v === 'number') strings[k] = String(v);
+  return { ok: true, biz: strings };
+}
+
+sim.on(['GET', 'POST'], '/gateway.do', async (c) => {
+  const db = c.get('db');
+  const origin = new URL(c.req.url).origin;
+  const read = await gatewayParams(c);
+  const p = read.ok ? read.params : {};
+  const method = p.method ?? '';
+  const auth = read.ok
+    ? await authenticate(db, p)
+    : { ok: false as const, result: invalid('isv.invalid-parameter', read.why) };
+  const browser = BROWSER_APIS.includes(method);
+  let result: Result;
+  if (!auth.ok) result = auth.result;
+  else if (browser) {
+    const opened = await openTrade(db, p, auth.biz, origin, 'WAIT_BUYER_PAY');
+    if (opened.ok) return c.redirect(`/sandbox/alipay/pay/${opened.trade.token}`, 302);
+    result = opened.result;
+  } else if (SERVER_APIS[method]) result = await SERVER_APIS[method](db, p, auth.biz, origin);
+  else result = invalid('isv.invalid-method', `不存在的方法名 ${method}`);
+  if (browser) {
+    const r = result as Refusal;
+    return c.html(errorPage(`${r.code} ${r.sub_code}`, r.sub_msg), 400);
+  }
+  return c.body(await signedAnswer(c.env, db, method, result), 200, {
+    'content-type': 'application/json;charset=utf-8',
+  });
+});
+
+function errorPage(code: string, msg: string): string {
+  const esc = (s: string) => s.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  return `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>支付宝（沙箱模拟）错误</title></head><body style="font:16px/1.5 system-ui,sans-serif;max-width:560px;margin:2rem auto;padding:0 1rem"><h1>支付失败</h1><p id="error-code">${esc(code)}</p><p>${esc(msg)}</p></body></html>`;
+}
+
+// ── the payer ──────────────────────────────────────────────────────────────────────────────
+
+const byToken = (db: Db, token: string) => db.query.simTrades.findFirst({ where: eq(simTrades.token, token) });
+
+sim.get('/qr/:token', async (c) => {
+  const db = c.get('db');
+  const t = await byToken(db, c.req.param('token'));
+  if (!t) return c.html(errorPage('ACQ.TRADE_NOT_EXIST', '二维码无效'), 404);
+  await db
+    .update(simTrades)
+    .set({ status: 'WAIT_BUYER_PAY' })
+    .where(and(eq(simTrades.id, t.id), eq(simTrades.status, 'CREATED')));
+  return c.redirect(`/sandbox/alipay/pay/${t.token}`, 302);
+});
+
+function pageModel(t: SimTrade, message: string | null, nowMs = Date.now()) {
+  const expired = t.expiresMs !== null && nowMs >= t.expiresMs;
+  const payable = (t.status === 'WAIT_BUYER_PAY' || t.status === 'CREATED') && !expired;
+  return {
+    token: t.token,
+    subject: t.subject,
+    amountFen: t.amountFen,
+    account: t.account,
+    outTradeNo: t.outTradeNo,
+    status: t.status,
+    payable,
+    message:
+      message ??
+      (t.status === 'TRADE_SUCCESS'
+        ? '支付成功 Paid'
+        : t.status === 'TRADE_CLOSED'
+          ? '交易已关闭 Trade closed'
+          : expired
+            ? '交易已超时 Trade expired'
+            : null),
+    backUrl: payable ? null : (t.quitUrl ?? t.returnUrl),
+  };
+}
+
+sim.get('/pay/:token', async (c) => {
+  const t = await byToken(c.get('db'), c.req.param('token'));
+  if (!t) return c.html(errorPage('ACQ.TRADE_NOT_EXIST', '交易不存在'), 404);
+  c.header('cache-control', 'no-store');
+  return c.html(renderPayerPage(pageModel(t, null)));
+});
+
+sim.post('/pay/:token', async (c) => {
+  const db = c.get('db');
+  const t = await byToken(db, c.req.param('token'));
+  if (!t) return c.html(errorPage('ACQ.TRADE_NOT_EXIST', '交易不存在'), 404);
+  const body = await readBody(c);
+  const form = new URLSearchParams(body.ok ? body.text : '');
+  if (form.get('action') === 'cancel') {
+    if (t.quitUrl ?? t.returnUrl) return c.redirect((t.quitUrl ?? t.returnUrl)!, 302);
+    return c.html(renderPayerPage(pageModel(t, '已取消付款 Payment cancelled')));
+  }
+  const now = Date.now();
+  const skip = form.get('notify') === 'skip';
+  const [paid] = await db
+    .update(simTrades)
+    .set({
+      status: 'TRADE_SUCCESS',
+      paidMs: now,
+      notifyState: !t.notifyUrl ? 'none' : skip ? 'skipped' : 'pending',
+      nextNotifyMs: !t.notifyUrl || skip ? null : now,
+    })
+    .where(
+      and(
+        eq(simTrades.id, t.id),
+        inArray(simTrades.status, ['CREATED', 'WAIT_BUYER_PAY']),
+        sql`(${simTrades.expiresMs} IS NULL OR ${simTrades.expiresMs} > ${now})`,
+      ),
+    )
+    .returning();
+  if (!paid) return c.html(renderPayerPage(pageModel(t, null)), 409);
+  if (paid.notifyState === 'pending') await deliverNotify(c.env, db, paid.id, new URL(c.req.url).origin);
+  if (paid.returnUrl && paid.api !== API.app) return c.redirect(await returnUrl(c.env, db, paid), 302);
+  return c.html(renderPayerPage(pageModel(paid, '支付成功 Paid')));
+});
+
+export default sim;

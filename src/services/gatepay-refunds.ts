@@ -1,0 +1,62 @@
+/**
+ * The merchant API's refunds (SPEC §11.4): `POST /api/cloudpay/refund` and `/refund_query`,
+ * signed like the rest of the gatepay API, answered with the gatepay codes: 201 for an amount
+ * that is invalid or exceeds what is refundable, 203 for an order paid into a personal session,
+ * 211 for an out_refund_no reused with another amount, 212 for an unpaid order.
+ */
+import { GATEPAY_CODES as C, type GatepayCode } from '../domain/gatepay';
+import { parseYuan, maxAmountFen } from '../domain/money';
+import { SIGN_FIELDS } from '../domain/sign';
+import type { Db } from '../env';
+import { GatepayError } from '../errors';
+import { authenticate, findOrder, requirePresent } from './orders';
+import type { RawParams } from './params';
+import { findRefund, refundFacts, RefundRefused, type RefundRefusal, requestRefund } from './refunds';
+
+const OUT_REFUND_NO = /^[A-Za-z0-9_.|-]{1,64}$/;
+const CODES: Record<RefundRefusal, GatepayCode> = {
+  exceeds: C.price_invalid,
+  not_channel: C.type_closed,
+  conflict: C.out_order_conflict,
+  not_paid: C.order_final,
+};
+
+const fail = (code: GatepayCode, msg: string): never => {
+  throw new GatepayError(code, msg);
+};
+
+/** `POST /api/cloudpay/refund`. */
+export async function refundApi(env: Env, db: Db, p: RawParams, origin: string) {
+  requirePresent(p, ['out_refund_no', 'amount']);
+  const { order } = await findOrder(env, db, p, SIGN_FIELDS.refund);
+  for (const f of ['out_refund_no', 'amount']) if (!p[f]) fail(C.param_missing, `${f} missing`);
+  if (!OUT_REFUND_NO.test(p.out_refund_no))
+    fail(C.param_missing, 'out_refund_no invalid: 1-64 characters of A-Z a-z 0-9 _ . | -');
+  const amount = parseYuan(p.amount, maxAmountFen(env.MAX_AMOUNT));
+  if (!amount.ok) return fail(C.price_invalid, `amount invalid: ${amount.error}`);
+  const reason = p.reason ?? '';
+  if (reason.length > 256 || /\p{Cc}/u.test(reason))
+    fail(C.param_missing, 'reason invalid: at most 256 characters, no control characters');
+  try {
+    const refund = await requestRefund(
+      env,
+      db,
+      order,
+      { outRefundNo: p.out_refund_no, amountFen: amount.value, reason: reason || null },
+      origin,
+    );
+    return refundFacts(refund, order);
+  } catch (err) {
+    if (err instanceof RefundRefused) return fail(CODES[err.reason], err.message);
+    throw err;
+  }
+}
+
+/** `POST /api/cloudpay/refund_query`. */
+export async function refundQueryApi(env: Env, db: Db, p: RawParams) {
+  requirePresent(p, ['out_refund_no']);
+  const app = await authenticate(env, db, p, SIGN_FIELDS.refund_query);
+  const found = await findRefund(env, db, app.id, p.out_refund_no);
+  if (!found) return fail(C.param_missing, 'refund not found: this app has no refund with that out_refund_no');
+  return refundFacts(found.refund, found.order);
+}

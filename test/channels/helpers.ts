@@ -1,0 +1,132 @@
+/**
+ * Helpers for channel tests: sandbox apps with no setup (orders go to the built-in Alipay
+ * simulator), the simulator's payer actions as a browser would do them, and an independent
+ * Alipay signer/verifier written here from the protocol text (RSA2 over the sorted `k=v&`).
+ */
+import { SELF } from 'cloudflare:test';
+import { BASE, MERCHANT, ok, type TestApp } from '../helpers';
+
+/** A sandbox merchant and app with no sessions and no channel config: alipay orders go to the simulator. */
+export async function zeroSetupApp(app: Record<string, unknown> = {}) {
+  const merchant = await ok('POST', '/merchants', { name: 'Channel shop' });
+  const a = await ok('POST', `/merchants/${merchant.id}/apps`, {
+    name: 'official',
+    mode: 'sandbox',
+    notify_url: `${MERCHANT}/success/ch${Date.now()}${Math.random()}`,
+    return_url: `${MERCHANT}/return`,
+    ...app,
+  });
+  return { merchant, app: { appkey: a.appkey, appsecret: a.appsecret, id: a.id }, raw: a };
+}
+
+/** Opens a precreate QR (a scan) and pays on the simulator's payer page; the page's answer. */
+export async function scanAndPay(qrCode: string, opts: { skipNotify?: boolean } = {}) {
+  const scan = await SELF.fetch(qrCode, { redirect: 'manual' });
+  if (scan.status !== 302) throw new Error(`scan → ${scan.status}`);
+  const page = new URL(scan.headers.get('location')!, qrCode).toString();
+  return payOn(page, opts);
+}
+
+/** Presses "pay" on a simulator payer page. */
+export async function payOn(pageUrl: string, opts: { skipNotify?: boolean } = {}) {
+  const form = new URLSearchParams({ action: 'pay', ...(opts.skipNotify ? { notify: 'skip' } : {}) });
+  return SELF.fetch(pageUrl, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form.toString(),
+  });
+}
+
+export const gw = (path: string) => `${BASE}${path}`;
+
+const enc = new TextEncoder();
+const b64 = (b: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(b)));
+const unb64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+const RSA2 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
+
+/** A test key pair (what an Alipay app, or Alipay itself, would hold). */
+export async function keyPair() {
+  const pair = (await crypto.subtle.generateKey(
+    { ...RSA2, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
+    true,
+    ['sign', 'verify'],
+  )) as CryptoKeyPair;
+  const pkcs8 = b64((await crypto.subtle.exportKey('pkcs8', pair.privateKey)) as ArrayBuffer);
+  const spki = b64((await crypto.subtle.exportKey('spki', pair.publicKey)) as ArrayBuffer);
+  return { pkcs8, spki, privateKey: pair.privateKey, publicKey: pair.publicKey };
+}
+
+/** Alipay's sign string, written from the docs: non-empty fields except `omit`, sorted, `k=v` joined by `&`. */
+export function signString(fields: Record<string, string>, omit: string[]) {
+  return Object.keys(fields)
+    .filter((k) => !omit.includes(k) && fields[k] !== '')
+    .sort()
+    .map((k) => `${k}=${fields[k]}`)
+    .join('&');
+}
+
+export async function rsaSign(privateKey: CryptoKey, text: string) {
+  return b64(await crypto.subtle.sign(RSA2, privateKey, enc.encode(text)));
+}
+
+export async function rsaVerify(spkiB64: string, text: string, sig: string) {
+  const key = await crypto.subtle.importKey('spki', unb64(spkiB64), RSA2, false, ['verify']);
+  return crypto.subtle.verify(RSA2, key, unb64(sig), enc.encode(text));
+}
+
+/** Posts a notify body to huipay's notify endpoint for a config; the answer text. */
+export async function postNotify(configId: number, fields: Record<string, string>) {
+  const res = await SELF.fetch(gw(`/channels/alipay/notify/${configId}`), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    body: new URLSearchParams(fields).toString(),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+/** Creates an order through the channel (method as given) and answers its create data. */
+export async function createVia(app: TestApp, price: string, outOrderId: string, extra: Record<string, string> = {}) {
+  const { gatepay, signedCreate } = await import('../helpers');
+  const r = await gatepay('create', { ...(await signedCreate(app, { price, out_order_id: outOrderId })), ...extra });
+  if (r.code !== 100) throw new Error(`create → ${r.code} ${r.msg}`);
+  return r.data;
+}
+
+/** A qr order paid at the simulator (scan, pay), once huipay shows it paid. */
+export async function paidOrder(app: TestApp, price: string, outOrderId: string) {
+  const { eventually, ok } = await import('../helpers');
+  const created = await createVia(app, price, outOrderId, { method: 'qr' });
+  const qr = new URL(created.qrcode_url).searchParams.get('text')!;
+  await scanAndPay(qr);
+  return eventually(async () => {
+    const o = await ok('GET', `/orders/${created.order_id}`, undefined, 200);
+    if (o.status !== 'paid') throw new Error(`order ${o.id} is ${o.status}`);
+    return { ...created, order: o };
+  });
+}
+
+/** Runs the cron sweep at `nowMs` (as the scheduled handler does). */
+export async function sweepAt(nowMs = Date.now()) {
+  const { env } = await import('cloudflare:test');
+  const { sweep } = await import('../../src/queues/sweeper');
+  await sweep(env, nowMs);
+}
+
+/** Moves an order's next channel query (and optionally its expiry) into the past. */
+export async function dueNow(orderId: number, opts: { expire?: boolean } = {}) {
+  const { env } = await import('cloudflare:test');
+  const past = Date.now() - 1000;
+  await env.DB.prepare(
+    `UPDATE orders SET next_query_ms = CASE WHEN next_query_ms IS NULL THEN NULL ELSE ?1 END,
+       expires_ms = CASE WHEN ?2 THEN ?1 ELSE expires_ms END WHERE id = ?3`,
+  )
+    .bind(past, opts.expire ? 1 : 0, orderId)
+    .run();
+}
+
+/** The simulator's trade for an order (what Alipay would hold). */
+export async function simTrade(providerTradeNo: string) {
+  const { env } = await import('cloudflare:test');
+  return env.DB.prepare('SELECT * FROM sim_trades WHERE out_trade_no = ?').bind(providerTradeNo).first<any>();
+}
