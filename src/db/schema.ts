@@ -53,6 +53,8 @@ export const merchants = sqliteTable('merchants', {
   /** The month `quota_used` counts (`YYYY-MM`). */
   quotaMonth: text('quota_month'),
   quotaUsed: integer('quota_used').notNull().default(0),
+  /** Over how many Collectors (shards) new sessions of each mode are spread (src/domain/shards.ts). */
+  collectorShards: integer('collector_shards').notNull().default(1),
 });
 
 export const apps = sqliteTable(
@@ -128,6 +130,8 @@ export const sessions = sqliteTable(
     onboardPending: integer('onboard_pending', { mode: 'boolean' }).notNull().default(false),
     /** Why the last heartbeat did not bring the session online (e.g. points short of the fee). */
     offlineReason: text('offline_reason'),
+    /** The merchant's Collector shard that owns this session's live state; fixed at creation. */
+    shard: integer('shard').notNull().default(0),
   },
   (t) => [index('sessions_merchant').on(t.merchantId)],
 );
@@ -146,6 +150,8 @@ export const orders = sqliteTable(
     custom: text('custom').notNull(),
     productId: text('product_id').notNull(),
     sessionId: integer('session_id').notNull(),
+    /** The Collector shard of the order's session, which holds its amount (0 for channel orders). */
+    shard: integer('shard').notNull().default(0),
     status: text('status', { enum: ORDER_STATUSES }).notNull().default('pending'),
     payToken: text('pay_token').notNull().unique(),
     notifyUrl: text('notify_url'),
