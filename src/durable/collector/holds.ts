@@ -181,7 +181,7 @@ export function expireOne(
 /** Ends every hold whose window and grace are over; their expiry jobs (call inside a transaction). */
 export function expireDue(store: CollectorStore, now: number): OutboxJob[] {
   const due = store.sql
-    .exec(`DELETE FROM holds WHERE expires_ms + ? <= ? RETURNING app_id, out_order_id`, store.graceMs(), now)
+    .exec(`DELETE FROM holds WHERE expires_ms <= ? RETURNING app_id, out_order_id`, now - store.graceMs())
     .toArray();
   return due.map((h) =>
     store.enqueue({ kind: 'expire', order: { appId: h.app_id as number, outOrderId: h.out_order_id as string } }, now),
