@@ -58,7 +58,8 @@ import {
   workerConfig,
   yuan,
 } from './lib/local.mjs';
-import { collectorEntry, preloadMerchant, seedCollectors } from './lib/preload.mjs';
+import { benchEntry } from './lib/bench-entry.mjs';
+import { preloadMerchant, seedCollectors } from './lib/preload.mjs';
 
 /** The console's transactions page with each filter, and the admin order list (issue 13: cost flat as data grows). */
 const CONSOLE_ROWS = {
@@ -75,6 +76,7 @@ const CONSOLE_ROWS = {
 const ROUTES = [
   'baseline',
   'create',
+  'create_sharded',
   'create_epay',
   'create_alipay',
   'report',
@@ -105,6 +107,8 @@ const javaDouble = (yuanText) => {
 /** Orders of the console row's merchant, all in the last 7 days. */
 const CONSOLE_ORDERS = 10_000;
 const SESSIONS = 4;
+/** The create_sharded row's merchant: its sessions spread over this many Collectors. */
+const SHARDS = 4;
 const NOTIFY_BATCH = 600;
 const TOKENS = 500;
 const HEARTBEAT_EVERY_MS = 20_000;
@@ -467,8 +471,8 @@ async function main() {
     const mainLog = runtimeLog('huipay');
     const queueLog = new QueueLog();
     const huipay = await serveHuipay({
-      // The bundle as built, re-exported with the Collector's one seeding method for --preload.
-      script: collectorEntry(mainBuild.script),
+      // The bundle as built, re-exported with what measuring needs (scripts/lib/bench-entry.mjs).
+      script: benchEntry(mainBuild.script),
       vars: { VMQ_MONITOR_DOMAIN: VMQ_DOMAIN },
       inspectorPort,
       handleRuntimeStdio: mainLog.handle,
@@ -528,8 +532,32 @@ async function main() {
       return_url: `http://127.0.0.1:${merchant.port}/return`,
       routing: { alipay: 'official' },
     });
-    const sessionByPayload = new Map(sessions.map((s) => [s.qr_payload, s]));
-    const beat = () => Promise.all(sessions.map((s) => api.heartbeat(s)));
+    // create_sharded's merchant: the same app and sessions, its live state over SHARDS Collectors.
+    const sm = await api.admin('POST', '/merchants', { name: 'Sharded bench shop' });
+    await api.admin('PUT', `/merchants/${sm.id}/settings`, {
+      max_offset: '0.50',
+      rotation: 'random',
+      collector_shards: SHARDS,
+    });
+    const shardedApp = await api.admin('POST', `/merchants/${sm.id}/apps`, {
+      name: 'bench-sharded',
+      mode: 'sandbox',
+      sandbox_notify_url: `http://127.0.0.1:${merchant.port}/notify`,
+      return_url: `http://127.0.0.1:${merchant.port}/return`,
+      order_ttl_seconds: 86_400,
+    });
+    const shardedSessions = [];
+    for (let i = 0; i < SESSIONS; i++)
+      shardedSessions.push(
+        await api.admin('POST', `/merchants/${sm.id}/sessions`, {
+          type: 'alipay',
+          label: `sharded ${i}`,
+          qr_payload: `https://qr.alipay.com/sharded-${i}`,
+          mode: 'sandbox',
+        }),
+      );
+    const sessionByPayload = new Map([...sessions, ...shardedSessions].map((s) => [s.qr_payload, s]));
+    const beat = () => Promise.all([...sessions, ...shardedSessions].map((s) => api.heartbeat(s)));
     await beat();
     const beating = setInterval(
       () => beat().catch((err) => log(`heartbeat failed: ${err.message}`)),
@@ -537,7 +565,7 @@ async function main() {
     );
     cleanups.push(() => clearInterval(beating));
     log(
-      `seeded merchant ${m.id}, sandbox app ${app.appkey}, ${SESSIONS} sessions online; merchant server on :${merchant.port}`,
+      `seeded merchant ${m.id}, sandbox app ${app.appkey}, ${SESSIONS} sessions online; merchant ${sm.id} with the same over ${SHARDS} Collectors (sessions on shards ${shardedSessions.map((s) => s.shard).join(', ')}); merchant server on :${merchant.port}`,
     );
     // The console rows' merchant (10,000 orders in the last 7 days) and an operator, signed in.
     const consoleShop = await seedConsole(huipay.url, db, CONSOLE_ORDERS);
@@ -552,6 +580,14 @@ async function main() {
           mode: 'sandbox',
           sessions: sessions.map((s) => ({ id: s.id, type: s.type, shard: s.shard ?? 0 })),
           tag: 'b',
+          seed: true,
+        },
+        {
+          merchantId: sm.id,
+          appId: shardedApp.id,
+          mode: 'sandbox',
+          sessions: shardedSessions.map((s) => ({ id: s.id, type: s.type, shard: s.shard ?? 0 })),
+          tag: 's',
           seed: true,
         },
         {
@@ -638,6 +674,22 @@ async function main() {
       measure('create', opts, { url: huipay.url, request: createRequest('/api/cloudpay/create'), check: createCheck }),
     );
     if (createErrors.size) log(`create answered: ${[...createErrors].map(([k, n]) => `${n}× ${k}`).join('; ')}`);
+
+    // create_sharded: the same creates to a merchant whose sessions live on SHARDS Collectors.
+    const shardedErrors = new Map();
+    results.create_sharded = await profileOf('create_sharded', () =>
+      measure('create_sharded', opts, {
+        url: huipay.url,
+        request: createRequest('/api/cloudpay/create', shardedApp),
+        check: (body) => {
+          if (body.startsWith('{"code":100,')) return true;
+          shardedErrors.set(body.slice(0, 120), (shardedErrors.get(body.slice(0, 120)) ?? 0) + 1);
+          return false;
+        },
+      }),
+    );
+    if (shardedErrors.size)
+      log(`create_sharded answered: ${[...shardedErrors].map(([k, n]) => `${n}× ${k}`).join('; ')}`);
 
     // create_epay: the same, through epay's mapi.php (its own sign, one more D1 read for the app).
     let epaySeq = 0;
@@ -1094,6 +1146,166 @@ async function main() {
       }),
     );
 
+    // What one request and one paid order ask of the platform, and one Collector's ceiling.
+    const counters = await countPlatform();
+    const collectorMax = await collectorCeiling();
+
+    /**
+     * Counts D1 statements, Durable Object calls and queue messages (scripts/lib/bench-entry.mjs)
+     * over small fixed workloads through the real API: creates (sandbox, live, sharded), status
+     * polls, cashier pages, console pages, and paid orders from report to delivered notify
+     * (report request, apply, notify delivery, with the Sweeper's wake-ups).
+     */
+    async function countPlatform() {
+      const N = 200;
+      const snap = async () => (await fetch(`${huipay.url}/__bench/counters`)).json();
+      await fetch(`${huipay.url}/__bench/counters?on=1`);
+      const per = {};
+      const step = async (name, n, run) => {
+        const a = await snap();
+        await run();
+        const b = await snap();
+        per[name] = {
+          n,
+          requests: (b.requests - a.requests) / n,
+          d1_statements: (b.d1 - a.d1) / n,
+          d1_batches: (b.d1_batches - a.d1_batches) / n,
+          do_calls: (b.do_calls - a.do_calls) / n,
+          queue_messages: (b.queue - a.queue) / n,
+        };
+      };
+      const pool = async (n, task) => {
+        let i = 0;
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            while (i < n) await task(i++);
+          }),
+        );
+      };
+      const made = [];
+      const createOne = (target, list) => async () => {
+        const p = {
+          appkey: target.appkey,
+          price: yuan(100 + Math.floor(Math.random() * 4_999_900)),
+          type: 'alipay',
+          out_order_id: `cnt${runId}-${++seq}`,
+          custom: '',
+        };
+        p.sign = specSign([p.appkey, p.price, p.type, p.out_order_id, p.custom], target.appsecret);
+        const res = await fetch(`${huipay.url}/api/cloudpay/create`, { method: 'POST', body: new URLSearchParams(p) });
+        const j = await res.json();
+        if (j.code !== 100) throw new Error(`counters: create answered ${JSON.stringify(j)}`);
+        const session = sessionByPayload.get(new URL(j.data.qrcode_url).searchParams.get('text'));
+        list?.push({
+          outOrderId: j.data.out_order_id,
+          realprice: j.data.realprice,
+          token: j.data.pay_url.split('/').pop(),
+          session,
+        });
+      };
+      await step('create (sandbox)', N, () => pool(N, createOne(app, made)));
+      await step('create (sharded)', N, () => pool(N, createOne(shardedApp)));
+      // A live merchant: its create is a guarded batch (fee, quota, ledger).
+      const lm = await api.admin('POST', '/merchants', { name: 'Counters live shop' });
+      await api.admin('POST', `/merchants/${lm.id}/points`, { delta: 10_000_000, reason: 'recharge' });
+      await api.admin('PUT', `/merchants/${lm.id}/plan`, { order_fee_points: 1 });
+      const liveApp = await api.admin('POST', `/merchants/${lm.id}/apps`, {
+        name: 'live',
+        mode: 'live',
+        notify_url: 'https://shop.example/notify',
+        return_url: 'https://shop.example/return',
+      });
+      const liveSession = await api.admin('POST', `/merchants/${lm.id}/sessions`, {
+        type: 'alipay',
+        label: 'live',
+        qr_payload: 'https://qr.alipay.com/live-0',
+        mode: 'live',
+      });
+      await api.heartbeat(liveSession);
+      await step('create (live)', N, () => pool(N, createOne(liveApp)));
+      await step('status poll', N, () =>
+        pool(N, (i) => fetch(`${huipay.url}/pay/${made[i].token}/status`).then((r) => r.text())),
+      );
+      await step('cashier page', N, () =>
+        pool(N, (i) => fetch(`${huipay.url}/pay/${made[i].token}`).then((r) => r.text())),
+      );
+      await step('console page (7d)', 50, () =>
+        pool(50, () =>
+          fetch(`${huipay.url}/console/m/${consoleShop.merchantId}/orders?range=7d`, {
+            headers: { cookie: consoleShop.cookie },
+          }).then((r) => r.text()),
+        ),
+      );
+      // Paid orders, report to delivered notify: the report, the apply job, the notify delivery.
+      await step('paid order (report → apply → notify)', N, async () => {
+        await pool(N, async (i) => {
+          const o = made[i];
+          const body = JSON.stringify({
+            type: 'alipay',
+            amount: o.realprice,
+            paid_at: Date.now(),
+            ref: `cnt-${o.outOrderId}`,
+          });
+          await fetch(`${huipay.url}/monitor/v1/payments`, {
+            method: 'POST',
+            headers: api.monitorHeaders(o.session, body),
+            body,
+          });
+        });
+        const until = performance.now() + 60_000;
+        while (performance.now() < until && made.some((o) => !merchant.received.has(o.outOrderId))) await sleep(100);
+        await sleep(500);
+      });
+      await fetch(`${huipay.url}/__bench/counters?on=0`);
+      for (const [name, c] of Object.entries(per))
+        log(
+          `counters: ${name}: per ${name.startsWith('paid') ? 'order' : 'request'} ${c.requests.toFixed(2)} HTTP requests, ${c.d1_statements.toFixed(2)} D1 statements (${c.d1_batches.toFixed(2)} batches), ${c.do_calls.toFixed(2)} Durable Object calls, ${c.queue_messages.toFixed(2)} queue messages (n = ${c.n})`,
+        );
+      return per;
+    }
+
+    /**
+     * The most creates + reports per second one Collector serves here, and four: loops inside
+     * workerd calling the objects by RPC alone (no HTTP, no D1; their queue sends dropped).
+     */
+    async function collectorCeiling() {
+      const loop = async (names, target) => {
+        const res = await fetch(`${huipay.url}/__bench/collector`, {
+          method: 'POST',
+          body: JSON.stringify({
+            names,
+            appkey: target.appkey,
+            secret: target.appsecret,
+            concurrency: 32,
+            ms: Math.max(2, opts.duration) * 1000,
+            run: runId,
+          }),
+        });
+        const r = await res.json();
+        const seconds = Math.max(2, opts.duration);
+        return {
+          ...r,
+          ops_per_s: Number(((r.creates + r.reports) / seconds).toFixed(1)),
+          creates_per_s: Number((r.creates / seconds).toFixed(1)),
+        };
+      };
+      const cpu1 = cpuWindow(CORES);
+      const one = { ...(await loop([`${m.id}:sandbox`], app)), cpu: cpu1() };
+      const names = [...new Set(shardedSessions.map((s) => s.shard ?? 0))].map((k) =>
+        k ? `${sm.id}:sandbox:${k}` : `${sm.id}:sandbox`,
+      );
+      const cpu4 = cpuWindow(CORES);
+      const four = { ...(await loop(names, shardedApp)), cpu: cpu4() };
+      for (const [label, r] of [
+        ['1 Collector', one],
+        [`${names.length} Collectors`, four],
+      ])
+        log(
+          `collector ceiling: ${label}: ${r.ops_per_s} creates + reports per second (${r.creates} creates, ${r.reports} reports, ${r.refused} refused in ${Math.max(2, opts.duration)} s, 32 loops inside workerd) · cores used: workerd ${r.cpu.servers.toFixed(2)}, other processes ${r.cpu.others.toFixed(2)}`,
+        );
+      return { one, shards: four, shard_count: names.length };
+    }
+
     const duplicates = [...merchant.received.values()].filter((e) => e.at.length > 1).length;
     rss.sample();
     const peakRss = rss.peakMb();
@@ -1111,6 +1323,10 @@ async function main() {
       errors: results[name].errors,
       ratio_to_baseline: round(results[name].rps / baselineRps, 3),
       tail_vs_baseline: round(tail(results[name]) / baselineTail, 3),
+      // workerd's CPU per response (worker, Durable Objects, local D1 and queue together).
+      cpu_ms_per_req: results[name].cpu
+        ? round((results[name].cpu.servers * 1000) / (results[name].rps || 1), 2)
+        : null,
     }));
     const pageFloorRps = round(results.page_floor.rps, 1);
     const cashierToPage = round(results.cashier.rps / (results.page_floor.rps || 1), 3);
@@ -1119,6 +1335,12 @@ async function main() {
     const createToFloor = round(results.create.rps / (results.floor.rps || 1), 3);
     const summary = {
       preload: opts.preload,
+      counters,
+      collector_ceiling: {
+        one: collectorMax.one.ops_per_s,
+        shards: collectorMax.shards.ops_per_s,
+        shard_count: collectorMax.shard_count,
+      },
       cores,
       peak_rss_mb: round(peakRss, 1),
       routes,
@@ -1134,8 +1356,8 @@ async function main() {
     const lines = [
       '',
       `huipay bench · ${opts.connections} connections · ${opts.duration} s per route after ${opts.warmup} s warm-up · ${cores} cores · Node ${process.version}${opts.preload ? ` · preloaded ${opts.preload} orders per merchant` : ''}`,
-      row(['route', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'x baseline', 'tail/base']),
-      row(['-'.repeat(15), ...Array(6).fill('-'.repeat(11))]),
+      row(['route', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'x baseline', 'tail/base', 'cpu ms/req']),
+      row(['-'.repeat(15), ...Array(7).fill('-'.repeat(11))]),
       ...routes.map((r) =>
         row([
           r.name,
@@ -1145,6 +1367,7 @@ async function main() {
           r.errors,
           r.ratio_to_baseline.toFixed(3),
           r.tail_vs_baseline.toFixed(3),
+          r.cpu_ms_per_req === null ? '' : r.cpu_ms_per_req.toFixed(2),
         ]),
       ),
       row([
@@ -1169,6 +1392,13 @@ async function main() {
       `page floor (1 D1 read by primary key + a static ${results.page_floor.bytes}-byte page): ${pageFloorRps.toFixed(1)} req/s · cashier / page floor ${cashierToPage.toFixed(3)} · console / page floor ${consoleToPage.toFixed(3)}`,
       'tail/base: (p99 / p50) of the route over (p99 / p50) of the baseline in the same run',
       `floor (1 DO call + 1 D1 insert): ${floorRps.toFixed(1)} req/s · create_to_floor ${createToFloor.toFixed(3)}`,
+      `create_sharded / create: ${(results.create_sharded.rps / (results.create.rps || 1)).toFixed(3)} (one merchant with its sessions over ${SHARDS} Collectors vs over 1)`,
+      `collector ceiling (creates + reports by RPC inside workerd, no HTTP or D1): 1 Collector ${collectorMax.one.ops_per_s}/s, ${collectorMax.shard_count} Collectors ${collectorMax.shards.ops_per_s}/s`,
+      'platform use (bench-entry counters):',
+      ...Object.entries(counters).map(
+        ([name, c]) =>
+          `  ${name.padEnd(38)} ${c.d1_statements.toFixed(2).padStart(6)} D1 statements ${c.do_calls.toFixed(2).padStart(6)} DO calls ${c.queue_messages.toFixed(2).padStart(6)} queue messages ${c.requests.toFixed(2).padStart(5)} HTTP requests`,
+      ),
       `cores: ${cores} · peak RSS of the serving workerd: ${summary.peak_rss_mb.toFixed(1)} MB (the floor's workerd: ${floorRss.peakMb().toFixed(1)} MB)`,
       `report: ${results.report.applyNote}; ${results.report.drainNote}`,
       `report: queue ${results.report.queueNote}`,

@@ -14,13 +14,11 @@
  *   and the fee given back for each order that did not pay, `balance_after` a running sum;
  * - in each Collector (one per shard in use), the de-duplication rows a Collector keeps: the
  *   payments received in the last `windowDays` days (older ones it has pruned). They go in through
- *   `seedReports`, a method `collectorEntry` adds to the bundle's Collector class (see there).
+ *   `seedReports`, a method the bench's entry adds to the bundle's Collector class (bench-entry.mjs).
  *
  * Every row is written as the code writes it (JSON columns as drizzle writes them), so the routes
  * read history exactly as they would read their own.
  */
-import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 
 const DAY_MS = 86_400_000;
 const SPAN_MS = 60 * DAY_MS;
@@ -185,34 +183,4 @@ export async function seedCollectors(mf, byShard, nameOf) {
     for (let i = 0; i < list.length; i += 2000) rows += await stub.seedReports(list.slice(i, i + 2000));
   }
   return rows;
-}
-
-/**
- * The module Miniflare serves instead of the bundle's entry: it re-exports the bundle (the same
- * worker, untouched) with one method added to the Collector class, `seedReports`, which writes
- * de-duplication rows for `--preload`. The columns are the Collector's own (src/durable/collector/store.ts).
- */
-export function collectorEntry(bundleScript) {
-  const path = join(dirname(bundleScript), 'bench-entry.mjs');
-  writeFileSync(
-    path,
-    `import worker, { Collector as Base } from './index.js';
-export * from './index.js';
-export default worker;
-export class Collector extends Base {
-  seedReports(rows) {
-    const columns = new Set(this.ctx.storage.sql.exec("SELECT name FROM pragma_table_info('reports')").toArray().map((c) => c.name));
-    const seen = columns.has('seen_ms');
-    this.ctx.storage.sql.exec(
-      \`INSERT OR IGNORE INTO reports (dedupe_key, payment_id, payment, answer, app_id, out_order_id\${seen ? ', seen_ms' : ''})
-       SELECT j.value ->> 'dedupe_key', j.value ->> 'payment_id', j.value ->> 'payment', j.value ->> 'answer',
-         j.value ->> 'app_id', j.value ->> 'out_order_id'\${seen ? ", j.value ->> 'seen_ms'" : ''} FROM json_each(?) AS j\`,
-      JSON.stringify(rows),
-    );
-    return rows.length;
-  }
-}
-`,
-  );
-  return path;
 }
