@@ -14,7 +14,10 @@
  * 4. drives each route with autocannon (8 connections, a warm-up, then a fixed duration):
  *    baseline (GET /healthz), create, create_epay (the same through epay's mapi.php),
  *    create_alipay (create through the official Alipay channel with method qr: a signed
- *    precreate to the in-process Alipay simulator, its signed answer verified), floor (the
+ *    baseline (GET /healthz), create, create_epay (the same through epay's mapi.php),
+ *    create_alipay (create through the official Alipay channel with method qr: a signed
+ *    precreate to the in-process Alipay simulator, its signed answer verified), create_wechat
+ *    (the same through WeChat Pay v3 Native and the in-process WeChat simulator), floor (the
  *    calibration worker: one DO call + one D1 insert), cashier, page floor (the calibration
  *    worker: one D1 read by primary key + a static page of the cashier page's size), status,
  *    report (signed payment reports, then waits until the orders are paid by the queue), notify
@@ -79,6 +82,7 @@ const ROUTES = [
   'create_sharded',
   'create_epay',
   'create_alipay',
+  'create_wechat',
   'report',
   'cashier',
   'status',
@@ -637,7 +641,7 @@ async function main() {
     const createErrors = new Map();
     let seq = 0;
     /** A signed create per request: a unique out_order_id, a random price over a wide range. */
-    const createRequest = (path, target = app, extra = '') => ({
+    const createRequest = (path, target = app, extra = '', type = 'alipay') => ({
       method: 'POST',
       path,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -645,7 +649,7 @@ async function main() {
         const p = {
           appkey: target.appkey,
           price: yuan(100 + Math.floor(Math.random() * 4_999_900)),
-          type: 'alipay',
+          type,
           out_order_id: `b${runId}-${++seq}`,
           custom: '',
         };
@@ -748,6 +752,28 @@ async function main() {
       }),
     );
     if (alipayErrors.size) log(`create_alipay answered: ${[...alipayErrors].map(([k, n]) => `${n}× ${k}`).join('; ')}`);
+
+    // create_wechat: a WeChat Pay Native order; the app has no wechat session, so it goes to the
+    // in-process WeChat simulator (signed v3 request, verified, signed answer verified).
+    const wechatErrors = new Map();
+    results.create_wechat = await profileOf('create_wechat', () =>
+      measure('create_wechat', opts, {
+        url: huipay.url,
+        request: createRequest('/api/cloudpay/create', app, '&method=qr', 'wechat'),
+        check: (body) => {
+          let j;
+          try {
+            j = JSON.parse(body);
+          } catch {
+            return false;
+          }
+          const ok = j.code === 100 && j.data.channel === 'wechat';
+          if (!ok) wechatErrors.set(`${j.code} ${j.msg}`, (wechatErrors.get(`${j.code} ${j.msg}`) ?? 0) + 1);
+          return ok;
+        },
+      }),
+    );
+    if (wechatErrors.size) log(`create_wechat answered: ${[...wechatErrors].map(([k, n]) => `${n}× ${k}`).join('; ')}`);
     // The report route pays one pending order per request: make sure there are enough for its
     // whole run (reports have run up to ~2× as fast as creates), plus the notify batch.
     const wanted = Math.ceil(2 * results.create.rps * (opts.warmup + opts.duration)) + NOTIFY_BATCH;

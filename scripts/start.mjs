@@ -175,8 +175,8 @@ async function ensureDemo() {
 const md5 = (s) => createHash('md5').update(s).digest('hex');
 
 /** A signed create-order curl line for an app. */
-function curlLine(app, outOrderId) {
-  const p = { appkey: app.appkey, price: '10.00', type: 'alipay', out_order_id: outOrderId, custom: 'demo' };
+function curlLine(app, outOrderId, type = 'alipay') {
+  const p = { appkey: app.appkey, price: '10.00', type, out_order_id: outOrderId, custom: 'demo' };
   const sign = md5(md5(p.appkey + p.price + p.type + p.out_order_id + p.custom) + app.appsecret);
   const fields = Object.entries({ ...p, sign })
     .map(([k, v]) => `-d ${k}=${v}`)
@@ -189,6 +189,7 @@ function banner(demo) {
   console.log(`
 =============================================================================
  huipay is running at ${BASE}
+   Console        ${BASE}/console   (first visit: enter the admin token, then make the operator account)
    API reference  ${BASE}/docs
    OpenAPI        ${BASE}/openapi.json
    Admin token    ${devVars.ADMIN_TOKEN}   (from .dev.vars)
@@ -204,6 +205,12 @@ function banner(demo) {
  The same through the official Alipay channel (app ${demo.official.appkey}, secret
  ${demo.official.appsecret}; its cashier shows the Alipay simulator's QR, a phone goes to its page):
    ${curlLine(demo.official, `official-${now}`)}
+
+ WeChat Pay, QQ Wallet and UnionPay orders go to the built-in provider simulators with no
+ setup (open pay_url; pay on the simulator's page):
+   ${curlLine(demo.official, `wechat-${now}`, 'wechat')}
+   ${curlLine(demo.official, `qqpay-${now}`, 'qqpay')}
+   ${curlLine(demo.official, `unionpay-${now}`, 'unionpay')}
 
  The wallet's app through the facades (README: "Compatibility facades"):
    彩虹易支付 (epay)  URL ${BASE}/   pid ${demo.epay_pid}   key = appsecret

@@ -3,10 +3,13 @@
  * serves, and the config shape. Services look channels up here and never branch on a name.
  */
 import { alipay } from './alipay';
+import { qqpay } from './qqpay';
+import { unionpay } from './unionpay';
+import { wechat } from './wechat';
 import type { AnyChannel } from './types';
 import type { PayType } from '../domain/vocab';
 
-export const CHANNELS = [alipay] as const satisfies readonly AnyChannel[];
+export const CHANNELS = [alipay, wechat, qqpay, unionpay] as const satisfies readonly AnyChannel[];
 
 export type ChannelName = (typeof CHANNELS)[number]['name'];
 export const CHANNEL_NAMES = CHANNELS.map((c) => c.name) as [ChannelName, ...ChannelName[]];

@@ -10,8 +10,9 @@
  */
 import type { z } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
+import type { SimTrade } from '../db/schema';
 import type { ChannelMethod, Mode, PayType } from '../domain/vocab';
-import type { AppEnv } from '../env';
+import type { AppEnv, Db } from '../env';
 
 export type CallOutcome<T> =
   | { kind: 'ok'; value: T }
@@ -43,6 +44,8 @@ export interface ChannelOrder {
   expiresMs: number;
   clientIp: string | null;
   openid: string | null;
+  /** The provider's transaction number once paid (UnionPay's `queryId`, which a refund names). */
+  providerTxnId: string | null;
 }
 
 /** What a channel needs of a refund. */
@@ -51,6 +54,8 @@ export interface ChannelRefund {
   providerRequestNo: string;
   amountFen: number;
   reason: string | null;
+  /** When huipay made the refund: a stable request time where the provider keys on one (UnionPay `txnTime`). */
+  createdMs: number;
 }
 
 /** What the payer is given for a server-to-server method: the QR text (`qr`) or the App SDK's input (`app`). */
@@ -58,6 +63,15 @@ export interface CreateResult {
   qrCode?: string;
   payInfo?: string;
 }
+
+/**
+ * How a browser method starts at the provider: a redirect to a signed URL (Alipay, WeChat H5), or
+ * a form the payer's browser posts to the provider (UnionPay's front consume), which huipay serves
+ * as an auto-submitting page.
+ */
+export type BrowserStart =
+  | { kind: 'redirect'; url: string }
+  | { kind: 'form'; action: string; fields: Record<string, string> };
 
 /** One provider call, for the channel log (no secrets: requests carry signatures, never keys). */
 export interface CallRecord {
@@ -81,6 +95,12 @@ export interface ChannelContext<Settings, Secrets> {
   origin: string;
   /** Reaches the provider: the built-in simulator in-process, anything else over HTTP with the timeout. */
   fetch(url: string, init: RequestInit): Promise<Response>;
+  /**
+   * The same, presenting the client certificate of the Workers mTLS binding named `binding` (calls
+   * that need the merchant's certificate, e.g. QQ Wallet refunds); the simulator needs none. Null
+   * when the deployment has no such binding.
+   */
+  certFetch(binding: string): ((url: string, init: RequestInit) => Promise<Response>) | null;
   /** Records a provider call in the channel log. */
   record(call: CallRecord): void;
 }
@@ -95,6 +115,8 @@ export interface RawNotify {
 /** What a verified notify says. `account` is the provider account it is addressed to. */
 export type NotifyVerdict =
   | { kind: 'rejected'; reason: string }
+  /** Verified, but about nothing huipay acts on (e.g. a refund event: refunds are followed by query). */
+  | { kind: 'ignored'; summary: string }
   | {
       kind: 'trade';
       account: string;
@@ -130,12 +152,35 @@ export interface PreparedConfig<Settings, Secrets> {
   secrets: Secrets;
 }
 
+/** What a built-in simulator shows of itself: its public key (base64 SPKI) and public material (certificates, key ids). */
+export interface SimulatorIdentity {
+  publicKey: string;
+  material: Record<string, string>;
+}
+
+/** Makes a simulator's public material for its new key pair (e.g. a certificate chain), once per deployment. */
+export type SimulatorIssuer = (pair: { pkcs8: Uint8Array; spki: Uint8Array }) => Promise<Record<string, string>>;
+
+/** One notify a simulator sends: the body and headers, and whether an answer means "received". */
+export interface SimulatedNotify {
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** How a simulator notifies the merchant about a paid trade (the shared sender retries on `retryS`). */
+export interface SimNotifier {
+  build(env: Env, db: Db, trade: SimTrade): Promise<SimulatedNotify>;
+  accepted(status: number, text: string): boolean;
+  /** The provider's retry delays after the first attempt, in seconds. */
+  retryS: readonly number[];
+}
+
 export interface PrepareContext<Settings, Secrets> {
   mode: Mode;
   /** The stored config when this save replaces one (omitted secret fields keep their stored values). */
   previous: { settings: Settings; secrets: Secrets } | null;
-  /** The built-in simulator's public key, for configs that use it. */
-  simulatorPublicKey: () => Promise<string>;
+  /** The built-in simulator's identity, for configs that use it. */
+  simulator: () => Promise<SimulatorIdentity>;
   /** True when `url` is this deployment's own simulator gateway (stored as its path). */
   isOwnSimulator: (url: string) => boolean;
 }
@@ -154,7 +199,7 @@ export interface Channel<Settings = unknown, Secrets = unknown> {
     ctx: PrepareContext<Settings, Secrets>,
   ): Promise<PreparedConfig<Settings, Secrets>>;
   /** A config made for a sandbox app with no setup: fresh keys, the built-in simulator. */
-  implicit(appId: number, simulatorPublicKey: string): Promise<PreparedConfig<Settings, Secrets>>;
+  implicit(appId: number, simulator: SimulatorIdentity): Promise<PreparedConfig<Settings, Secrets>>;
   /** The settings as admin answers show them (fingerprints, never secrets). */
   view(settings: Settings, origin: string): Record<string, unknown>;
   /** Server-to-server methods (`qr`, `app`, `jsapi`): what the payer needs. */
@@ -164,13 +209,13 @@ export interface Channel<Settings = unknown, Secrets = unknown> {
     method: ChannelMethod,
     notifyUrl: string,
   ): Promise<CallOutcome<CreateResult>>;
-  /** Browser methods (`wap`, `page`): the signed URL the payer is sent to. */
+  /** Browser methods (`wap`, `page`): where the payer's browser goes (a signed URL or form); may call the provider. */
   payUrl(
     ctx: ChannelContext<Settings, Secrets>,
     order: ChannelOrder,
     method: ChannelMethod,
-    urls: { notifyUrl: string; returnUrl: string },
-  ): Promise<string>;
+    urls: { notifyUrl: string; returnUrl: string; payerIp: string | null },
+  ): Promise<CallOutcome<BrowserStart>>;
   /** Where a browser can open an `app` payment: the simulator's payer page when the config uses it, else null. */
   appLink(settings: Settings, payInfo: string, origin: string): string | null;
   verifyNotify(ctx: ChannelContext<Settings, Secrets>, raw: RawNotify): Promise<NotifyVerdict>;
@@ -188,17 +233,22 @@ export interface Channel<Settings = unknown, Secrets = unknown> {
     order: ChannelOrder,
     refund: ChannelRefund,
   ): Promise<CallOutcome<'succeeded' | 'unconfirmed'>>;
+  /** `failed`: the provider says the refund did not and will not happen. */
   refundQuery(
     ctx: ChannelContext<Settings, Secrets>,
     order: ChannelOrder,
     refund: ChannelRefund,
-  ): Promise<CallOutcome<'succeeded' | 'not_found'>>;
+  ): Promise<CallOutcome<'succeeded' | 'not_found' | 'failed'>>;
   /** One harmless signed call: did the provider accept our signature, and did its answer verify? */
   check(ctx: ChannelContext<Settings, Secrets>): Promise<CheckResult>;
   /** The provider's server side for sandbox apps, mounted at `/sandbox/<name>`. */
   simulator: Hono<AppEnv>;
   /** The simulator's gateway path (what a config's provider URL is stored as when it is ours). */
   simulatorGateway: string;
+  /** How the simulator notifies merchants (its owed notifies are retried by the sweep). */
+  simulatorNotifier: SimNotifier;
+  /** Public material the simulator issues for its key pair (UnionPay: its certificate chain). */
+  simulatorIssuer?: SimulatorIssuer;
 }
 
 export interface CheckResult {
@@ -208,6 +258,15 @@ export interface CheckResult {
   provider_code: string | null;
   provider_msg: string | null;
   hint: string | null;
+}
+
+/** A check whose call got no verified answer: reachability and signature are unknown. */
+export function unverifiedCheck(
+  outcome: CallOutcome<unknown>,
+  more: Partial<Pick<CheckResult, 'provider_code' | 'hint'>> = {},
+): CheckResult {
+  const provider_msg = outcome.kind === 'ok' ? null : outcome.msg;
+  return { accepted: null, response_verified: false, provider_code: null, provider_msg, hint: null, ...more };
 }
 
 /** Any channel, whatever its settings' shape (the registry's element type). */

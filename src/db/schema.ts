@@ -410,6 +410,8 @@ export const simKeys = sqliteTable('sim_keys', {
   privateEnc: text('private_enc').notNull(),
   /** Base64 SPKI. */
   publicKey: text('public_key').notNull(),
+  /** Public material issued for the key (UnionPay: the simulator's root, middle and signing certificates). */
+  material: text('material', { mode: 'json' }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
   createdMs: integer('created_ms').notNull().default(now),
 });
 
@@ -445,6 +447,8 @@ export const simTrades = sqliteTable(
       .default('none'),
     notifyAttempts: integer('notify_attempts').notNull().default(0),
     nextNotifyMs: integer('next_notify_ms'),
+    /** What else the provider keeps of the trade (WeChat `appid` and payer, UnionPay `txnTime`, ...). */
+    extra: text('extra', { mode: 'json' }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
   },
   (t) => [
     uniqueIndex('sim_trades_out').on(t.channel, t.account, t.outTradeNo),
@@ -460,6 +464,8 @@ export const simRefunds = sqliteTable(
     outRequestNo: text('out_request_no').notNull(),
     amountFen: integer('amount_fen').notNull(),
     createdMs: integer('created_ms').notNull(),
+    /** What else the provider keeps of the refund (its refund id, UnionPay `txnTime`, ...). */
+    extra: text('extra', { mode: 'json' }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
   },
   (t) => [uniqueIndex('sim_refunds_request').on(t.tradeId, t.outRequestNo)],
 );

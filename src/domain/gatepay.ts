@@ -7,7 +7,7 @@ import { parseYuan } from './money';
 import { parseRegion, type PayerRegion } from './rules';
 import { gatepaySign, safeEqual, signFormula } from './sign';
 import { normalizeHttpUrl, outboundUrlProblem } from './ssrf';
-import { PAY_TYPES, SESSION_TYPES, type Mode, type SessionType } from './vocab';
+import { PAY_TYPES, SESSION_TYPES, type Mode, type PayType, type SessionType } from './vocab';
 
 export const GATEPAY_CODES = {
   ok: 100,
@@ -50,7 +50,7 @@ export interface CreateApp {
 /** A create request that passed every check: amounts in fen, overrides and region parsed. */
 export interface CheckedCreate {
   priceFen: number;
-  type: SessionType;
+  type: PayType;
   outOrderId: string;
   custom: string;
   productId: string;
@@ -92,8 +92,7 @@ export function checkCreate(
   if (!price.ok) return refuse(C.price_invalid, `price invalid: ${price.error}`);
   if (!(PAY_TYPES as readonly string[]).includes(p.type))
     return refuse(C.type_invalid, `type invalid: must be one of ${PAY_TYPES.join(', ')}`);
-  if (!app.payTypes.includes(p.type) || !(SESSION_TYPES as readonly string[]).includes(p.type))
-    return refuse(C.type_closed, `type ${p.type} is closed for this app`);
+  if (!app.payTypes.includes(p.type)) return refuse(C.type_closed, `type ${p.type} is closed for this app`);
   if (!OUT_ORDER_ID.test(p.out_order_id))
     return refuse(C.param_missing, 'out_order_id invalid: 1-64 characters of A-Z a-z 0-9 _ . | -');
   const custom = p.custom ?? '';
@@ -111,7 +110,7 @@ export function checkCreate(
     ok: true,
     order: {
       priceFen: price.value,
-      type: p.type as SessionType,
+      type: p.type as PayType,
       outOrderId: p.out_order_id,
       custom,
       productId,
@@ -154,3 +153,6 @@ export async function signRefusal(
     msg: `sign invalid: expected ${signFormula(fields)} over the raw values as sent, lowercase hex`,
   };
 }
+
+/** True when collection sessions (personal wallets) can take the pay type. */
+export const isSessionType = (type: string): type is SessionType => (SESSION_TYPES as readonly string[]).includes(type);

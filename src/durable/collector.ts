@@ -14,7 +14,7 @@
  * message never loses a payment. The storage and each concern live in `collector/`.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { type CheckedCreate, checkCreate, GATEPAY_CODES, signRefusal } from '../domain/gatepay';
+import { type CheckedCreate, checkCreate, GATEPAY_CODES, isSessionType, signRefusal } from '../domain/gatepay';
 import { maxAmountFen } from '../domain/money';
 import { openSecret } from '../domain/secrets';
 import { SIGN_FIELDS } from '../domain/sign';
@@ -110,6 +110,18 @@ export class Collector extends DurableObject<Env> {
       o = input.order;
       fingerprint = input.fingerprint;
     }
+    if (!isSessionType(o.type))
+      return 'params' in input && input.personalOnly
+        ? {
+            kind: 'refused',
+            code: GATEPAY_CODES.no_method,
+            msg: `no payment method available now: collection sessions take alipay and wechat only, not ${o.type}`,
+          }
+        : {
+            kind: 'refused',
+            code: GATEPAY_CODES.type_closed,
+            msg: `type ${o.type} is closed for this app: no ${o.type} channel is configured and enabled (collection sessions take alipay and wechat only)`,
+          };
     const r = this.reserve({
       order: { appId: app.id, outOrderId: o.outOrderId },
       fingerprint,

@@ -21,6 +21,7 @@ channels.post('/:channel/notify/:config_id', async (c) => {
     },
     publicOrigin(c),
   );
+  if (answer.status === 204) return c.body(null, 204);
   return c.body(answer.body, answer.status as 200, { 'content-type': answer.contentType });
 });
 

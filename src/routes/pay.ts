@@ -4,16 +4,18 @@ import { randomToken } from '../domain/ids';
 import { createRouter, type AppEnv } from '../env';
 import { ApiError } from '../errors';
 import { channelNamed } from '../channels/registry';
+import type { BrowserStart } from '../channels/types';
+import { autoSubmitPage } from '../channels/payer-page';
 import {
   cashierAction,
+  deviceOf,
   heldStatus,
-  isPhone,
   PAY_TOKEN,
   payState,
   statusView,
   type PayState,
 } from '../services/cashier';
-import { configMethods, ensureQr, providerPageUrl } from '../services/channel-orders';
+import { configMethods, ensureMade, providerPage } from '../services/channel-orders';
 import { queryNow } from '../services/channel-payments';
 import { configWithApp } from '../services/channels';
 import { collector } from '../services/collector';
@@ -29,17 +31,38 @@ async function stateOf(c: Context<AppEnv>): Promise<PayState> {
   return state;
 }
 
+/** The payer's IP as Cloudflare saw it (WeChat H5 wants it in `scene_info`). */
+const payerIp = (c: Context<AppEnv>) => c.req.header('cf-connecting-ip') ?? null;
+
+/** Sends the payer's browser to the provider: a redirect, or an auto-submitting form page. */
+function start(c: Context<AppEnv>, to: BrowserStart) {
+  if (to.kind === 'redirect') return c.redirect(to.url, 302);
+  const nonce = randomToken(16);
+  const action = new URL(to.action);
+  c.header('cache-control', 'no-store');
+  c.header(
+    'content-security-policy',
+    `default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'; form-action ${action.origin}; base-uri 'none'; frame-ancestors 'none'`,
+  );
+  c.header('referrer-policy', 'no-referrer');
+  return c.html(autoSubmitPage('正在前往支付页面… Redirecting to the payment page…', to.action, to.fields, nonce));
+}
+
 /**
- * A pending channel order's page: a redirect to the provider's page (wap, page, auto on a phone),
- * or what the page shows (the provider's QR, links); the payer coming back (`?return=1`) makes
- * huipay ask the provider at once, in case its notify is late or lost.
+ * A pending channel order's page: the provider's page (wap, page, auto on a phone) the browser is
+ * sent to, or what the page shows (the provider's QR, JSAPI, links); the payer coming back
+ * (`?return=1`) makes huipay ask the provider at once, in case its notify is late or lost.
  */
-async function channelPage(c: Context<AppEnv>, s: PayState): Promise<{ redirect: string } | { model: ChannelModel }> {
+async function channelPage(
+  c: Context<AppEnv>,
+  s: PayState,
+): Promise<{ start: BrowserStart } | { model: ChannelModel }> {
   const db = c.get('db');
   const origin = publicOrigin(c);
   const o = s.order;
   const back = c.req.query('return') !== undefined;
-  const action = cashierAction(o.method, isPhone(c.req.header('user-agent')), await configMethods(db, o));
+  const device = deviceOf(c.req.header('user-agent'));
+  const action = cashierAction(o.method, device, await configMethods(db, o), o.openid !== null);
   const model: ChannelModel = {
     qr: null,
     unavailable: false,
@@ -47,23 +70,31 @@ async function channelPage(c: Context<AppEnv>, s: PayState): Promise<{ redirect:
     continueUrl: null,
     simulatorUrl: null,
     inApp: false,
+    jsapi: null,
+  };
+  const simulatorLink = async (payInfo: string) => {
+    const found = o.channelConfigId !== null ? await configWithApp(db, o.channelConfigId) : null;
+    if (found && o.mode === 'sandbox')
+      model.simulatorUrl = channelNamed(found.cfg.channel)?.appLink(found.cfg.settings, payInfo, origin) ?? null;
   };
   if (action.kind === 'redirect') {
     if (!back) {
-      const url = await providerPageUrl(c.env, db, o, action.method, origin);
-      if (url) return { redirect: url };
+      const to = await providerPage(c.env, db, o, action.method, origin, payerIp(c));
+      if (to) return { start: to };
       model.unavailable = true;
     } else model.continueUrl = `${origin}/pay/${o.payToken}/go/${action.method}`;
+  } else if (action.kind === 'jsapi') {
+    model.jsapi = await ensureMade(c.env, db, o, 'jsapi', origin);
+    model.unavailable = model.jsapi === null;
+    if (model.jsapi) await simulatorLink(model.jsapi);
   } else if (action.kind === 'qr') {
-    model.qr = await ensureQr(c.env, db, o, origin);
+    model.qr = await ensureMade(c.env, db, o, 'qr', origin);
     model.unavailable = model.qr === null;
     if (action.pageLink) model.pageUrl = `${origin}/pay/${o.payToken}/go/page`;
     if (o.mode === 'sandbox' && model.qr?.startsWith(`${origin}/sandbox/`)) model.simulatorUrl = model.qr;
   } else {
     model.inApp = true;
-    const found = o.payInfo && o.channelConfigId !== null ? await configWithApp(db, o.channelConfigId) : null;
-    if (found && o.mode === 'sandbox')
-      model.simulatorUrl = channelNamed(found.cfg.channel)?.appLink(found.cfg.settings, o.payInfo!, origin) ?? null;
+    if (o.payInfo) await simulatorLink(o.payInfo);
   }
   return { model };
 }
@@ -78,7 +109,7 @@ pay.get('/:token', async (c) => {
   let channel: ChannelModel | null = null;
   if (s.order.channel !== null && view.status === 'pending') {
     const page = await channelPage(c, s);
-    if ('redirect' in page) return c.redirect(page.redirect, 302);
+    if ('start' in page) return start(c, page.start);
     channel = page.model;
   }
   const nonce = randomToken(16);
@@ -121,9 +152,18 @@ pay.get('/:token/go/:method', async (c) => {
     throw new ApiError('not_found', 'no such payment page');
   if (s.order.status !== 'pending' || Date.now() >= s.order.expiresMs)
     return c.redirect(`/pay/${s.order.payToken}`, 302);
-  const url = await providerPageUrl(c.env, c.get('db'), s.order, method, publicOrigin(c));
-  if (!url) throw new ApiError('not_found', `this order's channel does not offer ${method}`);
-  return c.redirect(url, 302);
+  const to = await providerPage(c.env, c.get('db'), s.order, method, publicOrigin(c), payerIp(c));
+  if (!to) return c.redirect(`/pay/${s.order.payToken}?return=1`, 302);
+  return start(c, to);
+});
+
+/**
+ * The payer's browser back from a provider that returns by a form POST (UnionPay's `frontUrl`):
+ * nothing in it is trusted; the page asks the provider itself (`?return=1`).
+ */
+pay.post('/:token', async (c) => {
+  const s = await stateOf(c);
+  return c.redirect(`/pay/${s.order.payToken}?return=1`, 303);
 });
 
 pay.get('/:token/status', async (c) => {

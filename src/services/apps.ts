@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { queries } from '../db/queries';
 import { apps, type App } from '../db/schema';
 import { randomToken } from '../domain/ids';
-import type { Mode, PayType, Routing } from '../domain/vocab';
+import { type Mode, PAY_TYPES, type PayType, type Routing } from '../domain/vocab';
 import type { Db } from '../env';
 import { outboundUrlProblem } from '../domain/ssrf';
 import { ApiError } from '../errors';
@@ -90,7 +90,7 @@ export async function createApp(env: Env, db: Db, merchantId: number, input: App
       merchantId,
       appkey: `ak_${randomToken(20)}`,
       secretEnc: await sealSecret(env.MASTER_KEY, secret),
-      payTypes: input.pay_types ?? ['alipay', 'wechat'],
+      payTypes: input.pay_types ?? [...PAY_TYPES],
     })
     .returning();
   await publish(env, db, app);

@@ -77,28 +77,43 @@ function view(status: string, realpriceFen: number, expiresMs: number, after: Pa
   };
 }
 
-/** A phone's browser (or a wallet's in-app browser): where `auto` sends the payer to the provider's phone page. */
-export const isPhone = (userAgent: string | undefined) =>
-  /Mobi|Android|iPhone|iPod|iPad|HarmonyOS|AlipayClient|MicroMessenger/i.test(userAgent ?? '');
+/** Where the payer's browser is: inside the WeChat app, a phone's browser (or another wallet's), or a PC. */
+export type Device = 'wechat' | 'phone' | 'pc';
+
+export function deviceOf(userAgent: string | undefined): Device {
+  const ua = userAgent ?? '';
+  if (/MicroMessenger/i.test(ua)) return 'wechat';
+  return /Mobi|Android|iPhone|iPod|iPad|HarmonyOS|AlipayClient|QQ\//i.test(ua) ? 'phone' : 'pc';
+}
 
 /** What the cashier does for a pending channel order. */
 export type CashierAction =
   | { kind: 'redirect'; method: 'wap' | 'page' }
   | { kind: 'qr'; pageLink: boolean }
+  | { kind: 'jsapi' }
   | { kind: 'app' };
 
 /**
  * The cashier's choice for a channel order (SPEC §11.2): the order's method, or for `auto` by
- * device: a phone goes to the provider's phone page (`wap`), a PC gets the QR with a link to the
- * provider's PC page, falling back to whatever the config offers.
+ * device: inside WeChat, JSAPI when the merchant gave the payer's openid (else the QR, which
+ * WeChat reads by a long press); a phone goes to the provider's phone page (`wap`); a PC gets the
+ * QR (with a link to the provider's PC page) or the PC page; then whatever the config offers.
  */
-export function cashierAction(method: string | null, phone: boolean, offered: readonly string[]): CashierAction {
+export function cashierAction(
+  method: string | null,
+  device: Device,
+  offered: readonly string[],
+  hasOpenid: boolean,
+): CashierAction {
   if (method === 'wap' || method === 'page') return { kind: 'redirect', method };
   if (method === 'qr') return { kind: 'qr', pageLink: false };
-  if (method === 'app' || method === 'jsapi') return { kind: 'app' };
+  if (method === 'jsapi') return { kind: 'jsapi' };
+  if (method === 'app') return { kind: 'app' };
   const has = (m: string) => offered.includes(m);
-  if (phone && has('wap')) return { kind: 'redirect', method: 'wap' };
-  if (has('qr')) return { kind: 'qr', pageLink: !phone && has('page') };
+  if (device === 'wechat' && hasOpenid && has('jsapi')) return { kind: 'jsapi' };
+  if (device === 'wechat' && has('qr')) return { kind: 'qr', pageLink: false };
+  if (device !== 'pc' && has('wap')) return { kind: 'redirect', method: 'wap' };
+  if (has('qr')) return { kind: 'qr', pageLink: device === 'pc' && has('page') };
   if (has('page')) return { kind: 'redirect', method: 'page' };
   if (has('wap')) return { kind: 'redirect', method: 'wap' };
   return { kind: 'app' };

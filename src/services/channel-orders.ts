@@ -5,10 +5,10 @@
  * refusal writes nothing (or falls back to sessions under official_then_personal). Browser
  * methods (`wap`, `page`) and `auto` are signed when the payer opens the cashier page.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { channelConfigs, orders, type App, type ChannelConfig, type Order } from '../db/schema';
 import { channelFor, channelNamed } from '../channels/registry';
-import type { ChannelOrder } from '../channels/types';
+import type { BrowserStart, ChannelOrder } from '../channels/types';
 import type { CreateOutcome } from '../durable/collector/types';
 import { GATEPAY_CODES as C, type GatepayCode } from '../domain/gatepay';
 import { randomToken } from '../domain/ids';
@@ -29,7 +29,9 @@ const fail = (code: GatepayCode, msg: string): never => {
 
 /** What a channel needs of an order (stored, or about to be). */
 export function channelOrderOf(
-  o: Pick<Order, 'providerTradeNo' | 'realpriceFen' | 'subject' | 'createdMs' | 'expiresMs' | 'clientIp' | 'openid'>,
+  o: Pick<Order, 'providerTradeNo' | 'realpriceFen' | 'subject' | 'createdMs' | 'expiresMs' | 'clientIp' | 'openid'> & {
+    providerTxnId?: string | null;
+  },
 ): ChannelOrder {
   return {
     providerTradeNo: o.providerTradeNo ?? '',
@@ -39,6 +41,7 @@ export function channelOrderOf(
     expiresMs: o.expiresMs,
     clientIp: o.clientIp,
     openid: o.openid,
+    providerTxnId: o.providerTxnId ?? null,
   };
 }
 
@@ -147,36 +150,62 @@ async function contextOf(env: Env, db: Db, o: Order, origin: string) {
   return { row, ...(await channelContext(env, row.cfg, o.mode, origin)) };
 }
 
-/** The provider QR of a pending order, asked for now if the order has none yet (`auto` on a PC). */
-export async function ensureQr(env: Env, db: Db, o: Order, origin: string): Promise<string | null> {
-  if (o.qrPayload) return o.qrPayload;
+/**
+ * What the payer needs for a server-to-server method the cashier chose for an `auto` order (the
+ * QR on a PC, the JSAPI parameters inside WeChat), asked of the provider now if the order has none
+ * yet; the first answer stored wins. Null when the provider cannot give it now.
+ */
+export async function ensureMade(
+  env: Env,
+  db: Db,
+  o: Order,
+  method: 'qr' | 'jsapi',
+  origin: string,
+): Promise<string | null> {
+  const have = method === 'qr' ? o.qrPayload : o.payInfo;
+  if (have) return have;
   const c = await contextOf(env, db, o, origin);
-  if (!c?.row.cfg.methods.includes('qr')) return null;
-  const made = await c.channel.create(c.ctx, channelOrderOf(o), 'qr', notifyUrlOf(origin, c.row.cfg));
+  if (!c?.row.cfg.methods.includes(method)) return null;
+  const made = await c.channel.create(c.ctx, channelOrderOf(o), method, notifyUrlOf(origin, c.row.cfg));
   await logCalls(db, c.row.cfg.id, c.calls, { orderId: o.id });
-  if (made.kind !== 'ok' || !made.value.qrCode) return null;
-  await db
-    .update(orders)
-    .set({ qrPayload: made.value.qrCode })
-    .where(and(eq(orders.id, o.id), eq(orders.qrPayload, '')));
+  const value = made.kind === 'ok' ? (method === 'qr' ? made.value.qrCode : made.value.payInfo) : undefined;
+  if (!value) return null;
+  if (method === 'qr')
+    await db
+      .update(orders)
+      .set({ qrPayload: value })
+      .where(and(eq(orders.id, o.id), eq(orders.qrPayload, '')));
+  else
+    await db
+      .update(orders)
+      .set({ payInfo: value })
+      .where(and(eq(orders.id, o.id), isNull(orders.payInfo)));
   const now = await db.query.orders.findFirst({ where: eq(orders.id, o.id) });
-  return now?.qrPayload || null;
+  return (method === 'qr' ? now?.qrPayload : now?.payInfo) || null;
 }
 
-/** The signed provider URL a `wap` or `page` payment starts at; the payer comes back to the cashier page. */
-export async function providerPageUrl(
+/**
+ * Where a `wap` or `page` payment starts (a signed URL or a form for the payer's browser); the
+ * payer comes back to the cashier page. Null when the config does not offer the method or the
+ * provider cannot be reached now.
+ */
+export async function providerPage(
   env: Env,
   db: Db,
   o: Order,
   method: ChannelMethod,
   origin: string,
-): Promise<string | null> {
+  payerIp: string | null,
+): Promise<BrowserStart | null> {
   const c = await contextOf(env, db, o, origin);
   if (!c?.row.cfg.methods.includes(method)) return null;
-  return c.channel.payUrl(c.ctx, channelOrderOf(o), method, {
+  const start = await c.channel.payUrl(c.ctx, channelOrderOf(o), method, {
     notifyUrl: notifyUrlOf(origin, c.row.cfg),
     returnUrl: `${origin}/pay/${o.payToken}?return=1`,
+    payerIp: o.clientIp ?? payerIp,
   });
+  await logCalls(db, c.row.cfg.id, c.calls, { orderId: o.id });
+  return start.kind === 'ok' ? start.value : null;
 }
 
 /** The methods of an order's config (what `auto` may choose from). */

@@ -149,6 +149,10 @@ export async function handleNotify(env: Env, db: Db, name: string, configId: num
     await log('rejected', verdict.reason);
     return channel.answers.fail(verdict.reason);
   }
+  if (verdict.kind === 'ignored') {
+    await log('processed', verdict.summary);
+    return channel.answers.ok;
+  }
   if (verdict.account !== cfg.account) {
     const why = `addressed to account ${verdict.account}, but this config is ${cfg.account}`;
     await log('rejected', why);

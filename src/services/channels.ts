@@ -15,7 +15,7 @@ import type { Db } from '../env';
 import { ApiError } from '../errors';
 import { requireApp } from './apps';
 import { syncCollector } from './collector';
-import { isOwnSandboxUrl, ownOrigins, providerFetch } from './loopback';
+import { certFetch, isOwnSandboxUrl, ownOrigins, providerFetch } from './loopback';
 import { touchConfig } from './merchants';
 
 const LOG_TEXT_LIMIT = 2048;
@@ -92,7 +92,7 @@ export async function saveConfig(env: Env, db: Db, appkey: string, name: string,
     prepared = await channel.prepare(parsed.data, {
       mode: app.mode,
       previous,
-      simulatorPublicKey: async () => (await simulatorKeys(env, db, name)).publicKey,
+      simulator: () => simulatorKeys(env, db, name, channel.simulatorIssuer),
       isOwnSimulator: (url) => {
         const origins = ownOrigins(env, origin);
         return isOwnSandboxUrl(url, origins) && new URL(url, origin).pathname === channel.simulatorGateway;
@@ -171,7 +171,7 @@ export async function implicitConfig(env: Env, db: Db, appId: number, name: stri
   const existing = await findConfig(db, appId, name);
   if (existing) return existing;
   const channel = requireChannel(name);
-  const prepared = await channel.implicit(appId, (await simulatorKeys(env, db, name)).publicKey);
+  const prepared = await channel.implicit(appId, await simulatorKeys(env, db, name, channel.simulatorIssuer));
   await db
     .insert(channelConfigs)
     .values({
@@ -198,6 +198,7 @@ export async function channelContext(env: Env, cfg: ChannelConfig, mode: App['mo
     secrets: JSON.parse(await openSecret(env.MASTER_KEY, cfg.secretsEnc)),
     origin,
     fetch: providerFetch(env, origin),
+    certFetch: (binding) => certFetch(env, origin, binding),
     record: (call) => void calls.push(call),
   };
   return { channel, ctx, calls };

@@ -49,13 +49,18 @@ export const providerTimeoutMs = (env: Env) => (Number(env.PROVIDER_TIMEOUT_SECO
  * A fetch for provider calls: in-process for our own `/sandbox/` URLs (resolved against `origin`),
  * else real HTTP. Both are bounded by the provider timeout; redirects are never followed.
  */
-export function providerFetch(env: Env, origin: string, timeoutMs = providerTimeoutMs(env)) {
+export function providerFetch(
+  env: Env,
+  origin: string,
+  timeoutMs = providerTimeoutMs(env),
+  outside: (url: string, init: RequestInit) => Promise<Response> = fetch,
+) {
   const origins = ownOrigins(env, origin);
   return async (url: string, init: RequestInit): Promise<Response> => {
     if (!isOwnSandboxUrl(url, origins)) {
       const signal = AbortSignal.timeout(timeoutMs);
       try {
-        return await fetch(url, { ...init, redirect: 'manual', signal });
+        return await outside(url, { ...init, redirect: 'manual', signal });
       } catch (err) {
         throw signal.aborted ? new Error(`no answer within ${timeoutMs / 1000} s`) : err;
       }
@@ -71,4 +76,18 @@ export function providerFetch(env: Env, origin: string, timeoutMs = providerTime
       clearTimeout(timer);
     }
   };
+}
+
+/** A binding name an mTLS client certificate may be bound under (`QQPAY_CERT`, `MTLS_CERT_1234`). */
+export const CERT_BINDING = /^[A-Z][A-Z0-9_]{0,62}CERT[A-Z0-9_]{0,62}$/;
+
+/**
+ * A provider fetch that presents the client certificate of the Workers mTLS certificate binding
+ * `binding` (`[[mtls_certificates]]` in wrangler.toml), or null when the deployment has no such
+ * binding. Our own simulators are still reached in-process (they ask for no certificate).
+ */
+export function certFetch(env: Env, origin: string, binding: string) {
+  const fetcher = CERT_BINDING.test(binding) ? (env as unknown as Record<string, unknown>)[binding] : undefined;
+  if (typeof (fetcher as Fetcher | undefined)?.fetch !== 'function') return null;
+  return providerFetch(env, origin, providerTimeoutMs(env), (url, init) => (fetcher as Fetcher).fetch(url, init));
 }

@@ -132,11 +132,18 @@ async function callProvider(
     return schedule(env, db, r, nowMs + unknownRetryMs(r.attempts), 'the channel config of the order is gone');
   const { channel, ctx, calls } = await channelContext(env, found.cfg, o.mode, origin);
   const co = channelOrderOf(o);
-  const cr = { providerRequestNo: r.providerRequestNo, amountFen: r.amountFen, reason: r.reason };
+  const cr = {
+    providerRequestNo: r.providerRequestNo,
+    amountFen: r.amountFen,
+    reason: r.reason,
+    createdMs: r.createdMs,
+  };
   try {
     if (start === 'query') {
       const q = await channel.refundQuery(ctx, co, cr);
       if (q.kind === 'ok' && q.value === 'succeeded') return await finish(env, db, r, 'succeeded', null);
+      if (q.kind === 'ok' && q.value === 'failed')
+        return await finish(env, db, r, 'failed', 'the provider reports the refund failed (refund query)');
       if (q.kind !== 'ok') return await schedule(env, db, r, nowMs + unknownRetryMs(r.attempts), q.msg);
     }
     const answer = await channel.refund(ctx, co, cr);

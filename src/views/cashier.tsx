@@ -38,6 +38,8 @@ const TEXT = {
     inApp: (type: string) => `请在商户App中使用${type}完成付款`,
     openSimulator: '打开支付模拟器（沙箱）',
     unavailable: (type: string) => `${type}暂时无法连接，请稍后刷新页面重试。`,
+    jsapiPay: '微信支付',
+    jsapiHint: '请在微信中打开此页面完成支付。',
   },
   en: {
     title: 'Checkout',
@@ -68,6 +70,8 @@ const TEXT = {
     inApp: (type: string) => `Complete the payment with ${type} in the merchant's app`,
     openSimulator: 'Open the payment simulator (sandbox)',
     unavailable: (type: string) => `${type} cannot be reached right now; reload the page to try again.`,
+    jsapiPay: 'Pay with WeChat',
+    jsapiHint: 'Open this page in WeChat to pay.',
   },
 };
 
@@ -100,6 +104,8 @@ export interface ChannelModel {
   simulatorUrl: string | null;
   /** Paid in the merchant's own app (method app). */
   inApp: boolean;
+  /** Inside WeChat: the signed JSAPI parameters (JSON) for WeixinJSBridge's getBrandWCPayRequest. */
+  jsapi: string | null;
 }
 
 export interface CashierModel {
@@ -131,7 +137,10 @@ h1{font-size:18px;margin:0 0 4px}.merchant{color:#374151;margin:0 0 16px}
 .amount-label{color:#374151;margin:0}.amount{font-size:44px;font-weight:700;letter-spacing:-1px;margin:4px 0;color:#b91c1c}
 .note{font-size:14px;color:#374151;background:#fef3c7;border-radius:8px;padding:8px 12px;margin:8px 0}
 .qr{width:240px;height:240px;margin:16px auto 8px;display:block}.qr svg{width:100%;height:100%}
-.scan{font-weight:600;margin:0}.alipay .scan{color:#1d4ed8}.wechat .scan{color:#047857}
+.scan{font-weight:600;margin:0;color:var(--brand)}
+.brand{background:var(--brand);color:#fff;border-radius:10px 10px 0 0;margin:-24px -24px 16px;padding:10px 16px;font-weight:700;text-align:left}
+.alipay{--brand:#0e5fd8}.wechat{--brand:#07803f}.qqpay{--brand:#0a6fb0}.unionpay{--brand:#c8102e}
+.brand-pay{background:var(--brand);color:#fff}
 .meta{display:flex;justify-content:space-between;font-size:14px;color:#374151;margin-top:16px;border-top:1px solid #e5e7eb;padding-top:12px}
 .countdown{font-variant-numeric:tabular-nums;font-weight:600}
 .state{font-size:20px;font-weight:700;margin:16px 0 4px}.state.ok{color:#047857}.state.bad{color:#b91c1c}
@@ -150,6 +159,7 @@ function script(m: CashierModel, lang: Lang): string {
     returnUrl: m.returnUrl,
     timeoutUrl: m.timeoutUrl,
     ack: m.acknowledged,
+    jsapi: m.channel?.jsapi ? JSON.parse(m.channel.jsapi) : null,
     lang,
   };
   return `(() => {
@@ -196,6 +206,16 @@ if (sim) sim.addEventListener('click', async () => {
   try { await fetch('/pay/' + c.token + '/simulate', { method: 'POST' }); } finally { sim.disabled = false; }
   poll();
 });
+const wx = $('jsapi-pay');
+function wxPay() {
+  if (typeof WeixinJSBridge === 'undefined') { $('jsapi-hint').hidden = false; return; }
+  WeixinJSBridge.invoke('getBrandWCPayRequest', c.jsapi, () => poll());
+}
+if (wx && c.jsapi) {
+  wx.addEventListener('click', wxPay);
+  if (typeof WeixinJSBridge !== 'undefined') wxPay();
+  else document.addEventListener('WeixinJSBridgeReady', wxPay, false);
+}
 tick(); setInterval(tick, 1000);
 apply({ status: c.status, acknowledged: c.ack, return_url: c.returnUrl, timeout_url: c.timeoutUrl });
 poll();
@@ -226,6 +246,9 @@ export function renderCashier(m: CashierModel, lang: Lang): string {
       <body>
         <main>
           <section class={`card ${m.type}`} aria-labelledby="title">
+            <p class="brand" id="brand">
+              {typeName}
+            </p>
             <h1 id="title">{t.title}</h1>
             <p class="merchant">
               {t.payTo} <strong>{m.merchantName}</strong>
@@ -250,6 +273,16 @@ export function renderCashier(m: CashierModel, lang: Lang): string {
               {ch?.unavailable && (
                 <p class="state bad" id="unavailable">
                   {t.unavailable(typeName)}
+                </p>
+              )}
+              {ch?.jsapi && (
+                <button type="button" class="brand-pay" id="jsapi-pay">
+                  {t.jsapiPay}
+                </button>
+              )}
+              {ch?.jsapi && (
+                <p class="note" id="jsapi-hint" hidden>
+                  {t.jsapiHint}
                 </p>
               )}
               {ch?.inApp && (

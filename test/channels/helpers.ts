@@ -130,3 +130,66 @@ export async function simTrade(providerTradeNo: string) {
   const { env } = await import('cloudflare:test');
   return env.DB.prepare('SELECT * FROM sim_trades WHERE out_trade_no = ?').bind(providerTradeNo).first<any>();
 }
+
+/** Creates an order of pay type `type` (signed with it) and answers its create data. */
+export async function createAs(
+  app: TestApp,
+  type: string,
+  price: string,
+  outOrderId: string,
+  extra: Record<string, string> = {},
+) {
+  const { gatepay, signedCreate } = await import('../helpers');
+  const r = await gatepay('create', {
+    ...(await signedCreate(app, { price, type, out_order_id: outOrderId })),
+    ...extra,
+  });
+  if (r.code !== 100) throw new Error(`create → ${r.code} ${r.msg}`);
+  return r.data;
+}
+
+/** SPKI DER (base64) of a PEM public key. */
+export const pemBody = (pem: string) => pem.replace(/-----[^-]+-----|\s/g, '');
+
+export const PHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148';
+export const PC_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36';
+export const WECHAT_UA = `${PHONE_UA} MicroMessenger/8.0.50(0x18003231) NetType/WIFI Language/zh_CN`;
+
+/** Waits until huipay shows the order `status`. */
+export async function orderBecomes(orderId: number, status: string) {
+  const { eventually, ok } = await import('../helpers');
+  return eventually(async () => {
+    const o = await ok('GET', `/orders/${orderId}`, undefined, 200);
+    if (o.status !== status) throw new Error(`order ${orderId} is ${o.status}, not ${status}`);
+    return o;
+  });
+}
+
+/** A live merchant app (no channel, no session). */
+export async function liveApp() {
+  const m = await ok('POST', '/merchants', { name: 'Live shop' });
+  return ok('POST', `/merchants/${m.id}/apps`, {
+    name: 'live',
+    mode: 'live',
+    notify_url: 'https://shop.example.com/n',
+  });
+}
+
+/** `POST /api/cloudpay/refund` of an order by its order_id, signed from the spec's formula. */
+export async function refundOrder(app: TestApp, orderId: number | string, outRefundNo: string, amount: string) {
+  const { specSign } = await import('../helpers');
+  const p: Record<string, string> = {
+    appkey: app.appkey,
+    order_id: String(orderId),
+    out_order_id: '',
+    out_refund_no: outRefundNo,
+    amount,
+  };
+  p.sign = await specSign([p.appkey, p.order_id, p.out_order_id, p.out_refund_no, p.amount], app.appsecret);
+  const res = await SELF.fetch(gw('/api/cloudpay/refund'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(p).toString(),
+  });
+  return (await res.json()) as { code: number; msg: string; data: any };
+}

@@ -267,7 +267,7 @@ describe('apps', () => {
       backup_notify_url: null,
       order_ttl_seconds: 600,
       allow_url_override: false,
-      pay_types: ['alipay', 'wechat'],
+      pay_types: ['alipay', 'wechat', 'qqpay', 'unionpay'],
       enabled: true,
       routing: {
         alipay: 'official_then_personal',

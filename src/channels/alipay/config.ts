@@ -13,8 +13,8 @@ import {
   parsePrivateKey,
   parsePublicKey,
 } from '../../domain/rsa';
-import { normalizeHttpUrl } from '../../domain/ssrf';
-import { ConfigProblem, type PrepareContext, type PreparedConfig } from '../types';
+import { checkProviderUrl } from '../provider-url';
+import { ConfigProblem, type PrepareContext, type PreparedConfig, type SimulatorIdentity } from '../types';
 import { SIMULATOR_GATEWAY } from './simulator-trades';
 
 export interface AlipaySettings {
@@ -58,31 +58,17 @@ export const input = z
   })
   .openapi('AlipayChannelConfig');
 
-/** The gateway to store: the simulator's path when it is ours, else the URL checked for the app's mode. */
-function checkGateway(url: string, mode: string, isOwnSimulator: (url: string) => boolean): string {
-  if (isOwnSimulator(url)) {
-    if (mode !== 'sandbox')
-      throw new ConfigProblem('gateway_url', 'is the built-in simulator, which serves sandbox apps only');
-    return SIMULATOR_GATEWAY;
-  }
-  const parsed = normalizeHttpUrl(url);
-  if (!parsed.ok) throw new ConfigProblem('gateway_url', parsed.error);
-  const u = new URL(parsed.url);
-  if (mode === 'live' && (u.protocol !== 'https:' || !LIVE_HOSTS.includes(u.hostname)))
-    throw new ConfigProblem(
-      'gateway_url',
-      `must be Alipay's own gateway over https for a live app (${DEFAULT_GATEWAY})`,
-    );
-  return parsed.url;
-}
-
 /** Checks and normalises a config being saved; throws ConfigProblem naming the field. */
 export async function prepareConfig(
   raw: Record<string, unknown>,
   ctx: PrepareContext<AlipaySettings, AlipaySecrets>,
 ): Promise<PreparedConfig<AlipaySettings, AlipaySecrets>> {
   const i = input.parse(raw);
-  const gateway = checkGateway(i.gateway_url ?? DEFAULT_GATEWAY, ctx.mode, ctx.isOwnSimulator);
+  const gateway = checkProviderUrl('gateway_url', i.gateway_url ?? DEFAULT_GATEWAY, ctx, {
+    simulator: SIMULATOR_GATEWAY,
+    liveHosts: LIVE_HOSTS,
+    provider: `Alipay's own gateway (${DEFAULT_GATEWAY})`,
+  });
   const privateText = i.private_key ?? (ctx.previous ? ctx.previous.secrets.private_key : null);
   if (privateText === null) throw new ConfigProblem('private_key', "is required: the app's RSA2 private key");
   const priv = await parsePrivateKey(privateText);
@@ -90,7 +76,7 @@ export async function prepareConfig(
   const publicText =
     i.alipay_public_key ??
     (gateway === SIMULATOR_GATEWAY
-      ? await ctx.simulatorPublicKey()
+      ? (await ctx.simulator()).publicKey
       : (ctx.previous?.settings.alipay_public_key ?? null));
   if (publicText === null)
     throw new ConfigProblem('alipay_public_key', 'is required: the Alipay public key (支付宝公钥) of this app');
@@ -119,7 +105,7 @@ export async function prepareConfig(
 /** The config of a sandbox app with no setup: a fresh key pair, the built-in simulator. */
 export async function implicitConfig(
   appId: number,
-  simulatorPublicKey: string,
+  { publicKey: simulatorPublicKey }: SimulatorIdentity,
 ): Promise<PreparedConfig<AlipaySettings, AlipaySecrets>> {
   const pair = await generateRsaKeyPair();
   const app_id = `9021${String(appId).padStart(12, '0')}`;

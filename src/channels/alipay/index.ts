@@ -8,7 +8,7 @@
  */
 import { base64ToBytes, rsaVerify } from '../../domain/rsa';
 import { randomToken } from '../../domain/ids';
-import type { Channel, TradeState } from '../types';
+import { type Channel, type TradeState, unverifiedCheck } from '../types';
 import { type AlipaySecrets, type AlipaySettings, configView, implicitConfig, input, prepareConfig } from './config';
 import { absolute, call, callRaw, isSub, paidFacts, signed, tradeBiz } from './gateway';
 import {
@@ -23,7 +23,7 @@ import {
   PRODUCT_CODE,
   yuan,
 } from './protocol';
-import simulator, { SIMULATOR_GATEWAY } from './simulator';
+import simulator, { notifier, SIMULATOR_GATEWAY } from './simulator';
 
 export type { AlipaySecrets, AlipaySettings } from './config';
 export { DEFAULT_GATEWAY } from './config';
@@ -51,6 +51,7 @@ export const alipay = {
   secretFields: ['private_key'],
   simulator,
   simulatorGateway: SIMULATOR_GATEWAY,
+  simulatorNotifier: notifier,
 
   prepare: prepareConfig,
   implicit: implicitConfig,
@@ -80,7 +81,7 @@ export const alipay = {
     const biz: Record<string, string> = { ...tradeBiz(order), product_code: PRODUCT_CODE[which] };
     if (which === 'wap') biz.quit_url = urls.returnUrl;
     const params = await signed(ctx, API[which], biz, { notify_url: urls.notifyUrl, return_url: urls.returnUrl });
-    return gatewayUrl(absolute(ctx), params);
+    return { kind: 'ok', value: { kind: 'redirect', url: gatewayUrl(absolute(ctx), params) } };
   },
 
   appLink(s, payInfo, origin) {
@@ -179,14 +180,7 @@ export const alipay = {
     const { outcome, body, verified } = await callRaw(ctx, API.query, {
       out_trade_no: `huipaycheck${randomToken(16)}`,
     });
-    if (!body)
-      return {
-        accepted: null,
-        response_verified: false,
-        provider_code: null,
-        provider_msg: outcome.kind === 'ok' ? null : outcome.msg,
-        hint: null,
-      };
+    if (!body) return unverifiedCheck(outcome);
     const code = field(body, 'code') ?? null;
     const sub = field(body, 'sub_code') ?? null;
     // The request reached the business layer (10000, or 40004 "no such trade"): the signature was accepted.

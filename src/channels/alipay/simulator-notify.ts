@@ -1,16 +1,13 @@
 /**
- * What the Alipay simulator sends the merchant: the signed async notify (trade_status_sync),
- * in-process when the notify URL is this deployment's own, retried on Alipay's schedule from the
- * sweep (4m, 10m, 10m, 1h, 2h, 6h, 15h), and the signed sync-return redirect of page flows.
+ * What the Alipay simulator sends the merchant: the signed async notify (trade_status_sync), sent
+ * and retried on Alipay's schedule (4m, 10m, 10m, 1h, 2h, 6h, 15h) by the simulators' shared
+ * sender (../sim-notify.ts), and the signed sync-return redirect of page flows.
  */
-import { and, eq, lte, min } from 'drizzle-orm';
-import { simTrades, type SimTrade } from '../../db/schema';
+import type { SimTrade } from '../../db/schema';
 import { rsaSign } from '../../domain/rsa';
 import type { Db } from '../../env';
-import { ownOrigins, selfFetch } from '../../services/loopback';
-import { postOnce } from '../../services/outbound';
-import { wakeSweeper } from '../../services/wake';
 import { simulatorKeys } from '../sandbox';
+import type { SimNotifier } from '../types';
 import { chinaTime, notifyContent, type Params, yuan } from './protocol';
 import { CHANNEL } from './simulator-trades';
 
@@ -73,75 +70,14 @@ async function notifyFields(env: Env, db: Db, t: SimTrade): Promise<Params> {
   });
 }
 
-/** POSTs the notify: in-process when the notify URL is on one of our own origins, else over HTTP. */
-async function post(
-  env: Env,
-  url: string,
-  body: string,
-  origins: string[],
-): Promise<{ ok: boolean; error: string | null }> {
-  const own = ownOrigins(env).concat(origins);
-  const sameWorker = (() => {
-    try {
-      return own.includes(new URL(url).origin);
-    } catch {
-      return false;
-    }
-  })();
-  const headers = { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' };
-  if (sameWorker) {
-    const res = await selfFetch(new Request(url, { method: 'POST', headers, body }), env);
-    const text = await res.text();
-    return { ok: res.status === 200 && text.trim() === 'success', error: `HTTP ${res.status} ${text.slice(0, 100)}` };
-  }
-  const res = await postOnce(url, body, headers);
-  return { ok: res.status === 200 && res.text?.trim() === 'success', error: res.error ?? `HTTP ${res.status}` };
-}
-
-/** One notify attempt for a trade whose notify is owed (claimed by compare-and-set on the attempt count). */
-export async function deliverNotify(env: Env, db: Db, tradeId: number, requestOrigin: string | null): Promise<void> {
-  const t = await db.query.simTrades.findFirst({ where: eq(simTrades.id, tradeId) });
-  if (t?.notifyState !== 'pending' || !t.notifyUrl) return;
-  const attempt = t.notifyAttempts + 1;
-  const [claimed] = await db
-    .update(simTrades)
-    .set({ notifyAttempts: attempt, nextNotifyMs: Date.now() + 120_000 })
-    .where(and(eq(simTrades.id, t.id), eq(simTrades.notifyAttempts, t.notifyAttempts)))
-    .returning();
-  if (!claimed) return;
-  const body = new URLSearchParams(await notifyFields(env, db, claimed)).toString();
-  let delivered = false;
-  try {
-    delivered = (await post(env, t.notifyUrl, body, [t.origin, ...(requestOrigin ? [requestOrigin] : [])])).ok;
-  } catch {
-    delivered = false;
-  }
-  const retryIn = NOTIFY_RETRY_S[attempt - 1];
-  await db
-    .update(simTrades)
-    .set(
-      delivered
-        ? { notifyState: 'delivered', nextNotifyMs: null }
-        : retryIn === undefined
-          ? { notifyState: 'failed', nextNotifyMs: null }
-          : { nextNotifyMs: Date.now() + retryIn * 1000 },
-    )
-    .where(eq(simTrades.id, t.id));
-  if (!delivered && retryIn !== undefined) await wakeSweeper(env, Date.now() + retryIn * 1000);
-}
-
-/** The sweep's part: notify attempts of simulated trades that are due; when the next one will be, or null. */
-export async function sweepSimulatedNotifies(env: Env, db: Db, nowMs = Date.now()): Promise<number | null> {
-  const owed = eq(simTrades.notifyState, 'pending');
-  const due = await db
-    .select({ id: simTrades.id })
-    .from(simTrades)
-    .where(and(owed, lte(simTrades.nextNotifyMs, nowMs)))
-    .limit(50);
-  await Promise.all(due.map((t) => deliverNotify(env, db, t.id, null)));
-  const [next] = await db
-    .select({ t: min(simTrades.nextNotifyMs) })
-    .from(simTrades)
-    .where(owed);
-  return next?.t ?? null;
-}
+/** How the simulator notifies: the signed form, answered `success`, retried on Alipay's schedule (../sim-notify.ts). */
+export const notifier: SimNotifier = {
+  async build(env, db, t) {
+    return {
+      body: new URLSearchParams(await notifyFields(env, db, t)).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
+    };
+  },
+  accepted: (status, text) => status === 200 && text.trim() === 'success',
+  retryS: NOTIFY_RETRY_S,
+};

@@ -17,10 +17,11 @@ import { channelConfigs, apps, simTrades, type SimTrade } from '../../db/schema'
 import { base64ToBytes, rsaVerify } from '../../domain/rsa';
 import { createRouter, type AppEnv, type Db } from '../../env';
 import { readBody } from '../../services/params';
+import { type PayerBrand, renderPayerPage, simulatorErrorPage } from '../payer-page';
 import { simulatorKeys } from '../sandbox';
+import { deliverSimulatedNotify } from '../sim-notify';
 import { API, type Params, signContent } from './protocol';
-import { deliverNotify, returnUrl } from './simulator-notify';
-import { renderPayerPage } from './simulator-page';
+import { notifier, returnUrl } from './simulator-notify';
 import {
   type Body,
   BROWSER_APIS,
@@ -36,7 +37,16 @@ import {
 } from './simulator-trades';
 
 export { SIMULATOR_GATEWAY } from './simulator-trades';
-export { sweepSimulatedNotifies } from './simulator-notify';
+export { notifier } from './simulator-notify';
+
+const BRAND: PayerBrand = {
+  name: '支付宝',
+  nameEn: 'Alipay',
+  colour: '#1677ff',
+  base: '/sandbox/alipay/pay',
+  accountLabel: 'APPID',
+};
+const errorPage = (code: string, msg: string) => simulatorErrorPage(BRAND, code, msg);
 
 const sim = createRouter();
 
@@ -152,11 +162,6 @@ sim.on(['GET', 'POST'], '/gateway.do', async (c) => {
   });
 });
 
-function errorPage(code: string, msg: string): string {
-  const esc = (s: string) => s.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
-  return `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>支付宝（沙箱模拟）错误</title></head><body style="font:16px/1.5 system-ui,sans-serif;max-width:560px;margin:2rem auto;padding:0 1rem"><h1>支付失败</h1><p id="error-code">${esc(code)}</p><p>${esc(msg)}</p></body></html>`;
-}
-
 // ── the payer ──────────────────────────────────────────────────────────────────────────────
 
 const byToken = (db: Db, token: string) => db.query.simTrades.findFirst({ where: eq(simTrades.token, token) });
@@ -193,6 +198,7 @@ function pageModel(t: SimTrade, message: string | null, nowMs = Date.now()) {
             ? '交易已超时 Trade expired'
             : null),
     backUrl: payable ? null : (t.quitUrl ?? t.returnUrl),
+    paid: t.status === 'TRADE_SUCCESS' || t.status === 'TRADE_FINISHED',
   };
 }
 
@@ -200,7 +206,7 @@ sim.get('/pay/:token', async (c) => {
   const t = await byToken(c.get('db'), c.req.param('token'));
   if (!t) return c.html(errorPage('ACQ.TRADE_NOT_EXIST', '交易不存在'), 404);
   c.header('cache-control', 'no-store');
-  return c.html(renderPayerPage(pageModel(t, null)));
+  return c.html(renderPayerPage(pageModel(t, null), BRAND));
 });
 
 sim.post('/pay/:token', async (c) => {
@@ -211,7 +217,7 @@ sim.post('/pay/:token', async (c) => {
   const form = new URLSearchParams(body.ok ? body.text : '');
   if (form.get('action') === 'cancel') {
     if (t.quitUrl ?? t.returnUrl) return c.redirect((t.quitUrl ?? t.returnUrl)!, 302);
-    return c.html(renderPayerPage(pageModel(t, '已取消付款 Payment cancelled')));
+    return c.html(renderPayerPage(pageModel(t, '已取消付款 Payment cancelled'), BRAND));
   }
   const now = Date.now();
   const skip = form.get('notify') === 'skip';
@@ -231,10 +237,11 @@ sim.post('/pay/:token', async (c) => {
       ),
     )
     .returning();
-  if (!paid) return c.html(renderPayerPage(pageModel(t, null)), 409);
-  if (paid.notifyState === 'pending') await deliverNotify(c.env, db, paid.id, new URL(c.req.url).origin);
+  if (!paid) return c.html(renderPayerPage(pageModel(t, null), BRAND), 409);
+  if (paid.notifyState === 'pending')
+    await deliverSimulatedNotify(c.env, db, paid.id, notifier, new URL(c.req.url).origin);
   if (paid.returnUrl && paid.api !== API.app) return c.redirect(await returnUrl(c.env, db, paid), 302);
-  return c.html(renderPayerPage(pageModel(paid, '支付成功 Paid')));
+  return c.html(renderPayerPage(pageModel(paid, '支付成功 Paid'), BRAND));
 });
 
 export default sim;

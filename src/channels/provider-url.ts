@@ -1,0 +1,29 @@
+/**
+ * The provider URL a channel config stores (Alipay `gateway_url`, WeChat and QQ Wallet `base_url`,
+ * UnionPay `base_url`): this deployment's own simulator as its path (sandbox apps only), or an
+ * http(s) URL in normal form — for a live app, https on one of the provider's own hosts.
+ */
+import { normalizeHttpUrl } from '../domain/ssrf';
+import { ConfigProblem } from './types';
+
+export function checkProviderUrl(
+  field: string,
+  url: string,
+  ctx: { mode: string; isOwnSimulator: (url: string) => boolean },
+  o: { simulator: string; liveHosts: readonly string[]; provider: string },
+): string {
+  if (ctx.isOwnSimulator(url)) {
+    if (ctx.mode !== 'sandbox')
+      throw new ConfigProblem(field, 'is the built-in simulator, which serves sandbox apps only');
+    return o.simulator;
+  }
+  const parsed = normalizeHttpUrl(url);
+  if (!parsed.ok) throw new ConfigProblem(field, parsed.error);
+  const u = new URL(parsed.url);
+  if (ctx.mode === 'live' && (u.protocol !== 'https:' || !o.liveHosts.includes(u.hostname)))
+    throw new ConfigProblem(field, `must be ${o.provider} over https for a live app`);
+  return parsed.url.replace(/\/+$/, '') || parsed.url;
+}
+
+/** A stored provider URL as callers see it: our simulator's path made absolute on `origin`. */
+export const absoluteUrl = (url: string, origin: string) => (url.startsWith('/') ? `${origin}${url}` : url);
