@@ -77,11 +77,7 @@ function prepare(db: Db) {
       .select({ type: sessions.type, shard: sessions.shard, n: count() })
       .from(sessions)
       .where(
-        and(
-          eq(sessions.merchantId, key('merchantId')),
-          eq(sessions.mode, key('mode')),
-          eq(sessions.enabled, true),
-        ),
+        and(eq(sessions.merchantId, key('merchantId')), eq(sessions.mode, key('mode')), eq(sessions.enabled, true)),
       )
       .groupBy(sessions.type, sessions.shard)
       .prepare(),

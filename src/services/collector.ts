@@ -113,12 +113,12 @@ export async function syncCollector(env: Env, db: Db, merchantId: number, mode: 
         mode,
         shard,
         version: m.configVersion,
-    settings: {
-      rotation: m.rotation,
-      maxOffsetFen: m.maxOffsetFen,
-      direction: m.offsetDirection,
-      timezone: m.timezone,
-    },
+        settings: {
+          rotation: m.rotation,
+          maxOffsetFen: m.maxOffsetFen,
+          direction: m.offsetDirection,
+          timezone: m.timezone,
+        },
         sessions: sessionRows
           .filter((s) => s.shard === shard)
           .map((s) => ({

@@ -131,6 +131,8 @@ export async function liveOf(env: Env, s: Session) {
 /** The live state of these sessions of one merchant, from each Collector (mode and shard) that owns some. */
 export async function liveStates(env: Env, merchantId: number, rows: Pick<Session, 'mode' | 'shard'>[]) {
   const owners = [...new Set(rows.map((r) => `${r.mode}:${r.shard}`))].map((k) => k.split(':'));
-  const lives = await Promise.all(owners.map(([mode, shard]) => collector(env, merchantId, mode as Mode, Number(shard)).live()));
+  const lives = await Promise.all(
+    owners.map(([mode, shard]) => collector(env, merchantId, mode as Mode, Number(shard)).live()),
+  );
   return lives.flat();
 }

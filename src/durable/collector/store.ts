@@ -56,9 +56,7 @@ export class CollectorStore {
     const reportColumns = this.sql.exec(`SELECT name FROM pragma_table_info('reports')`).toArray();
     if (!reportColumns.some((c) => c.name === 'seen_ms')) {
       this.sql.exec(`ALTER TABLE reports ADD COLUMN seen_ms INTEGER NOT NULL DEFAULT 0`);
-      this.sql.exec(
-        `UPDATE reports SET seen_ms = max(payment ->> '$.paidMs', payment ->> '$.receivedMs')`,
-      );
+      this.sql.exec(`UPDATE reports SET seen_ms = max(payment ->> '$.paidMs', payment ->> '$.receivedMs')`);
     }
     this.sql.exec(`CREATE INDEX IF NOT EXISTS reports_seen ON reports (seen_ms)`);
   }

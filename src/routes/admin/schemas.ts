@@ -277,7 +277,10 @@ export const SessionView = z
       .nullable()
       .openapi({ description: 'why the last heartbeat did not bring it online' }),
     held_slots: z.number().int().openapi({ description: 'amounts this session holds for pending orders now' }),
-    shard: z.number().int().openapi({ description: "the merchant's Collector shard that owns this session's live state" }),
+    shard: z
+      .number()
+      .int()
+      .openapi({ description: "the merchant's Collector shard that owns this session's live state" }),
     created: UnixSeconds,
     secret: z.string().optional().openapi({ description: 'shown only on create and rotate-secret' }),
     monitor_config: z.string().optional().openapi({ description: 'what the "scan to go online" QR code holds (JSON)' }),
