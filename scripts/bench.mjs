@@ -1196,6 +1196,7 @@ async function main() {
           requests: (b.requests - a.requests) / n,
           d1_statements: (b.d1 - a.d1) / n,
           d1_batches: (b.d1_batches - a.d1_batches) / n,
+          d1_rows_written: (b.d1_rows_written - a.d1_rows_written) / n,
           do_calls: (b.do_calls - a.do_calls) / n,
           queue_messages: (b.queue - a.queue) / n,
         };
@@ -1285,7 +1286,7 @@ async function main() {
       await fetch(`${huipay.url}/__bench/counters?on=0`);
       for (const [name, c] of Object.entries(per))
         log(
-          `counters: ${name}: per ${name.startsWith('paid') ? 'order' : 'request'} ${c.requests.toFixed(2)} HTTP requests, ${c.d1_statements.toFixed(2)} D1 statements (${c.d1_batches.toFixed(2)} batches), ${c.do_calls.toFixed(2)} Durable Object calls, ${c.queue_messages.toFixed(2)} queue messages (n = ${c.n})`,
+          `counters: ${name}: per ${name.startsWith('paid') ? 'order' : 'request'} ${c.requests.toFixed(2)} HTTP requests, ${c.d1_statements.toFixed(2)} D1 statements (${c.d1_batches.toFixed(2)} batches, ${c.d1_rows_written.toFixed(1)} rows written), ${c.do_calls.toFixed(2)} Durable Object calls, ${c.queue_messages.toFixed(2)} queue messages (n = ${c.n})`,
         );
       return per;
     }
@@ -1423,7 +1424,7 @@ async function main() {
       'platform use (bench-entry counters):',
       ...Object.entries(counters).map(
         ([name, c]) =>
-          `  ${name.padEnd(38)} ${c.d1_statements.toFixed(2).padStart(6)} D1 statements ${c.do_calls.toFixed(2).padStart(6)} DO calls ${c.queue_messages.toFixed(2).padStart(6)} queue messages ${c.requests.toFixed(2).padStart(5)} HTTP requests`,
+          `  ${name.padEnd(38)} ${c.d1_statements.toFixed(2).padStart(6)} D1 statements ${c.d1_rows_written.toFixed(1).padStart(5)} rows written ${c.do_calls.toFixed(2).padStart(6)} DO calls ${c.queue_messages.toFixed(2).padStart(6)} queue messages ${c.requests.toFixed(2).padStart(5)} HTTP requests`,
       ),
       `cores: ${cores} · peak RSS of the serving workerd: ${summary.peak_rss_mb.toFixed(1)} MB (the floor's workerd: ${floorRss.peakMb().toFixed(1)} MB)`,
       `report: ${results.report.applyNote}; ${results.report.drainNote}`,

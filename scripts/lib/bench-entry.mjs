@@ -24,7 +24,12 @@ export function benchEntry(bundleScript) {
 const SOURCE = `import worker, { Collector as BaseCollector, Sweeper as BaseSweeper } from './index.js';
 export * from './index.js';
 
-const counts = { d1: 0, d1_batches: 0, do_calls: 0, queue: 0, requests: 0, queue_batches: 0 };
+const counts = { d1: 0, d1_batches: 0, d1_rows_written: 0, do_calls: 0, queue: 0, requests: 0, queue_batches: 0 };
+/** Adds the rows D1 says a statement wrote (index entries included) to the count. */
+const written = (r) => {
+  for (const one of Array.isArray(r) ? r : [r]) counts.d1_rows_written += one?.meta?.rows_written ?? 0;
+  return r;
+};
 let on = false;
 let dropQueue = false;
 
@@ -33,8 +38,8 @@ function countedD1(d1) {
     real: stmt,
     bind: (...v) => wrap(stmt.bind(...v)),
     first: (...a) => (counts.d1++, stmt.first(...a)),
-    run: () => (counts.d1++, stmt.run()),
-    all: () => (counts.d1++, stmt.all()),
+    run: () => (counts.d1++, stmt.run().then(written)),
+    all: () => (counts.d1++, stmt.all().then(written)),
     raw: (...a) => (counts.d1++, stmt.raw(...a)),
   });
   return {
@@ -42,7 +47,7 @@ function countedD1(d1) {
     batch: (stmts) => {
       counts.d1 += stmts.length;
       counts.d1_batches++;
-      return d1.batch(stmts.map((s) => s.real ?? s));
+      return d1.batch(stmts.map((s) => s.real ?? s)).then(written);
     },
     exec: (q) => d1.exec(q),
     dump: () => d1.dump(),
