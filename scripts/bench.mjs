@@ -36,7 +36,7 @@
 import autocannon from 'autocannon';
 import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -61,10 +61,25 @@ import {
   workerConfig,
   yuan,
 } from './lib/local.mjs';
+import { benchEntry } from './lib/bench-entry.mjs';
+import { preloadMerchant, seedCollectors } from './lib/preload.mjs';
 
+/** The console's transactions page with each filter, and the admin order list (issue 13: cost flat as data grows). */
+const CONSOLE_ROWS = {
+  console: 'range=7d',
+  console_status: 'status=closed',
+  console_type: 'type=wechat',
+  console_channel: 'channel=alipay',
+  console_today: 'range=today',
+  console_30d: 'range=30d',
+  console_60d: 'range=60d',
+  console_custom: 'range=custom&from=<40 days ago>&to=<30 days ago>',
+  console_search: 'q=cb-5000',
+};
 const ROUTES = [
   'baseline',
   'create',
+  'create_sharded',
   'create_epay',
   'create_alipay',
   'create_wechat',
@@ -73,7 +88,8 @@ const ROUTES = [
   'status',
   'notify',
   'push_vmq',
-  'console',
+  ...Object.keys(CONSOLE_ROWS),
+  'admin_60d',
 ];
 /** The V免签 monitor hosts' domain while benchmarking: pushes carry `Host: <label>.vmq.localhost`. */
 const VMQ_DOMAIN = 'vmq.localhost';
@@ -95,6 +111,8 @@ const javaDouble = (yuanText) => {
 /** Orders of the console row's merchant, all in the last 7 days. */
 const CONSOLE_ORDERS = 10_000;
 const SESSIONS = 4;
+/** The create_sharded row's merchant: its sessions spread over this many Collectors. */
+const SHARDS = 4;
 const NOTIFY_BATCH = 600;
 const TOKENS = 500;
 const HEARTBEAT_EVERY_MS = 20_000;
@@ -108,7 +126,7 @@ const CORES = availableParallelism?.() ?? cpus().length;
 // ── arguments ───────────────────────────────────────────────────────────────────────────────
 
 function parseArgs(argv) {
-  const opts = { json: null, duration: 10, warmup: 2, connections: 8, profile: null };
+  const opts = { json: null, duration: 10, warmup: 2, connections: 8, profile: null, preload: 0, compare: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -121,14 +139,16 @@ function parseArgs(argv) {
     else if (a === '--warmup') opts.warmup = Number(value());
     else if (a === '--connections') opts.connections = Number(value());
     else if (a === '--profile') opts.profile = value();
+    else if (a === '--preload') opts.preload = Number(value());
+    else if (a === '--compare') opts.compare = resolve(value());
     else if (a === '--help' || a === '-h') {
       console.log(
-        'usage: npm run bench -- [--json <path>] [--duration <s>=10] [--warmup <s>=2] [--connections <n>=8] [--profile <route>]',
+        'usage: npm run bench -- [--json <path>] [--duration <s>=10] [--warmup <s>=2] [--connections <n>=8] [--profile <route>] [--preload <orders>=0] [--compare <json of another run>]',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${a} (try --help)`);
   }
-  for (const k of ['duration', 'warmup', 'connections']) {
+  for (const k of ['duration', 'warmup', 'connections', 'preload']) {
     if (!Number.isFinite(opts[k]) || opts[k] < 0) throw new Error(`--${k} must be a non-negative number`);
   }
   if (opts.profile && ![...ROUTES, 'floor'].includes(opts.profile))
@@ -389,6 +409,31 @@ async function seedConsole(base, db, count) {
   return { merchantId: m.id, cookie: header() };
 }
 
+/**
+ * This run beside another (`--compare <json>`, e.g. the same bench at --preload 0): each route's
+ * req/s in both and their ratio, with the issue 13 target (≥ 0.9 × the other run).
+ */
+function compareWith(path, summary) {
+  const other = JSON.parse(readFileSync(path, 'utf8'));
+  const before = new Map(other.routes.map((r) => [r.name, r]));
+  const cell = (c, i) => (i === 0 ? String(c).padEnd(15) : String(c).padStart(13));
+  const out = [
+    `side by side with ${path} (preload ${other.preload ?? 0}) · this run preload ${summary.preload}:`,
+    ['route', `req/s @${other.preload ?? 0}`, `req/s @${summary.preload}`, 'ratio', 'target'].map(cell).join(' '),
+  ];
+  for (const r of summary.routes) {
+    const b = before.get(r.name);
+    if (!b) continue;
+    const ratio = r.rps / (b.rps || 1);
+    out.push(
+      [r.name, b.rps.toFixed(1), r.rps.toFixed(1), ratio.toFixed(3), ratio >= 0.9 ? 'PASS ≥ 0.9' : 'FALL SHORT']
+        .map(cell)
+        .join(' '),
+    );
+  }
+  return out;
+}
+
 // ── main ────────────────────────────────────────────────────────────────────────────────────
 
 async function main() {
@@ -430,7 +475,8 @@ async function main() {
     const mainLog = runtimeLog('huipay');
     const queueLog = new QueueLog();
     const huipay = await serveHuipay({
-      script: mainBuild.script,
+      // The bundle as built, re-exported with what measuring needs (scripts/lib/bench-entry.mjs).
+      script: benchEntry(mainBuild.script),
       vars: { VMQ_MONITOR_DOMAIN: VMQ_DOMAIN },
       inspectorPort,
       handleRuntimeStdio: mainLog.handle,
@@ -490,8 +536,32 @@ async function main() {
       return_url: `http://127.0.0.1:${merchant.port}/return`,
       routing: { alipay: 'official' },
     });
-    const sessionByPayload = new Map(sessions.map((s) => [s.qr_payload, s]));
-    const beat = () => Promise.all(sessions.map((s) => api.heartbeat(s)));
+    // create_sharded's merchant: the same app and sessions, its live state over SHARDS Collectors.
+    const sm = await api.admin('POST', '/merchants', { name: 'Sharded bench shop' });
+    await api.admin('PUT', `/merchants/${sm.id}/settings`, {
+      max_offset: '0.50',
+      rotation: 'random',
+      collector_shards: SHARDS,
+    });
+    const shardedApp = await api.admin('POST', `/merchants/${sm.id}/apps`, {
+      name: 'bench-sharded',
+      mode: 'sandbox',
+      sandbox_notify_url: `http://127.0.0.1:${merchant.port}/notify`,
+      return_url: `http://127.0.0.1:${merchant.port}/return`,
+      order_ttl_seconds: 86_400,
+    });
+    const shardedSessions = [];
+    for (let i = 0; i < SESSIONS; i++)
+      shardedSessions.push(
+        await api.admin('POST', `/merchants/${sm.id}/sessions`, {
+          type: 'alipay',
+          label: `sharded ${i}`,
+          qr_payload: `https://qr.alipay.com/sharded-${i}`,
+          mode: 'sandbox',
+        }),
+      );
+    const sessionByPayload = new Map([...sessions, ...shardedSessions].map((s) => [s.qr_payload, s]));
+    const beat = () => Promise.all([...sessions, ...shardedSessions].map((s) => api.heartbeat(s)));
     await beat();
     const beating = setInterval(
       () => beat().catch((err) => log(`heartbeat failed: ${err.message}`)),
@@ -499,8 +569,53 @@ async function main() {
     );
     cleanups.push(() => clearInterval(beating));
     log(
-      `seeded merchant ${m.id}, sandbox app ${app.appkey}, ${SESSIONS} sessions online; merchant server on :${merchant.port}`,
+      `seeded merchant ${m.id}, sandbox app ${app.appkey}, ${SESSIONS} sessions online; merchant ${sm.id} with the same over ${SHARDS} Collectors (sessions on shards ${shardedSessions.map((s) => s.shard).join(', ')}); merchant server on :${merchant.port}`,
     );
+    // The console rows' merchant (10,000 orders in the last 7 days) and an operator, signed in.
+    const consoleShop = await seedConsole(huipay.url, db, CONSOLE_ORDERS);
+    log(`console: merchant ${consoleShop.merchantId} with ${CONSOLE_ORDERS} orders; operator signed in`);
+    if (opts.preload > 0) {
+      const collectorName = (merchantId, mode) => (shard) =>
+        shard ? `${merchantId}:${mode}:${shard}` : `${merchantId}:${mode}`;
+      const shops = [
+        {
+          merchantId: m.id,
+          appId: app.id,
+          mode: 'sandbox',
+          sessions: sessions.map((s) => ({ id: s.id, type: s.type, shard: s.shard ?? 0 })),
+          tag: 'b',
+          seed: true,
+        },
+        {
+          merchantId: sm.id,
+          appId: shardedApp.id,
+          mode: 'sandbox',
+          sessions: shardedSessions.map((s) => ({ id: s.id, type: s.type, shard: s.shard ?? 0 })),
+          tag: 's',
+          seed: true,
+        },
+        {
+          merchantId: consoleShop.merchantId,
+          appId: 0,
+          mode: 'live',
+          sessions: [
+            { id: 0, type: 'alipay' },
+            { id: 0, type: 'wechat' },
+          ],
+          tag: 'c',
+          seed: false,
+        },
+      ];
+      for (const shop of shops) {
+        const { byShard, seconds } = await preloadMerchant(db, shop, opts.preload);
+        const kept = shop.seed
+          ? await seedCollectors(huipay.mf, byShard, collectorName(shop.merchantId, shop.mode))
+          : 0;
+        log(
+          `preload: merchant ${shop.merchantId}: ${opts.preload} orders over 60 days with payments, deliveries and attempts${shop.mode === 'live' ? ' and ledger' : ''} in ${seconds.toFixed(1)} s; ${kept} de-duplication rows in its Collectors`,
+        );
+      }
+    }
 
     const profileOf = async (route, run) => {
       if (opts.profile !== route) return run();
@@ -563,6 +678,22 @@ async function main() {
       measure('create', opts, { url: huipay.url, request: createRequest('/api/cloudpay/create'), check: createCheck }),
     );
     if (createErrors.size) log(`create answered: ${[...createErrors].map(([k, n]) => `${n}× ${k}`).join('; ')}`);
+
+    // create_sharded: the same creates to a merchant whose sessions live on SHARDS Collectors.
+    const shardedErrors = new Map();
+    results.create_sharded = await profileOf('create_sharded', () =>
+      measure('create_sharded', opts, {
+        url: huipay.url,
+        request: createRequest('/api/cloudpay/create', shardedApp),
+        check: (body) => {
+          if (body.startsWith('{"code":100,')) return true;
+          shardedErrors.set(body.slice(0, 120), (shardedErrors.get(body.slice(0, 120)) ?? 0) + 1);
+          return false;
+        },
+      }),
+    );
+    if (shardedErrors.size)
+      log(`create_sharded answered: ${[...shardedErrors].map(([k, n]) => `${n}× ${k}`).join('; ')}`);
 
     // create_epay: the same, through epay's mapi.php (its own sign, one more D1 read for the app).
     let epaySeq = 0;
@@ -1002,20 +1133,205 @@ async function main() {
       return r;
     }
 
-    // console: the transactions page of a merchant with 10,000 orders, filtered to the last 7 days.
-    const consoleShop = await seedConsole(huipay.url, db, CONSOLE_ORDERS);
-    log(`console: merchant ${consoleShop.merchantId} with ${CONSOLE_ORDERS} orders; operator signed in`);
-    results.console = await profileOf('console', () =>
-      measure('console', opts, {
+    // The V免签 orders' notifies are still being delivered: let the queue drain first.
+    const drainFrom = performance.now();
+    while (performance.now() - drainFrom < 60_000) {
+      const pending = (await db.prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending'`).first()).n;
+      if (pending === 0) break;
+      await sleep(250);
+    }
+    log(`queue drained ${((performance.now() - drainFrom) / 1000).toFixed(1)} s after push_vmq`);
+
+    // console: the transactions page of a merchant with 10,000 orders (and the history of
+    // --preload), with each filter; then the admin order list over 60 days.
+    const localDay = (daysAgo) =>
+      new Date(Date.now() + 8 * 3_600_000 - daysAgo * 86_400_000).toISOString().slice(0, 10); // Asia/Shanghai
+    for (const [name, query] of Object.entries(CONSOLE_ROWS)) {
+      const q = query.replace('<40 days ago>', localDay(40)).replace('<30 days ago>', localDay(30));
+      results[name] = await profileOf(name, () =>
+        measure(name, opts, {
+          url: huipay.url,
+          request: {
+            method: 'GET',
+            path: `/console/m/${consoleShop.merchantId}/orders?${q}`,
+            headers: { cookie: consoleShop.cookie },
+          },
+          check: (body) => body.startsWith('<!DOCTYPE html>') && body.includes('<table'),
+        }),
+      );
+    }
+    results.admin_60d = await profileOf('admin_60d', () =>
+      measure('admin_60d', opts, {
         url: huipay.url,
         request: {
           method: 'GET',
-          path: `/console/m/${consoleShop.merchantId}/orders?range=7d`,
-          headers: { cookie: consoleShop.cookie },
+          path: `/admin/v1/merchants/${consoleShop.merchantId}/orders?range=60d`,
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
         },
-        check: (body) => body.startsWith('<!DOCTYPE html>') && body.includes('/orders/'),
+        check: (body) => body.startsWith('{"data":[{'),
       }),
     );
+
+    // What one request and one paid order ask of the platform, and one Collector's ceiling.
+    const counters = await countPlatform();
+    const collectorMax = await collectorCeiling();
+
+    /**
+     * Counts D1 statements, Durable Object calls and queue messages (scripts/lib/bench-entry.mjs)
+     * over small fixed workloads through the real API: creates (sandbox, live, sharded), status
+     * polls, cashier pages, console pages, and paid orders from report to delivered notify
+     * (report request, apply, notify delivery, with the Sweeper's wake-ups).
+     */
+    async function countPlatform() {
+      const N = 200;
+      const snap = async () => (await fetch(`${huipay.url}/__bench/counters`)).json();
+      await fetch(`${huipay.url}/__bench/counters?on=1`);
+      const per = {};
+      const step = async (name, n, run) => {
+        const a = await snap();
+        await run();
+        const b = await snap();
+        per[name] = {
+          n,
+          requests: (b.requests - a.requests) / n,
+          d1_statements: (b.d1 - a.d1) / n,
+          d1_batches: (b.d1_batches - a.d1_batches) / n,
+          d1_rows_written: (b.d1_rows_written - a.d1_rows_written) / n,
+          do_calls: (b.do_calls - a.do_calls) / n,
+          queue_messages: (b.queue - a.queue) / n,
+        };
+      };
+      const pool = async (n, task) => {
+        let i = 0;
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            while (i < n) await task(i++);
+          }),
+        );
+      };
+      const made = [];
+      const createOne = (target, list) => async () => {
+        const p = {
+          appkey: target.appkey,
+          price: yuan(100 + Math.floor(Math.random() * 4_999_900)),
+          type: 'alipay',
+          out_order_id: `cnt${runId}-${++seq}`,
+          custom: '',
+        };
+        p.sign = specSign([p.appkey, p.price, p.type, p.out_order_id, p.custom], target.appsecret);
+        const res = await fetch(`${huipay.url}/api/cloudpay/create`, { method: 'POST', body: new URLSearchParams(p) });
+        const j = await res.json();
+        if (j.code !== 100) throw new Error(`counters: create answered ${JSON.stringify(j)}`);
+        const session = sessionByPayload.get(new URL(j.data.qrcode_url).searchParams.get('text'));
+        list?.push({
+          outOrderId: j.data.out_order_id,
+          realprice: j.data.realprice,
+          token: j.data.pay_url.split('/').pop(),
+          session,
+        });
+      };
+      await step('create (sandbox)', N, () => pool(N, createOne(app, made)));
+      await step('create (sharded)', N, () => pool(N, createOne(shardedApp)));
+      // A live merchant: its create is a guarded batch (fee, quota, ledger).
+      const lm = await api.admin('POST', '/merchants', { name: 'Counters live shop' });
+      await api.admin('POST', `/merchants/${lm.id}/points`, { delta: 10_000_000, reason: 'recharge' });
+      await api.admin('PUT', `/merchants/${lm.id}/plan`, { order_fee_points: 1 });
+      const liveApp = await api.admin('POST', `/merchants/${lm.id}/apps`, {
+        name: 'live',
+        mode: 'live',
+        notify_url: 'https://shop.example/notify',
+        return_url: 'https://shop.example/return',
+      });
+      const liveSession = await api.admin('POST', `/merchants/${lm.id}/sessions`, {
+        type: 'alipay',
+        label: 'live',
+        qr_payload: 'https://qr.alipay.com/live-0',
+        mode: 'live',
+      });
+      await api.heartbeat(liveSession);
+      await step('create (live)', N, () => pool(N, createOne(liveApp)));
+      await step('status poll', N, () =>
+        pool(N, (i) => fetch(`${huipay.url}/pay/${made[i].token}/status`).then((r) => r.text())),
+      );
+      await step('cashier page', N, () =>
+        pool(N, (i) => fetch(`${huipay.url}/pay/${made[i].token}`).then((r) => r.text())),
+      );
+      await step('console page (7d)', 50, () =>
+        pool(50, () =>
+          fetch(`${huipay.url}/console/m/${consoleShop.merchantId}/orders?range=7d`, {
+            headers: { cookie: consoleShop.cookie },
+          }).then((r) => r.text()),
+        ),
+      );
+      // Paid orders, report to delivered notify: the report, the apply job, the notify delivery.
+      await step('paid order (report → apply → notify)', N, async () => {
+        await pool(N, async (i) => {
+          const o = made[i];
+          const body = JSON.stringify({
+            type: 'alipay',
+            amount: o.realprice,
+            paid_at: Date.now(),
+            ref: `cnt-${o.outOrderId}`,
+          });
+          await fetch(`${huipay.url}/monitor/v1/payments`, {
+            method: 'POST',
+            headers: api.monitorHeaders(o.session, body),
+            body,
+          });
+        });
+        const until = performance.now() + 60_000;
+        while (performance.now() < until && made.some((o) => !merchant.received.has(o.outOrderId))) await sleep(100);
+        await sleep(500);
+      });
+      await fetch(`${huipay.url}/__bench/counters?on=0`);
+      for (const [name, c] of Object.entries(per))
+        log(
+          `counters: ${name}: per ${name.startsWith('paid') ? 'order' : 'request'} ${c.requests.toFixed(2)} HTTP requests, ${c.d1_statements.toFixed(2)} D1 statements (${c.d1_batches.toFixed(2)} batches, ${c.d1_rows_written.toFixed(1)} rows written), ${c.do_calls.toFixed(2)} Durable Object calls, ${c.queue_messages.toFixed(2)} queue messages (n = ${c.n})`,
+        );
+      return per;
+    }
+
+    /**
+     * The most creates + reports per second one Collector serves here, and four: loops inside
+     * workerd calling the objects by RPC alone (no HTTP, no D1; their queue sends dropped).
+     */
+    async function collectorCeiling() {
+      const loop = async (names, target) => {
+        const res = await fetch(`${huipay.url}/__bench/collector`, {
+          method: 'POST',
+          body: JSON.stringify({
+            names,
+            appkey: target.appkey,
+            secret: target.appsecret,
+            concurrency: 32,
+            ms: Math.max(2, opts.duration) * 1000,
+            run: runId,
+          }),
+        });
+        const r = await res.json();
+        const seconds = Math.max(2, opts.duration);
+        return {
+          ...r,
+          ops_per_s: Number(((r.creates + r.reports) / seconds).toFixed(1)),
+          creates_per_s: Number((r.creates / seconds).toFixed(1)),
+        };
+      };
+      const cpu1 = cpuWindow(CORES);
+      const one = { ...(await loop([`${m.id}:sandbox`], app)), cpu: cpu1() };
+      const names = [...new Set(shardedSessions.map((s) => s.shard ?? 0))].map((k) =>
+        k ? `${sm.id}:sandbox:${k}` : `${sm.id}:sandbox`,
+      );
+      const cpu4 = cpuWindow(CORES);
+      const four = { ...(await loop(names, shardedApp)), cpu: cpu4() };
+      for (const [label, r] of [
+        ['1 Collector', one],
+        [`${names.length} Collectors`, four],
+      ])
+        log(
+          `collector ceiling: ${label}: ${r.ops_per_s} creates + reports per second (${r.creates} creates, ${r.reports} reports, ${r.refused} refused in ${Math.max(2, opts.duration)} s, 32 loops inside workerd) · cores used: workerd ${r.cpu.servers.toFixed(2)}, other processes ${r.cpu.others.toFixed(2)}`,
+        );
+      return { one, shards: four, shard_count: names.length };
+    }
 
     const duplicates = [...merchant.received.values()].filter((e) => e.at.length > 1).length;
     rss.sample();
@@ -1034,6 +1350,10 @@ async function main() {
       errors: results[name].errors,
       ratio_to_baseline: round(results[name].rps / baselineRps, 3),
       tail_vs_baseline: round(tail(results[name]) / baselineTail, 3),
+      // workerd's CPU per response (worker, Durable Objects, local D1 and queue together).
+      cpu_ms_per_req: results[name].cpu
+        ? round((results[name].cpu.servers * 1000) / (results[name].rps || 1), 2)
+        : null,
     }));
     const pageFloorRps = round(results.page_floor.rps, 1);
     const cashierToPage = round(results.cashier.rps / (results.page_floor.rps || 1), 3);
@@ -1041,6 +1361,13 @@ async function main() {
     const floorRps = round(results.floor.rps, 1);
     const createToFloor = round(results.create.rps / (results.floor.rps || 1), 3);
     const summary = {
+      preload: opts.preload,
+      counters,
+      collector_ceiling: {
+        one: collectorMax.one.ops_per_s,
+        shards: collectorMax.shards.ops_per_s,
+        shard_count: collectorMax.shard_count,
+      },
       cores,
       peak_rss_mb: round(peakRss, 1),
       routes,
@@ -1052,12 +1379,12 @@ async function main() {
       console_to_page_floor: consoleToPage,
     };
 
-    const row = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(13) : String(c).padStart(11))).join(' ');
+    const row = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(15) : String(c).padStart(11))).join(' ');
     const lines = [
       '',
-      `huipay bench · ${opts.connections} connections · ${opts.duration} s per route after ${opts.warmup} s warm-up · ${cores} cores · Node ${process.version}`,
-      row(['route', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'x baseline', 'tail/base']),
-      row(['-'.repeat(13), ...Array(6).fill('-'.repeat(11))]),
+      `huipay bench · ${opts.connections} connections · ${opts.duration} s per route after ${opts.warmup} s warm-up · ${cores} cores · Node ${process.version}${opts.preload ? ` · preloaded ${opts.preload} orders per merchant` : ''}`,
+      row(['route', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'x baseline', 'tail/base', 'cpu ms/req']),
+      row(['-'.repeat(15), ...Array(7).fill('-'.repeat(11))]),
       ...routes.map((r) =>
         row([
           r.name,
@@ -1067,6 +1394,7 @@ async function main() {
           r.errors,
           r.ratio_to_baseline.toFixed(3),
           r.tail_vs_baseline.toFixed(3),
+          r.cpu_ms_per_req === null ? '' : r.cpu_ms_per_req.toFixed(2),
         ]),
       ),
       row([
@@ -1091,6 +1419,13 @@ async function main() {
       `page floor (1 D1 read by primary key + a static ${results.page_floor.bytes}-byte page): ${pageFloorRps.toFixed(1)} req/s · cashier / page floor ${cashierToPage.toFixed(3)} · console / page floor ${consoleToPage.toFixed(3)}`,
       'tail/base: (p99 / p50) of the route over (p99 / p50) of the baseline in the same run',
       `floor (1 DO call + 1 D1 insert): ${floorRps.toFixed(1)} req/s · create_to_floor ${createToFloor.toFixed(3)}`,
+      `create_sharded / create: ${(results.create_sharded.rps / (results.create.rps || 1)).toFixed(3)} (one merchant with its sessions over ${SHARDS} Collectors vs over 1)`,
+      `collector ceiling (creates + reports by RPC inside workerd, no HTTP or D1): 1 Collector ${collectorMax.one.ops_per_s}/s, ${collectorMax.shard_count} Collectors ${collectorMax.shards.ops_per_s}/s`,
+      'platform use (bench-entry counters):',
+      ...Object.entries(counters).map(
+        ([name, c]) =>
+          `  ${name.padEnd(38)} ${c.d1_statements.toFixed(2).padStart(6)} D1 statements ${c.d1_rows_written.toFixed(1).padStart(5)} rows written ${c.do_calls.toFixed(2).padStart(6)} DO calls ${c.queue_messages.toFixed(2).padStart(6)} queue messages ${c.requests.toFixed(2).padStart(5)} HTTP requests`,
+      ),
       `cores: ${cores} · peak RSS of the serving workerd: ${summary.peak_rss_mb.toFixed(1)} MB (the floor's workerd: ${floorRss.peakMb().toFixed(1)} MB)`,
       `report: ${results.report.applyNote}; ${results.report.drainNote}`,
       `report: queue ${results.report.queueNote}`,
@@ -1133,6 +1468,7 @@ async function main() {
         ]),
     ];
     for (const [ok, text] of targets) lines.push(`  ${verdict(ok)} ${text}`);
+    if (opts.compare) lines.push('', ...compareWith(opts.compare, summary));
     lines.push('', `total run time ${((performance.now() - started) / 1000).toFixed(1)} s`);
     console.log(lines.join('\n'));
     if (opts.json) {

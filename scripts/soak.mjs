@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * `npm run soak [-- --orders <n>] [--merchants <n>] [--sessions <n>] [--connections <n>] [--json <path>]`
+ * `npm run soak [-- --orders <n>] [--merchants <n>] [--sessions <n>] [--shards <n>] [--connections <n>] [--json <path>]`
  *
  * Load with invariants, on loopback, in about two to three minutes: the real bundle under
  * Miniflare (as `npm run bench` serves it), several merchants each with many sandbox sessions
- * (Alipay and WeChat) kept online by heartbeats, and a merchant server that refuses the first
+ * (Alipay and WeChat) kept online by heartbeats — one more merchant with its sessions spread over
+ * `--shards` Collectors (collector_shards, default 4) — and a merchant server that refuses the first
  * notify of one order in five. Then, all concurrent:
  *   1. thousands of creates over a few contended prices (some retried with the same parameters),
  *      so that amount slots run out and some creates are answered 204;
@@ -39,20 +40,20 @@ const started = performance.now();
 const log = (msg) => console.log(`[soak ${((performance.now() - started) / 1000).toFixed(1).padStart(5)}s] ${msg}`);
 
 function parseArgs(argv) {
-  const opts = { orders: 3000, merchants: 3, sessions: 8, connections: 16, json: null };
+  const opts = { orders: 3000, merchants: 3, sessions: 8, shards: 4, connections: 16, json: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[++i];
     if (a === '--json') opts.json = resolve(v);
     else if (
-      ['--orders', '--merchants', '--sessions', '--connections'].includes(a) &&
+      ['--orders', '--merchants', '--sessions', '--shards', '--connections'].includes(a) &&
       /^\d+$/.test(v ?? '') &&
       Number(v) > 0
     )
       opts[a.slice(2)] = Number(v);
     else {
       console.log(
-        'usage: npm run soak -- [--orders <n>=3000] [--merchants <n>=3] [--sessions <n>=8 per merchant] [--connections <n>=16] [--json <path>]',
+        'usage: npm run soak -- [--orders <n>=3000] [--merchants <n>=3] [--sessions <n>=8 per merchant] [--shards <n>=4: one more merchant over this many Collectors; 1: none] [--connections <n>=16] [--json <path>]',
       );
       process.exit(a === '--help' || a === '-h' ? 0 : 2);
     }
@@ -99,12 +100,18 @@ async function main() {
     // ── seed ────────────────────────────────────────────────────────────────────────────
     const rotations = ['smart_random', 'uniform', 'random'];
     const shops = [];
-    for (let i = 0; i < opts.merchants; i++) {
-      const m = await api.admin('POST', '/merchants', { name: `Soak shop ${i}` });
+    const sharded = opts.shards > 1 ? 1 : 0;
+    for (let i = 0; i < opts.merchants + sharded; i++) {
+      // The last merchant (with --shards > 1) spreads its sessions over that many Collectors.
+      const shards = i === opts.merchants ? opts.shards : 1;
+      const m = await api.admin('POST', '/merchants', {
+        name: `Soak shop ${i}${shards > 1 ? ` (${shards} shards)` : ''}`,
+      });
       await api.admin('PUT', `/merchants/${m.id}/settings`, {
         max_offset: MAX_OFFSET,
         rotation: rotations[i % 3],
         offset_direction: i % 2 ? 'down' : 'up',
+        collector_shards: shards,
       });
       const app = await api.admin('POST', `/merchants/${m.id}/apps`, {
         name: 'soak',
@@ -125,7 +132,7 @@ async function main() {
           }),
         );
       }
-      shops.push({ merchant: m, app, sessions, byPayload: new Map(sessions.map((s) => [s.qr_payload, s])) });
+      shops.push({ merchant: m, app, sessions, shards, byPayload: new Map(sessions.map((s) => [s.qr_payload, s])) });
     }
     const allSessions = shops.flatMap((s) => s.sessions);
     const beat = () => Promise.all(allSessions.map((s) => api.heartbeat(s)));
@@ -134,7 +141,14 @@ async function main() {
     cleanups.push(() => clearInterval(beating));
     const slotsPerShop = PRICES_FEN.length * opts.sessions * (Math.round(Number(MAX_OFFSET) * 100) + 1);
     log(
-      `${opts.merchants} merchants × ${opts.sessions} sessions online; ${slotsPerShop} amount slots per merchant over ${PRICES_FEN.length} prices`,
+      `${shops.length} merchants × ${opts.sessions} sessions online${
+        sharded
+          ? ` (the last over ${opts.shards} Collectors: sessions on shards ${shops
+              .at(-1)
+              .sessions.map((x) => x.shard)
+              .join(',')})`
+          : ''
+      }; ${slotsPerShop} amount slots per merchant over ${PRICES_FEN.length} prices`,
     );
 
     // ── 1. creates ──────────────────────────────────────────────────────────────────────
@@ -368,6 +382,24 @@ async function main() {
     const statusCounts = {};
     for (const o of byOut.values()) statusCounts[o.status] = (statusCounts[o.status] ?? 0) + 1;
 
+    const shardedShop = shops.find((x) => x.shards > 1);
+    const byShard = shardedShop
+      ? await rows(
+          `SELECT o.shard, s.shard AS session_shard, o.status, COUNT(*) AS n FROM orders o JOIN sessions s ON s.id = o.session_id
+           WHERE o.merchant_id = ? GROUP BY o.shard, s.shard, o.status ORDER BY o.shard`,
+          shardedShop.merchant.id,
+        )
+      : [];
+    const shardSummary = [...new Set(byShard.map((r) => r.shard))]
+      .map(
+        (k) =>
+          `shard ${k}: ${byShard
+            .filter((r) => r.shard === k)
+            .map((r) => `${r.n} ${r.status}`)
+            .join(', ')}`,
+      )
+      .join('; ');
+
     const checks = [
       [
         'the run exercised every path',
@@ -459,6 +491,16 @@ async function main() {
         [...notifies.keys()].every((id) => paidRows.some((o) => o.id === id)),
         `${notifies.size} notify deliveries`,
       ],
+      ...(shardedShop
+        ? [
+            [
+              `the sharded merchant: every order held by a session of its own shard, paid on each of the ${opts.shards}`,
+              byShard.every((r) => r.shard === r.session_shard) &&
+                new Set(byShard.filter((r) => r.status === 'paid').map((r) => r.shard)).size === opts.shards,
+              shardSummary,
+            ],
+          ]
+        : []),
       [
         'every amount slot is free at the end',
         sessionsNow.every((s) => s.held_slots === 0),
@@ -467,7 +509,7 @@ async function main() {
     ];
     const failed = checks.filter(([, ok]) => !ok);
     console.log(
-      `\nhuipay soak · ${opts.orders} creates over ${opts.merchants} merchants × ${opts.sessions} sessions · ${opts.connections} connections`,
+      `\nhuipay soak · ${opts.orders} creates over ${shops.length} merchants × ${opts.sessions} sessions${shardedShop ? ` (one over ${opts.shards} Collectors)` : ''} · ${opts.connections} connections`,
     );
     for (const [name, ok, detail] of checks) console.log(`  ${ok ? 'PASS' : 'FAIL'}  ${name} — ${detail}`);
     console.log(

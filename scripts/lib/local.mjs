@@ -303,6 +303,8 @@ export async function serveHuipay({ script, vars = {}, log, handleRuntimeStdio, 
     ...commonOptions(),
     ...(inspectorPort ? { inspectorPort } : {}),
     scriptPath: script,
+    // The bundle may be imported by a wrapping entry (the bench's --preload): every .js is an ES module.
+    modulesRules: [{ type: 'ESModule', include: ['**/*.js', '**/*.mjs'] }],
     d1Databases: { DB: 'huipay-local' },
     durableObjects: {
       COLLECTOR: { className: 'Collector', useSQLite: true },

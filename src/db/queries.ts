@@ -2,7 +2,7 @@
  * The hot paths' queries (create order, monitor requests, the payer's page), prepared once per
  * database handle so drizzle builds their SQL once per isolate instead of once per request.
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import type { Db } from '../env';
 import { apps, deliveries, merchants, orders, sessions, type Order } from './schema';
 
@@ -20,6 +20,7 @@ export const ORDER_COLUMNS = [
   'custom',
   'productId',
   'sessionId',
+  'shard',
   'payToken',
   'qrPayload',
   'notifyUrl',
@@ -83,6 +84,15 @@ function prepare(db: Db) {
       .from(sessions)
       .where(eq(sessions.vmqHost, key('host')))
       .limit(1)
+      .prepare(),
+    /** How many enabled sessions of each pay type each Collector shard of a merchant's mode owns. */
+    sessionShards: db
+      .select({ type: sessions.type, shard: sessions.shard, n: count() })
+      .from(sessions)
+      .where(
+        and(eq(sessions.merchantId, key('merchantId')), eq(sessions.mode, key('mode')), eq(sessions.enabled, true)),
+      )
+      .groupBy(sessions.type, sessions.shard)
       .prepare(),
     /** The order behind a pay token, with what its page needs: app URLs and secret, merchant name, notify state. */
     payState: db

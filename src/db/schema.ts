@@ -53,72 +53,88 @@ export const merchants = sqliteTable('merchants', {
   /** The month `quota_used` counts (`YYYY-MM`). */
   quotaMonth: text('quota_month'),
   quotaUsed: integer('quota_used').notNull().default(0),
+  /** Over how many Collectors (shards) new sessions of each mode are spread (src/domain/shards.ts). */
+  collectorShards: integer('collector_shards').notNull().default(1),
 });
 
-export const apps = sqliteTable('apps', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  merchantId: integer('merchant_id')
-    .notNull()
-    .references(() => merchants.id),
-  name: text('name').notNull(),
-  appkey: text('appkey').notNull().unique(),
-  secretEnc: text('secret_enc').notNull(),
-  mode: text('mode', { enum: MODES }).notNull(),
-  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
-  payTypes: text('pay_types', { mode: 'json' }).$type<PayType[]>().notNull(),
-  notifyUrl: text('notify_url'),
-  returnUrl: text('return_url'),
-  timeoutUrl: text('timeout_url'),
-  sandboxNotifyUrl: text('sandbox_notify_url'),
-  backupNotifyUrl: text('backup_notify_url'),
-  orderTtlSeconds: integer('order_ttl_seconds').notNull().default(600),
-  allowUrlOverride: integer('allow_url_override', { mode: 'boolean' }).notNull().default(false),
-  createdMs: integer('created_ms').notNull().default(now),
-  /** Per pay type: `official`, `personal` or `official_then_personal` (the default when absent). */
-  routing: text('routing', { mode: 'json' }).$type<Partial<Record<PayType, Routing>>>().notNull().default(sql`'{}'`),
-});
+export const apps = sqliteTable(
+  'apps',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    merchantId: integer('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
+    name: text('name').notNull(),
+    appkey: text('appkey').notNull().unique(),
+    secretEnc: text('secret_enc').notNull(),
+    mode: text('mode', { enum: MODES }).notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    payTypes: text('pay_types', { mode: 'json' }).$type<PayType[]>().notNull(),
+    notifyUrl: text('notify_url'),
+    returnUrl: text('return_url'),
+    timeoutUrl: text('timeout_url'),
+    sandboxNotifyUrl: text('sandbox_notify_url'),
+    backupNotifyUrl: text('backup_notify_url'),
+    orderTtlSeconds: integer('order_ttl_seconds').notNull().default(600),
+    allowUrlOverride: integer('allow_url_override', { mode: 'boolean' }).notNull().default(false),
+    createdMs: integer('created_ms').notNull().default(now),
+    /** Per pay type: `official`, `personal` or `official_then_personal` (the default when absent). */
+    routing: text('routing', { mode: 'json' }).$type<Partial<Record<PayType, Routing>>>().notNull().default(sql`'{}'`),
+  },
+  (t) => [index('apps_merchant').on(t.merchantId)],
+);
 
-export const rules = sqliteTable('rules', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  merchantId: integer('merchant_id')
-    .notNull()
-    .references(() => merchants.id),
-  name: text('name').notNull(),
-  /** Active window in local minutes since midnight; start > end wraps midnight; equal = all day. */
-  startMinute: integer('start_minute').notNull().default(0),
-  endMinute: integer('end_minute').notNull().default(0),
-  timezone: text('timezone'),
-  minFen: integer('min_fen'),
-  maxFen: integer('max_fen'),
-  regions: text('regions', { mode: 'json' }).$type<string[]>().notNull(),
-  dailyCapFen: integer('daily_cap_fen'),
-  createdMs: integer('created_ms').notNull().default(now),
-});
+export const rules = sqliteTable(
+  'rules',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    merchantId: integer('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
+    name: text('name').notNull(),
+    /** Active window in local minutes since midnight; start > end wraps midnight; equal = all day. */
+    startMinute: integer('start_minute').notNull().default(0),
+    endMinute: integer('end_minute').notNull().default(0),
+    timezone: text('timezone'),
+    minFen: integer('min_fen'),
+    maxFen: integer('max_fen'),
+    regions: text('regions', { mode: 'json' }).$type<string[]>().notNull(),
+    dailyCapFen: integer('daily_cap_fen'),
+    createdMs: integer('created_ms').notNull().default(now),
+  },
+  (t) => [index('rules_merchant').on(t.merchantId)],
+);
 
-export const sessions = sqliteTable('sessions', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  merchantId: integer('merchant_id')
-    .notNull()
-    .references(() => merchants.id),
-  mode: text('mode', { enum: MODES }).notNull(),
-  type: text('type', { enum: SESSION_TYPES }).notNull(),
-  label: text('label').notNull(),
-  qrPayload: text('qr_payload').notNull(),
-  /** Fixed-amount receive codes: fen (as string key) → QR payload. */
-  amountQr: text('amount_qr', { mode: 'json' }).$type<Record<string, string>>().notNull(),
-  secretEnc: text('secret_enc').notNull(),
-  ruleId: integer('rule_id'),
-  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
-  createdMs: integer('created_ms').notNull().default(now),
-  /** The V免签 monitor app's host label: `<vmq_host>.<VMQ_MONITOR_DOMAIN>` (SPEC §12.2). */
-  vmqHost: text('vmq_host').unique(),
-  /** Bumped each time a monitor config is issued (create, rotate, reuse); names the onboarding charge. */
-  configSeq: integer('config_seq').notNull().default(0),
-  /** A monitor config was issued and its first heartbeat has not been charged yet. */
-  onboardPending: integer('onboard_pending', { mode: 'boolean' }).notNull().default(false),
-  /** Why the last heartbeat did not bring the session online (e.g. points short of the fee). */
-  offlineReason: text('offline_reason'),
-});
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    merchantId: integer('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
+    mode: text('mode', { enum: MODES }).notNull(),
+    type: text('type', { enum: SESSION_TYPES }).notNull(),
+    label: text('label').notNull(),
+    qrPayload: text('qr_payload').notNull(),
+    /** Fixed-amount receive codes: fen (as string key) → QR payload. */
+    amountQr: text('amount_qr', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    secretEnc: text('secret_enc').notNull(),
+    ruleId: integer('rule_id'),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    createdMs: integer('created_ms').notNull().default(now),
+    /** The V免签 monitor app's host label: `<vmq_host>.<VMQ_MONITOR_DOMAIN>` (SPEC §12.2). */
+    vmqHost: text('vmq_host').unique(),
+    /** Bumped each time a monitor config is issued (create, rotate, reuse); names the onboarding charge. */
+    configSeq: integer('config_seq').notNull().default(0),
+    /** A monitor config was issued and its first heartbeat has not been charged yet. */
+    onboardPending: integer('onboard_pending', { mode: 'boolean' }).notNull().default(false),
+    /** Why the last heartbeat did not bring the session online (e.g. points short of the fee). */
+    offlineReason: text('offline_reason'),
+    /** The merchant's Collector shard that owns this session's live state; fixed at creation. */
+    shard: integer('shard').notNull().default(0),
+  },
+  (t) => [index('sessions_merchant').on(t.merchantId)],
+);
 
 export const orders = sqliteTable(
   'orders',
@@ -134,6 +150,8 @@ export const orders = sqliteTable(
     custom: text('custom').notNull(),
     productId: text('product_id').notNull(),
     sessionId: integer('session_id').notNull(),
+    /** The Collector shard of the order's session, which holds its amount (0 for channel orders). */
+    shard: integer('shard').notNull().default(0),
     status: text('status', { enum: ORDER_STATUSES }).notNull().default('pending'),
     payToken: text('pay_token').notNull().unique(),
     notifyUrl: text('notify_url'),
@@ -171,8 +189,17 @@ export const orders = sqliteTable(
   },
   (t) => [
     uniqueIndex('orders_app_out').on(t.appId, t.outOrderId),
-    index('orders_merchant').on(t.merchantId, t.id),
     index('orders_pending_expiry').on(t.status, t.expiresMs),
+    // Listings are newest first by (created_ms, id): one index per equality filter, each ending in
+    // created_ms so a time range and the order both come from the index (SQLite appends the rowid).
+    index('orders_merchant_created').on(t.merchantId, t.createdMs),
+    index('orders_merchant_status').on(t.merchantId, t.status, t.createdMs),
+    index('orders_merchant_type').on(t.merchantId, t.type, t.createdMs),
+    index('orders_merchant_mode').on(t.merchantId, t.mode, t.createdMs),
+    index('orders_merchant_channel').on(t.merchantId, t.channel, t.createdMs),
+    index('orders_merchant_out').on(t.merchantId, t.outOrderId),
+    // epay's api.php act=query: an app's paid amount by payment time.
+    index('orders_app_paid').on(t.appId, t.paidMs).where(sql`paid_ms IS NOT NULL`),
     uniqueIndex('orders_provider_trade').on(t.providerTradeNo),
     index('orders_next_query').on(t.nextQueryMs),
   ],
@@ -201,7 +228,13 @@ export const payments = sqliteTable(
     /** Why it is unmatched, or how it met its order when that was unusual (paid after expiry). */
     note: text('note'),
   },
-  (t) => [index('payments_merchant').on(t.merchantId, t.orderId, t.id)],
+  (t) => [
+    // Newest first by rowid: a merchant's payments, and its unmatched inbox.
+    index('payments_merchant').on(t.merchantId),
+    index('payments_unmatched').on(t.merchantId).where(sql`order_id IS NULL`),
+    // V免签 getState's latest payment of a merchant's mode.
+    index('payments_received').on(t.merchantId, t.mode, t.receivedMs),
+  ],
 );
 
 export type Merchant = typeof merchants.$inferSelect;
@@ -211,19 +244,23 @@ export type Session = typeof sessions.$inferSelect;
 export type Order = typeof orders.$inferSelect;
 export type Payment = typeof payments.$inferSelect;
 
-export const webhooks = sqliteTable('webhooks', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  appId: integer('app_id')
-    .notNull()
-    .references(() => apps.id),
-  url: text('url').notNull(),
-  /** Extra HTTP headers sent with every delivery. */
-  headers: text('headers', { mode: 'json' }).$type<Record<string, string>>().notNull(),
-  mode: text('mode', { enum: WEBHOOK_MODES }).notNull(),
-  events: text('events', { mode: 'json' }).$type<WebhookEvent[]>().notNull(),
-  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
-  createdMs: integer('created_ms').notNull().default(now),
-});
+export const webhooks = sqliteTable(
+  'webhooks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    appId: integer('app_id')
+      .notNull()
+      .references(() => apps.id),
+    url: text('url').notNull(),
+    /** Extra HTTP headers sent with every delivery. */
+    headers: text('headers', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    mode: text('mode', { enum: WEBHOOK_MODES }).notNull(),
+    events: text('events', { mode: 'json' }).$type<WebhookEvent[]>().notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    createdMs: integer('created_ms').notNull().default(now),
+  },
+  (t) => [index('webhooks_app').on(t.appId)],
+);
 
 /**
  * One message owed to a merchant: the gatepay async notify of a paid order, or one webhook
@@ -442,11 +479,15 @@ export type SimTrade = typeof simTrades.$inferSelect;
  * Failed key checks, counted per subject (e.g. `epay:pid:12`, `epay:ip:203.0.113.9`) in a
  * fixed window, so that guessing a key is slowed down across isolates and restarts.
  */
-export const failedAttempts = sqliteTable('failed_attempts', {
-  key: text('key').primaryKey(),
-  failures: integer('failures').notNull(),
-  windowStartMs: integer('window_start_ms').notNull(),
-});
+export const failedAttempts = sqliteTable(
+  'failed_attempts',
+  {
+    key: text('key').primaryKey(),
+    failures: integer('failures').notNull(),
+    windowStartMs: integer('window_start_ms').notNull(),
+  },
+  (t) => [index('failed_attempts_window').on(t.windowStartMs)],
+);
 
 /**
  * The points ledger (SPEC §7): append-only, one row per change of a merchant's balance, with the
@@ -502,16 +543,20 @@ export const consoleSessions = sqliteTable(
     createdMs: integer('created_ms').notNull(),
     expiresMs: integer('expires_ms').notNull(),
   },
-  (t) => [index('console_sessions_user').on(t.userId)],
+  (t) => [index('console_sessions_user').on(t.userId), index('console_sessions_expiry').on(t.expiresMs)],
 );
 
 /** Failed sign-ins per account (`email:<e>`) and per address (`ip:<a>`), in a sliding window. */
-export const signInLimits = sqliteTable('sign_in_limits', {
-  key: text('key').primaryKey(),
-  failures: integer('failures').notNull(),
-  windowStartMs: integer('window_start_ms').notNull(),
-  lockedUntilMs: integer('locked_until_ms').notNull().default(0),
-});
+export const signInLimits = sqliteTable(
+  'sign_in_limits',
+  {
+    key: text('key').primaryKey(),
+    failures: integer('failures').notNull(),
+    windowStartMs: integer('window_start_ms').notNull(),
+    lockedUntilMs: integer('locked_until_ms').notNull().default(0),
+  },
+  (t) => [index('sign_in_limits_window').on(t.windowStartMs)],
+);
 
 /** Invite links to become a console user of a merchant; the link holds a token, only its hash is stored. */
 export const invites = sqliteTable('invites', {

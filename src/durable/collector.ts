@@ -1,5 +1,7 @@
 /**
- * Collector: one Durable Object per merchant and mode (`<merchantId>:<mode>`). It owns the live
+ * Collector: one Durable Object per merchant and mode (`<merchantId>:<mode>`), or per shard of
+ * them when a merchant's live state is spread over several (`<merchantId>:<mode>:<shard>`; see
+ * src/domain/shards.ts — each shard owns a fixed set of sessions and is this same class). It owns the live
  * collection state — sessions' heartbeats and today's counters, amount holds of pending orders,
  * received payments — so that choosing a session, allocating a unique amount and matching a
  * payment are each one synchronous, atomic block of SQL (no `await` between read and write).
@@ -16,9 +18,10 @@ import { type CheckedCreate, checkCreate, GATEPAY_CODES, isSessionType, signRefu
 import { maxAmountFen } from '../domain/money';
 import { openSecret } from '../domain/secrets';
 import { SIGN_FIELDS } from '../domain/sign';
-import type { OrderRef, OutboxJob, PaymentReport } from '../queues/jobs';
+import type { OrderRef, OutboxJob, PaymentReport, ReceivedPayment } from '../queues/jobs';
 import { expireDue, expireOne, held, release, reserve } from './collector/holds';
-import { assignReport, recordReport } from './collector/reports';
+import { nextPruneMs, pruneReports, tableSizes } from './collector/prune';
+import { assignReport, claimReport, recordReport, unclaimReport } from './collector/reports';
 import { routeOrder } from '../domain/routing';
 import { applyConfig, hasSessions, liveSessions, recordHeartbeat } from './collector/sessions';
 import { CollectorStore } from './collector/store';
@@ -29,6 +32,7 @@ import type {
   CreateInput,
   CreateOutcome,
   ExpireOutcome,
+  HeldView,
   LiveSession,
   ReportAnswer,
   ReserveInput,
@@ -134,6 +138,7 @@ export class Collector extends DurableObject<Env> {
         appId: app.id,
         order: o,
         timezone: this.store.settings()?.timezone ?? 'Asia/Shanghai',
+        fingerprint,
       };
     if (r.reason === 'conflict') return { kind: 'conflict', appId: app.id };
     if (r.reason === 'unconfigured') return { kind: 'unknown_app' };
@@ -153,8 +158,8 @@ export class Collector extends DurableObject<Env> {
     return reserve(this.store, input);
   }
 
-  /** The hold of a pending order (what the payer must pay, until when), or null once paid, closed or expired. */
-  held(order: OrderRef): { amountFen: number; expiresMs: number } | null {
+  /** The hold of a pending order (what the payer must pay, until when, whose), or null once paid, closed or expired. */
+  held(order: OrderRef): HeldView | null {
     return held(this.store, order);
   }
 
@@ -185,11 +190,35 @@ export class Collector extends DurableObject<Env> {
     return recorded?.answer ?? null;
   }
 
-  /** Hand-assigns a recorded payment to a pending order, or with `expired` to an expired one (补单). */
-  async assign(paymentId: string, order: OrderRef, expired = false): Promise<AssignOutcome> {
-    const outcome = assignReport(this.store, paymentId, order, expired);
-    if (outcome.ok) await this.store.send(outcome.job);
+  /**
+   * Hand-assigns a payment to a pending order, or with `expired` to an expired one (补单).
+   * `known` is D1's copy of the payment (for one received before the de-duplication window, whose
+   * row is pruned); `claimed`: its session lives on another shard, which `claim`ed it already.
+   */
+  async assign(
+    paymentId: string,
+    order: OrderRef,
+    expired = false,
+    known?: ReceivedPayment,
+    claimed = false,
+  ): Promise<AssignOutcome> {
+    const outcome = assignReport(this.store, paymentId, order, expired, known, claimed);
+    if (outcome.ok && outcome.job) await this.store.send(outcome.job);
     return outcome;
+  }
+
+  /** The payment's side of a 补单 whose order lives on another shard: marks it as that order's. */
+  claim(
+    paymentId: string,
+    order: OrderRef,
+    known?: ReceivedPayment,
+  ): { ok: true } | { ok: false; reason: 'unknown_payment' | 'already_matched' } {
+    return claimReport(this.store, paymentId, order, known);
+  }
+
+  /** Undoes `claim` when the order's shard refused the assignment. */
+  unclaim(paymentId: string, order: OrderRef): void {
+    unclaimReport(this.store, paymentId, order);
   }
 
   /** The consumer has applied an outbox job to D1: stop re-sending it. */
@@ -197,7 +226,12 @@ export class Collector extends DurableObject<Env> {
     this.store.sql.exec(`DELETE FROM outbox WHERE id = ?`, outboxId);
   }
 
-  // ── alarm: expiries and outbox re-drive ─────────────────────────────────────────────────
+  /** How many rows each of its tables holds. */
+  sizes(): ReturnType<typeof tableSizes> {
+    return tableSizes(this.store);
+  }
+
+  // ── alarm: expiries, outbox re-drive, pruning ───────────────────────────────────────────
 
   async alarm(): Promise<void> {
     const now = Date.now();
@@ -206,6 +240,7 @@ export class Collector extends DurableObject<Env> {
       ...expireDue(this.store, now),
     ]);
     await Promise.all(jobs.map((job) => this.store.send(job)));
-    this.store.rescheduleAlarm();
+    this.store.atomically(() => pruneReports(this.store, now));
+    this.store.rescheduleAlarm(nextPruneMs(this.store, now));
   }
 }

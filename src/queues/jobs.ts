@@ -31,12 +31,14 @@ export type Job =
       outboxId: string;
       merchantId: number;
       mode: Mode;
+      /** The merchant's Collector shard that wrote the job (absent: 0), where it is confirmed. */
+      shard?: number;
       payment: ReceivedPayment;
       match: OrderRef | null;
       matchedBy: 'auto' | 'manual' | null;
     }
   /** Mark a pending order expired (idempotent). */
-  | { kind: 'expire'; outboxId: string; merchantId: number; mode: Mode; order: OrderRef }
+  | { kind: 'expire'; outboxId: string; merchantId: number; mode: Mode; shard?: number; order: OrderRef }
   /** Make attempt `attempt` of a delivery once `dueMs` has come (0: now). */
   | { kind: 'deliver'; deliveryId: number; attempt: number; dueMs: number }
   /** Ask an order's channel about it (active query, close at expiry) once `dueMs` has come. */

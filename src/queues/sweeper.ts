@@ -53,6 +53,7 @@ export async function sweepExpiries(env: Env, db: Db, nowMs: number): Promise<nu
     .select({
       merchantId: orders.merchantId,
       mode: orders.mode,
+      shard: orders.shard,
       appId: orders.appId,
       outOrderId: orders.outOrderId,
       token: orders.payToken,
@@ -61,7 +62,9 @@ export async function sweepExpiries(env: Env, db: Db, nowMs: number): Promise<nu
     .where(and(eq(orders.status, 'pending'), isNull(orders.channel), lt(orders.expiresMs, nowMs - afterMs)))
     .orderBy(asc(orders.expiresMs))
     .limit(EXPIRY_BATCH);
-  await Promise.all(overdue.map(({ merchantId, mode, ...order }) => collector(env, merchantId, mode).expire(order)));
+  await Promise.all(
+    overdue.map(({ merchantId, mode, shard, ...order }) => collector(env, merchantId, mode, shard).expire(order)),
+  );
   const [next] = await db
     .select({ t: min(orders.expiresMs) })
     .from(orders)

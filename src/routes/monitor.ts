@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import type { Session } from '../db/schema';
 import { maxAmountFen, parseYuan } from '../domain/money';
+import { REPORT_MAX_AGE_MS, tooOldToReport } from '../domain/retention';
 import { SESSION_TYPES } from '../domain/vocab';
 import { createRouter, type AppEnv } from '../env';
 import { ApiError } from '../errors';
@@ -60,6 +61,11 @@ monitor.post('/payments', async (c) => {
   if (!amount.ok) throw new ApiError('bad_request', `amount: ${amount.error}`);
   if (r.paid_at > Date.now() + 300_000)
     throw new ApiError('bad_request', 'paid_at: is in the future (unix milliseconds expected)');
+  if (tooOldToReport(r.paid_at, Date.now()))
+    throw new ApiError(
+      'bad_request',
+      `paid_at: more than ${REPORT_MAX_AGE_MS / 86_400_000} days ago; a payment that old is not accepted (its duplicates could no longer be recognised) — assign it by hand if the order is known`,
+    );
   const answer = await recordPayment(c.env, c.get('db'), session, {
     sessionId: session.id,
     type: r.type,

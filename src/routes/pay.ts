@@ -183,7 +183,7 @@ pay.post('/:token/simulate', async (c) => {
     );
   if (o.type !== 'alipay' && o.type !== 'wechat')
     throw new ApiError('bad_request', `type ${o.type} has no collection session to simulate`);
-  const answer = await collector(c.env, o.merchantId, o.mode).report({
+  const answer = await collector(c.env, o.merchantId, o.mode, o.shard).report({
     sessionId: o.sessionId,
     type: o.type,
     amountFen: o.realpriceFen,

@@ -22,6 +22,7 @@ export async function payState(db: Db, token: string) {
     payTokens.remember(token, {
       merchantId: o.merchantId,
       mode: o.mode,
+      shard: o.shard,
       order: { appId: o.appId, outOrderId: o.outOrderId },
     });
   else payTokens.forget(token);
@@ -43,7 +44,7 @@ export interface StatusView {
 export async function heldStatus(env: Env, token: string, nowMs = Date.now()): Promise<StatusView | null> {
   const route = payTokens.route(token);
   if (!route) return null;
-  const hold = await collector(env, route.merchantId, route.mode).held(route.order);
+  const hold = await collector(env, route.merchantId, route.mode, route.shard).held(route.order);
   if (!hold || nowMs > hold.expiresMs) return null;
   return view('pending', hold.amountFen, hold.expiresMs);
 }

@@ -4,6 +4,12 @@
  * order its app), so each isolate remembers them after one D1 read. That lets the hot paths
  * (create order, the payer's status poll) go straight to the merchant's own object and keeps
  * them off D1, the one database every merchant shares.
+ *
+ * This is the one place that knows a merchant's live state may be spread over several
+ * Collectors (shards, src/domain/shards.ts): a session's shard is a column of its row, an
+ * order's shard a column of the order, and a create is routed by `createShards` from each
+ * isolate's view of how many enabled sessions of each pay type every shard has (re-read from D1
+ * every `PLACEMENT_TTL_MS`). A merchant with one shard gets shard 0, the object it always had.
  */
 import { and, eq } from 'drizzle-orm';
 import { queries } from '../db/queries';
@@ -12,6 +18,7 @@ import { CHANNELS } from '../channels/registry';
 import type { ChannelSlot } from '../domain/routing';
 import { Memo } from '../domain/memo';
 import { notifyTarget } from '../domain/notify';
+import { collectorName, probeOrder } from '../domain/shards';
 import type { RuleSpec } from '../domain/rules';
 import type { Mode, PayType } from '../domain/vocab';
 import type { OrderRef } from '../queues/jobs';
@@ -20,16 +27,18 @@ import type { Db } from '../env';
 export interface Route {
   merchantId: number;
   mode: Mode;
+  /** Which of the merchant's Collectors for the mode (absent: 0). */
+  shard?: number;
 }
 
 /** Durable Object ids by name, per namespace: deriving one hashes the name on every call. */
 const ids = new WeakMap<Env['COLLECTOR'], Map<string, DurableObjectId>>();
 
-/** The Collector of a merchant's mode (sandbox and live never share one). */
-export function collector(env: Env, merchantId: number, mode: Mode) {
+/** The Collector of a merchant's mode (sandbox and live never share one), shard `shard` of it. */
+export function collector(env: Env, merchantId: number, mode: Mode, shard = 0) {
   let known = ids.get(env.COLLECTOR);
   if (!known) ids.set(env.COLLECTOR, (known = new Map()));
-  const name = `${merchantId}:${mode}`;
+  const name = collectorName(merchantId, mode, shard);
   let id = known.get(name);
   if (!id) known.set(name, (id = env.COLLECTOR.idFromName(name)));
   return env.COLLECTOR.get(id);
@@ -49,7 +58,10 @@ export function ruleSpec(r: Rule): RuleSpec {
   };
 }
 
-/** Pushes the merchant's settings and this mode's sessions (with effective rules) and apps to its Collector. */
+/**
+ * Pushes the merchant's settings and this mode's apps to each of its Collectors for the mode,
+ * with the sessions (and their effective rules) each one owns.
+ */
 export async function syncCollector(env: Env, db: Db, merchantId: number, mode: Mode): Promise<void> {
   const [merchant, sessionRows, ruleRows, appRows, configRows] = await db.batch([
     db.select().from(merchants).where(eq(merchants.id, merchantId)),
@@ -77,40 +89,50 @@ export async function syncCollector(env: Env, db: Db, merchantId: number, mode: 
   const m = merchant[0];
   if (!m) return;
   const byId = new Map(ruleRows.map((r) => [r.id, ruleSpec(r)]));
-  await collector(env, merchantId, mode).sync({
-    merchantId,
-    mode,
-    version: m.configVersion,
-    settings: {
-      rotation: m.rotation,
-      maxOffsetFen: m.maxOffsetFen,
-      direction: m.offsetDirection,
-      timezone: m.timezone,
-    },
-    sessions: sessionRows.map((s) => ({
-      id: s.id,
-      type: s.type,
-      enabled: s.enabled,
-      rule: s.ruleId === null ? null : (byId.get(s.ruleId) ?? null),
-      qrPayload: s.qrPayload,
-      amountQr: s.amountQr,
-    })),
-    apps: appRows.map((a) => ({
-      id: a.id,
-      appkey: a.appkey,
-      secretEnc: a.secretEnc,
-      // A disabled merchant's apps answer 107 (API closed).
-      enabled: a.enabled && m.enabled,
-      mode: a.mode,
-      payTypes: a.payTypes,
-      orderTtlSeconds: a.orderTtlSeconds,
-      allowUrlOverride: a.allowUrlOverride,
-      hasReturnUrl: a.returnUrl !== null,
-      hasNotifyUrl: notifyTarget(a) !== null,
-      routing: a.routing,
-      channels: channelSlots(configRows.filter((c) => c.appId === a.id)),
-    })),
-  });
+  const shards = new Set([...Array(m.collectorShards).keys(), ...sessionRows.map((s) => s.shard)]);
+  const appConfigs = appRows.map((a) => ({
+    id: a.id,
+    appkey: a.appkey,
+    secretEnc: a.secretEnc,
+    // A disabled merchant's apps answer 107 (API closed).
+    enabled: a.enabled && m.enabled,
+    mode: a.mode,
+    payTypes: a.payTypes,
+    orderTtlSeconds: a.orderTtlSeconds,
+    allowUrlOverride: a.allowUrlOverride,
+    hasReturnUrl: a.returnUrl !== null,
+    hasNotifyUrl: notifyTarget(a) !== null,
+    routing: a.routing,
+    channels: channelSlots(configRows.filter((c) => c.appId === a.id)),
+  }));
+  placements.delete(`${merchantId}:${mode}`);
+  await Promise.all(
+    [...shards].map((shard) =>
+      collector(env, merchantId, mode, shard).sync({
+        merchantId,
+        mode,
+        shard,
+        version: m.configVersion,
+        settings: {
+          rotation: m.rotation,
+          maxOffsetFen: m.maxOffsetFen,
+          direction: m.offsetDirection,
+          timezone: m.timezone,
+        },
+        sessions: sessionRows
+          .filter((s) => s.shard === shard)
+          .map((s) => ({
+            id: s.id,
+            type: s.type,
+            enabled: s.enabled,
+            rule: s.ruleId === null ? null : (byId.get(s.ruleId) ?? null),
+            qrPayload: s.qrPayload,
+            amountQr: s.amountQr,
+          })),
+        apps: appConfigs,
+      }),
+    ),
+  );
 }
 
 /** Per pay type a channel serves, the app's config of that channel (or none yet). */
@@ -138,7 +160,7 @@ export async function withSynced<T>(
   call: (c: CollectorStub) => Promise<T>,
   unknown: (r: T) => boolean,
 ): Promise<T> {
-  const stub = collector(env, route.merchantId, route.mode);
+  const stub = collector(env, route.merchantId, route.mode, route.shard ?? 0);
   const first = await call(stub);
   if (!unknown(first)) return first;
   await syncCollector(env, db, route.merchantId, route.mode);
@@ -153,6 +175,38 @@ export async function appRoute(db: Db, appkey: string): Promise<Route | null> {
   if (known) return known;
   const row = await queries(db).appRoute.get({ appkey });
   return row ? appRoutes.set(appkey, { merchantId: row.merchantId, mode: row.mode }) : null;
+}
+
+/** How long an isolate trusts its view of which shards have sessions of a type before reading D1 again. */
+export const PLACEMENT_TTL_MS = 30_000;
+
+/** Per merchant and mode: enabled sessions per pay type and shard, and when this isolate read them. */
+const placements = new Memo<string, { readMs: number; weights: Record<string, number[]> }>(10_000);
+
+async function shardWeights(db: Db, route: Route, type: string, nowMs: number): Promise<number[]> {
+  const key = `${route.merchantId}:${route.mode}`;
+  let known = placements.get(key);
+  if (!known || nowMs - known.readMs > PLACEMENT_TTL_MS) {
+    const rows = await queries(db).sessionShards.all({ merchantId: route.merchantId, mode: route.mode });
+    const weights: Record<string, number[]> = {};
+    for (const r of rows) {
+      const list = (weights[r.type] ??= []);
+      while (list.length <= r.shard) list.push(0);
+      list[r.shard] = r.n;
+    }
+    known = placements.set(key, { readMs: nowMs, weights });
+  }
+  return known.weights[type] ?? [];
+}
+
+/**
+ * The shards a create of this order key and pay type tries, in order (see src/domain/shards.ts):
+ * `[0]` for a merchant whose sessions all live on its one Collector. The view may be up to
+ * `PLACEMENT_TTL_MS` old; a shard that cannot take the order answers 204 and the next is tried,
+ * and a retry that lands elsewhere is recognised at insert (services/orders.ts).
+ */
+export async function createShards(db: Db, route: Route, type: string, orderKey: string, nowMs = Date.now()) {
+  return probeOrder(orderKey, await shardWeights(db, route, type, nowMs));
 }
 
 /** A pending order as the payer's page finds it: its Collector and key there. */

@@ -1,5 +1,5 @@
 /** Filtered, cursor-paginated lists for the admin API and the console. */
-import { and, desc, eq, gte, isNull, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, isNotNull, lt, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { orders, payments, type Merchant } from '../db/schema';
 import { localClock, startOfLocalDay } from '../domain/clock';
 import type { Mode, OrderStatus, PayType } from '../domain/vocab';
@@ -25,30 +25,33 @@ export interface OrderFilter {
   channel?: string;
 }
 
-/** The search condition of `q`: order id or out_order_id, several separated by spaces or commas. */
-function search(q: string | undefined): SQL | undefined {
+/**
+ * The search condition of `q`: order ids or out_order_ids (exact, or a prefix ending in `*`),
+ * several separated by spaces or commas. Written as `id IN (…)` over the (merchant_id,
+ * out_order_id) index, so SQLite looks the few matching orders up instead of walking the
+ * merchant's orders newest first and testing each.
+ */
+function search(merchantId: number, q: string | undefined): SQL | undefined {
   const terms = (q ?? '')
     .split(/[\s,]+/)
-    .filter(Boolean)
+    .filter((t) => t !== '' && t !== '*')
     .slice(0, 20);
   if (terms.length === 0) return undefined;
-  return or(
-    ...terms.map((t) => {
-      const prefix = t.slice(0, -1);
-      const byOut = t.endsWith('*')
-        ? sql`substr(${orders.outOrderId}, 1, ${prefix.length}) = ${prefix}`
-        : eq(orders.outOrderId, t);
-      return /^\d{1,15}$/.test(t) ? or(eq(orders.id, Number(t)), byOut) : byOut;
-    }),
-  );
+  // One branch per term, each an equality or a range on the (merchant_id, out_order_id) index.
+  const byOut = terms.map((t) => {
+    const inMerchant = sql`SELECT s.id FROM ${orders} AS s WHERE s.merchant_id = ${merchantId}`;
+    if (!t.endsWith('*')) return sql`${inMerchant} AND s.out_order_id = ${t}`;
+    const prefix = t.slice(0, -1);
+    return sql`${inMerchant} AND s.out_order_id >= ${prefix} AND s.out_order_id < ${prefix} || char(1114111)`;
+  });
+  const ids = terms.filter((t) => /^\d{1,15}$/.test(t)).map(Number);
+  const branches = [...byOut, sql`SELECT value FROM json_each(${JSON.stringify(ids)})`];
+  return sql`${orders.id} IN (${sql.join(branches, sql` UNION ALL `)})`;
 }
 
-/**
- * The channel condition. Every order today is collected by a personal session; the official
- * channels (SPEC §11) add `orders.channel` — until then they match nothing.
- */
-const channelFilter = (channel: string | undefined): SQL | undefined =>
-  channel === undefined || channel === 'personal' ? undefined : sql`0`;
+/** The channel condition: `personal` is a collection session's order (no channel), else the official channel's name. */
+const channelFilter = (column: SQLWrapper, channel: string | undefined): SQL | undefined =>
+  channel === undefined ? undefined : channel === 'personal' ? isNull(column) : eq(column, channel);
 
 /** The [from, to) window in ms: a named range of local calendar days, or explicit seconds. */
 export function window(
@@ -77,26 +80,48 @@ function page<T>(rows: T[], limit: number, cursorOf: (row: T) => string) {
   return { data, next_cursor: more ? cursorOf(data[data.length - 1]) : null };
 }
 
-/** A merchant's orders, newest first; `known` saves reading the merchant again when the caller has it. */
+const newestFirst = [desc(orders.createdMs), desc(orders.id)];
+
+/**
+ * Orders after the cursor's order in the listing's (created_ms, id) descending order, and before
+ * `to` — one row-value bound, so SQLite still prefers the index of an equality filter (two upper
+ * bounds on created_ms make it walk the merchant's newest-first index instead). The cursor stays
+ * an order id.
+ */
+const before = (cursorId: number, toMs: number | undefined) =>
+  toMs === undefined
+    ? sql`(${orders.createdMs}, ${orders.id}) < (SELECT c.created_ms, c.id FROM ${orders} AS c WHERE c.id = ${cursorId})`
+    : sql`(${orders.createdMs}, ${orders.id}) < (SELECT CASE WHEN c.created_ms < ${toMs} THEN c.created_ms ELSE ${toMs} END,
+        CASE WHEN c.created_ms < ${toMs} THEN c.id ELSE 0 END FROM ${orders} AS c WHERE c.id = ${cursorId})`;
+
+/**
+ * A merchant's orders, newest first by (created_ms, id) so that every filter and time range is
+ * served by an index and costs the same however many orders the merchant has; `known` saves
+ * reading the merchant again when the caller has it.
+ */
 export async function listOrders(db: Db, merchantId: number, f: OrderFilter, known?: Merchant) {
   const merchant = known?.id === merchantId ? known : await requireMerchant(db, merchantId);
   const w = window(f, merchant.timezone);
+  // A search names its few orders: they drive the query and are sorted. The other filters then
+  // only test them, written `+column` so SQLite does not walk an index of the merchant's orders
+  // newest first (to skip that small sort) and test every order against the search.
+  const found = search(merchantId, f.q);
+  const col = (column: SQLWrapper) => (found ? sql`+${column}` : column);
   const where: (SQL | undefined)[] = [
-    eq(orders.merchantId, merchantId),
-    f.status && eq(orders.status, f.status),
-    f.type && eq(orders.type, f.type),
-    f.mode && eq(orders.mode, f.mode),
-    w.from !== undefined ? gte(orders.createdMs, w.from) : undefined,
-    w.to !== undefined ? lt(orders.createdMs, w.to) : undefined,
-    f.cursor ? lt(orders.id, Number(f.cursor)) : undefined,
-    search(f.q),
-    channelFilter(f.channel),
+    eq(col(orders.merchantId), merchantId),
+    f.status && eq(col(orders.status), f.status),
+    f.type && eq(col(orders.type), f.type),
+    f.mode && eq(col(orders.mode), f.mode),
+    w.from !== undefined ? gte(col(orders.createdMs), w.from) : undefined,
+    f.cursor ? before(Number(f.cursor), w.to) : w.to !== undefined ? lt(col(orders.createdMs), w.to) : undefined,
+    found,
+    channelFilter(col(orders.channel), f.channel),
   ];
   const rows = await db
     .select()
     .from(orders)
     .where(and(...where))
-    .orderBy(desc(orders.id))
+    .orderBy(...(found ? [sql`+${orders.createdMs} DESC`, sql`+${orders.id} DESC`] : newestFirst))
     .limit(f.limit + 1);
   return page(rows, f.limit, (o) => String(o.id));
 }

@@ -1,6 +1,7 @@
 /** Merchants, their settings and collection rules (operator/admin flows). */
-import { and, eq, sql } from 'drizzle-orm';
-import { merchants, rules, type Merchant } from '../db/schema';
+import { and, eq, gte, sql } from 'drizzle-orm';
+import { merchants, rules, sessions, type Merchant } from '../db/schema';
+import { shardsRefusal } from '../domain/shards';
 import { parseYuan } from '../domain/money';
 import type { Db } from '../env';
 import { ApiError } from '../errors';
@@ -39,6 +40,7 @@ export interface SettingsInput {
   offset_direction?: Merchant['offsetDirection'];
   default_rule_id?: number | null;
   timezone?: string;
+  collector_shards?: number;
 }
 
 export async function updateSettings(env: Env, db: Db, merchantId: number, input: SettingsInput): Promise<Merchant> {
@@ -50,6 +52,14 @@ export async function updateSettings(env: Env, db: Db, merchantId: number, input
       : fenField('max_offset', input.max_offset, MAX_OFFSET_LIMIT_FEN);
   }
   if (input.default_rule_id) await requireRule(db, merchantId, input.default_rule_id, 'default_rule_id');
+  if (input.collector_shards !== undefined) {
+    const placed = await db
+      .select({ id: sessions.id, shard: sessions.shard })
+      .from(sessions)
+      .where(and(eq(sessions.merchantId, merchantId), gte(sessions.shard, input.collector_shards)));
+    const refusal = shardsRefusal(input.collector_shards, placed);
+    if (refusal) throw new ApiError('conflict', refusal);
+  }
   const [m] = await db
     .update(merchants)
     .set({
@@ -58,6 +68,7 @@ export async function updateSettings(env: Env, db: Db, merchantId: number, input
       offsetDirection: input.offset_direction,
       defaultRuleId: input.default_rule_id,
       timezone: input.timezone,
+      collectorShards: input.collector_shards,
       ...bumpVersion,
     })
     .where(eq(merchants.id, merchantId))

@@ -13,7 +13,7 @@ import { SIGN_FIELDS } from '../domain/sign';
 import type { Db } from '../env';
 import { GatepayError, unixSeconds } from '../errors';
 import { appByKey, type AppWithSecret } from './apps';
-import { appRoute, collector, payTokens, type Route, withSynced } from './collector';
+import { appRoute, collector, createShards, payTokens, type Route, withSynced } from './collector';
 import type { CheckedCreateInput, CreateInput, CreateOutcome, Hold } from '../durable/collector/types';
 import type { CheckedCreate } from '../domain/gatepay';
 import type { EpayFields } from '../domain/epay';
@@ -124,6 +124,8 @@ export type Routed = Exclude<Placed, { kind: 'channel' }>;
  * Every way of creating an order ends here: one Collector call (checks, rules, rotation and a
  * unique amount, atomically) and one D1 insert. The gatepay API passes its raw parameters (the
  * Collector checks its sign); a facade passes a create it has already authenticated and checked.
+ * A sharded merchant's create goes to the shards `createShards` names for its key, the next one
+ * only when a shard has no session or free amount (204).
  */
 export async function placeOrder(
   env: Env,
@@ -133,17 +135,34 @@ export async function placeOrder(
   outOrderId: string,
   stamp?: FacadeStamp,
 ): Promise<Placed> {
-  const outcome = await withSynced<CreateOutcome>(
-    env,
-    db,
-    route,
-    (c) => c.create(input),
-    (r) => r.kind === 'unknown_app',
-  );
-  if (outcome.kind === 'refused' && outcome.code === C.no_method && outcome.appId !== undefined) {
+  const [appkey, type] =
+    'params' in input ? [input.params.appkey, input.params.type] : [input.appkey, input.order.type];
+  const shards = await createShards(db, route, type ?? '', `${appkey}\u0000${outOrderId}`);
+  const create = (shard: number) =>
+    withSynced<CreateOutcome>(
+      env,
+      db,
+      { ...route, shard },
+      (c) => c.create(input),
+      (r) => r.kind === 'unknown_app',
+    );
+  /** 204 from a Collector that knows the app: no session or no free amount there. */
+  const full = (r: CreateOutcome): r is Extract<CreateOutcome, { kind: 'refused' }> & { appId: number } =>
+    r.kind === 'refused' && r.code === C.no_method && r.appId !== undefined;
+  let outcome: CreateOutcome = { kind: 'unknown_app' };
+  let shard = 0;
+  for (const k of shards) {
+    outcome = await create((shard = k));
+    if (!full(outcome)) break;
+  }
+  if (full(outcome)) {
     // No slot for a new order, but the key may name an order that exists: answer that (212 / 211).
     const existing = await findByKey(db, { appId: outcome.appId, outOrderId });
-    if (existing) return { kind: 'taken', existing, why: 'stale', asked: null };
+    // A pending order of this key on a shard not tried (this isolate's view of the shards is
+    // older than the order): its hold answers the repeat, as the same order or a conflict.
+    if (existing?.status === 'pending' && existing.channel === null && !shards.includes(existing.shard))
+      outcome = await create((shard = existing.shard));
+    if (existing && full(outcome)) return { kind: 'taken', existing, why: 'stale', asked: null };
   }
   if (outcome.kind === 'unknown_app' || outcome.kind === 'refused') return outcome;
   if (outcome.kind === 'channel') return { kind: 'channel', outcome };
@@ -154,6 +173,7 @@ export async function placeOrder(
     ...orderColumns(route, outcome.appId, o),
     realpriceFen: hold.amountFen,
     sessionId: hold.sessionId,
+    shard,
     payToken: hold.token,
     qrPayload: hold.qrPayload,
     createdMs: hold.createdMs,
@@ -174,7 +194,7 @@ export async function placeOrder(
       paidMs: null,
       closedMs: null,
     };
-    payTokens.remember(order.payToken, { ...route, order: ref });
+    payTokens.remember(order.payToken, { ...route, shard, order: ref });
     return { kind: 'created', order };
   }
   // Nothing inserted: the out_order_id has an order already, or (live) the plan refused it. If the
@@ -182,12 +202,37 @@ export async function placeOrder(
   // else the hold belongs to no order: free it (only it).
   const existing = await findByKey(db, ref);
   const ours = existing?.payToken === hold.token;
-  if (!ours) await collector(env, route.merchantId, route.mode).release(ref, hold.token);
+  if (!ours) await collector(env, route.merchantId, route.mode, shard).release(ref, hold.token);
   if (!existing && route.mode === 'live') {
     const msg = (await planRefusal(db, route.merchantId, o.priceFen, month)) ?? 'plan exceeded or points insufficient';
     return { kind: 'refused', code: C.quota, msg };
   }
+  if (existing && !ours && existing.shard !== shard) {
+    const elsewhere = await heldElsewhere(env, existing, o, outcome.fingerprint);
+    if (elsewhere) return elsewhere;
+  }
   return { kind: 'taken', existing: existing ?? null, why: ours ? 'same' : 'stale', asked: o };
+}
+
+/**
+ * A sharded merchant's repeat of a create whose order another shard holds (an earlier attempt
+ * found the first shard full and the next took it; the shard tried first now had room): a
+ * pending order that shard still holds is the same order when its parameters are, else a
+ * conflict. Null when the order is not pending or its hold there has ended (it is final).
+ */
+async function heldElsewhere(
+  env: Env,
+  existing: Order,
+  asked: CheckedCreate,
+  fingerprint: string,
+): Promise<Placed | null> {
+  if (existing.status !== 'pending' || existing.channel !== null) return null;
+  const there = await collector(env, existing.merchantId, existing.mode, existing.shard).held({
+    appId: existing.appId,
+    outOrderId: existing.outOrderId,
+  });
+  if (there?.token !== existing.payToken) return null;
+  return { kind: 'taken', existing, why: there.fingerprint === fingerprint ? 'same' : 'conflict', asked };
 }
 
 /** The columns of a new order that come from the checked create request, however it is paid. */
@@ -364,7 +409,7 @@ export async function closePending(
     // then), so a payment the provider still takes meanwhile keeps the one fee it was charged.
     return settleClose(env, db, after, after.nextQueryMs === null);
   }
-  const outcome = await collector(env, order.merchantId, order.mode).release({
+  const outcome = await collector(env, order.merchantId, order.mode, order.shard).release({
     appId: order.appId,
     outOrderId: order.outOrderId,
   });

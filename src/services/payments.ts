@@ -4,11 +4,11 @@
  * run twice; only after it has run is its outbox row confirmed.
  */
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { orders, payments, type Order } from '../db/schema';
+import { orders, payments, sessions, type Order, type Payment } from '../db/schema';
 import type { OrderStatus } from '../domain/vocab';
 import type { Db } from '../env';
 import { ApiError } from '../errors';
-import type { OrderRef, OutboxJob } from '../queues/jobs';
+import type { OrderRef, OutboxJob, ReceivedPayment } from '../queues/jobs';
 import { collector } from './collector';
 import { orderDeliveries, unmatchedDeliveries } from './deliveries';
 import { refundOrderFee } from './points';
@@ -16,7 +16,7 @@ import { refundOrderFee } from './points';
 export async function applyJob(env: Env, db: Db, job: OutboxJob): Promise<void> {
   if (job.kind === 'apply') await applyPayment(env, db, job);
   else await applyExpiry(env, db, job);
-  await collector(env, job.merchantId, job.mode).confirm(job.outboxId);
+  await collector(env, job.merchantId, job.mode, job.shard ?? 0).confirm(job.outboxId);
 }
 
 /** Records the payment; when it matched, marks its order paid (once) and creates what that owes the merchant. */
@@ -119,11 +119,7 @@ export async function assignPayment(env: Env, db: Db, paymentId: string, orderId
       `order_id: order ${orderId} is ${order.status}; only a pending or expired order can be assigned a payment`,
     );
   const ref = { appId: order.appId, outOrderId: order.outOrderId };
-  const outcome = await collector(env, payment.merchantId, payment.mode).assign(
-    paymentId,
-    ref,
-    order.status === 'expired',
-  );
+  const outcome = await assignAcrossShards(env, db, payment, order, ref);
   if (!outcome.ok) {
     const why = {
       not_pending: `order ${orderId} is no longer pending (it is expiring: try again in a few seconds)`,
@@ -133,10 +129,41 @@ export async function assignPayment(env: Env, db: Db, paymentId: string, orderId
     };
     throw new ApiError('conflict', why[outcome.reason]);
   }
-  await applyJob(env, db, outcome.job);
+  if (outcome.job) await applyJob(env, db, outcome.job);
   const [p, o] = await db.batch([
     db.select().from(payments).where(eq(payments.id, paymentId)),
     db.select().from(orders).where(eq(orders.id, orderId)),
   ]);
   return { payment: p[0], order: o[0] };
+}
+
+/**
+ * 补单 through the Collectors: one call when the payment's session and the order share a shard
+ * (both sides in one transaction). Otherwise the payment's shard marks it as this order's first
+ * (so no other order can take it), then the order's shard takes the order; if that refuses, the
+ * mark is undone. A repeat of the same assignment finds both sides done and changes nothing.
+ * D1's copy of the payment goes along: its row may have been pruned (src/domain/retention.ts).
+ */
+async function assignAcrossShards(env: Env, db: Db, payment: Payment, order: Order, ref: OrderRef) {
+  const session = await db.query.sessions.findFirst({ where: eq(sessions.id, payment.sessionId) });
+  const known: ReceivedPayment = {
+    id: payment.id,
+    sessionId: payment.sessionId,
+    type: payment.type as ReceivedPayment['type'],
+    amountFen: payment.amountFen,
+    paidMs: payment.paidMs,
+    ref: payment.ref,
+    payer: payment.payer,
+    receivedMs: payment.receivedMs,
+  };
+  const expired = order.status === 'expired';
+  const orderSide = collector(env, order.merchantId, order.mode, order.shard);
+  const paymentShard = session?.shard ?? 0;
+  if (paymentShard === order.shard) return orderSide.assign(payment.id, ref, expired, known);
+  const paymentSide = collector(env, payment.merchantId, payment.mode, paymentShard);
+  const claimed = await paymentSide.claim(payment.id, ref, known);
+  if (!claimed.ok) return claimed;
+  const outcome = await orderSide.assign(payment.id, ref, expired, known, true);
+  if (!outcome.ok) await paymentSide.unclaim(payment.id, ref);
+  return outcome;
 }

@@ -1,11 +1,12 @@
 /** Collection sessions: adding wallets, their live state, and changes the Collector must learn. */
-import { eq, sql } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import { sessions, type Session } from '../db/schema';
 import { randomLabel, randomToken } from '../domain/ids';
 import type { Mode, SessionType } from '../domain/vocab';
 import type { Db } from '../env';
 import { ApiError } from '../errors';
 import { collector, syncCollector } from './collector';
+import { placeSession } from '../domain/shards';
 import { fenField, requireMerchant, requireRule, touchConfig } from './merchants';
 import { sealSecret } from '../domain/secrets';
 
@@ -33,6 +34,14 @@ export async function createSession(env: Env, db: Db, merchantId: number, input:
   const merchant = await requireMerchant(db, merchantId);
   if (input.rule_id) await requireRule(db, merchantId, input.rule_id);
   const secret = randomToken(32);
+  // Its Collector shard, for good: the one with the fewest sessions of its type and mode.
+  const counts: number[] = [];
+  for (const r of await db
+    .select({ shard: sessions.shard, n: count() })
+    .from(sessions)
+    .where(and(eq(sessions.merchantId, merchantId), eq(sessions.mode, input.mode), eq(sessions.type, input.type)))
+    .groupBy(sessions.shard))
+    counts[r.shard] = r.n;
   const [session] = await db
     .insert(sessions)
     .values({
@@ -47,6 +56,7 @@ export async function createSession(env: Env, db: Db, merchantId: number, input:
       vmqHost: randomLabel(12),
       configSeq: 1,
       onboardPending: true,
+      shard: placeSession(counts, merchant.collectorShards),
     })
     .returning();
   await touchConfig(db, merchantId);
@@ -108,13 +118,21 @@ export async function rotateSessionSecret(env: Env, db: Db, id: number) {
 export async function listSessions(env: Env, db: Db, merchantId: number) {
   await requireMerchant(db, merchantId);
   const rows = await db.select().from(sessions).where(eq(sessions.merchantId, merchantId)).orderBy(sessions.id);
-  const modes = [...new Set(rows.map((r) => r.mode))];
-  const lives = (await Promise.all(modes.map((m) => collector(env, merchantId, m).live()))).flat();
+  const lives = await liveStates(env, merchantId, rows);
   const live = new Map(lives.map((l) => [l.id, l]));
   return rows.map((s) => ({ session: s, live: live.get(s.id) }));
 }
 
 /** One session's live state. */
 export async function liveOf(env: Env, s: Session) {
-  return (await collector(env, s.merchantId, s.mode).live()).find((l) => l.id === s.id);
+  return (await collector(env, s.merchantId, s.mode, s.shard).live()).find((l) => l.id === s.id);
+}
+
+/** The live state of these sessions of one merchant, from each Collector (mode and shard) that owns some. */
+export async function liveStates(env: Env, merchantId: number, rows: Pick<Session, 'mode' | 'shard'>[]) {
+  const owners = [...new Set(rows.map((r) => `${r.mode}:${r.shard}`))].map((k) => k.split(':'));
+  const lives = await Promise.all(
+    owners.map(([mode, shard]) => collector(env, merchantId, mode as Mode, Number(shard)).live()),
+  );
+  return lives.flat();
 }

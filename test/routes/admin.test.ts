@@ -49,6 +49,7 @@ const MERCHANT_DEFAULTS = {
   order_fee_points: 0,
   order_fee_permille: 0,
   monthly_quota: null,
+  collector_shards: 1,
 };
 const appBody = (over: Record<string, unknown> = {}) => ({
   name: 'shop',
@@ -472,6 +473,7 @@ describe('sessions', () => {
       last_heartbeat: null,
       today: { collected: '0.00', payments: 0 },
       held_slots: 0,
+      shard: 0,
       vmq_host: expect.stringMatching(/^[a-z0-9]{12}\.vmq\.test$/),
       offline_reason: null,
       created: expect.any(Number),

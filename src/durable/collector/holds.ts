@@ -11,7 +11,7 @@ import { ruleRefusal, type RuleSpec } from '../../domain/rules';
 import { firstFreeSlot } from '../../domain/slots';
 import type { OrderRef, OutboxJob } from '../../queues/jobs';
 import type { CollectorStore, Row } from './store';
-import type { ExpireOutcome, Hold, ReserveInput, ReserveResult } from './types';
+import type { ExpireOutcome, HeldView, Hold, ReserveInput, ReserveResult } from './types';
 
 const holdOf = (store: CollectorStore, order: OrderRef): Row | undefined =>
   store.sql
@@ -122,10 +122,17 @@ export function reserve(store: CollectorStore, input: ReserveInput): ReserveResu
   return { ok: false, reason: 'no_slot' };
 }
 
-/** The hold of a pending order (what the payer must pay, until when), or null once it ended. */
-export function held(store: CollectorStore, order: OrderRef): { amountFen: number; expiresMs: number } | null {
+/** The hold of a pending order (what the payer must pay, until when, whose), or null once it ended. */
+export function held(store: CollectorStore, order: OrderRef): HeldView | null {
   const h = holdOf(store, order);
-  return h ? { amountFen: h.amount_fen as number, expiresMs: h.expires_ms as number } : null;
+  return h
+    ? {
+        amountFen: h.amount_fen as number,
+        expiresMs: h.expires_ms as number,
+        token: h.token as string,
+        fingerprint: h.fingerprint as string,
+      }
+    : null;
 }
 
 /**
@@ -174,7 +181,7 @@ export function expireOne(
 /** Ends every hold whose window and grace are over; their expiry jobs (call inside a transaction). */
 export function expireDue(store: CollectorStore, now: number): OutboxJob[] {
   const due = store.sql
-    .exec(`DELETE FROM holds WHERE expires_ms + ? <= ? RETURNING app_id, out_order_id`, store.graceMs(), now)
+    .exec(`DELETE FROM holds WHERE expires_ms <= ? RETURNING app_id, out_order_id`, now - store.graceMs())
     .toArray();
   return due.map((h) =>
     store.enqueue({ kind: 'expire', order: { appId: h.app_id as number, outOrderId: h.out_order_id as string } }, now),

@@ -7,7 +7,10 @@ export function applyConfig(store: CollectorStore, config: CollectorConfig): { a
   if (config.version < Number(store.meta('version') ?? -1)) return { applied: false };
   store.atomically(() => {
     store.setMeta('version', String(config.version));
-    store.setMeta('merchant', JSON.stringify({ merchantId: config.merchantId, mode: config.mode }));
+    store.setMeta(
+      'merchant',
+      JSON.stringify({ merchantId: config.merchantId, mode: config.mode, shard: config.shard ?? 0 }),
+    );
     store.setMeta('settings', JSON.stringify(config.settings));
     const ids = config.sessions.map((s) => s.id);
     store.sql.exec(`DELETE FROM sessions WHERE id NOT IN (SELECT value FROM json_each(?))`, JSON.stringify(ids));

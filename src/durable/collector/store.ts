@@ -12,7 +12,7 @@ import type { AppConfig, CollectorSettings } from './types';
 
 export type Row = Record<string, SqlStorageValue>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-export type NewOutboxJob = DistributiveOmit<OutboxJob, 'outboxId' | 'merchantId' | 'mode'>;
+export type NewOutboxJob = DistributiveOmit<OutboxJob, 'outboxId' | 'merchantId' | 'mode' | 'shard'>;
 
 /** How long the consumer has to confirm an outbox row before the alarm sends it again. */
 export const RESEND_AFTER_MS = 60_000;
@@ -31,7 +31,7 @@ const TABLES = `
   CREATE INDEX IF NOT EXISTS holds_expiry ON holds (expires_ms);
   CREATE TABLE IF NOT EXISTS reports (
     dedupe_key TEXT PRIMARY KEY, payment_id TEXT NOT NULL UNIQUE, payment TEXT NOT NULL,
-    answer TEXT NOT NULL, app_id INTEGER, out_order_id TEXT);
+    answer TEXT NOT NULL, app_id INTEGER, out_order_id TEXT, seen_ms INTEGER NOT NULL DEFAULT 0);
   CREATE INDEX IF NOT EXISTS reports_order ON reports (app_id, out_order_id);
   CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, job TEXT NOT NULL, next_ms INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS apps (appkey TEXT PRIMARY KEY, config TEXT NOT NULL);
@@ -52,6 +52,13 @@ export class CollectorStore {
     const holdColumns = this.sql.exec(`SELECT name FROM pragma_table_info('holds')`).toArray();
     if (!holdColumns.some((c) => c.name === 'token'))
       this.sql.exec(`ALTER TABLE holds ADD COLUMN token TEXT NOT NULL DEFAULT ''`);
+    // Objects created before reports were pruned: when each report was seen, from its payment.
+    const reportColumns = this.sql.exec(`SELECT name FROM pragma_table_info('reports')`).toArray();
+    if (!reportColumns.some((c) => c.name === 'seen_ms')) {
+      this.sql.exec(`ALTER TABLE reports ADD COLUMN seen_ms INTEGER NOT NULL DEFAULT 0`);
+      this.sql.exec(`UPDATE reports SET seen_ms = max(payment ->> '$.paidMs', payment ->> '$.receivedMs')`);
+    }
+    this.sql.exec(`CREATE INDEX IF NOT EXISTS reports_seen ON reports (seen_ms)`);
   }
 
   private static emptyCache() {
@@ -130,8 +137,10 @@ export class CollectorStore {
 
   /** Writes an outbox row (inside the caller's transaction) and returns the job to send. */
   enqueue(job: NewOutboxJob, now: number): OutboxJob {
-    const owner = JSON.parse(this.meta('merchant') ?? 'null') as { merchantId: number; mode: Mode };
-    const full = { ...job, ...owner, outboxId: randomId('obx') } as OutboxJob;
+    const owner = JSON.parse(this.meta('merchant') ?? 'null') as { merchantId: number; mode: Mode; shard?: number };
+    // Shard 0 (every single-object merchant) writes jobs exactly as before sharding.
+    const { shard, ...where } = owner;
+    const full = { ...job, ...where, ...(shard ? { shard } : {}), outboxId: randomId('obx') } as OutboxJob;
     this.sql.exec(
       `INSERT INTO outbox (id, job, next_ms) VALUES (?, ?, ?)`,
       full.outboxId,
@@ -169,8 +178,8 @@ export class CollectorStore {
     void this.ctx.storage.setAlarm(atMs);
   }
 
-  /** After an alarm: the next ring is the earliest hold's end of grace or outbox re-send. */
-  rescheduleAlarm(): void {
+  /** After an alarm: the next ring is the earliest hold's end of grace, outbox re-send, or `alsoAt` (the next prune). */
+  rescheduleAlarm(alsoAt: number | null = null): void {
     const next = this.sql
       .exec(
         `SELECT MIN(t) AS t FROM (SELECT MIN(expires_ms) + ? AS t FROM holds UNION ALL SELECT MIN(next_ms) FROM outbox)`,
@@ -178,6 +187,7 @@ export class CollectorStore {
       )
       .one().t as number | null;
     this.setMeta('alarm_ms', null);
-    if (next !== null) this.scheduleAlarm(Math.max(next, Date.now() + 1000));
+    const at = next === null ? alsoAt : alsoAt === null ? next : Math.min(next, alsoAt);
+    if (at !== null) this.scheduleAlarm(Math.max(at, Date.now() + 1000));
   }
 }

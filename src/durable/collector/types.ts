@@ -38,6 +38,8 @@ export interface AppConfig extends CreateApp {
 export interface CollectorConfig {
   merchantId: number;
   mode: Mode;
+  /** Which of the merchant's Collectors for this mode this is (absent: 0, the only one unless sharded). */
+  shard?: number;
   version: number;
   settings: CollectorSettings;
   sessions: SessionConfig[];
@@ -75,6 +77,8 @@ export type CreateOutcome =
       order: CheckedCreate;
       /** The merchant's, for the plan's month. */
       timezone: string;
+      /** What makes a repeat of this create the same order (compared across shards). */
+      fingerprint: string;
     }
   /** The order goes to an official channel (configId null: the sandbox simulator, no config yet). */
   | {
@@ -137,8 +141,9 @@ export interface ReportAnswer {
  */
 export type ExpireOutcome = 'expired' | 'not_due' | 'matched';
 
+/** `job` null: this payment was assigned to this order already (a repeated request). */
 export type AssignOutcome =
-  | { ok: true; job: OutboxJob }
+  | { ok: true; job: OutboxJob | null }
   | { ok: false; reason: 'not_pending' | 'unknown_payment' | 'already_matched' | 'order_taken' };
 
 export interface LiveSession {
@@ -149,4 +154,13 @@ export interface LiveSession {
   todayCount: number;
   /** Amount slots held by pending orders. */
   held: number;
+}
+
+/** A pending order's hold as its status poll and a repeated create see it. */
+export interface HeldView {
+  amountFen: number;
+  expiresMs: number;
+  /** The pay token of the order that took the hold. */
+  token: string;
+  fingerprint: string;
 }

@@ -248,8 +248,9 @@ async function actOrders(db: Db, app: App, p: Record<string, string>, _x: ActCon
   const rows = await db
     .select()
     .from(orders)
-    .where(eq(orders.appId, app.id))
-    .orderBy(desc(orders.id))
+    // Newest first through the merchant's (merchant_id, created_ms) index, like the admin listing.
+    .where(and(eq(orders.merchantId, app.merchantId), eq(orders.appId, app.id)))
+    .orderBy(desc(orders.createdMs), desc(orders.id))
     .limit(limit)
     .offset((page - 1) * limit);
   return { code: 1, msg: '查询订单记录成功！', data: rows.map(tradeView) };

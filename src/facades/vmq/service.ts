@@ -20,7 +20,7 @@ import {
 import type { Db } from '../../env';
 import { type AppWithSecret, appByKey } from '../../services/apps';
 import { PAY_TOKEN } from '../../services/cashier';
-import { collector } from '../../services/collector';
+import { liveStates } from '../../services/sessions';
 import { closePending } from '../../services/orders';
 import { createView, type PlaceRefusal, placeFacadeOrder } from '../orders';
 
@@ -143,17 +143,17 @@ export async function closeVmq(env: Env, db: Db, app: AppWithSecret, p: Record<s
  */
 export async function stateVmq(env: Env, db: Db, app: AppWithSecret, p: Record<string, string>): Promise<VmqAnswer> {
   if (!(await vmqSignValid(p.sign, p.t ?? '', app.secret))) return no('签名校验不通过：应为 md5(t + 通讯密钥)');
-  const [rows, live, last] = await Promise.all([
+  const [rows, last] = await Promise.all([
     db
-      .select({ id: sessions.id, enabled: sessions.enabled })
+      .select({ id: sessions.id, enabled: sessions.enabled, mode: sessions.mode, shard: sessions.shard })
       .from(sessions)
       .where(and(eq(sessions.merchantId, app.merchantId), eq(sessions.mode, app.mode))),
-    collector(env, app.merchantId, app.mode).live(),
     db
       .select({ ms: sql<number | null>`MAX(${payments.receivedMs})` })
       .from(payments)
       .where(and(eq(payments.merchantId, app.merchantId), eq(payments.mode, app.mode))),
   ]);
+  const live = await liveStates(env, app.merchantId, rows);
   const enabled = new Set(rows.filter((r) => r.enabled).map((r) => r.id));
   const lastHeart = Math.max(0, ...live.map((l) => l.lastSeenMs ?? 0));
   return ok({

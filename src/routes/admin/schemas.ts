@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { isTimeZone } from '../../domain/clock';
 import { REGION_PATTERN } from '../../domain/rules';
+import { MAX_SHARDS } from '../../domain/shards';
 import { normalizeHttpUrl } from '../../domain/ssrf';
 import {
   CHANNEL_METHODS,
@@ -99,6 +100,10 @@ export const MerchantView = z
     order_fee_points: z.number().int(),
     order_fee_permille: z.number().int(),
     monthly_quota: z.number().int().nullable(),
+    collector_shards: z
+      .number()
+      .int()
+      .openapi({ description: 'over how many Collectors new sessions of each mode are spread' }),
   })
   .openapi('Merchant');
 export const MerchantUpdate = z
@@ -166,6 +171,10 @@ export const SettingsUpdate = z
     offset_direction: z.enum(DIRECTIONS),
     default_rule_id: z.number().int().positive().nullable(),
     timezone: TimeZone,
+    collector_shards: z.number().int().min(1).max(MAX_SHARDS).openapi({
+      description:
+        'spread new sessions over this many Collectors, for a merchant past what one can serve; a session never changes shard, so it cannot go below a shard that has sessions',
+    }),
   })
   .partial()
   .strict()
@@ -268,6 +277,10 @@ export const SessionView = z
       .nullable()
       .openapi({ description: 'why the last heartbeat did not bring it online' }),
     held_slots: z.number().int().openapi({ description: 'amounts this session holds for pending orders now' }),
+    shard: z
+      .number()
+      .int()
+      .openapi({ description: "the merchant's Collector shard that owns this session's live state" }),
     created: UnixSeconds,
     secret: z.string().optional().openapi({ description: 'shown only on create and rotate-secret' }),
     monitor_config: z.string().optional().openapi({ description: 'what the "scan to go online" QR code holds (JSON)' }),

@@ -50,6 +50,7 @@ export const merchantView = (m: Merchant): z.infer<typeof MerchantView> => ({
   order_fee_points: m.orderFeePoints,
   order_fee_permille: m.orderFeePermille,
   monthly_quota: m.monthlyQuota,
+  collector_shards: m.collectorShards,
 });
 
 export const ledgerRowView = (r: LedgerRow): z.infer<typeof LedgerRowView> => ({
@@ -134,6 +135,7 @@ export function sessionView(
     last_heartbeat: secOrNull(live?.lastSeenMs ?? null),
     today: { collected: formatFen(live?.todayFen ?? 0), payments: live?.todayCount ?? 0 },
     held_slots: live?.held ?? 0,
+    shard: s.shard,
     vmq_host: vmqDomain && s.vmqHost ? `${s.vmqHost}.${vmqDomain}` : null,
     offline_reason: s.offlineReason as 'insufficient_points' | null,
     created: sec(s.createdMs),
