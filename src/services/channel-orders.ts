@@ -150,6 +150,7 @@ export async function createChannelOrder(
     ...orderColumns(route, outcome.appId, o),
     realpriceFen: o.priceFen,
     sessionId: 0,
+    shard: 0,
     payToken: randomToken(24),
     qrPayload: '',
     createdMs: nowMs,

@@ -229,7 +229,13 @@ beforeAll(async () => {
   await recorder.as('epay api.php', async () => {
     const caller = { address: '203.0.113.9', method: 'POST' };
     for (const act of ['order', 'query', 'orders'])
-      await epayApi(renv, db, { act, pid: String(app.id), key: app.appsecret, out_trade_no: 'p1' }, caller);
+      await epayApi(
+        renv,
+        db,
+        { act, pid: String(app.id), key: app.appsecret, out_trade_no: 'p1' },
+        caller,
+        'https://pay.example',
+      );
   });
   await recorder.as('V免签 getState', async () => {
     const withSecret = (await appByKey(renv, makeDb(env.DB), app.appkey))!;
