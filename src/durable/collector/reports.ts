@@ -95,6 +95,13 @@ function insertReport(
   );
 }
 
+/** A row made from D1's copy of a payment this object has no row for, seen now, under a key no report can have. */
+function insertKnown(store: CollectorStore, known: ReceivedPayment, match: OrderRef | null): void {
+  const answer: ReportAnswer = { payment_id: known.id, matched: false, out_order_id: null };
+  const seen = { ...known, receivedMs: Math.max(known.receivedMs, Date.now()) };
+  insertReport(store, `payment:${known.id}`, seen, answer, match);
+}
+
 /**
  * A payment's row here, or — when `known` (D1's copy) is given and this object has no row for it
  * (pruned, or the payment came in on another shard) — a row made from it, seen now, under a key
@@ -107,14 +114,7 @@ function rowOf(store: CollectorStore, paymentId: string, known?: ReceivedPayment
       .toArray()[0];
   const row = find();
   if (row || !known || known.id !== paymentId) return row;
-  const answer: ReportAnswer = { payment_id: paymentId, matched: false, out_order_id: null };
-  insertReport(
-    store,
-    `payment:${paymentId}`,
-    { ...known, receivedMs: Math.max(known.receivedMs, Date.now()) },
-    answer,
-    null,
-  );
+  insertKnown(store, known, null);
   return find();
 }
 
@@ -194,14 +194,7 @@ export function assignReport(
     if (claimed) {
       if (!known) return { ok: false, reason: 'unknown_payment' };
       payment = known;
-      const answer: ReportAnswer = { payment_id: paymentId, matched: false, out_order_id: null };
-      insertReport(
-        store,
-        `payment:${paymentId}`,
-        { ...known, receivedMs: Math.max(known.receivedMs, Date.now()) },
-        answer,
-        order,
-      );
+      insertKnown(store, known, order);
     } else {
       const mark = claim(store, paymentId, order, known);
       if (!mark.ok) return mark;
