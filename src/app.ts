@@ -20,12 +20,29 @@ import epay, { collapseEpaySlashes } from './facades/epay/routes';
 import vmq from './facades/vmq/routes';
 import vmqMonitor, { MONITOR_PREFIX, monitorPath } from './facades/vmq/monitor';
 
+/** What the groups of /docs are, where the name alone does not say. */
+const TAG_NOTES: Record<string, string> = {
+  Refunds: "The merchant API's refund calls, signed like the rest of it (the operator's refunds are under `refunds`).",
+  'epay V1':
+    '彩虹易支付 V1 compatibility: `submit.php`, `mapi.php`, `api.php`, also under `/epay/` and without `.php`.',
+  V免签: 'The V免签 merchant API, per app under `/vmq/{appkey}/`.',
+  'V免签 monitor app':
+    "The V免签 Android app as a session's monitor, on the session's own host `<label>.<VMQ_MONITOR_DOMAIN>`.",
+  Providers: 'Called by the payment providers, not by merchants.',
+  refunds: "Admin API: refunds of any app's order (the merchant API's are under `Refunds`).",
+};
+
 const OPENAPI_INFO = {
   openapi: '3.1.0',
   tags: [
     'merchant API',
+    'Refunds',
     'monitor protocol',
     'cashier',
+    'epay V1',
+    'V免签',
+    'V免签 monitor app',
+    'Providers',
     'merchants',
     'points',
     'rules',
@@ -35,12 +52,14 @@ const OPENAPI_INFO = {
     'payments',
     'webhooks',
     'deliveries',
-  ].map((name) => ({ name })),
+    'channels',
+    'refunds',
+  ].map((name) => ({ name, ...(TAG_NOTES[name] ? { description: TAG_NOTES[name] } : {}) })),
   info: {
     title: 'huipay API',
     version: '1',
     description:
-      'Every public interface of huipay: the gatepay-compatible merchant API (form bodies, HTTP 200 with a `code`), the monitor protocol (HMAC-signed JSON), the cashier status route, and the operator admin API (`Authorization: Bearer <ADMIN_TOKEN>`).',
+      "Every public interface of huipay: the gatepay-compatible merchant API with its refunds (form bodies, HTTP 200 with a `code`), the monitor protocol (HMAC-signed JSON), the cashier status route, the compatibility facades (彩虹易支付 epay V1, the V免签 merchant API and the V免签 monitor app), the providers' notify route, and the operator admin API (`Authorization: Bearer <ADMIN_TOKEN>`).",
   },
 };
 

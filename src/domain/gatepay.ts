@@ -61,7 +61,8 @@ export interface CheckedCreate {
   region: PayerRegion | null;
 }
 
-const OUT_ORDER_ID = /^[A-Za-z0-9_.|-]{1,64}$/;
+/** A merchant's order (or refund) number: 1–64 of A-Z a-z 0-9 _ . | - (epay out_trade_no, V免签 payId too). */
+export const OUT_ORDER_ID = /^[A-Za-z0-9_.|-]{1,64}$/;
 const URL_FIELDS = ['notify_url', 'return_url', 'timeout_url'] as const;
 const C = GATEPAY_CODES;
 

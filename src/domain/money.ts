@@ -18,7 +18,7 @@ export function parseYuan(input: unknown, maxFen: number): Parsed<number> {
   return { ok: true, value: fen };
 }
 
-const PLAIN_YUAN = /^(0|[1-9]\d{0,8})(\.\d{1,2})?$/;
+export const PLAIN_YUAN = /^(0|[1-9]\d{0,8})(\.\d{1,2})?$/;
 
 /**
  * Parses a yuan string written plainly — §2's form without leading zeros (`00.10` and `01` are

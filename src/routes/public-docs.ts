@@ -1,14 +1,20 @@
 /**
  * The public interfaces in the one OpenAPI document (`/openapi.json`, `/docs`): the gatepay
- * merchant API (form bodies, every code), the monitor protocol and the payer's status route.
- * Their handlers read raw parameters (signatures are checked over the exact strings sent), so
- * these entries document the wire; the handlers stay in gatepay.ts, monitor.ts and pay.ts.
+ * merchant API with its refunds (form bodies, every code), the payer's status route and the
+ * providers' notify route; the monitor protocol (monitor-docs.ts) and the facades (epay-docs.ts,
+ * vmq-docs.ts) are added from here too. Their handlers read raw parameters (signatures are
+ * checked over the exact strings sent), so these entries document the wire; the handlers stay in
+ * gatepay.ts, pay.ts, channels.ts, monitor.ts and src/facades.
  */
-import { z, type OpenAPIHono } from '@hono/zod-openapi';
-
-type OpenAPIRegistry = OpenAPIHono['openAPIRegistry'];
-import { GATEPAY_CODES } from '../domain/gatepay';
-import { PAY_TYPES, SESSION_TYPES } from '../domain/vocab';
+import { z } from '@hono/zod-openapi';
+import { CHANNEL_NAMES } from '../channels/registry';
+import { GATEPAY_CODES, OUT_ORDER_ID } from '../domain/gatepay';
+import { CHANNEL_METHODS, CREATE_METHODS, ORDER_STATUSES, PAY_TYPES } from '../domain/vocab';
+import { RefundView, Yuan } from './admin/schemas';
+import { registerEpayDocs } from './epay-docs';
+import type { OpenAPIRegistry } from './facade-docs';
+import { registerMonitorDocs } from './monitor-docs';
+import { registerVmqDocs } from './vmq-docs';
 
 const CODE_MEANINGS: Record<number, string> = {
   100: 'success',
@@ -34,10 +40,6 @@ const codeTable = `| code | meaning |\n|---|---|\n${Object.values(GATEPAY_CODES)
   .map((c) => `| ${c} | ${CODE_MEANINGS[c]} |`)
   .join('\n')}`;
 
-const Yuan = z
-  .string()
-  .regex(/^\d{1,9}(\.\d{1,2})?$/)
-  .openapi({ example: '10.00' });
 const Sign = z
   .string()
   .openapi({ description: 'lowercase hex MD5, see the formula above', example: '3cf45cbfb681de0a00f1776f8d306943' });
@@ -47,10 +49,7 @@ const CreateForm = z
     appkey: z.string().openapi({ example: 'ak_demo123' }),
     price: Yuan,
     type: z.enum(PAY_TYPES),
-    out_order_id: z
-      .string()
-      .regex(/^[A-Za-z0-9_.|-]{1,64}$/)
-      .openapi({ example: '20261122001' }),
+    out_order_id: z.string().regex(OUT_ORDER_ID).openapi({ example: '20261122001' }),
     custom: z.string().max(255).openapi({ description: 'pass-through value, may be empty', example: 'user42' }),
     sign: Sign,
     product_id: z.string().max(64).optional(),
@@ -64,6 +63,23 @@ const CreateForm = z
       .string()
       .optional()
       .openapi({ description: "the payer's region for collection rules, e.g. CN-GD or US" }),
+    method: z
+      .enum(CREATE_METHODS)
+      .optional()
+      .openapi({ description: 'official channel only (not signed): default `auto`, the cashier page picks by device' }),
+    subject: z
+      .string()
+      .max(256)
+      .optional()
+      .openapi({ description: "official channel only: the item name the provider shows (default: the app's name)" }),
+    client_ip: z
+      .string()
+      .optional()
+      .openapi({ description: "official channel only: the payer's IPv4 or IPv6 address" }),
+    openid: z
+      .string()
+      .optional()
+      .openapi({ description: "official channel only: the payer's WeChat openid, for `jsapi`" }),
   })
   .openapi('GatepayCreate');
 const LookupForm = z
@@ -78,7 +94,7 @@ const OrderData = z
   .object({
     order_id: z.number().int(),
     out_order_id: z.string(),
-    status: z.enum(['pending', 'paid', 'expired', 'closed', 'refunded']),
+    status: z.enum(ORDER_STATUSES),
     price: Yuan,
     realprice: Yuan.openapi({ description: 'the exact amount the payer must pay' }),
     type: z.enum(PAY_TYPES),
@@ -90,20 +106,46 @@ const OrderData = z
     expires_at: z.number().int(),
     pay_url: z.string().openapi({ description: 'the cashier page' }),
     qrcode_url: z.string().openapi({ description: 'an SVG image of the payment QR code' }),
+    channel: z.string().nullable().openapi({ description: 'the official channel, or null for a session order' }),
+    method: z.enum(CHANNEL_METHODS).nullable().openapi({ description: "the channel's method, or null" }),
+    refunded: Yuan.openapi({ description: 'the sum of succeeded refunds, "0.00" until one' }),
+    pay_info: z.string().optional().openapi({
+      description: "`app` and `jsapi` channel orders: what the merchant's app or page hands the provider's SDK",
+    }),
     params: z
       .record(z.string(), z.string())
       .optional()
       .openapi({ description: 'create only: the request as received' }),
   })
   .openapi('GatepayOrder');
-const Answer = z
-  .object({
+const answerOf = (data: z.ZodTypeAny) =>
+  z.object({
     code: z.number().int().openapi({ description: 'see the code table', example: 100 }),
     msg: z.string(),
     time: z.string().openapi({ description: 'unix seconds' }),
-    data: OrderData.nullable(),
+    data: data.nullable(),
+  });
+const Answer = answerOf(OrderData).openapi('GatepayAnswer');
+
+const RefundForm = z
+  .object({
+    appkey: z.string(),
+    order_id: z.string().optional().openapi({ description: 'give order_id or out_order_id; send the other empty' }),
+    out_order_id: z.string().optional(),
+    out_refund_no: z.string().regex(OUT_ORDER_ID).openapi({
+      description:
+        'your refund number, 1–64 of A-Z a-z 0-9 _ . | -: the same one with the same amount is the same refund',
+      example: 'RF-20261201-01',
+    }),
+    amount: Yuan.openapi({ description: 'yuan to refund; partial refunds never add up to more than was paid' }),
+    reason: z.string().max(256).optional().openapi({ description: 'not signed; no control characters' }),
+    sign: Sign,
   })
-  .openapi('GatepayAnswer');
+  .openapi('GatepayRefund');
+const RefundQueryForm = z
+  .object({ appkey: z.string(), out_refund_no: RefundForm.shape.out_refund_no, sign: Sign })
+  .openapi('GatepayRefundQuery');
+const RefundAnswer = answerOf(RefundView.omit({ log: true }).openapi('MerchantRefund')).openapi('GatepayRefundAnswer');
 
 const form = (schema: z.ZodTypeAny) => ({
   body: {
@@ -111,52 +153,19 @@ const form = (schema: z.ZodTypeAny) => ({
     content: { 'application/x-www-form-urlencoded': { schema }, 'application/json': { schema } },
   },
 });
-const answer = {
+const answered = (schema: z.ZodTypeAny) => ({
   200: {
     description: `Always HTTP 200; \`code\` says the outcome.\n\n${codeTable}`,
-    content: { 'application/json': { schema: Answer } },
+    content: { 'application/json': { schema } },
   },
-};
-
-const MonitorHeaders = z.object({
-  'X-Huipay-Session': z
-    .string()
-    .openapi({ param: { name: 'X-Huipay-Session', in: 'header' }, example: '1', description: 'the session id' }),
-  'X-Huipay-Timestamp': z.string().openapi({
-    param: { name: 'X-Huipay-Timestamp', in: 'header' },
-    example: '1795320000000',
-    description: 'unix ms; refused if more than 300 s from the gateway clock',
-  }),
-  'X-Huipay-Signature': z.string().openapi({
-    param: { name: 'X-Huipay-Signature', in: 'header' },
-    description: 'hex HMAC-SHA256(session secret, timestamp + "." + raw body)',
-  }),
 });
-const MonitorError = z
-  .object({ error: z.object({ code: z.string(), message: z.string(), request_id: z.string() }) })
-  .openapi('MonitorError');
-const monitorErrors = {
-  400: {
-    description: 'Bad body: the message names the field',
-    content: { 'application/json': { schema: MonitorError } },
-  },
-  401: {
-    description: 'Missing or wrong headers, unknown session, bad signature, clock skew',
-    content: { 'application/json': { schema: MonitorError } },
-  },
-  413: { description: 'Body larger than 64 KiB', content: { 'application/json': { schema: MonitorError } } },
-};
-const Report = z
-  .object({
-    type: z.enum(SESSION_TYPES),
-    amount: Yuan,
-    paid_at: z.number().int().openapi({ description: 'unix ms', example: 1795319990000 }),
-    ref: z.string().max(128).optional().openapi({ description: 'wallet bill id; de-duplicates reports' }),
-    payer: z.string().max(128).optional(),
-  })
-  .openapi('PaymentReport');
+const answer = answered(Answer);
 
-/** Adds the merchant API, the monitor protocol and the cashier's status route to the document. */
+const REFUND_CODES =
+  'For a refund: 201 an invalid `amount` or more than is refundable (`msg` says how much is); 203 the order was paid into a collection session (only official-channel orders can be refunded); 211 `out_refund_no` already used with another amount or order; 212 the order is not paid; 105 `out_refund_no` or `reason` malformed, or no such order.';
+const providerAnswer = (body: string) => ({ 'text/plain': { schema: { type: 'string' as const, example: body } } });
+
+/** Adds every public interface but the admin API to the document. */
 export function registerPublicDocs(registry: OpenAPIRegistry): void {
   const signNote = (fields: string) =>
     `\`sign = md5( md5(${fields}) + appsecret )\`, lowercase hex, over the values exactly as sent.`;
@@ -184,55 +193,21 @@ export function registerPublicDocs(registry: OpenAPIRegistry): void {
     });
   registry.registerPath({
     method: 'post',
-    path: '/monitor/v1/heartbeat',
-    tags: ['monitor protocol'],
-    summary: 'Keep a collection session online',
-    description:
-      'The first heartbeat after a monitor config was issued brings the session online and charges the onboarding fee (live sessions); when the balance is short it answers 402 and the session stays offline.',
-    request: {
-      headers: MonitorHeaders,
-      body: { required: true, content: { 'application/json': { schema: z.object({}).passthrough() } } },
-    },
-    responses: {
-      200: {
-        description: 'Online',
-        content: {
-          'application/json': {
-            schema: z.object({
-              ok: z.boolean(),
-              session_id: z.number().int(),
-              state: z.enum(['online', 'disabled']),
-              server_time: z.number().int(),
-            }),
-          },
-        },
-      },
-      402: {
-        description: 'The points balance does not cover the onboarding fee',
-        content: { 'application/json': { schema: MonitorError } },
-      },
-      ...monitorErrors,
-    },
+    path: '/api/cloudpay/refund',
+    tags: ['Refunds'],
+    summary: 'Refund a paid official-channel order',
+    description: `${signNote('appkey + order_id + out_order_id + out_refund_no + amount')} \`reason\` is not signed. The refund is asked of the provider at once; one whose outcome the provider has not confirmed stays \`pending\` and is followed up with the provider's refund query until final (webhooks \`refund.succeeded\`, \`refund.failed\`). ${REFUND_CODES}`,
+    request: form(RefundForm),
+    responses: answered(RefundAnswer),
   });
   registry.registerPath({
     method: 'post',
-    path: '/monitor/v1/payments',
-    tags: ['monitor protocol'],
-    summary: 'Report a received payment',
-    description:
-      'De-duplicated on (session, ref), or without ref on (session, type, amount, paid_at); a repeat gets the first answer.',
-    request: { headers: MonitorHeaders, body: { required: true, content: { 'application/json': { schema: Report } } } },
-    responses: {
-      200: {
-        description: 'Recorded; `matched: false` puts it in the unmatched inbox',
-        content: {
-          'application/json': {
-            schema: z.object({ payment_id: z.string(), matched: z.boolean(), out_order_id: z.string().nullable() }),
-          },
-        },
-      },
-      ...monitorErrors,
-    },
+    path: '/api/cloudpay/refund_query',
+    tags: ['Refunds'],
+    summary: 'Query a refund',
+    description: `${signNote('appkey + out_refund_no')} An \`out_refund_no\` this app never used answers 105 (refund not found).`,
+    request: form(RefundQueryForm),
+    responses: answered(RefundAnswer),
   });
   registry.registerPath({
     method: 'get',
@@ -247,7 +222,7 @@ export function registerPublicDocs(registry: OpenAPIRegistry): void {
           'application/json': {
             schema: z
               .object({
-                status: z.enum(['pending', 'paid', 'expired', 'closed', 'refunded']),
+                status: z.enum(ORDER_STATUSES),
                 realprice: Yuan,
                 expires_at: z.number().int(),
                 acknowledged: z
@@ -263,4 +238,47 @@ export function registerPublicDocs(registry: OpenAPIRegistry): void {
       404: { description: 'No such payment page' },
     },
   });
+  registry.registerPath({
+    method: 'post',
+    path: '/channels/{channel}/notify/{config_id}',
+    tags: ['Providers'],
+    summary: "A provider's payment or refund notification",
+    description:
+      'Called by Alipay, WeChat Pay, UnionPay or QQ Wallet, never by merchants: the channel config\'s `notify_url` (shown in the admin API) is where huipay tells the provider to send them. The body is the provider\'s own signed notification, verified by the channel (form for Alipay and UnionPay, JSON for WeChat Pay API v3, XML for QQ Wallet); a forged or mismatched one changes nothing and is logged in the channel log. Answered in the provider\'s expected format: Alipay `success` / `fail`; WeChat Pay 204 / 400 `{"code":"FAIL","message"}`; UnionPay `ok` / 400; QQ Wallet an XML `return_code`.',
+    request: {
+      params: z.object({
+        channel: z.enum(CHANNEL_NAMES).openapi({ param: { name: 'channel', in: 'path' } }),
+        config_id: z
+          .string()
+          .regex(/^\d{1,15}$/)
+          .openapi({ param: { name: 'config_id', in: 'path' }, description: 'the channel config id' }),
+      }),
+      body: {
+        required: true,
+        content: {
+          'application/x-www-form-urlencoded': { schema: { type: 'string' } },
+          'application/json': { schema: { type: 'object' } },
+          'text/xml': { schema: { type: 'string' } },
+        },
+      },
+    },
+    responses: {
+      200: {
+        description: 'Processed (duplicates too), or refused in a 200 where the provider expects that',
+        content: { ...providerAnswer('success'), 'text/xml': { schema: { type: 'string' } } },
+      },
+      204: { description: 'WeChat Pay: processed' },
+      400: {
+        description: 'WeChat Pay or UnionPay: refused, with the reason',
+        content: {
+          ...providerAnswer('no alipay channel config 9'),
+          'application/json': { schema: { type: 'object' } },
+        },
+      },
+      404: { description: 'No such channel', content: providerAnswer('no channel foo') },
+    },
+  });
+  registerMonitorDocs(registry);
+  registerEpayDocs(registry);
+  registerVmqDocs(registry);
 }
