@@ -46,7 +46,9 @@ async function freshGateway(script, shards) {
   for (let i = 0; i < 8 * shards; i++) {
     const p = { appkey: app.appkey, price: '1.00', type: 'alipay', out_order_id: `warm-${i}`, custom: '' };
     p.sign = specSign([p.appkey, p.price, p.type, p.out_order_id, p.custom], app.appsecret);
-    const j = await (await fetch(`${gw.url}/api/cloudpay/create`, { method: 'POST', body: new URLSearchParams(p) })).json();
+    const j = await (
+      await fetch(`${gw.url}/api/cloudpay/create`, { method: 'POST', body: new URLSearchParams(p) })
+    ).json();
     if (j.code !== 100) throw new Error(`ceiling: warm-up create answered ${JSON.stringify(j)}`);
   }
   const names = [...placed].map((k) => (k ? `${m.id}:sandbox:${k}` : `${m.id}:sandbox`));
