@@ -1,5 +1,5 @@
 /** Points and plans (SPEC §7): ledger, onboarding fee, order fee, monthly quota, no negative balance under races. */
-import { env } from 'cloudflare:test';
+import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { admin, eventually, gatepay, monitor, ok, setupMerchant, signedCreate, signedLookup } from '../helpers';
 
@@ -12,6 +12,14 @@ async function ledgerSum(merchantId: number) {
 
 async function balance(merchantId: number) {
   return (await ok('GET', `/merchants/${merchantId}/points`)).balance as number;
+}
+
+/** The session's last heartbeat 91 s ago: offline now (HEARTBEAT_TIMEOUT_SECONDS is 90). */
+async function goOffline(merchantId: number, sessionId: number) {
+  const stub = env.COLLECTOR.get(env.COLLECTOR.idFromName(`${merchantId}:live`));
+  await runInDurableObject(stub, (_obj, state) => {
+    state.storage.sql.exec('UPDATE sessions SET last_seen_ms = last_seen_ms - 91000 WHERE id = ?', sessionId);
+  });
 }
 
 describe('points ledger', () => {
@@ -83,7 +91,8 @@ describe('onboarding fee', () => {
     expect(await balance(m.id)).toBe(50);
     const after = await ok('GET', `/merchants/${m.id}/sessions`);
     expect(after.data[0]).toMatchObject({ state: 'online', offline_reason: null });
-    // Reuse: a new monitor config is charged again at its first heartbeat.
+    // Reuse of the session gone offline: a new monitor config is charged again at its first heartbeat.
+    await goOffline(m.id, s.id);
     await ok('POST', `/merchants/${m.id}/points`, { delta: 150, reason: 'recharge' });
     const rotated = await ok('POST', `/sessions/${s.id}/rotate-secret`, undefined, 200);
     const again = { id: s.id, secret: rotated.secret, type: 'alipay' };
@@ -99,6 +108,44 @@ describe('onboarding fee', () => {
       `session:${s.id}#1`,
     ]);
     expect(await ledgerSum(m.id)).toBe(50);
+  });
+
+  // Pins: rotating the secret of a session online right now is no onboarding (SPEC §7: a new
+  // session or a reused offline one). It used to mark the new config unpaid, so its first heartbeat
+  // was charged again, or, with the balance short, refused, taking the online session offline.
+  it('a rotation while online is not charged and keeps the session online; a reuse of an offline one is, once', async () => {
+    const m = await ok('POST', '/merchants', { name: 'Rotate shop' });
+    await ok('POST', `/merchants/${m.id}/points`, { delta: 100, reason: 'recharge' });
+    const s = await ok('POST', `/merchants/${m.id}/sessions`, { type: 'alipay', label: 'w', qr_payload: 'x' });
+    expect((await monitor({ id: s.id, secret: s.secret, type: 'alipay' }, 'heartbeat', {})).status).toBe(200);
+    expect(await balance(m.id)).toBe(0);
+
+    const rotated = await ok('POST', `/sessions/${s.id}/rotate-secret`, undefined, 200);
+    expect(rotated.state).toBe('online');
+    const beat = await monitor({ id: s.id, secret: rotated.secret, type: 'alipay' }, 'heartbeat', {});
+    expect(beat.status).toBe(200);
+    expect((await ok('GET', `/merchants/${m.id}/sessions`)).data[0]).toMatchObject({
+      state: 'online',
+      offline_reason: null,
+    });
+    const onboardings = async () =>
+      (await ok('GET', `/merchants/${m.id}/points`)).data
+        .filter((r: any) => r.reason === 'onboarding')
+        .map((r: any) => r.reference);
+    expect(await onboardings()).toEqual([`session:${s.id}#1`]);
+    expect(await balance(m.id)).toBe(0);
+
+    // Offline, then reused: the new config's first heartbeat is charged, once.
+    await goOffline(m.id, s.id);
+    await ok('POST', `/merchants/${m.id}/points`, { delta: 100, reason: 'recharge' });
+    const reused = await ok('POST', `/sessions/${s.id}/rotate-secret`, undefined, 200);
+    expect(reused.state).toBe('offline');
+    const again = { id: s.id, secret: reused.secret, type: 'alipay' };
+    expect((await monitor(again, 'heartbeat', {})).status).toBe(200);
+    expect((await monitor(again, 'heartbeat', {})).status).toBe(200);
+    expect(await onboardings()).toEqual([`session:${s.id}#3`, `session:${s.id}#1`]);
+    expect(await balance(m.id)).toBe(0);
+    expect(await ledgerSum(m.id)).toBe(0);
   });
 
   it('never charges sandbox sessions', async () => {
