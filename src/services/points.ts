@@ -11,7 +11,7 @@
  */
 import { and, desc, eq, lt } from 'drizzle-orm';
 import { merchants, orders, pointsLedger, type Order, type Session } from '../db/schema';
-import { onboardingRef, orderFee, orderRef } from '../domain/points';
+import { onboardingRef, orderFee, orderRef, quotaUsedIn } from '../domain/points';
 import type { Db } from '../env';
 import { ApiError } from '../errors';
 import { CHANNEL_ORDER_COLUMNS, ORDER_COLUMNS, type NewChannelOrder, type NewOrder } from '../db/queries';
@@ -126,7 +126,7 @@ export async function insertLiveOrder(
 /** Why a live create was refused by the plan (code 110), or null when neither limit applies now. */
 export async function planRefusal(db: Db, merchantId: number, priceFen: number, month: string): Promise<string | null> {
   const m = await requireMerchant(db, merchantId);
-  if (m.monthlyQuota !== null && m.quotaMonth === month && m.quotaUsed >= m.monthlyQuota)
+  if (m.monthlyQuota !== null && quotaUsedIn(m, month) >= m.monthlyQuota)
     return `plan exceeded: the monthly quota of ${m.monthlyQuota} live orders for ${month} is used up; ask the operator to raise it`;
   const due = orderFee(priceFen, { points: m.orderFeePoints, permille: m.orderFeePermille });
   if (m.points < due)
