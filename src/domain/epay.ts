@@ -130,8 +130,8 @@ export function checkEpayCreate(
   return {
     ok: true,
     fields,
-    // Identical money, name, notify_url, return_url, param (and type: its slot is on a wallet of that type).
-    fingerprint: JSON.stringify(['epay', money.value, p.type, p.name, p.notify_url ?? '', p.return_url ?? '', param]),
+    // Identical money, name, notify_url, return_url and param; not the type (SPEC §12.1).
+    fingerprint: JSON.stringify(['epay', money.value, p.name, p.notify_url ?? '', p.return_url ?? '', param]),
     order: facadeCreate({
       priceFen: money.value,
       type: payType as CheckedCreate['type'],

@@ -17,6 +17,10 @@ export const orderFee = (priceFen: number, plan: OrderFeePlan): number =>
 /** `YYYY-MM` of `ms` in `timeZone`: the month a monthly quota counts. */
 export const planMonth = (ms: number, timeZone: string): string => localClock(ms, timeZone).day.slice(0, 7);
 
+/** The live orders counted against the quota in `month`: `quota_used` counts `quota_month` only. */
+export const quotaUsedIn = (m: { quotaMonth: string | null; quotaUsed: number }, month: string): number =>
+  m.quotaMonth === month ? m.quotaUsed : 0;
+
 /** The ledger reference of a session's onboarding for its `seq`-th issued monitor config. */
 export const onboardingRef = (sessionId: number, seq: number) => `session:${sessionId}#${seq}`;
 export const orderRef = (orderId: number) => `order:${orderId}`;

@@ -2,8 +2,10 @@
  * Orders through an official channel (SPEC §11.2): the merchant API is unchanged; the Collector
  * has decided the order goes to a channel (no amount hold: realprice = price) — for the gatepay
  * API and the facades alike, which differ only in what they ask of the channel (`ChannelAsk`).
- * Server-to-server methods (`qr`, `app`) talk to the provider during create, before the order is
- * written, so a refusal writes nothing (or falls back to sessions under official_then_personal).
+ * Server-to-server methods (`qr`, `app`, `jsapi`) talk to the provider during create, before the
+ * order is written, so a refusal writes nothing (or falls back to sessions under
+ * official_then_personal); the plan is checked before the provider is called, and a trade the
+ * order's insert then does not record (a plan refusal in a race) is closed at the provider.
  * Browser methods (`wap`, `page`) and `auto` are signed when the payer opens the cashier page.
  * A live order is written by the plan's guarded insert (SPEC §7: fee held, quota counted, or 110).
  */
@@ -167,8 +169,15 @@ export async function createChannelOrder(
     payInfo: null,
     nextQueryMs: nowMs + 60_000,
   };
+  const month = planMonth(nowMs, outcome.timezone);
+  const planRefused = (msg: string | null) =>
+    ({ kind: 'refused', code: C.quota, msg: msg ?? 'plan exceeded or points insufficient' }) as const;
   const { ctx, calls } = await channelContext(env, cfg, app.mode, origin);
-  if (method === 'qr' || method === 'app' || method === 'jsapi') {
+  const serverToServer = method === 'qr' || method === 'app' || method === 'jsapi';
+  if (serverToServer) {
+    // The plan first: a create it refuses never opens a trade at the provider.
+    const refusal = route.mode === 'live' ? await planRefusal(db, route.merchantId, o.priceFen, month) : null;
+    if (refusal) return planRefused(refusal);
     const made = await channel.create(ctx, channelOrderOf(row), method, notifyUrlOf(origin, cfg));
     if (made.kind !== 'ok') {
       await logCalls(db, cfg.id, calls);
@@ -178,12 +187,14 @@ export async function createChannelOrder(
     row.qrPayload = made.value.qrCode ?? '';
     row.payInfo = made.value.payInfo ?? null;
   }
-  const inserted = await insertOrder(env, db, row, planMonth(nowMs, outcome.timezone));
+  const inserted = await insertOrder(env, db, row, month);
   if (!inserted) {
+    // The trade just opened belongs to no order (the plan refused it in a race, or an identical
+    // create landed first): close it at the provider, best effort (an unknown outcome is only logged).
+    if (serverToServer) await channel.close(ctx, channelOrderOf(row));
     await logCalls(db, cfg.id, calls);
     if ((await existing()) || route.mode !== 'live') return { kind: 'existing' };
-    const msg = await planRefusal(db, route.merchantId, o.priceFen, planMonth(nowMs, outcome.timezone));
-    return { kind: 'refused', code: C.quota, msg: msg ?? 'plan exceeded or points insufficient' };
+    return planRefused(await planRefusal(db, route.merchantId, o.priceFen, month));
   }
   await logCalls(db, cfg.id, calls, { orderId: inserted.id });
   await sendTimed(env, { kind: 'channel_query', orderId: inserted.id, dueMs: inserted.nextQueryMs! });

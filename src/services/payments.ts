@@ -11,7 +11,7 @@ import { ApiError } from '../errors';
 import type { OrderRef, OutboxJob, ReceivedPayment } from '../queues/jobs';
 import { collector } from './collector';
 import { orderDeliveries, unmatchedDeliveries } from './deliveries';
-import { refundOrderFee } from './points';
+import { chargeFeeAgain, refundOrderFee } from './points';
 
 export async function applyJob(env: Env, db: Db, job: OutboxJob): Promise<void> {
   if (job.kind === 'apply') await applyPayment(env, db, job);
@@ -50,8 +50,9 @@ async function applyPayment(env: Env, db: Db, job: Extract<OutboxJob, { kind: 'a
  * Records a payment and, when its order is in one of the `from` states, marks the order paid by
  * it — once, whoever calls first (the order's status is the guard). Every way an order becomes
  * paid goes through here: a matched report, a manual assign, an official channel's verified
- * notify or query. Returns the order afterwards; it was paid by this payment when its
- * `paymentId` is the payment's id.
+ * notify or query. An order paid from expired or closed whose fee was given back is charged the
+ * fee again in the same transaction, when the balance covers it (`chargeFeeAgain`). Returns the
+ * order afterwards; it was paid by this payment when its `paymentId` is the payment's id.
  */
 export async function markPaid(
   db: Db,
@@ -67,12 +68,15 @@ export async function markPaid(
     eq(orders.outOrderId, order.outOrderId),
   );
   const paidBy = sql`(SELECT ${orders.id} FROM ${orders} WHERE ${and(sameOrder, eq(orders.paymentId, payment.id))})`;
+  const late = from.includes('expired') || from.includes('closed');
   await db.batch([
     db.insert(payments).values(payment).onConflictDoNothing(),
     db
       .update(orders)
       .set({ ...alsoSet, status: 'paid', paidMs: payment.paidMs, paymentId: payment.id })
       .where(and(sameOrder, inArray(orders.status, [...from]))),
+    // An expired or closed order whose fee was given back is charged it again, if the balance covers it.
+    ...(late ? chargeFeeAgain(db, order.merchantId, paidBy) : []),
     db
       .update(payments)
       .set({ orderId: paidBy, matchedBy })

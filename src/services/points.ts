@@ -7,20 +7,22 @@
  *
  * Charges: an onboarding fee at the first heartbeat after a monitor config was issued; an order
  * fee held at create (see `insertLiveOrder`) and given back (`refund_of_fee`) when the order
- * expires or is closed unpaid, so only paid orders cost points. Sandbox is never charged.
+ * expires or is closed unpaid, so only paid orders cost points — and charged again if such an
+ * order is paid after all (`chargeFeeAgain`). Sandbox is never charged.
  */
-import { and, desc, eq, lt } from 'drizzle-orm';
-import { merchants, orders, pointsLedger, type Order, type Session } from '../db/schema';
-import { onboardingRef, orderFee, orderRef } from '../domain/points';
+import { and, desc, eq, getTableColumns, lt, type SQL, sql } from 'drizzle-orm';
+import { type LedgerRow, merchants, orders, pointsLedger, type Order, type Session } from '../db/schema';
+import { onboardingRef, orderFee, orderRef, quotaUsedIn } from '../domain/points';
 import type { Db } from '../env';
 import { ApiError } from '../errors';
 import { CHANNEL_ORDER_COLUMNS, ORDER_COLUMNS, type NewChannelOrder, type NewOrder } from '../db/queries';
 import { requireMerchant } from './merchants';
 
+/** The `balance_after` of the newest ledger row of the merchant row at hand. */
+const NEWEST_BALANCE = `COALESCE(
+  (SELECT balance_after FROM points_ledger WHERE merchant_id = merchants.id ORDER BY id DESC LIMIT 1), points)`;
 /** Sets a merchant's balance to its newest ledger row's `balance_after` (run after every ledger insert). */
-const SYNC_BALANCE = `UPDATE merchants SET points = COALESCE(
-  (SELECT balance_after FROM points_ledger WHERE merchant_id = merchants.id ORDER BY id DESC LIMIT 1), points)
-  WHERE id = ?`;
+const SYNC_BALANCE = `UPDATE merchants SET points = ${NEWEST_BALANCE} WHERE id = ?`;
 
 /** An operator's recharge (delta > 0) or adjustment (either sign); refused if the balance would go below zero. */
 export async function adjustPoints(
@@ -126,7 +128,7 @@ export async function insertLiveOrder(
 /** Why a live create was refused by the plan (code 110), or null when neither limit applies now. */
 export async function planRefusal(db: Db, merchantId: number, priceFen: number, month: string): Promise<string | null> {
   const m = await requireMerchant(db, merchantId);
-  if (m.monthlyQuota !== null && m.quotaMonth === month && m.quotaUsed >= m.monthlyQuota)
+  if (m.monthlyQuota !== null && quotaUsedIn(m, month) >= m.monthlyQuota)
     return `plan exceeded: the monthly quota of ${m.monthlyQuota} live orders for ${month} is used up; ask the operator to raise it`;
   const due = orderFee(priceFen, { points: m.orderFeePoints, permille: m.orderFeePermille });
   if (m.points < due)
@@ -150,6 +152,49 @@ export async function refundOrderFee(d1: D1Database, order: Pick<Order, 'id' | '
       .bind(order.merchantId, orderRef(order.id), Date.now(), order.id),
     d1.prepare(SYNC_BALANCE).bind(order.merchantId),
   ]);
+}
+
+/**
+ * For the batch that marks an order paid, right after the statement that did (it runs only when
+ * that changed a row, `changes() = 1`): an order paid after its fee was given back (补单 of an
+ * expired order, a payment the provider vouches for after an expiry or close) is charged that fee
+ * again, as `order_fee` with reference `order:<id>#paid`, so each paid order keeps one fee (SPEC
+ * §7). Only if the balance covers it: the payer's money is real, so the order is paid either way,
+ * and with the balance short it is paid with no fee charged (the balance never goes below zero).
+ * `paidOrder` is the SQL of the order's id once it is paid by this payment.
+ */
+export function chargeFeeAgain(db: Db, merchantId: number, paidOrder: SQL) {
+  // Query builders, not `db.run`: drizzle's D1 batch cannot bind a raw statement's parameters.
+  // Its INSERT … SELECT names every column in the table's order, so the row gives each one.
+  const row: Record<keyof LedgerRow, SQL> = {
+    id: sql`NULL`,
+    merchantId: sql`m.id`,
+    delta: sql`-r.delta`,
+    reason: sql`'order_fee'`,
+    reference: sql`r.reference || '#paid'`,
+    note: sql`NULL`,
+    balanceAfter: sql`m.points - r.delta`,
+    createdMs: sql`${Date.now()}`,
+  };
+  const columns = Object.keys(getTableColumns(pointsLedger)) as (keyof LedgerRow)[];
+  const values = sql.join(
+    columns.map((c) => row[c]),
+    sql`, `,
+  );
+  return [
+    db
+      .insert(pointsLedger)
+      .select(
+        sql`SELECT ${values} FROM points_ledger r JOIN merchants m ON m.id = r.merchant_id
+        WHERE m.id = ${merchantId} AND r.reason = 'refund_of_fee' AND r.reference = 'order:' || ${paidOrder}
+          AND m.points >= r.delta AND changes() = 1`,
+      )
+      .onConflictDoNothing(),
+    db
+      .update(merchants)
+      .set({ points: sql.raw(NEWEST_BALANCE) })
+      .where(eq(merchants.id, merchantId)),
+  ] as const;
 }
 
 export type Onboarding = { ok: true } | { ok: false; fee: number; balance: number };

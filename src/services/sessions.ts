@@ -97,16 +97,22 @@ export async function updateSession(env: Env, db: Db, id: number, patch: Session
   return updated;
 }
 
-/** Issues a new secret and monitor config (rotation, or reuse of an offline session); its first heartbeat is charged the onboarding fee. */
+/**
+ * Issues a new secret and monitor config. Reusing a session that is not online now is a "scan to
+ * go online" (SPEC §7): the new config's first heartbeat is charged the onboarding fee. Rotating
+ * the secret of a session online right now is not: its first heartbeat just keeps it online,
+ * uncharged, so a rotation never takes an online session offline.
+ */
 export async function rotateSessionSecret(env: Env, db: Db, id: number) {
-  await requireSession(db, id);
+  const current = await requireSession(db, id);
+  const online = (await liveOf(env, current))?.online ?? false;
   const secret = randomToken(32);
   const [session] = await db
     .update(sessions)
     .set({
       secretEnc: await sealSecret(env.MASTER_KEY, secret),
       configSeq: sql`${sessions.configSeq} + 1`,
-      onboardPending: true,
+      onboardPending: !online,
       offlineReason: null,
     })
     .where(eq(sessions.id, id))

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, admin, eventually, gatepay, monitor, ok, signedCreate, type TestApp } from '../helpers';
 import { createVia, keyPair, orderBecomes, scanAndPay } from '../channels/helpers';
 import { Browser } from './client';
+import { planMonth } from '../../src/domain/points';
 
 const PASSWORD = 'correct horse battery';
 let operator: Browser;
@@ -346,6 +347,26 @@ describe('merchant isolation', () => {
     expect((await ok('GET', `/merchants/${a.id}/points`)).balance).toBe(1000);
     // The operator reaches both.
     expect((await operator.get(`${B}/orders/${order.data.order_id}`)).status).toBe(200);
+  });
+});
+
+describe('the points page', () => {
+  // Pins: `quota_used` counts `quota_month` only. After a new month began (in the merchant's time
+  // zone) the page showed last month's count until the month's first order; now it shows 0.
+  it("shows this month's quota count: last month's count is 0 now", async () => {
+    const { id, b } = await merchantWithUser('Quota');
+    await ok('PUT', `/merchants/${id}/plan`, { monthly_quota: 5 }, 200);
+    const { timezone } = await ok('GET', `/merchants/${id}`);
+    const counted = (month: string) =>
+      env.DB.prepare('UPDATE merchants SET quota_used = 3, quota_month = ? WHERE id = ?').bind(month, id).run();
+    const shown = async () =>
+      (await b.get(`/console/m/${id}/points`)).text.match(
+        /(?:每月订单额度|Monthly order quota)<\/div>\s*<div class="value">([^<]*)<\/div>/,
+      )?.[1];
+    await counted(planMonth(Date.now(), timezone));
+    expect(await shown()).toBe('3/5');
+    await counted('2020-01');
+    expect(await shown()).toBe('0/5');
   });
 });
 

@@ -193,7 +193,6 @@ describe('re-submits', () => {
       { name: 'VIP会员2' },
       { notify_url: `${notifyUrl}2` },
       { param: 'p2' },
-      { type: 'wxpay' },
     ];
     for (const change of changes) {
       const changed = await epayCall('/submit.php', await sdk.buildRequestParam({ ...params, ...change }));
@@ -209,6 +208,47 @@ describe('re-submits', () => {
     const paid = await epayCall('/submit.php', await sdk.buildRequestParam(params));
     expect(paid.status).toBe(400);
     expect(paid.text).toContain(EPAY_MSG.paid);
+  });
+});
+
+describe('a re-submit with another type', () => {
+  // Pins: SPEC §12.1 compares money, name, notify_url, return_url and param, not `type`. A buyer who
+  // went back to the shop and picked another method used to be refused (参数有变化); the re-submit
+  // now answers the pending order, of the type it was made with.
+  it('submit: another type, or none, leads to the same cashier page; the order keeps its type', async () => {
+    const params = base({ money: fresh() });
+    const first = await epayCall('/submit.php', await sdk.buildRequestParam(params));
+    expect(first.status).toBe(302);
+    const other = await epayCall('/submit.php', await sdk.buildRequestParam({ ...params, type: 'wxpay' }));
+    expect(other.status).toBe(302);
+    expect(other.location).toBe(first.location);
+    const { type: _, ...untyped } = params;
+    const none = await epayCall('/submit.php', await sdk.buildRequestParam(untyped));
+    expect(none.location).toBe(first.location);
+    const order = await orderByToken(tokenOf(first.location));
+    expect(order).toMatchObject({ type: 'alipay', status: 'pending' });
+    expect(JSON.parse(order!.facade_fields)).toMatchObject({ type: 'alipay' });
+    const n = await env.DB.prepare('SELECT COUNT(*) AS n FROM orders WHERE app_id = ? AND out_order_id = ?')
+      .bind(app.id, params.out_trade_no)
+      .first('n');
+    expect(n).toBe(1);
+    // Any other difference is still refused, whatever the type.
+    const changed = await epayCall(
+      '/submit.php',
+      await sdk.buildRequestParam({ ...params, type: 'wxpay', param: 'x' }),
+    );
+    expect(changed.text).toContain(EPAY_MSG.changed);
+  });
+
+  it('mapi: another type gets the same answer as the first create', async () => {
+    const params = { ...base({ type: 'wxpay', money: fresh() }), clientip: '203.0.113.9' };
+    const first = (await epayCall('/mapi.php', await sdk.buildRequestParam(params))).json();
+    expect(first).toMatchObject({ code: 1, trade_no: expect.stringMatching(/^\d+$/) });
+    for (const type of ['alipay', 'qqpay']) {
+      const again = await epayCall('/mapi.php', await sdk.buildRequestParam({ ...params, type }));
+      expect(again.json(), type).toEqual(first);
+    }
+    expect(await orderByToken(tokenOf(first.payurl))).toMatchObject({ type: 'wechat' });
   });
 });
 

@@ -18,6 +18,8 @@ import { epayCall, uniq } from '../facades/helpers';
 import { EpayCore } from '../facades/clients';
 
 let failClose = false;
+/** Runs just before a call of this Alipay API reaches the stand-in (a race a test arranges). */
+let beforeCall: { api: string; run: () => Promise<unknown> } | null = null;
 const realFetch = globalThis.fetch;
 
 beforeAll(() => {
@@ -27,6 +29,7 @@ beforeAll(() => {
     if (url.hostname !== 'openapi.alipay.com') return realFetch(req);
     if (failClose && url.searchParams.get('method') === 'alipay.trade.close')
       return new Response('bad gateway', { status: 502 });
+    if (beforeCall && url.searchParams.get('method') === beforeCall.api) await beforeCall.run();
     return SELF.fetch(new Request(gw(`/sandbox/alipay/gateway.do${url.search}`), req));
   };
 });
@@ -64,7 +67,12 @@ async function liveShop(plan: Record<string, unknown>, points: number) {
     { app_id: appId, private_key: pkcs8, gateway_url: gw('/sandbox/alipay/gateway.do') },
     201,
   );
-  return { merchant: m, app: { appkey: a.appkey, appsecret: a.appsecret, id: a.id } as TestApp };
+  return {
+    merchant: m,
+    app: { appkey: a.appkey, appsecret: a.appsecret, id: a.id } as TestApp,
+    alipayAppId: appId,
+    configId: cfg.id as number,
+  };
 }
 
 const create = async (app: TestApp, outOrderId: string, price = '1.00') =>
@@ -83,6 +91,13 @@ const ledgerOf = async (merchantId: number, orderId?: number) =>
 const ledgerSum = async (merchantId: number) => (await ledgerOf(merchantId)).reduce((s, r) => s + r.delta, 0);
 const ordersWith = async (outOrderId: string) =>
   env.DB.prepare('SELECT COUNT(*) AS n FROM orders WHERE out_order_id = ?').bind(outOrderId).first<number>('n');
+/** The trades the Alipay stand-in holds for an Alipay app_id. */
+const tradesAtAlipay = async (alipayAppId: string) =>
+  (
+    await env.DB.prepare(`SELECT status FROM sim_trades WHERE channel = 'alipay' AND account = ? ORDER BY id`)
+      .bind(alipayAppId)
+      .all<{ status: string }>()
+  ).results;
 
 describe('the order fee on live channel orders', () => {
   it('held at create; 110 naming the fee when the balance cannot cover it, nothing written; back at close and expiry', async () => {
@@ -176,6 +191,53 @@ describe('the order fee on live channel orders', () => {
       code: -1,
       msg: "商户套餐额度或积分不足，暂时无法下单（points insufficient: this order's fee is 7 points and the balance is 0; recharge to take more orders）",
     });
+  });
+});
+
+describe('a create the plan refuses leaves no open trade at the provider', () => {
+  // Pins: the plan is checked before alipay.trade.precreate (a refused create used to open a trade
+  // at Alipay that huipay never recorded).
+  it('a balance short of the fee: 110, and Alipay is never asked', async () => {
+    const { merchant, app, alipayAppId } = await liveShop({ order_fee_points: 10 }, 5);
+    const k = uniq('short');
+    expect(await create(app, k)).toMatchObject({
+      code: 110,
+      msg: "points insufficient: this order's fee is 10 points and the balance is 5; recharge to take more orders",
+      data: null,
+    });
+    expect(await tradesAtAlipay(alipayAppId)).toEqual([]);
+    expect(await ordersWith(k)).toBe(0);
+    expect(await merchantRow(merchant.id)).toMatchObject({ points: 5, quota_used: 0 });
+  });
+
+  // Pins: when the guarded insert still refuses (the balance was spent while Alipay made the
+  // trade), the trade is closed at Alipay and the close is in the channel log.
+  it('the balance spent while Alipay makes the trade: 110, and that trade is closed at Alipay', async () => {
+    const { merchant, app, alipayAppId, configId } = await liveShop({ order_fee_points: 10 }, 10);
+    beforeCall = {
+      api: 'alipay.trade.precreate',
+      run: () => ok('POST', `/merchants/${merchant.id}/points`, { delta: -10, reason: 'adjustment' }),
+    };
+    const k = uniq('race');
+    try {
+      expect(await create(app, k)).toMatchObject({
+        code: 110,
+        msg: "points insufficient: this order's fee is 10 points and the balance is 0; recharge to take more orders",
+      });
+    } finally {
+      beforeCall = null;
+    }
+    expect(await tradesAtAlipay(alipayAppId)).toEqual([{ status: 'TRADE_CLOSED' }]);
+    expect(await ordersWith(k)).toBe(0);
+    const log = await env.DB.prepare('SELECT api, order_id FROM channel_log WHERE config_id = ? ORDER BY id')
+      .bind(configId)
+      .all();
+    expect(log.results).toEqual([
+      { api: 'alipay.trade.precreate', order_id: null },
+      { api: 'alipay.trade.close', order_id: null },
+    ]);
+    expect(await merchantRow(merchant.id)).toMatchObject({ points: 0, quota_used: 0 });
+    expect(await ledgerSum(merchant.id)).toBe(0);
   });
 });
 

@@ -1,7 +1,20 @@
 /** Points and plans (SPEC §7): ledger, onboarding fee, order fee, monthly quota, no negative balance under races. */
-import { env } from 'cloudflare:test';
+import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { admin, eventually, gatepay, monitor, ok, setupMerchant, signedCreate, signedLookup } from '../helpers';
+import { sweep } from '../../src/queues/sweeper';
+import {
+  admin,
+  eventually,
+  gatepay,
+  monitor,
+  ok,
+  pay,
+  setupMerchant,
+  signedCreate,
+  signedLookup,
+  type TestApp,
+  type TestSession,
+} from '../helpers';
 
 async function ledgerSum(merchantId: number) {
   const r = await env.DB.prepare(`SELECT COALESCE(SUM(delta), 0) AS s FROM points_ledger WHERE merchant_id = ?`)
@@ -12,6 +25,14 @@ async function ledgerSum(merchantId: number) {
 
 async function balance(merchantId: number) {
   return (await ok('GET', `/merchants/${merchantId}/points`)).balance as number;
+}
+
+/** The session's last heartbeat 91 s ago: offline now (HEARTBEAT_TIMEOUT_SECONDS is 90). */
+async function goOffline(merchantId: number, sessionId: number) {
+  const stub = env.COLLECTOR.get(env.COLLECTOR.idFromName(`${merchantId}:live`));
+  await runInDurableObject(stub, (_obj, state) => {
+    state.storage.sql.exec('UPDATE sessions SET last_seen_ms = last_seen_ms - 91000 WHERE id = ?', sessionId);
+  });
 }
 
 describe('points ledger', () => {
@@ -83,7 +104,8 @@ describe('onboarding fee', () => {
     expect(await balance(m.id)).toBe(50);
     const after = await ok('GET', `/merchants/${m.id}/sessions`);
     expect(after.data[0]).toMatchObject({ state: 'online', offline_reason: null });
-    // Reuse: a new monitor config is charged again at its first heartbeat.
+    // Reuse of the session gone offline: a new monitor config is charged again at its first heartbeat.
+    await goOffline(m.id, s.id);
     await ok('POST', `/merchants/${m.id}/points`, { delta: 150, reason: 'recharge' });
     const rotated = await ok('POST', `/sessions/${s.id}/rotate-secret`, undefined, 200);
     const again = { id: s.id, secret: rotated.secret, type: 'alipay' };
@@ -99,6 +121,44 @@ describe('onboarding fee', () => {
       `session:${s.id}#1`,
     ]);
     expect(await ledgerSum(m.id)).toBe(50);
+  });
+
+  // Pins: rotating the secret of a session online right now is no onboarding (SPEC §7: a new
+  // session or a reused offline one). It used to mark the new config unpaid, so its first heartbeat
+  // was charged again, or, with the balance short, refused, taking the online session offline.
+  it('a rotation while online is not charged and keeps the session online; a reuse of an offline one is, once', async () => {
+    const m = await ok('POST', '/merchants', { name: 'Rotate shop' });
+    await ok('POST', `/merchants/${m.id}/points`, { delta: 100, reason: 'recharge' });
+    const s = await ok('POST', `/merchants/${m.id}/sessions`, { type: 'alipay', label: 'w', qr_payload: 'x' });
+    expect((await monitor({ id: s.id, secret: s.secret, type: 'alipay' }, 'heartbeat', {})).status).toBe(200);
+    expect(await balance(m.id)).toBe(0);
+
+    const rotated = await ok('POST', `/sessions/${s.id}/rotate-secret`, undefined, 200);
+    expect(rotated.state).toBe('online');
+    const beat = await monitor({ id: s.id, secret: rotated.secret, type: 'alipay' }, 'heartbeat', {});
+    expect(beat.status).toBe(200);
+    expect((await ok('GET', `/merchants/${m.id}/sessions`)).data[0]).toMatchObject({
+      state: 'online',
+      offline_reason: null,
+    });
+    const onboardings = async () =>
+      (await ok('GET', `/merchants/${m.id}/points`)).data
+        .filter((r: any) => r.reason === 'onboarding')
+        .map((r: any) => r.reference);
+    expect(await onboardings()).toEqual([`session:${s.id}#1`]);
+    expect(await balance(m.id)).toBe(0);
+
+    // Offline, then reused: the new config's first heartbeat is charged, once.
+    await goOffline(m.id, s.id);
+    await ok('POST', `/merchants/${m.id}/points`, { delta: 100, reason: 'recharge' });
+    const reused = await ok('POST', `/sessions/${s.id}/rotate-secret`, undefined, 200);
+    expect(reused.state).toBe('offline');
+    const again = { id: s.id, secret: reused.secret, type: 'alipay' };
+    expect((await monitor(again, 'heartbeat', {})).status).toBe(200);
+    expect((await monitor(again, 'heartbeat', {})).status).toBe(200);
+    expect(await onboardings()).toEqual([`session:${s.id}#3`, `session:${s.id}#1`]);
+    expect(await balance(m.id)).toBe(0);
+    expect(await ledgerSum(m.id)).toBe(0);
   });
 
   it('never charges sandbox sessions', async () => {
@@ -171,6 +231,34 @@ describe('order fee and quota', () => {
     expect(await ledgerSum(merchant.id)).toBe(await balance(merchant.id));
   });
 
+  // Pins: SPEC §7's fee is per paid order. An order whose fee came back at its expiry and that was
+  // then paid by hand (补单) used to end paid with no fee; now it is charged again in the batch that
+  // marks it paid when the balance covers it, and is paid uncharged when it does not.
+  it('an expired order paid by 补单 is charged its fee again; with the balance short it is paid, uncharged', async () => {
+    const { merchant, app, sessions } = await setupMerchant({ sessions: 1 });
+    await ok('PUT', `/merchants/${merchant.id}/plan`, { order_fee_points: 20 }, 200);
+    const covered = await expiredThenAssigned(merchant.id, app, sessions[0], '6.01');
+    expect(covered.status).toBe('paid');
+    expect(await feeRows(covered.id)).toEqual([
+      ['order_fee', -20, `order:${covered.id}`],
+      ['refund_of_fee', 20, `order:${covered.id}`],
+      ['order_fee', -20, `order:${covered.id}#paid`],
+    ]);
+    expect(await ledgerSum(merchant.id)).toBe(await balance(merchant.id));
+
+    const short = await expiredThenAssigned(merchant.id, app, sessions[0], '6.02', async () => {
+      const now = await balance(merchant.id);
+      await ok('POST', `/merchants/${merchant.id}/points`, { delta: -(now - 5), reason: 'adjustment' });
+    });
+    expect(short.status).toBe('paid');
+    expect(await feeRows(short.id)).toEqual([
+      ['order_fee', -20, `order:${short.id}`],
+      ['refund_of_fee', 20, `order:${short.id}`],
+    ]);
+    expect(await balance(merchant.id)).toBe(5);
+    expect(await ledgerSum(merchant.id)).toBe(5);
+  });
+
   it('refuses creates past the monthly quota with 110 naming the quota; sandbox is never counted or charged', async () => {
     const { merchant, app } = await setupMerchant({ sessions: 1 });
     await ok('PUT', `/merchants/${merchant.id}/plan`, { monthly_quota: 2, order_fee_points: 1 }, 200);
@@ -197,3 +285,55 @@ describe('order fee and quota', () => {
     expect((await gatepay('create', await signedCreate(app, { price: '1.00', out_order_id: 'd-1' }))).code).toBe(100);
   });
 });
+
+/** An order's fee rows, oldest first: [reason, delta, reference]. */
+async function feeRows(orderId: number) {
+  const rows = await env.DB.prepare(
+    `SELECT reason, delta, reference FROM points_ledger WHERE reference IN (?1, ?1 || '#paid') ORDER BY id`,
+  )
+    .bind(`order:${orderId}`)
+    .all<{ reason: string; delta: number; reference: string }>();
+  return rows.results.map((r) => [r.reason, r.delta, r.reference]);
+}
+
+/**
+ * A live order that expires (its window moved 12 minutes into the past, then the sweep) and has
+ * its fee given back; `meanwhile` runs; then a payment inside its window, reported too late to
+ * match, is assigned to it by hand (补单). The order afterwards.
+ */
+async function expiredThenAssigned(
+  merchantId: number,
+  app: TestApp,
+  session: TestSession,
+  price: string,
+  meanwhile: () => Promise<void> = async () => {},
+) {
+  const created = await gatepay('create', await signedCreate(app, { price, out_order_id: `late-${price}` }));
+  expect(created.code).toBe(100);
+  const id = created.data.order_id as number;
+  const expires = Date.now() - 12 * 60_000;
+  const stub = env.COLLECTOR.get(env.COLLECTOR.idFromName(`${merchantId}:live`));
+  await runInDurableObject(stub, (_obj, state) => {
+    state.storage.sql.exec(
+      'UPDATE holds SET created_ms = ?, expires_ms = ? WHERE out_order_id = ?',
+      expires - 600_000,
+      expires,
+      created.data.out_order_id,
+    );
+  });
+  await env.DB.prepare('UPDATE orders SET created_ms = ?, expires_ms = ? WHERE id = ?')
+    .bind(expires - 600_000, expires, id)
+    .run();
+  await sweep(env);
+  await eventually(async () => expect((await feeRows(id)).map((r) => r[0])).toEqual(['order_fee', 'refund_of_fee']));
+  await meanwhile();
+  const late = await pay(session, created.data.realprice, { paid_at: expires + 30_000 });
+  expect(late.body).toMatchObject({ matched: false });
+  await eventually(async () =>
+    expect(
+      await env.DB.prepare('SELECT id FROM payments WHERE id = ?').bind(late.body.payment_id).first(),
+    ).not.toBeNull(),
+  );
+  const assigned = await ok('POST', `/payments/${late.body.payment_id}/assign`, { order_id: id }, 200);
+  return assigned.order as { id: number; status: string };
+}

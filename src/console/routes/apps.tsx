@@ -5,6 +5,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { apps, type App, channelConfigs, type LedgerRow } from '../../db/schema';
+import { planMonth, quotaUsedIn } from '../../domain/points';
 import { openSecret } from '../../domain/secrets';
 import { gatepaySign, SIGN_FIELDS } from '../../domain/sign';
 import { MODES, PAY_TYPES, type Routing } from '../../domain/vocab';
@@ -357,6 +358,8 @@ router.get('/points', async (c) => {
     cursor: cursor && /^\d{1,15}$/.test(cursor) ? cursor : undefined,
     limit: 50,
   });
+  // The count of an earlier month is no count of this one (it starts again at the month's first order).
+  const quotaUsed = quotaUsedIn(m, planMonth(Date.now(), m.timezone));
   return c.html(
     page(
       ctx,
@@ -381,7 +384,7 @@ router.get('/points', async (c) => {
           </div>
           <div class="card stat">
             <div class="label">{tr('每月订单额度', 'Monthly order quota')}</div>
-            <div class="value">{m.monthlyQuota === null ? tr('不限', 'none') : `${m.quotaUsed}/${m.monthlyQuota}`}</div>
+            <div class="value">{m.monthlyQuota === null ? tr('不限', 'none') : `${quotaUsed}/${m.monthlyQuota}`}</div>
           </div>
         </div>
         <p class="muted">

@@ -16,6 +16,7 @@ import {
   epayAuthProblem,
   epaySignValid,
   epayTypeOf,
+  isEpayType,
 } from '../../domain/epay';
 import { formatFen, maxAmountFen, parsePlainYuan } from '../../domain/money';
 import type { PayerRegion } from '../../domain/rules';
@@ -80,17 +81,18 @@ async function pickable(db: Db, app: App): Promise<EpayType[]> {
 export async function startEpay(
   env: Env,
   db: Db,
-  p: Record<string, string>,
+  received: Record<string, string>,
   flow: 'submit' | 'mapi',
   where: { region: PayerRegion; origin: string },
 ): Promise<EpayStart> {
   const refuse = (msg: string) => ({ kind: 'refused' as const, msg });
-  const problem = epayAuthProblem(p);
+  const problem = epayAuthProblem(received);
   if (problem) return refuse(problem);
-  const app = await appOfPid(env, db, p.pid);
-  if (!app) return refuse(`pid ${p.pid} 无效：没有这个商户`);
+  const app = await appOfPid(env, db, received.pid);
+  if (!app) return refuse(`pid ${received.pid} 无效：没有这个商户`);
   if (!app.enabled) return refuse(REFUSALS.disabled('', ''));
-  if (!(await epaySignValid(p, app.secret))) return refuse(EPAY_SIGN_HELP);
+  if (!(await epaySignValid(received, app.secret))) return refuse(EPAY_SIGN_HELP);
+  const p = await typedAsMade(db, app, received);
   if (!p.type && flow === 'submit') {
     const types = await pickable(db, app);
     if (types.length === 0) return refuse('该商户暂无可用的支付方式');
@@ -121,8 +123,24 @@ export async function startEpay(
   return placed.ok ? { kind: 'order', order: placed.order } : refuse(REFUSALS[placed.reason](p.type, placed.detail));
 }
 
+/**
+ * A create as compared with the order of its out_trade_no, if there is one: the type is not
+ * compared (SPEC §12.1), so a payer who went back to the shop and picked another method (or none)
+ * gets that order again, of the type it was made with. A type that is no epay word is left to be
+ * refused by name.
+ */
+async function typedAsMade(db: Db, app: App, p: Record<string, string>): Promise<Record<string, string>> {
+  if (!p.out_trade_no || (p.type && !isEpayType(p.type))) return p;
+  const made = await findTrade(db, app, { out_trade_no: p.out_trade_no });
+  return typeof made === 'string' ? p : { ...p, type: epayTypeOfOrder(made) };
+}
+
 /** China time as epay prints it: `YYYY-MM-DD HH:mm:ss`. */
 const chinaTime = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+
+/** The epay word of an order: the one it was made with, or (not made through epay) its pay type's. */
+const epayTypeOfOrder = (o: Order): EpayType =>
+  o.facade === 'epay' ? (o.facadeFields as EpayFields).type : epayTypeOf(o.type);
 
 /** An order as `api.php` describes it. */
 function tradeView(o: Order) {
@@ -130,7 +148,7 @@ function tradeView(o: Order) {
   return {
     trade_no: String(o.id),
     out_trade_no: o.outOrderId,
-    type: fields?.type ?? epayTypeOf(o.type),
+    type: epayTypeOfOrder(o),
     pid: o.appId,
     addtime: chinaTime(o.createdMs),
     endtime: o.paidMs === null ? null : chinaTime(o.paidMs),
