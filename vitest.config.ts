@@ -15,6 +15,8 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
   return {
     test: {
+      // Two test files at a time: most of the suite waits on timers, queues and child processes.
+      maxWorkers: 2,
       projects: [
         {
           plugins: [
