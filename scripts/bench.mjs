@@ -216,6 +216,8 @@ function drive({ url, connections, duration, max, request, check }) {
           p50: percentile(latencies, 50),
           p99: percentile(latencies, 99),
           errors: errors + non2xx + (result.errors ?? 0),
+          /** Which: answers that failed the check, non-2xx answers, connection errors and timeouts. */
+          errorKinds: { bad_body: errors, non_2xx: non2xx, connection: result.errors ?? 0 },
           timeouts: result.timeouts ?? 0,
           perSecond,
         });
@@ -239,7 +241,7 @@ async function measure(name, opts, spec) {
   if (opts.warmup > 0) await drive({ ...spec, connections: opts.connections, duration: opts.warmup });
   const r = await drive({ ...spec, connections: opts.connections, duration: opts.duration });
   log(
-    `${name}: ${r.count} requests, ${r.rps.toFixed(1)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}` +
+    `${name}: ${r.count} requests, ${r.rps.toFixed(1)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}${r.errors ? ` (${Object.entries(r.errorKinds).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}` +
       ` · per second ${r.perSecond.map((n) => n ?? 0).join(' ')} · cores used: workerd ${r.cpu.servers.toFixed(2)}, driver ${r.cpu.driver.toFixed(2)}, other processes ${r.cpu.others.toFixed(2)}` +
       ` · huipay RSS ${rssNow().toFixed(0)} MB`,
   );
@@ -844,7 +846,7 @@ async function main() {
         check: reportCheck,
       });
       log(
-        `report: ${r.count} requests, ${r.rps.toFixed(1)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}` +
+        `report: ${r.count} requests, ${r.rps.toFixed(1)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}${r.errors ? ` (${Object.entries(r.errorKinds).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}` +
           ` · per second ${r.perSecond.map((n) => n ?? 0).join(' ')}${r.count >= remaining - opts.connections ? ' (ran out of pending orders)' : ''}` +
           ` · cores used: workerd ${r.cpu.servers.toFixed(2)}, driver ${r.cpu.driver.toFixed(2)}, other processes ${r.cpu.others.toFixed(2)}`,
       );
