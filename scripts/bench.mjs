@@ -233,6 +233,14 @@ function drive({ url, connections, duration, max, request, check }) {
   });
 }
 
+/** What a run's errors were, when it had any. */
+const errorNote = (r) =>
+  r.errors
+    ? ` (${Object.entries(r.errorKinds ?? {})
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')})`
+    : '';
+
 /** The serving workerd's RSS right now (set once it runs), for the per-route log line. */
 let rssNow = () => 0;
 
@@ -241,7 +249,7 @@ async function measure(name, opts, spec) {
   if (opts.warmup > 0) await drive({ ...spec, connections: opts.connections, duration: opts.warmup });
   const r = await drive({ ...spec, connections: opts.connections, duration: opts.duration });
   log(
-    `${name}: ${r.count} requests, ${r.rps.toFixed(1)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}${r.errors ? ` (${Object.entries(r.errorKinds).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}` +
+    `${name}: ${r.count} requests, ${r.rps.toFixed(1)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}${errorNote(r)}` +
       ` · per second ${r.perSecond.map((n) => n ?? 0).join(' ')} · cores used: workerd ${r.cpu.servers.toFixed(2)}, driver ${r.cpu.driver.toFixed(2)}, other processes ${r.cpu.others.toFixed(2)}` +
       ` · huipay RSS ${rssNow().toFixed(0)} MB`,
   );
@@ -846,7 +854,7 @@ async function main() {
         check: reportCheck,
       });
       log(
-        `report: ${r.count} requests, ${r.rps.toFixed(1)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}${r.errors ? ` (${Object.entries(r.errorKinds).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}` +
+        `report: ${r.count} requests, ${r.rps.toFixed(1)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}${errorNote(r)}` +
           ` · per second ${r.perSecond.map((n) => n ?? 0).join(' ')}${r.count >= remaining - opts.connections ? ' (ran out of pending orders)' : ''}` +
           ` · cores used: workerd ${r.cpu.servers.toFixed(2)}, driver ${r.cpu.driver.toFixed(2)}, other processes ${r.cpu.others.toFixed(2)}`,
       );
