@@ -720,3 +720,36 @@ describe('official channels in the console', () => {
     expect((await admin('GET', `/apps/${app.appkey}/channels/alipay`)).status).toBe(404);
   });
 });
+
+describe('capacity on the operator page', () => {
+  it('sets collector_shards; refuses 0, 17 and a count below a shard that holds sessions; a merchant user cannot', async () => {
+    const { id, b } = await merchantWithUser('Shards shop');
+    const page = `/console/operator/merchants/${id}`;
+    const shards = async () =>
+      env.DB.prepare('SELECT collector_shards AS n FROM merchants WHERE id = ?').bind(id).first('n');
+    expect((await operator.get(page)).text).toContain('name="collector_shards"');
+
+    expect((await operator.submit(page, `${page}/shards`, { collector_shards: '4' })).location).toBe(page);
+    expect((await operator.get(page)).text).toContain('已保存。');
+    expect(await shards()).toBe(4);
+
+    for (const bad of ['0', '17', 'x', '']) await operator.submit(page, `${page}/shards`, { collector_shards: bad });
+    expect((await operator.get(page)).text).toContain('collector_shards: must be an integer from 1 to 16');
+    expect(await shards()).toBe(4);
+
+    // Sessions fill the four shards; going back to 2 would strand the ones on shards 2 and 3.
+    for (let i = 0; i < 4; i++)
+      await ok('POST', `/merchants/${id}/sessions`, {
+        type: 'alipay',
+        label: `s${i}`,
+        qr_payload: `q${i}`,
+        mode: 'sandbox',
+      });
+    await operator.submit(page, `${page}/shards`, { collector_shards: '2' });
+    expect((await operator.get(page)).text).toMatch(/collector_shards[^<]*shard/);
+    expect(await shards()).toBe(4);
+
+    expect((await b.submit(`/console/m/${id}`, `${page}/shards`, { collector_shards: '1' })).status).toBe(404);
+    expect(await shards()).toBe(4);
+  });
+});

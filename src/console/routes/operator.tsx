@@ -2,7 +2,8 @@
 import { desc, eq } from 'drizzle-orm';
 import { merchants, users, type Merchant } from '../../db/schema';
 import { ApiError } from '../../errors';
-import { setMerchantEnabled } from '../../services/merchants';
+import { shardsRefusal } from '../../domain/shards';
+import { setMerchantEnabled, updateSettings } from '../../services/merchants';
 import { adjustPoints, ledger, updatePlan } from '../../services/points';
 import { MerchantCreate, PlanUpdate, PointsAdjust } from '../../routes/admin/schemas';
 import { publicOrigin } from '../../routes/origin';
@@ -186,6 +187,20 @@ router.get('/merchants/:id', async (c) => {
           </div>
           <button type="submit">{tr('保存', 'Save')}</button>
         </form>
+        <h2>{tr('容量', 'Capacity')}</h2>
+        <form class="card" method="post" action={`${base}/shards`}>
+          <Csrf ctx={ctx} />
+          <p>
+            {tr(
+              '商户的实时状态分布在多少个 Collector 上（1–16）。新会话放在会话最少的分片上；不能低于已有会话的分片。',
+              "Over how many Collectors the merchant's live state is spread (1–16). New sessions go to the least-loaded shard; it cannot go below a shard that holds sessions.",
+            )}
+          </p>
+          <div class="row">
+            <Num name="collector_shards" label={tr('Collector 分片数', 'Collector shards')} value={m.collectorShards} />
+          </div>
+          <button type="submit">{tr('保存', 'Save')}</button>
+        </form>
         <h2>{tr('商户用户', 'Merchant users')}</h2>
         <div class="card">
           <ul>
@@ -280,6 +295,23 @@ router.post('/merchants/:id/plan', async (c) => {
   if ('error' in v) return redirectWith(c, to, 'error', v.error);
   await updatePlan(c.get('db'), m.id, v.data);
   return redirectWith(c, to, 'ok', c.get('ctx').tr('套餐已保存。', 'Plan saved.'));
+});
+
+router.post('/merchants/:id/shards', async (c) => {
+  const m = await merchantOf(c);
+  if (!m) return notFound(c);
+  const to = `${opBase}/merchants/${m.id}`;
+  const v = field(c, 'collector_shards');
+  const n = /^\d{1,2}$/.test(v) ? Number(v) : 0;
+  const outOfRange = shardsRefusal(n, []);
+  if (outOfRange) return redirectWith(c, to, 'error', outOfRange);
+  try {
+    await updateSettings(c.env, c.get('db'), m.id, { collector_shards: n });
+  } catch (err) {
+    if (err instanceof ApiError) return redirectWith(c, to, 'error', err.message);
+    throw err;
+  }
+  return redirectWith(c, to, 'ok', c.get('ctx').tr('已保存。', 'Saved.'));
 });
 
 router.post('/merchants/:id/users', async (c) => {
