@@ -520,26 +520,13 @@ async function main() {
 
     // Seed through the admin API.
     const api = gatewayClient(huipay.url);
-    const m = await api.admin('POST', '/merchants', { name: 'Bench shop' });
-    await api.admin('PUT', `/merchants/${m.id}/settings`, { max_offset: '0.50', rotation: 'random' });
-    const app = await api.admin('POST', `/merchants/${m.id}/apps`, {
-      name: 'bench',
-      mode: 'sandbox',
-      sandbox_notify_url: `http://127.0.0.1:${merchant.port}/notify`,
-      return_url: `http://127.0.0.1:${merchant.port}/return`,
-      order_ttl_seconds: 86_400,
+    const callbacks = `http://127.0.0.1:${merchant.port}`;
+    const { m, app, sessions } = await api.seedShop({
+      name: 'Bench shop',
+      tag: 'bench',
+      sessions: SESSIONS,
+      callbacks,
     });
-    const sessions = [];
-    for (let i = 0; i < SESSIONS; i++) {
-      sessions.push(
-        await api.admin('POST', `/merchants/${m.id}/sessions`, {
-          type: 'alipay',
-          label: `bench ${i}`,
-          qr_payload: `https://qr.alipay.com/bench-${i}`,
-          mode: 'sandbox',
-        }),
-      );
-    }
     // A second app whose Alipay orders go through the official channel (routing official: in sandbox,
     // the built-in Alipay simulator, reached in-process).
     const official = await api.admin('POST', `/merchants/${m.id}/apps`, {
@@ -550,29 +537,17 @@ async function main() {
       routing: { alipay: 'official' },
     });
     // create_sharded's merchant: the same app and sessions, its live state over SHARDS Collectors.
-    const sm = await api.admin('POST', '/merchants', { name: 'Sharded bench shop' });
-    await api.admin('PUT', `/merchants/${sm.id}/settings`, {
-      max_offset: '0.50',
-      rotation: 'random',
-      collector_shards: SHARDS,
+    const {
+      m: sm,
+      app: shardedApp,
+      sessions: shardedSessions,
+    } = await api.seedShop({
+      name: 'Sharded bench shop',
+      tag: 'sharded',
+      sessions: SESSIONS,
+      shards: SHARDS,
+      callbacks,
     });
-    const shardedApp = await api.admin('POST', `/merchants/${sm.id}/apps`, {
-      name: 'bench-sharded',
-      mode: 'sandbox',
-      sandbox_notify_url: `http://127.0.0.1:${merchant.port}/notify`,
-      return_url: `http://127.0.0.1:${merchant.port}/return`,
-      order_ttl_seconds: 86_400,
-    });
-    const shardedSessions = [];
-    for (let i = 0; i < SESSIONS; i++)
-      shardedSessions.push(
-        await api.admin('POST', `/merchants/${sm.id}/sessions`, {
-          type: 'alipay',
-          label: `sharded ${i}`,
-          qr_payload: `https://qr.alipay.com/sharded-${i}`,
-          mode: 'sandbox',
-        }),
-      );
     const sessionByPayload = new Map([...sessions, ...shardedSessions].map((s) => [s.qr_payload, s]));
     const beat = () => Promise.all([...sessions, ...shardedSessions].map((s) => api.heartbeat(s)));
     await beat();

@@ -18,30 +18,15 @@ import { cpuWindow, gatewayClient, serveHuipay, specSign } from './local.mjs';
 async function freshGateway(script, shards) {
   const gw = await serveHuipay({ script });
   const api = gatewayClient(gw.url);
-  const m = await api.admin('POST', '/merchants', { name: 'Ceiling shop' });
-  await api.admin('PUT', `/merchants/${m.id}/settings`, {
-    max_offset: '0.50',
-    rotation: 'random',
-    collector_shards: shards,
+  const { m, app, sessions } = await api.seedShop({
+    name: 'Ceiling shop',
+    tag: 'ceiling',
+    sessions: Math.max(4, shards),
+    shards,
+    callbacks: 'http://127.0.0.1:9',
   });
-  const app = await api.admin('POST', `/merchants/${m.id}/apps`, {
-    name: 'ceiling',
-    mode: 'sandbox',
-    sandbox_notify_url: 'http://127.0.0.1:9/notify',
-    return_url: 'http://127.0.0.1:9/return',
-    order_ttl_seconds: 86_400,
-  });
-  const placed = new Set();
-  for (let i = 0; i < Math.max(4, shards); i++) {
-    const s = await api.admin('POST', `/merchants/${m.id}/sessions`, {
-      type: 'alipay',
-      label: `ceiling ${i}`,
-      qr_payload: `https://qr.alipay.com/ceiling-${i}`,
-      mode: 'sandbox',
-    });
-    await api.heartbeat(s);
-    placed.add(s.shard ?? 0);
-  }
+  for (const s of sessions) await api.heartbeat(s);
+  const placed = new Set(sessions.map((s) => s.shard ?? 0));
   // A few creates through the API, so every shard has its app and sessions before the loop.
   for (let i = 0; i < 8 * shards; i++) {
     const p = { appkey: app.appkey, price: '1.00', type: 'alipay', out_order_id: `warm-${i}`, custom: '' };

@@ -398,5 +398,36 @@ export function gatewayClient(base) {
     });
     if (!res.ok) throw new Error(`heartbeat of session ${session.id} → ${res.status} ${await res.text()}`);
   }
-  return { admin, monitorHeaders, heartbeat };
+  /**
+   * A merchant (`max_offset` 0.50, random rotation, its live state over `shards` Collectors), a
+   * sandbox app whose callbacks go to `callbacks` (a base URL) and `sessions` sandbox Alipay
+   * sessions whose QR payloads end in `<tag>-<i>`. Nothing is online until their heartbeats.
+   */
+  async function seedShop({ name, tag, sessions = 4, shards = 1, callbacks }) {
+    const m = await admin('POST', '/merchants', { name });
+    await admin('PUT', `/merchants/${m.id}/settings`, {
+      max_offset: '0.50',
+      rotation: 'random',
+      ...(shards > 1 ? { collector_shards: shards } : {}),
+    });
+    const app = await admin('POST', `/merchants/${m.id}/apps`, {
+      name: tag,
+      mode: 'sandbox',
+      sandbox_notify_url: `${callbacks}/notify`,
+      return_url: `${callbacks}/return`,
+      order_ttl_seconds: 86_400,
+    });
+    const made = [];
+    for (let i = 0; i < sessions; i++)
+      made.push(
+        await admin('POST', `/merchants/${m.id}/sessions`, {
+          type: 'alipay',
+          label: `${tag} ${i}`,
+          qr_payload: `https://qr.alipay.com/${tag}-${i}`,
+          mode: 'sandbox',
+        }),
+      );
+    return { m, app, sessions: made };
+  }
+  return { admin, monitorHeaders, heartbeat, seedShop };
 }

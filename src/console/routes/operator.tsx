@@ -2,7 +2,6 @@
 import { desc, eq } from 'drizzle-orm';
 import { merchants, users, type Merchant } from '../../db/schema';
 import { ApiError } from '../../errors';
-import { shardsRefusal } from '../../domain/shards';
 import { setMerchantEnabled, updateSettings } from '../../services/merchants';
 import { adjustPoints, ledger, updatePlan } from '../../services/points';
 import { MerchantCreate, PlanUpdate, PointsAdjust } from '../../routes/admin/schemas';
@@ -302,11 +301,9 @@ router.post('/merchants/:id/shards', async (c) => {
   if (!m) return notFound(c);
   const to = `${opBase}/merchants/${m.id}`;
   const v = field(c, 'collector_shards');
-  const n = /^\d{1,2}$/.test(v) ? Number(v) : 0;
-  const outOfRange = shardsRefusal(n, []);
-  if (outOfRange) return redirectWith(c, to, 'error', outOfRange);
   try {
-    await updateSettings(c.env, c.get('db'), m.id, { collector_shards: n });
+    // Out of range or below a shard that holds sessions: refused by the service, as in the admin API.
+    await updateSettings(c.env, c.get('db'), m.id, { collector_shards: /^\d{1,2}$/.test(v) ? Number(v) : 0 });
   } catch (err) {
     if (err instanceof ApiError) return redirectWith(c, to, 'error', err.message);
     throw err;
