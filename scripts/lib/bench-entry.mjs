@@ -184,12 +184,10 @@ export class Collector extends BaseCollector {
     super(ctx, collectorEnv(env));
   }
   seedReports(rows) {
-    const columns = new Set(this.ctx.storage.sql.exec("SELECT name FROM pragma_table_info('reports')").toArray().map((c) => c.name));
-    const seen = columns.has('seen_ms');
     this.ctx.storage.sql.exec(
-      \`INSERT OR IGNORE INTO reports (dedupe_key, payment_id, payment, answer, app_id, out_order_id\${seen ? ', seen_ms' : ''})
+      \`INSERT OR IGNORE INTO reports (dedupe_key, payment_id, payment, answer, app_id, out_order_id, seen_ms)
        SELECT j.value ->> 'dedupe_key', j.value ->> 'payment_id', j.value ->> 'payment', j.value ->> 'answer',
-         j.value ->> 'app_id', j.value ->> 'out_order_id'\${seen ? ", j.value ->> 'seen_ms'" : ''} FROM json_each(?) AS j\`,
+         j.value ->> 'app_id', j.value ->> 'out_order_id', j.value ->> 'seen_ms' FROM json_each(?) AS j\`,
       JSON.stringify(rows),
     );
     return rows.length;

@@ -23,12 +23,6 @@
 const DAY_MS = 86_400_000;
 const SPAN_MS = 60 * DAY_MS;
 
-/** The columns a table has now (the schema grows with other work; optional ones are filled only when present). */
-async function columns(db, table) {
-  const rows = (await db.prepare(`SELECT name FROM pragma_table_info(?1)`).bind(table).all()).results;
-  return new Set(rows.map((r) => r.name));
-}
-
 /**
  * Writes `count` historical orders of one merchant (and their payments, deliveries, attempts and
  * ledger) and returns the payments a Collector still keeps, by shard.
@@ -46,7 +40,6 @@ export async function preloadMerchant(db, m, count, { nowMs = Date.now(), window
   const otherSessions = ofType(other).length ? ofType(other) : mainSessions;
   const mainIds = JSON.stringify(mainSessions.map((s) => s.id));
   const otherIds = JSON.stringify(otherSessions.map((s) => s.id));
-  const hasShard = (await columns(db, 'orders')).has('shard');
   const shardOf = new Map(m.sessions.map((s) => [s.id, s.shard ?? 0]));
   const shardJson = JSON.stringify(Object.fromEntries(shardOf));
   const base = (await db.prepare(`SELECT COALESCE(MAX(id), 0) + 1 AS b FROM orders`).first()).b;
@@ -71,14 +64,14 @@ export async function preloadMerchant(db, m, count, { nowMs = Date.now(), window
 
   await run(
     `${facts} INSERT INTO orders (id, merchant_id, app_id, mode, out_order_id, type, price_fen, realprice_fen, custom,
-       product_id, session_id, status, pay_token, qr_payload, payment_id, created_ms, expires_ms, paid_ms, closed_ms${hasShard ? ', shard' : ''})
+       product_id, session_id, status, pay_token, qr_payload, payment_id, created_ms, expires_ms, paid_ms, closed_ms, shard)
      SELECT id, ?1, ?10, ?11, 'h' || tag || '-' || j, type, price, price - j % 3, '', '', session, status,
        substr('H' || tag || 'x000000000000000000000000', 1, 24 - length(j)) || j, 'x',
        CASE WHEN status IN ('paid', 'refunded') THEN 'pay_h' || tag || '_' || j END,
        created, created + 600000,
        CASE WHEN status IN ('paid', 'refunded') THEN created + 30000 END,
-       CASE WHEN status = 'closed' THEN created + 120000 END
-       ${hasShard ? ", COALESCE(json_extract(?12, '$.\"' || session || '\"'), 0)" : ''}
+       CASE WHEN status = 'closed' THEN created + 120000 END,
+       COALESCE(json_extract(?12, '$."' || session || '"'), 0)
      FROM f`,
     [m.appId, m.mode, shardJson],
   );
