@@ -108,7 +108,7 @@ export class Collector extends DurableObject<Env> {
           ttlMs: app.orderTtlSeconds * 1000,
           configId: route.configId,
           fallback: route.fallback,
-          timezone: this.store.settings()?.timezone ?? 'Asia/Shanghai',
+          timezone: this.store.timezone(),
         };
     }
     if (!isSessionType(o.type))
@@ -137,7 +137,7 @@ export class Collector extends DurableObject<Env> {
         hold: r.hold,
         appId: app.id,
         order: o,
-        timezone: this.store.settings()?.timezone ?? 'Asia/Shanghai',
+        timezone: this.store.timezone(),
         fingerprint,
       };
     if (r.reason === 'conflict') return { kind: 'conflict', appId: app.id };

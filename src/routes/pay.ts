@@ -15,9 +15,9 @@ import {
   statusView,
   type PayState,
 } from '../services/cashier';
-import { configMethods, ensureMade, providerPage } from '../services/channel-orders';
+import { ensureMade, providerPage } from '../services/channel-orders';
 import { queryNow } from '../services/channel-payments';
-import { configWithApp } from '../services/channels';
+import { orderConfig } from '../services/channels';
 import { collector } from '../services/collector';
 import { type ChannelModel, pickLang, renderCashier } from '../views/cashier';
 import { publicOrigin } from './origin';
@@ -62,7 +62,9 @@ async function channelPage(
   const o = s.order;
   const back = c.req.query('return') !== undefined;
   const device = deviceOf(c.req.header('user-agent'));
-  const action = cashierAction(o.method, device, await configMethods(db, o), o.openid !== null);
+  // The order's config, read once: the methods `auto` may choose from, and what the provider is asked with.
+  const found = await orderConfig(db, o);
+  const action = cashierAction(o.method, device, found?.cfg.methods ?? [], o.openid !== null);
   const model: ChannelModel = {
     qr: null,
     unavailable: false,
@@ -72,29 +74,28 @@ async function channelPage(
     inApp: false,
     jsapi: null,
   };
-  const simulatorLink = async (payInfo: string) => {
-    const found = o.channelConfigId !== null ? await configWithApp(db, o.channelConfigId) : null;
+  const simulatorLink = (payInfo: string) => {
     if (found && o.mode === 'sandbox')
       model.simulatorUrl = channelNamed(found.cfg.channel)?.appLink(found.cfg.settings, payInfo, origin) ?? null;
   };
   if (action.kind === 'redirect') {
     if (!back) {
-      const to = await providerPage(c.env, db, o, action.method, origin, payerIp(c));
+      const to = await providerPage(c.env, db, o, found, action.method, origin, payerIp(c));
       if (to) return { start: to };
       model.unavailable = true;
     } else model.continueUrl = `${origin}/pay/${o.payToken}/go/${action.method}`;
   } else if (action.kind === 'jsapi') {
-    model.jsapi = await ensureMade(c.env, db, o, 'jsapi', origin);
+    model.jsapi = await ensureMade(c.env, db, o, found, 'jsapi', origin);
     model.unavailable = model.jsapi === null;
-    if (model.jsapi) await simulatorLink(model.jsapi);
+    if (model.jsapi) simulatorLink(model.jsapi);
   } else if (action.kind === 'qr') {
-    model.qr = await ensureMade(c.env, db, o, 'qr', origin);
+    model.qr = await ensureMade(c.env, db, o, found, 'qr', origin);
     model.unavailable = model.qr === null;
     if (action.pageLink) model.pageUrl = `${origin}/pay/${o.payToken}/go/page`;
     if (o.mode === 'sandbox' && model.qr?.startsWith(`${origin}/sandbox/`)) model.simulatorUrl = model.qr;
   } else {
     model.inApp = true;
-    if (o.payInfo) await simulatorLink(o.payInfo);
+    if (o.payInfo) simulatorLink(o.payInfo);
   }
   return { model };
 }
@@ -152,7 +153,16 @@ pay.get('/:token/go/:method', async (c) => {
     throw new ApiError('not_found', 'no such payment page');
   if (s.order.status !== 'pending' || Date.now() >= s.order.expiresMs)
     return c.redirect(`/pay/${s.order.payToken}`, 302);
-  const to = await providerPage(c.env, c.get('db'), s.order, method, publicOrigin(c), payerIp(c));
+  const db = c.get('db');
+  const to = await providerPage(
+    c.env,
+    db,
+    s.order,
+    await orderConfig(db, s.order),
+    method,
+    publicOrigin(c),
+    payerIp(c),
+  );
   if (!to) return c.redirect(`/pay/${s.order.payToken}?return=1`, 302);
   return start(c, to);
 });

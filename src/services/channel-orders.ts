@@ -11,7 +11,7 @@
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import type { NewChannelOrder } from '../db/queries';
-import { channelConfigs, orders, type App, type ChannelConfig, type Order } from '../db/schema';
+import { orders, type ChannelConfig, type Order } from '../db/schema';
 import { channelFor, channelNamed } from '../channels/registry';
 import type { BrowserStart, ChannelOrder } from '../channels/types';
 import type { CreateOutcome } from '../durable/collector/types';
@@ -22,7 +22,7 @@ import { CREATE_METHODS, type ChannelMethod, type CreateMethod } from '../domain
 import type { Db } from '../env';
 import { GatepayError } from '../errors';
 import { sendTimed } from '../queues/jobs';
-import { channelContext, configWithApp, implicitConfig, logCalls, notifyUrlOf } from './channels';
+import { type ConfigWithApp, channelContext, configWithApp, implicitConfig, logCalls, notifyUrlOf } from './channels';
 import type { Route } from './collector';
 import { type FacadeStamp, orderColumns } from './orders';
 import { insertLiveOrder, planRefusal } from './points';
@@ -105,7 +105,7 @@ function channelParams(ask: ChannelAsk, cfg: ChannelConfig, appName: string) {
 }
 
 /** The config an order goes through: the app's own, or (sandbox, no setup) the simulator's; null when just removed. */
-async function configFor(env: Env, db: Db, outcome: ChannelOutcome): Promise<{ cfg: ChannelConfig; app: App } | null> {
+async function configFor(env: Env, db: Db, outcome: ChannelOutcome): Promise<ConfigWithApp | null> {
   const channel = channelFor(outcome.order.type)!;
   const cfg = outcome.configId ?? (await implicitConfig(env, db, outcome.appId, channel.name)).id;
   return configWithApp(db, cfg);
@@ -217,27 +217,28 @@ async function insertOrder(env: Env, db: Db, row: NewChannelOrder, month: string
 
 // ── the cashier page ───────────────────────────────────────────────────────────────────────
 
-async function contextOf(env: Env, db: Db, o: Order, origin: string) {
-  const row = o.channelConfigId === null ? null : await configWithApp(db, o.channelConfigId);
-  if (!row) return null;
-  return { row, ...(await channelContext(env, row.cfg, o.mode, origin)) };
+async function contextOf(env: Env, o: Order, found: ConfigWithApp | null, origin: string) {
+  if (!found) return null;
+  return { row: found, ...(await channelContext(env, found.cfg, o.mode, origin)) };
 }
 
 /**
  * What the payer needs for a server-to-server method the cashier chose for an `auto` order (the
  * QR on a PC, the JSAPI parameters inside WeChat), asked of the provider now if the order has none
- * yet; the first answer stored wins. Null when the provider cannot give it now.
+ * yet; the first answer stored wins. `found` is the order's config (`orderConfig`). Null when the
+ * provider cannot give it now.
  */
 export async function ensureMade(
   env: Env,
   db: Db,
   o: Order,
+  found: ConfigWithApp | null,
   method: 'qr' | 'jsapi',
   origin: string,
 ): Promise<string | null> {
   const have = method === 'qr' ? o.qrPayload : o.payInfo;
   if (have) return have;
-  const c = await contextOf(env, db, o, origin);
+  const c = await contextOf(env, o, found, origin);
   if (!c?.row.cfg.methods.includes(method)) return null;
   const made = await c.channel.create(c.ctx, channelOrderOf(o), method, notifyUrlOf(origin, c.row.cfg));
   await logCalls(db, c.row.cfg.id, c.calls, { orderId: o.id });
@@ -259,18 +260,19 @@ export async function ensureMade(
 
 /**
  * Where a `wap` or `page` payment starts (a signed URL or a form for the payer's browser); the
- * payer comes back to the cashier page. Null when the config does not offer the method or the
- * provider cannot be reached now.
+ * payer comes back to the cashier page. `found` is the order's config (`orderConfig`). Null when
+ * the config does not offer the method or the provider cannot be reached now.
  */
 export async function providerPage(
   env: Env,
   db: Db,
   o: Order,
+  found: ConfigWithApp | null,
   method: ChannelMethod,
   origin: string,
   payerIp: string | null,
 ): Promise<BrowserStart | null> {
-  const c = await contextOf(env, db, o, origin);
+  const c = await contextOf(env, o, found, origin);
   if (!c?.row.cfg.methods.includes(method)) return null;
   const start = await c.channel.payUrl(c.ctx, channelOrderOf(o), method, {
     notifyUrl: notifyUrlOf(origin, c.row.cfg),
@@ -279,11 +281,4 @@ export async function providerPage(
   });
   await logCalls(db, c.row.cfg.id, c.calls, { orderId: o.id });
   return start.kind === 'ok' ? start.value : null;
-}
-
-/** The methods of an order's config (what `auto` may choose from). */
-export async function configMethods(db: Db, o: Order): Promise<ChannelMethod[]> {
-  if (o.channelConfigId === null) return [];
-  const cfg = await db.query.channelConfigs.findFirst({ where: eq(channelConfigs.id, o.channelConfigId) });
-  return cfg?.methods ?? [];
 }

@@ -18,17 +18,17 @@
  * merchant's and the provider will not give it back by itself; the merchant can refund it.
  */
 import { and, eq, isNotNull, lte, min } from 'drizzle-orm';
-import { channelLog, orders, payments, type App, type ChannelConfig, type Order } from '../db/schema';
+import { channelLog, orders, type App, type ChannelConfig, type Order } from '../db/schema';
 import { channelNamed } from '../channels/registry';
 import type { PaidFacts, RawNotify } from '../channels/types';
 import { nextQueryMs, unknownRetryMs } from '../domain/schedule';
 import { formatFen } from '../domain/money';
 import type { Db } from '../env';
 import { sendTimed } from '../queues/jobs';
-import { channelContext, configWithApp, logCalls } from './channels';
+import { channelContext, configWithApp, logCalls, orderConfig } from './channels';
 import { channelOrderOf } from './channel-orders';
-import { orderDeliveries, unmatchedDeliveries } from './deliveries';
-import { markPaid } from './payments';
+import { orderDeliveries } from './deliveries';
+import { markPaid, recordUnmatched } from './payments';
 import { refundOrderFee } from './points';
 
 /** How long a claimed query may run before the sweep may take the order again. */
@@ -78,12 +78,7 @@ export async function recordChannelPayment(
     channelConfigId: cfg.id,
   };
   const unmatched = async (note: string) => {
-    await db
-      .insert(payments)
-      .values({ ...base, note })
-      .onConflictDoNothing();
-    const row = await db.query.payments.findFirst({ where: eq(payments.id, id) });
-    if (row && row.orderId === null) await unmatchedDeliveries(env, db, row);
+    await recordUnmatched(env, db, { ...base, note });
     return order;
   };
   if (!order)
@@ -200,7 +195,7 @@ export async function driveChannelOrder(
     .where(and(eq(orders.id, orderId), lte(orders.nextQueryMs, nowMs)))
     .returning();
   if (!o) return 'skipped';
-  const found = o.channelConfigId === null ? null : await configWithApp(db, o.channelConfigId);
+  const found = await orderConfig(db, o);
   if (!found) {
     await db.update(orders).set({ nextQueryMs: null }).where(eq(orders.id, o.id));
     return 'skipped';
@@ -288,7 +283,7 @@ export async function sweepChannelOrders(env: Env, db: Db, nowMs = Date.now()): 
  * reached, the order is closed here and the close at the provider is retried in the background.
  */
 export async function closeChannelOrder(env: Env, db: Db, o: Order, origin: string): Promise<Order> {
-  const found = o.channelConfigId === null ? null : await configWithApp(db, o.channelConfigId);
+  const found = await orderConfig(db, o);
   let retryClose = found === null;
   if (found) {
     const { channel, ctx, calls } = await channelContext(env, found.cfg, o.mode, origin);

@@ -5,7 +5,7 @@
  * that reaches the simulator in-process, the channel log).
  */
 import { and, eq, isNotNull, or, sql } from 'drizzle-orm';
-import { apps, channelConfigs, channelLog, orders, type App, type ChannelConfig } from '../db/schema';
+import { apps, channelConfigs, channelLog, orders, type App, type ChannelConfig, type Order } from '../db/schema';
 import { CHANNEL_NAMES, channelNamed } from '../channels/registry';
 import { simulatorKeys } from '../channels/sandbox';
 import { type AnyChannel, type CallRecord, type ChannelContext, ConfigProblem } from '../channels/types';
@@ -238,8 +238,14 @@ export async function checkConfig(env: Env, db: Db, appkey: string, name: string
   return { channel: name, config_id: cfg.id, ...result };
 }
 
+/** A config and the app it belongs to. */
+export interface ConfigWithApp {
+  cfg: ChannelConfig;
+  app: App;
+}
+
 /** The app a config belongs to (for notifies, which name only the config). */
-export async function configWithApp(db: Db, configId: number) {
+export async function configWithApp(db: Db, configId: number): Promise<ConfigWithApp | null> {
   const [row] = await db
     .select({ cfg: channelConfigs, app: apps })
     .from(channelConfigs)
@@ -247,3 +253,7 @@ export async function configWithApp(db: Db, configId: number) {
     .where(eq(channelConfigs.id, configId));
   return row ?? null;
 }
+
+/** The config a channel order goes through, with its app; null for a session order or a config since removed. */
+export const orderConfig = (db: Db, o: Pick<Order, 'channelConfigId'>) =>
+  o.channelConfigId === null ? Promise.resolve(null) : configWithApp(db, o.channelConfigId);

@@ -4,7 +4,7 @@
  * that is invalid or exceeds what is refundable, 203 for an order paid into a personal session,
  * 211 for an out_refund_no reused with another amount, 212 for an unpaid order.
  */
-import { GATEPAY_CODES as C, type GatepayCode } from '../domain/gatepay';
+import { GATEPAY_CODES as C, type GatepayCode, OUT_ORDER_ID } from '../domain/gatepay';
 import { parseYuan, maxAmountFen } from '../domain/money';
 import { SIGN_FIELDS } from '../domain/sign';
 import type { Db } from '../env';
@@ -13,7 +13,6 @@ import { authenticate, findOrder, requirePresent } from './orders';
 import type { RawParams } from './params';
 import { findRefund, refundFacts, RefundRefused, type RefundRefusal, requestRefund } from './refunds';
 
-const OUT_REFUND_NO = /^[A-Za-z0-9_.|-]{1,64}$/;
 const CODES: Record<RefundRefusal, GatepayCode> = {
   exceeds: C.price_invalid,
   not_channel: C.type_closed,
@@ -30,7 +29,8 @@ export async function refundApi(env: Env, db: Db, p: RawParams, origin: string) 
   requirePresent(p, ['out_refund_no', 'amount']);
   const { order } = await findOrder(env, db, p, SIGN_FIELDS.refund);
   for (const f of ['out_refund_no', 'amount']) if (!p[f]) fail(C.param_missing, `${f} missing`);
-  if (!OUT_REFUND_NO.test(p.out_refund_no))
+  // out_refund_no takes what out_order_id takes.
+  if (!OUT_ORDER_ID.test(p.out_refund_no))
     fail(C.param_missing, 'out_refund_no invalid: 1-64 characters of A-Z a-z 0-9 _ . | -');
   const amount = parseYuan(p.amount, maxAmountFen(env.MAX_AMOUNT));
   if (!amount.ok) return fail(C.price_invalid, `amount invalid: ${amount.error}`);

@@ -34,16 +34,22 @@ async function applyPayment(env: Env, db: Db, job: Extract<OutboxJob, { kind: 'a
     payer: p.payer,
     receivedMs: p.receivedMs,
   };
-  if (!match) {
-    await db.insert(payments).values(record).onConflictDoNothing();
-    const row = await db.query.payments.findFirst({ where: eq(payments.id, p.id) });
-    if (row && row.orderId === null) await unmatchedDeliveries(env, db, row);
-    return;
-  }
+  if (!match) return recordUnmatched(env, db, record);
   // A hand-assigned payment (补单) may credit an order that expired; a matched report only a pending one.
   const from = job.matchedBy === 'manual' ? (['pending', 'expired'] as const) : (['pending'] as const);
   const order = await markPaid(db, record, { merchantId: job.merchantId, ...match }, job.matchedBy ?? 'auto', from);
   if (order?.paymentId === p.id) await orderDeliveries(env, db, order, 'payment.succeeded');
+}
+
+/** Records a payment no order takes (once) and tells the merchant, unless an order has taken it meanwhile. */
+export async function recordUnmatched(
+  env: Env,
+  db: Db,
+  payment: typeof payments.$inferInsert & { id: string },
+): Promise<void> {
+  await db.insert(payments).values(payment).onConflictDoNothing();
+  const row = await db.query.payments.findFirst({ where: eq(payments.id, payment.id) });
+  if (row && row.orderId === null) await unmatchedDeliveries(env, db, row);
 }
 
 /**

@@ -14,7 +14,7 @@ import { formatFen } from '../domain/money';
 import { unknownRetryMs } from '../domain/schedule';
 import type { Db } from '../env';
 import { sendTimed } from '../queues/jobs';
-import { channelContext, configWithApp, logCalls } from './channels';
+import { channelContext, logCalls, orderConfig } from './channels';
 import { channelOrderOf } from './channel-orders';
 import { backgroundOrigin } from './channel-payments';
 import { refundDeliveries } from './deliveries';
@@ -127,7 +127,7 @@ async function callProvider(
   origin: string,
   start: 'refund' | 'query',
 ): Promise<Refund> {
-  const found = o.channelConfigId === null ? null : await configWithApp(db, o.channelConfigId);
+  const found = await orderConfig(db, o);
   if (!found)
     return schedule(env, db, r, nowMs + unknownRetryMs(r.attempts), 'the channel config of the order is gone');
   const { channel, ctx, calls } = await channelContext(env, found.cfg, o.mode, origin);

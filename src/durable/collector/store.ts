@@ -116,8 +116,13 @@ export class CollectorStore {
       this.sql.exec(`INSERT INTO apps (appkey, config) VALUES (?, ?)`, a.appkey, JSON.stringify(a));
   }
 
+  /** The merchant's time zone (daily counters, plan months); Asia/Shanghai before the first sync. */
+  timezone(settings = this.settings()): string {
+    return settings?.timezone ?? 'Asia/Shanghai';
+  }
+
   today(now: number, settings = this.settings()): string {
-    return localClock(now, settings?.timezone ?? 'Asia/Shanghai').day;
+    return localClock(now, this.timezone(settings)).day;
   }
 
   isOnline(lastSeenMs: number, now: number): boolean {

@@ -23,7 +23,7 @@ import type { PayerRegion } from '../../domain/rules';
 import { randomToken } from '../../domain/ids';
 import { safeEqual } from '../../domain/sign';
 import { channelFor } from '../../channels/registry';
-import { isSessionType } from '../../domain/gatepay';
+import { isSessionType, OUT_ORDER_ID } from '../../domain/gatepay';
 import { routeOrder } from '../../domain/routing';
 import type { Db } from '../../env';
 import { type AppWithSecret, appById } from '../../services/apps';
@@ -289,7 +289,7 @@ async function actRefund(db: Db, app: App, p: Record<string, string>, x: ActCont
   const money = parsePlainYuan(p.money, order.priceFen);
   if (!money.ok)
     return { code: -1, msg: `money ${p.money} 无效：应为大于 0 且不超过订单金额 ${formatFen(order.priceFen)} 的金额` };
-  if (p.out_refund_no !== undefined && !/^[A-Za-z0-9_.|-]{1,64}$/.test(p.out_refund_no))
+  if (p.out_refund_no !== undefined && !OUT_ORDER_ID.test(p.out_refund_no))
     return { code: -1, msg: 'out_refund_no 无效：应为 1-64 位字母、数字或 _ . | -' };
   if (order.status === 'refunded') return { code: -1, msg: '订单已全额退款' };
   if (order.status !== 'paid') return { code: -1, msg: '订单未支付，不能退款' };

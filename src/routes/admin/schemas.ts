@@ -1,6 +1,7 @@
 /** Wire shapes of the admin API (one zod schema validates, types and documents each). */
 import { z } from '@hono/zod-openapi';
 import { isTimeZone } from '../../domain/clock';
+import { OUT_ORDER_ID } from '../../domain/gatepay';
 import { REGION_PATTERN } from '../../domain/rules';
 import { MAX_SHARDS } from '../../domain/shards';
 import { normalizeHttpUrl } from '../../domain/ssrf';
@@ -576,7 +577,7 @@ export const RefundCreate = z
     reason: z.string().max(256).optional(),
     out_refund_no: z
       .string()
-      .regex(/^[A-Za-z0-9_.|-]{1,64}$/, '1-64 of A-Z a-z 0-9 _ . | -')
+      .regex(OUT_ORDER_ID, '1-64 of A-Z a-z 0-9 _ . | -')
       .optional()
       .openapi({ description: 'your idempotency key (default: one is made)' }),
   })
