@@ -13,14 +13,14 @@
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { channelConfigs, simRefunds, simTrades, type ChannelConfig, type SimTrade } from '../../db/schema';
+import { channelConfigs, simTrades, type ChannelConfig, type SimTrade } from '../../db/schema';
 import { compactChinaTime, parseCompactChinaTime } from '../../domain/china-time';
 import { randomToken } from '../../domain/ids';
 import { createRouter, type AppEnv, type Db } from '../../env';
 import { readBody } from '../../services/params';
 import { mountPayer } from '../payer';
 import type { PayerBrand } from '../payer-page';
-import { configSecrets, randomDigits, recordSimRefund, sandboxConfigs } from '../sandbox';
+import { configSecrets, findSimRefund, findSimTrade, randomDigits, recordSimRefund, sandboxConfigs } from '../sandbox';
 import type { SimNotifier } from '../types';
 import { type Fields, fenOf, fromXml, nonceStr, PATH, signed, toXml, verify } from './protocol';
 
@@ -91,11 +91,7 @@ async function request(c: Context<AppEnv>) {
 }
 
 const findTrade = (db: Db, mchId: string, outTradeNo: string | undefined) =>
-  outTradeNo
-    ? db.query.simTrades.findFirst({
-        where: and(eq(simTrades.channel, CHANNEL), eq(simTrades.account, mchId), eq(simTrades.outTradeNo, outTradeNo)),
-      })
-    : Promise.resolve(undefined);
+  findSimTrade(db, CHANNEL, mchId, outTradeNo);
 
 /** The fields a query answers (and a notify carries) for a trade. */
 function tradeFields(t: SimTrade): Fields {
@@ -209,18 +205,7 @@ const API: Record<string, Handler> = {
   },
 
   async [PATH.refundQuery](c, f) {
-    const [row] = await c
-      .get('db')
-      .select({ r: simRefunds, t: simTrades })
-      .from(simRefunds)
-      .innerJoin(simTrades, eq(simTrades.id, simRefunds.tradeId))
-      .where(
-        and(
-          eq(simTrades.channel, CHANNEL),
-          eq(simTrades.account, f.mch_id),
-          eq(simRefunds.outRequestNo, f.out_refund_no ?? ''),
-        ),
-      );
+    const row = await findSimRefund(c.get('db'), CHANNEL, f.mch_id, f.out_refund_no ?? '');
     if (!row) return business('REFUNDNOTEXIST', '退款单不存在');
     return success({
       transaction_id: row.t.tradeNo,
