@@ -149,6 +149,21 @@ export async function findSimRefund(
   return row;
 }
 
+/** Closes a simulated trade while it is open (one of `openStatuses`): the trade after, closed or as it already was. */
+export async function closeSimTrade(
+  db: Db,
+  t: SimTrade,
+  openStatuses: string[],
+  closedStatus: string,
+): Promise<SimTrade> {
+  const [closed] = await db
+    .update(simTrades)
+    .set({ status: closedStatus, closedMs: Date.now() })
+    .where(and(eq(simTrades.id, t.id), inArray(simTrades.status, openStatuses)))
+    .returning();
+  return closed ?? (await db.query.simTrades.findFirst({ where: eq(simTrades.id, t.id) }))!;
+}
+
 /** Pays a simulated trade the payer confirmed (once, while it is open and not expired): the trade after, or null. */
 export async function paySimTrade(
   db: Db,

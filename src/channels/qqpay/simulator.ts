@@ -11,7 +11,7 @@
  *   `tokenId` leads here). Paying sends the signed XML notify, retried on QQ Wallet's schedule
  *   until it is answered `return_code` SUCCESS.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { channelConfigs, simTrades, type ChannelConfig, type SimTrade } from '../../db/schema';
 import { compactChinaTime, parseCompactChinaTime } from '../../domain/china-time';
@@ -20,7 +20,15 @@ import { createRouter, type AppEnv, type Db } from '../../env';
 import { readBody } from '../../services/params';
 import { mountPayer } from '../payer';
 import type { PayerBrand } from '../payer-page';
-import { configSecrets, findSimRefund, findSimTrade, randomDigits, recordSimRefund, sandboxConfigs } from '../sandbox';
+import {
+  closeSimTrade,
+  configSecrets,
+  findSimRefund,
+  findSimTrade,
+  randomDigits,
+  recordSimRefund,
+  sandboxConfigs,
+} from '../sandbox';
 import type { SimNotifier } from '../types';
 import { type Fields, fenOf, fromXml, nonceStr, PATH, signed, toXml, verify } from './protocol';
 
@@ -172,11 +180,7 @@ const API: Record<string, Handler> = {
     const db = c.get('db');
     const t = await findTrade(db, f.mch_id, f.out_trade_no);
     if (!t) return business('ORDERNOTEXIST', '订单不存在');
-    await db
-      .update(simTrades)
-      .set({ status: 'CLOSED', closedMs: Date.now() })
-      .where(and(eq(simTrades.id, t.id), inArray(simTrades.status, OPEN)));
-    const after = (await findTrade(db, f.mch_id, f.out_trade_no))!;
+    const after = await closeSimTrade(db, t, OPEN, 'CLOSED');
     return after.status === 'CLOSED' ? success({}) : business('ORDERPAID', '订单已支付，不能关闭');
   },
 

@@ -14,7 +14,7 @@
  *   Paying sends the signed, encrypted `TRANSACTION.SUCCESS` notify (the resource sealed with the
  *   merchant's API v3 key), retried on WeChat's schedule until answered 200/204.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { channelConfigs, simTrades, type SimTrade } from '../../db/schema';
 import { compactChinaTime, parseRfc3339, rfc3339China } from '../../domain/china-time';
@@ -25,6 +25,7 @@ import { readBody } from '../../services/params';
 import { mountPayer } from '../payer';
 import { type PayerBrand, simulatorErrorPage } from '../payer-page';
 import {
+  closeSimTrade,
   configSecrets,
   findSimRefund,
   findSimTrade,
@@ -263,11 +264,7 @@ sim.post('/v3/pay/transactions/out-trade-no/:no/close', async (c) => {
   const db = c.get('db');
   const t = await findTrade(db, req.mchid, c.req.param('no'));
   if (!t) return signed(c, fault(404, 'ORDER_NOT_EXIST', '订单不存在'));
-  await db
-    .update(simTrades)
-    .set({ status: 'CLOSED', closedMs: Date.now() })
-    .where(and(eq(simTrades.id, t.id), inArray(simTrades.status, OPEN)));
-  const after = (await findTrade(db, req.mchid, t.outTradeNo))!;
+  const after = await closeSimTrade(db, t, OPEN, 'CLOSED');
   if (after.status !== 'CLOSED') return signed(c, fault(400, 'ORDERPAID', '订单已支付，不能关闭'));
   return signed(c, { status: 204, body: null });
 });
