@@ -4,7 +4,7 @@
  * reads the winner), the public material it issues for that key (UnionPay: a certificate chain),
  * and the rule that a simulator serves sandbox apps only.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { apps, channelConfigs, type ChannelConfig, simKeys, simRefunds, simTrades, type SimTrade } from '../db/schema';
 import { base64ToBytes, bytesToBase64, generateRsaKeyPair } from '../domain/rsa';
 import { openSecret, sealSecret } from '../domain/secrets';
@@ -75,6 +75,12 @@ export async function configSecrets<T>(env: Env, cfg: ChannelConfig): Promise<T>
 
 export type SimRefund = typeof simRefunds.$inferSelect;
 
+/** The refund of trade `tradeId` keyed `requestNo` (the provider's idempotency key), if any. */
+export const simRefundOf = (db: Db, tradeId: number, requestNo: string): Promise<SimRefund | undefined> =>
+  db.query.simRefunds.findFirst({
+    where: and(eq(simRefunds.tradeId, tradeId), eq(simRefunds.outRequestNo, requestNo)),
+  });
+
 /**
  * Records a refund of a simulated trade, keyed by the provider's idempotency key: `created` (the
  * trade's refunded sum updated; `fullStatus` once it is all refunded), the same refund again
@@ -89,8 +95,7 @@ export async function recordSimRefund(
   extra: Record<string, string>,
   fullStatus: string,
 ): Promise<{ kind: 'created' | 'repeat'; refund: SimRefund; trade: SimTrade } | { kind: 'conflict' | 'exceeds' }> {
-  const find = () =>
-    db.query.simRefunds.findFirst({ where: and(eq(simRefunds.tradeId, t.id), eq(simRefunds.outRequestNo, requestNo)) });
+  const find = () => simRefundOf(db, t.id, requestNo);
   const again = (r: SimRefund) =>
     r.amountFen === amountFen ? { kind: 'repeat' as const, refund: r, trade: t } : { kind: 'conflict' as const };
   const seen = await find();
@@ -116,6 +121,49 @@ export async function recordSimRefund(
   return { kind: 'created', refund: (await find())!, trade };
 }
 
+/** The simulated trade of `channel` that merchant `account` numbered `outTradeNo` (none when the number is missing). */
+export async function findSimTrade(
+  db: Db,
+  channel: string,
+  account: string,
+  outTradeNo: string | undefined,
+): Promise<SimTrade | undefined> {
+  if (!outTradeNo) return undefined;
+  return db.query.simTrades.findFirst({
+    where: and(eq(simTrades.channel, channel), eq(simTrades.account, account), eq(simTrades.outTradeNo, outTradeNo)),
+  });
+}
+
+/** A simulated refund by the provider's idempotency key, with its trade (looked up by `channel` and merchant `account`). */
+export async function findSimRefund(
+  db: Db,
+  channel: string,
+  account: string,
+  requestNo: string,
+): Promise<{ r: SimRefund; t: SimTrade } | undefined> {
+  const [row] = await db
+    .select({ r: simRefunds, t: simTrades })
+    .from(simRefunds)
+    .innerJoin(simTrades, eq(simTrades.id, simRefunds.tradeId))
+    .where(and(eq(simTrades.channel, channel), eq(simTrades.account, account), eq(simRefunds.outRequestNo, requestNo)));
+  return row;
+}
+
+/** Closes a simulated trade while it is open (one of `openStatuses`): the trade after, closed or as it already was. */
+export async function closeSimTrade(
+  db: Db,
+  t: SimTrade,
+  openStatuses: string[],
+  closedStatus: string,
+): Promise<SimTrade> {
+  const [closed] = await db
+    .update(simTrades)
+    .set({ status: closedStatus, closedMs: Date.now() })
+    .where(and(eq(simTrades.id, t.id), inArray(simTrades.status, openStatuses)))
+    .returning();
+  return closed ?? (await db.query.simTrades.findFirst({ where: eq(simTrades.id, t.id) }))!;
+}
+
 /** Pays a simulated trade the payer confirmed (once, while it is open and not expired): the trade after, or null. */
 export async function paySimTrade(
   db: Db,
@@ -136,10 +184,7 @@ export async function paySimTrade(
     .where(
       and(
         eq(simTrades.id, t.id),
-        sql`${simTrades.status} IN (${sql.join(
-          openStatuses.map((x) => sql`${x}`),
-          sql`, `,
-        )})`,
+        inArray(simTrades.status, openStatuses),
         sql`(${simTrades.expiresMs} IS NULL OR ${simTrades.expiresMs} > ${now})`,
       ),
     )

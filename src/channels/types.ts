@@ -269,6 +269,27 @@ export function unverifiedCheck(
   return { accepted: null, response_verified: false, provider_code: null, provider_msg, hint: null, ...more };
 }
 
+/**
+ * A query answer's trade: `status` (the answer's `field`) looked up in `states`; a status not in
+ * the table, or a paid trade whose `facts` are incomplete (`factFields` names what it needs), is
+ * `unknown` — the caller asks again rather than guess.
+ */
+export function queriedTrade(
+  provider: string,
+  field: string,
+  status: string | undefined,
+  states: Record<string, TradeState['state']>,
+  facts: () => PaidFacts | null,
+  factFields: string,
+): CallOutcome<TradeState> {
+  const state = states[status ?? ''];
+  if (!state) return { kind: 'unknown', msg: `${provider} answered ${field} ${status}` };
+  if (state !== 'paid') return { kind: 'ok', value: { state } as TradeState };
+  const paid = facts();
+  if (!paid) return { kind: 'unknown', msg: `${provider} reports the trade paid without ${factFields}` };
+  return { kind: 'ok', value: { state: 'paid', facts: paid } };
+}
+
 /** Any channel, whatever its settings' shape (the registry's element type). */
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds channels of different settings types
 export type AnyChannel = Channel<any, any>;

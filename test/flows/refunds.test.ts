@@ -356,3 +356,62 @@ describe('admin refunds', () => {
     expect((await admin('POST', '/orders/99999999/refunds', { amount: '1.00' })).status).toBe(404);
   });
 });
+
+describe('the Alipay simulator refund (alipay.trade.refund, called as a merchant would)', () => {
+  it('a repeat answers fund_change N even after the full refund closed the trade; another amount, more than is left, or a new key on a closed trade is refused', async () => {
+    const shop = await zeroSetupApp();
+    const appId = `2021${String(Date.now()).slice(-12)}`;
+    const keys = await keyPair();
+    await ok(
+      'PUT',
+      `/apps/${shop.app.appkey}/channels/alipay`,
+      { app_id: appId, private_key: keys.pkcs8, gateway_url: SIMULATOR },
+      201,
+    );
+    const paid = await paidOrder(shop.app, '2.00', key('o'));
+    const outTradeNo = paid.order.provider_trade_no;
+    const call = async (biz: Record<string, string>) => {
+      const p: Record<string, string> = {
+        app_id: appId,
+        method: 'alipay.trade.refund',
+        charset: 'utf-8',
+        sign_type: 'RSA2',
+        timestamp: '2026-01-01 12:00:00',
+        version: '1.0',
+        biz_content: JSON.stringify({ out_trade_no: outTradeNo, ...biz }),
+      };
+      p.sign = await rsaSign(keys.privateKey, signString(p, ['sign']));
+      const res = await SELF.fetch(SIMULATOR, { method: 'POST', body: new URLSearchParams(p) });
+      return (await res.json<any>()).alipay_trade_refund_response;
+    };
+    expect(await call({ refund_amount: '3.00', out_request_no: 'a' })).toMatchObject({
+      code: '40004',
+      sub_code: 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL',
+    });
+    expect(await call({ refund_amount: '0.50', out_request_no: 'a' })).toMatchObject({
+      code: '10000',
+      fund_change: 'Y',
+      refund_fee: '0.50',
+    });
+    expect(await call({ refund_amount: '0.60', out_request_no: 'a' })).toMatchObject({
+      sub_code: 'ACQ.CONTEXT_INCONSISTENT',
+    });
+    expect(await call({ refund_amount: '1.50', out_request_no: 'b' })).toMatchObject({
+      code: '10000',
+      fund_change: 'Y',
+      refund_fee: '2.00',
+    });
+    const trade = await env.DB.prepare('SELECT status, refunded_fen FROM sim_trades WHERE out_trade_no = ?')
+      .bind(outTradeNo)
+      .first();
+    expect(trade).toEqual({ status: 'TRADE_CLOSED', refunded_fen: 200 });
+    expect(await call({ refund_amount: '1.50', out_request_no: 'b' })).toMatchObject({
+      code: '10000',
+      fund_change: 'N',
+      refund_fee: '2.00',
+    });
+    expect(await call({ refund_amount: '0.01', out_request_no: 'c' })).toMatchObject({
+      sub_code: 'ACQ.TRADE_STATUS_ERROR',
+    });
+  });
+});

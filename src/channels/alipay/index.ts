@@ -8,7 +8,7 @@
  */
 import { base64ToBytes, rsaVerify } from '../../domain/rsa';
 import { randomToken } from '../../domain/ids';
-import { type Channel, type TradeState, unverifiedCheck } from '../types';
+import { type Channel, queriedTrade, type TradeState, unverifiedCheck } from '../types';
 import { type AlipaySecrets, type AlipaySettings, configView, implicitConfig, input, prepareConfig } from './config';
 import { absolute, call, callRaw, isSub, paidFacts, signed, tradeBiz } from './gateway';
 import {
@@ -127,12 +127,9 @@ export const alipay = {
     const answer = await call(ctx, API.query, { out_trade_no: order.providerTradeNo });
     if (isSub(answer, 'ACQ.TRADE_NOT_EXIST')) return { kind: 'ok', value: { state: 'not_found' } };
     if (answer.kind !== 'ok') return answer;
-    const state = TRADE_STATES[field(answer.value, 'trade_status') ?? ''];
-    if (!state) return { kind: 'unknown', msg: `Alipay answered trade_status ${field(answer.value, 'trade_status')}` };
-    if (state !== 'paid') return { kind: 'ok', value: { state } as TradeState };
-    const facts = paidFacts(answer.value, Date.now());
-    if (!facts) return { kind: 'unknown', msg: 'Alipay reports the trade paid without trade_no or total_amount' };
-    return { kind: 'ok', value: { state: 'paid', facts } };
+    const status = field(answer.value, 'trade_status');
+    const facts = () => paidFacts(answer.value, Date.now());
+    return queriedTrade('Alipay', 'trade_status', status, TRADE_STATES, facts, 'trade_no or total_amount');
   },
 
   async close(ctx, order) {

@@ -3,16 +3,18 @@
  * query, close, refund, fastpay.refund.query) and for the browser methods that open a trade, kept
  * in D1 (`sim_trades`, `sim_refunds`) as Alipay would hold them, and its signed answers.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import { simRefunds, simTrades, type SimTrade } from '../../db/schema';
+import { and, eq, inArray } from 'drizzle-orm';
+import { simTrades, type SimTrade } from '../../db/schema';
 import { randomToken } from '../../domain/ids';
 import { rsaSign } from '../../domain/rsa';
 import type { Db } from '../../env';
-import { simulatorKeys } from '../sandbox';
+import { findSimTrade, recordSimRefund, simRefundOf, simulatorKeys } from '../sandbox';
 import { API, answerText, chinaTime, fenOf, type Params, parseChinaTime, yuan } from './protocol';
 
 export const SIMULATOR_GATEWAY = '/sandbox/alipay/gateway.do';
 export const CHANNEL = 'alipay';
+/** Statuses in which a trade can be paid or closed (`CREATED`: a QR or order string not opened yet). */
+export const OPEN = ['CREATED', 'WAIT_BUYER_PAY'];
 /** Methods a browser (or the App SDK) opens: they lead to the payer page. */
 export const BROWSER_APIS: readonly string[] = [API.wap, API.page, API.app];
 const DEFAULT_TTL_MS = 2 * 3_600_000;
@@ -32,16 +34,8 @@ export const refuse = (code: string, msg: string, sub_code: string, sub_msg: str
 const business = (sub_code: string, sub_msg: string) => refuse('40004', 'Business Failed', sub_code, sub_msg);
 export const invalid = (sub_code: string, sub_msg: string) => refuse('40002', 'Invalid Arguments', sub_code, sub_msg);
 
-export async function findTrade(
-  db: Db,
-  account: string,
-  outTradeNo: string | undefined,
-): Promise<SimTrade | undefined> {
-  if (!outTradeNo) return undefined;
-  return db.query.simTrades.findFirst({
-    where: and(eq(simTrades.channel, CHANNEL), eq(simTrades.account, account), eq(simTrades.outTradeNo, outTradeNo)),
-  });
-}
+const findTrade = (db: Db, account: string, outTradeNo: string | undefined) =>
+  findSimTrade(db, CHANNEL, account, outTradeNo);
 
 const digits = (n: number) => [...crypto.getRandomValues(new Uint8Array(n))].map((b) => b % 10).join('');
 /** A 28-digit trade number as Alipay writes them: the China date, 22001, 15 digits. */
@@ -106,7 +100,7 @@ export async function openTrade(
         quitUrl: biz.quit_url || trade.quitUrl,
         notifyUrl: trade.notifyUrl ?? (p.notify_url || null),
       })
-      .where(and(eq(simTrades.id, trade.id), inArray(simTrades.status, ['CREATED', 'WAIT_BUYER_PAY'])))
+      .where(and(eq(simTrades.id, trade.id), inArray(simTrades.status, OPEN)))
       .returning();
     if (opened) trade = opened;
   }
@@ -156,7 +150,7 @@ export const SERVER_APIS: Record<string, Handler> = {
     const [closed] = await db
       .update(simTrades)
       .set({ status: 'TRADE_CLOSED', closedMs: Date.now() })
-      .where(and(eq(simTrades.id, t.id), inArray(simTrades.status, ['CREATED', 'WAIT_BUYER_PAY'])))
+      .where(and(eq(simTrades.id, t.id), inArray(simTrades.status, OPEN)))
       .returning();
     // A QR nobody scanned is no trade at Alipay yet: it answers "no such trade", and the code is dead.
     if (closed && t.status === 'CREATED') return business('ACQ.TRADE_NOT_EXIST', '交易不存在');
@@ -170,58 +164,27 @@ export const SERVER_APIS: Record<string, Handler> = {
     const amountFen = fenOf(biz.refund_amount);
     if (amountFen === null || amountFen <= 0) return invalid('isv.invalid-parameter', 'refund_amount格式错误');
     const requestNo = biz.out_request_no || t.outTradeNo;
-    const seen = await db.query.simRefunds.findFirst({
-      where: and(eq(simRefunds.tradeId, t.id), eq(simRefunds.outRequestNo, requestNo)),
+    // A repeat is answered whatever the trade's status now (a full refund closes it).
+    if (t.status !== 'TRADE_SUCCESS' && !(await simRefundOf(db, t.id, requestNo)))
+      return business('ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
+    const r = await recordSimRefund(db, t, requestNo, amountFen, {}, 'TRADE_CLOSED');
+    if (r.kind === 'conflict') return business('ACQ.CONTEXT_INCONSISTENT', '同一退款请求号的退款金额不一致');
+    if (r.kind !== 'created' && r.kind !== 'repeat') return business('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
+    return ok({
+      trade_no: r.trade.tradeNo,
+      out_trade_no: r.trade.outTradeNo,
+      buyer_logon_id: 'sandbox***@huipay.test',
+      fund_change: r.kind === 'created' ? 'Y' : 'N',
+      refund_fee: yuan(r.trade.refundedFen),
+      gmt_refund_pay: chinaTime(Date.now()),
     });
-    const answer = (trade: SimTrade, fundChange: 'Y' | 'N') =>
-      ok({
-        trade_no: trade.tradeNo,
-        out_trade_no: trade.outTradeNo,
-        buyer_logon_id: 'sandbox***@huipay.test',
-        fund_change: fundChange,
-        refund_fee: yuan(trade.refundedFen),
-        gmt_refund_pay: chinaTime(Date.now()),
-      });
-    if (seen) {
-      if (seen.amountFen !== amountFen) return business('ACQ.CONTEXT_INCONSISTENT', '同一退款请求号的退款金额不一致');
-      return answer(t, 'N');
-    }
-    if (t.status !== 'TRADE_SUCCESS') return business('ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
-    // One statement: the refund is recorded only if it fits what is left of the trade.
-    const inserted = await db.all<{ id: number }>(sql`
-      INSERT INTO sim_refunds (trade_id, out_request_no, amount_fen, created_ms)
-      SELECT ${t.id}, ${requestNo}, ${amountFen}, ${Date.now()}
-      WHERE (SELECT COALESCE(SUM(amount_fen), 0) FROM sim_refunds WHERE trade_id = ${t.id}) + ${amountFen} <= ${t.amountFen}
-      ON CONFLICT (trade_id, out_request_no) DO NOTHING RETURNING id`);
-    if (inserted.length === 0) {
-      const again = await db.query.simRefunds.findFirst({
-        where: and(eq(simRefunds.tradeId, t.id), eq(simRefunds.outRequestNo, requestNo)),
-      });
-      if (again)
-        return again.amountFen === amountFen
-          ? answer(t, 'N')
-          : business('ACQ.CONTEXT_INCONSISTENT', '同一退款请求号的退款金额不一致');
-      return business('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
-    }
-    const refunded = sql`(SELECT SUM(amount_fen) FROM sim_refunds WHERE trade_id = ${t.id})`;
-    const [after] = await db
-      .update(simTrades)
-      .set({
-        refundedFen: refunded,
-        status: sql`CASE WHEN ${refunded} >= ${simTrades.amountFen} THEN 'TRADE_CLOSED' ELSE ${simTrades.status} END`,
-      })
-      .where(eq(simTrades.id, t.id))
-      .returning();
-    return answer(after, 'Y');
   },
 
   async [API.refundQuery](db, p, biz) {
     const t = await findTrade(db, p.app_id, biz.out_trade_no);
     if (!visible(t)) return business('ACQ.TRADE_NOT_EXIST', '交易不存在');
     const requestNo = biz.out_request_no || t.outTradeNo;
-    const r = await db.query.simRefunds.findFirst({
-      where: and(eq(simRefunds.tradeId, t.id), eq(simRefunds.outRequestNo, requestNo)),
-    });
+    const r = await simRefundOf(db, t.id, requestNo);
     // Alipay answers 10000 either way; only a refund that happened comes with its data.
     if (!r) return ok({ out_trade_no: t.outTradeNo, trade_no: t.tradeNo });
     return ok({

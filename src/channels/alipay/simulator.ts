@@ -11,14 +11,14 @@
  *   notify to the trade's notify_url (retried on Alipay's schedule from the sweep) and, for page
  *   flows, redirects to the return_url with the signed sync-return fields.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { channelConfigs, apps, simTrades, type SimTrade } from '../../db/schema';
 import { base64ToBytes, rsaVerify } from '../../domain/rsa';
 import { createRouter, type AppEnv, type Db } from '../../env';
 import { readBody } from '../../services/params';
 import { type PayerBrand, renderPayerPage, simulatorErrorPage } from '../payer-page';
-import { simulatorKeys } from '../sandbox';
+import { paySimTrade, simulatorKeys } from '../sandbox';
 import { deliverSimulatedNotify } from '../sim-notify';
 import { API, type Params, signContent } from './protocol';
 import { notifier, returnUrl } from './simulator-notify';
@@ -27,6 +27,7 @@ import {
   BROWSER_APIS,
   CHANNEL,
   invalid,
+  OPEN,
   openTrade,
   type Refusal,
   refuse,
@@ -164,7 +165,8 @@ sim.on(['GET', 'POST'], '/gateway.do', async (c) => {
 
 // ── the payer ──────────────────────────────────────────────────────────────────────────────
 
-const byToken = (db: Db, token: string) => db.query.simTrades.findFirst({ where: eq(simTrades.token, token) });
+const byToken = (db: Db, token: string) =>
+  db.query.simTrades.findFirst({ where: and(eq(simTrades.channel, CHANNEL), eq(simTrades.token, token)) });
 
 sim.get('/qr/:token', async (c) => {
   const db = c.get('db');
@@ -179,7 +181,7 @@ sim.get('/qr/:token', async (c) => {
 
 function pageModel(t: SimTrade, message: string | null, nowMs = Date.now()) {
   const expired = t.expiresMs !== null && nowMs >= t.expiresMs;
-  const payable = (t.status === 'WAIT_BUYER_PAY' || t.status === 'CREATED') && !expired;
+  const payable = OPEN.includes(t.status) && !expired;
   return {
     token: t.token,
     subject: t.subject,
@@ -219,24 +221,7 @@ sim.post('/pay/:token', async (c) => {
     if (t.quitUrl ?? t.returnUrl) return c.redirect((t.quitUrl ?? t.returnUrl)!, 302);
     return c.html(renderPayerPage(pageModel(t, '已取消付款 Payment cancelled'), BRAND));
   }
-  const now = Date.now();
-  const skip = form.get('notify') === 'skip';
-  const [paid] = await db
-    .update(simTrades)
-    .set({
-      status: 'TRADE_SUCCESS',
-      paidMs: now,
-      notifyState: !t.notifyUrl ? 'none' : skip ? 'skipped' : 'pending',
-      nextNotifyMs: !t.notifyUrl || skip ? null : now,
-    })
-    .where(
-      and(
-        eq(simTrades.id, t.id),
-        inArray(simTrades.status, ['CREATED', 'WAIT_BUYER_PAY']),
-        sql`(${simTrades.expiresMs} IS NULL OR ${simTrades.expiresMs} > ${now})`,
-      ),
-    )
-    .returning();
+  const paid = await paySimTrade(db, t, OPEN, 'TRADE_SUCCESS', form.get('notify') === 'skip');
   if (!paid) return c.html(renderPayerPage(pageModel(t, null), BRAND), 409);
   if (paid.notifyState === 'pending')
     await deliverSimulatedNotify(c.env, db, paid.id, notifier, new URL(c.req.url).origin);

@@ -16,7 +16,7 @@ import {
   type ChannelContext,
   ConfigProblem,
   type PaidFacts,
-  type TradeState,
+  queriedTrade,
   unverifiedCheck,
 } from '../types';
 import {
@@ -368,12 +368,9 @@ export const qqpay = {
     const answer = await call(ctx, PATH.query, { out_trade_no: order.providerTradeNo });
     if (isCode(answer, 'ORDERNOTEXIST')) return { kind: 'ok', value: { state: 'not_found' } };
     if (answer.kind !== 'ok') return answer;
-    const state = TRADE_STATES[answer.value.trade_state ?? ''];
-    if (!state) return { kind: 'unknown', msg: `QQ Wallet answered trade_state ${answer.value.trade_state}` };
-    if (state !== 'paid') return { kind: 'ok', value: { state } as TradeState };
-    const facts = paidFacts(answer.value);
-    if (!facts) return { kind: 'unknown', msg: 'QQ Wallet reports the trade paid without transaction_id or total_fee' };
-    return { kind: 'ok', value: { state: 'paid', facts } };
+    const facts = () => paidFacts(answer.value);
+    const fields = 'transaction_id or total_fee';
+    return queriedTrade('QQ Wallet', 'trade_state', answer.value.trade_state, TRADE_STATES, facts, fields);
   },
 
   async close(ctx, order) {

@@ -11,16 +11,24 @@
  *   `tokenId` leads here). Paying sends the signed XML notify, retried on QQ Wallet's schedule
  *   until it is answered `return_code` SUCCESS.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { channelConfigs, simRefunds, simTrades, type ChannelConfig, type SimTrade } from '../../db/schema';
+import { channelConfigs, simTrades, type ChannelConfig, type SimTrade } from '../../db/schema';
 import { compactChinaTime, parseCompactChinaTime } from '../../domain/china-time';
 import { randomToken } from '../../domain/ids';
 import { createRouter, type AppEnv, type Db } from '../../env';
 import { readBody } from '../../services/params';
 import { mountPayer } from '../payer';
 import type { PayerBrand } from '../payer-page';
-import { configSecrets, randomDigits, recordSimRefund, sandboxConfigs } from '../sandbox';
+import {
+  closeSimTrade,
+  configSecrets,
+  findSimRefund,
+  findSimTrade,
+  randomDigits,
+  recordSimRefund,
+  sandboxConfigs,
+} from '../sandbox';
 import type { SimNotifier } from '../types';
 import { type Fields, fenOf, fromXml, nonceStr, PATH, signed, toXml, verify } from './protocol';
 
@@ -91,11 +99,7 @@ async function request(c: Context<AppEnv>) {
 }
 
 const findTrade = (db: Db, mchId: string, outTradeNo: string | undefined) =>
-  outTradeNo
-    ? db.query.simTrades.findFirst({
-        where: and(eq(simTrades.channel, CHANNEL), eq(simTrades.account, mchId), eq(simTrades.outTradeNo, outTradeNo)),
-      })
-    : Promise.resolve(undefined);
+  findSimTrade(db, CHANNEL, mchId, outTradeNo);
 
 /** The fields a query answers (and a notify carries) for a trade. */
 function tradeFields(t: SimTrade): Fields {
@@ -176,11 +180,7 @@ const API: Record<string, Handler> = {
     const db = c.get('db');
     const t = await findTrade(db, f.mch_id, f.out_trade_no);
     if (!t) return business('ORDERNOTEXIST', '订单不存在');
-    await db
-      .update(simTrades)
-      .set({ status: 'CLOSED', closedMs: Date.now() })
-      .where(and(eq(simTrades.id, t.id), inArray(simTrades.status, OPEN)));
-    const after = (await findTrade(db, f.mch_id, f.out_trade_no))!;
+    const after = await closeSimTrade(db, t, OPEN, 'CLOSED');
     return after.status === 'CLOSED' ? success({}) : business('ORDERPAID', '订单已支付，不能关闭');
   },
 
@@ -209,18 +209,7 @@ const API: Record<string, Handler> = {
   },
 
   async [PATH.refundQuery](c, f) {
-    const [row] = await c
-      .get('db')
-      .select({ r: simRefunds, t: simTrades })
-      .from(simRefunds)
-      .innerJoin(simTrades, eq(simTrades.id, simRefunds.tradeId))
-      .where(
-        and(
-          eq(simTrades.channel, CHANNEL),
-          eq(simTrades.account, f.mch_id),
-          eq(simRefunds.outRequestNo, f.out_refund_no ?? ''),
-        ),
-      );
+    const row = await findSimRefund(c.get('db'), CHANNEL, f.mch_id, f.out_refund_no ?? '');
     if (!row) return business('REFUNDNOTEXIST', '退款单不存在');
     return success({
       transaction_id: row.t.tradeNo,

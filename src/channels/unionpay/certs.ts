@@ -32,13 +32,13 @@ export function parseCert(text: string): CertResult<x509.X509Certificate> {
 }
 
 /** A certificate's serial number in decimal: UnionPay's certId. */
-export const certIdOf = (cert: x509.X509Certificate) => BigInt(`0x${cert.serialNumber || '0'}`).toString(10);
+const certIdOf = (cert: x509.X509Certificate) => BigInt(`0x${cert.serialNumber || '0'}`).toString(10);
 
 /** The SPKI DER of a certificate's public key. */
-export const spkiOf = (cert: x509.X509Certificate) => new Uint8Array(cert.publicKey.rawData);
+const spkiOf = (cert: x509.X509Certificate) => new Uint8Array(cert.publicKey.rawData);
 
 /** The `@`-separated third part of a subject DN's CN, as the ACP SDK reads it. */
-export function unionpayName(cert: x509.X509Certificate): string | null {
+function unionpayName(cert: x509.X509Certificate): string | null {
   const cn = cert.subjectName.getField('CN')[0] ?? '';
   return cn.split('@')[2] ?? null;
 }

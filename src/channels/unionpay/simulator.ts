@@ -14,13 +14,21 @@
  */
 import { and, eq } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { simRefunds, simTrades, type ChannelConfig, type SimTrade } from '../../db/schema';
+import { simTrades, type ChannelConfig, type SimTrade } from '../../db/schema';
 import { compactChinaTime, parseCompactChinaTime } from '../../domain/china-time';
 import { createRouter, type AppEnv, type Db } from '../../env';
 import { readBody } from '../../services/params';
 import { mountPayer } from '../payer';
 import { autoSubmitPage, type PayerBrand, simulatorErrorPage } from '../payer-page';
-import { randomDigits, recordSimRefund, sandboxConfigs, simulatorKeys } from '../sandbox';
+import {
+  findSimRefund,
+  findSimTrade,
+  simRefundOf,
+  randomDigits,
+  recordSimRefund,
+  sandboxConfigs,
+  simulatorKeys,
+} from '../sandbox';
 import type { SimNotifier } from '../types';
 import { issueChain } from './certs';
 import { answerText, type Fields, fenOf, NOT_FOUND, PATH, parseForm, signFields, verifyWith } from './protocol';
@@ -123,10 +131,7 @@ async function answer(c: Context<AppEnv>, req: Fields, r: Reply) {
   return c.body(answerText(fields), 200, { 'content-type': 'text/plain;charset=UTF-8' });
 }
 
-const findTrade = (db: Db, merId: string, orderId: string) =>
-  db.query.simTrades.findFirst({
-    where: and(eq(simTrades.channel, CHANNEL), eq(simTrades.account, merId), eq(simTrades.outTradeNo, orderId)),
-  });
+const findTrade = (db: Db, merId: string, orderId: string) => findSimTrade(db, CHANNEL, merId, orderId);
 
 /** Opens (or finds) the consume a request names; the same orderId must come with the same txnTime and amount. */
 async function openConsume(
@@ -220,11 +225,7 @@ sim.post(PATH.query, async (c) => {
         : {}),
     });
   }
-  const [refund] = await db
-    .select({ r: simRefunds, t: simTrades })
-    .from(simRefunds)
-    .innerJoin(simTrades, eq(simTrades.id, simRefunds.tradeId))
-    .where(and(eq(simTrades.channel, CHANNEL), eq(simTrades.account, f.merId), eq(simRefunds.outRequestNo, f.orderId)));
+  const refund = await findSimRefund(db, CHANNEL, f.merId, f.orderId);
   if (refund && refund.r.extra.txn_time === f.txnTime)
     return answer(c, f, {
       respCode: '00',
@@ -256,9 +257,7 @@ sim.post(PATH.back, async (c) => {
   if (!t || t.paidMs === null) return answer(c, f, refuse('35', '原交易不存在或状态不正确'));
   const amount = fenOf(f.txnAmt);
   if (amount === null || amount <= 0) return answer(c, f, refuse('10', 'txnAmt须为正整数（单位：分）'));
-  const seen = await db.query.simRefunds.findFirst({
-    where: and(eq(simRefunds.tradeId, t.id), eq(simRefunds.outRequestNo, f.orderId)),
-  });
+  const seen = await simRefundOf(db, t.id, f.orderId);
   if (seen && seen.extra.txn_time !== f.txnTime)
     return answer(c, f, refuse('12', '重复交易：orderId已用于另一txnTime的退货'));
   const r = await recordSimRefund(

@@ -29,7 +29,7 @@ import {
   ConfigProblem,
   unverifiedCheck,
   type PaidFacts,
-  type TradeState,
+  queriedTrade,
 } from '../types';
 import {
   authorization,
@@ -131,7 +131,7 @@ interface Called {
 }
 
 /** Checks an answer's (or a notify's) Wechatpay-* headers and signature; null when it verifies, else why not. */
-export async function signatureProblem(
+async function signatureProblem(
   s: Pick<WechatSettings, 'wechatpay_public_key' | 'wechatpay_public_key_id'>,
   headers: Headers,
   body: string,
@@ -503,13 +503,8 @@ export const wechat = {
     if (isCode(answer, 'ORDER_NOT_EXIST', 'ORDERNOTEXIST')) return { kind: 'ok', value: { state: 'not_found' } };
     if (answer.kind !== 'ok') return answer;
     const t = answer.value.body ?? {};
-    const state = TRADE_STATES[str(t, 'trade_state') ?? ''];
-    if (!state) return { kind: 'unknown', msg: `WeChat Pay answered trade_state ${str(t, 'trade_state')}` };
-    if (state !== 'paid') return { kind: 'ok', value: { state } as TradeState };
-    const facts = paidFacts(t);
-    if (!facts)
-      return { kind: 'unknown', msg: 'WeChat Pay reports the trade paid without transaction_id or amount.total' };
-    return { kind: 'ok', value: { state: 'paid', facts } };
+    const fields = 'transaction_id or amount.total';
+    return queriedTrade('WeChat Pay', 'trade_state', str(t, 'trade_state'), TRADE_STATES, () => paidFacts(t), fields);
   },
 
   async close(ctx, order) {

@@ -14,9 +14,9 @@
  *   Paying sends the signed, encrypted `TRANSACTION.SUCCESS` notify (the resource sealed with the
  *   merchant's API v3 key), retried on WeChat's schedule until answered 200/204.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { channelConfigs, simRefunds, simTrades, type SimTrade } from '../../db/schema';
+import { channelConfigs, simTrades, type SimTrade } from '../../db/schema';
 import { compactChinaTime, parseRfc3339, rfc3339China } from '../../domain/china-time';
 import { randomToken } from '../../domain/ids';
 import { base64ToBytes, rsaSign, rsaVerify } from '../../domain/rsa';
@@ -24,7 +24,17 @@ import { createRouter, type AppEnv, type Db } from '../../env';
 import { readBody } from '../../services/params';
 import { mountPayer } from '../payer';
 import { type PayerBrand, simulatorErrorPage } from '../payer-page';
-import { configSecrets, randomDigits, recordSimRefund, sandboxConfigs, simulatorKeys } from '../sandbox';
+import {
+  closeSimTrade,
+  configSecrets,
+  findSimRefund,
+  findSimTrade,
+  type SimRefund,
+  randomDigits,
+  recordSimRefund,
+  sandboxConfigs,
+  simulatorKeys,
+} from '../sandbox';
 import type { SimNotifier } from '../types';
 import {
   encryptResource,
@@ -143,10 +153,8 @@ async function request(c: Context<AppEnv>) {
   return { ok: true as const, body: json, mchid: who.mchid, configId: who.configId };
 }
 
-const findTrade = (db: Db, mchid: string, outTradeNo: string) =>
-  db.query.simTrades.findFirst({
-    where: and(eq(simTrades.channel, CHANNEL), eq(simTrades.account, mchid), eq(simTrades.outTradeNo, outTradeNo)),
-  });
+const findTrade = (db: Db, mchid: string, outTradeNo: string | undefined) =>
+  findSimTrade(db, CHANNEL, mchid, outTradeNo);
 
 /** The transaction as a query answer (and a notify's resource) shows it. */
 function transaction(t: SimTrade): Record<string, unknown> {
@@ -256,17 +264,13 @@ sim.post('/v3/pay/transactions/out-trade-no/:no/close', async (c) => {
   const db = c.get('db');
   const t = await findTrade(db, req.mchid, c.req.param('no'));
   if (!t) return signed(c, fault(404, 'ORDER_NOT_EXIST', '订单不存在'));
-  await db
-    .update(simTrades)
-    .set({ status: 'CLOSED', closedMs: Date.now() })
-    .where(and(eq(simTrades.id, t.id), inArray(simTrades.status, OPEN)));
-  const after = (await findTrade(db, req.mchid, t.outTradeNo))!;
+  const after = await closeSimTrade(db, t, OPEN, 'CLOSED');
   if (after.status !== 'CLOSED') return signed(c, fault(400, 'ORDERPAID', '订单已支付，不能关闭'));
   return signed(c, { status: 204, body: null });
 });
 
 /** A refund as WeChat Pay answers it. */
-function refundView(t: SimTrade, r: typeof simRefunds.$inferSelect): Record<string, unknown> {
+function refundView(t: SimTrade, r: SimRefund): Record<string, unknown> {
   return {
     refund_id: r.extra.refund_id,
     out_refund_no: r.outRequestNo,
@@ -299,7 +303,7 @@ sim.post('/v3/refund/domestic/refunds', async (c) => {
   const outRefundNo = str(b, 'out_refund_no') ?? '';
   if (!/^[A-Za-z0-9_\-|*@]{1,64}$/.test(outRefundNo))
     return signed(c, fault(400, 'PARAM_ERROR', 'out_refund_no格式错误'));
-  const t = str(b, 'out_trade_no') ? await findTrade(db, req.mchid, str(b, 'out_trade_no')!) : undefined;
+  const t = await findTrade(db, req.mchid, str(b, 'out_trade_no'));
   if (!t || t.paidMs === null) return signed(c, fault(404, 'RESOURCE_NOT_EXISTS', '订单不存在或未支付'));
   const refund = fen(b.amount, 'refund');
   if (refund === null || refund <= 0)
@@ -316,18 +320,7 @@ sim.post('/v3/refund/domestic/refunds', async (c) => {
 sim.get('/v3/refund/domestic/refunds/:no', async (c) => {
   const req = await request(c);
   if (!req.ok) return signed(c, req.reply);
-  const db = c.get('db');
-  const [row] = await db
-    .select({ r: simRefunds, t: simTrades })
-    .from(simRefunds)
-    .innerJoin(simTrades, eq(simTrades.id, simRefunds.tradeId))
-    .where(
-      and(
-        eq(simTrades.channel, CHANNEL),
-        eq(simTrades.account, req.mchid),
-        eq(simRefunds.outRequestNo, c.req.param('no')),
-      ),
-    );
+  const row = await findSimRefund(c.get('db'), CHANNEL, req.mchid, c.req.param('no'));
   return signed(
     c,
     row ? { status: 200, body: refundView(row.t, row.r) } : fault(404, 'RESOURCE_NOT_EXISTS', '退款单不存在'),
