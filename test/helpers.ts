@@ -179,6 +179,10 @@ export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 10_000): P
   }
 }
 
+let seq = 0;
+/** A label made unique per test run (time + a counter): out_order_ids, merchant-log keys, bill refs. */
+export const uniqueKey = (label: string) => `${label}${Date.now()}${++seq}`;
+
 export const db = () => env.DB;
 export const count = async (table: string) =>
   (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table}`).first<{ n: number }>())?.n ?? 0;

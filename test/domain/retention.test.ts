@@ -14,6 +14,8 @@ const T0 = 1_795_000_000_000;
 describe('de-duplication window', () => {
   it('is longer than any way a duplicate can still be accepted', () => {
     // Native reports: paid_at at most 7 days old (and at most 300 s ahead); V免签 pushes: t within 300 s.
+    expect(MONITOR_TOLERANCE_MS).toBe(300_000); // SPEC §4.2: more than 300 s off the gateway's clock is refused
+    expect(REPORT_MAX_AGE_MS).toBe(7 * DAY);
     expect(DEDUPE_WINDOW_MS).toBeGreaterThan(REPORT_MAX_AGE_MS + MONITOR_TOLERANCE_MS);
     expect(DEDUPE_WINDOW_MS).toBeGreaterThan(VMQ_TOLERANCE_MS);
     expect(DEDUPE_WINDOW_MS - REPORT_MAX_AGE_MS).toBe(DAY);

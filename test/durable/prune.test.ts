@@ -12,12 +12,10 @@ import type { Collector } from '../../src/durable/collector';
 import { nextPruneMs, pruneReports, tableSizes } from '../../src/durable/collector/prune';
 import { recordReport } from '../../src/durable/collector/reports';
 import type { CollectorStore } from '../../src/durable/collector/store';
-import { admin, eventually, gatepay, ok, pay, setupMerchant, signedCreate } from '../helpers';
+import { admin, eventually, gatepay, ok, pay, setupMerchant, signedCreate, uniqueKey as key } from '../helpers';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-let n = 0;
-const key = (label: string) => `${label}-${Date.now()}-${++n}`;
 
 const storeOf = (instance: Collector) => (instance as unknown as { store: CollectorStore }).store;
 const stubOf = (merchantId: number) => env.COLLECTOR.get(env.COLLECTOR.idFromName(`${merchantId}:live`));

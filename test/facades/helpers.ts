@@ -1,6 +1,7 @@
 /** Driving the facades over HTTP as their clients do (no redirects followed), and reading what they made. */
 import { env, SELF } from 'cloudflare:test';
-import { BASE } from '../helpers';
+import { expect } from 'vitest';
+import { BASE, eventually, merchantLog } from '../helpers';
 
 /** A request to the gateway as a client sends it: `url` absolute (or a path under BASE). */
 export async function send(
@@ -48,6 +49,24 @@ export const ordersOfApp = async (appId: number) =>
 
 /** The query parameters of a logged GET (merchant server log `path`). */
 export const queryOf = (path: string) => Object.fromEntries(new URL(path, 'http://x').searchParams);
+
+/** The one request the merchant server got under `key` (waits for it; fails on none or more). */
+export async function onlyRequest(key: string) {
+  const [r] = await eventually(async () => {
+    const log = await merchantLog(key);
+    expect(log).toHaveLength(1);
+    return log;
+  });
+  return r;
+}
+
+/** The one notify the merchant server got under `key`: a GET with no body; its query fields. */
+export async function notified(key: string) {
+  const r = await onlyRequest(key);
+  expect(r.method).toBe('GET');
+  expect(r.body).toBe('');
+  return queryOf(r.path);
+}
 
 let n = 0;
 export const uniq = (label: string) => `${label}${Date.now()}${++n}`;

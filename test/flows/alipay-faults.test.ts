@@ -7,12 +7,9 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { gatepay, ok, signedCreate } from '../helpers';
+import { gatepay, ok, signedCreate, uniqueKey as key } from '../helpers';
 import { createVia, dueNow, keyPair, sweepAt, zeroSetupApp } from '../channels/helpers';
 import faultPublic from '../fixtures/rsa/fault-alipay-public.pem?raw';
-
-let n = 0;
-const key = (label: string) => `${label}${Date.now()}${++n}`;
 
 async function shopBehind(behaviour: string) {
   const shop = await zeroSetupApp();

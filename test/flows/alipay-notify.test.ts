@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { count, eventually, merchantLog, ok } from '../helpers';
+import { count, eventually, merchantLog, ok, uniqueKey as key } from '../helpers';
 import { createVia, keyPair, postNotify, rsaSign, signString, zeroSetupApp } from '../channels/helpers';
 import faultPrivate from '../fixtures/rsa/fault-alipay-private.pem?raw';
 import faultPublic from '../fixtures/rsa/fault-alipay-public.pem?raw';
@@ -19,7 +19,6 @@ const alipayKey = crypto.subtle.importKey(
 );
 const china = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
 let n = 0;
-const key = (label: string) => `${label}${Date.now()}${++n}`;
 
 /** A sandbox app whose Alipay config trusts the test key; its gateway answers 20000 (queries stay unknown). */
 async function notifiedShop() {
@@ -67,7 +66,7 @@ async function notify(
     out_trade_no: outTradeNo,
     total_amount: amount,
     trade_status: 'TRADE_SUCCESS',
-    trade_no: `2026010122001${String(now).slice(-10)}${n}`,
+    trade_no: `2026010122001${String(now).slice(-10)}${++n}`,
     auth_app_id: appId,
     receipt_amount: amount,
     point_amount: '0.00',

@@ -17,6 +17,7 @@ import {
   signedCreate,
   signedLookup,
   specSign,
+  uniqueKey as key,
 } from '../helpers';
 import {
   createVia,
@@ -34,8 +35,6 @@ import {
 
 const PHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148';
 const PC_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36';
-let n = 0;
-const key = (label: string) => `${label}${Date.now()}${++n}`;
 const qrOf = (created: { qrcode_url: string }) => new URL(created.qrcode_url).searchParams.get('text')!;
 const notifyKey = (raw: { notify_url: string }) => raw.notify_url.split('/').pop()!;
 

@@ -8,7 +8,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { eventually, md5, merchantLog, merchantUrl, ok, setupMerchant } from '../helpers';
 import { dujiaoka, EpayCore, goEpay, v2board, vmqApk } from '../facades/clients';
-import { epayCall, queryOf, send, tokenOf, uniq } from '../facades/helpers';
+import { epayCall, onlyRequest, queryOf, send, tokenOf, uniq } from '../facades/helpers';
 
 const deliveriesOf = async (orderId: number) => (await ok('GET', `/orders/${orderId}/deliveries`, undefined, 200)).data;
 const orderRow = (token: string) =>
@@ -49,11 +49,7 @@ describe('epay end to end', () => {
     const sim = await send(`/pay/${token}/simulate`, { method: 'POST' });
     expect(sim.json()).toMatchObject({ matched: true, out_order_id: params.out_trade_no });
 
-    const [notify] = await eventually(async () => {
-      const log = await merchantLog(key);
-      expect(log).toHaveLength(1);
-      return log;
-    });
+    const notify = await onlyRequest(key);
     expect(notify.method).toBe('GET');
     expect(notify.body).toBe('');
     const q = queryOf(notify.path);
@@ -130,11 +126,7 @@ describe('epay end to end', () => {
     const chosen = await send('/submit.php', { form: new URLSearchParams([...hidden, ['type', 'alipay']]).toString() });
     const token = tokenOf(chosen.location);
     await send(`/pay/${token}/simulate`, { method: 'POST' });
-    const [notify] = await eventually(async () => {
-      const log = await merchantLog(key);
-      expect(log).toHaveLength(1);
-      return log;
-    });
+    const notify = await onlyRequest(key);
     expect(notify.path.startsWith(`/success/${key}?method=EPay&pid=`)).toBe(true);
     const q = queryOf(notify.path);
     expect(q).not.toHaveProperty('param');
@@ -203,11 +195,7 @@ describe('V免签 end to end', () => {
     const push = await send(await vmqApk.appPush(app.host, app.key, 2, order.realprice_fen / 100));
     expect(push.json()).toEqual({ code: 1, msg: '成功', data: null });
 
-    const [notify] = await eventually(async () => {
-      const log = await merchantLog(key);
-      expect(log).toHaveLength(1);
-      return log;
-    });
+    const notify = await onlyRequest(key);
     expect(notify.method).toBe('GET');
     const q = queryOf(notify.path);
     expect(Object.keys(q)).toEqual(['payId', 'param', 'type', 'price', 'reallyPrice', 'sign']);

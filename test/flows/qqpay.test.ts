@@ -7,7 +7,7 @@
  */
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { admin, eventually, gatepay, md5, merchantLog, ok, signedCreate } from '../helpers';
+import { admin, eventually, gatepay, md5, merchantLog, ok, signedCreate, uniqueKey as key } from '../helpers';
 import {
   createAs,
   dueNow,
@@ -22,7 +22,6 @@ import {
 
 const FAULT_QQ_API_KEY = 'FaultQqApiKey0123456789abcdefghi';
 let n = 0;
-const key = (label: string) => `${label}${Date.now()}${++n}`;
 const qrOf = (created: { qrcode_url: string }) => new URL(created.qrcode_url).searchParams.get('text')!;
 
 /** The QQ Wallet sign, written from the docs: uppercase md5 of the sorted non-empty k=v& plus &key=. */

@@ -9,7 +9,7 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { eventually, gatepay, merchantLog, ok, signedCreate, specSign } from '../helpers';
+import { eventually, gatepay, merchantLog, ok, signedCreate, specSign, uniqueKey as key } from '../helpers';
 import {
   createAs,
   dueNow,
@@ -29,7 +29,6 @@ import {
 } from '../channels/helpers';
 
 let n = 0;
-const key = (label: string) => `${label}${Date.now()}${++n}`;
 const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
 const enc = new TextEncoder();
 const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');

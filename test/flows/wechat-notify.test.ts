@@ -7,7 +7,7 @@
  */
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { eventually, gatepay, merchantLog, ok, signedCreate } from '../helpers';
+import { eventually, gatepay, merchantLog, ok, signedCreate, uniqueKey as key } from '../helpers';
 import { createAs, dueNow, gw, keyPair, sweepAt, zeroSetupApp } from '../channels/helpers';
 import faultPrivate from '../fixtures/rsa/fault-alipay-private.pem?raw';
 import faultPublic from '../fixtures/rsa/fault-alipay-public.pem?raw';
@@ -21,7 +21,6 @@ const der = (pem: string) => Uint8Array.from(atob(pem.replace(/-----[^-]+-----|\
 const wechatKey = crypto.subtle.importKey('pkcs8', der(faultPrivate), RSA, false, ['sign']);
 const b64 = (b: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(b)));
 let n = 0;
-const key = (label: string) => `${label}${Date.now()}${++n}`;
 const rfc3339 = (ms: number) => `${new Date(ms + 8 * 3_600_000).toISOString().slice(0, 19)}+08:00`;
 
 async function shop(behaviour = 'wxsystemerror') {

@@ -7,7 +7,7 @@
  */
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { eventually, gatepay, merchantLog, ok, signedLookup, specSign } from '../helpers';
+import { eventually, gatepay, merchantLog, ok, signedLookup, specSign, uniqueKey as key } from '../helpers';
 import {
   createAs,
   dueNow,
@@ -25,8 +25,6 @@ import {
   refundOrder,
 } from '../channels/helpers';
 
-let n = 0;
-const key = (label: string) => `${label}${Date.now()}${++n}`;
 const qrOf = (created: { qrcode_url: string }) => new URL(created.qrcode_url).searchParams.get('text')!;
 const notifyKey = (raw: { notify_url: string }) => raw.notify_url.split('/').pop()!;
 const lines = (...f: string[]) => f.map((x) => `${x}\n`).join('');

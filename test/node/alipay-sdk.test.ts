@@ -15,12 +15,10 @@ import { pathToFileURL } from 'node:url';
 import { AlipaySdk } from 'alipay-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway, prepareState, startGateway } from '../gateway-process';
-import { createHash } from 'node:crypto';
+import { adminClient, gatepayCreate } from './harness';
 
 const ADMIN_TOKEN = 'sdk-admin-token';
 const APP_ID = '2021000000000777';
-const md5 = (s: string) => createHash('md5').update(s).digest('hex');
-const specSign = (values: string[], secret: string) => md5(md5(values.join('')) + secret);
 
 let gw: Gateway;
 let state: string;
@@ -32,37 +30,13 @@ const appKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const appPrivatePkcs1 = appKeys.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 const appPublicSpki = appKeys.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
 
-async function admin(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${gw.url}/admin/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await res.json()) as any;
-  if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function create(
+let admin: ReturnType<typeof adminClient>;
+const create = (
   app: { appkey: string; appsecret: string },
   price: string,
   outOrderId: string,
   extra: Record<string, string> = {},
-) {
-  const p: Record<string, string> = {
-    appkey: app.appkey,
-    price,
-    type: 'alipay',
-    out_order_id: outOrderId,
-    custom: '',
-    ...extra,
-  };
-  p.sign = specSign([p.appkey, p.price, p.type, p.out_order_id, p.custom], app.appsecret);
-  const res = await fetch(`${gw.url}/api/cloudpay/create`, { method: 'POST', body: new URLSearchParams(p) });
-  const json = (await res.json()) as any;
-  if (json.code !== 100) throw new Error(`create → ${JSON.stringify(json)}`);
-  return json.data;
-}
+) => gatepayCreate(gw.url, app, { type: 'alipay', price, out_order_id: outOrderId }, extra);
 
 /** What a payer does on the simulator: open the page (a scan), press "pay". */
 async function pay(pageUrl: string) {
@@ -85,6 +59,7 @@ beforeAll(async () => {
   ({ state } = prepareState('huipay-sdk-', { ADMIN_TOKEN, MASTER_KEY: 'sdk-master-key-not-a-secret' }));
   const prepared = { state, envFile: join(state, 'test.env') };
   gw = await startGateway(prepared);
+  admin = adminClient(gw.url, ADMIN_TOKEN);
   const merchant = await admin('POST', '/merchants', { name: 'SDK shop' });
   const app = await admin('POST', `/merchants/${merchant.id}/apps`, {
     name: 'sdk',

@@ -26,6 +26,45 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
+/** The admin API of the gateway at `gwUrl` as the operator calls it; throws on a non-2xx answer. */
+export function adminClient(gwUrl: string, token = ADMIN_TOKEN) {
+  return async <T = any>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${gwUrl}/admin/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await res.json()) as any;
+    if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+}
+
+/** A signed gatepay create (SPEC §3 sign) at the gateway `gwUrl`; its `data`, or throws unless code 100. */
+export async function gatepayCreate(
+  gwUrl: string,
+  app: { appkey: string; appsecret: string },
+  f: { type: string; price: string; out_order_id: string },
+  extra: Record<string, string> = {},
+) {
+  const p: Record<string, string> = {
+    appkey: app.appkey,
+    price: f.price,
+    type: f.type,
+    out_order_id: f.out_order_id,
+    custom: '',
+  };
+  p.sign = md5(md5(p.appkey + p.price + p.type + p.out_order_id + p.custom) + app.appsecret);
+  const res = await fetch(`${gwUrl}/api/cloudpay/create`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ ...p, ...extra }),
+  });
+  const json = (await res.json()) as any;
+  if (json.code !== 100) throw new Error(`create → ${JSON.stringify(json)}`);
+  return json.data;
+}
+
 export async function startSandbox(prefix: string): Promise<Sandbox> {
   const { state, envFile } = prepareState(prefix, {
     ADMIN_TOKEN,
@@ -33,16 +72,7 @@ export async function startSandbox(prefix: string): Promise<Sandbox> {
     NOTIFY_SCHEDULE_SECONDS: '1,1',
   });
   const gw = await startGateway({ state, envFile });
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${gw.url}/admin/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await res.json()) as any;
-    if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const admin = adminClient(gw.url);
   let n = 0;
   return {
     gw,
@@ -57,24 +87,8 @@ export async function startSandbox(prefix: string): Promise<Sandbox> {
       });
       return { appkey: a.appkey, appsecret: a.appsecret, merchantId: m.id };
     },
-    async create(app, type, price, extra = {}) {
-      const p: Record<string, string> = {
-        appkey: app.appkey,
-        price,
-        type,
-        out_order_id: `${prefix}${Date.now()}${++n}`,
-        custom: '',
-      };
-      p.sign = md5(md5(p.appkey + p.price + p.type + p.out_order_id + p.custom) + app.appsecret);
-      const res = await fetch(`${gw.url}/api/cloudpay/create`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ ...p, ...extra }),
-      });
-      const json = (await res.json()) as any;
-      if (json.code !== 100) throw new Error(`create → ${JSON.stringify(json)}`);
-      return json.data;
-    },
+    create: (app, type, price, extra = {}) =>
+      gatepayCreate(gw.url, app, { type, price, out_order_id: `${prefix}${Date.now()}${++n}` }, extra),
     async stop() {
       await gw.stop();
       rmSync(state, { recursive: true, force: true });
