@@ -9,6 +9,7 @@ import { and, eq } from 'drizzle-orm';
 import { type App, apps, type ConsoleSession, type Merchant, type Order, orders, type User } from '../db/schema';
 import { randomToken } from '../domain/ids';
 import type { AppEnv } from '../env';
+import { decodeForm } from '../domain/form';
 import { readBody } from '../services/params';
 import { pickLang, type Lang } from '../views/cashier';
 import { csrfOk, sessionAndMerchant } from './auth';
@@ -103,6 +104,9 @@ export const plumbing: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
   c.header('x-content-type-options', 'nosniff');
   c.header('referrer-policy', 'same-origin');
   c.header('cache-control', 'no-store');
+  // Hono's c.req.query() keeps bad percent-encoding as raw text: refuse it before any page reads it.
+  const query = decodeForm(new URL(c.req.url).search.slice(1));
+  if (!query.ok) return undecodable(c, query);
   if (c.req.method === 'POST') {
     const refusal = await checkPost(c, auth?.session.csrf ?? pre ?? '');
     if (refusal) return refusal;
@@ -124,7 +128,9 @@ async function checkPost(c: CCtx, expected: string): Promise<Response | null> {
         ? tr('提交的内容过大。', 'The form is too large.')
         : tr('无法读取表单。', 'The form could not be read.'),
     );
-  const form = new URLSearchParams(body.text);
+  const decoded = decodeForm(body.text);
+  if (!decoded.ok) return undecodable(c, decoded);
+  const form = new URLSearchParams(decoded.pairs);
   if (!csrfOk(expected, form.get('_csrf') ?? undefined))
     return problem(
       c,
@@ -137,6 +143,10 @@ async function checkPost(c: CCtx, expected: string): Promise<Response | null> {
   c.set('form', form);
   return null;
 }
+
+/** The 400 page for a form or query field whose percent-encoding is not UTF-8. */
+const undecodable = (c: CCtx, d: { field: string; error: string }) =>
+  problem(c, 400, c.get('ctx').tr(`${d.field}：不是有效的 UTF-8 百分号编码（% 本身请写作 %25）`, d.error));
 
 /** A page with just a message (errors: 403, 404, 413…). */
 export function problem(c: CCtx, status: 400 | 403 | 404 | 409 | 413 | 429, text: string) {

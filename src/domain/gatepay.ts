@@ -31,6 +31,18 @@ export const GATEPAY_CODES = {
 } as const;
 export type GatepayCode = (typeof GATEPAY_CODES)[keyof typeof GATEPAY_CODES];
 
+const INVALID: Partial<Record<string, GatepayCode>> = {
+  appkey: GATEPAY_CODES.appkey_invalid,
+  sign: GATEPAY_CODES.sign_invalid,
+  price: GATEPAY_CODES.price_invalid,
+  amount: GATEPAY_CODES.price_invalid,
+  type: GATEPAY_CODES.type_invalid,
+};
+
+/** The code for a field that was sent but cannot be read: its own "invalid" code, else 105. */
+export const invalidFieldCode = (field: string): GatepayCode =>
+  (Object.hasOwn(INVALID, field) ? INVALID[field] : undefined) ?? GATEPAY_CODES.param_missing;
+
 /** A refused request: its gatepay code and message. */
 export interface Refusal {
   code: GatepayCode;

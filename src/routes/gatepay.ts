@@ -1,7 +1,7 @@
 /** The gatepay-compatible merchant API: `POST /api/cloudpay/{create,query,close,refund,refund_query}`. */
 import type { Context } from 'hono';
 import { createRouter, type AppEnv } from '../env';
-import { GATEPAY_CODES } from '../domain/gatepay';
+import { GATEPAY_CODES, invalidFieldCode } from '../domain/gatepay';
 import { GatepayError, gatepayBody } from '../errors';
 import { refundApi, refundQueryApi } from '../services/gatepay-refunds';
 import { closeOrder, createOrder, queryOrder } from '../services/orders';
@@ -10,7 +10,8 @@ import { cfRegion, publicOrigin } from './origin';
 
 async function params(c: Context<AppEnv>): Promise<RawParams> {
   const read = await readParams(c);
-  if (!read.ok) throw new GatepayError(GATEPAY_CODES.param_missing, read.error);
+  if (!read.ok)
+    throw new GatepayError(read.undecodable ? invalidFieldCode(read.undecodable) : GATEPAY_CODES.param_missing, read.error);
   return read.params;
 }
 

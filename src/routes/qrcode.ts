@@ -1,4 +1,5 @@
 /** `GET /qrcode?text=…&size=…`: any text as an SVG QR code (what `qrcode_url` points at). */
+import { decodeForm } from '../domain/form';
 import { createRouter } from '../env';
 import { ApiError } from '../errors';
 import { qrSvg } from '../views/qr';
@@ -7,14 +8,9 @@ const qrcode = createRouter();
 
 /** A query parameter decoded strictly (undefined when absent): bad percent-encoding is an error, never U+FFFD. */
 function strictQuery(url: string, name: string): string | undefined {
-  const search = new URL(url).search.slice(1);
-  const raw = search.split('&').find((pair) => pair.split('=')[0] === name);
-  if (raw === undefined) return undefined;
-  try {
-    return decodeURIComponent(raw.slice(name.length + 1).replace(/\+/g, ' '));
-  } catch {
-    throw new ApiError('bad_request', `${name}: not valid UTF-8 percent-encoding`);
-  }
+  const decoded = decodeForm(new URL(url).search.slice(1));
+  if (!decoded.ok) throw new ApiError('bad_request', decoded.error);
+  return decoded.pairs.find(([k]) => k === name)?.[1];
 }
 
 qrcode.get('/', (c) => {

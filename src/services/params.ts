@@ -4,12 +4,14 @@
  * what the client signed, never over a re-formatted number.
  */
 import type { Context } from 'hono';
+import { decodeForm } from '../domain/form';
 import { duplicateJsonKey } from '../domain/json';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export type RawParams = Record<string, string>;
-export type ParamsResult = { ok: true; params: RawParams } | { ok: false; error: string };
+/** On failure, `undecodable` names a field whose percent-encoding is not UTF-8 (its own error code applies). */
+export type ParamsResult = { ok: true; params: RawParams } | { ok: false; error: string; undecodable?: string };
 
 type Reviver = (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown;
 
@@ -45,7 +47,7 @@ export async function readParams(c: Context): Promise<ParamsResult> {
   const text = body.text;
   if (type === 'application/json') return parseJson(text);
   if (type === 'application/x-www-form-urlencoded' || type === '' || type === 'text/plain') {
-    return formParams(new URLSearchParams(text));
+    return formParams(text);
   }
   return {
     ok: false,
@@ -53,10 +55,12 @@ export async function readParams(c: Context): Promise<ParamsResult> {
   };
 }
 
-/** Form or query parameters, each sent once (SPEC §10: a parameter sent twice is refused, not resolved). */
-export function formParams(search: URLSearchParams): ParamsResult {
+/** Form or query parameters, decoded strictly, each sent once (SPEC §10: a parameter sent twice is refused). */
+export function formParams(text: string): ParamsResult {
+  const decoded = decodeForm(text);
+  if (!decoded.ok) return { ok: false, error: decoded.error, undecodable: decoded.field };
   const params: RawParams = {};
-  for (const [k, v] of search) {
+  for (const [k, v] of decoded.pairs) {
     if (Object.hasOwn(params, k)) return { ok: false, error: twice(k) };
     params[k] = v;
   }

@@ -246,14 +246,14 @@ describe('create codes', () => {
   });
 });
 
-describe('a parameter sent twice is refused (SPEC §10), and nothing is written', () => {
-  const collectorRows = async (merchantId: number) => {
-    const stub = env.COLLECTOR.get(env.COLLECTOR.idFromName(`${merchantId}:live`));
-    return runInDurableObject(stub, (_c, state) =>
-      ['holds', 'reports', 'outbox'].map((t) => state.storage.sql.exec(`SELECT * FROM ${t}`).toArray()),
-    );
-  };
+const collectorRows = async (merchantId: number) => {
+  const stub = env.COLLECTOR.get(env.COLLECTOR.idFromName(`${merchantId}:live`));
+  return runInDurableObject(stub, (_c, state) =>
+    ['holds', 'reports', 'outbox'].map((t) => state.storage.sql.exec(`SELECT * FROM ${t}`).toArray()),
+  );
+};
 
+describe('a parameter sent twice is refused (SPEC §10), and nothing is written', () => {
   it.each([
     [
       'form',
@@ -293,6 +293,62 @@ describe('a parameter sent twice is refused (SPEC §10), and nothing is written'
     const dupQuery = await admin('GET', `/merchants/${m.merchant.id}/orders?status=paid&status=pending`);
     expect(dupQuery.status).toBe(400);
     expect(dupQuery.body.error.message).toMatch(/^status: sent more than once/);
+  });
+});
+
+describe('percent-encoding that is not UTF-8 is refused with the field`s own code (issue 20 item 8)', () => {
+  /** The form of `p` with `field` sent as the raw text `encoded`. */
+  const rawForm = (p: Record<string, string>, field: string, encoded: string) =>
+    Object.entries(p)
+      .map(([k, v]) => `${k}=${k === field ? encoded : encodeURIComponent(v)}`)
+      .join('&');
+  const post = async (path: string, body: string) =>
+    (await (
+      await SELF.fetch(`${BASE}/api/cloudpay/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      })
+    ).json()) as { code: number; msg: string; data: unknown };
+  const bad = (field: string) => `${field}: not valid UTF-8 percent-encoding (send a literal % as %25)`;
+
+  it('custom=%FF signed over U+FFFD (what a lenient decoder reads) → 105 naming custom, no order', async () => {
+    const m = await setupMerchant({ sessions: 1 });
+    const p = await signedCreate(m.app, { price: '1.00', out_order_id: `pct-${Date.now()}`, custom: '\uFFFD' });
+    const before = [await count('orders'), await collectorRows(m.merchant.id)];
+    expect(await post('create', rawForm(p, 'custom', '%FF'))).toMatchObject({ code: 105, msg: bad('custom'), data: null });
+    expect([await count('orders'), await collectorRows(m.merchant.id)]).toEqual(before);
+  });
+
+  it.each([
+    ['price', '%FF', 201],
+    ['type', '%E4%BC', 202],
+    ['appkey', '%', 102],
+    ['sign', '%zz', 104],
+    ['out_order_id', '%C3%28', 105],
+    ['product_id', '%ED%A0%80', 105],
+  ])('create with %s=%s → %i naming the field', async (field, encoded, code) => {
+    const m = await setupMerchant({ sessions: 1 });
+    const p = await signedCreate(m.app, { price: '1.00', out_order_id: `pct-${Date.now()}`, product_id: 'sku' });
+    const before = await count('orders');
+    expect(await post('create', rawForm(p, field, encoded))).toMatchObject({ code, msg: bad(field), data: null });
+    expect(await count('orders')).toBe(before);
+  });
+
+  it('query and close with order_id=%FF → 105 naming order_id', async () => {
+    const m = await setupMerchant({ sessions: 0 });
+    for (const path of ['query', 'close'])
+      expect(await post(path, rawForm(await signedLookup(m.app, '1', ''), 'order_id', '%FF'))).toMatchObject({
+        code: 105,
+        msg: bad('order_id'),
+      });
+  });
+
+  it('the admin API refuses a query parameter that does not decode with 400 naming it', async () => {
+    const m = await setupMerchant({ sessions: 0 });
+    const r = await admin('GET', `/merchants/${m.merchant.id}/orders?status=%FF`);
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toBe(bad('status'));
   });
 });
 

@@ -6,6 +6,7 @@
  * protocol.ts, one gateway call in gateway.ts, the config in config.ts; this module turns each
  * provider answer into an outcome (see ../types.ts).
  */
+import { decodeForm } from '../../domain/form';
 import { base64ToBytes, rsaVerify } from '../../domain/rsa';
 import { randomToken } from '../../domain/ids';
 import { type Channel, queriedTrade, type TradeState, unverifiedCheck } from '../types';
@@ -90,7 +91,9 @@ export const alipay = {
 
   async verifyNotify(ctx, raw) {
     const fields: Params = {};
-    for (const [k, v] of new URLSearchParams(raw.body)) {
+    const decoded = decodeForm(raw.body);
+    if (!decoded.ok) return { kind: 'rejected', reason: decoded.error };
+    for (const [k, v] of decoded.pairs) {
       if (k in fields) return { kind: 'rejected', reason: `parameter ${k} is sent twice` };
       fields[k] = v;
     }

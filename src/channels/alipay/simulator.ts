@@ -14,6 +14,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { channelConfigs, apps, simTrades, type SimTrade } from '../../db/schema';
+import { decodeForm } from '../../domain/form';
 import { base64ToBytes, rsaVerify } from '../../domain/rsa';
 import { createRouter, type AppEnv, type Db } from '../../env';
 import { readBody } from '../../services/params';
@@ -67,20 +68,22 @@ sim.get('/keys', async (c) => {
 /** The request's parameters: query and form body together; a name sent twice is refused. */
 async function gatewayParams(c: Context<AppEnv>): Promise<{ ok: true; params: Params } | { ok: false; why: string }> {
   const params: Params = {};
-  const add = (entries: Iterable<[string, string]>) => {
-    for (const [k, v] of entries) {
-      if (k in params) return k;
+  const add = (text: string) => {
+    const decoded = decodeForm(text);
+    if (!decoded.ok) return decoded.error;
+    for (const [k, v] of decoded.pairs) {
+      if (k in params) return `parameter ${k} is sent twice`;
       params[k] = v;
     }
     return null;
   };
-  const twiceInQuery = add(new URL(c.req.url).searchParams);
-  if (twiceInQuery) return { ok: false, why: `parameter ${twiceInQuery} is sent twice` };
+  const inQuery = add(new URL(c.req.url).search.slice(1));
+  if (inQuery) return { ok: false, why: inQuery };
   if (c.req.method === 'POST') {
     const body = await readBody(c);
     if (!body.ok) return { ok: false, why: body.error };
-    const twice = add(new URLSearchParams(body.text));
-    if (twice) return { ok: false, why: `parameter ${twice} is sent twice` };
+    const inBody = add(body.text);
+    if (inBody) return { ok: false, why: inBody };
   }
   return { ok: true, params };
 }

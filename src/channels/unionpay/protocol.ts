@@ -15,6 +15,7 @@
  * - Money: `txnAmt` in fen; `txnTime` China time `yyyyMMddHHmmss`; a transaction is named by
  *   `orderId` + `txnTime`.
  */
+import { decodeForm } from '../../domain/form';
 import { base64ToBytes, rsaSign, rsaVerify } from '../../domain/rsa';
 
 export const DEFAULT_BASE = 'https://gateway.95516.com';
@@ -108,7 +109,9 @@ export function parseAnswer(text: string): { ok: true; fields: Fields } | { ok: 
 /** The fields of a notify (a URL-encoded form post), or why not; a field sent twice is refused. */
 export function parseForm(body: string): { ok: true; fields: Fields } | { ok: false; why: string } {
   const fields: Fields = {};
-  for (const [k, v] of new URLSearchParams(body)) {
+  const decoded = decodeForm(body);
+  if (!decoded.ok) return { ok: false, why: decoded.error };
+  for (const [k, v] of decoded.pairs) {
     if (k in fields) return { ok: false, why: `${k} is sent twice` };
     fields[k] = v;
   }

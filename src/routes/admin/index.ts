@@ -26,7 +26,7 @@ admin.use('*', async (c, next) => {
   if (!c.env.ADMIN_TOKEN) throw new ApiError('unauthorized', 'ADMIN_TOKEN is not configured on this deployment');
   if (!token || !safeEqual(token, c.env.ADMIN_TOKEN))
     throw new ApiError('unauthorized', 'Authorization: expected "Bearer <ADMIN_TOKEN>"');
-  const query = formParams(new URL(c.req.url).searchParams);
+  const query = formParams(new URL(c.req.url).search.slice(1));
   if (!query.ok) throw new ApiError('bad_request', query.error);
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
     // Bounded and strict UTF-8 before any validator reads it (Hono keeps the bytes for them).
