@@ -11,7 +11,10 @@ import { cfRegion, publicOrigin } from './origin';
 async function params(c: Context<AppEnv>): Promise<RawParams> {
   const read = await readParams(c);
   if (!read.ok)
-    throw new GatepayError(read.undecodable ? invalidFieldCode(read.undecodable) : GATEPAY_CODES.param_missing, read.error);
+    throw new GatepayError(
+      read.undecodable ? invalidFieldCode(read.undecodable) : GATEPAY_CODES.param_missing,
+      read.error,
+    );
   return read.params;
 }
 

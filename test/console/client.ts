@@ -9,11 +9,13 @@ export class Browser {
   async request(
     method: string,
     path: string,
-    form?: Record<string, string | string[]>,
+    /** The fields, or (a string) the form body exactly as sent. */
+    form?: Record<string, string | string[]> | string,
     headers: Record<string, string> = {},
   ) {
-    const body = form ? new URLSearchParams() : undefined;
-    for (const [k, v] of Object.entries(form ?? {})) for (const x of Array.isArray(v) ? v : [v]) body!.append(k, x);
+    const body = typeof form === 'string' ? form : form ? new URLSearchParams() : undefined;
+    if (typeof form === 'object' && body instanceof URLSearchParams)
+      for (const [k, v] of Object.entries(form)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
     const res = await SELF.fetch(`${BASE}${path}`, {
       method,
       redirect: 'manual',

@@ -221,6 +221,22 @@ describe('CSRF and origin', () => {
     expect(await env.DB.prepare(`SELECT COUNT(*) AS n FROM rules WHERE merchant_id = ?`).bind(id).first('n')).toBe(0);
   });
 
+  it('a form field or query parameter whose percent-encoding is not UTF-8 is refused (400) naming it; nothing is written', async () => {
+    const { id, b } = await merchantWithUser('Pct');
+    await b.get(`/console/m/${id}/rules`);
+    const form = await b.request(
+      'POST',
+      `/console/m/${id}/rules`,
+      `_csrf=${b.csrf()}&name=%FF&start_time=00:00&end_time=00:00`,
+    );
+    expect(form.status).toBe(400);
+    expect(form.text).toContain('name：不是有效的 UTF-8 百分号编码');
+    expect(await env.DB.prepare(`SELECT COUNT(*) AS n FROM rules WHERE merchant_id = ?`).bind(id).first('n')).toBe(0);
+    const query = await b.get(`/console/m/${id}/orders?cursor=%E4%BC`, { 'accept-language': 'en' });
+    expect(query.status).toBe(400);
+    expect(query.text).toContain('cursor: not valid UTF-8 percent-encoding');
+  });
+
   it('sets a strict CSP with a nonce, and no external URL appears in a page', async () => {
     const { id, b } = await merchantWithUser('Csp');
     const r = await b.get(`/console/m/${id}`);

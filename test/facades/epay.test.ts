@@ -355,7 +355,23 @@ describe('bad input answers a message naming the field and writes nothing', () =
 
   it('bad percent-encoding is refused, not read as U+FFFD', async () => {
     const res = await send('/mapi.php', { form: 'pid=1&name=%E4%BC' });
-    expect(res.json()).toEqual({ code: -1, msg: 'name: not valid UTF-8 percent-encoding' });
+    expect(res.json()).toEqual({ code: -1, msg: 'name: not valid UTF-8 percent-encoding (send a literal % as %25)' });
+    // A multipart field is read from the same strictly checked bytes: 0xFF is refused, not made U+FFFD.
+    const p = await sdk.buildRequestParam({ ...base({ money: fresh() }), clientip: '1.2.3.4', name: '\uFFFD' });
+    const enc = new TextEncoder();
+    const parts = Object.entries(p).map(([k, v]) =>
+      enc.encode(`--B0UND\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`),
+    );
+    const body = new Uint8Array([...parts.flatMap((b) => [...b]), ...enc.encode('--B0UND--\r\n')]);
+    const at = body.findIndex((_, i) => body[i] === 0xef && body[i + 1] === 0xbf && body[i + 2] === 0xbd);
+    const raw = new Uint8Array([...body.slice(0, at), 0xff, ...body.slice(at + 3)]);
+    const before = await ordersOfApp(app.id);
+    const multipart = await send('/mapi.php', {
+      form: raw,
+      headers: { 'content-type': 'multipart/form-data; boundary=B0UND' },
+    });
+    expect(multipart.json()).toEqual({ code: -1, msg: 'body is not valid UTF-8' });
+    expect(await ordersOfApp(app.id)).toBe(before);
   });
 });
 

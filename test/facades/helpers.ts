@@ -6,7 +6,7 @@ import { BASE, eventually, merchantLog } from '../helpers';
 /** A request to the gateway as a client sends it: `url` absolute (or a path under BASE). */
 export async function send(
   url: string,
-  init: { method?: 'GET' | 'POST'; form?: string; headers?: Record<string, string> } = {},
+  init: { method?: 'GET' | 'POST'; form?: string | Uint8Array; headers?: Record<string, string> } = {},
 ) {
   const res = await SELF.fetch(url.startsWith('http') ? url : `${BASE}${url}`, {
     method: init.method ?? (init.form === undefined ? 'GET' : 'POST'),

@@ -316,7 +316,11 @@ describe('percent-encoding that is not UTF-8 is refused with the field`s own cod
     const m = await setupMerchant({ sessions: 1 });
     const p = await signedCreate(m.app, { price: '1.00', out_order_id: `pct-${Date.now()}`, custom: '\uFFFD' });
     const before = [await count('orders'), await collectorRows(m.merchant.id)];
-    expect(await post('create', rawForm(p, 'custom', '%FF'))).toMatchObject({ code: 105, msg: bad('custom'), data: null });
+    expect(await post('create', rawForm(p, 'custom', '%FF'))).toMatchObject({
+      code: 105,
+      msg: bad('custom'),
+      data: null,
+    });
     expect([await count('orders'), await collectorRows(m.merchant.id)]).toEqual(before);
   });
 
