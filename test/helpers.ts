@@ -99,6 +99,26 @@ export async function signedLookup(app: TestApp, orderId: string, outOrderId: st
   };
 }
 
+/**
+ * A refund request signed by SPEC §11.4, its text written out here:
+ * md5( md5("amount=…&appkey=…&order_id=…&out_order_id=…&out_refund_no=…") + appsecret ).
+ */
+export async function signedRefund(
+  app: TestApp,
+  p: {
+    out_refund_no: string;
+    amount: string;
+    order_id?: string;
+    out_order_id?: string;
+    [k: string]: string | undefined;
+  },
+) {
+  const q = { appkey: app.appkey, order_id: '', out_order_id: '', ...p } as Record<string, string>;
+  const text = `amount=${q.amount}&appkey=${q.appkey}&order_id=${q.order_id}&out_order_id=${q.out_order_id}&out_refund_no=${q.out_refund_no}`;
+  q.sign = await md5((await md5(text)) + app.appsecret);
+  return q;
+}
+
 export interface TestSession {
   id: number;
   secret: string;

@@ -5,7 +5,7 @@
  */
 import { parseYuan } from './money';
 import { parseRegion, type PayerRegion } from './rules';
-import { gatepaySign, safeEqual, signFormula } from './sign';
+import { gatepaySign, safeEqual, type SignKind, signFormula, signText } from './sign';
 import { normalizeHttpUrl, outboundUrlProblem } from './ssrf';
 import { PAY_TYPES, SESSION_TYPES, type Mode, type PayType, type SessionType } from './vocab';
 
@@ -150,20 +150,13 @@ export function facadeCreate(
   return { ...o, productId: '', timeoutUrl: null, region: null };
 }
 
-/** Null when `p.sign` is the gatepay sign of `fields` (raw values as sent) under `secret`, else why not. */
-export async function signRefusal(
-  fields: readonly string[],
-  p: Record<string, string>,
-  secret: string,
-): Promise<Refusal | null> {
-  const expected = await gatepaySign(
-    fields.map((f) => p[f] ?? ''),
-    secret,
-  );
+/** Null when `p.sign` is the gatepay sign of `kind` (raw values as sent) under `secret`, else why not. */
+export async function signRefusal(kind: SignKind, p: Record<string, string>, secret: string): Promise<Refusal | null> {
+  const expected = await gatepaySign([signText(kind, p)], secret);
   if (safeEqual((p.sign ?? '').toLowerCase(), expected)) return null;
   return {
     code: C.sign_invalid,
-    msg: `sign invalid: expected ${signFormula(fields)} over the raw values as sent, lowercase hex`,
+    msg: `sign invalid: expected ${signFormula(kind)} over the raw values as sent, lowercase hex`,
   };
 }
 

@@ -5,7 +5,8 @@
  *   query/close: md5( md5(appkey + order_id + out_order_id) + appsecret )
  *   notify: md5( md5(appkey + order_id + out_order_id + price + realprice + type + paytime + extend) + appsecret )
  *   return: md5( md5(appkey + price + type + product_id + order_id + out_order_id) + appsecret )
- *   refund: md5( md5(appkey + order_id + out_order_id + out_refund_no + amount) + appsecret )
+ *   refund: md5( md5("amount=" + amount + "&appkey=" + appkey + "&order_id=" + order_id
+ *                    + "&out_order_id=" + out_order_id + "&out_refund_no=" + out_refund_no) + appsecret )
  *   refund_query: md5( md5(appkey + out_refund_no) + appsecret )
  *   monitor: hex HMAC-SHA256(session secret, timestamp + "." + raw body)
  */
@@ -27,12 +28,31 @@ export const SIGN_FIELDS = {
   query: ['appkey', 'order_id', 'out_order_id'],
   notify: ['appkey', 'order_id', 'out_order_id', 'price', 'realprice', 'type', 'paytime', 'extend'],
   return: ['appkey', 'price', 'type', 'product_id', 'order_id', 'out_order_id'],
-  refund: ['appkey', 'order_id', 'out_order_id', 'out_refund_no', 'amount'],
+  refund: ['amount', 'appkey', 'order_id', 'out_order_id', 'out_refund_no'],
   refund_query: ['appkey', 'out_refund_no'],
 } as const;
+export type SignKind = keyof typeof SIGN_FIELDS;
+
+/**
+ * Signs over `k=v` pairs joined by `&` (every key, empty values kept; SPEC §11.4), so no character
+ * can move between two fields: a bare `out_refund_no + amount` signed for RF…001 / 1.00 also held
+ * for RF…00 / 11.00.
+ */
+const KEYED: ReadonlySet<SignKind> = new Set(['refund']);
+
+/** The text a gatepay sign hashes inside: `kind`'s raw values concatenated, or its keyed pairs. */
+export function signText(kind: SignKind, p: Record<string, string | undefined>): string {
+  const fields: readonly string[] = SIGN_FIELDS[kind];
+  if (!KEYED.has(kind)) return fields.map((f) => p[f] ?? '').join('');
+  return fields.map((f) => `${f}=${p[f] ?? ''}`).join('&');
+}
 
 /** The formula as text, for error messages. */
-export const signFormula = (fields: readonly string[]) => `md5(md5(${fields.join('+')})+appsecret)`;
+export function signFormula(kind: SignKind): string {
+  const fields: readonly string[] = SIGN_FIELDS[kind];
+  const inner = KEYED.has(kind) ? fields.map((f, i) => `"${i ? '&' : ''}${f}="+${f}`) : fields;
+  return `md5(md5(${inner.join('+')})+appsecret)`;
+}
 
 /** Hex HMAC-SHA256 of `message`, or of `message` followed by `tail` (raw bytes, signed as received). */
 export async function hmacSha256Hex(secret: string, message: string, tail?: Uint8Array): Promise<string> {

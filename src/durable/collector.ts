@@ -17,7 +17,6 @@ import { DurableObject } from 'cloudflare:workers';
 import { type CheckedCreate, checkCreate, GATEPAY_CODES, isSessionType, signRefusal } from '../domain/gatepay';
 import { maxAmountFen } from '../domain/money';
 import { openSecret } from '../domain/secrets';
-import { SIGN_FIELDS } from '../domain/sign';
 import type { OrderRef, OutboxJob, PaymentReport, ReceivedPayment } from '../queues/jobs';
 import { expireDue, expireOne, held, release, reserve } from './collector/holds';
 import { nextPruneMs, pruneReports, tableSizes } from './collector/prune';
@@ -80,7 +79,7 @@ export class Collector extends DurableObject<Env> {
     let fingerprint: string;
     if ('params' in input) {
       const p = input.params;
-      const badSign = await signRefusal(SIGN_FIELDS.create, p, await openSecret(this.env.MASTER_KEY, app.secretEnc));
+      const badSign = await signRefusal('create', p, await openSecret(this.env.MASTER_KEY, app.secretEnc));
       if (badSign) return { kind: 'refused', ...badSign };
       const checked = checkCreate(app, p, maxAmountFen(this.env.MAX_AMOUNT));
       if (!checked.ok) return { kind: 'refused', code: checked.code, msg: checked.msg };

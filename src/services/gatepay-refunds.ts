@@ -6,7 +6,6 @@
  */
 import { GATEPAY_CODES as C, type GatepayCode, OUT_ORDER_ID } from '../domain/gatepay';
 import { parseYuan, maxAmountFen } from '../domain/money';
-import { SIGN_FIELDS } from '../domain/sign';
 import type { Db } from '../env';
 import { GatepayError } from '../errors';
 import { authenticate, findOrder, requirePresent } from './orders';
@@ -27,7 +26,7 @@ const fail = (code: GatepayCode, msg: string): never => {
 /** `POST /api/cloudpay/refund`. */
 export async function refundApi(env: Env, db: Db, p: RawParams, origin: string) {
   requirePresent(p, ['out_refund_no', 'amount']);
-  const { order } = await findOrder(env, db, p, SIGN_FIELDS.refund);
+  const { order } = await findOrder(env, db, p, 'refund');
   for (const f of ['out_refund_no', 'amount']) if (!p[f]) fail(C.param_missing, `${f} missing`);
   // out_refund_no takes what out_order_id takes.
   if (!OUT_ORDER_ID.test(p.out_refund_no))
@@ -55,7 +54,7 @@ export async function refundApi(env: Env, db: Db, p: RawParams, origin: string) 
 /** `POST /api/cloudpay/refund_query`. */
 export async function refundQueryApi(env: Env, db: Db, p: RawParams) {
   requirePresent(p, ['out_refund_no']);
-  const app = await authenticate(env, db, p, SIGN_FIELDS.refund_query);
+  const app = await authenticate(env, db, p, 'refund_query');
   const found = await findRefund(env, db, app.id, p.out_refund_no);
   if (!found) return fail(C.param_missing, 'refund not found: this app has no refund with that out_refund_no');
   return refundFacts(found.refund, found.order);

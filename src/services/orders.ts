@@ -9,7 +9,7 @@ import { orders, type Order } from '../db/schema';
 import { GATEPAY_CODES as C, signRefusal, type GatepayCode } from '../domain/gatepay';
 import { formatFen } from '../domain/money';
 import type { PayerRegion } from '../domain/rules';
-import { SIGN_FIELDS } from '../domain/sign';
+import { SIGN_FIELDS, type SignKind } from '../domain/sign';
 import type { Db } from '../env';
 import { GatepayError, unixSeconds } from '../errors';
 import { appByKey, type AppWithSecret } from './apps';
@@ -45,13 +45,13 @@ export function requirePresent(p: RawParams, signed: readonly string[]): void {
   for (const f of signed) if (p[f] === undefined) fail(C.param_missing, `${f} missing`);
 }
 
-/** Checks appkey, sign presence, the app, and the sign over the raw values of `fields`. */
-export async function authenticate(env: Env, db: Db, p: RawParams, fields: readonly string[]): Promise<AppWithSecret> {
+/** Checks appkey, sign presence, the app, and the sign of `kind` over the raw values. */
+export async function authenticate(env: Env, db: Db, p: RawParams, kind: SignKind): Promise<AppWithSecret> {
   requirePresent(p, []);
   const app = await appByKey(env, db, p.appkey);
   if (!app) return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
   if (!app.enabled) fail(C.api_closed, 'API closed: this app is disabled');
-  const badSign = await signRefusal(fields, p, app.secret);
+  const badSign = await signRefusal(kind, p, app.secret);
   if (badSign) fail(badSign.code, badSign.msg);
   return app;
 }
@@ -352,16 +352,22 @@ function existingOrder({ existing, why, asked }: Extract<Placed, { kind: 'taken'
   return existing;
 }
 
-/** Finds the app's order named by order_id or out_order_id (authenticated by the sign over `fields`). */
+/** Finds the app's order named by exactly one of order_id and out_order_id (authenticated by the sign of `kind`). */
 export async function findOrder(
   env: Env,
   db: Db,
   p: RawParams,
-  fields: readonly string[] = SIGN_FIELDS.query,
+  kind: SignKind = 'query',
 ): Promise<{ app: AppWithSecret; order: Order }> {
-  const app = await authenticate(env, db, p, fields);
+  const app = await authenticate(env, db, p, kind);
   const byId = present(p, 'order_id');
-  if (!byId && !present(p, 'out_order_id')) fail(C.param_missing, 'order_id or out_order_id missing: give one of them');
+  const byOut = present(p, 'out_order_id');
+  if (!byId && !byOut) fail(C.param_missing, 'order_id or out_order_id missing: give one of them');
+  if (byId && byOut)
+    fail(
+      C.param_missing,
+      'order_id and out_order_id are both set: give exactly one of them, the other empty or absent',
+    );
   if (byId && !/^\d{1,15}$/.test(p.order_id)) fail(C.param_missing, 'order_id invalid: must be an integer');
   const order = await db.query.orders.findFirst({
     where: and(
@@ -369,7 +375,7 @@ export async function findOrder(
       byId ? eq(orders.id, Number(p.order_id)) : eq(orders.outOrderId, p.out_order_id),
     ),
   });
-  if (!order || (byId && present(p, 'out_order_id') && order.outOrderId !== p.out_order_id)) {
+  if (!order) {
     return fail(C.param_missing, 'order not found: no order of this app has that order_id / out_order_id');
   }
   return { app, order };

@@ -177,15 +177,8 @@ export async function liveApp() {
 
 /** `POST /api/cloudpay/refund` of an order by its order_id, signed from the spec's formula. */
 export async function refundOrder(app: TestApp, orderId: number | string, outRefundNo: string, amount: string) {
-  const { specSign } = await import('../helpers');
-  const p: Record<string, string> = {
-    appkey: app.appkey,
-    order_id: String(orderId),
-    out_order_id: '',
-    out_refund_no: outRefundNo,
-    amount,
-  };
-  p.sign = await specSign([p.appkey, p.order_id, p.out_order_id, p.out_refund_no, p.amount], app.appsecret);
+  const { signedRefund } = await import('../helpers');
+  const p = await signedRefund(app, { order_id: String(orderId), out_refund_no: outRefundNo, amount });
   const res = await SELF.fetch(gw('/api/cloudpay/refund'), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { SIGN_FIELDS, gatepaySign, hmacSha256Hex, md5Hex, safeEqual, signFormula } from '../../src/domain/sign';
+import {
+  SIGN_FIELDS,
+  gatepaySign,
+  hmacSha256Hex,
+  md5Hex,
+  safeEqual,
+  signFormula,
+  signText,
+} from '../../src/domain/sign';
 
 /*
  * Every expected hex below was computed outside the code under test, with Node's crypto
@@ -23,19 +31,19 @@ describe('md5Hex known answers', () => {
   });
 });
 
-describe('SIGN_FIELDS match SPEC §3.1, §3.2, §6.1, §6.2', () => {
+describe('SIGN_FIELDS match SPEC §3.1, §3.2, §6.1, §6.2, §11.4', () => {
   it.each<[keyof typeof SIGN_FIELDS, string[]]>([
     ['create', ['appkey', 'price', 'type', 'out_order_id', 'custom']],
     ['query', ['appkey', 'order_id', 'out_order_id']],
     ['notify', ['appkey', 'order_id', 'out_order_id', 'price', 'realprice', 'type', 'paytime', 'extend']],
     ['return', ['appkey', 'price', 'type', 'product_id', 'order_id', 'out_order_id']],
-    ['refund', ['appkey', 'order_id', 'out_order_id', 'out_refund_no', 'amount']],
+    ['refund', ['amount', 'appkey', 'order_id', 'out_order_id', 'out_refund_no']],
     ['refund_query', ['appkey', 'out_refund_no']],
   ])('%s', (kind, fields) => {
     expect([...SIGN_FIELDS[kind]]).toEqual(fields);
   });
 
-  it('the README`s refund vectors (computed with node:crypto md5)', async () => {
+  it('the README`s refund vectors: the keyed text written out by hand, its md5 from node:crypto, Python hashlib and openssl', async () => {
     const p = {
       appkey: 'ak_demo123',
       order_id: '42',
@@ -43,22 +51,41 @@ describe('SIGN_FIELDS match SPEC §3.1, §3.2, §6.1, §6.2', () => {
       out_refund_no: 'rf20261122001',
       amount: '3.00',
     };
-    expect(
-      await gatepaySign(
-        SIGN_FIELDS.refund.map((f) => p[f]),
-        'sk_demo456',
-      ),
-    ).toBe('04152066aaee744ab6ebe9e9554b0dd8');
-    expect(
-      await gatepaySign(
-        SIGN_FIELDS.refund_query.map((f) => p[f]),
-        'sk_demo456',
-      ),
-    ).toBe('01e3bb6903b3533294b96bfe1bc1421d');
+    const text = 'amount=3.00&appkey=ak_demo123&order_id=42&out_order_id=&out_refund_no=rf20261122001';
+    expect(signText('refund', p)).toBe(text);
+    expect(await md5Hex(text)).toBe('085c200cf52ae985c5c0a0ec4ffafab4');
+    expect(await gatepaySign([signText('refund', p)], 'sk_demo456')).toBe('d3040c31efcd0b6d2bd6489e7ec23362');
+    expect(await gatepaySign([signText('refund_query', p)], 'sk_demo456')).toBe('01e3bb6903b3533294b96bfe1bc1421d');
+    // By out_order_id: order_id= stays in the text, empty.
+    const byOut = {
+      appkey: APPKEY,
+      out_order_id: '20260420153012-8841',
+      out_refund_no: 'RF20261207001',
+      amount: '1.00',
+    };
+    expect(signText('refund', byOut)).toBe(
+      'amount=1.00&appkey=hp_8f3a2c91d0e47b65&order_id=&out_order_id=20260420153012-8841&out_refund_no=RF20261207001',
+    );
+    expect(await gatepaySign([signText('refund', byOut)], APPSECRET)).toBe('560cf31bc75307131c409715351dad47');
+  });
+
+  it('the refund text keeps every key, empty values too, so no digit can move between out_refund_no and amount', () => {
+    const signed = { appkey: 'ak', order_id: '42', out_refund_no: 'RF20261207001', amount: '1.00' };
+    const replayed = { ...signed, out_refund_no: 'RF2026120700', amount: '11.00' };
+    expect(signText('refund', signed)).toBe(
+      'amount=1.00&appkey=ak&order_id=42&out_order_id=&out_refund_no=RF20261207001',
+    );
+    expect(signText('refund', replayed)).not.toBe(signText('refund', signed));
+    // The bare concatenation the old formula hashed was the same for both.
+    const bare = (q: typeof signed) => q.appkey + q.order_id + q.out_refund_no + q.amount;
+    expect(bare(replayed)).toBe(bare(signed));
   });
 
   it('signFormula spells the formula', () => {
-    expect(signFormula(SIGN_FIELDS.query)).toBe('md5(md5(appkey+order_id+out_order_id)+appsecret)');
+    expect(signFormula('query')).toBe('md5(md5(appkey+order_id+out_order_id)+appsecret)');
+    expect(signFormula('refund')).toBe(
+      'md5(md5("amount="+amount+"&appkey="+appkey+"&order_id="+order_id+"&out_order_id="+out_order_id+"&out_refund_no="+out_refund_no)+appsecret)',
+    );
   });
 });
 

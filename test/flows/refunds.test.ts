@@ -15,6 +15,7 @@ import {
   pay,
   setupMerchant,
   signedCreate,
+  signedRefund,
   specSign,
   type TestApp,
   uniqueKey as key,
@@ -42,16 +43,14 @@ async function refund(
   amount: string,
   extra: Record<string, string> = {},
 ) {
-  const p: Record<string, string> = {
-    appkey: app.appkey,
-    order_id: String(o.order_id),
-    out_order_id: '',
-    out_refund_no: outRefundNo,
-    amount,
-    ...extra,
-  };
-  p.sign =
-    extra.sign ?? (await specSign([p.appkey, p.order_id, p.out_order_id, p.out_refund_no, p.amount], app.appsecret));
+  return postRefund({
+    ...(await signedRefund(app, { order_id: String(o.order_id), out_refund_no: outRefundNo, amount, ...extra })),
+    ...(extra.sign ? { sign: extra.sign } : {}),
+  });
+}
+
+/** POSTs the form `p` to /api/cloudpay/refund as it is. */
+async function postRefund(p: Record<string, string>) {
   const res = await SELF.fetch(`${BASE}/api/cloudpay/refund`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -183,6 +182,52 @@ describe('refunds through the merchant API', () => {
         .bind(paid.order_id, unpaid.order_id, po.data.order_id)
         .first('n'),
     ).toBe(0);
+  });
+
+  it('a refund signed for RF20261207001 / 1.00 cannot be replayed as RF2026120700 / 11.00 (issue 20 item 1)', async () => {
+    const shop = await refundShop();
+    const paid = await paidOrder(shop.app, '20.00', key('o'));
+    const id = String(paid.order_id);
+    const asked = { order_id: id, out_refund_no: 'RF20261207001', amount: '1.00' };
+    const moved = { ...asked, out_refund_no: 'RF2026120700', amount: '11.00' };
+    // The old bare concatenation (appkey + order_id + out_order_id + out_refund_no + amount) is
+    // the same text for both: it is refused outright, for the request and its replay.
+    const bare = await specSign([shop.app.appkey, id, '', asked.out_refund_no, asked.amount], shop.app.appsecret);
+    for (const p of [moved, asked]) {
+      const r = await postRefund({ appkey: shop.app.appkey, out_order_id: '', ...p, sign: bare });
+      expect(r).toMatchObject({ code: 104, data: null });
+      expect(r.msg).toContain('"amount="+amount+"&appkey="+appkey');
+    }
+    const keyed = await signedRefund(shop.app, asked);
+    expect((await postRefund({ ...keyed, ...moved })).code).toBe(104);
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM refunds WHERE order_id = ?').bind(id).first('n')).toBe(0);
+    expect(await orderOf(paid.order_id)).toMatchObject({ status: 'paid', refunded: '0.00' });
+    // The request as signed refunds what it says, once.
+    expect((await postRefund(keyed)).data).toMatchObject({ out_refund_no: 'RF20261207001', amount: '1.00' });
+    expect(await orderOf(paid.order_id)).toMatchObject({ refunded: '1.00' });
+  });
+
+  it('by out_order_id; both order_id and out_order_id set is 105 naming them (SPEC §11.4)', async () => {
+    const shop = await refundShop();
+    const paid = await paidOrder(shop.app, '5.00', key('o'));
+    const o = await orderOf(paid.order_id);
+    const byOut = await postRefund(
+      await signedRefund(shop.app, { out_order_id: o.out_order_id, out_refund_no: 'o-1', amount: '1.00' }),
+    );
+    expect(byOut.data).toMatchObject({ order_id: paid.order_id, out_order_id: o.out_order_id, amount: '1.00' });
+    const both = await postRefund(
+      await signedRefund(shop.app, {
+        order_id: String(paid.order_id),
+        out_order_id: o.out_order_id,
+        out_refund_no: 'o-2',
+        amount: '1.00',
+      }),
+    );
+    expect(both).toMatchObject({
+      code: 105,
+      msg: 'order_id and out_order_id are both set: give exactly one of them, the other empty or absent',
+    });
+    expect(await orderOf(paid.order_id)).toMatchObject({ refunded: '1.00' });
   });
 
   it('10 concurrent partial refunds of 1.50 on 10.00: exactly the 6 that fit succeed', async () => {

@@ -229,6 +229,18 @@ describe('create codes', () => {
     expect((await gatepay('close', await signedLookup(app, String(c.data.order_id), ''))).code).toBe(100);
   });
 
+  it('query and close with both order_id and out_order_id set → 105 naming them, even when they agree (SPEC §3.2)', async () => {
+    const p = await valid({ price: '9.50' });
+    const c = await gatepay('create', p);
+    for (const path of ['query', 'close'] as const)
+      expect(await gatepay(path, await signedLookup(app, String(c.data.order_id), p.out_order_id))).toMatchObject({
+        code: 105,
+        msg: 'order_id and out_order_id are both set: give exactly one of them, the other empty or absent',
+        data: null,
+      });
+    expect((await gatepay('query', await signedLookup(app, String(c.data.order_id), ''))).data.status).toBe('pending');
+  });
+
   it('closing a paid order fails with 212', async () => {
     const c = await gatepay('create', await valid({ price: '11.00' }));
     await pay(session, c.data.realprice);
