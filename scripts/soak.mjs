@@ -244,7 +244,8 @@ async function main() {
         plan.closed++;
         const c = { order: o, answer: null, raced: roll < 0.7 };
         closes.push(c);
-        const p = { appkey: o.shop.app.appkey, order_id: String(o.orderId), out_order_id: o.outOrderId };
+        // Exactly one of order_id and out_order_id (SPEC §3.2): both set is 105.
+        const p = { appkey: o.shop.app.appkey, order_id: String(o.orderId), out_order_id: '' };
         p.sign = specSign([p.appkey, p.order_id, p.out_order_id], o.shop.app.appsecret);
         const close = async () => (c.answer = await post('/api/cloudpay/close', p));
         if (c.raced) {

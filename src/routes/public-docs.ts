@@ -22,7 +22,7 @@ const CODE_MEANINGS: Record<number, string> = {
   102: 'appkey invalid',
   103: 'sign missing',
   104: 'sign invalid',
-  105: 'required parameter missing or malformed (also: order not found, unreadable body, a parameter sent twice)',
+  105: 'required parameter missing or malformed (also: order not found, both order_id and out_order_id set, unreadable body, a parameter sent twice)',
   106: 'forbidden parameter (a URL override the app does not allow, or a bad URL)',
   107: 'API closed (app or merchant disabled)',
   108: 'return URL not configured',
@@ -39,6 +39,8 @@ const CODE_MEANINGS: Record<number, string> = {
 const codeTable = `| code | meaning |\n|---|---|\n${Object.values(GATEPAY_CODES)
   .map((c) => `| ${c} | ${CODE_MEANINGS[c]} |`)
   .join('\n')}`;
+
+const ONE_OF = 'give exactly one of order_id and out_order_id, the other empty or absent (both set: 105)';
 
 const Sign = z
   .string()
@@ -85,7 +87,7 @@ const CreateForm = z
 const LookupForm = z
   .object({
     appkey: z.string(),
-    order_id: z.string().optional().openapi({ description: 'give order_id or out_order_id; send the other empty' }),
+    order_id: z.string().optional().openapi({ description: ONE_OF }),
     out_order_id: z.string().optional(),
     sign: Sign,
   })
@@ -129,21 +131,28 @@ const Answer = answerOf(OrderData).openapi('GatepayAnswer');
 
 const RefundForm = z
   .object({
-    appkey: z.string(),
-    order_id: z.string().optional().openapi({ description: 'give order_id or out_order_id; send the other empty' }),
-    out_order_id: z.string().optional(),
+    appkey: z.string().openapi({ example: 'ak_demo123' }),
+    order_id: z.string().optional().openapi({ description: ONE_OF, example: '42' }),
+    out_order_id: z.string().optional().openapi({ example: '' }),
     out_refund_no: z.string().regex(OUT_ORDER_ID).openapi({
       description:
         'your refund number, 1–64 of A-Z a-z 0-9 _ . | -: the same one with the same amount is the same refund',
-      example: 'RF-20261201-01',
+      example: 'rf20261122001',
     }),
-    amount: Yuan.openapi({ description: 'yuan to refund; partial refunds never add up to more than was paid' }),
+    amount: Yuan.openapi({
+      description: 'yuan to refund; partial refunds never add up to more than was paid',
+      example: '3.00',
+    }),
     reason: z.string().max(256).optional().openapi({ description: 'not signed; no control characters' }),
-    sign: Sign,
+    sign: Sign.openapi({ example: 'd3040c31efcd0b6d2bd6489e7ec23362' }),
   })
   .openapi('GatepayRefund');
 const RefundQueryForm = z
-  .object({ appkey: z.string(), out_refund_no: RefundForm.shape.out_refund_no, sign: Sign })
+  .object({
+    appkey: RefundForm.shape.appkey,
+    out_refund_no: RefundForm.shape.out_refund_no,
+    sign: Sign.openapi({ example: '01e3bb6903b3533294b96bfe1bc1421d' }),
+  })
   .openapi('GatepayRefundQuery');
 const RefundAnswer = answerOf(RefundView.omit({ log: true }).openapi('MerchantRefund')).openapi('GatepayRefundAnswer');
 
@@ -196,7 +205,7 @@ export function registerPublicDocs(registry: OpenAPIRegistry): void {
     path: '/api/cloudpay/refund',
     tags: ['Refunds'],
     summary: 'Refund a paid official-channel order',
-    description: `${signNote('appkey + order_id + out_order_id + out_refund_no + amount')} \`reason\` is not signed. The refund is asked of the provider at once; one whose outcome the provider has not confirmed stays \`pending\` and is followed up with the provider's refund query until final (webhooks \`refund.succeeded\`, \`refund.failed\`). ${REFUND_CODES}`,
+    description: `\`sign = md5( md5("amount=" + amount + "&appkey=" + appkey + "&order_id=" + order_id + "&out_order_id=" + out_order_id + "&out_refund_no=" + out_refund_no) + appsecret )\`, lowercase hex, over the values exactly as sent: every key always present, empty values kept, in this order (the example: \`amount=3.00&appkey=ak_demo123&order_id=42&out_order_id=&out_refund_no=rf20261122001\`, appsecret \`sk_demo456\`). The keys keep characters from moving between fields; the bare concatenation is refused (104). \`reason\` is not signed. The refund is asked of the provider at once; one whose outcome the provider has not confirmed stays \`pending\` and is followed up with the provider's refund query until final (webhooks \`refund.succeeded\`, \`refund.failed\`). ${REFUND_CODES}`,
     request: form(RefundForm),
     responses: answered(RefundAnswer),
   });
@@ -205,7 +214,7 @@ export function registerPublicDocs(registry: OpenAPIRegistry): void {
     path: '/api/cloudpay/refund_query',
     tags: ['Refunds'],
     summary: 'Query a refund',
-    description: `${signNote('appkey + out_refund_no')} An \`out_refund_no\` this app never used answers 105 (refund not found).`,
+    description: `${signNote('appkey + out_refund_no')} (the example: \`ak_demo123rf20261122001\`, appsecret \`sk_demo456\`). An \`out_refund_no\` this app never used answers 105 (refund not found).`,
     request: form(RefundQueryForm),
     responses: answered(RefundAnswer),
   });

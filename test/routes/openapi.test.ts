@@ -74,7 +74,13 @@ const EXPECTED: Record<string, [string, string[], string[], string[]]> = {
     'Refunds',
     ['appkey', 'order_id', 'out_order_id', 'out_refund_no', 'amount', 'reason', 'sign'],
     ['appkey', 'out_refund_no', 'amount', 'sign'],
-    ['md5( md5(appkey + order_id + out_order_id + out_refund_no + amount) + appsecret )', '211', '212', '203'],
+    [
+      'md5( md5("amount=" + amount + "&appkey=" + appkey + "&order_id=" + order_id + "&out_order_id=" + out_order_id + "&out_refund_no=" + out_refund_no) + appsecret )',
+      'every key always present, empty values kept',
+      '211',
+      '212',
+      '203',
+    ],
   ],
   '/api/cloudpay/refund_query': [
     'Refunds',
@@ -209,6 +215,17 @@ describe('/openapi.json: refunds, facades, monitor app, provider notify', () => 
     expect(notify.parameters[0].schema.enum.sort()).toEqual(['alipay', 'qqpay', 'unionpay', 'wechat']);
     const tags = doc.tags.map((t: any) => t.name);
     for (const t of ['Refunds', 'epay V1', 'V免签', 'V免签 monitor app', 'Providers']) expect(tags).toContain(t);
+  });
+
+  it('the refund and refund_query examples are requests signed by SPEC §11.4 (appsecret sk_demo456)', async () => {
+    const example = (name: string): Record<string, string> =>
+      Object.fromEntries(Object.entries<any>(doc.components.schemas[name].properties).map(([k, v]) => [k, v.example]));
+    const r = example('GatepayRefund');
+    const text = `amount=${r.amount}&appkey=${r.appkey}&order_id=${r.order_id}&out_order_id=${r.out_order_id}&out_refund_no=${r.out_refund_no}`;
+    expect(text).toBe('amount=3.00&appkey=ak_demo123&order_id=42&out_order_id=&out_refund_no=rf20261122001');
+    expect(r.sign).toBe(await md5((await md5(text)) + 'sk_demo456'));
+    const q = example('GatepayRefundQuery');
+    expect(q.sign).toBe(await md5((await md5(q.appkey + q.out_refund_no)) + 'sk_demo456'));
   });
 
   it('every documented public route is served (answered by its handler, never the not-found route)', async () => {
