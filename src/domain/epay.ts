@@ -63,6 +63,38 @@ export async function epaySignValid(p: Record<string, string>, key: string): Pro
   return safeEqual(given, await epaySign(untyped, key));
 }
 
+/** The fields epay's signed text carries a meaning for, in byte order (`sign`, `sign_type` are not in it). */
+const SIGNED_FIELDS = [
+  'clientip',
+  'device',
+  'money',
+  'name',
+  'notify_url',
+  'out_trade_no',
+  'param',
+  'pid',
+  'return_url',
+  'type',
+] as const;
+
+/**
+ * Why a received parameter could be another's signed text, or null. The text joins `k=v` with `&`
+ * unescaped, so a value of `k` holding `&j=` for a field `j` sorted after `k` signs exactly as `j`
+ * sent on its own: `return_url=X&type=alipay` with no `type` carries a sign made for
+ * `type=alipay`, and the payer could then pick `wxpay`. Only those fields are refused (a URL's own
+ * `?a=1&b=2` is fine), and names holding `&` or `=`.
+ */
+export function epaySmuggling(p: Record<string, string>): string | null {
+  for (const [k, v] of Object.entries(p)) {
+    if (k === 'sign' || k === 'sign_type') continue;
+    if (/[&=]/.test(k)) return `参数名 ${k} 无效：参数名不能含有 & 或 =`;
+    const j = SIGNED_FIELDS.find((f) => f > k && v.includes(`&${f}=`));
+    if (j)
+      return `${k} 无效：值中不能含有“&${j}=”（签名串按 k=v&k=v 直接拼接，这样的值与单独传 ${j} 的签名相同）；请去掉或改名该查询参数`;
+  }
+  return null;
+}
+
 export const EPAY_SIGN_HELP =
   'sign 错误：应为 md5(按参数名排序的 k=v&k=v（不含 sign、sign_type 与空值，值不做 URL 编码）+ 商户密钥)，小写十六进制';
 

@@ -28,6 +28,7 @@ const Pid = z
 const SIGN = [
   "`sign = md5( k1=v1&k2=v2&…&kn=vn + KEY )`, lowercase hex (uppercase accepted), where KEY is the app's appsecret and the pairs are **every** parameter received except `sign`, `sign_type` and those with an empty value, sorted by name in byte order, values as decoded (not percent-encoded), hashed as UTF-8.",
   'Example: `money=1.00&name=VIP会员&notify_url=http://www.pay.com/notify_url.php&out_trade_no=20160806151343349&pid=1001&return_url=http://www.pay.com/return_url.php&type=alipay` + `89unJUB8HZ54Hj7x4nUj56HN4nUzUJ8i` → `427724b6656aa612cfdbe7a2262036a3`.',
+  "Because the pairs are joined unescaped, a value may not hold `&<field>=` for an epay field sorted after its own name (`return_url=X&type=alipay` with no `type` would carry a sign made for `type=alipay`), and a parameter name may not hold `&` or `=`; a URL's own query (`?a=1&b=2`) is fine.",
 ].join('\n\n');
 const ROUTES =
   'Served at the gateway root and under `/epay/` (`/epay/submit.php` is the same), each also without `.php` (`/submit`, `/epay/submit`); doubled slashes (`//submit.php`) are collapsed.';

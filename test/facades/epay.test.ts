@@ -211,6 +211,51 @@ describe('re-submits', () => {
   });
 });
 
+describe('a signed field cannot be carried inside another value (issue 20 item 5)', () => {
+  it('a sign over return_url=X, type=alipay sent as return_url=X&type=alipay (no type) is refused; the payer cannot pick wxpay', async () => {
+    const signed = await sdk.buildRequestParam(base({ money: fresh() }));
+    const { type: _, ...untyped } = signed;
+    const smuggled = { ...untyped, return_url: `${signed.return_url}&type=alipay` };
+    const before = await ordersOfApp(app.id);
+    const msg = 'return_url 无效：值中不能含有“&amp;type=”';
+    const page = await epayCall('/submit.php', smuggled);
+    expect(page.status).toBe(400);
+    expect(page.text).toContain(msg);
+    expect(page.text).not.toContain('选择支付方式');
+    // What the picker's wxpay button would have posted.
+    const picked = await epayCall('/submit.php', { ...smuggled, type: 'wxpay' });
+    expect(picked.status).toBe(400);
+    expect(picked.text).toContain(msg);
+    expect(await ordersOfApp(app.id)).toBe(before);
+  });
+
+  it('names holding & or =, and a param carrying &pid= are refused too; nothing is written', async () => {
+    const before = await ordersOfApp(app.id);
+    const param = await epayCall('/mapi.php', {
+      ...(await sdk.buildRequestParam({ ...base({ money: fresh(), param: 'a&pid=1' }), clientip: '1.2.3.4' })),
+    });
+    expect(param.json()).toEqual({ code: -1, msg: expect.stringMatching(/^param 无效：值中不能含有“&pid=”/) });
+    const signedName = await sdk.buildRequestParam({ ...base({ money: fresh() }), clientip: '1.2.3.4', 'x=y': '1' });
+    const name = await send('/mapi.php', { form: new URLSearchParams(signedName).toString() });
+    expect(name.json()).toEqual({ code: -1, msg: expect.stringMatching(/参数名 x=y 无效/) });
+    expect(await ordersOfApp(app.id)).toBe(before);
+  });
+
+  it('a return_url or notify_url with its own query (?a=1&b=2, &pid=, &name=) still works, with a type or picked', async () => {
+    const urls = { return_url: `${returnUrl}?a=1&b=2&pid=9&name=x`, notify_url: `${notifyUrl}?shop=3&name=y` };
+    const typed = await epayCall('/submit.php', await sdk.buildRequestParam(base({ money: fresh(), ...urls })));
+    expect(typed.status).toBe(302);
+    expect(await orderByToken(tokenOf(typed.location))).toMatchObject({
+      return_url: urls.return_url,
+      notify_url: urls.notify_url,
+    });
+    const { type: _, ...untyped } = base({ money: fresh(), ...urls });
+    const picker = await epayCall('/submit.php', await sdk.buildRequestParam(untyped));
+    expect(picker.status).toBe(200);
+    expect(picker.text).toContain('选择支付方式');
+  });
+});
+
 describe('a re-submit with another type', () => {
   // Pins: SPEC §12.1 compares money, name, notify_url, return_url and param, not `type`. A buyer who
   // went back to the shop and picked another method used to be refused (参数有变化); the re-submit

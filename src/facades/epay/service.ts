@@ -15,6 +15,7 @@ import {
   type EpayType,
   epayAuthProblem,
   epaySignValid,
+  epaySmuggling,
   epayTypeOf,
   isEpayType,
 } from '../../domain/epay';
@@ -92,6 +93,8 @@ export async function startEpay(
   if (!app) return refuse(`pid ${received.pid} 无效：没有这个商户`);
   if (!app.enabled) return refuse(REFUSALS.disabled('', ''));
   if (!(await epaySignValid(received, app.secret))) return refuse(EPAY_SIGN_HELP);
+  const smuggled = epaySmuggling(received);
+  if (smuggled) return refuse(smuggled);
   const p = await typedAsMade(db, app, received);
   if (!p.type && flow === 'submit') {
     const types = await pickable(db, app);
