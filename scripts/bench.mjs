@@ -1002,7 +1002,8 @@ async function main() {
               param: '',
             };
             const sign = md5(p.payId + p.param + p.type + p.price + app.appsecret);
-            const q = new URLSearchParams({ ...p, notifyUrl: `http://127.0.0.1:${merchant.port}/vmq`, sign });
+            // No notifyUrl: the app's own notify URL (a per-order one needs allow_url_override).
+            const q = new URLSearchParams({ ...p, sign });
             return { ...req, path: `/vmq/${app.appkey}/createOrder?${q}` };
           },
         },

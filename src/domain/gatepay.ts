@@ -143,6 +143,11 @@ export function callbackUrl(raw: string, strict: boolean): { ok: true; url: stri
   const problem = outboundUrlProblem(parsed.url, strict);
   return problem ? { ok: false, error: problem } : parsed;
 }
+/** The hosts (host[:port]) of an app's own configured URLs: where a V免签 per-order URL may point. */
+export function urlHosts(urls: readonly (string | null)[]): string[] {
+  return [...new Set(urls.flatMap((u) => (u && URL.canParse(u) ? [new URL(u).host] : [])))];
+}
+
 /** A create a facade checked, in the gatepay shape: no product id, timeout URL or payer region of its own. */
 export function facadeCreate(
   o: Pick<CheckedCreate, 'priceFen' | 'type' | 'outOrderId' | 'custom' | 'notifyUrl' | 'returnUrl'>,

@@ -56,12 +56,17 @@ export type VmqCreate =
   | { ok: true; order: CheckedCreate; type: VmqType; fingerprint: string }
   | { ok: false; msg: string };
 
-/** Checks a createOrder whose sign is verified: the first problem, or the order to make. */
-export function checkVmqCreate(
-  app: Pick<CreateApp, 'mode' | 'payTypes' | 'hasNotifyUrl'>,
-  p: Record<string, string>,
-  maxFen: number,
-): VmqCreate {
+/** What the createOrder checks need of the app: the gatepay view, and the hosts of its own URLs. */
+export type VmqApp = Pick<CreateApp, 'mode' | 'payTypes' | 'hasNotifyUrl' | 'allowUrlOverride'> & {
+  ownHosts: readonly string[];
+};
+
+/**
+ * Checks a createOrder whose sign is verified: the first problem, or the order to make.
+ * `notifyUrl` and `returnUrl` are not signed, and an `isHtml=1` link is handed to the payer, so
+ * they are taken only when the app allows overrides, and only on the hosts of its own URLs.
+ */
+export function checkVmqCreate(app: VmqApp, p: Record<string, string>, maxFen: number): VmqCreate {
   const refuse = (msg: string) => ({ ok: false as const, msg });
   if (!p.payId) return refuse('请传入商户订单号（payId）');
   if (!PAY_ID.test(p.payId)) return refuse('payId 无效：应为 1-64 位字母、数字或 _ . | -（不能有空格）');
@@ -84,9 +89,19 @@ export function checkVmqCreate(
     ['notifyUrl', app.mode === 'live'],
     ['returnUrl', false],
   ] as const) {
-    const url = p[field] ? callbackUrl(p[field], strict) : null;
-    if (url && !url.ok) return refuse(`${field} 无效：${url.error}`);
-    if (url?.ok) urls[field] = url.url;
+    if (!p[field]) continue;
+    if (!app.allowUrlOverride)
+      return refuse(
+        `${field} 不允许：该应用未开启按订单指定回调地址（allow_url_override）；请在应用中开启，或不传 ${field} 而使用应用设置的地址`,
+      );
+    const url = callbackUrl(p[field], strict);
+    if (!url.ok) return refuse(`${field} 无效：${url.error}`);
+    const host = new URL(url.url).host;
+    if (!app.ownHosts.includes(host))
+      return refuse(
+        `${field} 无效：域名 ${host} 不是该应用所设地址的域名（${app.ownHosts.join('、') || '该应用未设置任何地址'}）`,
+      );
+    urls[field] = url.url;
   }
   return {
     ok: true,

@@ -4,23 +4,24 @@
  * app's routing), with its outcome given as a reason each facade words in its own protocol.
  */
 import type { App, Order } from '../db/schema';
-import type { CheckedCreate, CreateApp } from '../domain/gatepay';
-import { GATEPAY_CODES } from '../domain/gatepay';
+import { type CheckedCreate, GATEPAY_CODES, urlHosts } from '../domain/gatepay';
 import { notifyTarget } from '../domain/notify';
 import type { PayerRegion } from '../domain/rules';
 import type { Db } from '../env';
-import type { EpayFields } from '../domain/epay';
-import type { VmqFields } from '../domain/vmq';
+import type { EpayApp, EpayFields } from '../domain/epay';
+import type { VmqApp, VmqFields } from '../domain/vmq';
 import { GatepayError } from '../errors';
 import { type ChannelAsk, isIpAddress } from '../services/channel-orders';
 import { type FacadeStamp, placeRouted, type Routed } from '../services/orders';
 
 /** The app as create checks need it (the mode's notify target decides whether one is configured). */
-export const createView = (app: App): Pick<CreateApp, 'mode' | 'payTypes' | 'hasNotifyUrl' | 'hasReturnUrl'> => ({
+export const createView = (app: App): EpayApp & VmqApp => ({
   mode: app.mode,
   payTypes: app.payTypes,
   hasNotifyUrl: notifyTarget(app) !== null,
   hasReturnUrl: app.returnUrl !== null,
+  allowUrlOverride: app.allowUrlOverride,
+  ownHosts: urlHosts([app.notifyUrl, app.returnUrl, app.timeoutUrl, app.sandboxNotifyUrl, app.backupNotifyUrl]),
 });
 
 /**

@@ -17,6 +17,9 @@ import {
   registerFacadeOperation,
 } from './facade-docs';
 
+/** notifyUrl and returnUrl are not signed (SPEC §12.2), and an isHtml=1 link is handed to the payer. */
+const UNSIGNED_URL =
+  "not signed: taken only when the app has `allow_url_override`, and only on a host of the app's own URLs (notify, return, timeout, sandbox notify, backup notify URL); else code -1 naming the field";
 const VmqType = z.enum(['1', '2', '3', '4']).openapi({
   description: '`1` WeChat, `2` Alipay, `3` UnionPay, `4` QQ Wallet (3 and 4 only through official channels)',
 });
@@ -40,8 +43,10 @@ const CreateOrder = z
       .string()
       .optional()
       .openapi({ description: '`1`: answer a 302 redirect to the cashier page instead of JSON' }),
-    notifyUrl: CallbackUrl.optional().openapi({ description: 'required unless the app has a notify URL' }),
-    returnUrl: CallbackUrl.optional(),
+    notifyUrl: CallbackUrl.optional().openapi({
+      description: `required unless the app has a notify URL. ${UNSIGNED_URL}`,
+    }),
+    returnUrl: CallbackUrl.optional().openapi({ description: UNSIGNED_URL }),
   })
   .openapi('VmqCreateOrder');
 const ByOrderId = z.object({ orderId: OrderId }).openapi('VmqOrderId');
@@ -119,7 +124,7 @@ export function registerVmqDocs(registry: OpenAPIRegistry): void {
     path: at('createOrder'),
     tags,
     summary: 'Create an order',
-    description: `\`sign = md5(payId + param + type + price + key)\`, checked before anything but the app. Then payId, type, whether the type is open, price, param, notifyUrl and the URLs' form. The same payId with the same price (as a string: \`0.1\` and \`0.10\` differ), type, param, notifyUrl and returnUrl is the same pending order; other values, or a paid, closed or expired order, are refused. \`mchId\` is ignored.\n\n${NOTE}`,
+    description: `\`sign = md5(payId + param + type + price + key)\`, checked before anything but the app. Then payId, type, whether the type is open, price, param, notifyUrl, and each URL given: allowed by the app (\`allow_url_override\`), its form, on the app's own hosts. The same payId with the same price (as a string: \`0.1\` and \`0.10\` differ), type, param, notifyUrl and returnUrl is the same pending order; other values, or a paid, closed or expired order, are refused. \`mchId\` is ignored. The sign joins its values without separators, so it cannot tell param \`""\` with price \`25.00\` from param \`2\` with price \`5.00\` (type \`2\` both): a shop must compare the notify's \`price\` with its own order.\n\n${NOTE}`,
     params: CreateOrder,
     pathParams,
     responses: {

@@ -296,7 +296,6 @@ describe('V免签 through official channels, zero-setup sandbox', () => {
         type: t,
         price: '5.1',
         param: 'order-9',
-        notifyUrl: merchantUrl('success', key),
       };
       p.sign = await md5(p.payId + p.param + p.type + p.price + app.appsecret);
       const body = (await send(`/vmq/${app.appkey}/createOrder?${new URLSearchParams(p)}`)).json();

@@ -4,9 +4,9 @@
  * writes nothing.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { md5, MERCHANT, ok, pay, setupMerchant, type TestApp, type TestSession } from '../helpers';
+import { md5, MERCHANT, merchantUrl, ok, pay, setupMerchant, type TestApp, type TestSession } from '../helpers';
 import { dujiaoka } from './clients';
-import { orderByToken, ordersOfApp, send, tokenOf, uniq } from './helpers';
+import { notified, orderByToken, ordersOfApp, send, tokenOf, uniq } from './helpers';
 
 let app: TestApp;
 let session: TestSession;
@@ -14,7 +14,8 @@ const notifyUrl = `${MERCHANT}/success/vmq-routes`;
 const returnUrl = `${MERCHANT}/page/vmq-routes`;
 
 beforeAll(async () => {
-  const m = await setupMerchant({ sessions: 1, settings: { max_offset: '0.05' } });
+  // dujiaoka sends notifyUrl and returnUrl with every order: its app allows per-order URLs.
+  const m = await setupMerchant({ sessions: 1, settings: { max_offset: '0.05' }, app: { allow_url_override: true } });
   app = m.app;
   session = m.sessions[0];
   await ok(
@@ -235,5 +236,57 @@ describe('getOrder, checkOrder, closeOrder, getState', () => {
       data: { lastheart: expect.stringMatching(/^\d{10}$/), lastpay: expect.stringMatching(/^\d+$/), jkstate: '1' },
     });
     expect(Math.abs(Number(body.data.lastheart) - Date.now() / 1000)).toBeLessThan(600);
+  });
+});
+
+describe('createOrder URLs are not signed (issue 20 item 6)', () => {
+  it('a signed isHtml=1 link re-pointed by the payer: refused without allow_url_override, and off the app`s own hosts', async () => {
+    const strict = await setupMerchant({ sessions: 1 });
+    const link = async (a: TestApp, over: Record<string, string> = {}) => {
+      const p: Record<string, string> = { payId: uniq('H'), type: '2', price: fresh(), param: 'u1', isHtml: '1' };
+      p.sign = await md5(p.payId + p.param + p.type + p.price + a.appsecret);
+      return send(`/vmq/${a.appkey}/createOrder?${new URLSearchParams({ ...p, ...over })}`);
+    };
+    const evil = { notifyUrl: 'https://evil.example/n' };
+    const before = [await ordersOfApp(strict.app.id), await ordersOfApp(app.id)];
+    const refused = await link(strict.app, evil);
+    expect(refused.status).toBe(200);
+    expect(refused.json()).toEqual({ code: -1, msg: expect.stringMatching(/^notifyUrl 不允许：.*allow_url_override/) });
+    expect((await link(strict.app, { returnUrl: `${MERCHANT}/r` })).json()).toEqual({
+      code: -1,
+      msg: expect.stringMatching(/^returnUrl 不允许/),
+    });
+    // The app that allows overrides takes them on its own host only.
+    expect((await link(app, evil)).json()).toEqual({
+      code: -1,
+      msg: 'notifyUrl 无效：域名 evil.example 不是该应用所设地址的域名（merchant.example）',
+    });
+    expect((await link(app, { returnUrl: 'https://merchant.example.evil.example/r' })).json()).toMatchObject({
+      code: -1,
+      msg: expect.stringMatching(/^returnUrl 无效：域名 merchant\.example\.evil\.example 不是/),
+    });
+    expect(await Promise.all([ordersOfApp(strict.app.id), ordersOfApp(app.id)])).toEqual(before);
+    // Without URLs the link works on either app: the app's own URLs are used.
+    expect((await link(strict.app)).status).toBe(302);
+    const own = await link(app, { notifyUrl: `${MERCHANT}/success/own`, returnUrl: `${MERCHANT}/r?from=vmq` });
+    expect(own.status).toBe(302);
+    expect(await orderByToken(tokenOf(own.location))).toMatchObject({
+      notify_url: `${MERCHANT}/success/own`,
+      return_url: `${MERCHANT}/r?from=vmq`,
+    });
+  });
+
+  it('the protocol`s own weakness: a sign for param "" price 25.00 also holds for param "2" price 5.00; the notify says 5.00, which dujiaoka refuses', async () => {
+    const key = uniq('vmq-weak');
+    const payId = uniq('W');
+    const sign = await md5(`${payId}${''}2${'25.00'}${app.appsecret}`);
+    const moved = { payId, param: '2', type: '2', price: '5.00', sign, notifyUrl: merchantUrl('success', key) };
+    const made = (await call('createOrder', moved)).json();
+    expect(made).toMatchObject({ code: 1, data: { payId, price: '5.00' } });
+    expect((await pay(session, made.data.reallyPrice)).body.matched).toBe(true);
+    const q = await notified(key);
+    expect(q).toMatchObject({ payId, param: '2', price: '5.00' });
+    // The shop's order was 25.00: its notify handler compares the price and refuses.
+    expect(await dujiaoka.vpayNotify(app.appsecret, q, { actual_price: '25.00', completed: false })).toBe('fail');
   });
 });

@@ -168,7 +168,8 @@ describe('epay end to end', () => {
 describe('V免签 end to end', () => {
   it('dujiaoka createOrder → cashier → appPush from the app → GET notify dujiaoka verifies → checkOrder return', async () => {
     const key = uniq('vmq-e2e');
-    const m = await setupMerchant({ sessions: 0, mode: 'live' });
+    // dujiaoka sends its notifyUrl and returnUrl with every order: the app allows per-order URLs.
+    const m = await setupMerchant({ sessions: 0, mode: 'live', app: { allow_url_override: true } });
     const s = await ok('POST', `/merchants/${m.merchant.id}/sessions`, {
       type: 'alipay',
       label: 'phone',
@@ -221,7 +222,7 @@ describe('V免签 end to end', () => {
 
   it('price echoed exactly as sent (1.00 stays 1.00); a notify answered SUCCESS in HTML is not delivered', async () => {
     const key = uniq('vmq-html');
-    const m = await setupMerchant({ sessions: 1, mode: 'sandbox' });
+    const m = await setupMerchant({ sessions: 1, mode: 'sandbox', app: { allow_url_override: true } });
     const p: Record<string, string> = {
       payId: uniq('P'),
       type: '2',
@@ -252,7 +253,7 @@ describe('V免签 end to end', () => {
 
   it('a resend of a V免签 notify is one more GET with the same query', async () => {
     const key = uniq('vmq-resend');
-    const m = await setupMerchant({ sessions: 1, mode: 'sandbox' });
+    const m = await setupMerchant({ sessions: 1, mode: 'sandbox', app: { allow_url_override: true } });
     const p: Record<string, string> = {
       payId: uniq('R'),
       type: '2',
