@@ -90,7 +90,7 @@ export function epaySmuggling(p: Record<string, string>): string | null {
     if (/[&=]/.test(k)) return `参数名 ${k} 无效：参数名不能含有 & 或 =`;
     const j = SIGNED_FIELDS.find((f) => f > k && v.includes(`&${f}=`));
     if (j)
-      return `${k} 无效：值中不能含有“&${j}=”（签名串按 k=v&k=v 直接拼接，这样的值与单独传 ${j} 的签名相同）；请去掉或改名该查询参数`;
+      return `${k} 无效：值中不能含有“&${j}=”（签名串按 k=v&k=v 直接拼接，这样的值与单独传 ${j} 的签名相同）；请去掉或改名其中的 ${j} 参数`;
   }
   return null;
 }

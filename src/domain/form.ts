@@ -16,12 +16,13 @@ export function decodeForm(text: string): DecodedForm {
     if (pair === '') continue;
     const at = pair.indexOf('=');
     const [rawName, rawValue] = at === -1 ? [pair, ''] : [pair.slice(0, at), pair.slice(at + 1)];
-    let name = rawName.slice(0, 64);
+    let name = rawName;
     try {
       name = decode(rawName);
       pairs.push([name, decode(rawValue)]);
     } catch {
-      return { ok: false, field: name, error: `${name}: not valid UTF-8 percent-encoding (send a literal % as %25)` };
+      const named = name.length > 64 ? `${name.slice(0, 64)}…` : name;
+      return { ok: false, field: name, error: `${named}: not valid UTF-8 percent-encoding (send a literal % as %25)` };
     }
   }
   return { ok: true, pairs };

@@ -143,6 +143,7 @@ export function callbackUrl(raw: string, strict: boolean): { ok: true; url: stri
   const problem = outboundUrlProblem(parsed.url, strict);
   return problem ? { ok: false, error: problem } : parsed;
 }
+
 /** The hosts (host[:port]) of an app's own configured URLs: where a V免签 per-order URL may point. */
 export function urlHosts(urls: readonly (string | null)[]): string[] {
   return [...new Set(urls.flatMap((u) => (u && URL.canParse(u) ? [new URL(u).host] : [])))];
