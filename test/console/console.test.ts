@@ -463,7 +463,11 @@ describe('accounts', () => {
     expect((await again.b.get(`/console/m/${id}`)).location).toBe('/console/mfa');
     await again.b.get('/console/mfa');
     expect((await again.b.request('POST', '/console/mfa', { _csrf: again.b.csrf(), code: 'abcdef' })).status).toBe(401);
-    const ok2 = await again.b.request('POST', '/console/mfa', { _csrf: again.b.csrf(), code: await rfc6238(secret) });
+    // The code that turned TOTP on is used; the next step's code (within the ±1 step drift) signs in.
+    const ok2 = await again.b.request('POST', '/console/mfa', {
+      _csrf: again.b.csrf(),
+      code: await rfc6238(secret, Date.now() + 30_000),
+    });
     expect(ok2.location).toBe(`/console/m/${id}`);
     expect((await again.b.get(`/console/m/${id}`)).status).toBe(200);
   });
