@@ -655,8 +655,8 @@ describe('sign-in limits', () => {
         ),
       ),
     );
-    expect(tries.map((r) => r.status).sort()).toEqual([...Array(4).fill(401), ...Array(16).fill(429)]);
     expect(await failuresOf(`email:${email}`)).toBe(5);
+    expect(tries.map((r) => r.status).sort()).toEqual([...Array(4).fill(401), ...Array(16).fill(429)]);
     // Only the judged attempts stay counted on their addresses.
     const counted = await env.DB.prepare(
       `SELECT COUNT(*) AS n FROM sign_in_limits WHERE key LIKE 'ip:198.51.100.%' AND failures = 1`,
@@ -677,8 +677,8 @@ describe('sign-in limits', () => {
         ),
       ),
     );
-    expect(codes.map((r) => r.status).sort()).toEqual([...Array(4).fill(401), ...Array(8).fill(429)]);
     expect(await failuresOf(`totp:${(await userOf(e2)).id}`)).toBe(5);
+    expect(codes.map((r) => r.status).sort()).toEqual([...Array(4).fill(401), ...Array(8).fill(429)]);
   });
 
   it('wrong current passwords on the account page count with the sign-in limits (429 once locked)', async () => {
@@ -713,8 +713,6 @@ describe('sign-in limits', () => {
     const signedIn = await signIn(email, PASSWORD, '203.0.113.150');
     await mfa(signedIn.b, await rfc6238(secret), '203.0.113.150');
     const on = async () => (await userOf(email)).totp_enc !== null;
-    const page = await signedIn.b.get('/console/account');
-    expect(page.text).toContain('当前密码，或身份验证器中的 6 位数字');
     for (const current of [undefined, '', 'not the password', await wrongCode(secret, 0), await rfc6238(secret)]) {
       const r = await signedIn.b.submit(
         '/console/account',
@@ -725,6 +723,7 @@ describe('sign-in limits', () => {
       expect(r.text).toContain('密码或验证码不正确，两步验证仍开启。');
       expect(await on()).toBe(true);
     }
+    expect((await signedIn.b.get('/console/account')).text).toContain('当前密码，或身份验证器中的 6 位数字');
     // The next step's code (unused) turns it off; so would the password.
     const off = await signedIn.b.submit('/console/account', '/console/account/totp/off', {
       current: await rfc6238(secret, Date.now() + 30_000),
