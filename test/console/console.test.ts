@@ -10,10 +10,9 @@ const PASSWORD = 'correct horse battery';
 let operator: Browser;
 
 async function signIn(email: string, password = PASSWORD, address?: string) {
-  const b = new Browser();
+  const b = new Browser(address);
   await b.get('/console/signin');
-  const from: Record<string, string> = address ? { 'cf-connecting-ip': address } : {};
-  const r = await b.request('POST', '/console/signin', { _csrf: b.csrf(), email, password }, from);
+  const r = await b.request('POST', '/console/signin', { _csrf: b.csrf(), email, password });
   return { b, r };
 }
 
@@ -562,10 +561,10 @@ async function totpUser(name: string) {
   return { ...u, secret };
 }
 
-/** Posts a code at /console/mfa from `address`. */
-async function mfa(b: Browser, code: string, address: string) {
+/** Posts a code at /console/mfa. */
+async function mfa(b: Browser, code: string) {
   await b.get('/console/mfa');
-  return b.request('POST', '/console/mfa', { _csrf: b.csrf(), code }, { 'cf-connecting-ip': address });
+  return b.request('POST', '/console/mfa', { _csrf: b.csrf(), code });
 }
 
 const wrongCode = async (secret: string, i: number) => {
@@ -590,12 +589,12 @@ describe('sign-in limits', () => {
       const address = `203.0.113.${100 + round}`;
       const { b, r } = await signIn(email, PASSWORD, address);
       expect(r.location).toBe('/console/mfa');
-      for (let i = 0; i < 4; i++) statuses.push((await mfa(b, await wrongCode(secret, round * 4 + i), address)).status);
+      for (let i = 0; i < 4; i++) statuses.push((await mfa(b, await wrongCode(secret, round * 4 + i))).status);
     }
     // The fifth wrong code locks the user's second factor; every later one is refused unjudged.
     expect(statuses).toEqual([401, 401, 401, 401, 429, ...Array(15).fill(429)]);
     const { b } = await signIn(email, PASSWORD, '203.0.113.110');
-    const right = await mfa(b, await rfc6238(secret), '203.0.113.110');
+    const right = await mfa(b, await rfc6238(secret));
     expect(right.status).toBe(429);
     expect(right.text).toMatch(/该账户验证码错误次数过多，请 1[45] 分钟后再试。/);
     expect(await failuresOf(`totp:${(await userOf(email)).id}`)).toBe(5);
@@ -605,21 +604,18 @@ describe('sign-in limits', () => {
   it('a completed sign-in clears the code count; a code once accepted is refused again in its window', async () => {
     const { email, secret, id } = await totpUser('MfaReplay');
     const first = await signIn(email, PASSWORD, '203.0.113.120');
-    for (let i = 0; i < 4; i++)
-      expect((await mfa(first.b, await wrongCode(secret, i), '203.0.113.120')).status).toBe(401);
+    for (let i = 0; i < 4; i++) expect((await mfa(first.b, await wrongCode(secret, i))).status).toBe(401);
     const code = await rfc6238(secret);
-    expect((await mfa(first.b, code, '203.0.113.120')).location).toBe(`/console/m/${id}`);
+    expect((await mfa(first.b, code)).location).toBe(`/console/m/${id}`);
     const userId = (await userOf(email)).id;
     expect(await failuresOf(`totp:${userId}`)).toBeNull();
     // Someone who saw that code, with the password, cannot use it again.
     const second = await signIn(email, PASSWORD, '203.0.113.121');
-    const replay = await mfa(second.b, code, '203.0.113.121');
+    const replay = await mfa(second.b, code);
     expect(replay.status).toBe(401);
     expect(replay.text).toContain('验证码不正确或已使用。');
     expect(await failuresOf(`totp:${userId}`)).toBe(1);
-    expect((await mfa(second.b, await rfc6238(secret, Date.now() + 30_000), '203.0.113.121')).location).toBe(
-      `/console/m/${id}`,
-    );
+    expect((await mfa(second.b, await rfc6238(secret, Date.now() + 30_000))).location).toBe(`/console/m/${id}`);
   });
 
   it('one right code used by two sessions at once verifies one of them', async () => {
@@ -629,8 +625,8 @@ describe('sign-in limits', () => {
     await Promise.all([a.b.get('/console/mfa'), b.b.get('/console/mfa')]);
     const code = await rfc6238(secret);
     const both = await Promise.all([
-      a.b.request('POST', '/console/mfa', { _csrf: a.b.csrf(), code }, { 'cf-connecting-ip': '203.0.113.130' }),
-      b.b.request('POST', '/console/mfa', { _csrf: b.b.csrf(), code }, { 'cf-connecting-ip': '203.0.113.131' }),
+      a.b.request('POST', '/console/mfa', { _csrf: a.b.csrf(), code }),
+      b.b.request('POST', '/console/mfa', { _csrf: b.b.csrf(), code }),
     ]);
     expect(both.map((r) => r.status).sort()).toEqual([303, 401]);
   });
@@ -639,20 +635,15 @@ describe('sign-in limits', () => {
     // 20 wrong passwords for one account at once, from 20 addresses: 5 are judged (the fifth locks), 15 refused unjudged.
     const { email } = await merchantWithUser('Parallel');
     const pages = await Promise.all(
-      Array.from({ length: 20 }, async () => {
-        const b = new Browser();
+      Array.from({ length: 20 }, async (_, i) => {
+        const b = new Browser(`198.51.100.${i}`);
         await b.get('/console/signin');
         return b;
       }),
     );
     const tries = await Promise.all(
       pages.map((b, i) =>
-        b.request(
-          'POST',
-          '/console/signin',
-          { _csrf: b.csrf(), email, password: `wrong password ${i}` },
-          { 'cf-connecting-ip': `198.51.100.${i}` },
-        ),
+        b.request('POST', '/console/signin', { _csrf: b.csrf(), email, password: `wrong password ${i}` }),
       ),
     );
     expect(await failuresOf(`email:${email}`)).toBe(5);
@@ -663,7 +654,7 @@ describe('sign-in limits', () => {
     ).first<number>('n');
     expect(counted).toBe(5);
 
-    // 12 wrong codes for one user at once: 5 judged, 7 refused.
+    // 12 wrong codes for one user at once, from 12 addresses: 5 judged, 7 refused.
     const { email: e2, secret } = await totpUser('ParallelMfa');
     const { b } = await signIn(e2, PASSWORD, '198.51.100.200');
     await b.get('/console/mfa');
@@ -683,6 +674,7 @@ describe('sign-in limits', () => {
 
   it('wrong current passwords on the account page count with the sign-in limits (429 once locked)', async () => {
     const { email, b } = await merchantWithUser('AccountPw');
+    b.address = '203.0.113.140';
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++)
       statuses.push(
@@ -701,17 +693,17 @@ describe('sign-in limits', () => {
     expect(right.status).toBe(429);
     expect(right.text).toMatch(/该账户登录失败次数过多，请 1[45] 分钟后再试。/);
     // The same account counter: signing in is locked too, and the password did not change.
-    expect((await signIn(email, PASSWORD, '203.0.113.140')).r.status).toBe(429);
+    expect((await signIn(email, PASSWORD, '203.0.113.141')).r.status).toBe(429);
     const hash = (await userOf(email)).password_hash;
     await env.DB.prepare(`DELETE FROM sign_in_limits WHERE key = ?`).bind(`email:${email}`).run();
-    expect((await signIn(email, PASSWORD, '203.0.113.140')).r.status).toBe(303);
+    expect((await signIn(email, PASSWORD, '203.0.113.141')).r.status).toBe(303);
     expect((await userOf(email)).password_hash).toBe(hash);
   });
 
   it('turning the second factor off needs the current password or a current code', async () => {
     const { email, secret, b } = await totpUser('TotpOff');
     const signedIn = await signIn(email, PASSWORD, '203.0.113.150');
-    await mfa(signedIn.b, await rfc6238(secret), '203.0.113.150');
+    await mfa(signedIn.b, await rfc6238(secret));
     const on = async () => (await userOf(email)).totp_enc !== null;
     for (const current of [undefined, '', 'not the password', await wrongCode(secret, 0), await rfc6238(secret)]) {
       const r = await signedIn.b.submit(
@@ -733,6 +725,7 @@ describe('sign-in limits', () => {
     expect((await userOf(email)).totp_step).toBeNull();
     expect((await b.get('/console/account')).status).toBe(200);
     const again = await totpUser('TotpOffPw');
+    again.b.address = '203.0.113.151';
     expect(
       (await again.b.submit('/console/account', '/console/account/totp/off', { current: PASSWORD })).location,
     ).toBe('/console/account');
