@@ -143,6 +143,32 @@ describe('first run and sign-in', () => {
 });
 
 describe('CSRF and origin', () => {
+  it('before sign-in the server mints the CSRF token: a planted hp_pre cookie is replaced, never adopted', async () => {
+    const { email } = await merchantWithUser('Planted');
+    const planted = 'A'.repeat(32);
+    // The attacker's own form, posted from a browser they planted the cookie in, signs no one in.
+    const forged = new Browser('203.0.113.160');
+    forged.cookies.set('hp_pre', planted);
+    const r = await forged.request('POST', '/console/signin', { _csrf: planted, email, password: PASSWORD });
+    expect(r.status).toBe(403);
+    expect(forged.cookies.has('hp_console')).toBe(false);
+    const victim = new Browser('203.0.113.160');
+    victim.cookies.set('hp_pre', planted);
+    await victim.get('/console/signin');
+    const minted = victim.cookies.get('hp_pre')!;
+    expect(minted).toMatch(/^[A-Za-z0-9]{32}\.[A-Za-z0-9_-]{43}$/);
+    expect(victim.csrf()).toBe(minted);
+    // Kept while it is the server's own; a forged tag on a fresh nonce is replaced too.
+    await victim.get('/console/signin');
+    expect(victim.cookies.get('hp_pre')).toBe(minted);
+    victim.cookies.set('hp_pre', `${'B'.repeat(32)}.${minted.split('.')[1]}`);
+    await victim.get('/console/signin');
+    expect(victim.cookies.get('hp_pre')).not.toMatch(/^B{32}\./);
+    expect(
+      (await victim.request('POST', '/console/signin', { _csrf: victim.csrf(), email, password: PASSWORD })).status,
+    ).toBe(303);
+  });
+
   it('a form posted without, or with a wrong, CSRF token changes nothing (403)', async () => {
     const { id, b } = await merchantWithUser('Csrf');
     for (const token of [undefined, 'wrong-token', operator.csrf()]) {
