@@ -453,6 +453,35 @@ describe('free text is inert', () => {
   });
 });
 
+describe('webhook headers', () => {
+  it('a header value with a NUL or another control character is refused, naming the header; nothing is saved', async () => {
+    const { id, b } = await merchantWithUser('HeaderNul');
+    const url = 'https://merchant.example/success/header-nul';
+    const app = await ok('POST', `/merchants/${id}/apps`, { name: 'h', mode: 'sandbox', notify_url: url });
+    const W = `/console/m/${id}/webhooks`;
+    const rows = async () =>
+      (await env.DB.prepare('SELECT headers FROM webhooks WHERE app_id = ?').bind(app.id).all<any>()).results;
+    for (const [name, value] of [
+      ['X-Nul', 'a\u0000b'],
+      ['X-Esc', '\u001b[2J'],
+      ['X-Cr', 'a\rb'],
+    ]) {
+      const form = { appkey: app.appkey, url, mode: 'test', events: 'payment.succeeded' };
+      const r = await b.submit(W, W, { ...form, headers: `X-Ok: fine\n${name}: ${value}` });
+      expect(r.location).toBe(W);
+      expect((await b.get(W)).text).toContain(
+        `headers.${name}: a header value of printable ASCII: no NUL, line break or other control character`,
+      );
+      expect(await rows()).toEqual([]);
+    }
+    const wh = await ok('POST', `/apps/${app.appkey}/webhooks`, { url, mode: 'test', headers: { 'X-Ok': 'fine' } });
+    const edit = `${W}/${wh.id}`;
+    await b.submit(edit, edit, { url, mode: 'test', events: 'payment.succeeded', headers: 'X-Nul: \u0000' });
+    expect((await b.get(W)).text).toContain('headers.X-Nul: a header value of printable ASCII');
+    expect((await rows()).map((r: any) => JSON.parse(r.headers))).toEqual([{ 'X-Ok': 'fine' }]);
+  });
+});
+
 /** RFC 6238 TOTP (HMAC-SHA1, 6 digits, 30 s), written here from the RFC, independent of the otpauth library. */
 async function rfc6238(base32: string, atMs = Date.now()) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
