@@ -140,8 +140,7 @@ export async function changePassword(db: Db, user: User, current: string, next: 
   const weak = passwordProblem(next);
   if (weak) return { error: weak === 'short' ? ('password_short' as const) : ('password_long' as const) };
   const r = await checkPassword(db, user, current, address);
-  if (!r.ok)
-    return r.why === 'locked' ? { error: 'locked' as const, locked: r as Locked } : { error: 'current' as const };
+  if (!r.ok) return r.why === 'locked' ? { error: 'locked' as const, locked: r } : { error: 'current' as const };
   await db
     .update(users)
     .set({ passwordHash: await hashPassword(next) })
