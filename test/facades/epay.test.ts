@@ -500,6 +500,7 @@ describe('api.php wrong keys', () => {
 
   it('are counted before they are judged: of 60 parallel wrong keys on one pid, 30 are judged and 30 refused', async () => {
     const m = await setupMerchant({ sessions: 0 });
+    // Local workerd interleaves these requests at their D1 awaits, so a check-then-count guard judges all 60 here.
     const answers = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
         send(`/api.php?act=query&pid=${m.app.id}&key=wrong${i}`, {
