@@ -73,6 +73,11 @@ export function buildApp() {
     c.set('db', makeDb(c.env.DB));
     await next();
     c.header('x-request-id', requestId);
+    // No page of huipay may be framed (clickjacking) or sniffed into another type, whoever rendered it.
+    if (c.res.headers.get('content-type')?.startsWith('text/html')) {
+      c.header('x-frame-options', 'DENY');
+      c.header('x-content-type-options', 'nosniff');
+    }
   });
 
   app.get('/', (c) => c.html(renderHome(publicOrigin(c))));

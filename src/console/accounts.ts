@@ -3,23 +3,23 @@
  * created by the operator or through an invite link, sign-in with its limits, password changes
  * and the optional TOTP second factor.
  */
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { invites, users, type User } from '../db/schema';
 import { randomToken } from '../domain/ids';
 import { openSecret, sealSecret } from '../domain/secrets';
 import { safeEqual } from '../domain/sign';
 import type { Db } from '../env';
 import {
-  accountKey,
-  addressKey,
-  clearFailures,
+  accountCounter,
+  addressCounter,
+  codeCounter,
   decoyHash,
   hashPassword,
-  lockedFor,
+  limitedAttempt,
+  type Locked,
   passwordProblem,
-  recordFailure,
   sha256Hex,
-  totpOk,
+  totpStep,
   verifyPassword,
 } from './auth';
 
@@ -59,43 +59,88 @@ export async function firstOperator(env: Env, db: Db, input: { token: string; em
   return createUser(db, { email: input.email, password: input.password, role: 'operator', merchantId: null });
 }
 
-export type SignIn =
-  | { ok: true; user: User }
-  | { ok: false; why: 'wrong' }
-  | { ok: false; why: 'locked'; minutes: number; kind: 'account' | 'address' };
+export type SignIn = { ok: true; user: User } | { ok: false; why: 'wrong' } | ({ ok: false; why: 'locked' } & Locked);
+
+/** A limited attempt's outcome as a sign-in's answer. */
+const refusal = (r: { ok: false; locked: Locked | null }) =>
+  r.locked
+    ? { ok: false as const, why: 'locked' as const, ...r.locked }
+    : { ok: false as const, why: 'wrong' as const };
 
 /**
  * Checks e-mail and password. An unknown e-mail costs the same PBKDF2 work and gets the same
  * answer as a wrong password; failures count against the account and the address.
  */
-export async function signIn(env: Env, db: Db, email: string, password: string, address: string): Promise<SignIn> {
+export async function signIn(db: Db, email: string, password: string, address: string): Promise<SignIn> {
   const e = normalEmail(email).slice(0, 320);
-  const keys = [accountKey(e), addressKey(address)];
-  const locked = await lockedFor(db, keys);
-  if (locked) return { ok: false, why: 'locked', ...locked };
-  const user = await db.query.users.findFirst({ where: eq(users.email, e) });
-  const good = await verifyPassword(password.slice(0, 200), user?.passwordHash ?? (await decoyHash()));
-  const merchantOk =
-    !user?.merchantId ||
-    (
-      await db.query.merchants.findFirst({
-        columns: { enabled: true },
-        where: (m, { eq }) => eq(m.id, user.merchantId!),
-      })
-    )?.enabled === true;
-  if (!user || !good || !user.enabled || !merchantOk) {
-    await recordFailure(env.DB, keys[0], keys[1]);
-    const now = await lockedFor(db, keys);
-    return now ? { ok: false, why: 'locked', ...now } : { ok: false, why: 'wrong' };
-  }
-  await clearFailures(db, keys[0]);
-  return { ok: true, user };
+  let user: User | undefined;
+  const r = await limitedAttempt(
+    db,
+    [accountCounter(e), addressCounter(address)],
+    async () => {
+      user = await db.query.users.findFirst({ where: eq(users.email, e) });
+      const good = await verifyPassword(password.slice(0, 200), user?.passwordHash ?? (await decoyHash()));
+      const merchantOk =
+        !user?.merchantId ||
+        (
+          await db.query.merchants.findFirst({
+            columns: { enabled: true },
+            where: (m, { eq }) => eq(m.id, user!.merchantId!),
+          })
+        )?.enabled === true;
+      return !!user && good && user.enabled && merchantOk;
+    },
+    [accountCounter(e)],
+  );
+  return r.ok ? { ok: true, user: user! } : refusal(r);
 }
 
-export async function changePassword(db: Db, user: User, current: string, next: string) {
-  if (!(await verifyPassword(current, user.passwordHash))) return { error: 'current' as const };
+/** A signed-in user's current password, counted with the sign-in limits (a right one clears the account's count). */
+export async function checkPassword(db: Db, user: User, password: string, address: string) {
+  const account = accountCounter(user.email);
+  const r = await limitedAttempt(
+    db,
+    [account, addressCounter(address)],
+    () => verifyPassword(password.slice(0, 200), user.passwordHash),
+    [account],
+  );
+  return r.ok ? { ok: true as const } : refusal(r);
+}
+
+/**
+ * A second-factor code of the user, counted per user and address; only `completesSignIn` clears
+ * the user's count. Each accepted code's time step is claimed, so a code is good once.
+ */
+export async function checkCode(env: Env, db: Db, user: User, code: string, address: string, completesSignIn: boolean) {
+  const counter = codeCounter(user.id);
+  const r = await limitedAttempt(
+    db,
+    [counter, addressCounter(address)],
+    () => claimTotp(env, db, user, code),
+    completesSignIn ? [counter] : [],
+  );
+  return r.ok ? { ok: true as const } : refusal(r);
+}
+
+/** True when `code` is the user's for now and its step is later than the last accepted (claimed atomically). */
+async function claimTotp(env: Env, db: Db, user: User, code: string): Promise<boolean> {
+  if (!user.totpEnc) return false;
+  const step = totpStep(await openSecret(env.MASTER_KEY, user.totpEnc), code);
+  if (step === null) return false;
+  const claimed = await db
+    .update(users)
+    .set({ totpStep: step })
+    .where(and(eq(users.id, user.id), or(isNull(users.totpStep), lt(users.totpStep, step))))
+    .returning({ id: users.id });
+  return claimed.length === 1;
+}
+
+/** Changes the password after checking the new one's policy, then the current one (with the sign-in limits). */
+export async function changePassword(db: Db, user: User, current: string, next: string, address: string) {
   const weak = passwordProblem(next);
   if (weak) return { error: weak === 'short' ? ('password_short' as const) : ('password_long' as const) };
+  const r = await checkPassword(db, user, current, address);
+  if (!r.ok) return r.why === 'locked' ? { error: 'locked' as const, locked: r } : { error: 'current' as const };
   await db
     .update(users)
     .set({ passwordHash: await hashPassword(next) })
@@ -103,23 +148,27 @@ export async function changePassword(db: Db, user: User, current: string, next: 
   return { ok: true as const };
 }
 
-/** Turns the second factor on once the user proves the authenticator app has the secret. */
+/** Turns the second factor on once the user proves the authenticator app has the secret (that code is then used). */
 export async function enableTotp(env: Env, db: Db, user: User, secret: string, code: string): Promise<boolean> {
-  if (!/^[A-Z2-7]{32}$/.test(secret) || !totpOk(secret, code)) return false;
+  const step = /^[A-Z2-7]{32}$/.test(secret) ? totpStep(secret, code) : null;
+  if (step === null) return false;
   await db
     .update(users)
-    .set({ totpEnc: await sealSecret(env.MASTER_KEY, secret) })
+    .set({ totpEnc: await sealSecret(env.MASTER_KEY, secret), totpStep: step })
     .where(eq(users.id, user.id));
   return true;
 }
 
-export async function disableTotp(db: Db, user: User): Promise<void> {
-  await db.update(users).set({ totpEnc: null }).where(eq(users.id, user.id));
-}
-
-export async function checkTotp(env: Env, user: User, code: string): Promise<boolean> {
-  if (!user.totpEnc) return true;
-  return totpOk(await openSecret(env.MASTER_KEY, user.totpEnc), code);
+/**
+ * Turns the second factor off given proof of the account: the current password, or a current
+ * 6-digit code (a password is never 6 characters), each counted with its limits.
+ */
+export async function disableTotp(env: Env, db: Db, user: User, proof: string, address: string) {
+  const r = /^\d{6}$/.test(proof)
+    ? await checkCode(env, db, user, proof, address, false)
+    : await checkPassword(db, user, proof, address);
+  if (r.ok) await db.update(users).set({ totpEnc: null, totpStep: null }).where(eq(users.id, user.id));
+  return r;
 }
 
 /** An invite link's token (shown once) for a new user of `merchantId`. */

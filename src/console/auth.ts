@@ -1,10 +1,11 @@
 /**
  * Console authentication: PBKDF2-SHA256 password hashes (100,000 iterations, the Workers
  * maximum, 16-byte per-user salt), signed-in sessions whose cookie holds a random token (only
- * its SHA-256 is stored), a CSRF token per session, failed sign-ins limited per account and per
- * address (stored in D1, so every isolate sees them), and TOTP codes (RFC 6238 via `otpauth`).
+ * its SHA-256 is stored), a CSRF token per session and a server-minted one before sign-in,
+ * failed attempts limited per account, per user's second factor and per address (counted in D1
+ * before they are judged, so every isolate sees them), and TOTP codes (RFC 6238 via `otpauth`).
  */
-import { and, eq, lt, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import * as OTPAuth from 'otpauth';
 import {
   consoleSessions,
@@ -28,6 +29,8 @@ export const LIMITS = {
   perAccount: 5,
   /** …an address after this many (it may try several accounts). */
   perAddress: 20,
+  /** …a user's second factor after this many wrong codes (a right password does not clear them). */
+  perUserCodes: 5,
   lockMs: 15 * 60_000,
 };
 
@@ -152,48 +155,143 @@ export async function endOtherSessions(db: Db, userId: number, keepHash: string 
 
 export const csrfOk = (expected: string, given: string | undefined) => !!given && safeEqual(given, expected);
 
+// ── pre-sign-in CSRF ──────────────────────────────────────────────────────────────────────
+
+const preKeys = new Map<string, Promise<CryptoKey>>();
+/** The HMAC key of pre-sign-in tokens: SHA-256 of a purpose label and MASTER_KEY (never the AES key). */
+function preKey(masterKey: string): Promise<CryptoKey> {
+  let k = preKeys.get(masterKey);
+  if (!k) {
+    k = crypto.subtle
+      .digest('SHA-256', enc.encode(`huipay console pre-sign-in CSRF\u0000${masterKey}`))
+      .then((raw) => crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']));
+    preKeys.set(masterKey, k);
+  }
+  return k;
+}
+/** The nonce's tag, base64url (cookie-safe as it is). */
+const preTag = async (masterKey: string, nonce: string) =>
+  b64(await crypto.subtle.sign('HMAC', await preKey(masterKey), enc.encode(nonce)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+
+/** A pre-sign-in CSRF token: 32 random characters and their HMAC tag, `<nonce>.<tag>`. */
+export const mintPreToken = async (masterKey: string) => {
+  const nonce = randomToken(32);
+  return `${nonce}.${await preTag(masterKey, nonce)}`;
+};
+
+/** True only for a token this server minted; a planted cookie is replaced, never adopted. */
+export async function preTokenOk(masterKey: string, token: string | undefined): Promise<boolean> {
+  const m = token?.match(/^([A-Za-z0-9]{32})\.([A-Za-z0-9_-]{43})$/);
+  return !!m && safeEqual(m[2], await preTag(masterKey, m[1]));
+}
+
 // ── failed sign-ins ───────────────────────────────────────────────────────────────────────
 
-export const accountKey = (email: string) => `email:${email}`;
-export const addressKey = (ip: string) => `ip:${ip}`;
+/** A failure counter: its `sign_in_limits` key and how many failures lock it. */
+export interface Counter {
+  key: string;
+  limit: number;
+  kind: Locked['kind'];
+}
+export interface Locked {
+  minutes: number;
+  /** account: its passwords; code: its user's second-factor codes; address: anything from it. */
+  kind: 'account' | 'code' | 'address';
+}
 
-/** Minutes until the first of `keys` unlocks, or 0 when none is locked; and which kind is locked. */
-export async function lockedFor(
+export const accountCounter = (email: string): Counter => ({
+  key: `email:${email}`,
+  limit: LIMITS.perAccount,
+  kind: 'account',
+});
+export const codeCounter = (userId: number): Counter => ({
+  key: `totp:${userId}`,
+  limit: LIMITS.perUserCodes,
+  kind: 'code',
+});
+export const addressCounter = (ip: string): Counter => ({ key: `ip:${ip}`, limit: LIMITS.perAddress, kind: 'address' });
+
+const minutesTo = (untilMs: number, nowMs: number) => Math.ceil((untilMs - nowMs) / 60_000);
+
+/**
+ * One attempt limited by `counters`: counted first (one atomic upsert each, in one batch), then
+ * refused if any counter is locked or past its limit, else judged. A failure that reaches a limit
+ * locks that counter; a refusal or a success takes the attempt's count back, and a success clears
+ * the counters in `clears`. Counting first means parallel attempts cannot all pass one check.
+ */
+export async function limitedAttempt(
   db: Db,
-  keys: string[],
+  counters: Counter[],
+  judge: () => Promise<boolean>,
+  clears: Counter[] = [],
   nowMs = Date.now(),
-): Promise<{ minutes: number; kind: 'account' | 'address' } | null> {
-  const rows = await db
-    .select()
-    .from(signInLimits)
-    .where(or(...keys.map((k) => eq(signInLimits.key, k))));
-  const locked = rows.filter((r) => r.lockedUntilMs > nowMs).sort((a, b) => b.lockedUntilMs - a.lockedUntilMs)[0];
-  if (!locked) return null;
-  return {
-    minutes: Math.ceil((locked.lockedUntilMs - nowMs) / 60_000),
-    kind: locked.key.startsWith('email:') ? 'account' : 'address',
-  };
+): Promise<{ ok: true } | { ok: false; locked: Locked | null }> {
+  const expired = sql`${signInLimits.windowStartMs} < ${nowMs - LIMITS.windowMs}`;
+  const [first, ...more] = counters.map((c) =>
+    db
+      .insert(signInLimits)
+      .values({ key: c.key, failures: 1, windowStartMs: nowMs })
+      .onConflictDoUpdate({
+        target: signInLimits.key,
+        set: {
+          failures: sql`CASE WHEN ${expired} THEN 1 ELSE ${signInLimits.failures} + 1 END`,
+          windowStartMs: sql`CASE WHEN ${expired} THEN ${nowMs} ELSE ${signInLimits.windowStartMs} END`,
+        },
+      })
+      .returning(),
+  );
+  const rows = (await db.batch([first, ...more])).map(([r]) => r);
+  // Past its limit but not yet locked: the attempt that reached the limit is still being judged.
+  const until = (i: number) =>
+    rows[i].lockedUntilMs > nowMs
+      ? rows[i].lockedUntilMs
+      : rows[i].failures > counters[i].limit
+        ? nowMs + LIMITS.lockMs
+        : 0;
+  const refused = counters.map((c, i) => ({ kind: c.kind, until: until(i) })).sort((a, b) => b.until - a.until)[0];
+  if (refused.until > 0) {
+    await uncount(db, counters);
+    return { ok: false, locked: { minutes: minutesTo(refused.until, nowMs), kind: refused.kind } };
+  }
+  if (await judge()) {
+    const cleared = clears.map((c) => c.key);
+    await db.batch([
+      db.delete(signInLimits).where(inArray(signInLimits.key, cleared)),
+      uncount(
+        db,
+        counters.filter((c) => !cleared.includes(c.key)),
+      ),
+    ]);
+    return { ok: true };
+  }
+  const reached = counters.filter((c, i) => rows[i].failures >= c.limit);
+  if (reached.length === 0) return { ok: false, locked: null };
+  await db
+    .update(signInLimits)
+    .set({ lockedUntilMs: nowMs + LIMITS.lockMs })
+    .where(
+      inArray(
+        signInLimits.key,
+        reached.map((c) => c.key),
+      ),
+    );
+  return { ok: false, locked: { minutes: minutesTo(nowMs + LIMITS.lockMs, nowMs), kind: reached[0].kind } };
 }
 
-/** Counts a failed sign-in against the account and the address; locks either past its limit. */
-export async function recordFailure(d1: D1Database, account: string, address: string, nowMs = Date.now()) {
-  const upsert = (key: string, limit: number) =>
-    d1
-      .prepare(
-        `INSERT INTO sign_in_limits (key, failures, window_start_ms, locked_until_ms) VALUES (?1, 1, ?2, 0)
-         ON CONFLICT (key) DO UPDATE SET
-           failures = CASE WHEN window_start_ms < ?2 - ?3 THEN 1 ELSE failures + 1 END,
-           locked_until_ms = CASE WHEN (CASE WHEN window_start_ms < ?2 - ?3 THEN 1 ELSE failures + 1 END) >= ?4
-             THEN ?2 + ?5 ELSE locked_until_ms END,
-           window_start_ms = CASE WHEN window_start_ms < ?2 - ?3 THEN ?2 ELSE window_start_ms END`,
-      )
-      .bind(key, nowMs, LIMITS.windowMs, limit, LIMITS.lockMs);
-  await d1.batch([upsert(account, LIMITS.perAccount), upsert(address, LIMITS.perAddress)]);
-}
-
-export async function clearFailures(db: Db, account: string): Promise<void> {
-  await db.delete(signInLimits).where(eq(signInLimits.key, account));
-}
+/** Takes one attempt's count back from `counters`. */
+const uncount = (db: Db, counters: Counter[]) =>
+  db
+    .update(signInLimits)
+    .set({ failures: sql`MAX(${signInLimits.failures} - 1, 0)` })
+    .where(
+      inArray(
+        signInLimits.key,
+        counters.map((c) => c.key),
+      ),
+    );
 
 /** Drops expired sessions and stale failure counters (called by the sweeper). */
 export async function sweepConsole(db: Db, nowMs = Date.now()): Promise<void> {
@@ -212,14 +310,15 @@ export const newTotpSecret = () => new OTPAuth.Secret({ size: 20 }).base32;
 export const totpUri = (secret: string, email: string) =>
   new OTPAuth.TOTP({ issuer: 'huipay', label: email, secret: OTPAuth.Secret.fromBase32(secret) }).toString();
 
-/** A 6-digit code valid now (±1 period for clock drift). */
-export function totpOk(secret: string, code: string): boolean {
-  if (!/^\d{6}$/.test(code)) return false;
+/** The time step (unix seconds / 30) of a 6-digit code valid now, ±1 step for clock drift; or null. */
+export function totpStep(secret: string, code: string, nowMs = Date.now()): number | null {
+  if (!/^\d{6}$/.test(code)) return null;
   const totp = new OTPAuth.TOTP({
     secret: OTPAuth.Secret.fromBase32(secret),
     algorithm: 'SHA1',
     digits: 6,
     period: 30,
   });
-  return totp.validate({ token: code, window: 1 }) !== null;
+  const delta = totp.validate({ token: code, timestamp: nowMs, window: 1 });
+  return delta === null ? null : Math.floor(nowMs / 30_000) + delta;
 }

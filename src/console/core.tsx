@@ -12,7 +12,7 @@ import type { AppEnv } from '../env';
 import { decodeForm } from '../domain/form';
 import { readBody } from '../services/params';
 import { pickLang, type Lang } from '../views/cashier';
-import { csrfOk, sessionAndMerchant } from './auth';
+import { csrfOk, mintPreToken, preTokenOk, sessionAndMerchant } from './auth';
 import { page, translator, type Flash, type PageCtx } from './layout';
 
 export const SESSION_COOKIE = 'hp_console';
@@ -63,8 +63,8 @@ export const plumbing: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
   );
   if (merchant) c.set('merchant', merchant);
   let pre = getCookie(c, PRE_COOKIE);
-  if (!auth && (!pre || !/^[A-Za-z0-9]{32}$/.test(pre))) {
-    pre = randomToken(32);
+  if (!auth && !(await preTokenOk(c.env.MASTER_KEY, pre))) {
+    pre = await mintPreToken(c.env.MASTER_KEY);
     setCookie(c, PRE_COOKIE, pre, cookieOpts(c));
   }
   const flashRaw = getCookie(c, FLASH_COOKIE);
@@ -101,7 +101,6 @@ export const plumbing: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
       "frame-ancestors 'none'",
     ].join('; '),
   );
-  c.header('x-content-type-options', 'nosniff');
   c.header('referrer-policy', 'same-origin');
   c.header('cache-control', 'no-store');
   // Hono's c.req.query() keeps bad percent-encoding as raw text: refuse it before any page reads it.

@@ -526,6 +526,8 @@ export const users = sqliteTable('users', {
   merchantId: integer('merchant_id'),
   /** The TOTP secret, sealed with MASTER_KEY; null: no second factor. */
   totpEnc: text('totp_enc'),
+  /** The TOTP time step (unix seconds / 30) of the last code accepted; a code is accepted only for a later step. */
+  totpStep: integer('totp_step'),
   enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
   createdMs: integer('created_ms').notNull().default(now),
 });

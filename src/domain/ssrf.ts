@@ -1,7 +1,8 @@
 /**
  * Outbound URL safety: in live mode a callback may not target the gateway's own network —
- * loopback, private, link-local, unique-local, CGNAT, unspecified, multicast or reserved
- * addresses (IPv4, IPv6, IPv4-mapped IPv6), nor names such as `localhost` or `*.internal`.
+ * loopback, private, link-local, site-local, unique-local, CGNAT, unspecified, multicast or reserved
+ * addresses (IPv4, IPv6; IPv6 that embeds or tunnels to IPv4 — mapped, translated, 6to4, NAT64,
+ * Teredo — by the IPv4 or outright), nor names such as `localhost` or `*.internal`.
  * The WHATWG URL parser has already folded odd IPv4 spellings (2130706433, 0x7f.1) to dotted form.
  */
 const INTERNAL_NAMES = /(^|\.)(localhost|local|internal|localdomain|home\.arpa|intranet|lan)$/i;
@@ -42,19 +43,26 @@ function ipv6Groups(ip: string): number[] | null {
   return groups.map((g) => parseInt(g, 16));
 }
 
+const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+
 function ipv6Internal(groups: number[]): boolean {
-  const [g0, , , , , g5, g6, g7] = groups;
+  const [g0, g1, g2, g3, g4, g5, g6, g7] = groups;
   const zeroHead = groups.slice(0, 5).every((g) => g === 0);
   if (zeroHead && (g5 === 0xffff || g5 === 0) && (g6 !== 0 || g5 === 0xffff)) {
-    return ipv4Internal(`${g6 >> 8}.${g6 & 255}.${g7 >> 8}.${g7 & 255}`); // mapped / compatible IPv4
+    return ipv4Internal(v4(g6, g7)); // mapped / compatible IPv4
   }
   if (groups.every((g, i) => g === (i === 7 ? g7 : 0)) && g7 <= 1) return true; // :: and ::1
+  if (g0 === 0x2002) return ipv4Internal(v4(g1, g2)); // 6to4 carries its IPv4 in groups 2-3
+  if (g0 === 0x64 && g1 === 0xff9b && !(g2 | g3 | g4 | g5)) return ipv4Internal(v4(g6, g7)); // NAT64 64:ff9b::/96
   return (
     (g0 & 0xfe00) === 0xfc00 ||
     (g0 & 0xffc0) === 0xfe80 ||
+    (g0 & 0xffc0) === 0xfec0 || // site-local
     (g0 & 0xff00) === 0xff00 ||
-    g0 === 0x64 ||
-    (g0 === 0x2001 && groups[1] === 0xdb8)
+    g0 === 0x64 || // the rest of 0064::/16, local-use NAT64 64:ff9b:1::/48 among it
+    (!(g0 | g1 | g2 | g3) && g4 === 0xffff && g5 === 0) || // IPv4-translated ::ffff:0:0:0/96
+    (g0 === 0x2001 && (g1 === 0 || g1 === 0xdb8)) || // Teredo 2001::/32 (hides its target), documentation
+    (g0 === 0x100 && !(g1 | g2 | g3)) // discard-only 100::/64
   );
 }
 

@@ -6,6 +6,9 @@ export class Browser {
   cookies = new Map<string, string>();
   lastHtml = '';
 
+  /** The client address the gateway sees (`cf-connecting-ip`), or none (counted as `local`). */
+  constructor(public address?: string) {}
+
   async request(
     method: string,
     path: string,
@@ -22,6 +25,7 @@ export class Browser {
       headers: {
         cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
         ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...(this.address ? { 'cf-connecting-ip': this.address } : {}),
         ...headers,
       },
       body: body?.toString(),

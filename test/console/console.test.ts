@@ -9,8 +9,8 @@ import { planMonth } from '../../src/domain/points';
 const PASSWORD = 'correct horse battery';
 let operator: Browser;
 
-async function signIn(email: string, password = PASSWORD) {
-  const b = new Browser();
+async function signIn(email: string, password = PASSWORD, address?: string) {
+  const b = new Browser(address);
   await b.get('/console/signin');
   const r = await b.request('POST', '/console/signin', { _csrf: b.csrf(), email, password });
   return { b, r };
@@ -49,6 +49,9 @@ async function paidChannelOrder(merchantId: number, price = '10.00') {
   await orderBecomes(created.order_id, 'paid');
   return { app, orderId: created.order_id as number };
 }
+
+const userOf = async (email: string) =>
+  (await env.DB.prepare('SELECT * FROM users WHERE email = ?').bind(email).first<any>())!;
 
 const refundRows = async (orderId: number) =>
   (
@@ -140,6 +143,32 @@ describe('first run and sign-in', () => {
 });
 
 describe('CSRF and origin', () => {
+  it('before sign-in the server mints the CSRF token: a planted hp_pre cookie is replaced, never adopted', async () => {
+    const { email } = await merchantWithUser('Planted');
+    const planted = 'A'.repeat(32);
+    // The attacker's own form, posted from a browser they planted the cookie in, signs no one in.
+    const forged = new Browser('203.0.113.160');
+    forged.cookies.set('hp_pre', planted);
+    const r = await forged.request('POST', '/console/signin', { _csrf: planted, email, password: PASSWORD });
+    expect(r.status).toBe(403);
+    expect(forged.cookies.has('hp_console')).toBe(false);
+    const victim = new Browser('203.0.113.160');
+    victim.cookies.set('hp_pre', planted);
+    await victim.get('/console/signin');
+    const minted = victim.cookies.get('hp_pre')!;
+    expect(minted).toMatch(/^[A-Za-z0-9]{32}\.[A-Za-z0-9_-]{43}$/);
+    expect(victim.csrf()).toBe(minted);
+    // Kept while it is the server's own; a forged tag on a fresh nonce is replaced too.
+    await victim.get('/console/signin');
+    expect(victim.cookies.get('hp_pre')).toBe(minted);
+    victim.cookies.set('hp_pre', `${'B'.repeat(32)}.${minted.split('.')[1]}`);
+    await victim.get('/console/signin');
+    expect(victim.cookies.get('hp_pre')).not.toMatch(/^B{32}\./);
+    expect(
+      (await victim.request('POST', '/console/signin', { _csrf: victim.csrf(), email, password: PASSWORD })).status,
+    ).toBe(303);
+  });
+
   it('a form posted without, or with a wrong, CSRF token changes nothing (403)', async () => {
     const { id, b } = await merchantWithUser('Csrf');
     for (const token of [undefined, 'wrong-token', operator.csrf()]) {
@@ -440,6 +469,35 @@ describe('free text is inert', () => {
   });
 });
 
+describe('webhook headers', () => {
+  it('a header value with a NUL or another control character is refused, naming the header; nothing is saved', async () => {
+    const { id, b } = await merchantWithUser('HeaderNul');
+    const url = 'https://merchant.example/success/header-nul';
+    const app = await ok('POST', `/merchants/${id}/apps`, { name: 'h', mode: 'sandbox', notify_url: url });
+    const W = `/console/m/${id}/webhooks`;
+    const rows = async () =>
+      (await env.DB.prepare('SELECT headers FROM webhooks WHERE app_id = ?').bind(app.id).all<any>()).results;
+    for (const [name, value] of [
+      ['X-Nul', 'a\u0000b'],
+      ['X-Esc', '\u001b[2J'],
+      ['X-Cr', 'a\rb'],
+    ]) {
+      const form = { appkey: app.appkey, url, mode: 'test', events: 'payment.succeeded' };
+      const r = await b.submit(W, W, { ...form, headers: `X-Ok: fine\n${name}: ${value}` });
+      expect(r.location).toBe(W);
+      expect((await b.get(W)).text).toContain(
+        `headers.${name}: a header value of printable ASCII: no NUL, line break or other control character`,
+      );
+      expect(await rows()).toEqual([]);
+    }
+    const wh = await ok('POST', `/apps/${app.appkey}/webhooks`, { url, mode: 'test', headers: { 'X-Ok': 'fine' } });
+    const edit = `${W}/${wh.id}`;
+    await b.submit(edit, edit, { url, mode: 'test', events: 'payment.succeeded', headers: 'X-Nul: \u0000' });
+    expect((await b.get(W)).text).toContain('headers.X-Nul: a header value of printable ASCII');
+    expect((await rows()).map((r: any) => JSON.parse(r.headers))).toEqual([{ 'X-Ok': 'fine' }]);
+  });
+});
+
 /** RFC 6238 TOTP (HMAC-SHA1, 6 digits, 30 s), written here from the RFC, independent of the otpauth library. */
 async function rfc6238(base32: string, atMs = Date.now()) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -479,7 +537,11 @@ describe('accounts', () => {
     expect((await again.b.get(`/console/m/${id}`)).location).toBe('/console/mfa');
     await again.b.get('/console/mfa');
     expect((await again.b.request('POST', '/console/mfa', { _csrf: again.b.csrf(), code: 'abcdef' })).status).toBe(401);
-    const ok2 = await again.b.request('POST', '/console/mfa', { _csrf: again.b.csrf(), code: await rfc6238(secret) });
+    // The code that turned TOTP on is used; the next step's code (within the ±1 step drift) signs in.
+    const ok2 = await again.b.request('POST', '/console/mfa', {
+      _csrf: again.b.csrf(),
+      code: await rfc6238(secret, Date.now() + 30_000),
+    });
     expect(ok2.location).toBe(`/console/m/${id}`);
     expect((await again.b.get(`/console/m/${id}`)).status).toBe(200);
   });
@@ -553,6 +615,192 @@ describe('accounts', () => {
     expect(sw.location).toBe(`/console/m/${id}/orders`);
     expect((await b.get(`/console/m/${id}/orders`)).text).toContain('Transactions');
     expect((await b.get('/console/lang?lang=en&to=https://evil.example/')).location).toBe('/console');
+  });
+});
+
+/** A merchant user with TOTP turned on (with the previous step's code, so the current and next are unused). */
+async function totpUser(name: string) {
+  const u = await merchantWithUser(name);
+  const setup = await u.b.submit('/console/account', '/console/account/totp');
+  const secret = setup.text.match(/name="secret" value="([A-Z2-7]{32})"/)![1];
+  const on = await u.b.request('POST', '/console/account/totp/on', {
+    _csrf: u.b.csrf(),
+    secret,
+    code: await rfc6238(secret, Date.now() - 30_000),
+  });
+  expect(on.status).toBe(303);
+  return { ...u, secret };
+}
+
+/** Posts a code at /console/mfa. */
+async function mfa(b: Browser, code: string) {
+  await b.get('/console/mfa');
+  return b.request('POST', '/console/mfa', { _csrf: b.csrf(), code });
+}
+
+const wrongCode = async (secret: string, i: number) => {
+  const right = new Set([
+    await rfc6238(secret, Date.now() - 30_000),
+    await rfc6238(secret),
+    await rfc6238(secret, Date.now() + 30_000),
+  ]);
+  let code = String(100000 + i);
+  while (right.has(code)) code = String(Number(code) + 1);
+  return code;
+};
+
+const failuresOf = (key: string) =>
+  env.DB.prepare('SELECT failures FROM sign_in_limits WHERE key = ?').bind(key).first<number>('failures');
+
+describe('sign-in limits', () => {
+  it('wrong codes are counted per user and a right password does not clear them: five rounds of (password, four wrong codes) from new addresses judge five', async () => {
+    const { email, secret, id } = await totpUser('MfaRounds');
+    const statuses: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const address = `203.0.113.${100 + round}`;
+      const { b, r } = await signIn(email, PASSWORD, address);
+      expect(r.location).toBe('/console/mfa');
+      for (let i = 0; i < 4; i++) statuses.push((await mfa(b, await wrongCode(secret, round * 4 + i))).status);
+    }
+    // The fifth wrong code locks the user's second factor; every later one is refused unjudged.
+    expect(statuses).toEqual([401, 401, 401, 401, 429, ...Array(15).fill(429)]);
+    const { b } = await signIn(email, PASSWORD, '203.0.113.110');
+    const right = await mfa(b, await rfc6238(secret));
+    expect(right.status).toBe(429);
+    expect(right.text).toMatch(/该账户验证码错误次数过多，请 1[45] 分钟后再试。/);
+    expect(await failuresOf(`totp:${(await userOf(email)).id}`)).toBe(5);
+    expect((await b.get(`/console/m/${id}`)).location).toBe('/console/mfa');
+  });
+
+  it('a completed sign-in clears the code count; a code once accepted is refused again in its window', async () => {
+    const { email, secret, id } = await totpUser('MfaReplay');
+    const first = await signIn(email, PASSWORD, '203.0.113.120');
+    for (let i = 0; i < 4; i++) expect((await mfa(first.b, await wrongCode(secret, i))).status).toBe(401);
+    const code = await rfc6238(secret);
+    expect((await mfa(first.b, code)).location).toBe(`/console/m/${id}`);
+    const userId = (await userOf(email)).id;
+    expect(await failuresOf(`totp:${userId}`)).toBeNull();
+    // Someone who saw that code, with the password, cannot use it again.
+    const second = await signIn(email, PASSWORD, '203.0.113.121');
+    const replay = await mfa(second.b, code);
+    expect(replay.status).toBe(401);
+    expect(replay.text).toContain('验证码不正确或已使用。');
+    expect(await failuresOf(`totp:${userId}`)).toBe(1);
+    expect((await mfa(second.b, await rfc6238(secret, Date.now() + 30_000))).location).toBe(`/console/m/${id}`);
+  });
+
+  it('one right code used by two sessions at once verifies one of them', async () => {
+    const { email, secret } = await totpUser('MfaTwice');
+    const a = await signIn(email, PASSWORD, '203.0.113.130');
+    const b = await signIn(email, PASSWORD, '203.0.113.131');
+    await Promise.all([a.b.get('/console/mfa'), b.b.get('/console/mfa')]);
+    const code = await rfc6238(secret);
+    const both = await Promise.all([
+      a.b.request('POST', '/console/mfa', { _csrf: a.b.csrf(), code }),
+      b.b.request('POST', '/console/mfa', { _csrf: b.b.csrf(), code }),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([303, 401]);
+  });
+
+  it('passwords and codes are counted before they are judged: of parallel wrong ones, exactly the limit is judged', async () => {
+    // 20 wrong passwords for one account at once, from 20 addresses: 5 are judged (the fifth locks), 15 refused unjudged.
+    const { email } = await merchantWithUser('Parallel');
+    const pages = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const b = new Browser(`198.51.100.${i}`);
+        await b.get('/console/signin');
+        return b;
+      }),
+    );
+    const tries = await Promise.all(
+      pages.map((b, i) =>
+        b.request('POST', '/console/signin', { _csrf: b.csrf(), email, password: `wrong password ${i}` }),
+      ),
+    );
+    expect(await failuresOf(`email:${email}`)).toBe(5);
+    expect(tries.map((r) => r.status).sort()).toEqual([...Array(4).fill(401), ...Array(16).fill(429)]);
+    // Only the judged attempts stay counted on their addresses.
+    const counted = await env.DB.prepare(
+      `SELECT COUNT(*) AS n FROM sign_in_limits WHERE key LIKE 'ip:198.51.100.%' AND failures = 1`,
+    ).first<number>('n');
+    expect(counted).toBe(5);
+
+    // 12 wrong codes for one user at once, from 12 addresses: 5 judged, 7 refused.
+    const { email: e2, secret } = await totpUser('ParallelMfa');
+    const { b } = await signIn(e2, PASSWORD, '198.51.100.200');
+    await b.get('/console/mfa');
+    const codes = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) =>
+        b.request(
+          'POST',
+          '/console/mfa',
+          { _csrf: b.csrf(), code: await wrongCode(secret, i) },
+          { 'cf-connecting-ip': `198.51.100.${210 + i}` },
+        ),
+      ),
+    );
+    expect(await failuresOf(`totp:${(await userOf(e2)).id}`)).toBe(5);
+    expect(codes.map((r) => r.status).sort()).toEqual([...Array(4).fill(401), ...Array(8).fill(429)]);
+  });
+
+  it('wrong current passwords on the account page count with the sign-in limits (429 once locked)', async () => {
+    const { email, b } = await merchantWithUser('AccountPw');
+    b.address = '203.0.113.140';
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++)
+      statuses.push(
+        (
+          await b.submit('/console/account', '/console/account/password', {
+            current: `not it ${i}`,
+            next: 'a-new-password-3',
+          })
+        ).status,
+      );
+    expect(statuses).toEqual([400, 400, 400, 400, 429, 429, 429]);
+    const right = await b.submit('/console/account', '/console/account/password', {
+      current: PASSWORD,
+      next: 'a-new-password-3',
+    });
+    expect(right.status).toBe(429);
+    expect(right.text).toMatch(/该账户登录失败次数过多，请 1[45] 分钟后再试。/);
+    // The same account counter: signing in is locked too, and the password did not change.
+    expect((await signIn(email, PASSWORD, '203.0.113.141')).r.status).toBe(429);
+    const hash = (await userOf(email)).password_hash;
+    await env.DB.prepare(`DELETE FROM sign_in_limits WHERE key = ?`).bind(`email:${email}`).run();
+    expect((await signIn(email, PASSWORD, '203.0.113.141')).r.status).toBe(303);
+    expect((await userOf(email)).password_hash).toBe(hash);
+  });
+
+  it('turning the second factor off needs the current password or a current code', async () => {
+    const { email, secret, b } = await totpUser('TotpOff');
+    const signedIn = await signIn(email, PASSWORD, '203.0.113.150');
+    await mfa(signedIn.b, await rfc6238(secret));
+    const on = async () => (await userOf(email)).totp_enc !== null;
+    for (const current of [undefined, '', 'not the password', await wrongCode(secret, 0), await rfc6238(secret)]) {
+      const r = await signedIn.b.submit(
+        '/console/account',
+        '/console/account/totp/off',
+        current === undefined ? {} : { current },
+      );
+      expect(r.status, String(current)).toBe(400);
+      expect(r.text).toContain('密码或验证码不正确，两步验证仍开启。');
+      expect(await on()).toBe(true);
+    }
+    expect((await signedIn.b.get('/console/account')).text).toContain('当前密码，或身份验证器中的 6 位数字');
+    // The next step's code (unused) turns it off; so would the password.
+    const off = await signedIn.b.submit('/console/account', '/console/account/totp/off', {
+      current: await rfc6238(secret, Date.now() + 30_000),
+    });
+    expect(off.location).toBe('/console/account');
+    expect(await on()).toBe(false);
+    expect((await userOf(email)).totp_step).toBeNull();
+    expect((await b.get('/console/account')).status).toBe(200);
+    const again = await totpUser('TotpOffPw');
+    again.b.address = '203.0.113.151';
+    expect(
+      (await again.b.submit('/console/account', '/console/account/totp/off', { current: PASSWORD })).location,
+    ).toBe('/console/account');
+    expect((await userOf(again.email)).totp_enc).toBeNull();
   });
 });
 

@@ -548,4 +548,34 @@ describe('api.php wrong keys', () => {
     });
     expect(res.json()).toMatchObject({ code: -1, msg: expect.stringMatching(/密钥错误次数过多/) });
   });
+
+  it('a right key is not counted: 15 right keys, then 10 wrong ones are judged and the 11th refused', async () => {
+    const m = await setupMerchant({ sessions: 0 });
+    const q = (key: string) =>
+      send(`/api.php?act=query&pid=${m.app.id}&key=${key}`, { headers: { 'cf-connecting-ip': '192.0.2.79' } });
+    for (let i = 0; i < 15; i++) expect((await q(m.app.appsecret)).json()).toMatchObject({ code: 1 });
+    for (let i = 0; i < 10; i++)
+      expect((await q(`wrong${i}`)).json()).toEqual({ code: -1, msg: 'KEY 校验失败：pid 或 key 错误' });
+    expect((await q('wrong')).json().msg).toMatch(/^密钥错误次数过多，请 \d+ 秒后再试$/);
+  });
+
+  it('are counted before they are judged: of 60 parallel wrong keys on one pid, 30 are judged and 30 refused', async () => {
+    const m = await setupMerchant({ sessions: 0 });
+    // Local workerd interleaves these requests at their D1 awaits, so a check-then-count guard judges all 60 here.
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        send(`/api.php?act=query&pid=${m.app.id}&key=wrong${i}`, {
+          headers: { 'cf-connecting-ip': `198.51.100.${i}` },
+        }).then((r) => r.json().msg as string),
+      ),
+    );
+    expect(answers.filter((msg) => msg === 'KEY 校验失败：pid 或 key 错误')).toHaveLength(30);
+    expect(answers.filter((msg) => /^密钥错误次数过多，请 \d+ 秒后再试$/.test(msg))).toHaveLength(30);
+    // Only the wrong keys stay counted: the refused checks took theirs back.
+    expect(
+      await env.DB.prepare('SELECT failures FROM failed_attempts WHERE key = ?')
+        .bind(`epay:pid:${m.app.id}`)
+        .first('failures'),
+    ).toBe(30);
+  });
 });

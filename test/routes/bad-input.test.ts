@@ -1209,6 +1209,14 @@ const ADMIN: Record<string, Row[]> = {
     ['events ["order.deleted"]', webhooks({ ...WEBHOOK, events: ['order.deleted'] }), /events/],
     ['headers with Content-Type', webhooks({ ...WEBHOOK, headers: { 'Content-Type': 'text/plain' } }), /headers/],
     ['headers with a CRLF value', webhooks({ ...WEBHOOK, headers: { 'X-A': 'a\r\nX-B: b' } }), /headers/],
+    ['headers with a NUL in a value', webhooks({ ...WEBHOOK, headers: { 'X-Nul': 'a\u0000b' } }), /^headers\.X-Nul: /],
+    [
+      'headers with an ESC in a value',
+      webhooks({ ...WEBHOOK, headers: { 'X-Esc': '\u001b[31m' } }),
+      /^headers\.X-Esc: /,
+    ],
+    ['headers with a DEL in a value', webhooks({ ...WEBHOOK, headers: { 'X-Del': 'a\u007f' } }), /^headers\.X-Del: /],
+    ['headers with a value beyond ASCII', webhooks({ ...WEBHOOK, headers: { 'X-Zh': '中文' } }), /^headers\.X-Zh: /],
     ['headers with a bad name', webhooks({ ...WEBHOOK, headers: { 'bad name': 'x' } }), /headers/],
     [
       'headers with 21 entries',
@@ -1235,6 +1243,7 @@ const ADMIN: Record<string, Row[]> = {
     ...idRows((id) => `/webhooks/${id}`, 'PATCH', { enabled: true }),
     missing('PATCH', (x) => `/webhooks/${x.webhookA}`, { enabled: true }),
     ['url not a URL', webhookPatch({ url: 'not a url' }), /url/],
+    ['headers with a NUL in a value', webhookPatch({ headers: { 'X-Nul': '\u0000' } }), /^headers\.X-Nul: /],
     ['mode live with a loopback url', webhookPatch({ mode: 'live', url: 'http://[::1]/x' }), /url/],
     ['events ["*"]', webhookPatch({ events: ['*'] }), /events/],
     ["appkey of merchant B's app (move the endpoint)", (x) => webhookPatch({ appkey: x.appB.appkey })(x), /appkey/],

@@ -6,7 +6,7 @@ import { raw } from 'hono/html';
 import {
   acceptInvite,
   changePassword,
-  checkTotp,
+  checkCode,
   disableTotp,
   enableTotp,
   firstOperator,
@@ -15,17 +15,7 @@ import {
   userCount,
   type AccountError,
 } from '../accounts';
-import {
-  accountKey,
-  addressKey,
-  endOtherSessions,
-  endSession,
-  lockedFor,
-  newTotpSecret,
-  recordFailure,
-  startSession,
-  totpUri,
-} from '../auth';
+import { endOtherSessions, endSession, type Locked, newTotpSecret, startSession, totpUri } from '../auth';
 import {
   consoleRouter,
   cookieOpts,
@@ -53,6 +43,27 @@ export function accountError(tr: Tr, e: AccountError | 'current'): string {
     current: tr('当前密码不正确。', 'The current password is wrong.'),
   }[e];
 }
+
+/** Why an attempt was refused before it was judged, and for how long. */
+export function lockedText(tr: Tr, { kind, minutes }: Locked): string {
+  return {
+    account: tr(
+      `该账户登录失败次数过多，请 ${minutes} 分钟后再试。`,
+      `Too many failed sign-ins for this account. Try again in ${minutes} minutes.`,
+    ),
+    code: tr(
+      `该账户验证码错误次数过多，请 ${minutes} 分钟后再试。`,
+      `Too many wrong codes for this account. Try again in ${minutes} minutes.`,
+    ),
+    address: tr(
+      `来自您网络地址的登录失败次数过多，请 ${minutes} 分钟后再试。`,
+      `Too many failed sign-ins from your address. Try again in ${minutes} minutes.`,
+    ),
+  }[kind];
+}
+
+/** The client's address, as the sign-in limits count it. */
+const addressOf = (c: CCtx) => c.req.header('cf-connecting-ip') ?? 'local';
 
 /** Where a signed-in user lands. */
 export const home = (u: User) => (u.role === 'operator' ? '/console/operator' : mbase(u.merchantId ?? 0));
@@ -145,21 +156,9 @@ router.post('/signin', async (c) => {
   const ctx = c.get('ctx');
   const { tr } = ctx;
   const next = safeNext(field(c, 'next'));
-  const address = c.req.header('cf-connecting-ip') ?? 'local';
-  const r = await signIn(c.env, c.get('db'), field(c, 'email'), c.get('form').get('password') ?? '', address);
+  const r = await signIn(c.get('db'), field(c, 'email'), c.get('form').get('password') ?? '', addressOf(c));
   if (r.ok) return startAndGo(c, r.user, next || home(r.user));
-  const text =
-    r.why === 'locked'
-      ? r.kind === 'account'
-        ? tr(
-            `该账户登录失败次数过多，请 ${r.minutes} 分钟后再试。`,
-            `Too many failed sign-ins for this account. Try again in ${r.minutes} minutes.`,
-          )
-        : tr(
-            `来自您网络地址的登录失败次数过多，请 ${r.minutes} 分钟后再试。`,
-            `Too many failed sign-ins from your address. Try again in ${r.minutes} minutes.`,
-          )
-      : tr('邮箱或密码不正确。', 'The e-mail or password is wrong.');
+  const text = r.why === 'locked' ? lockedText(tr, r) : tr('邮箱或密码不正确。', 'The e-mail or password is wrong.');
   return c.html(signInPage({ ...ctx, flash: { kind: 'error', text } }, next), r.why === 'locked' ? 429 : 401);
 });
 
@@ -205,18 +204,13 @@ router.post('/mfa', async (c) => {
   const auth = c.get('auth');
   if (!auth) return c.redirect('/console/signin', 303);
   const ctx = c.get('ctx');
-  const address = c.req.header('cf-connecting-ip') ?? 'local';
-  const keys = [accountKey(auth.user.email), addressKey(address)];
-  const locked = await lockedFor(c.get('db'), keys);
-  if (locked || !(await checkTotp(c.env, auth.user, field(c, 'code')))) {
-    if (!locked) await recordFailure(c.env.DB, keys[0], keys[1]);
-    const text = locked
-      ? ctx.tr(
-          `失败次数过多，请 ${locked.minutes} 分钟后再试。`,
-          `Too many failures. Try again in ${locked.minutes} minutes.`,
-        )
-      : ctx.tr('验证码不正确。', 'The code is wrong.');
-    return c.html(mfaPage({ ...ctx, flash: { kind: 'error', text } }), locked ? 429 : 401);
+  const r = await checkCode(c.env, c.get('db'), auth.user, field(c, 'code'), addressOf(c), true);
+  if (!r.ok) {
+    const text =
+      r.why === 'locked'
+        ? lockedText(ctx.tr, r)
+        : ctx.tr('验证码不正确或已使用。', 'The code is wrong or was used already.');
+    return c.html(mfaPage({ ...ctx, flash: { kind: 'error', text } }), r.why === 'locked' ? 429 : 401);
   }
   await c
     .get('db')
@@ -274,6 +268,20 @@ function accountPage(ctx: PageCtx, user: User, totp?: { secret: string; uri: str
           <form method="post" action="/console/account/totp/off">
             <Csrf ctx={ctx} />
             <p>{tr('已开启。', 'On.')}</p>
+            <label for="totp-off-proof">
+              {tr(
+                '当前密码，或身份验证器中的 6 位数字',
+                'Your current password, or a 6-digit code from your authenticator app',
+              )}
+            </label>
+            <input
+              id="totp-off-proof"
+              name="current"
+              type="password"
+              autocomplete="current-password"
+              required
+              maxlength={200}
+            />
             <button type="submit" class="danger">
               {tr('关闭两步验证', 'Turn off')}
             </button>
@@ -329,7 +337,10 @@ router.post('/account/password', async (c) => {
     user,
     c.get('form').get('current') ?? '',
     c.get('form').get('next') ?? '',
+    addressOf(c),
   );
+  if (r.error === 'locked')
+    return c.html(accountPage({ ...ctx, flash: { kind: 'error', text: lockedText(ctx.tr, r.locked) } }, user), 429);
   if (r.error)
     return c.html(accountPage({ ...ctx, flash: { kind: 'error', text: accountError(ctx.tr, r.error) } }, user), 400);
   await endOtherSessions(c.get('db'), user.id, session.tokenHash);
@@ -367,13 +378,20 @@ router.post('/account/totp/on', async (c) => {
 });
 
 router.post('/account/totp/off', async (c) => {
-  await disableTotp(c.get('db'), c.get('auth')!.user);
-  return redirectWith(
-    c,
-    '/console/account',
-    'ok',
-    c.get('ctx').tr('两步验证已关闭。', 'Two-step verification is off.'),
-  );
+  const ctx = c.get('ctx');
+  const user = c.get('auth')!.user;
+  const r = await disableTotp(c.env, c.get('db'), user, c.get('form').get('current') ?? '', addressOf(c));
+  if (!r.ok) {
+    const text =
+      r.why === 'locked'
+        ? lockedText(ctx.tr, r)
+        : ctx.tr(
+            '密码或验证码不正确，两步验证仍开启。',
+            'The password or code is wrong; two-step verification stays on.',
+          );
+    return c.html(accountPage({ ...ctx, flash: { kind: 'error', text } }, user), r.why === 'locked' ? 429 : 400);
+  }
+  return redirectWith(c, '/console/account', 'ok', ctx.tr('两步验证已关闭。', 'Two-step verification is off.'));
 });
 
 // ── invites ──────────────────────────────────────────────────────────────────────────────

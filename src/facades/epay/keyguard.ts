@@ -1,7 +1,8 @@
 /**
- * epay `api.php` takes the plain KEY. Wrong keys are counted in D1 (`failed_attempts`) per pid
- * and per client address in a fixed 10-minute window; past the limit every key check of that pid
- * or address is refused until the window ends, right key or not, so guessing gains nothing.
+ * epay `api.php` takes the plain KEY. Key checks are counted in D1 (`failed_attempts`) per pid
+ * and per client address in a fixed 10-minute window before they are judged, and a right key's
+ * count is taken back; past the limit every key check of that pid or address is refused until the
+ * window ends, right key or not, so guessing gains nothing.
  * D1 keeps the count across isolates, locations and restarts.
  */
 import { inArray, lt, sql } from 'drizzle-orm';
@@ -19,24 +20,13 @@ export interface GuardSubject {
 
 const keysOf = (s: GuardSubject) => ({ pid: `epay:pid:${s.pid}`, ip: `epay:ip:${s.address}` });
 
-/** Seconds until the subject may try again, or 0 when it may now. */
-export async function lockedFor(db: Db, s: GuardSubject, nowMs = Date.now()): Promise<number> {
-  const keys = keysOf(s);
-  const rows = await db
-    .select()
-    .from(failedAttempts)
-    .where(inArray(failedAttempts.key, [keys.pid, keys.ip]));
-  let until = 0;
-  for (const r of rows) {
-    const limit = r.key === keys.pid ? GUARD_LIMITS.pid : GUARD_LIMITS.ip;
-    const ends = r.windowStartMs + GUARD_WINDOW_MS;
-    if (r.failures >= limit && ends > nowMs) until = Math.max(until, ends);
-  }
-  return until ? Math.ceil((until - nowMs) / 1000) : 0;
-}
-
-/** Counts one wrong key against the pid and the address (one atomic upsert each, in one batch). */
-export async function recordFailure(db: Db, s: GuardSubject, nowMs = Date.now()): Promise<void> {
+/**
+ * Counts one key check against the pid and the address first (one atomic upsert each, in one
+ * batch), then judges on the counts returned: seconds until the subject may try again, or 0 when
+ * this check may be judged (a refused one is not counted). Counting first means parallel guesses
+ * cannot all pass a separate check.
+ */
+export async function countCheck(db: Db, s: GuardSubject, nowMs = Date.now()): Promise<number> {
   const expired = sql`${failedAttempts.windowStartMs} + ${GUARD_WINDOW_MS} <= ${nowMs}`;
   const upsert = (key: string) =>
     db
@@ -48,9 +38,27 @@ export async function recordFailure(db: Db, s: GuardSubject, nowMs = Date.now())
           failures: sql`CASE WHEN ${expired} THEN 1 ELSE ${failedAttempts.failures} + 1 END`,
           windowStartMs: sql`CASE WHEN ${expired} THEN ${nowMs} ELSE ${failedAttempts.windowStartMs} END`,
         },
-      });
+      })
+      .returning();
   const keys = keysOf(s);
-  await db.batch([upsert(keys.pid), upsert(keys.ip)]);
+  const [[pid], [ip]] = await db.batch([upsert(keys.pid), upsert(keys.ip)]);
+  let until = 0;
+  for (const [r, limit] of [
+    [pid, GUARD_LIMITS.pid],
+    [ip, GUARD_LIMITS.ip],
+  ] as const)
+    if (r.failures > limit) until = Math.max(until, r.windowStartMs + GUARD_WINDOW_MS);
+  if (!until) return 0;
+  await uncount(db, s);
+  return Math.ceil((until - nowMs) / 1000);
+}
+
+/** A refused check or a right key takes its count back: only wrong keys stay counted. */
+export async function uncount(db: Db, s: GuardSubject): Promise<void> {
+  await db
+    .update(failedAttempts)
+    .set({ failures: sql`MAX(${failedAttempts.failures} - 1, 0)` })
+    .where(inArray(failedAttempts.key, Object.values(keysOf(s))));
 }
 
 /** Forgets counts whose window ended (called by the sweep). */

@@ -30,7 +30,7 @@ import type { Db } from '../../env';
 import { type AppWithSecret, appById } from '../../services/apps';
 import { RefundRefused, type RefundRefusal, requestRefund } from '../../services/refunds';
 import { createView, payerIp, type PlaceRefusal, placeFacadeOrder } from '../orders';
-import { lockedFor, recordFailure } from './keyguard';
+import { countCheck, uncount } from './keyguard';
 
 export type EpayStart =
   | { kind: 'order'; order: Order }
@@ -186,15 +186,13 @@ export async function epayApi(
   if (!p.pid) return { code: -1, msg: 'pid 缺少：商户 ID' };
   if (!p.key) return { code: -1, msg: 'key 缺少：商户密钥' };
   const subject = { pid: p.pid, address: caller.address };
-  const wait = await lockedFor(db, subject);
+  const wait = await countCheck(db, subject);
   if (wait > 0) return { code: -1, msg: `密钥错误次数过多，请 ${wait} 秒后再试` };
   const app = await appOfPid(env, db, p.pid);
   // Compare against something of the same length even when the pid is unknown, so both cost the same.
   const right = safeEqual(p.key, app?.secret ?? 'x'.repeat(32)) && app !== null;
-  if (!right || !app) {
-    await recordFailure(db, subject);
-    return { code: -1, msg: 'KEY 校验失败：pid 或 key 错误' };
-  }
+  if (!right || !app) return { code: -1, msg: 'KEY 校验失败：pid 或 key 错误' };
+  await uncount(db, subject);
   if (act === 'refund' && caller.method !== 'POST') return { code: -1, msg: 'act=refund 只接受 POST' };
   return acts[act as keyof typeof acts](db, app, p, { env, origin });
 }

@@ -422,7 +422,8 @@ const ExtraHeaders = z
     z
       .string()
       .max(1024)
-      .regex(/^[^\r\n]*$/, 'a header value without line breaks'),
+      // Sent as is: a control character (NUL, CR, LF…) or non-ASCII would fail in fetch or be mangled.
+      .regex(/^[\t\x20-\x7e]*$/, 'a header value of printable ASCII: no NUL, line break or other control character'),
   )
   .refine((h) => Object.keys(h).length <= 20, 'at most 20 headers')
   .refine(
