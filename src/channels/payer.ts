@@ -79,7 +79,8 @@ export function mountPayer(sim: Hono<AppEnv>, spec: PayerSpec): void {
     const form = new URLSearchParams(body.ok ? body.text : '');
     const back = cashierBack(form.get('back'));
     if (form.get('action') === 'cancel') {
-      if (t.returnUrl ?? back) return c.redirect((t.returnUrl ?? back)!, 302);
+      const quit = t.returnUrl ?? back;
+      if (quit) return c.redirect(quit, 302);
       return c.html(page(t, back, '已取消支付 Payment cancelled'));
     }
     const paid = await paySimTrade(db, t, spec.open, spec.paidStatus, form.get('notify') === 'skip');

@@ -18,11 +18,11 @@ const TEXT = {
     demoRun: ['本地运行 ', ' 时，执行下面的命令创建沙箱订单，并打开它的收银台页面：'],
     demoNote: '在收银台点击“模拟支付（沙箱）”，订单会按真实到账的同一路径完成支付，然后返回演示商户。',
     reference: '接口',
-    merchantApi: '商户接口（兼容 gatepay，见 /docs）',
-    monitor: '收款监控协议',
+    merchantApi: '商户接口（兼容 gatepay，见 /docs）：',
+    monitor: '收款监控协议：',
     facades: '兼容层：彩虹易支付 submit.php、mapi.php、api.php；V免签 /vmq/{appkey}/',
     openapi: 'OpenAPI 文档',
-    health: '健康检查',
+    health: '健康检查：',
   },
   en: {
     title: 'huipay payment gateway',
@@ -36,11 +36,11 @@ const TEXT = {
     demoNote:
       'On the cashier page, “Simulate payment (sandbox)” pays the order through the same path a real payment takes; the page then returns you to the demo shop.',
     reference: 'Interfaces',
-    merchantApi: 'Merchant API (gatepay-compatible, see /docs)',
-    monitor: 'Monitor protocol',
+    merchantApi: 'Merchant API (gatepay-compatible, see /docs): ',
+    monitor: 'Monitor protocol: ',
     facades: 'Facades: 彩虹易支付 submit.php, mapi.php, api.php; V免签 /vmq/{appkey}/',
     openapi: 'OpenAPI document',
-    health: 'Health',
+    health: 'Health: ',
   },
 };
 
@@ -87,15 +87,18 @@ export function renderHome(origin: string, lang: Lang): string {
           <h2>{t.reference}</h2>
           <ul>
             <li>
-              {t.merchantApi}: <code>POST {origin}/api/cloudpay/create</code>, <code>/query</code>, <code>/close</code>,{' '}
+              {t.merchantApi}
+              <code>POST {origin}/api/cloudpay/create</code>, <code>/query</code>, <code>/close</code>,{' '}
               <code>/refund</code>, <code>/refund_query</code>
             </li>
             <li>
-              {t.monitor}: <code>POST {origin}/monitor/v1/heartbeat</code>, <code>/payments</code>
+              {t.monitor}
+              <code>POST {origin}/monitor/v1/heartbeat</code>, <code>/payments</code>
             </li>
             <li>{t.facades}</li>
             <li>
-              <a href="/openapi.json">{t.openapi}</a> · {t.health}: <a href="/healthz">/healthz</a>
+              <a href="/openapi.json">{t.openapi}</a> · {t.health}
+              <a href="/healthz">/healthz</a>
             </li>
           </ul>
         </main>
