@@ -6,10 +6,10 @@
  * 3. Starts `wrangler dev` on $LISTEN:$PORT (default 127.0.0.1:8787), with VMQ_MONITOR_DOMAIN set to
  *    $VMQ_MONITOR_DOMAIN or localhost:$PORT, so each session's V免签 host is <label>.localhost:$PORT.
  * 4. Once /healthz answers, makes sure a "Demo shop" merchant exists with a sandbox app and a
- *    sandbox alipay session (the personal wallet), and a second sandbox app whose Alipay orders go
- *    through the official channel (routing `official`: the built-in Alipay simulator, no setup).
- *    They are created once; the secrets that only creation reveals are kept in .wrangler/demo.json
- *    so later starts can print them again.
+ *    sandbox alipay session (the personal wallet), and a second sandbox app whose orders of every
+ *    type go through the official channels (routing `official`: the built-in simulators, no setup);
+ *    see scripts/lib/demo-setup.mjs. They are created once; the secrets that only creation reveals
+ *    are kept in .wrangler/demo.json so later starts can print them again.
  * 5. Keeps the demo wallet online with the monitor agent simulator (scripts/agent.mjs).
  * 6. Prints the URLs, the demo keys and a correctly signed create-order curl line.
  * Ctrl-C (SIGINT) or SIGTERM is forwarded to wrangler; the script exits with wrangler's code.
@@ -20,6 +20,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDemo, OFFICIAL_APP } from './lib/demo-setup.mjs';
 
 process.chdir(join(dirname(fileURLToPath(import.meta.url)), '..'));
 const PORT = Number(process.env.PORT || 8787);
@@ -93,79 +94,10 @@ async function admin(method, path, body) {
   return json;
 }
 
-// 4. The demo: each part is created only if missing; a secret we no longer have is rotated.
-async function ensureDemo() {
+// 4. The demo (scripts/lib/demo-setup.mjs), its secrets kept for the next start.
+async function setUpDemo() {
   const saved = existsSync(DEMO_FILE) ? JSON.parse(readFileSync(DEMO_FILE, 'utf8')) : {};
-  let merchant = (await admin('GET', '/merchants')).data.find((m) => m.name === 'Demo shop');
-  if (!merchant) {
-    merchant = await admin('POST', '/merchants', { name: 'Demo shop' });
-    log(`created merchant "Demo shop" (id ${merchant.id})`);
-  }
-  const m = `/merchants/${merchant.id}`;
-
-  const urls = { notify_url: `${BASE}/demo/notify`, return_url: `${BASE}/demo/return` };
-  let app = (await admin('GET', `${m}/apps`)).data.find((a) => a.name === 'Demo app');
-  if (!app) {
-    app = await admin('POST', `${m}/apps`, { name: 'Demo app', mode: 'sandbox', ...urls });
-    log(`created sandbox app ${app.appkey}`);
-  } else if (saved.appkey === app.appkey && saved.appsecret) {
-    app.appsecret = saved.appsecret;
-  } else {
-    app = await admin('POST', `/apps/${app.appkey}/rotate-secret`);
-    log(`app ${app.appkey} had no saved secret: rotated it`);
-  }
-
-  let session = (await admin('GET', `${m}/sessions`)).data.find((s) => s.label === 'Demo wallet');
-  if (!session) {
-    session = await admin('POST', `${m}/sessions`, {
-      type: 'alipay',
-      label: 'Demo wallet',
-      qr_payload: 'https://qr.alipay.com/demo-not-a-real-code',
-      mode: 'sandbox',
-    });
-    log(`created sandbox alipay session ${session.id}`);
-  } else if (saved.session?.id === session.id && saved.session.secret) {
-    session = { ...session, ...saved.session };
-  } else {
-    session = await admin('POST', `/sessions/${session.id}/rotate-secret`);
-    log(`session ${session.id} had no saved secret: rotated it`);
-  }
-
-  if (app.notify_url !== urls.notify_url || app.return_url !== urls.return_url) {
-    await admin('PATCH', `/apps/${app.appkey}`, urls); // the port may differ from the last start
-  }
-
-  // The official channel: Alipay orders of this app go to the Alipay simulator (routing official,
-  // no channel config needed in sandbox), next to the personal wallet above.
-  let official = (await admin('GET', `${m}/apps`)).data.find((a) => a.name === 'Demo app (Alipay official)');
-  if (!official) {
-    official = await admin('POST', `${m}/apps`, {
-      name: 'Demo app (Alipay official)',
-      mode: 'sandbox',
-      ...urls,
-      routing: { alipay: 'official' },
-    });
-    log(`created sandbox app ${official.appkey} (Alipay through the official channel's simulator)`);
-  } else if (saved.official?.appkey === official.appkey && saved.official.appsecret) {
-    official.appsecret = saved.official.appsecret;
-  } else {
-    official = await admin('POST', `/apps/${official.appkey}/rotate-secret`);
-    log(`app ${official.appkey} had no saved secret: rotated it`);
-  }
-  if (official.notify_url !== urls.notify_url || official.return_url !== urls.return_url) {
-    await admin('PATCH', `/apps/${official.appkey}`, urls);
-  }
-
-  const demo = {
-    base: BASE,
-    merchant_id: merchant.id,
-    appkey: app.appkey,
-    appsecret: app.appsecret,
-    session: { id: session.id, secret: session.secret, monitor_config: session.monitor_config },
-    official: { appkey: official.appkey, appsecret: official.appsecret },
-    epay_pid: app.epay_pid ?? app.id,
-    vmq_config: session.vmq_host ? `${session.vmq_host}/${session.secret}` : null,
-  };
+  const demo = await ensureDemo({ admin, base: BASE, saved, log });
   mkdirSync(dirname(DEMO_FILE), { recursive: true });
   writeFileSync(DEMO_FILE, `${JSON.stringify(demo, null, 2)}\n`);
   return demo;
@@ -202,12 +134,10 @@ function banner(demo) {
  Create an order (signed; each out_order_id can be used once):
    ${curlLine(demo, `demo-${now}`)}
 
- The same through the official Alipay channel (app ${demo.official.appkey}, secret
- ${demo.official.appsecret}; its cashier shows the Alipay simulator's QR, a phone goes to its page):
+ The same through the official channels: app "${OFFICIAL_APP}" ${demo.official.appkey},
+ secret ${demo.official.appsecret}. Every type goes to its built-in provider simulator with no
+ setup (open pay_url: a PC shows the provider's QR, a phone goes to its page; pay there):
    ${curlLine(demo.official, `official-${now}`)}
-
- WeChat Pay, QQ Wallet and UnionPay orders go to the built-in provider simulators with no
- setup (open pay_url; pay on the simulator's page):
    ${curlLine(demo.official, `wechat-${now}`, 'wechat')}
    ${curlLine(demo.official, `qqpay-${now}`, 'qqpay')}
    ${curlLine(demo.official, `unionpay-${now}`, 'unionpay')}
@@ -249,7 +179,7 @@ function startAgent(demo) {
 
 try {
   await waitForHealth();
-  const demo = await ensureDemo();
+  const demo = await setUpDemo();
   startAgent(demo);
   banner(demo);
 } catch (err) {

@@ -12,9 +12,10 @@ import gatepay from './routes/gatepay';
 import monitor from './routes/monitor';
 import pay from './routes/pay';
 import qrcode from './routes/qrcode';
-import { docsPage, SCALAR_BUNDLE } from './views/docs';
+import { DOCS_INTRO, docsPage, SCALAR_BUNDLE } from './views/docs';
 import { registerPublicDocs } from './routes/public-docs';
 import { renderHome } from './views/home';
+import { pickLang } from './views/cashier';
 import { publicOrigin } from './routes/origin';
 import epay, { collapseEpaySlashes } from './facades/epay/routes';
 import vmq from './facades/vmq/routes';
@@ -58,8 +59,7 @@ const OPENAPI_INFO = {
   info: {
     title: 'huipay API',
     version: '1',
-    description:
-      "Every public interface of huipay: the gatepay-compatible merchant API with its refunds (form bodies, HTTP 200 with a `code`), the monitor protocol (HMAC-signed JSON), the cashier status route, the compatibility facades (彩虹易支付 epay V1, the V免签 merchant API and the V免签 monitor app), the providers' notify route, and the operator admin API (`Authorization: Bearer <ADMIN_TOKEN>`).",
+    description: DOCS_INTRO,
   },
 };
 
@@ -80,7 +80,10 @@ export function buildApp() {
     }
   });
 
-  app.get('/', (c) => c.html(renderHome(publicOrigin(c))));
+  app.get('/', (c) => {
+    c.header('vary', 'Accept-Language');
+    return c.html(renderHome(publicOrigin(c), pickLang(c.req.header('accept-language'))));
+  });
   app.get('/healthz', (c) => c.text('ok'));
   app.route('/api/cloudpay', gatepay);
   app.route('/monitor/v1', monitor);

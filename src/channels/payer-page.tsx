@@ -30,6 +30,8 @@ export interface PayerPageModel {
   message: string | null;
   /** Where "back to the merchant" leads once the trade is final (for browser flows). */
   backUrl: string | null;
+  /** The huipay cashier page the payer opened this page from (`cashierBack`), carried through "pay". */
+  back: string | null;
   /** True once the trade is paid (the message shows in green). */
   paid: boolean;
 }
@@ -43,6 +45,7 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:4px 12px;font-size:14px;color
 button,.button{display:block;width:100%;margin-top:12px;padding:12px;border:0;border-radius:8px;font-size:16px;font-weight:600;cursor:pointer;text-align:center;text-decoration:none}
 .pay{background:var(--brand);color:#fff}.cancel{background:#e5e7eb;color:#111827}
 .state{text-align:center;font-size:20px;font-weight:700;margin:12px 0}.ok{color:#047857}.bad{color:#b91c1c}
+.state.ok::before{content:"✓";display:block;width:56px;height:56px;margin:0 auto 8px;border-radius:50%;background:#047857;color:#fff;font-size:32px;line-height:56px}
 label{display:flex;gap:8px;align-items:flex-start;font-size:13px;color:#4b5563;margin-top:12px}.note{font-size:13px;color:#92400e;margin-top:16px}
 `;
 
@@ -84,6 +87,7 @@ export function renderPayerPage(m: PayerPageModel, b: PayerBrand): string {
             )}
             {m.payable && (
               <form method="post" action={`${b.base}/${m.token}`}>
+                {m.back && <input type="hidden" name="back" value={m.back} />}
                 <button type="submit" name="action" value="pay" class="pay" id="pay">
                   确认付款 Pay
                 </button>
@@ -97,7 +101,7 @@ export function renderPayerPage(m: PayerPageModel, b: PayerBrand): string {
               </form>
             )}
             {m.backUrl && (
-              <a class="button cancel" id="back" href={m.backUrl}>
+              <a class={`button ${m.paid ? 'pay' : 'cancel'}`} id="back" href={m.backUrl}>
                 返回商户 Back to the merchant
               </a>
             )}
@@ -108,6 +112,20 @@ export function renderPayerPage(m: PayerPageModel, b: PayerBrand): string {
     </html>
   );
   return `<!DOCTYPE html>${page}`;
+}
+
+/**
+ * The way back a payer brings when huipay's cashier opened the simulator (a PC has no phone to scan
+ * with): that cashier page, which then follows the order to the shop. Only such a path, so the
+ * simulator is no open redirect.
+ */
+export const cashierBack = (v: string | null | undefined): string | null =>
+  v && /^\/pay\/[A-Za-z0-9]{24}\?return=1$/.test(v) ? v : null;
+
+/** The payer page of a trade (`base` = `/sandbox/<channel>/pay`), keeping a valid `back`. */
+export function payerPath(base: string, token: string, back: string | null | undefined): string {
+  const to = cashierBack(back);
+  return `${base}/${token}${to ? `?back=${encodeURIComponent(to)}` : ''}`;
 }
 
 /** A simulator's error page (a refused browser request, an unknown trade). */

@@ -10,7 +10,7 @@ import type { Context, Hono } from 'hono';
 import { simTrades, type SimTrade } from '../db/schema';
 import type { AppEnv, Db } from '../env';
 import { readBody } from '../services/params';
-import { type PayerBrand, renderPayerPage, simulatorErrorPage } from './payer-page';
+import { cashierBack, type PayerBrand, payerPath, renderPayerPage, simulatorErrorPage } from './payer-page';
 import { paySimTrade } from './sandbox';
 import { deliverSimulatedNotify } from './sim-notify';
 import type { SimNotifier } from './types';
@@ -36,7 +36,7 @@ export function mountPayer(sim: Hono<AppEnv>, spec: PayerSpec): void {
     db.query.simTrades.findFirst({ where: and(eq(simTrades.channel, spec.channel), eq(simTrades.token, token)) });
   const missing = (c: Context<AppEnv>, what: string) => c.html(simulatorErrorPage(brand, spec.notFound, what), 404);
 
-  const model = (t: SimTrade, message: string | null, nowMs = Date.now()) => {
+  const model = (t: SimTrade, message: string | null, back: string | null, nowMs = Date.now()) => {
     const expired = t.expiresMs !== null && nowMs >= t.expiresMs;
     const payable = spec.open.includes(t.status) && !expired;
     const paid = spec.paidStatuses.includes(t.status);
@@ -51,22 +51,24 @@ export function mountPayer(sim: Hono<AppEnv>, spec: PayerSpec): void {
       paid,
       message:
         message ?? (paid ? '支付成功 Paid' : !payable ? (expired ? '订单已过期 Expired' : '订单已关闭 Closed') : null),
-      backUrl: payable ? null : t.returnUrl,
+      backUrl: payable ? null : (t.returnUrl ?? back),
+      back,
     };
   };
-  const page = (t: SimTrade, message: string | null = null) => renderPayerPage(model(t, message), brand);
+  const page = (t: SimTrade, back: string | null, message: string | null = null) =>
+    renderPayerPage(model(t, message, back), brand);
 
   sim.get('/qr/:token', async (c) => {
     const t = await byToken(c.get('db'), c.req.param('token'));
     if (!t) return missing(c, '二维码无效 Unknown QR code');
-    return c.redirect(`${brand.base}/${t.token}`, 302);
+    return c.redirect(payerPath(brand.base, t.token, c.req.query('back')), 302);
   });
 
   sim.get('/pay/:token', async (c) => {
     const t = await byToken(c.get('db'), c.req.param('token'));
     if (!t) return missing(c, '订单不存在 No such trade');
     c.header('cache-control', 'no-store');
-    return c.html(page(t));
+    return c.html(page(t, cashierBack(c.req.query('back'))));
   });
 
   sim.post('/pay/:token', async (c) => {
@@ -75,14 +77,16 @@ export function mountPayer(sim: Hono<AppEnv>, spec: PayerSpec): void {
     if (!t) return missing(c, '订单不存在 No such trade');
     const body = await readBody(c);
     const form = new URLSearchParams(body.ok ? body.text : '');
+    const back = cashierBack(form.get('back'));
     if (form.get('action') === 'cancel') {
-      if (t.returnUrl) return c.redirect(t.returnUrl, 302);
-      return c.html(page(t, '已取消支付 Payment cancelled'));
+      const quit = t.returnUrl ?? back;
+      if (quit) return c.redirect(quit, 302);
+      return c.html(page(t, back, '已取消支付 Payment cancelled'));
     }
     const paid = await paySimTrade(db, t, spec.open, spec.paidStatus, form.get('notify') === 'skip');
-    if (!paid) return c.html(page(t), 409);
+    if (!paid) return c.html(page(t, back), 409);
     if (paid.notifyState === 'pending')
       await deliverSimulatedNotify(c.env, db, paid.id, spec.notifier, new URL(c.req.url).origin);
-    return (await spec.afterPay?.(c, paid)) ?? c.html(page(paid, '支付成功 Paid'));
+    return (await spec.afterPay?.(c, paid)) ?? c.html(page(paid, back, '支付成功 Paid'));
   });
 }

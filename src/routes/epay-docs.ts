@@ -166,7 +166,8 @@ export function registerEpayDocs(registry: OpenAPIRegistry): void {
         content: { 'text/html': { schema: { type: 'string' } } },
       },
       400: {
-        description: 'An HTML page naming the problem (in Chinese or English by Accept-Language)',
+        description:
+          "An HTML page naming the problem (in Chinese or English by Accept-Language); a wrong sign only says the request's signature is invalid, with the request id (how the sign is made is in mapi.php's answer)",
         content: { 'text/html': { schema: { type: 'string' } } },
       },
     },

@@ -49,6 +49,19 @@ function start(c: Context<AppEnv>, to: BrowserStart) {
 }
 
 /**
+ * A simulator's QR or payer-page link with the way back to this cashier page (`back`): paid on the
+ * same PC, the simulator's page then leads back here, and from here to the shop. Other links (an
+ * Alipay gateway.do, whose parameters are all signed) are left as they are.
+ */
+function withBack(url: string | null | undefined, o: { payToken: string }): string | null {
+  if (!url) return null;
+  const u = new URL(url);
+  if (u.search || !/^\/sandbox\/\w+\/(qr|pay)\/[^/]+$/.test(u.pathname)) return url;
+  u.searchParams.set('back', `/pay/${o.payToken}?return=1`);
+  return u.toString();
+}
+
+/**
  * A pending channel order's page: the provider's page (wap, page, auto on a phone) the browser is
  * sent to, or what the page shows (the provider's QR, JSAPI, links); the payer coming back
  * (`?return=1`) makes huipay ask the provider at once, in case its notify is late or lost.
@@ -76,7 +89,7 @@ async function channelPage(
   };
   const simulatorLink = (payInfo: string) => {
     if (found && o.mode === 'sandbox')
-      model.simulatorUrl = channelNamed(found.cfg.channel)?.appLink(found.cfg.settings, payInfo, origin) ?? null;
+      model.simulatorUrl = withBack(channelNamed(found.cfg.channel)?.appLink(found.cfg.settings, payInfo, origin), o);
   };
   if (action.kind === 'redirect') {
     if (!back) {
@@ -92,7 +105,7 @@ async function channelPage(
     model.qr = await ensureMade(c.env, db, o, found, 'qr', origin);
     model.unavailable = model.qr === null;
     if (action.pageLink) model.pageUrl = `${origin}/pay/${o.payToken}/go/page`;
-    if (o.mode === 'sandbox' && model.qr?.startsWith(`${origin}/sandbox/`)) model.simulatorUrl = model.qr;
+    if (o.mode === 'sandbox' && model.qr?.startsWith(`${origin}/sandbox/`)) model.simulatorUrl = withBack(model.qr, o);
   } else {
     model.inApp = true;
     if (o.payInfo) simulatorLink(o.payInfo);

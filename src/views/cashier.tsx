@@ -61,7 +61,7 @@ const TEXT = {
     closedNote: 'The merchant closed this order. Do not pay.',
     simulate: 'Simulate payment (sandbox)',
     sandbox: 'Sandbox order: no real money moves',
-    order: 'Order',
+    order: 'Order no.',
     qrAlt: 'Payment QR code',
     types: { alipay: 'Alipay', wechat: 'WeChat', qqpay: 'QQ Wallet', unionpay: 'UnionPay' } as Record<string, string>,
     official: (type: string) => `Collected by ${type} itself; the payment shows up automatically.`,
@@ -141,7 +141,9 @@ h1{font-size:18px;margin:0 0 4px}.merchant{color:#374151;margin:0 0 16px}
 .brand{background:var(--brand);color:#fff;border-radius:10px 10px 0 0;margin:-24px -24px 16px;padding:10px 16px;font-weight:700;text-align:left}
 .alipay{--brand:#0e5fd8}.wechat{--brand:#07803f}.qqpay{--brand:#0a6fb0}.unionpay{--brand:#c8102e}
 .brand-pay{background:var(--brand);color:#fff}
-.meta{display:flex;justify-content:space-between;font-size:14px;color:#374151;margin-top:16px;border-top:1px solid #e5e7eb;padding-top:12px}
+.meta{display:grid;gap:4px;font-size:14px;color:#374151;margin:16px 0 0;border-top:1px solid #e5e7eb;padding-top:12px}
+.meta div{display:flex;justify-content:space-between;gap:12px;min-width:0}.meta dt{flex:none;white-space:nowrap}
+.meta dd{margin:0;min-width:0;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}.order-no{user-select:all}
 .countdown{font-variant-numeric:tabular-nums;font-weight:600}
 .state{font-size:20px;font-weight:700;margin:16px 0 4px}.state.ok{color:#047857}.state.bad{color:#b91c1c}
 button,.button{display:inline-block;width:100%;margin-top:16px;padding:12px;border:0;border-radius:10px;font-size:16px;font-weight:600;cursor:pointer;text-decoration:none}
@@ -305,17 +307,21 @@ export function renderCashier(m: CashierModel, lang: Lang): string {
                   {t.openSimulator}
                 </a>
               )}
-              <div class="meta">
-                <span>
-                  {t.expiresIn}{' '}
-                  <span class="countdown" id="countdown" aria-live="off">
+              {/* One line each: a long order number is cut with an ellipsis but stays whole to copy (and in its title). */}
+              <dl class="meta">
+                <div>
+                  <dt>{t.expiresIn}</dt>
+                  <dd class="countdown" id="countdown" aria-live="off">
                     --:--
-                  </span>
-                </span>
-                <span>
-                  {t.order} {m.outOrderId}
-                </span>
-              </div>
+                  </dd>
+                </div>
+                <div>
+                  <dt>{t.order}</dt>
+                  <dd class="order-no" id="order-no" title={m.outOrderId}>
+                    {m.outOrderId}
+                  </dd>
+                </div>
+              </dl>
               <p class="state" id="state-pending" role="status">
                 {t.waiting}
               </p>

@@ -66,6 +66,11 @@ describe('Alipay through the built-in simulator, in Chromium', () => {
     const png = PNG.sync.read(await cashier.locator('#qr').screenshot());
     const qr = jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
     expect(qr).toMatch(new RegExp(`^${gateway()}/sandbox/alipay/qr/[A-Za-z0-9]{24}$`));
+    // The sandbox link (for a PC with no phone) carries the way back to this cashier page.
+    const back = `${new URL(order.pay_url).pathname}?return=1`;
+    expect(await cashier.locator('#open-simulator').getAttribute('href')).toBe(
+      `${qr}?back=${encodeURIComponent(back)}`,
+    );
 
     // The payer's phone opens the QR: the simulator's payer page.
     const phone = await browser.newPage({ ...PHONE, userAgent: IPHONE_UA });

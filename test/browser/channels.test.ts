@@ -69,10 +69,16 @@ describe('cashier → provider simulator → paid → notify → return', () => 
     expect(await page.locator('#trade-status').textContent()).toContain(api);
     await page.screenshot({ path: join(ARTIFACTS, `channel-${type}-${name}-payer.png`), fullPage: true });
     await page.locator('#pay').click();
-    // Browser methods come back by themselves; after a QR payment the payer returns to the cashier.
+    // Browser methods come back by themselves. A QR opened on this device (no phone to scan with)
+    // shows that it is paid and a button back to the cashier, which then goes on to the shop.
     if (reach === viaQr) {
-      await expect.poll(() => page.locator('#message').textContent()).toContain('支付成功');
-      await page.goto(order.pay_url);
+      await expect.poll(() => page.locator('#message').textContent()).toBe('支付成功 Paid');
+      const back = page.locator('#back');
+      expect(await back.isVisible()).toBe(true);
+      expect(await back.textContent()).toBe('返回商户 Back to the merchant');
+      expect(await back.getAttribute('href')).toBe(`${new URL(order.pay_url).pathname}?return=1`);
+      await page.screenshot({ path: join(ARTIFACTS, `channel-${type}-${name}-paid.png`), fullPage: true });
+      await back.click();
     }
     const returnUrl = `${merchantBase()}/page/${k}`;
     await page.waitForURL((u) => u.toString().startsWith(returnUrl), { timeout: 30_000 });
@@ -97,4 +103,60 @@ describe('cashier → provider simulator → paid → notify → return', () => 
     await page.screenshot({ path: join(ARTIFACTS, `channel-${type}-${name}-returned.png`), fullPage: true });
     await page.close();
   });
+});
+
+describe('the cashier of an official-channel order with a 64-character order number', () => {
+  const PC_1366 = { viewport: { width: 1366, height: 768 } };
+  it.each([
+    ['PC', PC_1366, PC_UA],
+    ['phone', PHONE, PHONE_UA],
+  ] as const)(
+    'keeps the time and the order number on one line each, with no horizontal scroll (%s)',
+    async (name, device, userAgent) => {
+      const k = key(`row${name}`);
+      const outOrderId = `${k}-`.padEnd(64, 'SO.20261201|0007_');
+      expect(outOrderId).toHaveLength(64);
+      const { app } = await sandboxShop(k);
+      const order = await createOrder(app, '12.30', outOrderId, { type: 'wechat', method: 'qr' });
+      const page = await browser.newPage({ ...device, userAgent, locale: 'zh-CN' });
+      await page.goto(order.pay_url);
+      await expect.poll(() => page.locator('#qr').isVisible()).toBe(true);
+      await page.screenshot({ path: join(ARTIFACTS, `cashier-long-order-no-${name}.png`), fullPage: true });
+      const m = await page.evaluate((id) => {
+        // In the page (no DOM types here): the time's row, and the innermost element holding the order number.
+        const w = globalThis as any;
+        const measure = (el: any) => ({
+          height: el.getBoundingClientRect().height,
+          line: Number.parseFloat(w.getComputedStyle(el).lineHeight),
+          right: el.getBoundingClientRect().right,
+          text: el.textContent,
+        });
+        const countdown = w.document.getElementById('countdown');
+        const number = [...w.document.querySelectorAll('#pay *')].find(
+          (el: any) => el.children.length === 0 && el.textContent.includes(id),
+        );
+        return {
+          time: measure(countdown.parentElement),
+          countdown: measure(countdown),
+          number: {
+            ...measure(number),
+            title: number.getAttribute('title'),
+            select: w.getComputedStyle(number).userSelect,
+          },
+          card: w.document.querySelector('.card').getBoundingClientRect().right,
+          scroll: w.document.documentElement.scrollWidth - w.innerWidth,
+        };
+      }, outOrderId);
+      expect(m.time.height, 'the time row is one line').toBe(m.time.line);
+      expect(m.countdown.height, 'the time is one line').toBe(m.countdown.line);
+      expect(m.number.height, 'the order number is one line').toBe(m.number.line);
+      expect(m.number.right).toBeLessThanOrEqual(m.card);
+      // Cut for the eye, whole to copy: the full value is the element's text and its title, selected at a tap.
+      expect(m.number.text).toBe(outOrderId);
+      expect(m.number.title).toBe(outOrderId);
+      expect(m.number.select).toBe('all');
+      expect(m.scroll, 'no horizontal scroll').toBeLessThanOrEqual(0);
+      await page.close();
+    },
+  );
 });

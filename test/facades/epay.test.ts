@@ -4,8 +4,8 @@
  * Every bad input of issue 12 answers a message naming the field and writes nothing.
  */
 import { env } from 'cloudflare:test';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { EPAY_MSG } from '../../src/domain/epay';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { EPAY_MSG, EPAY_SIGN_HELP } from '../../src/domain/epay';
 import { GUARD_WINDOW_MS } from '../../src/facades/epay/keyguard';
 import { sweep } from '../../src/queues/sweeper';
 import { MERCHANT, monitor, ok, pay, setupMerchant, type TestApp, type TestSession } from '../helpers';
@@ -309,16 +309,67 @@ async function paidByReport(token: string) {
 }
 
 describe('bad input answers a message naming the field and writes nothing', () => {
-  const cases: [string, (p: Record<string, string>) => Promise<Record<string, string>>, RegExp][] = [
-    ['a wrong sign', async (p) => ({ ...(await sdk.buildRequestParam(p)), sign: '0'.repeat(32) }), /sign 错误/],
+  const badSigns: [string, (p: Record<string, string>) => Promise<Record<string, string>>][] = [
+    ['a wrong sign', async (p) => ({ ...(await sdk.buildRequestParam(p)), sign: '0'.repeat(32) })],
     [
       'a sign over URL-encoded values',
       async (p) => {
         const encoded = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, encodeURIComponent(v)]));
         return { ...p, sign: await new EpayCore(sdk.config).getSign(encoded), sign_type: 'MD5' };
       },
-      /sign 错误/,
     ],
+  ];
+
+  it.each(badSigns)(
+    '%s: the payer`s page says only that the signature is invalid; mapi and the log tell the merchant how to sign',
+    async (_name, make) => {
+      const before = await ordersOfApp(app.id);
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      try {
+        const params = base({ money: fresh(), name: 'VIP会员 badsign' });
+        const expected = (await sdk.buildRequestParam(params)).sign;
+        for (const [lang, says] of [
+          ['zh-CN', '这笔支付请求的签名无效，无法付款。'],
+          ['en-US', "This payment request's signature is invalid, so it cannot be paid."],
+        ]) {
+          const page = await send('/submit.php', {
+            form: new URLSearchParams(await make(params)).toString(),
+            headers: { 'accept-language': lang },
+          });
+          expect(page.status).toBe(400);
+          expect(page.text).toContain(says.replace("'", '&#39;'));
+          const requestId = page.headers.get('x-request-id')!;
+          expect(page.text).toContain(`<code id="request-id">${requestId}</code>`);
+          for (const leak of ['md5', 'k=v', '商户密钥', 'sign 错误', expected, app.appsecret, 'money='])
+            expect(page.text, `${lang} page shows ${leak}`).not.toContain(leak);
+        }
+        const api = await epayCall('/mapi.php', await make({ ...params, clientip: '1.2.3.4' }));
+        const requestId = api.headers.get('x-request-id')!;
+        expect(api.json()).toEqual({ code: -1, msg: `${EPAY_SIGN_HELP}（request id ${requestId}）` });
+        expect(api.text).not.toContain(expected);
+        // Each refusal is logged once, with its request id and the text huipay signed; never the key or the expected sign.
+        const logged = warn.mock.calls.map(([line]) => JSON.parse(String(line)));
+        expect(logged).toHaveLength(3);
+        expect(logged[2]).toEqual({
+          msg: 'epay sign invalid',
+          request_id: requestId,
+          flow: 'mapi',
+          pid: String(app.id),
+          signed_text: expect.stringContaining('money='),
+        });
+        expect(logged.map((l) => l.flow)).toEqual(['submit', 'submit', 'mapi']);
+        for (const line of warn.mock.calls.map(([l]) => String(l))) {
+          expect(line).not.toContain(app.appsecret);
+          expect(line).not.toContain(expected);
+        }
+      } finally {
+        warn.mockRestore();
+      }
+      expect(await ordersOfApp(app.id)).toBe(before);
+    },
+  );
+
+  const cases: [string, (p: Record<string, string>) => Promise<Record<string, string>>, RegExp][] = [
     ['sign_type=RSA', async (p) => ({ ...(await sdk.buildRequestParam(p)), sign_type: 'RSA' }), /sign_type RSA 不支持/],
     [
       'no pid',

@@ -160,7 +160,8 @@ describe('zero-setup sandbox: alipay orders go to the simulator', () => {
     const order = await ok('GET', `/orders/${created.order_id}`, undefined, 200);
     const trade = await simTrade(order.provider_trade_no);
     expect(trade).toMatchObject({ api: 'alipay.trade.precreate', amount_fen: 880 });
-    expect(html).toContain(`href="${gw(`/sandbox/alipay/qr/${trade.token}`)}"`);
+    const back = encodeURIComponent(`${new URL(created.pay_url).pathname}?return=1`);
+    expect(html).toContain(`href="${gw(`/sandbox/alipay/qr/${trade.token}`)}?back=${back}"`);
     expect(html).toContain(`href="${created.pay_url}/go/page"`);
     expect(html).not.toContain('id="simulate"');
     const go = await SELF.fetch(`${created.pay_url}/go/page`, { redirect: 'manual' });

@@ -108,7 +108,8 @@ describe('zero-setup sandbox: unionpay orders go to the UnionPay simulator', () 
     const a = await createAs(app, 'unionpay', '3.00', key('upa'), { method: 'app' });
     expect(a.pay_info).toMatch(/^\d{21}$/);
     const html = await (await SELF.fetch(a.pay_url)).text();
-    expect(html).toContain(`href="${gw(`/sandbox/unionpay/pay/${a.pay_info}`)}"`);
+    const back = encodeURIComponent(`${new URL(a.pay_url).pathname}?return=1`);
+    expect(html).toContain(`href="${gw(`/sandbox/unionpay/pay/${a.pay_info}`)}?back=${back}"`);
     expect((await postForm(gw(`/sandbox/unionpay/pay/${a.pay_info}`), { action: 'pay' })).status).toBe(200);
     await orderBecomes(a.order_id, 'paid');
   });

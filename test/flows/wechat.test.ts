@@ -87,6 +87,50 @@ describe('zero-setup sandbox: wechat orders go to the WeChat Pay simulator', () 
     expect(log.map((l: any) => [l.api, l.outcome])).toContainEqual(['POST /v3/pay/transactions/native', 'ok']);
   });
 
+  it('qr opened on the PC itself: the simulator says paid and leads back to the cashier; no other `back` is taken', async () => {
+    const { app } = await zeroSetupApp();
+    const created = await createAs(app, 'wechat', '3.21', key('wxback'), { method: 'qr' });
+    const cashierPath = `${new URL(created.pay_url).pathname}?return=1`;
+    const html = await (await SELF.fetch(created.pay_url, { headers: { 'user-agent': PC_UA } })).text();
+    const link = html.match(/id="open-simulator" href="([^"]+)"/)![1];
+    expect(link).toBe(`${qrOf(created)}?back=${encodeURIComponent(cashierPath)}`);
+    const scan = await SELF.fetch(link, { redirect: 'manual' });
+    const token = new URL(qrOf(created)).pathname.split('/').pop();
+    expect(scan.headers.get('location')).toBe(`/sandbox/wechat/pay/${token}?back=${encodeURIComponent(cashierPath)}`);
+    const page = await (await SELF.fetch(gw(scan.headers.get('location')!))).text();
+    expect(page).toContain(`<input type="hidden" name="back" value="${cashierPath}"/>`);
+    expect(page).not.toContain('id="back"');
+    const paid = await SELF.fetch(gw(`/sandbox/wechat/pay/${token}`), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ action: 'pay', back: cashierPath }).toString(),
+    });
+    expect(paid.status).toBe(200);
+    const after = await paid.text();
+    expect(after).toContain('id="message" role="status">支付成功 Paid</p>');
+    expect(after).toContain(`class="button pay" id="back" href="${cashierPath}">返回商户 Back to the merchant</a>`);
+    await orderBecomes(created.order_id, 'paid');
+    const cashier = await SELF.fetch(gw(cashierPath), { headers: { 'user-agent': PC_UA } });
+    expect(await cashier.text()).toContain('"status":"paid"');
+
+    // Only huipay's cashier path: the simulator is no open redirect.
+    for (const bad of ['https://evil.example/', '//evil.example/pay/x', `${cashierPath}&x=1`, '/console', '']) {
+      const q = `?back=${encodeURIComponent(bad)}`;
+      const scanned = await SELF.fetch(`${qrOf(created)}${q}`, { redirect: 'manual' });
+      expect(scanned.headers.get('location'), bad).toBe(`/sandbox/wechat/pay/${token}`);
+      const shown = await (await SELF.fetch(gw(`/sandbox/wechat/pay/${token}${q}`))).text();
+      expect(shown, bad).not.toContain('name="back"');
+      expect(shown, bad).not.toContain('id="back"');
+      const cancelled = await SELF.fetch(gw(`/sandbox/wechat/pay/${token}`), {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ action: 'cancel', back: bad }).toString(),
+      });
+      expect(cancelled.status, bad).toBe(200);
+    }
+  });
+
   it('wap (H5): a phone is sent to h5_url with redirect_url, pays, and comes back to the cashier', async () => {
     const { app } = await zeroSetupApp();
     const created = await createAs(app, 'wechat', '5.00', key('wxh5'));
@@ -133,7 +177,9 @@ describe('zero-setup sandbox: wechat orders go to the WeChat Pay simulator', () 
     expect(html).toContain("WeixinJSBridge.invoke('getBrandWCPayRequest'");
     expect(html).toContain(p.paySign);
     const sim = html.match(/id="open-simulator" href="([^"]+)"/)![1];
-    expect(sim).toBe(gw(`/sandbox/wechat/pay/${p.package.slice('prepay_id='.length)}`));
+    // The sandbox link carries the way back to this cashier page (shown on the simulator once paid).
+    const back = encodeURIComponent(`/pay/${created.pay_url.split('/').pop()}?return=1`);
+    expect(sim).toBe(gw(`/sandbox/wechat/pay/${p.package.slice('prepay_id='.length)}?back=${back}`));
     expect((await payOn(sim)).status).toBe(200);
     await orderBecomes(created.order_id, 'paid');
   });

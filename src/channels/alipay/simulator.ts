@@ -18,7 +18,7 @@ import { decodeForm } from '../../domain/form';
 import { base64ToBytes, rsaVerify } from '../../domain/rsa';
 import { createRouter, type AppEnv, type Db } from '../../env';
 import { readBody } from '../../services/params';
-import { type PayerBrand, renderPayerPage, simulatorErrorPage } from '../payer-page';
+import { cashierBack, type PayerBrand, payerPath, renderPayerPage, simulatorErrorPage } from '../payer-page';
 import { paySimTrade, simulatorKeys } from '../sandbox';
 import { deliverSimulatedNotify } from '../sim-notify';
 import { API, type Params, signContent } from './protocol';
@@ -179,10 +179,10 @@ sim.get('/qr/:token', async (c) => {
     .update(simTrades)
     .set({ status: 'WAIT_BUYER_PAY' })
     .where(and(eq(simTrades.id, t.id), eq(simTrades.status, 'CREATED')));
-  return c.redirect(`/sandbox/alipay/pay/${t.token}`, 302);
+  return c.redirect(payerPath(BRAND.base, t.token, c.req.query('back')), 302);
 });
 
-function pageModel(t: SimTrade, message: string | null, nowMs = Date.now()) {
+function pageModel(t: SimTrade, message: string | null, back: string | null, nowMs = Date.now()) {
   const expired = t.expiresMs !== null && nowMs >= t.expiresMs;
   const payable = OPEN.includes(t.status) && !expired;
   return {
@@ -202,7 +202,8 @@ function pageModel(t: SimTrade, message: string | null, nowMs = Date.now()) {
           : expired
             ? '交易已超时 Trade expired'
             : null),
-    backUrl: payable ? null : (t.quitUrl ?? t.returnUrl),
+    backUrl: payable ? null : (t.quitUrl ?? t.returnUrl ?? back),
+    back,
     paid: t.status === 'TRADE_SUCCESS' || t.status === 'TRADE_FINISHED',
   };
 }
@@ -211,7 +212,7 @@ sim.get('/pay/:token', async (c) => {
   const t = await byToken(c.get('db'), c.req.param('token'));
   if (!t) return c.html(errorPage('ACQ.TRADE_NOT_EXIST', '交易不存在'), 404);
   c.header('cache-control', 'no-store');
-  return c.html(renderPayerPage(pageModel(t, null), BRAND));
+  return c.html(renderPayerPage(pageModel(t, null, cashierBack(c.req.query('back'))), BRAND));
 });
 
 sim.post('/pay/:token', async (c) => {
@@ -220,16 +221,18 @@ sim.post('/pay/:token', async (c) => {
   if (!t) return c.html(errorPage('ACQ.TRADE_NOT_EXIST', '交易不存在'), 404);
   const body = await readBody(c);
   const form = new URLSearchParams(body.ok ? body.text : '');
+  const back = cashierBack(form.get('back'));
   if (form.get('action') === 'cancel') {
-    if (t.quitUrl ?? t.returnUrl) return c.redirect((t.quitUrl ?? t.returnUrl)!, 302);
-    return c.html(renderPayerPage(pageModel(t, '已取消付款 Payment cancelled'), BRAND));
+    const quit = t.quitUrl ?? t.returnUrl ?? back;
+    if (quit) return c.redirect(quit, 302);
+    return c.html(renderPayerPage(pageModel(t, '已取消付款 Payment cancelled', back), BRAND));
   }
   const paid = await paySimTrade(db, t, OPEN, 'TRADE_SUCCESS', form.get('notify') === 'skip');
-  if (!paid) return c.html(renderPayerPage(pageModel(t, null), BRAND), 409);
+  if (!paid) return c.html(renderPayerPage(pageModel(t, null, back), BRAND), 409);
   if (paid.notifyState === 'pending')
     await deliverSimulatedNotify(c.env, db, paid.id, notifier, new URL(c.req.url).origin);
   if (paid.returnUrl && paid.api !== API.app) return c.redirect(await returnUrl(c.env, db, paid), 302);
-  return c.html(renderPayerPage(pageModel(paid, '支付成功 Paid'), BRAND));
+  return c.html(renderPayerPage(pageModel(paid, '支付成功 Paid', back), BRAND));
 });
 
 export default sim;

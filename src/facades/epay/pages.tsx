@@ -14,6 +14,9 @@ const TEXT = {
     amount: '金额',
     error: '支付请求有误',
     back: '请返回商户页面重新发起支付，或联系商户。',
+    badSign: '这笔支付请求的签名无效，无法付款。',
+    contact: '请联系商户处理，并告知以下请求编号。',
+    requestId: '请求编号',
   },
   en: {
     pick: 'Choose how to pay',
@@ -22,13 +25,17 @@ const TEXT = {
     amount: 'Amount',
     error: 'This payment request has a problem',
     back: 'Go back to the shop and start the payment again, or contact the merchant.',
+    badSign: "This payment request's signature is invalid, so it cannot be paid.",
+    contact: 'Please contact the merchant and quote the request ID below.',
+    requestId: 'Request ID',
   },
 };
 
 const PAGE_CSS = `${CSS}
 .types{display:grid;gap:12px;margin-top:16px}.types button{margin:0}
 .alipay-btn{background:#1d4ed8;color:#fff}.wxpay-btn{background:#047857;color:#fff}.other-btn{background:#374151;color:#fff}
-.problem{background:#fee2e2;border-radius:8px;padding:12px;color:#7f1d1d;word-break:break-all}`;
+.problem{background:#fee2e2;border-radius:8px;padding:12px;color:#7f1d1d;word-break:break-all}
+.request-id{font-size:14px;color:#374151}.request-id code{user-select:all;overflow-wrap:anywhere}`;
 
 function shell(title: string, lang: Lang, body: unknown): string {
   const page = (
@@ -94,15 +101,38 @@ export function renderPicker(m: PickerModel, lang: Lang): string {
 /** The page that names what is wrong with a submit. */
 export function renderProblem(message: string, lang: Lang): string {
   const t = TEXT[lang];
-  return shell(
+  return problemPage(t.error, lang, message, <p>{t.back}</p>);
+}
+
+/**
+ * A submit with a wrong sign: the payer only learns that, and whom to ask; how the sign is made
+ * goes to the merchant (mapi's answer) and the log, under `requestId`.
+ */
+export function renderBadSign(requestId: string, lang: Lang): string {
+  const t = TEXT[lang];
+  return problemPage(
     t.error,
     lang,
+    t.badSign,
+    <>
+      <p>{t.contact}</p>
+      <p class="request-id">
+        {t.requestId} <code id="request-id">{requestId}</code>
+      </p>
+    </>,
+  );
+}
+
+function problemPage(title: string, lang: Lang, message: string, after: unknown): string {
+  return shell(
+    title,
+    lang,
     <section class="card" aria-labelledby="title">
-      <h1 id="title">{t.error}</h1>
+      <h1 id="title">{title}</h1>
       <p class="problem" role="alert">
         {message}
       </p>
-      <p>{t.back}</p>
+      {after}
     </section>,
   );
 }

@@ -36,7 +36,8 @@ export type EpayStart =
   | { kind: 'order'; order: Order }
   /** A submit without `type`: the payer picks one of these. */
   | { kind: 'pick'; types: EpayType[]; merchantName: string; name: string; money: string }
-  | { kind: 'refused'; msg: string };
+  /** `badSign`: the merchant's sign is wrong; `msg` (its formula) is for the merchant only. */
+  | { kind: 'refused'; msg: string; badSign?: true };
 
 const REFUSALS: Record<PlaceRefusal, (type: string, detail: string) => string> = {
   changed: () => EPAY_MSG.changed,
@@ -92,7 +93,7 @@ export async function startEpay(
   const app = await appOfPid(env, db, received.pid);
   if (!app) return refuse(`pid ${received.pid} 无效：没有这个商户`);
   if (!app.enabled) return refuse(REFUSALS.disabled('', ''));
-  if (!(await epaySignValid(received, app.secret))) return refuse(EPAY_SIGN_HELP);
+  if (!(await epaySignValid(received, app.secret))) return { kind: 'refused', msg: EPAY_SIGN_HELP, badSign: true };
   const smuggled = epaySmuggling(received);
   if (smuggled) return refuse(smuggled);
   const p = await typedAsMade(db, app, received);
