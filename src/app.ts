@@ -1,5 +1,6 @@
 /** Builds the Hono app: request ids, the database handle, routes, /openapi.json, /docs, errors. */
-import { createRouter, makeDb } from './env';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { type AppEnv, createRouter, makeDb } from './env';
 import { GATEPAY_CODES } from './domain/gatepay';
 import { apiErrorResponse, gatepayBody, onError } from './errors';
 import admin from './routes/admin';
@@ -21,47 +22,53 @@ import epay, { collapseEpaySlashes } from './facades/epay/routes';
 import vmq from './facades/vmq/routes';
 import vmqMonitor, { MONITOR_PREFIX, monitorPath } from './facades/vmq/monitor';
 
-/** What the groups of /docs are, where the name alone does not say. */
-const TAG_NOTES: Record<string, string> = {
-  Refunds: "The merchant API's refund calls, signed like the rest of it (the operator's refunds are under `refunds`).",
+/** The groups of /docs, in order, each with what it is. One name each, lowercase but for proper names. */
+const TAGS: Record<string, string> = {
+  'merchant API':
+    'The gatepay-compatible merchant API: create, query and close orders, refund them and query refunds; form bodies signed with the appsecret, HTTP 200 with a `code`.',
+  'monitor protocol': "A collection session's monitor agent: heartbeats and payment reports, HMAC-signed JSON.",
+  cashier: "The payer's payment page.",
   'epay V1':
     '彩虹易支付 V1 compatibility: `submit.php`, `mapi.php`, `api.php`, also under `/epay/` and without `.php`.',
   V免签: 'The V免签 merchant API, per app under `/vmq/{appkey}/`.',
   'V免签 monitor app':
     "The V免签 Android app as a session's monitor, on the session's own host `<label>.<VMQ_MONITOR_DOMAIN>`.",
-  Providers: 'Called by the payment providers, not by merchants.',
-  refunds: "Admin API: refunds of any app's order (the merchant API's are under `Refunds`).",
+  providers: 'Called by the payment providers, not by merchants.',
+  merchants: 'Admin API: merchants, their settings and plans.',
+  points: "Admin API: a merchant's points balance and ledger.",
+  rules: "Admin API: a merchant's collection rules (when, where and how much a session collects).",
+  apps: "Admin API: a merchant's apps, each with its appkey and appsecret.",
+  sessions: 'Admin API: collection sessions (personal wallets) and their monitor configs.',
+  orders: 'Admin API: orders of any app.',
+  payments: 'Admin API: received payments, the unmatched inbox and assigning a payment to an order.',
+  webhooks: "Admin API: an app's webhook endpoints.",
+  deliveries: 'Admin API: notify and webhook deliveries, their attempts and resends.',
+  channels: "Admin API: an app's official channel configs (Alipay, WeChat Pay, UnionPay, QQ Wallet) and their logs.",
+  refunds: "Admin API: refunds of any app's order (the merchant API's own are under `merchant API`).",
 };
 
 const OPENAPI_INFO = {
   openapi: '3.1.0',
-  tags: [
-    'merchant API',
-    'Refunds',
-    'monitor protocol',
-    'cashier',
-    'epay V1',
-    'V免签',
-    'V免签 monitor app',
-    'Providers',
-    'merchants',
-    'points',
-    'rules',
-    'apps',
-    'sessions',
-    'orders',
-    'payments',
-    'webhooks',
-    'deliveries',
-    'channels',
-    'refunds',
-  ].map((name) => ({ name, ...(TAG_NOTES[name] ? { description: TAG_NOTES[name] } : {}) })),
+  tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
   info: {
     title: 'huipay API',
     version: '1',
     description: DOCS_INTRO,
   },
 };
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
+
+/**
+ * The document as served to this request: this gateway's origin as the server, so the examples
+ * /docs shows run as shown; an operation without the bearer scheme says it takes none (`security: []`).
+ */
+function openApiDocument(app: OpenAPIHono<AppEnv>, origin: string) {
+  const doc = app.getOpenAPI31Document({ ...OPENAPI_INFO, servers: [{ url: origin }] });
+  for (const item of [...Object.values(doc.paths ?? {}), ...Object.values(doc.webhooks ?? {})])
+    for (const m of METHODS) if (item[m]) item[m].security ??= [];
+  return doc;
+}
 
 export function buildApp() {
   // A V免签 monitor host's requests are routed by their Host header before anything else.
@@ -103,7 +110,7 @@ export function buildApp() {
     scheme: 'bearer',
     description: 'ADMIN_TOKEN',
   });
-  app.doc31('/openapi.json', OPENAPI_INFO);
+  app.get('/openapi.json', (c) => c.json(openApiDocument(app, publicOrigin(c))));
   registerPublicDocs(app.openAPIRegistry);
   app.get('/docs', docsPage);
   // Served from static assets before the worker runs in production; this route covers runtimes that ask the worker.

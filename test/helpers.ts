@@ -186,8 +186,11 @@ export async function setupMerchant(
   return { merchant, app: { appkey: app.appkey, appsecret: app.appsecret, id: app.id } as TestApp, sessions };
 }
 
-/** Polls until `fn` stops throwing (queue consumers run asynchronously); generous for loaded CI machines. */
-export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+/**
+ * Polls until `fn` stops throwing (queue consumers run asynchronously). A bound, not a claim: it
+ * returns as soon as `fn` passes, and under load (2 shared cores) one 1-s queue retry took 14 s.
+ */
+export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
   const start = Date.now();
   for (;;) {
     try {
@@ -197,6 +200,15 @@ export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 10_000): P
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+}
+
+/**
+ * Asserts lo ≤ value ≤ hi: a time the code read while the test's two reads of the clock bracketed
+ * it. Never compare such a time with one later read: under load the two are seconds apart.
+ */
+export function expectWithin(value: number, lo: number, hi: number) {
+  expect(value).toBeGreaterThanOrEqual(lo);
+  expect(value).toBeLessThanOrEqual(hi);
 }
 
 let seq = 0;

@@ -10,7 +10,7 @@
  * where `money` is the amount asked written as PHP prints a float (`1`, `1.5`, `0.01`) and
  * `param` is left out when empty (v2board signs every field it receives, empty or not).
  */
-import { type CheckedCreate, type CreateApp, callbackUrl, facadeCreate } from './gatepay';
+import { type CheckedCreate, type CreateApp, callbackUrl, facadeCreate, PRINTABLE } from './gatepay';
 import { formatFen, formatFenTrimmed, parsePlainYuan } from './money';
 import { md5Hex, safeEqual } from './sign';
 import type { PayType } from './vocab';
@@ -116,7 +116,6 @@ export type EpayCreate =
   | { ok: false; msg: string };
 
 const OUT_TRADE_NO = /^[A-Za-z0-9_.|-]{1,64}$/;
-const PRINTABLE = /^\P{Cc}*$/u;
 
 /**
  * Checks a signed submit (`flow` 'submit', browser) or mapi ('mapi', server) request against

@@ -75,6 +75,11 @@ export interface CheckedCreate {
 
 /** A merchant's order (or refund) number: 1–64 of A-Z a-z 0-9 _ . | - (epay out_trade_no, V免签 payId too). */
 export const OUT_ORDER_ID = /^[A-Za-z0-9_.|-]{1,64}$/;
+/**
+ * Text without control characters (Unicode Cc: U+0000–U+001F, U+007F–U+009F), as `\P{Cc}` but
+ * with no flag, so the OpenAPI document carries a pattern every JSON Schema validator reads.
+ */
+export const PRINTABLE = /^[^\u0000-\u001F\u007F-\u009F]*$/;
 const URL_FIELDS = ['notify_url', 'return_url', 'timeout_url'] as const;
 const C = GATEPAY_CODES;
 

@@ -5,6 +5,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { EPAY_TYPES, type EpayType as EpayTypeWord } from '../domain/epay';
+import { PRINTABLE } from '../domain/gatepay';
 import { GUARD_LIMITS, GUARD_WINDOW_MS } from '../facades/epay/keyguard';
 import {
   CallbackUrl,
@@ -42,7 +43,7 @@ const createFields = {
   name: z
     .string()
     .max(127)
-    .regex(/^\P{Cc}*$/u)
+    .regex(PRINTABLE)
     .openapi({ description: 'item name, up to 127 characters, no control characters', example: '月卡' }),
   money: PlainAmount,
   param: Param,

@@ -203,7 +203,7 @@ export function registerPublicDocs(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'post',
     path: '/api/cloudpay/refund',
-    tags: ['Refunds'],
+    tags: ['merchant API'],
     summary: 'Refund a paid official-channel order',
     description: `\`sign = md5( md5("amount=" + amount + "&appkey=" + appkey + "&order_id=" + order_id + "&out_order_id=" + out_order_id + "&out_refund_no=" + out_refund_no) + appsecret )\`, lowercase hex, over the values exactly as sent: every key always present, empty values kept, in this order (the example: \`amount=3.00&appkey=ak_demo123&order_id=42&out_order_id=&out_refund_no=rf20261122001\`, appsecret \`sk_demo456\`). The keys keep characters from moving between fields; the bare concatenation is refused (104). \`reason\` is not signed. The refund is asked of the provider at once; one whose outcome the provider has not confirmed stays \`pending\` and is followed up with the provider's refund query until final (webhooks \`refund.succeeded\`, \`refund.failed\`). ${REFUND_CODES}`,
     request: form(RefundForm),
@@ -212,7 +212,7 @@ export function registerPublicDocs(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'post',
     path: '/api/cloudpay/refund_query',
-    tags: ['Refunds'],
+    tags: ['merchant API'],
     summary: 'Query a refund',
     description: `${signNote('appkey + out_refund_no')} (the example: \`ak_demo123rf20261122001\`, appsecret \`sk_demo456\`). An \`out_refund_no\` this app never used answers 105 (refund not found).`,
     request: form(RefundQueryForm),
@@ -250,7 +250,7 @@ export function registerPublicDocs(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'post',
     path: '/channels/{channel}/notify/{config_id}',
-    tags: ['Providers'],
+    tags: ['providers'],
     summary: "A provider's payment or refund notification",
     description:
       'Called by Alipay, WeChat Pay, UnionPay or QQ Wallet, never by merchants: the channel config\'s `notify_url` (shown in the admin API) is where huipay tells the provider to send them. The body is the provider\'s own signed notification, verified by the channel (form for Alipay and UnionPay, JSON for WeChat Pay API v3, XML for QQ Wallet); a forged or mismatched one changes nothing and is logged in the channel log. Answered in the provider\'s expected format: Alipay `success` / `fail`; WeChat Pay 204 / 400 `{"code":"FAIL","message"}`; UnionPay `ok` / 400; QQ Wallet an XML `return_code`.',

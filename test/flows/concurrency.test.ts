@@ -65,7 +65,7 @@ describe('100 pending orders paid by 100 reports in random order with 20% duplic
         .bind(merchant.id)
         .first<{ n: number }>();
       expect(n?.n).toBe(100);
-    }, 10_000);
+    });
     const pays = await env.DB.prepare(
       `SELECT COUNT(*) AS n, COUNT(DISTINCT order_id) AS orders FROM payments WHERE merchant_id = ?`,
     )

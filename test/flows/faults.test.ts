@@ -127,15 +127,16 @@ describe('a merchant server that never answers', () => {
       const [row] = (await ok('GET', `/orders/${o.data.order_id}/deliveries`, undefined, 200)).data;
       expect(row.status).toBe('delivered');
       return row;
-    }, 25_000);
+    }, 40_000);
     expect(d.log.map((a: any) => [a.attempt, a.status, a.ok, a.error])).toEqual([
       [1, null, false, 'no answer within 10 s'],
       [2, 200, true, null],
     ]);
     expect(d.log[0].duration_ms).toBeGreaterThanOrEqual(10_000);
-    expect(d.log[0].duration_ms).toBeLessThan(11_500);
+    // Aborted, not answered: the merchant answers at 12 s, and status null says we did not wait for it.
+    expect(d.log[0].duration_ms).toBeLessThan(12_000);
     expect(await merchantLog(k)).toHaveLength(2);
-  }, 40_000);
+  }, 60_000);
 });
 
 describe('a monitor agent retrying after a lost answer', () => {

@@ -17,6 +17,7 @@ import {
   admin,
   BASE,
   eventually,
+  expectWithin,
   gatepay,
   hmac,
   loopbackUrl,
@@ -131,7 +132,7 @@ describe('async notify', () => {
   it('"fail" twice then "success": exactly 3 attempts, then nothing more', async () => {
     const k = key('fail2');
     const { order } = await paidOrder({ notify_url: merchantUrl('fail2', k) });
-    await eventually(async () => expect((await deliveriesOf(order.order_id))[0].status).toBe('delivered'), 15_000);
+    await eventually(async () => expect((await deliveriesOf(order.order_id))[0].status).toBe('delivered'), 30_000);
     await new Promise((r) => setTimeout(r, 2500));
     expect(await merchantLog(k)).toHaveLength(3);
     const [d] = await deliveriesOf(order.order_id);
@@ -141,12 +142,12 @@ describe('async notify', () => {
       [2, false, 'fail'],
       [3, true, '  success\n'],
     ]);
-  });
+  }, 45_000);
 
   it('after the 11th failure the delivery is failed, kept, and nothing more is sent', async () => {
     const k = key('fail');
     const { order } = await paidOrder({ notify_url: merchantUrl('fail', k) });
-    await eventually(async () => expect((await deliveriesOf(order.order_id))[0].status).toBe('failed'), 25_000);
+    await eventually(async () => expect((await deliveriesOf(order.order_id))[0].status).toBe('failed'), 60_000);
     await new Promise((r) => setTimeout(r, 2500));
     expect(await merchantLog(k)).toHaveLength(11);
     const [d] = await deliveriesOf(order.order_id);
@@ -155,7 +156,7 @@ describe('async notify', () => {
     expect(d.log.every((a: any) => a.error === 'HTTP 200: not acknowledged (the body must be exactly "success")')).toBe(
       true,
     );
-  }, 40_000);
+  }, 90_000);
 
   it.each([
     ['a redirect', 'redirect', 302, /redirects are not followed|not followed/],
@@ -186,15 +187,16 @@ describe('async notify', () => {
     });
     // Stop the scheduled chain, then deliver one "attempt N+1" message twice at once.
     await env.DB.prepare(`UPDATE deliveries SET attempts = 20, status = 'pending' WHERE id = ?`).bind(d.id).run();
-    await new Promise((r) => setTimeout(r, 1500));
-    const before = (await merchantLog(k)).length;
     const job: Job = { kind: 'deliver', deliveryId: d.id, attempt: 21, dueMs: 0 };
     const batch = createMessageBatch<Job>('huipay-jobs', [
       { id: 'm1', timestamp: new Date(), attempts: 1, body: job },
       { id: 'm2', timestamp: new Date(), attempts: 1, body: job },
     ]);
     await worker.queue!(batch, env, createExecutionContext());
-    expect((await merchantLog(k)).length - before).toBe(1);
+    // Every request is logged with its attempt number (a request of the stopped chain may still land
+    // at the merchant meanwhile, so its log proves nothing): attempt 21 was sent once.
+    const [after] = await deliveriesOf(order.order_id);
+    expect(after.log.filter((a: any) => a.attempt === 21).map((a: any) => a.url)).toEqual([merchantUrl('fail', k)]);
   });
 });
 
@@ -233,8 +235,6 @@ describe('retry schedule', () => {
       return rows;
     });
     await env.DB.prepare(`UPDATE deliveries SET attempts = 30 WHERE id = ?`).bind(d.id).run();
-    await new Promise((r) => setTimeout(r, 1500));
-    const before = (await merchantLog(k)).length;
     const batch = createMessageBatch<Job>('huipay-jobs', [
       {
         id: 'e1',
@@ -244,7 +244,10 @@ describe('retry schedule', () => {
       },
     ]);
     await worker.queue!(batch, env, createExecutionContext());
-    expect((await merchantLog(k)).length).toBe(before);
+    // Not attempted: attempt 31 is neither logged nor claimed (the stopped chain's own requests prove nothing).
+    const [after] = await deliveriesOf(order.order_id);
+    expect(after.attempts).toBe(30);
+    expect(after.log.filter((a: any) => a.attempt === 31)).toEqual([]);
   });
 });
 
@@ -265,6 +268,7 @@ describe('webhooks', () => {
   it('payment.succeeded carries both signatures, verifiable by the spec formulas', async () => {
     const { app, sessions, k, w } = await withEndpoint(['payment.succeeded']);
     const created = await gatepay('create', await signedCreate(app, { price: '15.50', out_order_id: key('w') }));
+    const t0 = Math.floor(Date.now() / 1000);
     await pay(sessions[0], created.data.realprice);
     const [req] = await eventually(async () => {
       const log = await merchantLog(k);
@@ -282,7 +286,7 @@ describe('webhooks', () => {
     const sig = req.headers['huipay-signature'];
     const [, t, v1] = sig.match(/^t=(\d+),v1=([0-9a-f]{64})$/)!;
     expect(v1).toBe(await hmac(app.appsecret, `${t}.${req.body}`));
-    expect(Math.abs(Number(t) - Date.now() / 1000)).toBeLessThan(30);
+    expectWithin(Number(t), t0, Math.floor(Date.now() / 1000)); // signed when sent
     expect(w.events).toEqual(['payment.succeeded']);
   });
 

@@ -9,7 +9,16 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { eventually, gatepay, merchantLog, ok, signedCreate, specSign, uniqueKey as key } from '../helpers';
+import {
+  eventually,
+  expectWithin,
+  gatepay,
+  merchantLog,
+  ok,
+  signedCreate,
+  specSign,
+  uniqueKey as key,
+} from '../helpers';
 import {
   createAs,
   dueNow,
@@ -122,17 +131,19 @@ describe('zero-setup sandbox: unionpay orders go to the UnionPay simulator', () 
     await sweepAt();
     expect((await ok('GET', `/orders/${a.order_id}`, undefined, 200)).status).toBe('paid');
     const b = await createAs(app, 'unionpay', '3.00', key('upe'), { method: 'app' });
+    const t0 = Date.now();
     const closed = await gatepay('close', {
       appkey: app.appkey,
       order_id: String(b.order_id),
       out_order_id: '',
       sign: await specSign([app.appkey, String(b.order_id), ''], app.appsecret),
     });
+    const t1 = Date.now();
     expect(closed.data.status).toBe('closed');
     const row = await env.DB.prepare('SELECT next_query_ms FROM orders WHERE id = ?')
       .bind(b.order_id)
       .first<number>('next_query_ms');
-    expect(row).toBeGreaterThan(Date.now()); // still watched until its payTimeout
+    expectWithin(row!, t0 + 60_000, t1 + 60_000); // still watched until its payTimeout: asked again in a minute
     const c = await createAs(app, 'unionpay', '3.00', key('upx'), { method: 'app' });
     await dueNow(c.order_id, { expire: true });
     await sweepAt();

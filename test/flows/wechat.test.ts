@@ -7,7 +7,16 @@
  */
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { eventually, gatepay, merchantLog, ok, signedLookup, specSign, uniqueKey as key } from '../helpers';
+import {
+  eventually,
+  expectWithin,
+  gatepay,
+  merchantLog,
+  ok,
+  signedLookup,
+  specSign,
+  uniqueKey as key,
+} from '../helpers';
 import {
   createAs,
   dueNow,
@@ -157,16 +166,18 @@ describe('zero-setup sandbox: wechat orders go to the WeChat Pay simulator', () 
 
   it('jsapi: the prepay and the signed WeixinJSBridge parameters; the cashier inside WeChat starts the payment', async () => {
     const { app } = await zeroSetupApp();
+    const t0 = Math.floor(Date.now() / 1000);
     const created = await createAs(app, 'wechat', '8.88', key('wxj'), {
       method: 'jsapi',
       openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o',
     });
+    const t1 = Math.floor(Date.now() / 1000);
     const p = JSON.parse(created.pay_info);
     const cfg = await config(app.appkey);
     expect(Object.keys(p)).toEqual(['appId', 'timeStamp', 'nonceStr', 'package', 'signType', 'paySign']);
     expect(p).toMatchObject({ appId: cfg.appid, signType: 'RSA' });
     expect(p.package).toMatch(/^prepay_id=wx\d{14}[A-Za-z0-9]{18}$/);
-    expect(Math.abs(Number(p.timeStamp) - Date.now() / 1000)).toBeLessThan(60);
+    expectWithin(Number(p.timeStamp), t0, t1);
     const spki = pemBody(cfg.merchant_public_key);
     expect(await rsaVerify(spki, lines(p.appId, p.timeStamp, p.nonceStr, p.package), p.paySign)).toBe(true);
     expect(await rsaVerify(spki, lines(p.appId, p.timeStamp, p.nonceStr, 'prepay_id=other'), p.paySign)).toBe(false);

@@ -71,7 +71,7 @@ const PUBLIC: Record<string, string[]> = {
 /** path → [tag, the fields (all methods), the required ones, words the description must hold]. */
 const EXPECTED: Record<string, [string, string[], string[], string[]]> = {
   '/api/cloudpay/refund': [
-    'Refunds',
+    'merchant API',
     ['appkey', 'order_id', 'out_order_id', 'out_refund_no', 'amount', 'reason', 'sign'],
     ['appkey', 'out_refund_no', 'amount', 'sign'],
     [
@@ -83,7 +83,7 @@ const EXPECTED: Record<string, [string, string[], string[], string[]]> = {
     ],
   ],
   '/api/cloudpay/refund_query': [
-    'Refunds',
+    'merchant API',
     ['appkey', 'out_refund_no', 'sign'],
     ['appkey', 'out_refund_no', 'sign'],
     ['md5( md5(appkey + out_refund_no) + appsecret )'],
@@ -210,11 +210,11 @@ describe('/openapi.json: refunds, facades, monitor app, provider notify', () => 
       'multipart/form-data',
     ]);
     const notify = doc.paths['/channels/{channel}/notify/{config_id}'].post;
-    expect(notify.tags).toEqual(['Providers']);
+    expect(notify.tags).toEqual(['providers']);
     expect(pathParams(notify)).toEqual(['channel', 'config_id']);
     expect(notify.parameters[0].schema.enum.sort()).toEqual(['alipay', 'qqpay', 'unionpay', 'wechat']);
     const tags = doc.tags.map((t: any) => t.name);
-    for (const t of ['Refunds', 'epay V1', 'V免签', 'V免签 monitor app', 'Providers']) expect(tags).toContain(t);
+    for (const t of ['merchant API', 'epay V1', 'V免签', 'V免签 monitor app', 'providers']) expect(tags).toContain(t);
   });
 
   it('the refund and refund_query examples are requests signed by SPEC §11.4 (appsecret sk_demo456)', async () => {

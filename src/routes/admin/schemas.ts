@@ -1,7 +1,7 @@
 /** Wire shapes of the admin API (one zod schema validates, types and documents each). */
 import { z } from '@hono/zod-openapi';
 import { isTimeZone } from '../../domain/clock';
-import { OUT_ORDER_ID } from '../../domain/gatepay';
+import { OUT_ORDER_ID, PRINTABLE } from '../../domain/gatepay';
 import { REGION_PATTERN } from '../../domain/rules';
 import { MAX_SHARDS } from '../../domain/shards';
 import { normalizeHttpUrl } from '../../domain/ssrf';
@@ -43,12 +43,7 @@ export const HttpUrl = z
   })
   .openapi({ type: 'string', format: 'uri', example: 'https://shop.example.com/pay/notify' });
 /** A display name or label: 1–100 characters after trimming, no control characters. */
-const Name = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .regex(/^\P{Cc}*$/u, 'printable text without control characters');
+const Name = z.string().trim().min(1).max(100).regex(PRINTABLE, 'printable text without control characters');
 const Clock = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time HH:MM')
@@ -84,7 +79,7 @@ export const ErrorBody = z
 export const MerchantCreate = z
   .object({ name: Name, timezone: TimeZone.optional() })
   .strict()
-  .openapi('MerchantCreate');
+  .openapi('MerchantCreate', { example: { name: 'Demo shop', timezone: 'Asia/Shanghai' } });
 export const MerchantView = z
   .object({
     id: z.number().int(),
@@ -142,11 +137,7 @@ export const PointsAdjust = z
       .max(1_000_000_000)
       .refine((d) => d !== 0, 'a non-zero number of points'),
     reason: z.enum(['recharge', 'adjustment']),
-    note: z
-      .string()
-      .max(200)
-      .regex(/^\P{Cc}*$/u, 'printable text without control characters')
-      .optional(),
+    note: z.string().max(200).regex(PRINTABLE, 'printable text without control characters').optional(),
   })
   .strict()
   .openapi('PointsAdjust');
@@ -200,7 +191,14 @@ const appFields = {
 export const AppCreate = z
   .object({ name: Name, mode: z.enum(MODES), ...z.object(appFields).partial().shape })
   .strict()
-  .openapi('AppCreate');
+  .openapi('AppCreate', {
+    example: {
+      name: 'Demo shop',
+      mode: 'sandbox',
+      notify_url: 'https://shop.example.com/pay/notify',
+      return_url: 'https://shop.example.com/pay/done',
+    },
+  });
 export const AppUpdate = z
   .object({ name: Name, ...appFields })
   .partial()
