@@ -19,6 +19,7 @@ afterAll(async () => {
 /** One character in the page's own font stack, large; its pixels and the faces Chromium drew it with. */
 async function drawn(page: Page, ch: string) {
   await page.evaluate((c) => {
+    const document = (globalThis as any).document;
     const span = document.createElement('span');
     span.id = 'glyph';
     span.style.cssText = 'font-size:64px;line-height:1;display:inline-block;padding:4px;background:#fff;color:#000';
