@@ -102,7 +102,7 @@ const DICT = {
   seconds: (n: number) => [`${n} 秒`, `${n} s`],
   timeZone: ['时区', 'Time zone'],
   timeZoneHint: [
-    '标准时区名，如 Asia/Shanghai；“今天”、报表和收款规则都按这个时区计算。',
+    '“今天”、报表和收款规则都按这个时区计算；北京时间即上海时区。',
     'An IANA zone such as Asia/Shanghai; "today", the reports and the rules count in it.',
   ],
   email: ['电子邮箱', 'E-mail'],
@@ -316,7 +316,7 @@ const DICT = {
   priceAndRealprice: ['金额 / 实付', 'Price / realprice'],
   viaSession: (id: number) => [`个人收款会话 #${id}`, `session #${id}`],
   officialChannelOf: (payType: string) => [`${payType}官方通道`, `${payType} official channel`],
-  custom: ['附加数据（custom）', 'custom'],
+  custom: ['附加数据', 'Pass-through value'],
   expiresAt: ['过期时间', 'Expires'],
   providerTradeNo: ['通道订单号', 'Provider order no.'],
   providerTxnId: ['通道交易号', 'Provider transaction'],
@@ -368,7 +368,7 @@ const DICT = {
     'Monitor configuration (shown only this once; it holds the secret)',
   ],
   vmqScan: [
-    '使用 V免签 监控 App？扫描这个二维码，或在 App 中手动填入下面的配置（主机/密钥）。',
+    '使用 V免签 监控端？扫描这个二维码，或在监控端中手动填入下面的配置（主机/密钥）。',
     'Using the V免签 monitor app? Scan this code, or enter the configuration below (host/key) in the app.',
   ],
   vmqQr: ['V免签 配置二维码', 'V免签 configuration QR code'],
@@ -404,8 +404,8 @@ const DICT = {
     "A session takes no order once today's takings plus its price would exceed this (yuan); empty: none.",
   ],
   regionsHint: [
-    '国家或省份代码，如 CN、CN-GD、US，用逗号分隔；留空不限。',
-    'Country or province codes such as CN, CN-GD, US, separated by commas; empty: anywhere.',
+    '国家或省份代码，用逗号分隔，留空不限。例如：',
+    'Country or province codes, separated by commas; empty: anywhere. For example:',
   ],
   ruleAdded: ['规则已添加。', 'Rule added.'],
 
@@ -456,13 +456,13 @@ const DICT = {
   payTypesLegend: ['支付方式', 'Pay types'],
   allowUrlOverride: ['允许下单时覆盖回调地址', 'Allow per-order URL overrides'],
   routingLegend: ['路由（每种支付方式的订单去向）', 'Routing (where each pay type’s orders go)'],
-  appkey: ['应用标识（appkey）', 'appkey'],
-  appsecret: ['应用密钥（appsecret）', 'appsecret'],
-  epayPid: ['易支付商户 ID（pid）', 'epay merchant ID (pid)'],
+  appkey: ['应用标识', 'App key'],
+  appsecret: ['应用密钥', 'App secret'],
+  epayPid: ['易支付商户 ID', 'epay merchant ID'],
   epayUrl: ['易支付接口地址', 'epay URL'],
-  epayUrlHint: ['v2board、Xboard、new-api 等填这个地址。', 'For v2board, Xboard, new-api and the like.'],
+  epayUrlHint: ['面板程序填这个地址，例如：', 'For panels such as:'],
   epaySubmitUrl: ['易支付提交地址', 'epay submit URL'],
-  epaySubmitUrlHint: ['独角数卡“易支付”的商户 KEY 填这个地址。', 'dujiaoka’s 易支付: its 商户 KEY.'],
+  epaySubmitUrlHint: ['独角数卡（易支付）把它填在这一栏：', 'For dujiaoka’s 易支付, in its field'],
   vmqUrl: ['V免签接口地址', 'V免签 URL'],
   vmqUrlHint: [
     '独角数卡“V免签”的商户密钥填这个地址（保留末尾的 /）。',
@@ -470,7 +470,7 @@ const DICT = {
   ],
   keyForShops: ['商户密钥', 'Key'],
   keyForShopsHint: [
-    '易支付的商户密钥和 V免签的通讯密钥都是应用密钥（appsecret），只在创建或重新生成时显示一次。',
+    '易支付的商户密钥和 V免签的通讯密钥都是这个应用的应用密钥，只在创建或重新生成时显示一次。',
     'The epay key and the V免签 key are the appsecret, shown only when it is made or rotated.',
   ],
   appKeys: ['应用密钥', 'App keys'],
@@ -522,7 +522,7 @@ const DICT = {
   channelDeleted: ['通道配置已删除。', 'Channel config deleted.'],
   channelNote: {
     unionpay: [
-      '银联的 .pfx 签名证书请先转换：填入其中的私钥和证书序列号（十进制），见接口文档。',
+      '银联的签名证书文件请先转换：填入其中的私钥和证书序列号（十进制），见接口文档。',
       'Convert UnionPay’s .pfx signing certificate first: give its private key and the certificate serial (decimal); see the API reference.',
     ],
   } as Record<string, Pair>,
@@ -615,7 +615,6 @@ const DICT = {
   sendTest: ['测试发送', 'Send test'],
   addWebhook: ['添加 Webhook', 'Add a webhook'],
   createAppFirst: ['请先创建应用。', 'Create an app first.'],
-  appWithMode: (app: string, mode: string) => [`${app}（${mode}）`, `${app} (${mode})`],
   webhookAdded: ['Webhook 已添加。', 'Webhook added.'],
   webhookSaved: ['Webhook 已保存。', 'Webhook saved.'],
   webhookDeleted: ['Webhook 已删除。', 'Webhook deleted.'],
@@ -648,7 +647,7 @@ const DICT = {
   planSaved: ['套餐已保存。', 'Plan saved.'],
   capacity: ['容量', 'Capacity'],
   capacityIntro: [
-    '商户的实时状态分布在多少个收款协调器（Collector）上（1–16）。新会话放在会话最少的分片上；不能低于已有会话的分片。',
+    '商户的实时状态分布在多少个收款协调分片上（1–16）。新会话放在会话最少的分片上；不能低于已有会话的分片。',
     "Over how many Collectors the merchant's live state is spread (1–16). New sessions go to the least-loaded shard; it cannot go below a shard that holds sessions.",
   ],
   collectorShards: ['分片数', 'Collector shards'],
@@ -745,13 +744,13 @@ const BY_LANG: Record<Lang, Labels> = { zh: resolve('zh'), en: resolve('en') };
 
 export const labels = (lang: Lang): Labels => BY_LANG[lang];
 
-/** Every pair of the dictionary (functions called with `sample`), for the tests of its words. */
-export function allPairs(sample: (i: number) => never): Pair[] {
-  return (Object.values(DICT) as Entry[]).flatMap((e) =>
+/** Every pair of the dictionary by key (a function's with sample values), for the tests of its words. */
+export function dictionaryPairs(): [string, Pair][] {
+  return (Object.entries(DICT) as [string, Entry][]).flatMap(([key, e]): [string, Pair][] =>
     typeof e === 'function'
-      ? [e(...([0, 1, 2].map(sample) as never[]))]
+      ? [[key, (e as (...a: unknown[]) => Pair)(1, 2, 3)]]
       : Array.isArray(e)
-        ? [e as Pair]
-        : Object.values(e),
+        ? [[key, e as Pair]]
+        : Object.entries(e).map(([k, p]): [string, Pair] => [`${key}.${k}`, p]),
   );
 }

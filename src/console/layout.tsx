@@ -165,7 +165,7 @@ export function List<T>({ cols, rows, empty }: { cols: Column<T>[]; rows: T[]; e
 }
 
 /** A field's label with a short explanation under it. */
-export const Label = ({ for: id, text, hint }: { for: string; text: string; hint?: string }) => (
+export const Label = ({ for: id, text, hint }: { for: string; text: string; hint?: Child }) => (
   <label for={id}>
     {text}
     {hint && <span class="hint">{hint}</span>}
@@ -179,8 +179,11 @@ function langHref(path: string, lang: string) {
   return `/console/lang?to=${encodeURIComponent(path)}&lang=${lang}`;
 }
 
+/** A page's title: a label, and optionally a name the user gave (shown as is, never translated). */
+export type Title = string | { label: string; name: string };
+
 /** A full page: header, navigation, flash, body. */
-export function page(ctx: PageCtx, title: string, body: Child, opts: { bare?: boolean; script?: string } = {}): string {
+export function page(ctx: PageCtx, title: Title, body: Child, opts: { bare?: boolean; script?: string } = {}): string {
   const { t, user, merchant } = ctx;
   const base = merchant ? mbase(merchant.id) : null;
   const current = (href: string) =>
@@ -192,7 +195,7 @@ export function page(ctx: PageCtx, title: string, body: Child, opts: { bare?: bo
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
-        <title>{`${title} · huipay`}</title>
+        <title>{`${typeof title === 'string' ? title : `${title.label} ${title.name}`} · huipay`}</title>
         <style nonce={ctx.nonce}>{raw(CSS)}</style>
       </head>
       <body>
@@ -245,7 +248,15 @@ export function page(ctx: PageCtx, title: string, body: Child, opts: { bare?: bo
               )}
             </div>
           )}
-          <h1>{title}</h1>
+          <h1>
+            {typeof title === 'string' ? (
+              title
+            ) : (
+              <>
+                {title.label} <Data>{title.name}</Data>
+              </>
+            )}
+          </h1>
           {body}
         </main>
         {opts.script && <script nonce={ctx.nonce}>{raw(opts.script)}</script>}

@@ -155,19 +155,27 @@ function Connect({ ctx, app, origin }: { ctx: PageCtx; app: App; origin: string 
   const { t } = ctx;
   return (
     <dl class="facts">
-      <dt>{t.appkey}</dt>
+      <dt>
+        {t.appkey} <span class="mono">appkey</span>
+      </dt>
       <dd class="mono appkey">{app.appkey}</dd>
-      <dt>{t.epayPid}</dt>
+      <dt>
+        {t.epayPid} <span class="mono">pid</span>
+      </dt>
       <dd class="mono epay-pid">{app.id}</dd>
       <dt>{t.epayUrl}</dt>
       <dd>
         <span class="mono epay-url">{origin}</span>
-        <span class="hint">{t.epayUrlHint}</span>
+        <span class="hint">
+          {t.epayUrlHint} <span class="mono">v2board, Xboard, new-api</span>
+        </span>
       </dd>
       <dt>{t.epaySubmitUrl}</dt>
       <dd>
         <span class="mono">{`${origin}/submit.php`}</span>
-        <span class="hint">{t.epaySubmitUrlHint}</span>
+        <span class="hint">
+          {t.epaySubmitUrlHint} <span class="mono">商户 KEY</span>
+        </span>
       </dd>
       <dt>{t.vmqUrl}</dt>
       <dd>
@@ -185,19 +193,25 @@ function secretPage(c: CCtx, app: App, secret: string) {
   const { t } = ctx;
   return page(
     ctx,
-    `${t.appKeys} · ${app.name}`,
+    { label: `${t.appKeys} ·`, name: app.name },
     <div class="card">
       <div class="secret">
         <dl class="facts">
-          <dt>{t.appkey}</dt>
+          <dt>
+            {t.appkey} <span class="mono">appkey</span>
+          </dt>
           <dd class="mono" id="appkey">
             {app.appkey}
           </dd>
-          <dt>{t.appsecret}</dt>
+          <dt>
+            {t.appsecret} <span class="mono">appsecret</span>
+          </dt>
           <dd class="mono" id="appsecret">
             {secret}
           </dd>
-          <dt>{t.epayPid}</dt>
+          <dt>
+            {t.epayPid} <span class="mono">pid</span>
+          </dt>
           <dd class="mono">{app.id}</dd>
         </dl>
         <p>{t.secretShownOnce}</p>
@@ -300,7 +314,7 @@ router.get('/apps/:appkey', async (c) => {
   return c.html(
     page(
       ctx,
-      `${t.editApp} · ${app.name}`,
+      { label: `${t.editApp} ·`, name: app.name },
       <>
         <div class="card">
           <p>

@@ -178,7 +178,7 @@ function onlinePage(c: CCtx, s: Session, secret: string) {
   const m = c.get('merchant');
   return page(
     ctx,
-    `${t.scanToGoOnline} · #${s.id} ${s.label}`,
+    { label: `${t.scanToGoOnline} · #${s.id}`, name: s.label },
     <div class="card">
       <p>{s.mode === 'live' ? t.scanLive(m.onboardingFee, m.points) : t.scanSandbox}</p>
       <div class="qr" id="monitor-qr" role="img" aria-label={t.monitorQr}>
@@ -315,7 +315,15 @@ router.get('/rules', async (c) => {
               <input id="r-cap" name="daily_cap" inputmode="decimal" maxlength={12} />
             </div>
             <div>
-              <Label for="r-regions" text={t.regions} hint={t.regionsHint} />
+              <Label
+                for="r-regions"
+                text={t.regions}
+                hint={
+                  <>
+                    {t.regionsHint} <span class="mono">CN, CN-GD, US</span>
+                  </>
+                }
+              />
               <input id="r-regions" name="regions" maxlength={500} />
             </div>
           </div>

@@ -108,7 +108,7 @@ router.get('/merchants/:id', async (c) => {
   return c.html(
     page(
       ctx,
-      `${t.merchant} #${m.id} ${m.name}`,
+      { label: `${t.merchant} #${m.id}`, name: m.name },
       <>
         <div class="card">
           <EnabledBadge t={t} enabled={m.enabled} />{' '}

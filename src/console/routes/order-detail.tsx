@@ -16,7 +16,7 @@ import { closePending } from '../../services/orders';
 import { RefundRefused, refundsOf, requestRefund } from '../../services/refunds';
 import { publicOrigin } from '../../routes/origin';
 import type { Child } from 'hono/jsx';
-import type { ChannelMethod } from '../../domain/vocab';
+import type { ChannelMethod, WebhookEvent } from '../../domain/vocab';
 import { consoleRouter, field, notFound, ownOrder, redirectWith, refuse } from '../core';
 import type { Labels } from '../i18n';
 import { Badge, Csrf, Data, mbase, page, PostButton, type PageCtx, when } from '../layout';
@@ -183,7 +183,10 @@ router.get('/orders/:id', async (c) => {
     ...(o.status === 'expired' ? [{ ms: o.expiresMs, kind: 'bad' as const, body: t.orderExpired }] : []),
     ...refunds.flatMap((r) => refundEvents(t, r)),
     ...log.flatMap(({ delivery: d, attempts }) => {
-      const what = d.kind === 'webhook' ? t.webhookDelivery(d.eventType) : t.deliveryKind[d.kind];
+      const what =
+        d.kind === 'webhook'
+          ? t.webhookDelivery(t.webhookEvent[d.eventType as WebhookEvent] ?? d.eventType)
+          : t.deliveryKind[d.kind];
       return [
         {
           ms: d.createdMs,
@@ -252,7 +255,9 @@ router.get('/orders/:id', async (c) => {
             </dd>
             <dt>{t.app}</dt>
             <dd>{app ? <Data>{app.name}</Data> : '—'}</dd>
-            <dt>{t.custom}</dt>
+            <dt>
+              {t.custom} <span class="mono">custom</span>
+            </dt>
             <dd class="mono">{o.custom || '—'}</dd>
             <dt>{t.createdAt}</dt>
             <dd>

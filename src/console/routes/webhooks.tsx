@@ -1,7 +1,7 @@
 /** Console, merchant side: webhook endpoints (list with the mode toggle, add, edit, delete, test send with the exact request and response). */
 import { eq, inArray } from 'drizzle-orm';
 import { apps, webhooks, type Webhook } from '../../db/schema';
-import { WEBHOOK_EVENTS, WEBHOOK_MODES, type WebhookEvent } from '../../domain/vocab';
+import { MODES, WEBHOOK_EVENTS, WEBHOOK_MODES, type WebhookEvent } from '../../domain/vocab';
 import { testSend } from '../../services/deliveries';
 import { createWebhook, deleteWebhook, updateWebhook } from '../../services/webhooks';
 import { WebhookCreate, WebhookUpdate } from '../../routes/admin/schemas';
@@ -145,8 +145,16 @@ router.get('/webhooks', async (c) => {
             <Csrf ctx={ctx} />
             <label for="w-app">{t.app}</label>
             <select id="w-app" name="appkey">
-              {appRows.map((a) => (
-                <option value={a.appkey}>{t.appWithMode(a.name, t.mode[a.mode])}</option>
+              {MODES.map((md) => (
+                <optgroup label={t.mode[md]}>
+                  {appRows
+                    .filter((a) => a.mode === md)
+                    .map((a) => (
+                      <option value={a.appkey} translate="no">
+                        {a.name}
+                      </option>
+                    ))}
+                </optgroup>
               ))}
             </select>
             <WebhookFields ctx={ctx} />
