@@ -301,6 +301,7 @@ const DICT = {
   refundWaiting: ['退款已提交，等待通道确认。', 'Refund asked; waiting for the provider to confirm it.'],
   orderCreated: ['创建订单', 'Order created'],
   paymentReceived: ['收到付款', 'Payment received'],
+  paren: (s: string) => [`（${s}）`, `(${s})`],
   matchedByChannel: ['官方通道通知', 'reported by the channel'],
   matchedByHand: ['手动补单', 'assigned by hand'],
   matchedAuto: ['自动匹配', 'matched'],

@@ -37,17 +37,18 @@ const CSS = `
 a{color:#1d4ed8}header{background:#111827;color:#fff;padding:10px 16px;display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center}
 header a{color:#fff;text-decoration:none}header .brand{font-weight:700;font-size:17px}header .who{margin-left:auto;display:flex;flex-wrap:wrap;gap:8px 12px;align-items:center;font-size:14px}
 header form{margin:0}header button{background:none;border:1px solid #6b7280;color:#fff;border-radius:6px;padding:3px 10px;cursor:pointer;font-size:14px;margin:0}
-nav{background:#fff;border-bottom:1px solid #e5e7eb;overflow-x:auto;white-space:nowrap;padding:0 8px}
-nav a{display:inline-block;padding:10px 10px;color:#374151;text-decoration:none;border-bottom:2px solid transparent}
-nav a[aria-current=page]{color:#1d4ed8;border-bottom-color:#1d4ed8;font-weight:600}
+nav.top{background:#fff;border-bottom:1px solid #e5e7eb;overflow-x:auto;white-space:nowrap;padding:0 8px}
+nav.top a{display:inline-block;padding:10px 10px;color:#374151;text-decoration:none;border-bottom:2px solid transparent}
+nav.top a[aria-current=page]{color:#1d4ed8;border-bottom-color:#1d4ed8;font-weight:600}
 main{max-width:1180px;margin:0 auto;padding:16px}h1{font-size:22px;margin:4px 0 16px}h2{font-size:17px;margin:20px 0 10px}
 .card{background:#fff;border:1px solid #e5e7eb;border-radius:10px;padding:16px;margin-bottom:16px}
-.grid{display:grid;gap:12px;grid-template-columns:repeat(auto-fit,minmax(180px,1fr))}
+.grid{display:grid;gap:12px;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));margin-bottom:16px}.grid>.card{margin-bottom:0}
 .stat .label{color:#4b5563;font-size:13px}.stat .value{font-size:24px;font-weight:700}.stat .sub{color:#4b5563;font-size:12px}
 table{border-collapse:collapse;width:100%;background:#fff;font-size:14px}th,td{text-align:left;padding:8px 10px;border-bottom:1px solid #e5e7eb;vertical-align:top}
 th{background:#f9fafb;color:#374151;font-weight:600;white-space:nowrap}.scroll{overflow-x:auto;border:1px solid #e5e7eb;border-radius:10px}
 td.nowrap{white-space:nowrap}
 .num{text-align:right;font-variant-numeric:tabular-nums}.mono{font-family:ui-monospace,Menlo,monospace;font-size:13px;word-break:break-all}
+.mono.field{font-size:12px;font-weight:400;color:#6b7280}
 form.inline{display:inline}label{display:block;font-size:13px;color:#374151;margin:8px 0 4px;font-weight:600}
 .hint{display:block;color:#4b5563;font-size:12px;font-weight:400;margin-top:2px}
 input,select,textarea{font:inherit;padding:8px 10px;border:1px solid #9ca3af;border-radius:6px;width:100%;max-width:100%;background:#fff;color:#111827}
@@ -63,17 +64,20 @@ button:disabled{background:#e5e7eb;border-color:#d1d5db;color:#4b5563;cursor:not
 .badge.expired,.badge.closed,.badge.offline,.badge.disabled{background:#e5e7eb;color:#1f2937}.badge.failed,.badge.refunded{background:#fee2e2;color:#7f1d1d}
 .muted{color:#4b5563;font-size:13px}.secret{background:#fffbeb;border:1px solid #f59e0b;border-radius:8px;padding:12px;margin:12px 0}
 .qr{width:260px;max-width:100%;background:#fff}.qr svg{width:100%;height:auto;display:block}
-.filters{display:grid;gap:0 10px;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));align-items:end}
+.filters{display:grid;gap:0 10px;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));align-items:end}.filters .wide{grid-column:span 2}
+.filters .actions{display:flex;gap:8px;flex-wrap:wrap}
 .pager{display:flex;gap:12px;margin-top:12px}.chart svg{width:100%;max-width:860px;height:auto;display:block;margin:0 auto}
 .legend{display:flex;flex-wrap:wrap;gap:6px 18px;justify-content:center;font-size:13px;color:#374151;margin:8px 0 0;padding:0;list-style:none}
 .legend .swatch{display:inline-block;width:14px;height:10px;border-radius:2px;margin-right:6px;vertical-align:0}.swatch.bar{background:#3b82f6}.swatch.line{background:#f59e0b;height:3px;vertical-align:3px}
-.switch{display:inline-flex;border:1px solid #1d4ed8;border-radius:8px;overflow:hidden;margin-bottom:8px}.switch a{padding:6px 16px;text-decoration:none;color:#1d4ed8;font-weight:600}
+.switch{display:inline-flex;border:1px solid #1d4ed8;border-radius:8px;overflow:hidden;margin-bottom:8px;background:#fff}.switch a{padding:6px 16px;text-decoration:none;color:#1d4ed8;font-weight:600}
 .switch a[aria-current=page]{background:#1d4ed8;color:#fff}
 .auth{max-width:400px;margin:40px auto}pre{white-space:pre-wrap;word-break:break-all;background:#f3f4f6;padding:10px;border-radius:6px;font-size:12px;margin:4px 0}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px;margin:8px 0}dl.facts dt{font-weight:600;color:#374151}dl.facts dd{margin:0;min-width:0}
 .timeline{list-style:none;padding:0;margin:0}.timeline li{border-left:3px solid #d1d5db;padding:4px 0 10px 12px}.timeline li.ok{border-color:#16a34a}.timeline li.bad{border-color:#dc2626}.timeline li.due{border-left-style:dashed}
-.timeline time{font-variant-numeric:tabular-nums;color:#374151;white-space:nowrap}
+.timeline time{font-variant-numeric:tabular-nums;color:#4b5563;white-space:nowrap;margin-right:10px}
 @media (max-width:640px){main{padding:10px}th,td{padding:6px}h1{font-size:19px}.hide-sm{display:none}
+.grid{grid-template-columns:repeat(2,minmax(0,1fr));gap:10px}.stat .value{font-size:20px}.card{padding:12px}
+.timeline time{display:block;font-size:13px}
 .scroll{overflow-x:visible;border:0;background:none}
 table.list,table.list tbody,table.list tr,table.list td{display:block;width:100%}table.list thead{display:none}
 table.list tr{background:#fff;border:1px solid #e5e7eb;border-radius:10px;margin-bottom:10px;padding:6px 12px}
@@ -81,7 +85,7 @@ table.list td{border:0;padding:3px 0;display:flex;gap:12px;justify-content:space
 table.list td::before{content:attr(data-label);flex:none;color:#4b5563;font-size:13px;text-align:left}
 table.list td.block{display:block;text-align:left}table.list td.block::before{display:block;margin-bottom:2px}
 table.list td.empty::before{content:none}table.list td.empty{text-align:left}
-dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:6px}}
+dl.facts{grid-template-columns:minmax(72px,auto) 1fr;gap:6px 10px}}
 `;
 
 /** The hidden CSRF field every form carries. */
@@ -146,7 +150,7 @@ export function List<T>({ cols, rows, empty }: { cols: Column<T>[]; rows: T[]; e
             <tr>
               {cols.map((c) => (
                 <td data-label={c.label} class={cls(c)}>
-                  {c.cell(r)}
+                  <span>{c.cell(r)}</span>
                 </td>
               ))}
             </tr>
@@ -171,6 +175,9 @@ export const Label = ({ for: id, text, hint }: { for: string; text: string; hint
     {hint && <span class="hint">{hint}</span>}
   </label>
 );
+
+/** A field's own name (as the API and the provider's documents spell it), after its label. */
+export const FieldName = ({ name }: { name: string }) => <span class="mono field">{name}</span>;
 
 /** The base path of a merchant's pages. */
 export const mbase = (merchantId: number) => `/console/m/${merchantId}`;
@@ -222,7 +229,7 @@ export function page(ctx: PageCtx, title: Title, body: Child, opts: { bare?: boo
           </span>
         </header>
         {!opts.bare && user && (
-          <nav aria-label={t.navigation}>
+          <nav class="top" aria-label={t.navigation}>
             {user.role === 'operator' && (
               <a href="/console/operator" aria-current={ctx.path === '/console/operator' ? 'page' : undefined}>
                 {t.navMerchants}

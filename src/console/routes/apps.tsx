@@ -17,7 +17,7 @@ import { AppCreate, AppUpdate } from '../../routes/admin/schemas';
 import { publicOrigin } from '../../routes/origin';
 import { attempt, consoleRouter, field, notFound, ownApp, refuse, type CCtx } from '../core';
 import { orNull, validate } from '../forms';
-import { Badge, Csrf, Data, Label, List, mbase, page, PostButton, when, type PageCtx } from '../layout';
+import { Badge, Csrf, Data, FieldName, Label, List, mbase, page, PostButton, when, type PageCtx } from '../layout';
 import { ChannelsSection } from './channels';
 
 const router = consoleRouter();
@@ -156,11 +156,11 @@ function Connect({ ctx, app, origin }: { ctx: PageCtx; app: App; origin: string 
   return (
     <dl class="facts">
       <dt>
-        {t.appkey} <span class="mono">appkey</span>
+        {t.appkey} <FieldName name="appkey" />
       </dt>
       <dd class="mono appkey">{app.appkey}</dd>
       <dt>
-        {t.epayPid} <span class="mono">pid</span>
+        {t.epayPid} <FieldName name="pid" />
       </dt>
       <dd class="mono epay-pid">{app.id}</dd>
       <dt>{t.epayUrl}</dt>
@@ -198,19 +198,19 @@ function secretPage(c: CCtx, app: App, secret: string) {
       <div class="secret">
         <dl class="facts">
           <dt>
-            {t.appkey} <span class="mono">appkey</span>
+            {t.appkey} <FieldName name="appkey" />
           </dt>
           <dd class="mono" id="appkey">
             {app.appkey}
           </dd>
           <dt>
-            {t.appsecret} <span class="mono">appsecret</span>
+            {t.appsecret} <FieldName name="appsecret" />
           </dt>
           <dd class="mono" id="appsecret">
             {secret}
           </dd>
           <dt>
-            {t.epayPid} <span class="mono">pid</span>
+            {t.epayPid} <FieldName name="pid" />
           </dt>
           <dd class="mono">{app.id}</dd>
         </dl>

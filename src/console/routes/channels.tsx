@@ -15,7 +15,7 @@ import { checkConfig, configView, deleteConfig, saveConfig } from '../../service
 import { attempt, consoleRouter, notFound, ownApp, redirectWith, refuse, type CCtx } from '../core';
 import { validate } from '../forms';
 import type { Labels } from '../i18n';
-import { Badge, Csrf, mbase, PostButton, type PageCtx } from '../layout';
+import { Badge, Csrf, FieldName, mbase, PostButton, type PageCtx } from '../layout';
 
 const router = consoleRouter();
 
@@ -94,7 +94,7 @@ function ConfigForm(props: { ctx: PageCtx; app: App; channel: AnyChannel; cfg?: 
             return (
               <div>
                 <label for={id(f)}>
-                  {t.channelField[`${channel.name}.${f}`] ?? f} <span class="mono">{f}</span>
+                  {t.channelField[`${channel.name}.${f}`] ?? f} <FieldName name={f} />
                   <span class="hint">{hint}</span>
                 </label>
                 {isLongText(f) ? (

@@ -19,7 +19,7 @@ import type { Child } from 'hono/jsx';
 import type { ChannelMethod, WebhookEvent } from '../../domain/vocab';
 import { consoleRouter, field, notFound, ownOrder, redirectWith, refuse } from '../core';
 import type { Labels } from '../i18n';
-import { Badge, Csrf, Data, mbase, page, PostButton, type PageCtx, when } from '../layout';
+import { Badge, Csrf, Data, FieldName, mbase, page, PostButton, type PageCtx, when } from '../layout';
 
 const router = consoleRouter();
 
@@ -156,13 +156,15 @@ router.get('/orders/:id', async (c) => {
             kind: 'ok' as const,
             body: (
               <>
-                {t.paymentReceived} ¥{formatFen(payment.amountFen)} (
-                {payment.channel
-                  ? t.matchedByChannel
-                  : payment.matchedBy === 'manual'
-                    ? t.matchedByHand
-                    : t.matchedAuto}
-                ) <span class="mono">{payment.id}</span>
+                {t.paymentReceived} ¥{formatFen(payment.amountFen)}{' '}
+                {t.paren(
+                  payment.channel
+                    ? t.matchedByChannel
+                    : payment.matchedBy === 'manual'
+                      ? t.matchedByHand
+                      : t.matchedAuto,
+                )}{' '}
+                <span class="mono">{payment.id}</span>
                 {payment.note && (
                   <>
                     {' · '}
@@ -256,7 +258,7 @@ router.get('/orders/:id', async (c) => {
             <dt>{t.app}</dt>
             <dd>{app ? <Data>{app.name}</Data> : '—'}</dd>
             <dt>
-              {t.custom} <span class="mono">custom</span>
+              {t.custom} <FieldName name="custom" />
             </dt>
             <dd class="mono">{o.custom || '—'}</dd>
             <dt>{t.createdAt}</dt>
@@ -297,7 +299,8 @@ router.get('/orders/:id', async (c) => {
         <ol class="timeline card">
           {events.map((e) => (
             <li class={e.kind}>
-              <time>{at(e.ms)}</time> · {e.body}
+              <time>{at(e.ms)}</time>
+              {e.body}
             </li>
           ))}
         </ol>

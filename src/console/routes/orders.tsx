@@ -9,6 +9,7 @@ import { listOrders, listPayments, type OrderFilter } from '../../services/listi
 import { assignPayment } from '../../services/payments';
 import { dailyStats, type DayStats } from '../../services/stats';
 import { ApiError } from '../../errors';
+import type { Child } from 'hono/jsx';
 import { DailyChart } from '../chart';
 import { consoleRouter, field, notFound, problem, redirectWith, refuse, type CCtx } from '../core';
 import { Badge, Csrf, Data, Label, List, mbase, page, when } from '../layout';
@@ -52,7 +53,7 @@ router.get('/', async (c) => {
       {sub && <div class="sub">{sub}</div>}
     </div>
   );
-  const Figures = ({ d }: { d: ReturnType<typeof sum> }) => (
+  const Figures = ({ d, children }: { d: ReturnType<typeof sum>; children?: Child }) => (
     <div class="grid">
       <Stat
         label={t.netTaken}
@@ -61,6 +62,7 @@ router.get('/', async (c) => {
       />
       <Stat label={t.orderCount} value={String(d.orders)} />
       <Stat label={t.successRate} value={rate(d.paid, d.orders)} sub={t.paidOfOrders(d.paid, d.orders)} />
+      {children}
     </div>
   );
   return c.html(
@@ -79,12 +81,11 @@ router.get('/', async (c) => {
           {t.showingMode(t.mode[mode], DAYS)}
         </p>
         <h2>{t.today}</h2>
-        <Figures d={sum([today])} />
+        <Figures d={sum([today])}>
+          <Stat label={t.pointsBalance} value={String(m.points)} />
+        </Figures>
         <h2>{t.lastDays(DAYS)}</h2>
         <Figures d={sum(days)} />
-        <div class="grid">
-          <Stat label={t.pointsBalance} value={String(m.points)} />
-        </div>
         <div class="card">
           <DailyChart
             days={days}
@@ -189,12 +190,12 @@ router.get('/orders', async (c) => {
             <label for="f-to">{t.toDate}</label>
             <input id="f-to" type="date" name="to" value={q.to ?? ''} />
           </div>
-          <div>
+          <div class="wide">
             <label for="f-q">{t.orderNumbers}</label>
             <input id="f-q" name="q" value={q.q ?? ''} maxlength={1000} placeholder={t.orderSearchHint} />
           </div>
-          <div>
-            <button type="submit">{t.filter}</button>{' '}
+          <div class="actions">
+            <button type="submit">{t.filter}</button>
             <a class="button secondary" href={`${base}/orders.csv${qs(keep)}`}>
               {t.exportCsv}
             </a>

@@ -7,7 +7,7 @@ import { createWebhook, deleteWebhook, updateWebhook } from '../../services/webh
 import { WebhookCreate, WebhookUpdate } from '../../routes/admin/schemas';
 import { attempt, consoleRouter, field, idParam, notFound, redirectWith, refuse, type CCtx } from '../core';
 import { headerLines, validate } from '../forms';
-import { Badge, Csrf, Data, Label, List, mbase, page, PostButton, type PageCtx } from '../layout';
+import { Badge, Csrf, Data, FieldName, Label, List, mbase, page, PostButton, type PageCtx } from '../layout';
 
 const router = consoleRouter();
 
@@ -53,7 +53,7 @@ function WebhookFields({ ctx, w }: { ctx: PageCtx; w?: Webhook }) {
               value={e}
               checked={w ? w.events.includes(e) : e === 'payment.succeeded'}
             />
-            {t.webhookEvent[e]} <span class="mono">{e}</span>
+            {t.webhookEvent[e]} <FieldName name={e} />
           </label>
         ))}
       </fieldset>
