@@ -99,6 +99,7 @@ const DICT = {
   firstPage: ['« 第一页', '« First page'],
   unlimited: ['不限', 'none'],
   listSeparator: ['、', ', '],
+  labelled: (label: string) => [`${label}：`, `${label}: `],
   seconds: (n: number) => [`${n} 秒`, `${n} s`],
   timeZone: ['时区', 'Time zone'],
   timeZoneHint: [

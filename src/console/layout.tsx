@@ -49,7 +49,7 @@ th{background:#f9fafb;color:#374151;font-weight:600;white-space:nowrap}.scroll{o
 td.nowrap{white-space:nowrap}
 .num{text-align:right;font-variant-numeric:tabular-nums}.mono{font-family:ui-monospace,Menlo,monospace;font-size:13px;word-break:break-all}
 .mono.field{font-size:12px;font-weight:400;color:#6b7280}
-form.inline{display:inline}label{display:block;font-size:13px;color:#374151;margin:8px 0 4px;font-weight:600}
+form.inline{display:inline}form.row-form{display:flex;gap:8px;align-items:center}form.row-form select{flex:1;min-width:0}form.row-form button{margin:0}label{display:block;font-size:13px;color:#374151;margin:8px 0 4px;font-weight:600}
 .hint{display:block;color:#4b5563;font-size:12px;font-weight:400;margin-top:2px}
 input,select,textarea{font:inherit;padding:8px 10px;border:1px solid #9ca3af;border-radius:6px;width:100%;max-width:100%;background:#fff;color:#111827}
 input[type=checkbox],input[type=radio]{width:auto;margin-right:6px}.check{font-weight:400;display:inline-flex;align-items:center;margin-right:14px}
@@ -75,6 +75,7 @@ button:disabled{background:#e5e7eb;border-color:#d1d5db;color:#4b5563;cursor:not
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px;margin:8px 0}dl.facts dt{font-weight:600;color:#374151}dl.facts dd{margin:0;min-width:0}
 .timeline{list-style:none;padding:0;margin:0}.timeline li{border-left:3px solid #d1d5db;padding:4px 0 10px 12px}.timeline li.ok{border-color:#16a34a}.timeline li.bad{border-color:#dc2626}.timeline li.due{border-left-style:dashed}
 .timeline time{font-variant-numeric:tabular-nums;color:#4b5563;white-space:nowrap;margin-right:10px}
+.timeline button{margin:2px 0 0;padding:2px 10px;font-size:13px}
 @media (max-width:640px){main{padding:10px}th,td{padding:6px}h1{font-size:19px}.hide-sm{display:none}
 .grid{grid-template-columns:repeat(2,minmax(0,1fr));gap:10px}.stat .value{font-size:20px}.card{padding:12px}
 .timeline time{display:block;font-size:13px}

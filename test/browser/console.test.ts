@@ -382,7 +382,7 @@ describe('console walk-through', () => {
     await page.fill('#r-amount', '3.00');
     await page.fill('#r-reason', '少发一件');
     await page.click(`form[action="${base}/orders/${orderId}/refunds"] button[type=submit]`);
-    expect(await flash(page)).toBe('退款成功: ¥3.00');
+    expect(await flash(page)).toBe('退款成功：¥3.00');
     const timeline = (await page.locator('.timeline').textContent())!;
     expect(timeline).toContain('申请退款 ¥3.00');
     expect(timeline).toContain('退款成功 ¥3.00');
@@ -391,7 +391,7 @@ describe('console walk-through', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'console-order-refund.png'), fullPage: true });
     // The rest too: the order is refunded.
     await page.click(`form[action="${base}/orders/${orderId}/refunds"] button[type=submit]`);
-    expect(await flash(page)).toBe('退款成功: ¥5.00');
+    expect(await flash(page)).toBe('退款成功：¥5.00');
     expect(await page.locator('.facts .badge.refunded').textContent()).toBe('已退款');
     refundedOrder = orderId;
 

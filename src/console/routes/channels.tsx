@@ -44,10 +44,12 @@ function ConfigCard({ ctx, app, cfg, origin }: { ctx: PageCtx; app: App; cfg: Ch
         {cfg.implicit && <Badge kind="sandbox" label={t.builtInSimulator} />}
       </h3>
       <p>
-        {t.methods}: {cfg.methods.map((md) => t.method[md as ChannelMethod] ?? md).join(t.listSeparator)}
+        {t.labelled(t.methods)}
+        {cfg.methods.map((md) => t.method[md as ChannelMethod] ?? md).join(t.listSeparator)}
       </p>
       <p>
-        {t.channelNotifyUrl}: <span class="mono notify-url">{String(view.notify_url)}</span>
+        {t.labelled(t.channelNotifyUrl)}
+        <span class="mono notify-url">{String(view.notify_url)}</span>
       </p>
       <details>
         <summary>{t.configDetails}</summary>

@@ -59,7 +59,8 @@ router.get('/sessions', async (c) => {
               #{r.session.id} <Data>{r.session.label}</Data> · {t.payTypes[r.session.type]}{' '}
               <Badge kind={r.session.mode} label={t.mode[r.session.mode]} />
               <div class="muted">
-                {t.lastHeartbeat}: <time>{when(r.live?.lastSeenMs ?? null, m.timezone)}</time>
+                {t.labelled(t.lastHeartbeat)}
+                <time>{when(r.live?.lastSeenMs ?? null, m.timezone)}</time>
               </div>
               {r.session.offlineReason === 'insufficient_points' && (
                 <div class="flash error">{t.pointsShortOfFee(m.onboardingFee)}</div>
@@ -78,12 +79,9 @@ router.get('/sessions', async (c) => {
           label: t.rule,
           block: true,
           cell: (r) => (
-            <form method="post" action={`${base}/sessions/${r.session.id}/rule`}>
+            <form class="row-form" method="post" action={`${base}/sessions/${r.session.id}/rule`}>
               <Csrf ctx={ctx} />
-              <label for={`rule-${r.session.id}`} class="muted">
-                {t.rule}
-              </label>
-              <select id={`rule-${r.session.id}`} name="rule_id">
+              <select id={`rule-${r.session.id}`} name="rule_id" aria-label={t.rule}>
                 <option value="">{t.none}</option>
                 {ruleRows.map((rule) => (
                   <option value={String(rule.id)} selected={r.session.ruleId === rule.id} translate="no">

@@ -125,7 +125,8 @@ router.get('/merchants/:id', async (c) => {
         <h2>{t.nav['/points']}</h2>
         <div class="card">
           <p>
-            {t.balance}: <strong id="op-balance">{l.balance}</strong>
+            {t.labelled(t.balance)}
+            <strong id="op-balance">{l.balance}</strong>
           </p>
           <form method="post" action={`${base}/points`}>
             <Csrf ctx={ctx} />

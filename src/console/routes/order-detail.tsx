@@ -338,7 +338,8 @@ router.post('/orders/:id/refunds', async (c) => {
       { outRefundNo, amountFen: amount.value, reason: reason || null },
       publicOrigin(c),
     );
-    if (r.status === 'succeeded') return redirectWith(c, to, 'ok', `${t.refundSucceeded}: ¥${formatFen(r.amountFen)}`);
+    if (r.status === 'succeeded')
+      return redirectWith(c, to, 'ok', `${t.labelled(t.refundSucceeded)}¥${formatFen(r.amountFen)}`);
     if (r.status === 'failed') return redirectWith(c, to, 'error', t.refundFailed, r.msg ?? undefined);
     return redirectWith(c, to, 'ok', t.refundWaiting, r.msg ?? undefined);
   } catch (err) {
