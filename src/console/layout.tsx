@@ -54,7 +54,7 @@ form.inline{display:inline}form.row-form{display:flex;gap:8px;align-items:center
 input,select,textarea{font:inherit;padding:8px 10px;border:1px solid #9ca3af;border-radius:6px;width:100%;max-width:100%;background:#fff;color:#111827}
 input[type=checkbox],input[type=radio]{width:auto;margin-right:6px}.check{font-weight:400;display:inline-flex;align-items:center;margin-right:14px}
 fieldset{border:1px solid #e5e7eb;border-radius:8px;margin:12px 0;padding:8px 12px}legend{font-size:13px;font-weight:600;color:#374151;padding:0 4px}
-textarea{min-height:80px}.row{display:grid;gap:0 12px;grid-template-columns:repeat(auto-fit,minmax(200px,1fr))}
+textarea{min-height:80px}.stack>div{max-width:560px;margin-bottom:8px}.row{display:grid;gap:0 12px;grid-template-columns:repeat(auto-fit,minmax(200px,1fr))}
 button,.button{display:inline-block;font:inherit;font-weight:600;padding:8px 14px;border-radius:6px;border:1px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer;text-decoration:none;margin-top:10px;white-space:nowrap}
 button.secondary,.button.secondary{background:#fff;color:#1d4ed8}button.danger{background:#b91c1c;border-color:#b91c1c}
 button:disabled{background:#e5e7eb;border-color:#d1d5db;color:#4b5563;cursor:not-allowed}
@@ -65,7 +65,7 @@ button:disabled{background:#e5e7eb;border-color:#d1d5db;color:#4b5563;cursor:not
 .muted{color:#4b5563;font-size:13px}.secret{background:#fffbeb;border:1px solid #f59e0b;border-radius:8px;padding:12px;margin:12px 0}
 .qr{width:260px;max-width:100%;background:#fff}.qr svg{width:100%;height:auto;display:block}
 .filters{display:grid;gap:0 10px;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));align-items:end}.filters .wide{grid-column:span 2}
-.filters .actions{display:flex;gap:8px;flex-wrap:wrap}
+.filters .actions{grid-column:span 2;display:flex;gap:8px;flex-wrap:wrap;align-items:end}.filters .actions .button,.filters .actions button{margin-top:0}
 .pager{display:flex;gap:12px;margin-top:12px}.chart svg{width:100%;max-width:860px;height:auto;display:block;margin:0 auto}
 .legend{display:flex;flex-wrap:wrap;gap:6px 18px;justify-content:center;font-size:13px;color:#374151;margin:8px 0 0;padding:0;list-style:none}
 .legend .swatch{display:inline-block;width:14px;height:10px;border-radius:2px;margin-right:6px;vertical-align:0}.swatch.bar{background:#3b82f6}.swatch.line{background:#f59e0b;height:3px;vertical-align:3px}

@@ -363,7 +363,7 @@ router.get('/settings', async (c) => {
       t.nav['/settings'],
       <form class="card" method="post" action={`${mbase(m.id)}/settings`}>
         <Csrf ctx={ctx} />
-        <div class="row">
+        <div class="stack">
           <div>
             <Label for="st-rotation" text={t.rotationLabel} hint={t.rotationHint} />
             <select id="st-rotation" name="rotation">
