@@ -41,7 +41,7 @@ nav.top{background:#fff;border-bottom:1px solid #e5e7eb;overflow-x:auto;white-sp
 nav.top a{display:inline-block;padding:10px 10px;color:#374151;text-decoration:none;border-bottom:2px solid transparent}
 nav.top a[aria-current=page]{color:#1d4ed8;border-bottom-color:#1d4ed8;font-weight:600}
 main{max-width:1180px;margin:0 auto;padding:16px}h1{font-size:22px;margin:4px 0 16px}h2{font-size:17px;margin:20px 0 10px}
-.card{background:#fff;border:1px solid #e5e7eb;border-radius:10px;padding:16px;margin-bottom:16px}
+.card{background:#fff;border:1px solid #e5e7eb;border-radius:10px;padding:16px;margin-bottom:16px}.card>h2:first-child{margin-top:0}
 .grid{display:grid;gap:12px;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));margin-bottom:16px}.grid>.card{margin-bottom:0}
 .stat .label{color:#4b5563;font-size:13px}.stat .value{font-size:24px;font-weight:700}.stat .sub{color:#4b5563;font-size:12px}
 table{border-collapse:collapse;width:100%;background:#fff;font-size:14px}th,td{text-align:left;padding:8px 10px;border-bottom:1px solid #e5e7eb;vertical-align:top}
@@ -54,7 +54,7 @@ form.inline{display:inline}form.row-form{display:flex;gap:8px;align-items:center
 input,select,textarea{font:inherit;padding:8px 10px;border:1px solid #9ca3af;border-radius:6px;width:100%;max-width:100%;background:#fff;color:#111827}
 input[type=checkbox],input[type=radio]{width:auto;margin-right:6px}.check{font-weight:400;display:inline-flex;align-items:center;margin-right:14px}
 fieldset{border:1px solid #e5e7eb;border-radius:8px;margin:12px 0;padding:8px 12px}legend{font-size:13px;font-weight:600;color:#374151;padding:0 4px}
-textarea{min-height:80px}.stack>div{max-width:560px;margin-bottom:8px}.row{display:grid;gap:0 12px;grid-template-columns:repeat(auto-fit,minmax(200px,1fr))}
+textarea{min-height:80px}.stack>div{max-width:560px;margin-bottom:8px}.row{display:grid;gap:0 12px;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));align-items:end}
 button,.button{display:inline-block;font:inherit;font-weight:600;padding:8px 14px;border-radius:6px;border:1px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer;text-decoration:none;margin-top:10px;white-space:nowrap}
 button.secondary,.button.secondary{background:#fff;color:#1d4ed8}button.danger{background:#b91c1c;border-color:#b91c1c}
 button:disabled{background:#e5e7eb;border-color:#d1d5db;color:#4b5563;cursor:not-allowed}
