@@ -193,6 +193,8 @@ export interface Channel<Settings = unknown, Secrets = unknown> {
   input: z.ZodObject;
   /** Input fields that are secret: sealed at rest, never answered, kept when omitted on update. */
   secretFields: readonly string[];
+  /** Input fields accepted only to be refused with the reason (the console does not offer them). */
+  unsupportedFields?: readonly string[];
   /** Validates and normalises a config (keys parsed, URLs checked); throws ConfigProblem. */
   prepare(
     input: Record<string, unknown>,

@@ -67,10 +67,14 @@ export const sha256Hex = async (s: string) =>
     .map((x) => x.toString(16).padStart(2, '0'))
     .join('');
 
+/** The password policy, in characters; the console's forms and messages state these numbers. */
+export const PASSWORD_MIN = 10;
+export const PASSWORD_MAX = 200;
+
 /** A password policy message, or null when acceptable. */
 export function passwordProblem(password: string): 'short' | 'long' | null {
-  if ([...password].length < 10) return 'short';
-  if (password.length > 200) return 'long';
+  if ([...password].length < PASSWORD_MIN) return 'short';
+  if (password.length > PASSWORD_MAX) return 'long';
   return null;
 }
 

@@ -8,12 +8,14 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { and, eq } from 'drizzle-orm';
 import { type App, apps, type ConsoleSession, type Merchant, type Order, orders, type User } from '../db/schema';
 import { randomToken } from '../domain/ids';
+import { ApiError } from '../errors';
 import type { AppEnv } from '../env';
 import { decodeForm } from '../domain/form';
 import { readBody } from '../services/params';
 import { pickLang, type Lang } from '../views/cashier';
 import { csrfOk, mintPreToken, preTokenOk, sessionAndMerchant } from './auth';
-import { page, translator, type Flash, type PageCtx } from './layout';
+import { labels } from './i18n';
+import { page, type Flash, type PageCtx } from './layout';
 
 export const SESSION_COOKIE = 'hp_console';
 const PRE_COOKIE = 'hp_pre';
@@ -80,7 +82,7 @@ export const plumbing: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
   c.set('auth', auth);
   c.set('ctx', {
     lang,
-    tr: translator(lang),
+    t: labels(lang),
     nonce,
     csrf: auth?.session.csrf ?? pre ?? '',
     user: auth?.user ?? null,
@@ -114,69 +116,60 @@ export const plumbing: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
 };
 
 async function checkPost(c: CCtx, expected: string): Promise<Response | null> {
-  const { tr } = c.get('ctx');
+  const { t } = c.get('ctx');
   const origin = c.req.header('origin');
-  if (origin && origin !== 'null' && origin !== new URL(c.req.url).origin)
-    return problem(c, 403, tr('请求来自其他网站，已拒绝。', 'This form was posted from another site and was refused.'));
+  if (origin && origin !== 'null' && origin !== new URL(c.req.url).origin) return problem(c, 403, t.foreignOrigin);
   const body = await readBody(c, MAX_FORM_BYTES);
-  if (!body.ok)
-    return problem(
-      c,
-      body.tooLarge ? 413 : 400,
-      body.tooLarge
-        ? tr('提交的内容过大。', 'The form is too large.')
-        : tr('无法读取表单。', 'The form could not be read.'),
-    );
+  if (!body.ok) return problem(c, body.tooLarge ? 413 : 400, body.tooLarge ? t.formTooLarge : t.formUnreadable);
   const decoded = decodeForm(body.text);
   if (!decoded.ok) return undecodable(c, decoded);
   const form = new URLSearchParams(decoded.pairs);
-  if (!csrfOk(expected, form.get('_csrf') ?? undefined))
-    return problem(
-      c,
-      403,
-      tr(
-        '表单已过期或来源不明（CSRF 校验失败），未做任何更改。请刷新页面后重试。',
-        'The form expired or was not sent by this console (CSRF check failed); nothing was changed. Reload the page and try again.',
-      ),
-    );
+  if (!csrfOk(expected, form.get('_csrf') ?? undefined)) return problem(c, 403, t.csrfFailed);
   c.set('form', form);
   return null;
 }
 
 /** The 400 page for a form or query field whose percent-encoding is not UTF-8. */
 const undecodable = (c: CCtx, d: { field: string; error: string }) =>
-  problem(c, 400, c.get('ctx').tr(`${d.field}：不是有效的 UTF-8 百分号编码（% 本身请写作 %25）`, d.error));
+  problem(c, 400, c.get('ctx').t.undecodable(d.field, d.error));
 
 /** A page with just a message (errors: 403, 404, 413…). */
 export function problem(c: CCtx, status: 400 | 403 | 404 | 409 | 413 | 429, text: string) {
   const ctx = c.get('ctx');
-  const title = {
-    400: ['输入有误', 'Bad input'],
-    403: ['已拒绝', 'Refused'],
-    404: ['未找到', 'Not found'],
-    409: ['无法完成', 'Not possible'],
-    413: ['内容过大', 'Too large'],
-    429: ['请稍后再试', 'Try again later'],
-  }[status];
   return c.html(
     page(
       { ...ctx, flash: null },
-      ctx.tr(title[0], title[1]),
+      ctx.t.problemTitle[status],
       <p>
-        {text} <a href="/console">{ctx.tr('返回控制台', 'Back to the console')}</a>
+        {text} <a href="/console">{ctx.t.backToConsole}</a>
       </p>,
     ),
     status,
   );
 }
 
-export const notFound = (c: CCtx) =>
-  problem(c, 404, c.get('ctx').tr('没有这个页面或记录。', 'There is no such page or record.'));
+export const notFound = (c: CCtx) => problem(c, 404, c.get('ctx').t.noSuchPage);
 
 /** Redirect (303) with a message shown once on the next page. */
-export function redirectWith(c: CCtx, to: string, kind: Flash['kind'], text: string) {
-  setCookie(c, FLASH_COOKIE, encodeURIComponent(JSON.stringify({ kind, text })), cookieOpts(c, 60));
+export function redirectWith(c: CCtx, to: string, kind: Flash['kind'], text: string, detail?: string) {
+  const flash: Flash = detail === undefined ? { kind, text } : { kind, text, detail };
+  setCookie(c, FLASH_COOKIE, encodeURIComponent(JSON.stringify(flash)), cookieOpts(c, 60));
   return c.redirect(to, 303);
+}
+
+/** Back to `to` with what was refused: the console's label, and the service's own message (naming the field) as detail. */
+export const refuse = (c: CCtx, to: string, detail: string) =>
+  redirectWith(c, to, 'error', c.get('ctx').t.refused, detail);
+
+/** Runs a service call, then back to `to` saying `ok`; an ApiError (bad URL, wrong state, …) is refused. */
+export async function attempt(c: CCtx, to: string, ok: string, run: () => Promise<unknown>) {
+  try {
+    await run();
+  } catch (err) {
+    if (err instanceof ApiError) return refuse(c, to, err.message);
+    throw err;
+  }
+  return redirectWith(c, to, 'ok', ok);
 }
 
 /** Signed in (and past the second factor) or sent to sign in. */

@@ -1,4 +1,4 @@
-/** A merchant's figures by local calendar day (the console's dashboard): orders, paid orders, paid amount. */
+/** A merchant's figures by local calendar day (the console's dashboard): orders, paid orders, paid and refunded amounts. */
 import { sql } from 'drizzle-orm';
 import { localClock, startOfLocalDay } from '../domain/clock';
 import type { Mode } from '../domain/vocab';
@@ -10,7 +10,10 @@ export interface DayStats {
   day: string;
   orders: number;
   paid: number;
+  /** What the paid orders of the day took (their realprice), before refunds. */
   paidFen: number;
+  /** What has been refunded of those orders so far (counted on the order's day). */
+  refundedFen: number;
 }
 
 /** The last `days` local days (oldest first, today last) of one mode, in one aggregate query. */
@@ -34,10 +37,11 @@ export async function dailyStats(
     starts.map((s) => sql`(created_ms >= ${s})`),
     sql` + `,
   );
-  const rows = await db.all<{ b: number; n: number; paid: number; fen: number }>(sql`
+  const rows = await db.all<{ b: number; n: number; paid: number; fen: number; refunded: number }>(sql`
     SELECT ${bucket} - 1 AS b, COUNT(*) AS n,
       SUM(CASE WHEN status IN ('paid', 'refunded') THEN 1 ELSE 0 END) AS paid,
-      SUM(CASE WHEN status IN ('paid', 'refunded') THEN realprice_fen ELSE 0 END) AS fen
+      SUM(CASE WHEN status IN ('paid', 'refunded') THEN realprice_fen ELSE 0 END) AS fen,
+      SUM(CASE WHEN status IN ('paid', 'refunded') THEN refunded_fen ELSE 0 END) AS refunded
     FROM orders WHERE merchant_id = ${merchantId} AND mode = ${mode} AND created_ms >= ${starts[0]}
     GROUP BY b`);
   const out: DayStats[] = starts.map((s) => ({
@@ -45,7 +49,9 @@ export async function dailyStats(
     orders: 0,
     paid: 0,
     paidFen: 0,
+    refundedFen: 0,
   }));
-  for (const r of rows) if (out[r.b]) out[r.b] = { ...out[r.b], orders: r.n, paid: r.paid, paidFen: r.fen };
+  for (const r of rows)
+    if (out[r.b]) out[r.b] = { ...out[r.b], orders: r.n, paid: r.paid, paidFen: r.fen, refundedFen: r.refunded };
   return out;
 }

@@ -12,9 +12,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import jsQR from 'jsqr';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { untranslated } from '../zh-labels';
 import { ARTIFACTS, DESKTOP, launch, PHONE } from './browser';
 import { gateway, merchantBase } from './helpers';
 
@@ -64,6 +65,43 @@ async function visit(page: Page, name: string, path: string) {
 
 const flash = (page: Page) => page.locator('.flash').first().textContent();
 
+/** A new context signed in as the operator (who reaches every merchant's pages), in a language. */
+async function asOperator(opts: BrowserContextOptions, lang: 'zh' | 'en' = 'zh', extra: BrowserContextOptions = {}) {
+  const accept = lang === 'zh' ? 'zh-CN' : 'en-US';
+  const ctx = await browser.newContext({
+    ...opts,
+    locale: accept,
+    extraHTTPHeaders: { 'accept-language': accept },
+    ...extra,
+  });
+  await ctx.addCookies((await op.cookies()).filter((c) => c.name === 'hp_console'));
+  return ctx;
+}
+
+/**
+ * The labels of a page that are not Chinese: every text node and every label attribute (button
+ * values, placeholders, aria-label, title, alt, the phone layout's data-label) outside data —
+ * identifiers (.mono), dumps (pre), form values and what the user typed ([translate=no]), the English switch.
+ */
+async function notChinese(page: Page): Promise<string[]> {
+  const texts: string[] = await page.evaluate(() => {
+    const doc = (globalThis as any).document;
+    const DATA = 'script, style, pre, textarea, .mono, [translate="no"], [lang="en"]';
+    const out: string[] = [];
+    const walker = doc.createTreeWalker(doc.body, 4 /* text */);
+    for (let n = walker.nextNode(); n; n = walker.nextNode())
+      if (!n.parentElement.closest(DATA) && n.textContent.trim()) out.push(n.textContent.trim());
+    for (const el of doc.body.querySelectorAll('[placeholder], [aria-label], [title], [alt], [data-label], input'))
+      if (!el.closest(DATA)) {
+        for (const a of ['placeholder', 'aria-label', 'title', 'alt', 'data-label'])
+          if (el.getAttribute(a)) out.push(el.getAttribute(a));
+        if (['submit', 'button', 'reset'].includes(el.type) && el.value) out.push(el.value);
+      }
+    return out;
+  });
+  return texts.filter((t) => untranslated(t).length > 0);
+}
+
 /** Reads the monitor config from the page's QR code (what a phone would scan) and checks it equals the text shown. */
 async function scanMonitorQr(page: Page): Promise<string> {
   const png = PNG.sync.read(await page.locator('#monitor-qr').screenshot());
@@ -77,6 +115,7 @@ describe('console walk-through', () => {
     const page = await op.newPage();
     await visit(page, 'setup', '/console');
     expect(await page.locator('h1').textContent()).toBe('首次设置');
+    expect(await notChinese(page)).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'console-setup.png'), fullPage: true });
     await page.fill('#token', inject('adminToken'));
     await page.fill('#email', 'operator@walk.example');
@@ -113,6 +152,7 @@ describe('console walk-through', () => {
   it('the merchant signs in, creates a sandbox app (secret shown once) and a live and a sandbox session', async () => {
     const page = await shop.newPage();
     await visit(page, 'signin', '/console/signin');
+    expect(await notChinese(page)).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'console-signin.png') });
     await page.fill('#email', `owner-${k}@walk.example`);
     await page.fill('#password', PASSWORD);
@@ -128,6 +168,7 @@ describe('console walk-through', () => {
     await page.click(`form[action="${base}/apps"] button[type=submit]`);
     appkey = (await page.locator('#appkey').textContent())!;
     expect(await page.locator('#appsecret').textContent()).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(await notChinese(page)).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'console-app-secret.png'), fullPage: true });
     visited.set('app-edit', `${base}/apps/${appkey}`);
 
@@ -137,6 +178,7 @@ describe('console walk-through', () => {
     await page.click(`form[action="${base}/sessions"] button`);
     liveConfig = await scanMonitorQr(page);
     expect(await page.locator('main p').first().textContent()).toContain('上码费 100 积分');
+    expect(await notChinese(page)).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'console-scan-to-go-online.png'), fullPage: true });
 
     await visit(page, 'sessions', `${base}/sessions`);
@@ -165,6 +207,7 @@ describe('console walk-through', () => {
   });
 
   let orderId = 0;
+  let refundedOrder = 0;
 
   it('takes a sandbox payment from the sandbox page through the cashier', async () => {
     const page = await shop.newPage();
@@ -253,6 +296,7 @@ describe('console walk-through', () => {
     expect(request).toContain('x-walk: yes'.replace('x-walk', 'X-Walk'));
     expect(request).toMatch(/huipay-signature: t=\d+,v1=[0-9a-f]{64}/);
     expect(await page.locator('#test-response').textContent()).toBe('HTTP 200\n\nok');
+    expect(await notChinese(page)).toEqual([]);
     const seen = (await (await fetch(`${merchantBase()}/_log/wh-${k}`)).json()) as {
       body: string;
       headers: Record<string, string>;
@@ -282,12 +326,22 @@ describe('console walk-through', () => {
     await expect
       .poll(async () => {
         await page.goto(`${gateway()}${base}/inbox`);
-        return page.locator('tbody tr input[name=order_id]').count();
+        return page.locator('tbody tr input[name=order]').count();
       })
       .toBe(1);
     visited.set('inbox', `${base}/inbox`);
     await page.screenshot({ path: join(ARTIFACTS, 'console-inbox.png'), fullPage: true });
-    await page.fill('tbody tr input[name=order_id]', String(pending));
+    // The order as the merchant knows it: its own out_order_id.
+    await page.fill(
+      'tbody tr input[name=order]',
+      (
+        (await (
+          await fetch(`${gateway()}/admin/v1/orders/${pending}`, {
+            headers: { authorization: `Bearer ${inject('adminToken')}` },
+          })
+        ).json()) as { out_order_id: string }
+      ).out_order_id,
+    );
     await page.click('tbody tr button');
     await page.waitForURL(`**/orders/${pending}`);
     expect(await flash(page)).toBe('已补单，订单已支付。');
@@ -328,13 +382,18 @@ describe('console walk-through', () => {
     await page.fill('#r-amount', '3.00');
     await page.fill('#r-reason', '少发一件');
     await page.click(`form[action="${base}/orders/${orderId}/refunds"] button[type=submit]`);
-    expect(await flash(page)).toBe('退款成功: ¥3.00');
+    expect(await flash(page)).toBe('退款成功：¥3.00');
     const timeline = (await page.locator('.timeline').textContent())!;
     expect(timeline).toContain('申请退款 ¥3.00');
     expect(timeline).toContain('退款成功 ¥3.00');
     expect(timeline).toContain('少发一件');
     expect(await page.locator('#r-amount').inputValue()).toBe('5.00');
     await page.screenshot({ path: join(ARTIFACTS, 'console-order-refund.png'), fullPage: true });
+    // The rest too: the order is refunded.
+    await page.click(`form[action="${base}/orders/${orderId}/refunds"] button[type=submit]`);
+    expect(await flash(page)).toBe('退款成功：¥5.00');
+    expect(await page.locator('.facts .badge.refunded').textContent()).toBe('已退款');
+    refundedOrder = orderId;
 
     // The app: QQ Wallet orders to personal sessions only, then the Alipay channel configured and checked.
     await visit(page, 'app-edit', `${base}/apps/${appkey}`);
@@ -369,13 +428,7 @@ describe('console walk-through', () => {
         ['phone', PHONE],
         ['desktop', DESKTOP],
       ] as const) {
-        const ctx = await browser.newContext({
-          ...opts,
-          locale: lang === 'zh' ? 'zh-CN' : 'en-US',
-          extraHTTPHeaders: { 'accept-language': lang === 'zh' ? 'zh-CN' : 'en-US' },
-          bypassCSP: true,
-        });
-        await ctx.addCookies((await op.cookies()).filter((c) => c.name === 'hp_console'));
+        const ctx = await asOperator(opts, lang, { bypassCSP: true });
         const page = await ctx.newPage();
         for (const [name, path] of visited) {
           if (signedIn.includes(name)) continue;
@@ -386,6 +439,7 @@ describe('console walk-through', () => {
           const box = await page.locator('main').boundingBox();
           expect(box!.width, `${name} fits ${device}`).toBeLessThanOrEqual(opts.viewport.width);
           await page.screenshot({ path: join(ARTIFACTS, `console-${name}-${device}-${lang}.png`), fullPage: true });
+          if (lang === 'zh') expect(await notChinese(page), `${name} ${device}`).toEqual([]);
           if (device === 'phone') {
             await page.addScriptTag({ path: require.resolve('axe-core') });
             const result = await page.evaluate(async () =>
@@ -399,6 +453,85 @@ describe('console walk-through', () => {
         }
         await ctx.close();
       }
+    }
+  });
+
+  it('lists on a phone (390 px): no badge wraps, the time is on screen, the page never scrolls sideways', async () => {
+    const ctx = await asOperator(PHONE);
+    const page = await ctx.newPage();
+    const base = `/console/m/${merchantId}`;
+    for (const path of [
+      `${base}/orders`,
+      `${base}/inbox`,
+      `${base}/sessions`,
+      `${base}/rules`,
+      `${base}/webhooks`,
+      `${base}/points`,
+      `${base}/orders/${refundedOrder}`,
+      '/console/operator',
+    ]) {
+      await page.goto(`${gateway()}${path}`);
+      const layout = await page.evaluate(() => {
+        const doc = (globalThis as any).document;
+        const win = globalThis as any;
+        const badges = [...doc.querySelectorAll('.badge')].map((b: any) => ({
+          text: b.textContent,
+          lines: b.getBoundingClientRect().height / Number.parseFloat(win.getComputedStyle(b).lineHeight),
+        }));
+        const times = [...doc.querySelectorAll('main time')].map((t: any) => t.getBoundingClientRect());
+        return {
+          scrollWidth: doc.scrollingElement.scrollWidth,
+          wrapped: badges.filter((b) => b.lines >= 1.9).map((b) => b.text),
+          badges: badges.length,
+          times: times.length,
+          offScreen: times.filter((r: any) => r.width === 0 || r.left < 0 || r.right > win.innerWidth).length,
+        };
+      });
+      expect(layout.scrollWidth, path).toBeLessThanOrEqual(390);
+      expect(layout.wrapped, path).toEqual([]);
+      expect(layout.offScreen, path).toBe(0);
+    }
+    // The transactions list: every order's time shows, within the screen.
+    await page.goto(`${gateway()}${base}/orders`);
+    const rows = await page.locator('table.list tbody tr').count();
+    expect(rows).toBeGreaterThanOrEqual(3);
+    for (let i = 0; i < rows; i++) {
+      const box = await page.locator('table.list tbody tr').nth(i).locator('time').boundingBox();
+      expect(box, `row ${i}`).not.toBeNull();
+      expect(box!.x + box!.width, `row ${i}`).toBeLessThanOrEqual(390);
+    }
+    await ctx.close();
+  });
+
+  it('Chinese screenshots of the transactions, the dashboard and an order, on a phone and a desktop', async () => {
+    // A pending order besides the paid and refunded ones.
+    const base = `/console/m/${merchantId}`;
+    const shop = await asOperator(DESKTOP);
+    const make = await shop.newPage();
+    await make.goto(`${gateway()}${base}/sandbox`);
+    await make.fill('#t-price', '66.00');
+    await make.click(`form[action="${base}/sandbox"] button`);
+    await make.waitForURL('**/pay/**');
+    await shop.close();
+    for (const [device, opts] of [
+      ['phone', PHONE],
+      ['desktop', { viewport: { width: 1366, height: 900 } }],
+    ] as const) {
+      const ctx = await asOperator(opts);
+      const page = await ctx.newPage();
+      for (const [name, path] of [
+        ['transactions', `${base}/orders`],
+        ['dashboard', base],
+        ['order', `${base}/orders/${refundedOrder}`],
+      ] as const) {
+        await page.goto(`${gateway()}${path}`);
+        expect(await notChinese(page), `${name} ${device}`).toEqual([]);
+        await page.screenshot({ path: join(ARTIFACTS, `console-zh-${name}-${device}.png`), fullPage: true });
+      }
+      // The dashboard opened on the sandbox orders, and says so.
+      await page.goto(`${gateway()}${base}`);
+      expect(await page.locator('.switch a[aria-current=page]').textContent()).toMatch(/^沙箱（\d+ 笔）$/);
+      await ctx.close();
     }
   });
 

@@ -4,7 +4,17 @@
  * writes nothing.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectWithin, md5, MERCHANT, merchantUrl, ok, pay, setupMerchant, type TestApp, type TestSession } from '../helpers';
+import {
+  expectWithin,
+  md5,
+  MERCHANT,
+  merchantUrl,
+  ok,
+  pay,
+  setupMerchant,
+  type TestApp,
+  type TestSession,
+} from '../helpers';
 import { dujiaoka } from './clients';
 import { notified, orderByToken, ordersOfApp, send, tokenOf, uniq } from './helpers';
 

@@ -234,6 +234,7 @@ export const unionpay = {
   methods: ['page', 'wap', 'app'],
   input,
   secretFields: ['sign_key', 'sign_cert_password'],
+  unsupportedFields: ['sign_cert_p12', 'sign_cert_password'],
   simulator,
   simulatorGateway: SIMULATOR_BASE,
   simulatorNotifier: notifier,

@@ -1,6 +1,7 @@
 /**
- * Console, merchant side: one order — its facts (and its official channel's), a timeline of
- * creation, payment, refunds and every notify and webhook attempt — and its actions: close,
+ * Console, merchant side: one order — its facts (and its official channel's), a timeline in time
+ * order of creation, payment, expiry (to come or past), refunds and every notify and webhook
+ * attempt — and its actions: close,
  * resend a delivery, and refund (SPEC §11.4) an order an official channel took, through the same
  * refund service as the merchant and admin APIs.
  */
@@ -14,9 +15,11 @@ import { deliveriesOfOrder, resend } from '../../services/deliveries';
 import { closePending } from '../../services/orders';
 import { RefundRefused, refundsOf, requestRefund } from '../../services/refunds';
 import { publicOrigin } from '../../routes/origin';
-import { consoleRouter, field, notFound, ownOrder, redirectWith } from '../core';
-import { Badge, Csrf, mbase, page, PostButton, type PageCtx, when } from '../layout';
-import { statusLabel, typeLabel } from './orders';
+import type { Child } from 'hono/jsx';
+import type { ChannelMethod, WebhookEvent } from '../../domain/vocab';
+import { consoleRouter, field, notFound, ownOrder, redirectWith, refuse } from '../core';
+import type { Labels } from '../i18n';
+import { Badge, Csrf, Data, FieldName, mbase, page, PostButton, type PageCtx, when } from '../layout';
 
 const router = consoleRouter();
 
@@ -29,24 +32,21 @@ const refundableFen = (o: Order, rs: Refund[]) =>
 
 /** The refund action: a form for a paid channel order, else a disabled button saying why not. */
 function RefundAction({ ctx, o, refunds, base }: { ctx: PageCtx; o: Order; refunds: Refund[]; base: string }) {
-  const { tr } = ctx;
+  const { t } = ctx;
   const left = refundableFen(o, refunds);
   const why =
     o.channel === null
-      ? tr(
-          '此订单由个人收款会话收款，退款需要官方通道。',
-          'Paid into a personal collection session: refunds need an official channel.',
-        )
+      ? t.refundNeedsChannel
       : o.status !== 'paid' && o.status !== 'refunded'
-        ? tr('只有已支付的订单可以退款。', 'Only a paid order can be refunded.')
+        ? t.refundOnlyPaid
         : left <= 0
-          ? tr('已无可退金额。', 'Nothing is left to refund.')
+          ? t.refundNothingLeft
           : null;
   if (why)
     return (
       <>
         <button type="button" disabled aria-describedby="refund-why">
-          {tr('退款', 'Refund')}
+          {t.refund}
         </button>{' '}
         <span id="refund-why" class="muted">
           {why}
@@ -54,12 +54,12 @@ function RefundAction({ ctx, o, refunds, base }: { ctx: PageCtx; o: Order; refun
       </>
     );
   return (
-    <form method="post" action={`${base}/orders/${o.id}/refunds`} aria-label={tr('退款', 'Refund')}>
+    <form method="post" action={`${base}/orders/${o.id}/refunds`} aria-label={t.refund}>
       <Csrf ctx={ctx} />
       <input type="hidden" name="out_refund_no" value={`console_${randomToken(24)}`} />
       <div class="row">
         <div>
-          <label for="r-amount">{tr('退款金额（元）', 'Refund amount (yuan)')}</label>
+          <label for="r-amount">{t.refundAmount}</label>
           <input
             id="r-amount"
             name="amount"
@@ -70,44 +70,66 @@ function RefundAction({ ctx, o, refunds, base }: { ctx: PageCtx; o: Order; refun
             aria-describedby="r-left"
           />
           <span id="r-left" class="muted">
-            {tr('可退', 'Refundable')} ¥{formatFen(left)}
+            {t.refundable} ¥{formatFen(left)}
           </span>
         </div>
         <div>
-          <label for="r-reason">{tr('退款原因（可选）', 'Reason (optional)')}</label>
+          <label for="r-reason">{t.refundReason}</label>
           <input id="r-reason" name="reason" maxlength={256} />
         </div>
       </div>
       <button type="submit" class="danger">
-        {tr('退款', 'Refund')}
+        {t.refund}
       </button>
     </form>
   );
 }
 
-/** A refund's entries in the timeline: asked, and (once final) succeeded or failed. */
-function RefundEntries({ ctx, r, timeZone }: { ctx: PageCtx; r: Refund; timeZone: string }) {
-  const { tr } = ctx;
-  const label = { pending: tr('处理中', 'pending'), succeeded: tr('成功', 'succeeded'), failed: tr('失败', 'failed') };
-  return (
-    <>
-      <li class="refund">
-        {when(r.createdMs, timeZone)} · {tr('申请退款', 'Refund asked')} ¥{formatFen(r.amountFen)}{' '}
-        <Badge value={r.status === 'succeeded' ? 'paid' : r.status} label={label[r.status]} />{' '}
+/** One line of the timeline: when, what (and its colour: ok, bad, or still to come). */
+interface Event {
+  ms: number;
+  kind?: 'ok' | 'bad' | 'due';
+  body: Child;
+}
+
+/** A refund's events: asked, and (once final) succeeded or failed. */
+function refundEvents(t: Labels, r: Refund): Event[] {
+  const asked: Event = {
+    ms: r.createdMs,
+    body: (
+      <>
+        {t.refundAsked} ¥{formatFen(r.amountFen)}{' '}
+        <Badge kind={r.status === 'succeeded' ? 'paid' : r.status} label={t.refundStatus[r.status]} />{' '}
         <span class="mono">{r.outRefundNo}</span>
-        {r.reason && <span> · {r.reason}</span>}
-        {r.status === 'pending' && r.msg && <span class="muted"> · {r.msg}</span>}
-      </li>
-      {r.finishedMs !== null && (
-        <li class={r.status === 'succeeded' ? 'ok' : 'bad'}>
-          {when(r.finishedMs, timeZone)} ·{' '}
-          {r.status === 'succeeded' ? tr('退款成功', 'Refund succeeded') : tr('退款失败', 'Refund failed')} ¥
-          {formatFen(r.amountFen)}
-          {r.msg && <span> · {r.msg}</span>}
-        </li>
-      )}
-    </>
-  );
+        {r.reason && (
+          <>
+            {' · '}
+            <Data>{r.reason}</Data>
+          </>
+        )}
+        {r.status === 'pending' && r.msg && (
+          <span class="muted" translate="no">
+            {' '}
+            · {r.msg}
+          </span>
+        )}
+      </>
+    ),
+  };
+  if (r.finishedMs === null) return [asked];
+  return [
+    asked,
+    {
+      ms: r.finishedMs,
+      kind: r.status === 'succeeded' ? 'ok' : 'bad',
+      body: (
+        <>
+          {r.status === 'succeeded' ? t.refundSucceeded : t.refundFailed} ¥{formatFen(r.amountFen)}
+          {r.msg && <span translate="no"> · {r.msg}</span>}
+        </>
+      ),
+    },
+  ];
 }
 
 router.get('/orders/:id', async (c) => {
@@ -115,7 +137,7 @@ router.get('/orders/:id', async (c) => {
   if (!o) return notFound(c);
   const m = c.get('merchant');
   const ctx = c.get('ctx');
-  const { tr } = ctx;
+  const { t } = ctx;
   const db = c.get('db');
   const [app, payment, log, refunds] = await Promise.all([
     db.query.apps.findFirst({ where: (a, { eq }) => eq(a.id, o.appId) }),
@@ -124,128 +146,164 @@ router.get('/orders/:id', async (c) => {
     refundsOf(db, o.id),
   ]);
   const base = mbase(m.id);
-  const t = (ms: number | null) => when(ms, m.timezone);
+  const at = (ms: number | null) => when(ms, m.timezone);
+  const events: Event[] = [
+    { ms: o.createdMs, body: t.orderCreated },
+    ...(payment
+      ? [
+          {
+            ms: payment.receivedMs,
+            kind: 'ok' as const,
+            body: (
+              <>
+                {t.paymentReceived} ¥{formatFen(payment.amountFen)}{' '}
+                {t.paren(
+                  payment.channel
+                    ? t.matchedByChannel
+                    : payment.matchedBy === 'manual'
+                      ? t.matchedByHand
+                      : t.matchedAuto,
+                )}{' '}
+                <span class="mono">{payment.id}</span>
+                {payment.note && (
+                  <>
+                    {' · '}
+                    <Data>{payment.note}</Data>
+                  </>
+                )}
+              </>
+            ),
+          },
+        ]
+      : []),
+    ...(o.status === 'closed' && o.closedMs !== null
+      ? [{ ms: o.closedMs, kind: 'bad' as const, body: t.orderClosed }]
+      : []),
+    ...(o.status === 'pending'
+      ? [{ ms: o.expiresMs, kind: 'due' as const, body: t.orderExpiresAt(at(o.expiresMs)) }]
+      : []),
+    ...(o.status === 'expired' ? [{ ms: o.expiresMs, kind: 'bad' as const, body: t.orderExpired }] : []),
+    ...refunds.flatMap((r) => refundEvents(t, r)),
+    ...log.flatMap(({ delivery: d, attempts }) => {
+      const what =
+        d.kind === 'webhook'
+          ? t.webhookDelivery(t.webhookEvent[d.eventType as WebhookEvent] ?? d.eventType)
+          : t.deliveryKind[d.kind];
+      return [
+        {
+          ms: d.createdMs,
+          body: (
+            <>
+              {what} → <span class="mono">{d.url}</span> <Badge kind={d.status} label={t.deliveryStatus[d.status]} />{' '}
+              <PostButton
+                ctx={ctx}
+                action={`${base}/orders/${o.id}/deliveries/${d.id}/resend`}
+                label={t.resend}
+                kind="secondary"
+              />
+            </>
+          ),
+        },
+        ...attempts.map(
+          (a): Event => ({
+            ms: a.startedMs,
+            kind: a.ok ? 'ok' : 'bad',
+            body: (
+              <>
+                {what} · {t.attemptNo(a.attempt)}
+                {a.manual ? t.manualAttempt : ''} · HTTP {a.status ?? '—'} · {a.durationMs} ms{' '}
+                {a.error && <span translate="no">· {a.error}</span>}
+                <details>
+                  <summary>{t.requestAndResponse}</summary>
+                  <pre>{`${deliveryMethod(d.kind)} ${a.url}\n\n${a.requestBody}`}</pre>
+                  <pre>{a.response ?? ''}</pre>
+                </details>
+              </>
+            ),
+          }),
+        ),
+      ];
+    }),
+  ];
+  // In time order; events at the same moment keep the order above (created before paid, …).
+  events.sort((a, b) => a.ms - b.ms);
   return c.html(
     page(
       ctx,
-      `${tr('订单', 'Order')} #${o.id}`,
+      `${t.order} #${o.id}`,
       <>
         <div class="card">
-          <div class="row">
-            <div>
-              <strong>{tr('状态', 'Status')}</strong> <Badge value={o.status} label={statusLabel(tr, o.status)} />{' '}
-              <Badge value={o.mode} />
-            </div>
-            <div>
-              <strong>{tr('商户订单号', 'out_order_id')}</strong> <span class="mono">{o.outOrderId}</span>
-            </div>
-            <div>
-              <strong>{tr('金额 / 实付', 'Price / realprice')}</strong> ¥{formatFen(o.priceFen)} / ¥
-              {formatFen(o.realpriceFen)}
-            </div>
-            <div>
-              <strong>{tr('方式', 'Type')}</strong> {typeLabel(tr, o.type)} ·{' '}
+          <dl class="facts">
+            <dt>{t.status}</dt>
+            <dd>
+              <Badge kind={o.status} label={t.orderStatus[o.status]} /> <Badge kind={o.mode} label={t.mode[o.mode]} />
+            </dd>
+            <dt>{t.outOrderId}</dt>
+            <dd class="mono">{o.outOrderId}</dd>
+            <dt>{t.priceAndRealprice}</dt>
+            <dd>
+              ¥{formatFen(o.priceFen)} / ¥{formatFen(o.realpriceFen)}
+            </dd>
+            <dt>{t.payType}</dt>
+            <dd>
+              {t.payTypes[o.type]} ·{' '}
               {o.channel === null ? (
-                <>
-                  {tr('会话', 'session')} #{o.sessionId}
-                </>
+                t.viaSession(o.sessionId ?? 0)
               ) : (
                 <>
-                  {typeLabel(tr, o.type)} {tr('官方通道', 'official channel')} ({o.method})
+                  {t.officialChannelOf(t.payTypes[o.type])} · {t.method[o.method as ChannelMethod] ?? o.method}
                 </>
               )}
-            </div>
-            <div>
-              <strong>{tr('应用', 'App')}</strong> {app?.name ?? '—'}
-            </div>
-            <div>
-              <strong>custom</strong> <span class="mono">{o.custom || '—'}</span>
-            </div>
-            {o.channel !== null && (
+            </dd>
+            <dt>{t.app}</dt>
+            <dd>{app ? <Data>{app.name}</Data> : '—'}</dd>
+            <dt>
+              {t.custom} <FieldName name="custom" />
+            </dt>
+            <dd class="mono">{o.custom || '—'}</dd>
+            <dt>{t.createdAt}</dt>
+            <dd>
+              <time>{at(o.createdMs)}</time>
+            </dd>
+            <dt>{t.expiresAt}</dt>
+            <dd>
+              <time>{at(o.expiresMs)}</time>
+            </dd>
+            {o.paidMs !== null && (
               <>
-                <div>
-                  <strong>{tr('通道订单号', 'Provider order no.')}</strong>{' '}
-                  <span class="mono">{o.providerTradeNo ?? '—'}</span>
-                </div>
-                <div>
-                  <strong>{tr('通道交易号', 'Provider transaction')}</strong>{' '}
-                  <span class="mono">{o.providerTxnId ?? '—'}</span>
-                </div>
-                <div>
-                  <strong>{tr('已退款', 'Refunded')}</strong> ¥{formatFen(o.refundedFen)}
-                </div>
+                <dt>{t.paidAt}</dt>
+                <dd>
+                  <time>{at(o.paidMs)}</time>
+                </dd>
               </>
             )}
-          </div>
+            {o.channel !== null && (
+              <>
+                <dt>{t.providerTradeNo}</dt>
+                <dd class="mono">{o.providerTradeNo ?? '—'}</dd>
+                <dt>{t.providerTxnId}</dt>
+                <dd class="mono">{o.providerTxnId ?? '—'}</dd>
+                <dt>{t.refunded}</dt>
+                <dd>¥{formatFen(o.refundedFen)}</dd>
+              </>
+            )}
+          </dl>
           <div>
             {o.status === 'pending' && (
-              <PostButton
-                ctx={ctx}
-                action={`${base}/orders/${o.id}/close`}
-                label={tr('关闭订单', 'Close order')}
-                kind="secondary"
-              />
+              <PostButton ctx={ctx} action={`${base}/orders/${o.id}/close`} label={t.closeOrder} kind="secondary" />
             )}{' '}
             <RefundAction ctx={ctx} o={o} refunds={refunds} base={base} />
           </div>
         </div>
-        <h2>{tr('时间线', 'Timeline')}</h2>
-        <ul class="timeline card">
-          <li>
-            {t(o.createdMs)} · {tr('创建订单', 'Order created')}
-          </li>
-          {payment && (
-            <li class="ok">
-              {t(payment.receivedMs)} · {tr('收到付款', 'Payment received')} ¥{formatFen(payment.amountFen)} (
-              {payment.channel
-                ? tr('官方通道通知', 'reported by the channel')
-                : payment.matchedBy === 'manual'
-                  ? tr('手动补单', 'assigned by hand')
-                  : tr('自动匹配', 'matched')}
-              ) <span class="mono">{payment.id}</span>
-              {payment.note && <span> · {payment.note}</span>}
+        <h2>{t.timeline}</h2>
+        <ol class="timeline card">
+          {events.map((e) => (
+            <li class={e.kind}>
+              <time>{at(e.ms)}</time>
+              {e.body}
             </li>
-          )}
-          {o.status === 'closed' && (
-            <li class="bad">
-              {t(o.closedMs)} · {tr('订单已关闭', 'Order closed')}
-            </li>
-          )}
-          {o.status === 'expired' && (
-            <li class="bad">
-              {t(o.expiresMs)} · {tr('订单已过期', 'Order expired')}
-            </li>
-          )}
-          {refunds.map((r) => (
-            <RefundEntries ctx={ctx} r={r} timeZone={m.timezone} />
           ))}
-          {log.flatMap(({ delivery: d, attempts }) => [
-            <li>
-              {t(d.createdMs)} · {d.kind === 'webhook' ? `Webhook ${d.eventType}` : tr('异步通知', 'Async notify')} →{' '}
-              <span class="mono">{d.url}</span> <Badge value={d.status} />{' '}
-              <PostButton
-                ctx={ctx}
-                action={`${base}/orders/${o.id}/deliveries/${d.id}/resend`}
-                label={tr('重发', 'Resend')}
-                kind="secondary"
-              />
-            </li>,
-            ...attempts.map((a) => (
-              <li class={a.ok ? 'ok' : 'bad'}>
-                {t(a.startedMs)} · {tr('第', 'attempt ')}
-                {a.attempt}
-                {tr(' 次尝试', '')}
-                {a.manual ? tr('（手动）', ' (manual)') : ''} · HTTP {a.status ?? '—'} · {a.durationMs} ms{' '}
-                {a.error && <span>· {a.error}</span>}
-                <details>
-                  <summary>{tr('请求与响应', 'Request and response')}</summary>
-                  <pre>{`${deliveryMethod(d.kind)} ${a.url}\n\n${a.requestBody}`}</pre>
-                  <pre>{a.response ?? ''}</pre>
-                </details>
-              </li>
-            )),
-          ])}
-        </ul>
+        </ol>
       </>,
     ),
   );
@@ -254,26 +312,24 @@ router.get('/orders/:id', async (c) => {
 router.post('/orders/:id/close', async (c) => {
   const o = await ownOrder(c);
   if (!o) return notFound(c);
-  const { tr } = c.get('ctx');
+  const { t } = c.get('ctx');
   const r = await closePending(c.env, c.get('db'), o, publicOrigin(c));
   const to = `${mbase(o.merchantId)}/orders/${o.id}`;
-  if ('refusal' in r) return redirectWith(c, to, 'error', r.refusal);
-  return redirectWith(c, to, 'ok', tr('订单已关闭。', 'Order closed.'));
+  if ('refusal' in r) return refuse(c, to, r.refusal);
+  return redirectWith(c, to, 'ok', t.orderClosedFlash);
 });
 
 router.post('/orders/:id/refunds', async (c) => {
   const o = await ownOrder(c);
   if (!o) return notFound(c);
-  const { tr } = c.get('ctx');
+  const { t } = c.get('ctx');
   const to = `${mbase(o.merchantId)}/orders/${o.id}`;
   const outRefundNo = field(c, 'out_refund_no');
-  if (!OUT_REFUND_NO.test(outRefundNo))
-    return redirectWith(c, to, 'error', tr('表单已过期，请刷新页面后重试。', 'The form expired: reload the page.'));
+  if (!OUT_REFUND_NO.test(outRefundNo)) return redirectWith(c, to, 'error', t.formExpired);
   const amount = parseYuan(field(c, 'amount'), maxAmountFen(c.env.MAX_AMOUNT));
-  if (!amount.ok) return redirectWith(c, to, 'error', `${tr('退款金额', 'amount')}: ${amount.error}`);
+  if (!amount.ok) return refuse(c, to, `amount: ${amount.error}`);
   const reason = field(c, 'reason');
-  if (reason.length > 256 || /\p{Cc}/u.test(reason))
-    return redirectWith(c, to, 'error', tr('退款原因最多 256 个字符。', 'reason: at most 256 characters.'));
+  if (reason.length > 256 || /\p{Cc}/u.test(reason)) return redirectWith(c, to, 'error', t.refundReasonTooLong);
   try {
     const r = await requestRefund(
       c.env,
@@ -283,17 +339,11 @@ router.post('/orders/:id/refunds', async (c) => {
       publicOrigin(c),
     );
     if (r.status === 'succeeded')
-      return redirectWith(c, to, 'ok', `${tr('退款成功', 'Refund succeeded')}: ¥${formatFen(r.amountFen)}`);
-    if (r.status === 'failed')
-      return redirectWith(c, to, 'error', `${tr('退款失败', 'Refund failed')}: ${r.msg ?? ''}`);
-    return redirectWith(
-      c,
-      to,
-      'ok',
-      `${tr('退款已提交，等待通道确认', 'Refund asked; waiting for the provider to confirm it')}: ${r.msg ?? ''}`,
-    );
+      return redirectWith(c, to, 'ok', `${t.labelled(t.refundSucceeded)}¥${formatFen(r.amountFen)}`);
+    if (r.status === 'failed') return redirectWith(c, to, 'error', t.refundFailed, r.msg ?? undefined);
+    return redirectWith(c, to, 'ok', t.refundWaiting, r.msg ?? undefined);
   } catch (err) {
-    if (err instanceof RefundRefused) return redirectWith(c, to, 'error', err.message);
+    if (err instanceof RefundRefused) return refuse(c, to, err.message);
     throw err;
   }
 });
@@ -307,19 +357,13 @@ router.post('/orders/:id/deliveries/:did/resend', async (c) => {
     .query.deliveries.findFirst({ where: and(eq(deliveries.id, Number(did)), eq(deliveries.orderId, o.id)) });
   if (!d) return notFound(c);
   const to = `${mbase(o.merchantId)}/orders/${o.id}`;
-  const { tr } = c.get('ctx');
+  const { t } = c.get('ctx');
   try {
     const after = await resend(c.env, c.get('db'), d.id);
-    return redirectWith(
-      c,
-      to,
-      after.status === 'delivered' ? 'ok' : 'error',
-      after.status === 'delivered'
-        ? tr('已重发，商户已确认。', 'Resent; the merchant acknowledged it.')
-        : tr('已重发，但未被确认。', 'Resent, but not acknowledged.'),
-    );
+    const delivered = after.status === 'delivered';
+    return redirectWith(c, to, delivered ? 'ok' : 'error', delivered ? t.resentAcked : t.resentNotAcked);
   } catch (err) {
-    if (err instanceof ApiError) return redirectWith(c, to, 'error', err.message);
+    if (err instanceof ApiError) return refuse(c, to, err.message);
     throw err;
   }
 });

@@ -1,93 +1,97 @@
 /** Console, merchant side: dashboard, transactions (filters, paging, CSV), the unmatched inbox (order detail: order-detail.tsx). */
-import { and, eq } from 'drizzle-orm';
-import { payments } from '../../db/schema';
+import { and, eq, or } from 'drizzle-orm';
+import { orders, payments } from '../../db/schema';
 import { startOfLocalDay } from '../../domain/clock';
+import { OUT_ORDER_ID } from '../../domain/gatepay';
 import { formatFen } from '../../domain/money';
-import { MODES, ORDER_STATUSES, PAY_TYPES } from '../../domain/vocab';
+import { MODES, ORDER_STATUSES, PAY_TYPES, type Mode, type PayType } from '../../domain/vocab';
 import { listOrders, listPayments, type OrderFilter } from '../../services/listing';
 import { assignPayment } from '../../services/payments';
-import { dailyStats } from '../../services/stats';
+import { dailyStats, type DayStats } from '../../services/stats';
 import { ApiError } from '../../errors';
+import type { Child } from 'hono/jsx';
 import { DailyChart } from '../chart';
-import { consoleRouter, field, notFound, problem, redirectWith } from '../core';
-import { Badge, Csrf, mbase, page, when, type Tr } from '../layout';
+import { consoleRouter, field, notFound, problem, redirectWith, refuse, type CCtx } from '../core';
+import { Badge, Csrf, Data, Label, List, mbase, page, when } from '../layout';
 
 const router = consoleRouter();
 
-export const statusLabel = (tr: Tr, s: string) =>
-  ({
-    pending: tr('待支付', 'pending'),
-    paid: tr('已支付', 'paid'),
-    expired: tr('已过期', 'expired'),
-    closed: tr('已关闭', 'closed'),
-    refunded: tr('已退款', 'refunded'),
-  })[s] ?? s;
-export const typeLabel = (tr: Tr, t: string) =>
-  ({
-    alipay: tr('支付宝', 'Alipay'),
-    wechat: tr('微信', 'WeChat'),
-    qqpay: tr('QQ钱包', 'QQ Wallet'),
-    unionpay: tr('云闪付', 'UnionPay'),
-  })[t] ?? t;
-
 // ── dashboard ────────────────────────────────────────────────────────────────────────────
+
+const DAYS = 7;
+/** The dashboard's mode switch, in its order. */
+const SWITCH = ['live', 'sandbox'] as const;
 
 router.get('/', async (c) => {
   const m = c.get('merchant');
   const ctx = c.get('ctx');
-  const { tr } = ctx;
-  const mode = c.req.query('mode') === 'sandbox' ? 'sandbox' : 'live';
-  const days = await dailyStats(c.get('db'), m.id, mode, m.timezone, 7);
+  const { t } = ctx;
+  const [live, sandbox] = await Promise.all(SWITCH.map((md) => dailyStats(c.get('db'), m.id, md, m.timezone, DAYS)));
+  const stats: Record<Mode, DayStats[]> = { live, sandbox };
+  const count = (md: Mode) => stats[md].reduce((n, d) => n + d.orders, 0);
+  // Opens on the mode that has orders: live if it has any, else sandbox if it has.
+  const asked = c.req.query('mode');
+  const mode: Mode =
+    asked === 'live' || asked === 'sandbox' ? asked : count('live') > 0 || count('sandbox') === 0 ? 'live' : 'sandbox';
+  const days = stats[mode];
   const today = days[days.length - 1];
-  const week = days.reduce(
-    (a, d) => ({ orders: a.orders + d.orders, paid: a.paid + d.paid, paidFen: a.paidFen + d.paidFen }),
-    { orders: 0, paid: 0, paidFen: 0 },
-  );
+  const sum = (ds: DayStats[]) =>
+    ds.reduce(
+      (a, d) => ({
+        orders: a.orders + d.orders,
+        paid: a.paid + d.paid,
+        paidFen: a.paidFen + d.paidFen,
+        refundedFen: a.refundedFen + d.refundedFen,
+      }),
+      { orders: 0, paid: 0, paidFen: 0, refundedFen: 0 },
+    );
   const rate = (paid: number, n: number) => (n === 0 ? '—' : `${((paid / n) * 100).toFixed(1)}%`);
-  const Stat = ({ label, value }: { label: string; value: string }) => (
+  const Stat = ({ label, value, sub }: { label: string; value: string; sub?: string }) => (
     <div class="card stat">
       <div class="label">{label}</div>
       <div class="value">{value}</div>
+      {sub && <div class="sub">{sub}</div>}
+    </div>
+  );
+  const Figures = ({ d, children }: { d: ReturnType<typeof sum>; children?: Child }) => (
+    <div class="grid">
+      <Stat
+        label={t.netTaken}
+        value={`¥${formatFen(d.paidFen - d.refundedFen)}`}
+        sub={t.grossLessRefunds(formatFen(d.paidFen), formatFen(d.refundedFen))}
+      />
+      <Stat label={t.orderCount} value={String(d.orders)} />
+      <Stat label={t.successRate} value={rate(d.paid, d.orders)} sub={t.paidOfOrders(d.paid, d.orders)} />
+      {children}
     </div>
   );
   return c.html(
     page(
       ctx,
-      tr('概览', 'Dashboard'),
+      t.nav[''],
       <>
-        <p>
-          {mode === 'live' ? (
-            <strong>{tr('正式环境', 'Live')}</strong>
-          ) : (
-            <a href={mbase(m.id)}>{tr('正式环境', 'Live')}</a>
-          )}{' '}
-          ·{' '}
-          {mode === 'sandbox' ? (
-            <strong>{tr('沙箱', 'Sandbox')}</strong>
-          ) : (
-            <a href={`${mbase(m.id)}?mode=sandbox`}>{tr('沙箱', 'Sandbox')}</a>
-          )}
+        <nav class="switch" aria-label={t.modeSwitch}>
+          {SWITCH.map((md) => (
+            <a href={`${mbase(m.id)}?mode=${md}`} aria-current={md === mode ? 'page' : undefined}>
+              {t.modeWithCount(t.mode[md], count(md))}
+            </a>
+          ))}
+        </nav>
+        <p class="muted" id="showing">
+          {t.showingMode(t.mode[mode], DAYS)}
         </p>
-        <h2>{tr('今天', 'Today')}</h2>
-        <div class="grid">
-          <Stat label={tr('收款金额', 'Paid amount')} value={`¥${formatFen(today.paidFen)}`} />
-          <Stat label={tr('订单数', 'Orders')} value={String(today.orders)} />
-          <Stat label={tr('成功率', 'Success rate')} value={rate(today.paid, today.orders)} />
-          <Stat label={tr('积分余额', 'Points balance')} value={String(m.points)} />
-        </div>
-        <h2>{tr('最近 7 天', 'Last 7 days')}</h2>
-        <div class="grid">
-          <Stat label={tr('收款金额', 'Paid amount')} value={`¥${formatFen(week.paidFen)}`} />
-          <Stat label={tr('订单数', 'Orders')} value={String(week.orders)} />
-          <Stat label={tr('成功率', 'Success rate')} value={rate(week.paid, week.orders)} />
-        </div>
+        <h2>{t.today}</h2>
+        <Figures d={sum([today])}>
+          <Stat label={t.pointsBalance} value={String(m.points)} />
+        </Figures>
+        <h2>{t.lastDays(DAYS)}</h2>
+        <Figures d={sum(days)} />
         <div class="card">
           <DailyChart
             days={days}
-            label={tr(
-              '最近 7 天每日收款金额（柱）与订单数（线）',
-              'Paid amount per day (bars) and orders (line), last 7 days',
-            )}
+            label={t.chartTitle(t.mode[mode], DAYS)}
+            netLabel={t.chartNet}
+            ordersLabel={t.chartOrders}
           />
         </div>
       </>,
@@ -147,19 +151,19 @@ const qs = (q: Query, extra: Query = {}) => {
 router.get('/orders', async (c) => {
   const m = c.get('merchant');
   const ctx = c.get('ctx');
-  const { tr } = ctx;
+  const { t } = ctx;
   const q = c.req.query();
   const parsed = filterOf(q, m.timezone);
-  if ('error' in parsed) return problem(c, 400, `${tr('筛选条件无效', 'Invalid filter')}: ${parsed.error}`);
+  if ('error' in parsed) return problem(c, 400, t.invalidFilter(parsed.error));
   const list = await listOrders(c.get('db'), m.id, { ...parsed.filter, limit: 50 }, m);
   const base = mbase(m.id);
   const { cursor: _, ...keep } = q;
-  const Select = ({ name, label, options }: { name: string; label: string; options: [string, string][] }) => (
+  const Select = ({ name, label, options }: { name: string; label: string; options: Record<string, string> }) => (
     <div>
       <label for={`f-${name}`}>{label}</label>
       <select id={`f-${name}`} name={name}>
-        <option value="">{tr('全部', 'All')}</option>
-        {options.map(([v, l]) => (
+        <option value="">{t.all}</option>
+        {Object.entries(options).map(([v, l]) => (
           <option value={v} selected={q[name] === v}>
             {l}
           </option>
@@ -170,116 +174,58 @@ router.get('/orders', async (c) => {
   return c.html(
     page(
       ctx,
-      tr('交易', 'Transactions'),
+      t.nav['/orders'],
       <>
-        <form class="card filters" method="get" action={`${base}/orders`} aria-label={tr('筛选', 'Filters')}>
-          <Select
-            name="status"
-            label={tr('状态', 'Status')}
-            options={ORDER_STATUSES.map((s) => [s, statusLabel(tr, s)])}
-          />
-          <Select
-            name="type"
-            label={tr('支付方式', 'Pay type')}
-            options={PAY_TYPES.map((t) => [t, typeLabel(tr, t)])}
-          />
-          <Select
-            name="channel"
-            label={tr('通道', 'Channel')}
-            options={CHANNELS.map((ch) => [
-              ch,
-              ch === 'personal'
-                ? tr('个人收款会话', 'Personal sessions')
-                : `${typeLabel(tr, ch)} ${tr('官方', 'official')}`,
-            ])}
-          />
-          <Select
-            name="mode"
-            label={tr('环境', 'Mode')}
-            options={[
-              ['live', tr('正式', 'live')],
-              ['sandbox', tr('沙箱', 'sandbox')],
-            ]}
-          />
-          <Select
-            name="range"
-            label={tr('时间', 'Time')}
-            options={[
-              ['today', tr('今天', 'Today')],
-              ['7d', tr('最近 7 天', 'Last 7 days')],
-              ['30d', tr('最近 30 天', 'Last 30 days')],
-              ['60d', tr('最近 60 天', 'Last 60 days')],
-              ['custom', tr('自定义', 'Custom range')],
-            ]}
-          />
+        <form class="card filters" method="get" action={`${base}/orders`} aria-label={t.filters}>
+          <Select name="status" label={t.status} options={t.orderStatus} />
+          <Select name="type" label={t.payType} options={t.payTypes} />
+          <Select name="channel" label={t.channel} options={t.channelFilter} />
+          <Select name="mode" label={t.modeLabel} options={t.mode} />
+          <Select name="range" label={t.timeRange} options={t.ranges} />
           <div>
-            <label for="f-from">{tr('开始日期', 'From')}</label>
+            <label for="f-from">{t.fromDate}</label>
             <input id="f-from" type="date" name="from" value={q.from ?? ''} />
           </div>
           <div>
-            <label for="f-to">{tr('结束日期', 'To')}</label>
+            <label for="f-to">{t.toDate}</label>
             <input id="f-to" type="date" name="to" value={q.to ?? ''} />
           </div>
-          <div>
-            <label for="f-q">{tr('订单号', 'Order numbers')}</label>
-            <input
-              id="f-q"
-              name="q"
-              value={q.q ?? ''}
-              maxlength={1000}
-              placeholder={tr('订单号或商户订单号，可用 * 前缀', 'order id or out_order_id, prefix*')}
-            />
+          <div class="wide">
+            <label for="f-q">{t.orderNumbers}</label>
+            <input id="f-q" name="q" value={q.q ?? ''} maxlength={1000} placeholder={t.orderSearchHint} />
           </div>
-          <div>
-            <button type="submit">{tr('筛选', 'Filter')}</button>{' '}
+          <div class="actions">
+            <button type="submit">{t.filter}</button>
             <a class="button secondary" href={`${base}/orders.csv${qs(keep)}`}>
-              {tr('导出 CSV', 'Export CSV')}
+              {t.exportCsv}
             </a>
           </div>
         </form>
-        <div class="scroll" tabindex={0}>
-          <table>
-            <thead>
-              <tr>
-                <th>{tr('订单', 'Order')}</th>
-                <th>{tr('商户订单号', 'out_order_id')}</th>
-                <th>{tr('状态', 'Status')}</th>
-                <th>{tr('方式', 'Type')}</th>
-                <th class="num">{tr('金额', 'Price')}</th>
-                <th class="num">{tr('实付', 'Realprice')}</th>
-                <th class="hide-sm">{tr('创建时间', 'Created')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((o) => (
-                <tr>
-                  <td>
-                    <a href={`${base}/orders/${o.id}`}>#{o.id}</a>{' '}
-                    {o.mode === 'sandbox' && <Badge value="sandbox" label={tr('沙箱', 'sandbox')} />}
-                  </td>
-                  <td class="mono">{o.outOrderId}</td>
-                  <td>
-                    <Badge value={o.status} label={statusLabel(tr, o.status)} />
-                  </td>
-                  <td>{typeLabel(tr, o.type)}</td>
-                  <td class="num">{formatFen(o.priceFen)}</td>
-                  <td class="num">{formatFen(o.realpriceFen)}</td>
-                  <td class="hide-sm">{when(o.createdMs, m.timezone)}</td>
-                </tr>
-              ))}
-              {list.data.length === 0 && (
-                <tr>
-                  <td colspan={7}>{tr('没有符合条件的订单。', 'No orders match.')}</td>
-                </tr>
-              )}
-            </tbody>
-          </table>
-        </div>
+        <List
+          rows={list.data}
+          empty={t.noOrdersMatch}
+          cols={[
+            {
+              label: t.order,
+              nowrap: true,
+              cell: (o) => (
+                <>
+                  <a href={`${base}/orders/${o.id}`}>#{o.id}</a>{' '}
+                  {o.mode === 'sandbox' && <Badge kind="sandbox" label={t.mode.sandbox} />}
+                </>
+              ),
+            },
+            { label: t.outOrderId, cell: (o) => <span class="mono">{o.outOrderId}</span> },
+            { label: t.status, cell: (o) => <Badge kind={o.status} label={t.orderStatus[o.status]} /> },
+            { label: t.payType, nowrap: true, cell: (o) => t.payTypes[o.type] },
+            { label: t.price, num: true, nowrap: true, cell: (o) => formatFen(o.priceFen) },
+            { label: t.realprice, num: true, nowrap: true, cell: (o) => formatFen(o.realpriceFen) },
+            { label: t.createdAt, nowrap: true, cell: (o) => <time>{when(o.createdMs, m.timezone)}</time> },
+          ]}
+        />
         <div class="pager">
-          {q.cursor && <a href={`${base}/orders${qs(keep)}`}>{tr('« 第一页', '« First page')}</a>}
-          {list.next_cursor && (
-            <a href={`${base}/orders${qs(keep, { cursor: list.next_cursor })}`}>{tr('下一页 »', 'Next page »')}</a>
-          )}
+          {q.cursor && <a href={`${base}/orders${qs(keep)}`}>{t.firstPage}</a>}
+          {list.next_cursor && <a href={`${base}/orders${qs(keep, { cursor: list.next_cursor })}`}>{t.nextPage}</a>}
         </div>
       </>,
     ),
@@ -297,7 +243,7 @@ const cell = (v: string | number | null) => {
 router.get('/orders.csv', async (c) => {
   const m = c.get('merchant');
   const parsed = filterOf(c.req.query(), m.timezone);
-  if ('error' in parsed) return problem(c, 400, `invalid filter: ${parsed.error}`);
+  if ('error' in parsed) return problem(c, 400, c.get('ctx').t.invalidFilter(parsed.error));
   const lines = [
     [
       'order_id',
@@ -347,7 +293,7 @@ router.get('/orders.csv', async (c) => {
 router.get('/inbox', async (c) => {
   const m = c.get('merchant');
   const ctx = c.get('ctx');
-  const { tr } = ctx;
+  const { t } = ctx;
   const cursor = c.req.query('cursor');
   const list = await listPayments(c.get('db'), m.id, {
     matched: 'false',
@@ -358,89 +304,89 @@ router.get('/inbox', async (c) => {
   return c.html(
     page(
       ctx,
-      tr('未匹配收款', 'Unmatched payments'),
+      t.unmatchedTitle,
       <>
-        <p class="muted">
-          {tr(
-            '监控端报告了收款但没有匹配到订单。核对后可手动补单到一个待支付订单。',
-            'Payments the monitor reported that matched no order. After checking, assign one to a pending order by hand.',
-          )}
-        </p>
-        <div class="scroll" tabindex={0}>
-          <table>
-            <thead>
-              <tr>
-                <th>{tr('收款', 'Payment')}</th>
-                <th class="num">{tr('金额', 'Amount')}</th>
-                <th>{tr('方式', 'Type')}</th>
-                <th>{tr('时间', 'Paid at')}</th>
-                <th>{tr('付款人', 'Payer')}</th>
-                <th>{tr('补单', 'Assign')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((p) => (
-                <tr>
-                  <td class="mono">
-                    {p.id} <Badge value={p.mode} />
-                  </td>
-                  <td class="num">{formatFen(p.amountFen)}</td>
-                  <td>{typeLabel(tr, p.type)}</td>
-                  <td>{when(p.paidMs, m.timezone)}</td>
-                  <td>{p.payer ?? '—'}</td>
-                  <td>
-                    <form method="post" action={`${base}/inbox/${p.id}/assign`}>
-                      <Csrf ctx={ctx} />
-                      <label for={`o-${p.id}`}>{tr('订单号（待支付）', 'Pending order id')}</label>
-                      <input
-                        id={`o-${p.id}`}
-                        name="order_id"
-                        inputmode="numeric"
-                        pattern="[0-9]+"
-                        required
-                        maxlength={15}
-                      />
-                      <button type="submit">{tr('补单', 'Assign')}</button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-              {list.data.length === 0 && (
-                <tr>
-                  <td colspan={6}>{tr('没有未匹配的收款。', 'No unmatched payments.')}</td>
-                </tr>
-              )}
-            </tbody>
-          </table>
-        </div>
-        {list.next_cursor && <a href={`${base}/inbox?cursor=${list.next_cursor}`}>{tr('下一页 »', 'Next page »')}</a>}
+        <p class="muted">{t.unmatchedIntro}</p>
+        <List
+          rows={list.data}
+          empty={t.noUnmatched}
+          cols={[
+            {
+              label: t.payment,
+              cell: (p) => (
+                <>
+                  <span class="mono">{p.id}</span> <Badge kind={p.mode} label={t.mode[p.mode]} />
+                </>
+              ),
+            },
+            { label: t.amount, num: true, nowrap: true, cell: (p) => formatFen(p.amountFen) },
+            { label: t.payType, nowrap: true, cell: (p) => t.payTypes[p.type as PayType] ?? p.type },
+            { label: t.paidAt, nowrap: true, cell: (p) => <time>{when(p.paidMs, m.timezone)}</time> },
+            { label: t.payer, cell: (p) => (p.payer ? <Data>{p.payer}</Data> : '—') },
+            {
+              label: t.assign,
+              block: true,
+              cell: (p) => (
+                <form method="post" action={`${base}/inbox/${p.id}/assign`}>
+                  <Csrf ctx={ctx} />
+                  <Label for={`o-${p.id}`} text={t.assignTo} hint={t.assignHint} />
+                  <input id={`o-${p.id}`} name="order" required maxlength={64} autocomplete="off" />
+                  <button type="submit">{t.assign}</button>
+                </form>
+              ),
+            },
+          ]}
+        />
+        {list.next_cursor && <a href={`${base}/inbox?cursor=${list.next_cursor}`}>{t.nextPage}</a>}
       </>,
     ),
   );
 });
 
+/**
+ * The merchant's order that a 补单 form names: by huipay's order id or by the merchant's own
+ * out_order_id (in the payment's mode when several apps use that number), or why none.
+ */
+async function orderNamed(c: CCtx, text: string, mode: Mode): Promise<{ id: number } | { error: string }> {
+  const { t } = c.get('ctx');
+  if (!OUT_ORDER_ID.test(text)) return { error: t.assignBadNumber };
+  const m = c.get('merchant');
+  const rows = await c
+    .get('db')
+    .select({ id: orders.id, mode: orders.mode })
+    .from(orders)
+    .where(
+      and(
+        eq(orders.merchantId, m.id),
+        /^\d{1,15}$/.test(text)
+          ? or(eq(orders.id, Number(text)), eq(orders.outOrderId, text))
+          : eq(orders.outOrderId, text),
+      ),
+    )
+    .limit(20);
+  const same = rows.filter((r) => r.mode === mode);
+  const pick = same.length > 0 ? same : rows;
+  if (pick.length === 0) return { error: t.assignNoOrder(text) };
+  if (pick.length > 1) return { error: t.assignAmbiguous(text, pick.map((r) => `#${r.id}`).join(', ')) };
+  return { id: pick[0].id };
+}
+
 router.post('/inbox/:pid/assign', async (c) => {
   const m = c.get('merchant');
   const pid = c.req.param('pid');
-  const { tr } = c.get('ctx');
+  const { t } = c.get('ctx');
   const to = `${mbase(m.id)}/inbox`;
   const p = /^pay_[A-Za-z0-9]{1,40}$/.test(pid)
     ? await c.get('db').query.payments.findFirst({ where: and(eq(payments.id, pid), eq(payments.merchantId, m.id)) })
     : undefined;
   if (!p) return notFound(c);
-  const orderId = field(c, 'order_id');
-  if (!/^\d{1,15}$/.test(orderId))
-    return redirectWith(c, to, 'error', tr('订单号应为数字。', 'order_id: a numeric order id.'));
+  const named = await orderNamed(c, field(c, 'order'), p.mode);
+  if ('error' in named) return redirectWith(c, to, 'error', named.error);
   try {
-    const r = await assignPayment(c.env, c.get('db'), p.id, Number(orderId));
-    return redirectWith(
-      c,
-      `${mbase(m.id)}/orders/${r.order.id}`,
-      'ok',
-      tr('已补单，订单已支付。', 'Assigned; the order is paid.'),
-    );
+    const r = await assignPayment(c.env, c.get('db'), p.id, named.id);
+    return redirectWith(c, `${mbase(m.id)}/orders/${r.order.id}`, 'ok', t.assigned);
   } catch (err) {
-    if (err instanceof ApiError) return redirectWith(c, to, 'error', err.message);
+    if (err instanceof ApiError) return refuse(c, to, err.message);
     throw err;
   }
 });

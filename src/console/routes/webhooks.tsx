@@ -1,14 +1,13 @@
 /** Console, merchant side: webhook endpoints (list with the mode toggle, add, edit, delete, test send with the exact request and response). */
 import { eq, inArray } from 'drizzle-orm';
 import { apps, webhooks, type Webhook } from '../../db/schema';
-import { WEBHOOK_EVENTS, WEBHOOK_MODES } from '../../domain/vocab';
-import { ApiError } from '../../errors';
+import { MODES, WEBHOOK_EVENTS, WEBHOOK_MODES, type WebhookEvent } from '../../domain/vocab';
 import { testSend } from '../../services/deliveries';
 import { createWebhook, deleteWebhook, updateWebhook } from '../../services/webhooks';
 import { WebhookCreate, WebhookUpdate } from '../../routes/admin/schemas';
-import { consoleRouter, field, idParam, notFound, redirectWith, type CCtx } from '../core';
+import { attempt, consoleRouter, field, idParam, notFound, redirectWith, refuse, type CCtx } from '../core';
 import { headerLines, validate } from '../forms';
-import { Badge, Csrf, mbase, page, PostButton, type PageCtx } from '../layout';
+import { Badge, Csrf, Data, FieldName, Label, List, mbase, page, PostButton, type PageCtx } from '../layout';
 
 const router = consoleRouter();
 
@@ -31,21 +30,21 @@ const headerText = (h: Record<string, string>) =>
     .join('\n');
 
 function WebhookFields({ ctx, w }: { ctx: PageCtx; w?: Webhook }) {
-  const { tr } = ctx;
+  const { t } = ctx;
   return (
     <>
-      <label for="w-url">URL</label>
+      <label for="w-url">{t.webhookUrl}</label>
       <input id="w-url" name="url" type="url" required maxlength={1024} value={w?.url ?? ''} />
-      <label for="w-mode">{tr('模式', 'Mode')}</label>
+      <Label for="w-mode" text={t.webhookModeLabel} hint={t.webhookModeHint} />
       <select id="w-mode" name="mode">
         {WEBHOOK_MODES.map((m) => (
           <option value={m} selected={w?.mode === m}>
-            {m}
+            {t.webhookMode[m]}
           </option>
         ))}
       </select>
       <fieldset>
-        <legend>{tr('事件', 'Events')}</legend>
+        <legend>{t.events}</legend>
         {WEBHOOK_EVENTS.map((e) => (
           <label class="check">
             <input
@@ -54,13 +53,11 @@ function WebhookFields({ ctx, w }: { ctx: PageCtx; w?: Webhook }) {
               value={e}
               checked={w ? w.events.includes(e) : e === 'payment.succeeded'}
             />
-            {e}
+            {t.webhookEvent[e]} <FieldName name={e} />
           </label>
         ))}
       </fieldset>
-      <label for="w-headers">
-        {tr('额外请求头（每行一个 Name: value）', 'Extra headers (one "Name: value" per line)')}
-      </label>
+      <Label for="w-headers" text={t.extraHeaders} hint={t.extraHeadersHint} />
       <textarea id="w-headers" name="headers" maxlength={8000}>
         {w ? headerText(w.headers) : ''}
       </textarea>
@@ -78,7 +75,7 @@ function webhookForm(c: CCtx): { error: string } | { body: Record<string, unknow
 router.get('/webhooks', async (c) => {
   const m = c.get('merchant');
   const ctx = c.get('ctx');
-  const { tr } = ctx;
+  const { t } = ctx;
   const db = c.get('db');
   const appRows = await db.select().from(apps).where(eq(apps.merchantId, m.id)).orderBy(apps.id);
   const rows = appRows.length
@@ -97,95 +94,77 @@ router.get('/webhooks', async (c) => {
   return c.html(
     page(
       ctx,
-      'Webhooks',
+      t.nav['/webhooks'],
       <>
-        <div class="scroll" tabindex={0}>
-          <table>
-            <thead>
-              <tr>
-                <th>URL</th>
-                <th>{tr('应用', 'App')}</th>
-                <th>{tr('模式', 'Mode')}</th>
-                <th>{tr('事件', 'Events')}</th>
-                <th>{tr('操作', 'Actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((w) => (
-                <tr>
-                  <td class="mono">{w.url}</td>
-                  <td>{appRows.find((a) => a.id === w.appId)?.name}</td>
-                  <td>
-                    <Badge value={w.mode} />{' '}
-                    <PostButton
-                      ctx={ctx}
-                      action={`${base}/webhooks/${w.id}/mode`}
-                      label={
-                        w.mode === 'test' ? tr('切换到 live', 'Switch to live') : tr('切换到 test', 'Switch to test')
-                      }
-                      kind="secondary"
-                    />
-                  </td>
-                  <td>{w.events.join(', ')}</td>
-                  <td>
-                    <a class="button secondary" href={`${base}/webhooks/${w.id}`}>
-                      {tr('编辑', 'Edit')}
-                    </a>{' '}
-                    <PostButton
-                      ctx={ctx}
-                      action={`${base}/webhooks/${w.id}/test`}
-                      label={tr('测试发送', 'Send test')}
-                    />{' '}
-                    <PostButton
-                      ctx={ctx}
-                      action={`${base}/webhooks/${w.id}/delete`}
-                      label={tr('删除', 'Delete')}
-                      kind="danger"
-                    />
-                  </td>
-                </tr>
-              ))}
-              {rows.length === 0 && (
-                <tr>
-                  <td colspan={5}>{tr('没有 webhook。', 'No webhooks.')}</td>
-                </tr>
-              )}
-            </tbody>
-          </table>
-        </div>
-        <h2>{tr('添加 webhook', 'Add a webhook')}</h2>
+        <p class="muted">{t.webhooksIntro}</p>
+        <List
+          rows={rows}
+          empty={t.noWebhooks}
+          cols={[
+            { label: t.webhookUrl, cell: (w) => <span class="mono">{w.url}</span> },
+            { label: t.app, cell: (w) => <Data>{appRows.find((a) => a.id === w.appId)?.name}</Data> },
+            {
+              label: t.webhookModeLabel,
+              block: true,
+              cell: (w) => (
+                <>
+                  <Badge kind={w.mode} label={t.webhookMode[w.mode]} />{' '}
+                  <PostButton
+                    ctx={ctx}
+                    action={`${base}/webhooks/${w.id}/mode`}
+                    label={t.switchWebhookMode(t.webhookMode[w.mode === 'test' ? 'live' : 'test'])}
+                    kind="secondary"
+                  />
+                </>
+              ),
+            },
+            {
+              label: t.events,
+              cell: (w) => w.events.map((e) => t.webhookEvent[e as WebhookEvent] ?? e).join(t.listSeparator),
+            },
+            {
+              label: t.actions,
+              block: true,
+              cell: (w) => (
+                <>
+                  <a class="button secondary" href={`${base}/webhooks/${w.id}`}>
+                    {t.edit}
+                  </a>{' '}
+                  <PostButton ctx={ctx} action={`${base}/webhooks/${w.id}/test`} label={t.sendTest} />{' '}
+                  <PostButton ctx={ctx} action={`${base}/webhooks/${w.id}/delete`} label={t.delete} kind="danger" />
+                </>
+              ),
+            },
+          ]}
+        />
+        <h2>{t.addWebhook}</h2>
         {appRows.length === 0 ? (
-          <p>{tr('请先创建应用。', 'Create an app first.')}</p>
+          <p>{t.createAppFirst}</p>
         ) : (
           <form class="card" method="post" action={`${base}/webhooks`}>
             <Csrf ctx={ctx} />
-            <label for="w-app">{tr('应用', 'App')}</label>
+            <label for="w-app">{t.app}</label>
             <select id="w-app" name="appkey">
-              {appRows.map((a) => (
-                <option value={a.appkey}>
-                  {a.name} ({a.mode})
-                </option>
+              {MODES.map((md) => (
+                <optgroup label={t.mode[md]}>
+                  {appRows
+                    .filter((a) => a.mode === md)
+                    .map((a) => (
+                      <option value={a.appkey} translate="no">
+                        {a.name}
+                      </option>
+                    ))}
+                </optgroup>
               ))}
             </select>
             <WebhookFields ctx={ctx} />
-            <button type="submit">{tr('添加', 'Add')}</button>
+            <button type="submit">{t.add}</button>
           </form>
         )}
       </>,
     ),
   );
 });
-
-/** Runs a service call; an ApiError (bad URL, …) becomes a flash message on `to`. */
-async function attempt(c: CCtx, to: string, ok: string, run: () => Promise<unknown>) {
-  try {
-    await run();
-  } catch (err) {
-    if (err instanceof ApiError) return redirectWith(c, to, 'error', err.message);
-    throw err;
-  }
-  return redirectWith(c, to, 'ok', ok);
-}
 
 router.post('/webhooks', async (c) => {
   const m = c.get('merchant');
@@ -195,12 +174,10 @@ router.post('/webhooks', async (c) => {
     .query.apps.findFirst({ where: (a, { and, eq }) => and(eq(a.appkey, field(c, 'appkey')), eq(a.merchantId, m.id)) });
   if (!app) return notFound(c);
   const form = webhookForm(c);
-  if ('error' in form) return redirectWith(c, to, 'error', form.error);
+  if ('error' in form) return refuse(c, to, form.error);
   const v = validate(WebhookCreate, form.body);
-  if ('error' in v) return redirectWith(c, to, 'error', v.error);
-  return attempt(c, to, c.get('ctx').tr('Webhook 已添加。', 'Webhook added.'), () =>
-    createWebhook(c.get('db'), app.appkey, v.data),
-  );
+  if ('error' in v) return refuse(c, to, v.error);
+  return attempt(c, to, c.get('ctx').t.webhookAdded, () => createWebhook(c.get('db'), app.appkey, v.data));
 });
 
 router.get('/webhooks/:id', async (c) => {
@@ -210,11 +187,11 @@ router.get('/webhooks/:id', async (c) => {
   return c.html(
     page(
       ctx,
-      `${ctx.tr('编辑 webhook', 'Edit webhook')} #${own.webhook.id}`,
+      `${ctx.t.editWebhook} #${own.webhook.id}`,
       <form class="card" method="post" action={`${mbase(c.get('merchant').id)}/webhooks/${own.webhook.id}`}>
         <Csrf ctx={ctx} />
         <WebhookFields ctx={ctx} w={own.webhook} />
-        <button type="submit">{ctx.tr('保存', 'Save')}</button>
+        <button type="submit">{ctx.t.save}</button>
       </form>,
     ),
   );
@@ -225,12 +202,10 @@ router.post('/webhooks/:id', async (c) => {
   if (!own) return notFound(c);
   const to = `${mbase(c.get('merchant').id)}/webhooks`;
   const form = webhookForm(c);
-  if ('error' in form) return redirectWith(c, to, 'error', form.error);
+  if ('error' in form) return refuse(c, to, form.error);
   const v = validate(WebhookUpdate, form.body);
-  if ('error' in v) return redirectWith(c, to, 'error', v.error);
-  return attempt(c, to, c.get('ctx').tr('Webhook 已保存。', 'Webhook saved.'), () =>
-    updateWebhook(c.get('db'), own.webhook.id, v.data),
-  );
+  if ('error' in v) return refuse(c, to, v.error);
+  return attempt(c, to, c.get('ctx').t.webhookSaved, () => updateWebhook(c.get('db'), own.webhook.id, v.data));
 });
 
 router.post('/webhooks/:id/mode', async (c) => {
@@ -238,7 +213,8 @@ router.post('/webhooks/:id/mode', async (c) => {
   if (!own) return notFound(c);
   const to = `${mbase(c.get('merchant').id)}/webhooks`;
   const mode = own.webhook.mode === 'test' ? 'live' : 'test';
-  return attempt(c, to, c.get('ctx').tr(`已切换到 ${mode}。`, `Switched to ${mode}.`), () =>
+  const { t } = c.get('ctx');
+  return attempt(c, to, t.switchedWebhookMode(t.webhookMode[mode]), () =>
     updateWebhook(c.get('db'), own.webhook.id, { mode }),
   );
 });
@@ -247,19 +223,14 @@ router.post('/webhooks/:id/delete', async (c) => {
   const own = await ownWebhook(c);
   if (!own) return notFound(c);
   await deleteWebhook(c.get('db'), own.webhook.id);
-  return redirectWith(
-    c,
-    `${mbase(c.get('merchant').id)}/webhooks`,
-    'ok',
-    c.get('ctx').tr('Webhook 已删除。', 'Webhook deleted.'),
-  );
+  return redirectWith(c, `${mbase(c.get('merchant').id)}/webhooks`, 'ok', c.get('ctx').t.webhookDeleted);
 });
 
 router.post('/webhooks/:id/test', async (c) => {
   const own = await ownWebhook(c);
   if (!own) return notFound(c);
   const ctx = c.get('ctx');
-  const { tr } = ctx;
+  const { t } = ctx;
   const r = await testSend(c.env, c.get('db'), own.webhook);
   const reqText = `${r.request.method} ${r.request.url}\n${Object.entries(r.request.headers)
     .map(([k, v]) => `${k}: ${v}`)
@@ -267,25 +238,23 @@ router.post('/webhooks/:id/test', async (c) => {
   return c.html(
     page(
       ctx,
-      tr('测试发送', 'Test send'),
+      t.testSendTitle,
       <div class="card">
         <p>
           {r.delivered ? (
-            <Badge value="delivered" label={tr('成功（HTTP 2xx）', 'Delivered (HTTP 2xx)')} />
+            <Badge kind="delivered" label={t.testDelivered} />
           ) : (
-            <Badge value="failed" label={tr('失败', 'Failed')} />
+            <Badge kind="failed" label={t.testFailed} />
           )}{' '}
           · {r.duration_ms} ms
-          {r.error && ` · ${r.error}`}
+          {r.error && <span translate="no"> · {r.error}</span>}
         </p>
-        <h2>{tr('请求', 'Request')}</h2>
+        <h2>{t.request}</h2>
         <pre id="test-request">{reqText}</pre>
-        <h2>{tr('响应', 'Response')}</h2>
-        <pre id="test-response">
-          {r.response ? `HTTP ${r.response.status}\n\n${r.response.body}` : tr('无响应', 'No response')}
-        </pre>
+        <h2>{t.response}</h2>
+        <pre id="test-response">{r.response ? `HTTP ${r.response.status}\n\n${r.response.body}` : t.noResponse}</pre>
         <a class="button secondary" href={`${mbase(c.get('merchant').id)}/webhooks`}>
-          {tr('返回', 'Back')}
+          {t.back}
         </a>
       </div>,
     ),
