@@ -685,7 +685,7 @@ const DICT = {
     `该账户验证码错误次数过多，请 ${min} 分钟后再试。`,
     `Too many wrong codes for this account. Try again in ${min} minutes.`,
   ],
-  undecodable: (field: string, error: string) => [`${field}：不是有效的 UTF-8 百分号编码（% 本身请写作 %25）`, error],
+  undecodable: (field: string, error: string) => [`${field}：百分号编码无效（% 本身请写作 %25）`, error],
   wrongOrUsedCode: ['验证码不正确或已使用。', 'The code is wrong or was used already.'],
   totpOffProof: [
     '当前密码，或身份验证器中的 6 位数字',
