@@ -11,7 +11,9 @@
  *    see scripts/lib/demo-setup.mjs. They are created once; the secrets that only creation reveals
  *    are kept in .wrangler/demo.json so later starts can print them again.
  * 5. Keeps the demo wallet online with the monitor agent simulator (scripts/agent.mjs).
- * 6. Prints the URLs, the demo keys and a correctly signed create-order curl line.
+ * 6. Prints the URLs, the demo keys and a correctly signed create-order curl line; the console's
+ *    first-run hint only while the deployment has no operator account yet.
+ * wrangler's output passes through, less what is not the user's problem (scripts/lib/quiet.mjs).
  * Ctrl-C (SIGINT) or SIGTERM is forwarded to wrangler; the script exits with wrangler's code.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -21,6 +23,7 @@ import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDemo, OFFICIAL_APP } from './lib/demo-setup.mjs';
+import { quietEnv, quietLines } from './lib/quiet.mjs';
 
 process.chdir(join(dirname(fileURLToPath(import.meta.url)), '..'));
 const PORT = Number(process.env.PORT || 8787);
@@ -45,10 +48,11 @@ const devVars = Object.fromEntries(
 if (!devVars.ADMIN_TOKEN) throw new Error('.dev.vars has no ADMIN_TOKEN');
 
 // 2. Local database.
+const QUIET_ENV = await quietEnv();
 log('applying local D1 migrations');
 const migrate = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local'], {
   stdio: 'inherit',
-  env: { ...process.env, CI: '1' },
+  env: { ...process.env, ...QUIET_ENV, CI: '1' },
 });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
@@ -58,8 +62,17 @@ const wrangler = join('node_modules', 'wrangler', 'bin', 'wrangler.js');
 const child = spawn(
   process.execPath,
   [wrangler, 'dev', '--ip', LISTEN, '--port', String(PORT), '--var', `VMQ_MONITOR_DOMAIN:${VMQ_DOMAIN}`],
-  { stdio: 'inherit' },
+  {
+    // stderr through the filter (still in colour on a terminal); stdin and stdout stay the terminal's.
+    stdio: ['inherit', 'inherit', 'pipe'],
+    env: {
+      ...process.env,
+      ...QUIET_ENV,
+      ...(process.stderr.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1' } : {}),
+    },
+  },
 );
+child.stderr.pipe(quietLines()).pipe(process.stderr);
 let exiting = false,
   failed = false;
 child.on('exit', (code, signal) => {
@@ -116,12 +129,20 @@ function curlLine(app, outOrderId, type = 'alipay') {
   return `curl -s ${BASE}/api/cloudpay/create ${fields}`;
 }
 
-function banner(demo) {
+/** Whether the console has its operator yet: /console shows the first-run page (200) only while no account exists. */
+async function hasOperator() {
+  return (await fetch(`${BASE}/console`, { redirect: 'manual' })).status !== 200;
+}
+
+function banner(demo, operator) {
   const now = Math.floor(Date.now() / 1000);
+  const consoleHint = operator
+    ? 'sign in with your operator account'
+    : 'first visit: enter the admin token, then make the operator account';
   console.log(`
 =============================================================================
  huipay is running at ${BASE}
-   Console        ${BASE}/console   (first visit: enter the admin token, then make the operator account)
+   Console        ${BASE}/console   (${consoleHint})
    API reference  ${BASE}/docs
    OpenAPI        ${BASE}/openapi.json
    Admin token    ${devVars.ADMIN_TOKEN}   (from .dev.vars)
@@ -181,7 +202,7 @@ try {
   await waitForHealth();
   const demo = await setUpDemo();
   startAgent(demo);
-  banner(demo);
+  banner(demo, await hasOperator());
 } catch (err) {
   console.error(`[start] ${err.message}`);
   failed = true;
