@@ -57,9 +57,23 @@ function fonts(): string {
   return file;
 }
 
+/** The browser the machine has: CHROMIUM_PATH, else Debian's, else none (the npm one is used). */
+function ownBrowser(): string | undefined {
+  return process.env.CHROMIUM_PATH ?? (existsSync(DEBIAN) ? DEBIAN : undefined);
+}
+
+/**
+ * Unpacks the npm Chromium once, from the browser project's globalSetup, before any test file
+ * runs: `@sparticuz/chromium` takes an existing <tmp>/chromium as finished, so two test files
+ * unpacking at once would spawn a half-written binary (ETXTBSY).
+ */
+export async function unpackBrowser(): Promise<void> {
+  if (!ownBrowser()) await sparticuz.executablePath();
+}
+
 export async function launch(): Promise<Browser> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const own = process.env.CHROMIUM_PATH ?? (existsSync(DEBIAN) ? DEBIAN : undefined);
+  const own = ownBrowser();
   return chromium.launch({
     headless: true,
     env: { ...process.env, FONTCONFIG_FILE: fonts() },

@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { prepareState, startGateway } from '../gateway-process';
 import { startMerchantServer } from '../merchant-server';
+import { unpackBrowser } from './browser';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -19,6 +20,7 @@ declare module 'vitest' {
 export const ADMIN_TOKEN = 'browser-admin-token';
 
 export default async function setup(project: TestProject) {
+  await unpackBrowser();
   const merchant = await startMerchantServer();
   const { state, envFile } = prepareState('huipay-browser-', {
     ADMIN_TOKEN,
