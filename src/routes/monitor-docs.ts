@@ -4,7 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { SESSION_TYPES } from '../domain/vocab';
-import { Yuan } from './admin/schemas';
+import { Yuan } from '../schemas/common';
 import type { OpenAPIRegistry } from './facade-docs';
 
 const MonitorHeaders = z.object({

@@ -5,7 +5,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { VMQ_TOLERANCE_MS } from '../domain/vmq';
-import { AppkeyParam } from './admin/schemas';
+import { AppkeyParam } from '../schemas/common';
 import {
   CallbackUrl,
   Failure,

@@ -5,16 +5,16 @@ import { localClock, startOfLocalDay } from '../domain/clock';
 import type { Mode, OrderStatus, PayType } from '../domain/vocab';
 import type { Db } from '../env';
 import { ApiError } from '../errors';
+import { ORDER_RANGE_DAYS, type OrderRange } from '../schemas/orders';
 import { requireMerchant } from './merchants';
 
 const DAY_MS = 86_400_000;
-const RANGE_DAYS = { today: 1, '7d': 7, '30d': 30, '60d': 60 } as const;
 
 export interface OrderFilter {
   status?: OrderStatus;
   type?: PayType;
   mode?: Mode;
-  range?: keyof typeof RANGE_DAYS;
+  range?: OrderRange;
   from?: number;
   to?: number;
   cursor?: string;
@@ -64,7 +64,7 @@ export function window(
   if (f.range) {
     const today = localClock(nowMs, timeZone).day;
     const first = localClock(
-      startOfLocalDay(today, timeZone) - (RANGE_DAYS[f.range] - 1) * DAY_MS + DAY_MS / 2,
+      startOfLocalDay(today, timeZone) - (ORDER_RANGE_DAYS[f.range] - 1) * DAY_MS + DAY_MS / 2,
       timeZone,
     ).day;
     return { from: startOfLocalDay(first, timeZone) };

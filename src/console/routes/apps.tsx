@@ -13,7 +13,7 @@ import { ApiError, GatepayError } from '../../errors';
 import { createApp, rotateAppSecret, updateApp } from '../../services/apps';
 import { createOrder } from '../../services/orders';
 import { ledger } from '../../services/points';
-import { AppCreate, AppUpdate } from '../../routes/admin/schemas';
+import { AppCreate, AppUpdate } from '../../schemas/apps';
 import { publicOrigin } from '../../routes/origin';
 import { attempt, consoleRouter, field, notFound, ownApp, refuse, type CCtx } from '../core';
 import { orNull, validate } from '../forms';

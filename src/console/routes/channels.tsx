@@ -9,7 +9,7 @@ import type { AnyChannel, CheckResult } from '../../channels/types';
 import type { App, ChannelConfig } from '../../db/schema';
 import type { ChannelMethod } from '../../domain/vocab';
 import { ApiError } from '../../errors';
-import { ChannelConfigBody } from '../../routes/admin/schemas';
+import { ChannelConfigBody } from '../../schemas/channels';
 import { publicOrigin } from '../../routes/origin';
 import { checkConfig, configView, deleteConfig, saveConfig } from '../../services/channels';
 import { attempt, consoleRouter, notFound, ownApp, redirectWith, refuse, type CCtx } from '../core';

@@ -13,7 +13,8 @@ import {
   rotateSessionSecret,
   updateSession,
 } from '../../services/sessions';
-import { RuleCreate, SessionCreate, SettingsUpdate } from '../../routes/admin/schemas';
+import { RuleCreate, SettingsUpdate } from '../../schemas/merchants';
+import { SessionCreate } from '../../schemas/sessions';
 import { publicOrigin } from '../../routes/origin';
 import { qrSvg } from '../../views/qr';
 import { attempt, consoleRouter, field, idParam, notFound, redirectWith, refuse, type CCtx } from '../core';

@@ -4,7 +4,7 @@ import { apps, webhooks, type Webhook } from '../../db/schema';
 import { MODES, WEBHOOK_EVENTS, WEBHOOK_MODES, type WebhookEvent } from '../../domain/vocab';
 import { testSend } from '../../services/deliveries';
 import { createWebhook, deleteWebhook, updateWebhook } from '../../services/webhooks';
-import { WebhookCreate, WebhookUpdate } from '../../routes/admin/schemas';
+import { WebhookCreate, WebhookUpdate } from '../../schemas/webhooks';
 import { attempt, consoleRouter, field, idParam, notFound, redirectWith, refuse, type CCtx } from '../core';
 import { headerLines, validate } from '../forms';
 import { Badge, Csrf, Data, FieldName, Label, List, mbase, page, PostButton, type PageCtx } from '../layout';

@@ -5,7 +5,8 @@ import { createRouter } from '../../env';
 import { createApp, requireApp, rotateAppSecret, updateApp } from '../../services/apps';
 import { requireMerchant } from '../../services/merchants';
 import { adminRoute, json, jsonBody } from './openapi';
-import { AppCreate, AppkeyParam, AppUpdate, AppView, listOf, IdParam } from './schemas';
+import { AppCreate, AppUpdate, AppView } from '../../schemas/apps';
+import { AppkeyParam, IdParam, listOf } from '../../schemas/common';
 import { appView } from './views';
 
 const router = createRouter();

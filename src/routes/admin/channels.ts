@@ -7,16 +7,8 @@ import { ApiError } from '../../errors';
 import { checkConfig, configView, deleteConfig, getConfig, listConfigs, saveConfig } from '../../services/channels';
 import { publicOrigin } from '../origin';
 import { adminRoute, json, jsonBody } from './openapi';
-import {
-  AppkeyParam,
-  ChannelCheckView,
-  ChannelConfigBody,
-  ChannelConfigView,
-  ChannelLogView,
-  ChannelParam,
-  IdParam,
-  listOf,
-} from './schemas';
+import { ChannelCheckView, ChannelConfigBody, ChannelConfigView, ChannelLogView, ChannelParam } from '../../schemas/channels';
+import { AppkeyParam, IdParam, listOf } from '../../schemas/common';
 import { channelLogView } from './views';
 
 const router = createRouter();

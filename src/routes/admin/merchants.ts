@@ -4,7 +4,8 @@ import { merchants, rules } from '../../db/schema';
 import { createRouter } from '../../env';
 import { requireMerchant, createRule, updateSettings } from '../../services/merchants';
 import { adminRoute, json, jsonBody } from './openapi';
-import { listOf, MerchantCreate, IdParam, MerchantView, RuleCreate, RuleView, SettingsUpdate } from './schemas';
+import { IdParam, listOf } from '../../schemas/common';
+import { MerchantCreate, MerchantView, RuleCreate, RuleView, SettingsUpdate } from '../../schemas/merchants';
 import { merchantView, ruleView } from './views';
 
 const router = createRouter();

@@ -1,6 +1,6 @@
 /** Small builders so each admin route definition states only what is its own. */
 import { createRoute, type RouteConfig, type z } from '@hono/zod-openapi';
-import { ErrorBody } from './schemas';
+import { ErrorBody } from '../../schemas/common';
 
 export const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },

@@ -6,7 +6,8 @@ import { ApiError } from '../../errors';
 import { listOrders, listPayments } from '../../services/listing';
 import { assignPayment } from '../../services/payments';
 import { adminRoute, json, jsonBody } from './openapi';
-import { Assign, IdParam, listOf, OrderFilters, OrderView, PaymentFilters, PaymentParam, PaymentView } from './schemas';
+import { IdParam, listOf } from '../../schemas/common';
+import { Assign, orderFilterSchema, OrderView, PaymentFilters, PaymentParam, PaymentView } from '../../schemas/orders';
 import { orderView, paymentView } from './views';
 import { z } from '@hono/zod-openapi';
 
@@ -18,7 +19,7 @@ router.openapi(
     path: '/merchants/{id}/orders',
     tags: ['orders'],
     summary: 'List orders by status, type, mode and time, newest first',
-    request: { params: IdParam, query: OrderFilters },
+    request: { params: IdParam, query: orderFilterSchema },
     responses: { 200: json(listOf(OrderView), 'A page of orders') },
   }),
   async (c) => {

@@ -3,16 +3,9 @@ import { createRouter } from '../../env';
 import { setMerchantEnabled } from '../../services/merchants';
 import { adjustPoints, ledger, updatePlan } from '../../services/points';
 import { adminRoute, json, jsonBody } from './openapi';
-import {
-  IdParam,
-  LedgerFilters,
-  LedgerRowView,
-  MerchantUpdate,
-  MerchantView,
-  PlanUpdate,
-  PointsAdjust,
-  PointsView,
-} from './schemas';
+import { IdParam } from '../../schemas/common';
+import { MerchantUpdate, MerchantView } from '../../schemas/merchants';
+import { LedgerFilters, LedgerRowView, PlanUpdate, PointsAdjust, PointsView } from '../../schemas/points';
 import { ledgerRowView, merchantView } from './views';
 
 const router = createRouter();

@@ -8,7 +8,8 @@ import { fenField } from '../../services/merchants';
 import { refundFacts, RefundRefused, refundsOf, requestRefund } from '../../services/refunds';
 import { publicOrigin } from '../origin';
 import { adminRoute, json, jsonBody } from './openapi';
-import { IdParam, listOf, RefundCreate, RefundView } from './schemas';
+import { IdParam, listOf } from '../../schemas/common';
+import { RefundCreate, RefundView } from '../../schemas/refunds';
 import { channelLogView } from './views';
 
 const router = createRouter();

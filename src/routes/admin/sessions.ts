@@ -15,7 +15,8 @@ import type { AppEnv } from '../../env';
 import { qrSvg } from '../../views/qr';
 import { publicOrigin } from '../origin';
 import { adminRoute, json, jsonBody } from './openapi';
-import { IdParam, listOf, SessionCreate, SessionUpdate, SessionView } from './schemas';
+import { IdParam, listOf } from '../../schemas/common';
+import { SessionCreate, SessionUpdate, SessionView } from '../../schemas/sessions';
 import { sessionView } from './views';
 
 const router = createRouter();

@@ -16,18 +16,13 @@ import type {
 import { formatFen } from '../../domain/money';
 import { PAY_TYPES } from '../../domain/vocab';
 import type { LiveSession } from '../../durable/collector/types';
-import type {
-  AppView,
-  ChannelLogView,
-  DeliveryView,
-  LedgerRowView,
-  MerchantView,
-  OrderView,
-  PaymentView,
-  RuleView,
-  SessionView,
-  WebhookView,
-} from './schemas';
+import type { AppView } from '../../schemas/apps';
+import type { ChannelLogView } from '../../schemas/channels';
+import type { MerchantView, RuleView } from '../../schemas/merchants';
+import type { OrderView, PaymentView } from '../../schemas/orders';
+import type { LedgerRowView } from '../../schemas/points';
+import type { SessionView } from '../../schemas/sessions';
+import type { DeliveryView, WebhookView } from '../../schemas/webhooks';
 
 const sec = (ms: number) => Math.floor(ms / 1000);
 const secOrNull = (ms: number | null) => (ms === null ? null : sec(ms));

@@ -4,16 +4,8 @@ import { createRouter } from '../../env';
 import { attemptsOf, deliveriesOfOrder, resend, testSend } from '../../services/deliveries';
 import { createWebhook, deleteWebhook, listWebhooks, requireWebhook, updateWebhook } from '../../services/webhooks';
 import { adminRoute, json, jsonBody } from './openapi';
-import {
-  AppkeyParam,
-  DeliveryView,
-  IdParam,
-  listOf,
-  TestSendView,
-  WebhookCreate,
-  WebhookUpdate,
-  WebhookView,
-} from './schemas';
+import { AppkeyParam, IdParam, listOf } from '../../schemas/common';
+import { DeliveryView, TestSendView, WebhookCreate, WebhookUpdate, WebhookView } from '../../schemas/webhooks';
 import { deliveryView, webhookView } from './views';
 
 const router = createRouter();

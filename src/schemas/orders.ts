@@ -1,0 +1,99 @@
+/** Admin API shapes of orders, the order-list filter, received payments and manual assignment. */
+import { z } from '@hono/zod-openapi';
+import { FACADES, MODES, ORDER_STATUSES, PAY_TYPES } from '../domain/vocab';
+import { Cursor, Limit, UnixSeconds, Yuan } from './common';
+
+export const PaymentParam = z.object({
+  id: z
+    .string()
+    .regex(/^pay_[A-Za-z0-9]{1,40}$/, 'a payment id')
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+
+
+export const OrderView = z
+  .object({
+    id: z.number().int(),
+    app_id: z.number().int(),
+    out_order_id: z.string(),
+    session_id: z.number().int(),
+    status: z.enum(ORDER_STATUSES),
+    price: Yuan,
+    realprice: Yuan,
+    type: z.enum(PAY_TYPES),
+    mode: z.enum(MODES),
+    custom: z.string(),
+    product_id: z.string(),
+    payment_id: z.string().nullable(),
+    facade: z
+      .enum(FACADES)
+      .nullable()
+      .openapi({ description: 'the compatibility facade that made the order; null: gatepay' }),
+    facade_fields: z
+      .record(z.string(), z.union([z.string(), z.number()]))
+      .nullable()
+      .openapi({
+        description: "the facade's own strings its notify echoes (epay type, name, money; vmq type, price, isAuto)",
+      }),
+    created: UnixSeconds,
+    expires: UnixSeconds,
+    paid_at: UnixSeconds.nullable(),
+    closed_at: UnixSeconds.nullable(),
+    channel: z.string().nullable().openapi({ description: 'the official channel, or null for a collection session' }),
+    method: z.string().nullable(),
+    provider_trade_no: z.string().nullable().openapi({ description: "huipay's order number at the provider" }),
+    provider_txn_id: z.string().nullable().openapi({ description: "the provider's transaction number, once paid" }),
+    refunded: Yuan.openapi({ description: 'sum of succeeded refunds' }),
+  })
+  .openapi('Order');
+/** The named ranges of the order list: calendar days in the merchant's time zone, today included. */
+export const ORDER_RANGE_DAYS = { today: 1, '7d': 7, '30d': 30, '60d': 60 } as const;
+export type OrderRange = keyof typeof ORDER_RANGE_DAYS;
+export const ORDER_RANGES = Object.keys(ORDER_RANGE_DAYS) as [OrderRange, ...OrderRange[]];
+
+/** The admin order list's query: status, type, mode, a named range or [from, to), and paging. */
+export const orderFilterSchema = z
+  .object({
+    status: z.enum(ORDER_STATUSES).optional(),
+    type: z.enum(PAY_TYPES).optional(),
+    mode: z.enum(MODES).optional(),
+    range: z
+      .enum(ORDER_RANGES)
+      .optional()
+      .openapi({ description: "calendar days in the merchant's time zone, today included" }),
+    from: z.coerce.number().int().nonnegative().optional().openapi({ description: 'unix seconds, inclusive' }),
+    to: z.coerce.number().int().nonnegative().optional().openapi({ description: 'unix seconds, exclusive' }),
+    cursor: Cursor,
+    limit: Limit,
+  })
+  .strict();
+export type OrderFilterInput = z.infer<typeof orderFilterSchema>;
+
+export const PaymentView = z
+  .object({
+    id: z.string(),
+    session_id: z.number().int().openapi({ description: '0 when an official channel reported it' }),
+    mode: z.enum(MODES),
+    type: z.enum(PAY_TYPES),
+    amount: Yuan,
+    paid_at: UnixSeconds,
+    ref: z.string().nullable(),
+    payer: z.string().nullable(),
+    order_id: z.number().int().nullable(),
+    matched_by: z.enum(['auto', 'manual']).nullable(),
+    received: UnixSeconds,
+    channel: z.string().nullable(),
+    note: z.string().nullable().openapi({ description: 'why it is unmatched, or what was unusual about its match' }),
+  })
+  .openapi('Payment');
+export const PaymentFilters = z
+  .object({
+    matched: z.enum(['true', 'false']).optional(),
+    cursor: z
+      .string()
+      .regex(/^\d{1,16}$/, 'a next_cursor from a previous page')
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+export const Assign = z.object({ order_id: z.number().int().positive() }).strict().openapi('Assign');
