@@ -5,6 +5,7 @@ import { OUT_ORDER_ID, PRINTABLE } from '../../domain/gatepay';
 import { REGION_PATTERN } from '../../domain/rules';
 import { MAX_SHARDS } from '../../domain/shards';
 import { normalizeHttpUrl } from '../../domain/ssrf';
+import { OrderFilters } from '../../schemas/order-filter';
 import {
   CHANNEL_METHODS,
   DELIVERY_KINDS,
@@ -362,24 +363,7 @@ export const OrderView = z
     refunded: Yuan.openapi({ description: 'sum of succeeded refunds' }),
   })
   .openapi('Order');
-export const OrderFilters = z
-  .object({
-    status: z.enum(ORDER_STATUSES).optional(),
-    type: z.enum(PAY_TYPES).optional(),
-    mode: z.enum(MODES).optional(),
-    range: z
-      .enum(['today', '7d', '30d', '60d'])
-      .optional()
-      .openapi({ description: "calendar days in the merchant's time zone, today included" }),
-    from: z.coerce.number().int().nonnegative().optional().openapi({ description: 'unix seconds, inclusive' }),
-    to: z.coerce.number().int().nonnegative().optional().openapi({ description: 'unix seconds, exclusive' }),
-    cursor: z
-      .string()
-      .regex(/^\d{1,15}$/, 'a next_cursor from a previous page')
-      .optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-  })
-  .strict();
+export { OrderFilters };
 
 export const LedgerFilters = OrderFilters.pick({ cursor: true, limit: true }).strict();
 
