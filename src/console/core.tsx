@@ -5,12 +5,13 @@
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { and, eq } from 'drizzle-orm';
-import { type App, apps, type ConsoleSession, type Merchant, type Order, orders, type User } from '../db/schema';
+import type { App, ConsoleSession, Merchant, Order, User } from '../db/schema';
 import { randomToken } from '../domain/ids';
 import { ApiError } from '../errors';
 import type { AppEnv } from '../env';
 import { decodeForm } from '../domain/form';
+import { merchantApp } from '../services/apps';
+import { merchantOrder } from '../services/order-detail';
 import { readBody } from '../services/params';
 import { pickLang, type Lang } from '../views/cashier';
 import { csrfOk, mintPreToken, preTokenOk, sessionAndMerchant } from './auth';
@@ -217,23 +218,13 @@ export function idParam(c: CCtx, name: string): number | null {
 /** The merchant's own order named by the `id` path parameter, or null (another merchant's order is not found). */
 export async function ownOrder(c: CCtx): Promise<Order | null> {
   const id = idParam(c, 'id');
-  if (id === null) return null;
-  return (
-    (await c
-      .get('db')
-      .query.orders.findFirst({ where: and(eq(orders.id, id), eq(orders.merchantId, c.get('merchant').id)) })) ?? null
-  );
+  return id === null ? null : merchantOrder(c.get('db'), c.get('merchant').id, id);
 }
 
 /** The merchant's own app named by the `appkey` path parameter, or null. */
 export async function ownApp(c: CCtx): Promise<App | null> {
   const appkey = c.req.param('appkey') ?? '';
-  if (!/^ak_[A-Za-z0-9]{1,40}$/.test(appkey)) return null;
-  return (
-    (await c
-      .get('db')
-      .query.apps.findFirst({ where: and(eq(apps.appkey, appkey), eq(apps.merchantId, c.get('merchant').id)) })) ?? null
-  );
+  return /^ak_[A-Za-z0-9]{1,40}$/.test(appkey) ? merchantApp(c.get('db'), c.get('merchant').id, appkey) : null;
 }
 
 export { LANG_COOKIE };

@@ -1,7 +1,7 @@
-/** Admin API shapes of orders, the order-list filter, received payments and manual assignment. */
+/** Admin API shapes of orders, received payments and manual assignment (the order filter: ./order-filter). */
 import { z } from '@hono/zod-openapi';
 import { FACADES, MODES, ORDER_STATUSES, PAY_TYPES } from '../domain/vocab';
-import { Cursor, Limit, UnixSeconds, Yuan } from './common';
+import { UnixSeconds, Yuan } from './common';
 
 export const PaymentParam = z.object({
   id: z
@@ -9,7 +9,6 @@ export const PaymentParam = z.object({
     .regex(/^pay_[A-Za-z0-9]{1,40}$/, 'a payment id')
     .openapi({ param: { name: 'id', in: 'path' } }),
 });
-
 
 export const OrderView = z
   .object({
@@ -46,29 +45,6 @@ export const OrderView = z
     refunded: Yuan.openapi({ description: 'sum of succeeded refunds' }),
   })
   .openapi('Order');
-/** The named ranges of the order list: calendar days in the merchant's time zone, today included. */
-export const ORDER_RANGE_DAYS = { today: 1, '7d': 7, '30d': 30, '60d': 60 } as const;
-export type OrderRange = keyof typeof ORDER_RANGE_DAYS;
-export const ORDER_RANGES = Object.keys(ORDER_RANGE_DAYS) as [OrderRange, ...OrderRange[]];
-
-/** The admin order list's query: status, type, mode, a named range or [from, to), and paging. */
-export const orderFilterSchema = z
-  .object({
-    status: z.enum(ORDER_STATUSES).optional(),
-    type: z.enum(PAY_TYPES).optional(),
-    mode: z.enum(MODES).optional(),
-    range: z
-      .enum(ORDER_RANGES)
-      .optional()
-      .openapi({ description: "calendar days in the merchant's time zone, today included" }),
-    from: z.coerce.number().int().nonnegative().optional().openapi({ description: 'unix seconds, inclusive' }),
-    to: z.coerce.number().int().nonnegative().optional().openapi({ description: 'unix seconds, exclusive' }),
-    cursor: Cursor,
-    limit: Limit,
-  })
-  .strict();
-export type OrderFilterInput = z.infer<typeof orderFilterSchema>;
-
 export const PaymentView = z
   .object({
     id: z.string(),

@@ -1,5 +1,5 @@
 /** Apps: a merchant's integrations with their key, sealed signing secret, URLs and pay types. */
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { queries } from '../db/queries';
 import { apps, type App } from '../db/schema';
 import { randomToken } from '../domain/ids';
@@ -121,4 +121,9 @@ export async function rotateAppSecret(env: Env, db: Db, appkey: string) {
     .returning();
   await publish(env, db, app);
   return { app, secret };
+}
+
+/** The merchant's own app with this appkey, or null. */
+export async function merchantApp(db: Db, merchantId: number, appkey: string): Promise<App | null> {
+  return (await db.query.apps.findFirst({ where: and(eq(apps.appkey, appkey), eq(apps.merchantId, merchantId)) })) ?? null;
 }

@@ -5,7 +5,7 @@ import { localClock, startOfLocalDay } from '../domain/clock';
 import type { Mode, OrderStatus, PayType } from '../domain/vocab';
 import type { Db } from '../env';
 import { ApiError } from '../errors';
-import { ORDER_RANGE_DAYS, type OrderRange } from '../schemas/orders';
+import { ORDER_RANGE_DAYS, type OrderRange } from '../schemas/order-filter';
 import { requireMerchant } from './merchants';
 
 const DAY_MS = 86_400_000;

@@ -1,6 +1,6 @@
 /** Merchants, their settings and collection rules (operator/admin flows). */
-import { and, eq, gte, sql } from 'drizzle-orm';
-import { merchants, rules, sessions, type Merchant } from '../db/schema';
+import { and, desc, eq, gte, sql } from 'drizzle-orm';
+import { merchants, rules, sessions, type Merchant, users } from '../db/schema';
 import { shardsRefusal } from '../domain/shards';
 import { parseYuan } from '../domain/money';
 import type { Db } from '../env';
@@ -130,3 +130,21 @@ export async function setMerchantEnabled(
   await syncAllModes(env, db, merchantId);
   return m;
 }
+
+/** Creates a merchant (no apps, no points yet). */
+export async function createMerchant(db: Db, input: { name: string; timezone?: string }): Promise<Merchant> {
+  const [m] = await db.insert(merchants).values({ name: input.name, timezone: input.timezone }).returning();
+  return m;
+}
+
+/** The newest merchants, newest first. */
+export const newestMerchants = (db: Db, limit: number) =>
+  db.select().from(merchants).orderBy(desc(merchants.id)).limit(limit);
+
+/** The merchant with this id, or null. */
+export async function findMerchant(db: Db, id: number): Promise<Merchant | null> {
+  return (await db.query.merchants.findFirst({ where: eq(merchants.id, id) })) ?? null;
+}
+
+/** A merchant's console users. */
+export const merchantUsers = (db: Db, merchantId: number) => db.select().from(users).where(eq(users.merchantId, merchantId));

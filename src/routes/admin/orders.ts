@@ -7,7 +7,8 @@ import { listOrders, listPayments } from '../../services/listing';
 import { assignPayment } from '../../services/payments';
 import { adminRoute, json, jsonBody } from './openapi';
 import { IdParam, listOf } from '../../schemas/common';
-import { Assign, orderFilterSchema, OrderView, PaymentFilters, PaymentParam, PaymentView } from '../../schemas/orders';
+import { OrderFilters } from '../../schemas/order-filter';
+import { Assign, OrderView, PaymentFilters, PaymentParam, PaymentView } from '../../schemas/orders';
 import { orderView, paymentView } from './views';
 import { z } from '@hono/zod-openapi';
 
@@ -19,7 +20,7 @@ router.openapi(
     path: '/merchants/{id}/orders',
     tags: ['orders'],
     summary: 'List orders by status, type, mode and time, newest first',
-    request: { params: IdParam, query: orderFilterSchema },
+    request: { params: IdParam, query: OrderFilters },
     responses: { 200: json(listOf(OrderView), 'A page of orders') },
   }),
   async (c) => {

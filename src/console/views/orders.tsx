@@ -1,0 +1,153 @@
+/** The transactions page (filters, the list, paging) and its CSV export. */
+import type { Merchant, Order } from '../../db/schema';
+import { formatFen } from '../../domain/money';
+import { Badge, List, mbase, type PageCtx, when } from '../layout';
+
+type Query = Record<string, string>;
+
+/** A query string of the non-empty values, with `extra` over `q`. */
+const qs = (q: Query, extra: Query = {}) => {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...q, ...extra })) if (v) p.set(k, v);
+  const s = p.toString();
+  return s ? `?${s}` : '';
+};
+
+function Select(props: { ctx: PageCtx; q: Query; name: string; label: string; options: Record<string, string> }) {
+  const { ctx, q, name } = props;
+  return (
+    <div>
+      <label for={`f-${name}`}>{props.label}</label>
+      <select id={`f-${name}`} name={name}>
+        <option value="">{ctx.t.all}</option>
+        {Object.entries(props.options).map(([v, l]) => (
+          <option value={v} selected={q[name] === v}>
+            {l}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** The filter form, as given in the query `q`, with the export of the same filter. */
+function Filters({ ctx, q, base }: { ctx: PageCtx; q: Query; base: string }) {
+  const { t } = ctx;
+  const { cursor: _, ...keep } = q;
+  return (
+    <form class="card filters" method="get" action={`${base}/orders`} aria-label={t.filters}>
+      <Select ctx={ctx} q={q} name="status" label={t.status} options={t.orderStatus} />
+      <Select ctx={ctx} q={q} name="type" label={t.payType} options={t.payTypes} />
+      <Select ctx={ctx} q={q} name="channel" label={t.channel} options={t.channelFilter} />
+      <Select ctx={ctx} q={q} name="mode" label={t.modeLabel} options={t.mode} />
+      <Select ctx={ctx} q={q} name="range" label={t.timeRange} options={t.ranges} />
+      <div>
+        <label for="f-from">{t.fromDate}</label>
+        <input id="f-from" type="date" name="from" value={q.from ?? ''} />
+      </div>
+      <div>
+        <label for="f-to">{t.toDate}</label>
+        <input id="f-to" type="date" name="to" value={q.to ?? ''} />
+      </div>
+      <div class="wide">
+        <label for="f-q">{t.orderNumbers}</label>
+        <input id="f-q" name="q" value={q.q ?? ''} maxlength={1000} placeholder={t.orderSearchHint} />
+      </div>
+      <div class="actions">
+        <button type="submit">{t.filter}</button>
+        <a class="button secondary" href={`${base}/orders.csv${qs(keep)}`}>
+          {t.exportCsv}
+        </a>
+      </div>
+    </form>
+  );
+}
+
+/** The transactions page: the filters as asked (`q`), a page of orders and the links to the first and next pages. */
+export function Transactions(props: {
+  ctx: PageCtx;
+  m: Merchant;
+  q: Query;
+  list: { data: Order[]; next_cursor: string | null };
+}) {
+  const { ctx, m, q, list } = props;
+  const { t } = ctx;
+  const base = mbase(m.id);
+  const { cursor: _, ...keep } = q;
+  return (
+    <>
+      <Filters ctx={ctx} q={q} base={base} />
+      <List
+        rows={list.data}
+        empty={t.noOrdersMatch}
+        cols={[
+          {
+            label: t.order,
+            nowrap: true,
+            cell: (o) => (
+              <>
+                <a href={`${base}/orders/${o.id}`}>#{o.id}</a>{' '}
+                {o.mode === 'sandbox' && <Badge kind="sandbox" label={t.mode.sandbox} />}
+              </>
+            ),
+          },
+          { label: t.outOrderId, cell: (o) => <span class="mono">{o.outOrderId}</span> },
+          { label: t.status, cell: (o) => <Badge kind={o.status} label={t.orderStatus[o.status]} /> },
+          { label: t.payType, nowrap: true, cell: (o) => t.payTypes[o.type] },
+          { label: t.price, num: true, nowrap: true, cell: (o) => formatFen(o.priceFen) },
+          { label: t.realprice, num: true, nowrap: true, cell: (o) => formatFen(o.realpriceFen) },
+          { label: t.createdAt, nowrap: true, cell: (o) => <time>{when(o.createdMs, m.timezone)}</time> },
+        ]}
+      />
+      <div class="pager">
+        {q.cursor && <a href={`${base}/orders${qs(keep)}`}>{t.firstPage}</a>}
+        {list.next_cursor && <a href={`${base}/orders${qs(keep, { cursor: list.next_cursor })}`}>{t.nextPage}</a>}
+      </div>
+    </>
+  );
+}
+
+const CSV_HEAD = [
+  'order_id',
+  'out_order_id',
+  'status',
+  'type',
+  'mode',
+  'price',
+  'realprice',
+  'custom',
+  'session_id',
+  'created',
+  'paid_at',
+];
+
+/** A CSV cell: quoted, and a leading = + - @ made inert for spreadsheets. */
+const cell = (v: string | number | null) => {
+  const s = v === null ? '' : String(v);
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return `"${safe.replace(/"/g, '""')}"`;
+};
+
+/** The orders as a CSV file (UTF-8 with a BOM, CRLF lines), times in the merchant's time zone. */
+export function ordersCsv(rows: Order[], timeZone: string): string {
+  const lines = [CSV_HEAD.join(',')];
+  for (const o of rows)
+    lines.push(
+      [
+        o.id,
+        o.outOrderId,
+        o.status,
+        o.type,
+        o.mode,
+        formatFen(o.priceFen),
+        formatFen(o.realpriceFen),
+        o.custom,
+        o.sessionId,
+        when(o.createdMs, timeZone),
+        o.paidMs === null ? '' : when(o.paidMs, timeZone),
+      ]
+        .map(cell)
+        .join(','),
+    );
+  return `\ufeff${lines.join('\r\n')}\r\n`;
+}
