@@ -124,6 +124,12 @@ export async function rotateAppSecret(env: Env, db: Db, appkey: string) {
 }
 
 /** The merchant's own app with this appkey, or null. */
+/** A merchant's apps, oldest first. */
+export const merchantApps = (db: Db, merchantId: number) =>
+  db.select().from(apps).where(eq(apps.merchantId, merchantId)).orderBy(apps.id);
+
 export async function merchantApp(db: Db, merchantId: number, appkey: string): Promise<App | null> {
-  return (await db.query.apps.findFirst({ where: and(eq(apps.appkey, appkey), eq(apps.merchantId, merchantId)) })) ?? null;
+  return (
+    (await db.query.apps.findFirst({ where: and(eq(apps.appkey, appkey), eq(apps.merchantId, merchantId)) })) ?? null
+  );
 }

@@ -146,5 +146,10 @@ export async function findMerchant(db: Db, id: number): Promise<Merchant | null>
   return (await db.query.merchants.findFirst({ where: eq(merchants.id, id) })) ?? null;
 }
 
+/** A merchant's collection rules, oldest first. */
+export const merchantRules = (db: Db, merchantId: number) =>
+  db.select().from(rules).where(eq(rules.merchantId, merchantId)).orderBy(rules.id);
+
 /** A merchant's console users. */
-export const merchantUsers = (db: Db, merchantId: number) => db.select().from(users).where(eq(users.merchantId, merchantId));
+export const merchantUsers = (db: Db, merchantId: number) =>
+  db.select().from(users).where(eq(users.merchantId, merchantId));

@@ -7,12 +7,22 @@ import { and, eq, or } from 'drizzle-orm';
 import { deliveries, orders, payments, type Order } from '../db/schema';
 import type { Mode } from '../domain/vocab';
 import type { Db } from '../env';
+import { ApiError } from '../errors';
 import { deliveriesOfOrder } from './deliveries';
 import { refundsOf } from './refunds';
 
+/** The order with this id, any merchant's (the admin API), or a 404. */
+export async function requireOrder(db: Db, id: number): Promise<Order> {
+  const order = await db.query.orders.findFirst({ where: eq(orders.id, id) });
+  if (!order) throw new ApiError('not_found', `order ${id} not found`);
+  return order;
+}
+
 /** The merchant's own order with this id, or null. */
 export async function merchantOrder(db: Db, merchantId: number, id: number): Promise<Order | null> {
-  return (await db.query.orders.findFirst({ where: and(eq(orders.id, id), eq(orders.merchantId, merchantId)) })) ?? null;
+  return (
+    (await db.query.orders.findFirst({ where: and(eq(orders.id, id), eq(orders.merchantId, merchantId)) })) ?? null
+  );
 }
 
 /** What the order page shows besides the order: its app, its payment, its deliveries' log and its refunds. */

@@ -24,7 +24,9 @@ router.get('/orders/:id', async (c) => {
   if (!o) return notFound(c);
   const ctx = c.get('ctx');
   const detail = await orderDetail(c.get('db'), o);
-  return c.html(page(ctx, `${ctx.t.order} #${o.id}`, <OrderPage ctx={ctx} m={c.get('merchant')} o={o} detail={detail} />));
+  return c.html(
+    page(ctx, `${ctx.t.order} #${o.id}`, <OrderPage ctx={ctx} m={c.get('merchant')} o={o} detail={detail} />),
+  );
 });
 
 router.post('/orders/:id/close', async (c) => {

@@ -67,7 +67,8 @@ router.post('/inbox/:pid/assign', async (c) => {
   if (!OUT_ORDER_ID.test(text)) return redirectWith(c, to, 'error', t.assignBadNumber);
   const named = await ordersNamed(c.get('db'), m.id, text, p.mode);
   if (named.length === 0) return redirectWith(c, to, 'error', t.assignNoOrder(text));
-  if (named.length > 1) return redirectWith(c, to, 'error', t.assignAmbiguous(text, named.map((r) => `#${r.id}`).join(', ')));
+  if (named.length > 1)
+    return redirectWith(c, to, 'error', t.assignAmbiguous(text, named.map((r) => `#${r.id}`).join(', ')));
   try {
     const r = await assignPayment(c.env, c.get('db'), p.id, named[0].id);
     return redirectWith(c, `${mbase(m.id)}/orders/${r.order.id}`, 'ok', t.assigned);

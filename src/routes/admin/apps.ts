@@ -1,8 +1,6 @@
 /** Admin: apps (keys, secrets, callback URLs). */
-import { eq } from 'drizzle-orm';
-import { apps } from '../../db/schema';
 import { createRouter } from '../../env';
-import { createApp, requireApp, rotateAppSecret, updateApp } from '../../services/apps';
+import { createApp, merchantApps, requireApp, rotateAppSecret, updateApp } from '../../services/apps';
 import { requireMerchant } from '../../services/merchants';
 import { adminRoute, json, jsonBody } from './openapi';
 import { AppCreate, AppUpdate, AppView } from '../../schemas/apps';
@@ -38,7 +36,7 @@ router.openapi(
   async (c) => {
     const { id } = c.req.valid('param');
     await requireMerchant(c.get('db'), id);
-    const rows = await c.get('db').select().from(apps).where(eq(apps.merchantId, id)).orderBy(apps.id);
+    const rows = await merchantApps(c.get('db'), id);
     return c.json({ data: rows.map((a) => appView(a)), next_cursor: null }, 200);
   },
 );

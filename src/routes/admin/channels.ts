@@ -1,13 +1,18 @@
 /** Admin: an app's official channel configs (SPEC §11.1), their check, and the channel log. */
 import { z } from '@hono/zod-openapi';
-import { desc, eq } from 'drizzle-orm';
-import { channelLog, orders } from '../../db/schema';
 import { createRouter } from '../../env';
-import { ApiError } from '../../errors';
+import { configLog, orderLog } from '../../services/channel-log';
+import { requireOrder } from '../../services/order-detail';
 import { checkConfig, configView, deleteConfig, getConfig, listConfigs, saveConfig } from '../../services/channels';
 import { publicOrigin } from '../origin';
 import { adminRoute, json, jsonBody } from './openapi';
-import { ChannelCheckView, ChannelConfigBody, ChannelConfigView, ChannelLogView, ChannelParam } from '../../schemas/channels';
+import {
+  ChannelCheckView,
+  ChannelConfigBody,
+  ChannelConfigView,
+  ChannelLogView,
+  ChannelParam,
+} from '../../schemas/channels';
 import { AppkeyParam, IdParam, listOf } from '../../schemas/common';
 import { channelLogView } from './views';
 
@@ -112,13 +117,7 @@ router.openapi(
   async (c) => {
     const { appkey, channel } = c.req.valid('param');
     const { cfg } = await getConfig(c.get('db'), appkey, channel);
-    const rows = await c
-      .get('db')
-      .select()
-      .from(channelLog)
-      .where(eq(channelLog.configId, cfg.id))
-      .orderBy(desc(channelLog.id))
-      .limit(100);
+    const rows = await configLog(c.get('db'), cfg.id);
     return c.json({ data: rows.map(channelLogView), next_cursor: null }, 200);
   },
 );
@@ -135,9 +134,8 @@ router.openapi(
   async (c) => {
     const { id } = c.req.valid('param');
     const db = c.get('db');
-    if (!(await db.query.orders.findFirst({ where: eq(orders.id, id) })))
-      throw new ApiError('not_found', `order ${id} not found`);
-    const rows = await db.select().from(channelLog).where(eq(channelLog.orderId, id)).orderBy(channelLog.id);
+    await requireOrder(db, id);
+    const rows = await orderLog(db, id);
     return c.json({ data: rows.map(channelLogView), next_cursor: null }, 200);
   },
 );

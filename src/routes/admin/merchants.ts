@@ -1,8 +1,13 @@
 /** Admin: merchants, their settings and collection rules. */
-import { desc, eq } from 'drizzle-orm';
-import { merchants, rules } from '../../db/schema';
 import { createRouter } from '../../env';
-import { requireMerchant, createRule, updateSettings } from '../../services/merchants';
+import {
+  createMerchant,
+  createRule,
+  merchantRules,
+  newestMerchants,
+  requireMerchant,
+  updateSettings,
+} from '../../services/merchants';
 import { adminRoute, json, jsonBody } from './openapi';
 import { IdParam, listOf } from '../../schemas/common';
 import { MerchantCreate, MerchantView, RuleCreate, RuleView, SettingsUpdate } from '../../schemas/merchants';
@@ -21,7 +26,7 @@ router.openapi(
   }),
   async (c) => {
     const input = c.req.valid('json');
-    const [m] = await c.get('db').insert(merchants).values({ name: input.name, timezone: input.timezone }).returning();
+    const m = await createMerchant(c.get('db'), { name: input.name, timezone: input.timezone });
     return c.json(merchantView(m), 201);
   },
 );
@@ -35,7 +40,7 @@ router.openapi(
     responses: { 200: json(listOf(MerchantView), 'Merchants, newest first') },
   }),
   async (c) => {
-    const rows = await c.get('db').select().from(merchants).orderBy(desc(merchants.id)).limit(200);
+    const rows = await newestMerchants(c.get('db'), 200);
     return c.json({ data: rows.map(merchantView), next_cursor: null }, 200);
   },
 );
@@ -89,7 +94,7 @@ router.openapi(
   async (c) => {
     const { id } = c.req.valid('param');
     await requireMerchant(c.get('db'), id);
-    const rows = await c.get('db').select().from(rules).where(eq(rules.merchantId, id)).orderBy(rules.id);
+    const rows = await merchantRules(c.get('db'), id);
     return c.json({ data: rows.map(ruleView), next_cursor: null }, 200);
   },
 );

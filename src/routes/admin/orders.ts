@@ -1,9 +1,7 @@
 /** Admin: orders, received payments, the unmatched inbox and manual assignment. */
-import { eq } from 'drizzle-orm';
-import { orders } from '../../db/schema';
 import { createRouter } from '../../env';
-import { ApiError } from '../../errors';
 import { listOrders, listPayments } from '../../services/listing';
+import { requireOrder } from '../../services/order-detail';
 import { assignPayment } from '../../services/payments';
 import { adminRoute, json, jsonBody } from './openapi';
 import { IdParam, listOf } from '../../schemas/common';
@@ -40,9 +38,7 @@ router.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid('param');
-    const order = await c.get('db').query.orders.findFirst({ where: eq(orders.id, id) });
-    if (!order) throw new ApiError('not_found', `order ${id} not found`);
-    return c.json(orderView(order), 200);
+    return c.json(orderView(await requireOrder(c.get('db'), id)), 200);
   },
 );
 

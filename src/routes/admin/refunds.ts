@@ -1,10 +1,10 @@
 /** Admin: refunds of an order (SPEC §11.4), each with its provider calls. */
-import { eq, inArray } from 'drizzle-orm';
-import { channelLog, orders } from '../../db/schema';
 import { randomToken } from '../../domain/ids';
-import { createRouter, type Db } from '../../env';
+import { createRouter } from '../../env';
 import { ApiError } from '../../errors';
+import { refundsLog } from '../../services/channel-log';
 import { fenField } from '../../services/merchants';
+import { requireOrder } from '../../services/order-detail';
 import { refundFacts, RefundRefused, refundsOf, requestRefund } from '../../services/refunds';
 import { publicOrigin } from '../origin';
 import { adminRoute, json, jsonBody } from './openapi';
@@ -13,12 +13,6 @@ import { RefundCreate, RefundView } from '../../schemas/refunds';
 import { channelLogView } from './views';
 
 const router = createRouter();
-
-async function requireOrder(db: Db, id: number) {
-  const order = await db.query.orders.findFirst({ where: eq(orders.id, id) });
-  if (!order) throw new ApiError('not_found', `order ${id} not found`);
-  return order;
-}
 
 router.openapi(
   adminRoute({
@@ -63,20 +57,12 @@ router.openapi(
   }),
   async (c) => {
     const db = c.get('db');
-    const order = await requireOrder(c.get('db'), c.req.valid('param').id);
+    const order = await requireOrder(db, c.req.valid('param').id);
     const rows = await refundsOf(db, order.id);
-    const logs = rows.length
-      ? await db
-          .select()
-          .from(channelLog)
-          .where(
-            inArray(
-              channelLog.refundId,
-              rows.map((r) => r.id),
-            ),
-          )
-          .orderBy(channelLog.id)
-      : [];
+    const logs = await refundsLog(
+      db,
+      rows.map((r) => r.id),
+    );
     const data = rows.map((r) => ({
       ...refundFacts(r, order),
       log: logs.filter((l) => l.refundId === r.id).map(channelLogView),
