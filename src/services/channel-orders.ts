@@ -24,7 +24,7 @@ import { GatepayError } from '../errors';
 import { sendTimed } from '../queues/jobs';
 import { type ConfigWithApp, channelContext, configWithApp, implicitConfig, logCalls, notifyUrlOf } from './channels';
 import type { Route } from './collector';
-import { type FacadeStamp, orderColumns } from './orders';
+import { type FacadeStamp, orderColumns } from './lifecycle';
 import { insertLiveOrder, planRefusal } from './points';
 import type { RawParams } from './params';
 
