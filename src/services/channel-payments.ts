@@ -25,7 +25,7 @@ import type { PaidFacts, RawNotify } from '../channels/types';
 import { nextQueryMs, unknownRetryMs } from '../domain/schedule';
 import { formatFen } from '../domain/money';
 import type { Db } from '../env';
-import { sendTimed } from '../queues/jobs';
+import { sendTimed } from '../jobs';
 import { channelContext, configWithApp, logCalls, orderConfig } from './channels';
 import { channelOrderOf } from './channel-orders';
 import { orderDeliveries } from './deliveries';

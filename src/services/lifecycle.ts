@@ -16,7 +16,7 @@ import type { Facade, OrderStatus } from '../domain/vocab';
 import type { Hold } from '../durable/collector/types';
 import type { Db } from '../env';
 import { unixSeconds } from '../errors';
-import type { OrderRef } from '../queues/jobs';
+import type { OrderRef } from '../jobs';
 import { collector, type Route } from './collector';
 import { chargeFeeAgain, refundOrderFee } from './points';
 

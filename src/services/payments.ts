@@ -7,7 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import { orders, payments, sessions, type Order, type Payment } from '../db/schema';
 import type { Db } from '../env';
 import { ApiError } from '../errors';
-import type { OrderRef, OutboxJob, ReceivedPayment } from '../queues/jobs';
+import type { OrderRef, OutboxJob, ReceivedPayment } from '../jobs';
 import { collector } from './collector';
 import { orderDeliveries, unmatchedDeliveries } from './deliveries';
 import { expirePending, markPaid } from './lifecycle';

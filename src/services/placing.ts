@@ -11,7 +11,7 @@ import { GATEPAY_CODES as C, type CheckedCreate, type GatepayCode } from '../dom
 import { planMonth } from '../domain/points';
 import type { CheckedCreateInput, CreateInput, CreateOutcome } from '../durable/collector/types';
 import type { Db } from '../env';
-import type { OrderRef } from '../queues/jobs';
+import type { OrderRef } from '../jobs';
 import { type ChannelAsk, createChannelOrder } from './channel-orders';
 import { collector, createShards, payTokens, type Route, withSynced } from './collector';
 import { type FacadeStamp, orderColumns } from './lifecycle';

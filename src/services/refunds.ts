@@ -13,7 +13,7 @@ import { randomToken } from '../domain/ids';
 import { formatFen } from '../domain/money';
 import { unknownRetryMs } from '../domain/schedule';
 import type { Db } from '../env';
-import { sendTimed } from '../queues/jobs';
+import { sendTimed } from '../jobs';
 import { channelContext, logCalls, orderConfig } from './channels';
 import { channelOrderOf } from './channel-orders';
 import { refundDeliveries } from './deliveries';
