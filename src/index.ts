@@ -1,7 +1,7 @@
 /** Worker entry: HTTP, the jobs queue consumer, and the cron safety net. */
 import { buildApp } from './app';
 import { consume } from './queues/consumer';
-import type { Job } from './queues/jobs';
+import type { Job } from './jobs';
 import { sweep } from './queues/sweeper';
 
 export { Collector } from './durable/collector';

@@ -11,7 +11,7 @@ import { simTrades } from '../db/schema';
 import type { Db } from '../env';
 import { ownOrigins, selfFetch } from '../services/loopback';
 import { postOnce } from '../services/outbound';
-import { wakeSweeper } from '../services/wake';
+import { wakeSweeper } from '../jobs';
 import type { SimNotifier } from './types';
 
 /** POSTs one notify; the answer's status and text (status null: no answer). */

@@ -17,7 +17,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { type CheckedCreate, checkCreate, GATEPAY_CODES, isSessionType, signRefusal } from '../domain/gatepay';
 import { maxAmountFen } from '../domain/money';
 import { openSecret } from '../domain/secrets';
-import type { OrderRef, OutboxJob, PaymentReport, ReceivedPayment } from '../queues/jobs';
+import type { OrderRef, OutboxJob, PaymentReport, ReceivedPayment } from '../jobs';
 import { expireDue, expireOne, held, release, reserve } from './collector/holds';
 import { nextPruneMs, pruneReports, tableSizes } from './collector/prune';
 import { assignReport, claimReport, recordReport, unclaimReport } from './collector/reports';

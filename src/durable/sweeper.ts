@@ -3,7 +3,7 @@
  * overdue deliveries, expire forgotten orders) while later work is pending. Durable Object alarms
  * are persisted, so after a crash or a restart of `wrangler dev` the alarm still rings and the
  * work resumes — without the cron trigger, which stays as the production safety net.
- * Code that schedules work rings it with `wakeSweeper` (src/services/wake.ts).
+ * Code that schedules work rings it with `wakeSweeper` (src/jobs.ts).
  */
 import { DurableObject } from 'cloudflare:workers';
 import { sweep } from '../queues/sweeper';

@@ -12,7 +12,8 @@ import type { EpayApp, EpayFields } from '../domain/epay';
 import type { VmqApp, VmqFields } from '../domain/vmq';
 import { GatepayError } from '../errors';
 import { type ChannelAsk, isIpAddress } from '../services/channel-orders';
-import { type FacadeStamp, placeRouted, type Routed } from '../services/orders';
+import type { FacadeStamp } from '../services/lifecycle';
+import { placeRouted, type Routed } from '../services/placing';
 
 /** The app as create checks need it (the mode's notify target decides whether one is configured). */
 export const createView = (app: App): EpayApp & VmqApp => ({

@@ -4,7 +4,7 @@ import { driveChannelOrder } from '../services/channel-payments';
 import { handleDeliver } from '../services/deliveries';
 import { applyJob } from '../services/payments';
 import { driveRefund } from '../services/refunds';
-import { type Job, sendTimed, type TimedJob } from './jobs';
+import { type Job, sendTimed, type TimedJob } from '../jobs';
 
 /** A timed job: another hop when it is early, else its work. */
 async function runTimed(env: Env, db: ReturnType<typeof makeDb>, job: TimedJob): Promise<void> {

@@ -21,10 +21,10 @@ import { planMonth } from '../domain/points';
 import { CREATE_METHODS, type ChannelMethod, type CreateMethod } from '../domain/vocab';
 import type { Db } from '../env';
 import { GatepayError } from '../errors';
-import { sendTimed } from '../queues/jobs';
+import { sendTimed } from '../jobs';
 import { type ConfigWithApp, channelContext, configWithApp, implicitConfig, logCalls, notifyUrlOf } from './channels';
 import type { Route } from './collector';
-import { type FacadeStamp, orderColumns } from './orders';
+import { type FacadeStamp, orderColumns } from './lifecycle';
 import { insertLiveOrder, planRefusal } from './points';
 import type { RawParams } from './params';
 

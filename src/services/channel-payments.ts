@@ -20,20 +20,21 @@
 import { and, eq, isNotNull, lte, min } from 'drizzle-orm';
 import { channelLog, orders, type App, type ChannelConfig, type Order } from '../db/schema';
 import { channelNamed } from '../channels/registry';
+import { hex } from '../domain/bytes';
 import type { PaidFacts, RawNotify } from '../channels/types';
 import { nextQueryMs, unknownRetryMs } from '../domain/schedule';
 import { formatFen } from '../domain/money';
 import type { Db } from '../env';
-import { sendTimed } from '../queues/jobs';
+import { sendTimed } from '../jobs';
 import { channelContext, configWithApp, logCalls, orderConfig } from './channels';
 import { channelOrderOf } from './channel-orders';
 import { orderDeliveries } from './deliveries';
-import { markPaid, recordUnmatched } from './payments';
+import { backgroundOrigin, expirePending, markClosed, markPaid, orderById } from './lifecycle';
+import { recordUnmatched } from './payments';
 import { refundOrderFee } from './points';
 
 /** How long a claimed query may run before the sweep may take the order again. */
 const LEASE_MS = 60_000;
-const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
 
 /** One payment id per provider transaction, so a notify, a query and their repeats record it once. */
 async function paymentIdOf(cfg: ChannelConfig, providerTxnId: string): Promise<string> {
@@ -43,9 +44,6 @@ async function paymentIdOf(cfg: ChannelConfig, providerTxnId: string): Promise<s
   );
   return `pay_${hex(digest).slice(0, 32)}`;
 }
-
-/** Where the background (queue, sweep) says huipay is, for URLs it hands the provider. */
-export const backgroundOrigin = (env: Env) => (env.PUBLIC_URL || 'http://huipay.invalid').replace(/\/+$/, '');
 
 /**
  * A payment the provider vouches for. Marks `order` paid by it when it fits (same amount, an
@@ -167,14 +165,8 @@ export async function handleNotify(env: Env, db: Db, name: string, configId: num
 
 /** Marks a pending order expired (once), gives back its order fee and creates its `order.expired` events. */
 async function expire(env: Env, db: Db, o: Order): Promise<void> {
-  const [done] = await db
-    .update(orders)
-    .set({ status: 'expired' })
-    .where(and(eq(orders.id, o.id), eq(orders.status, 'pending')))
-    .returning();
-  if (!done) return;
-  await refundOrderFee(env.DB, done);
-  await orderDeliveries(env, db, done, 'order.expired');
+  const done = await expirePending(env, db, eq(orders.id, o.id));
+  if (done) await orderDeliveries(env, db, done, 'order.expired');
 }
 
 /**
@@ -294,7 +286,7 @@ export async function closeChannelOrder(env: Env, db: Db, o: Order, origin: stri
         const q = await channel.query(ctx, co);
         if (q.kind === 'ok' && q.value.state === 'paid') {
           await recordChannelPayment(env, db, found.cfg, found.app, o, q.value.facts, co.providerTradeNo);
-          return (await db.query.orders.findFirst({ where: eq(orders.id, o.id) }))!;
+          return (await orderById(db, o.id))!;
         }
         retryClose = true;
       } else retryClose = c.kind !== 'ok';
@@ -303,11 +295,7 @@ export async function closeChannelOrder(env: Env, db: Db, o: Order, origin: stri
     }
   }
   const dueMs = Date.now() + 60_000;
-  const [closed] = await db
-    .update(orders)
-    .set({ status: 'closed', closedMs: Date.now(), nextQueryMs: retryClose ? dueMs : null })
-    .where(and(eq(orders.id, o.id), eq(orders.status, 'pending')))
-    .returning();
+  const closed = await markClosed(db, o.id, { nextQueryMs: retryClose ? dueMs : null });
   if (closed && retryClose) await sendTimed(env, { kind: 'channel_query', orderId: o.id, dueMs });
-  return closed ?? (await db.query.orders.findFirst({ where: eq(orders.id, o.id) }))!;
+  return closed ?? (await orderById(db, o.id))!;
 }

@@ -21,7 +21,7 @@ import { notifyTarget } from '../domain/notify';
 import { collectorName, probeOrder } from '../domain/shards';
 import type { RuleSpec } from '../domain/rules';
 import type { Mode, PayType } from '../domain/vocab';
-import type { OrderRef } from '../queues/jobs';
+import type { OrderRef } from '../jobs';
 import type { Db } from '../env';
 
 export interface Route {

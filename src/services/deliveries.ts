@@ -35,12 +35,10 @@ import { outboundUrlProblem } from '../domain/ssrf';
 import type { Mode, WebhookEvent } from '../domain/vocab';
 import type { Db } from '../env';
 import { ApiError } from '../errors';
-import type { Job } from '../queues/jobs';
-import { orderFacts } from './orders';
-import { refundFacts } from './refunds';
+import { type Job, wakeSweeper } from '../jobs';
+import { orderFacts, refundFacts } from './lifecycle';
 import { LOG_LIMIT, OUTBOUND_TIMEOUT_MS, postOnce, requestOnce } from './outbound';
 import { openSecret } from '../domain/secrets';
-import { wakeSweeper } from './wake';
 
 /** How long a claimed attempt may run (primary + backup URL) before the sweeper may re-drive it. */
 const LEASE_MS = 2 * OUTBOUND_TIMEOUT_MS + 10_000;

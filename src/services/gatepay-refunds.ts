@@ -10,7 +10,8 @@ import type { Db } from '../env';
 import { GatepayError } from '../errors';
 import { authenticate, findOrder, requirePresent } from './orders';
 import type { RawParams } from './params';
-import { findRefund, refundFacts, RefundRefused, type RefundRefusal, requestRefund } from './refunds';
+import { refundFacts } from './lifecycle';
+import { findRefund, RefundRefused, type RefundRefusal, requestRefund } from './refunds';
 
 const CODES: Record<RefundRefusal, GatepayCode> = {
   exceeds: C.price_invalid,

@@ -14,7 +14,7 @@ import { ApiError } from '../errors';
 import { onboard } from './points';
 import { openSecret } from '../domain/secrets';
 import type { ReportAnswer } from '../durable/collector/types';
-import type { PaymentReport } from '../queues/jobs';
+import type { PaymentReport } from '../jobs';
 import { withSynced } from './collector';
 
 export const MONITOR_TOLERANCE_MS = 300_000;

@@ -3,15 +3,14 @@
  * matched, its order becoming paid exactly once) and an order's expiry. Every job is safe to
  * run twice; only after it has run is its outbox row confirmed.
  */
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { orders, payments, sessions, type Order, type Payment } from '../db/schema';
-import type { OrderStatus } from '../domain/vocab';
 import type { Db } from '../env';
 import { ApiError } from '../errors';
-import type { OrderRef, OutboxJob, ReceivedPayment } from '../queues/jobs';
+import type { OrderRef, OutboxJob, ReceivedPayment } from '../jobs';
 import { collector } from './collector';
 import { orderDeliveries, unmatchedDeliveries } from './deliveries';
-import { chargeFeeAgain, refundOrderFee } from './points';
+import { expirePending, markPaid } from './lifecycle';
 
 export async function applyJob(env: Env, db: Db, job: OutboxJob): Promise<void> {
   if (job.kind === 'apply') await applyPayment(env, db, job);
@@ -52,61 +51,15 @@ export async function recordUnmatched(
   if (row && row.orderId === null) await unmatchedDeliveries(env, db, row);
 }
 
-/**
- * Records a payment and, when its order is in one of the `from` states, marks the order paid by
- * it — once, whoever calls first (the order's status is the guard). Every way an order becomes
- * paid goes through here: a matched report, a manual assign, an official channel's verified
- * notify or query. An order paid from expired or closed whose fee was given back is charged the
- * fee again in the same transaction, when the balance covers it (`chargeFeeAgain`). Returns the
- * order afterwards; it was paid by this payment when its `paymentId` is the payment's id.
- */
-export async function markPaid(
-  db: Db,
-  payment: typeof payments.$inferInsert & { id: string },
-  order: OrderRef & { merchantId: number },
-  matchedBy: 'auto' | 'manual',
-  from: readonly OrderStatus[] = ['pending'],
-  alsoSet: Partial<typeof orders.$inferInsert> = {},
-): Promise<Order | undefined> {
-  const sameOrder = and(
-    eq(orders.merchantId, order.merchantId),
-    eq(orders.appId, order.appId),
-    eq(orders.outOrderId, order.outOrderId),
-  );
-  const paidBy = sql`(SELECT ${orders.id} FROM ${orders} WHERE ${and(sameOrder, eq(orders.paymentId, payment.id))})`;
-  const late = from.includes('expired') || from.includes('closed');
-  await db.batch([
-    db.insert(payments).values(payment).onConflictDoNothing(),
-    db
-      .update(orders)
-      .set({ ...alsoSet, status: 'paid', paidMs: payment.paidMs, paymentId: payment.id })
-      .where(and(sameOrder, inArray(orders.status, [...from]))),
-    // An expired or closed order whose fee was given back is charged it again, if the balance covers it.
-    ...(late ? chargeFeeAgain(db, order.merchantId, paidBy) : []),
-    db
-      .update(payments)
-      .set({ orderId: paidBy, matchedBy })
-      .where(and(eq(payments.id, payment.id), isNull(payments.orderId), sql`${paidBy} IS NOT NULL`)),
-  ]);
-  return db.query.orders.findFirst({ where: sameOrder });
-}
-
-/** Marks a pending order expired and creates its `order.expired` events. */
+/** Marks a pending order expired and creates its `order.expired` events (again, when the job is run again). */
 async function applyExpiry(env: Env, db: Db, job: Extract<OutboxJob, { kind: 'expire' }>): Promise<void> {
   const sameOrder = and(
     eq(orders.merchantId, job.merchantId),
     eq(orders.appId, job.order.appId),
     eq(orders.outOrderId, job.order.outOrderId),
   );
-  await db
-    .update(orders)
-    .set({ status: 'expired' })
-    .where(and(sameOrder, eq(orders.status, 'pending')));
-  const order = await db.query.orders.findFirst({ where: sameOrder });
-  if (order?.status === 'expired') {
-    await refundOrderFee(env.DB, order);
-    await orderDeliveries(env, db, order, 'order.expired');
-  }
+  const order = await expirePending(env, db, sameOrder, true);
+  if (order) await orderDeliveries(env, db, order, 'order.expired');
 }
 
 /**

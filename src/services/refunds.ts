@@ -13,11 +13,11 @@ import { randomToken } from '../domain/ids';
 import { formatFen } from '../domain/money';
 import { unknownRetryMs } from '../domain/schedule';
 import type { Db } from '../env';
-import { sendTimed } from '../queues/jobs';
+import { sendTimed } from '../jobs';
 import { channelContext, logCalls, orderConfig } from './channels';
 import { channelOrderOf } from './channel-orders';
-import { backgroundOrigin } from './channel-payments';
 import { refundDeliveries } from './deliveries';
+import { backgroundOrigin } from './lifecycle';
 
 /** How long a claimed follow-up may run before the sweep may take the refund again. */
 const LEASE_MS = 60_000;
@@ -34,22 +34,6 @@ export class RefundRefused extends Error {
   ) {
     super(message);
   }
-}
-
-/** The refund as merchants see it (API answers, webhook events). */
-export function refundFacts(r: Refund, o: Pick<Order, 'outOrderId'>) {
-  return {
-    refund_id: r.id,
-    out_refund_no: r.outRefundNo,
-    order_id: r.orderId,
-    out_order_id: o.outOrderId,
-    amount: formatFen(r.amountFen),
-    status: r.status,
-    reason: r.reason,
-    created: Math.floor(r.createdMs / 1000),
-    finished: r.finishedMs === null ? 0 : Math.floor(r.finishedMs / 1000),
-    msg: r.msg ?? '',
-  };
 }
 
 const byOutRefundNo = (db: Db, appId: number, outRefundNo: string) =>

@@ -14,7 +14,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import type { Collector } from '../../src/durable/collector';
-import type { Job } from '../../src/queues/jobs';
+import type { Job } from '../../src/jobs';
 import {
   eventually,
   gatepay,

@@ -12,7 +12,7 @@ import {
 } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
-import type { Job } from '../../src/queues/jobs';
+import type { Job } from '../../src/jobs';
 import {
   admin,
   BASE,

@@ -9,7 +9,7 @@ import {
 } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker, { type Collector } from '../../src/index';
-import type { Job } from '../../src/queues/jobs';
+import type { Job } from '../../src/jobs';
 import { eventually, gatepay, ok, setupMerchant, signedCreate } from '../helpers';
 
 const row = (id: number) =>

@@ -9,7 +9,7 @@ import { randomToken } from '../../domain/ids';
 import { rankSessions } from '../../domain/rotation';
 import { ruleRefusal, type RuleSpec } from '../../domain/rules';
 import { firstFreeSlot } from '../../domain/slots';
-import type { OrderRef, OutboxJob } from '../../queues/jobs';
+import type { OrderRef, OutboxJob } from '../../jobs';
 import type { CollectorStore, Row } from './store';
 import type { ExpireOutcome, HeldView, Hold, ReserveInput, ReserveResult } from './types';
 

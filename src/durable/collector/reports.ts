@@ -14,7 +14,7 @@
  * pruned (received before the window) is assigned from D1's copy, which the caller passes.
  */
 import { randomId } from '../../domain/ids';
-import type { OrderRef, OutboxJob, PaymentReport, ReceivedPayment } from '../../queues/jobs';
+import type { OrderRef, OutboxJob, PaymentReport, ReceivedPayment } from '../../jobs';
 import { seenAt } from '../../domain/retention';
 import { consumeHold, wasMatched } from './holds';
 import type { CollectorStore, Row } from './store';

@@ -7,7 +7,7 @@
 import { localClock } from '../../domain/clock';
 import { randomId } from '../../domain/ids';
 import type { Mode } from '../../domain/vocab';
-import type { OutboxJob } from '../../queues/jobs';
+import type { OutboxJob } from '../../jobs';
 import type { AppConfig, CollectorSettings } from './types';
 
 export type Row = Record<string, SqlStorageValue>;

@@ -3,7 +3,7 @@ import type { CheckedCreate, CreateApp, GatepayCode } from '../../domain/gatepay
 import type { ChannelSlot } from '../../domain/routing';
 import type { PayerRegion, RuleSpec } from '../../domain/rules';
 import type { Direction, Mode, PayType, Rotation, Routing, SessionType } from '../../domain/vocab';
-import type { OrderRef, OutboxJob } from '../../queues/jobs';
+import type { OrderRef, OutboxJob } from '../../jobs';
 
 export interface CollectorSettings {
   rotation: Rotation;

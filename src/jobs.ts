@@ -1,7 +1,15 @@
-/** The messages on the jobs queue: one shape per kind of later work. */
-import { hops } from '../domain/schedule';
-import { wakeSweeper } from '../services/wake';
-import type { Mode, SessionType } from '../domain/vocab';
+/**
+ * The jobs queue's producer side: one message shape per kind of later work, `sendTimed` for the
+ * jobs that wait for their due time, and `wakeSweeper`, which rings the Sweeper so lost messages
+ * are re-driven. Below services/: imported by anyone who enqueues; imports nothing of services/.
+ */
+import type { Mode, SessionType } from './domain/vocab';
+import { hops } from './domain/schedule';
+
+/** Rings the deployment's Sweeper (src/durable/sweeper.ts) so it sweeps by `atMs`, restart or not. */
+export async function wakeSweeper(env: Env, atMs: number): Promise<void> {
+  await env.SWEEPER.get(env.SWEEPER.idFromName('sweeper')).wake(atMs);
+}
 
 /** A monitor agent's report of money received on a session. */
 export interface PaymentReport {
