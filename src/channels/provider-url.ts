@@ -6,23 +6,30 @@
 import { normalizeHttpUrl } from '../domain/ssrf';
 import { ConfigProblem } from './types';
 
+/** The URL to store, and whether it is this deployment's own simulator (then stored as its path). */
+export interface ProviderUrl {
+  url: string;
+  simulated: boolean;
+}
+
 export function checkProviderUrl(
   field: string,
   url: string,
-  ctx: { mode: string; isOwnSimulator: (url: string) => boolean },
-  o: { simulator: string; liveHosts: readonly string[]; provider: string },
-): string {
-  if (ctx.isOwnSimulator(url)) {
+  ctx: { mode: string; ownSimulator: (url: string) => string | null },
+  o: { liveHosts: readonly string[]; provider: string },
+): ProviderUrl {
+  const own = ctx.ownSimulator(url);
+  if (own !== null) {
     if (ctx.mode !== 'sandbox')
       throw new ConfigProblem(field, 'is the built-in simulator, which serves sandbox apps only');
-    return o.simulator;
+    return { url: own, simulated: true };
   }
   const parsed = normalizeHttpUrl(url);
   if (!parsed.ok) throw new ConfigProblem(field, parsed.error);
   const u = new URL(parsed.url);
   if (ctx.mode === 'live' && (u.protocol !== 'https:' || !o.liveHosts.includes(u.hostname)))
     throw new ConfigProblem(field, `must be ${o.provider} over https for a live app`);
-  return parsed.url.replace(/\/+$/, '') || parsed.url;
+  return { url: parsed.url.replace(/\/+$/, '') || parsed.url, simulated: false };
 }
 
 /** A stored provider URL as callers see it: our simulator's path made absolute on `origin`. */

@@ -9,10 +9,7 @@
  * error, an unverifiable signature). `unknown` is never treated as failure: the caller retries.
  */
 import type { z } from '@hono/zod-openapi';
-import type { Hono } from 'hono';
-import type { SimTrade } from '../db/schema';
 import type { ChannelMethod, Mode, PayType } from '../domain/vocab';
-import type { AppEnv, Db } from '../env';
 
 export type CallOutcome<T> =
   | { kind: 'ok'; value: T }
@@ -93,7 +90,7 @@ export interface ChannelContext<Settings, Secrets> {
   secrets: Secrets;
   /** Origin for URLs huipay hands out (the provider notify URL, the payer's way back). */
   origin: string;
-  /** Reaches the provider: the built-in simulator in-process, anything else over HTTP with the timeout. */
+  /** Reaches the provider over HTTP with the timeout (this deployment's own sandbox in-process). */
   fetch(url: string, init: RequestInit): Promise<Response>;
   /**
    * The same, presenting the client certificate of the Workers mTLS binding named `binding` (calls
@@ -152,37 +149,23 @@ export interface PreparedConfig<Settings, Secrets> {
   secrets: Secrets;
 }
 
-/** What a built-in simulator shows of itself: its public key (base64 SPKI) and public material (certificates, key ids). */
+/**
+ * What a built-in simulator shows of itself, as a provider would: its public key (base64 SPKI) and
+ * public material (certificates, key ids). A config that uses the simulator trusts these.
+ */
 export interface SimulatorIdentity {
   publicKey: string;
   material: Record<string, string>;
-}
-
-/** Makes a simulator's public material for its new key pair (e.g. a certificate chain), once per deployment. */
-export type SimulatorIssuer = (pair: { pkcs8: Uint8Array; spki: Uint8Array }) => Promise<Record<string, string>>;
-
-/** One notify a simulator sends: the body and headers, and whether an answer means "received". */
-export interface SimulatedNotify {
-  body: string;
-  headers: Record<string, string>;
-}
-
-/** How a simulator notifies the merchant about a paid trade (the shared sender retries on `retryS`). */
-export interface SimNotifier {
-  build(env: Env, db: Db, trade: SimTrade): Promise<SimulatedNotify>;
-  accepted(status: number, text: string): boolean;
-  /** The provider's retry delays after the first attempt, in seconds. */
-  retryS: readonly number[];
 }
 
 export interface PrepareContext<Settings, Secrets> {
   mode: Mode;
   /** The stored config when this save replaces one (omitted secret fields keep their stored values). */
   previous: { settings: Settings; secrets: Secrets } | null;
-  /** The built-in simulator's identity, for configs that use it. */
+  /** The built-in simulator's identity (the provider's public key and material), for configs that use it. */
   simulator: () => Promise<SimulatorIdentity>;
-  /** True when `url` is this deployment's own simulator gateway (stored as its path). */
-  isOwnSimulator: (url: string) => boolean;
+  /** The path to store when `url` is this deployment's own simulator of the channel, else null. */
+  ownSimulator: (url: string) => string | null;
 }
 
 export interface Channel<Settings = unknown, Secrets = unknown> {
@@ -200,8 +183,6 @@ export interface Channel<Settings = unknown, Secrets = unknown> {
     input: Record<string, unknown>,
     ctx: PrepareContext<Settings, Secrets>,
   ): Promise<PreparedConfig<Settings, Secrets>>;
-  /** A config made for a sandbox app with no setup: fresh keys, the built-in simulator. */
-  implicit(appId: number, simulator: SimulatorIdentity): Promise<PreparedConfig<Settings, Secrets>>;
   /** The settings as admin answers show them (fingerprints, never secrets). */
   view(settings: Settings, origin: string): Record<string, unknown>;
   /** Server-to-server methods (`qr`, `app`, `jsapi`): what the payer needs. */
@@ -218,8 +199,6 @@ export interface Channel<Settings = unknown, Secrets = unknown> {
     method: ChannelMethod,
     urls: { notifyUrl: string; returnUrl: string; payerIp: string | null },
   ): Promise<CallOutcome<BrowserStart>>;
-  /** Where a browser can open an `app` payment: the simulator's payer page when the config uses it, else null. */
-  appLink(settings: Settings, payInfo: string, origin: string): string | null;
   verifyNotify(ctx: ChannelContext<Settings, Secrets>, raw: RawNotify): Promise<NotifyVerdict>;
   /** The provider's expected answers: processed (also duplicates) and refused. */
   answers: { ok: NotifyAnswer; fail: (reason: string) => NotifyAnswer };
@@ -243,14 +222,6 @@ export interface Channel<Settings = unknown, Secrets = unknown> {
   ): Promise<CallOutcome<'succeeded' | 'not_found' | 'failed'>>;
   /** One harmless signed call: did the provider accept our signature, and did its answer verify? */
   check(ctx: ChannelContext<Settings, Secrets>): Promise<CheckResult>;
-  /** The provider's server side for sandbox apps, mounted at `/sandbox/<name>`. */
-  simulator: Hono<AppEnv>;
-  /** The simulator's gateway path (what a config's provider URL is stored as when it is ours). */
-  simulatorGateway: string;
-  /** How the simulator notifies merchants (its owed notifies are retried by the sweep). */
-  simulatorNotifier: SimNotifier;
-  /** Public material the simulator issues for its key pair (UnionPay: its certificate chain). */
-  simulatorIssuer?: SimulatorIssuer;
 }
 
 export interface CheckResult {

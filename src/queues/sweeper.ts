@@ -11,11 +11,9 @@
  * Each part returns when its earliest pending work will be due, so the Sweeper knows when to ring.
  */
 import { and, asc, eq, isNull, lt, min } from 'drizzle-orm';
-import { CHANNELS } from '../channels/registry';
-import { sweepSimulatedNotifies } from '../channels/sim-notify';
-import type { SimNotifier } from '../channels/types';
 import { orders } from '../db/schema';
 import { type Db, makeDb } from '../env';
+import { sweepSimulatorNotifies } from '../sandbox/registry';
 import { sweepChannelOrders } from '../services/channel-payments';
 import { sweepFailedAttempts } from '../facades/epay/keyguard';
 import { collector } from '../services/collector';
@@ -28,8 +26,6 @@ const EXPIRY_MARGIN_MS = 120_000;
 /** Orders expired per sweep; the rest wait for the next ring. */
 const EXPIRY_BATCH = 500;
 
-const NOTIFIERS: ReadonlyMap<string, SimNotifier> = new Map(CHANNELS.map((c) => [c.name, c.simulatorNotifier]));
-
 /** Runs every part; the earliest time any pending work will be due, or null when none is pending. */
 export async function sweep(env: Env, nowMs = Date.now()): Promise<number | null> {
   const db = makeDb(env.DB);
@@ -38,7 +34,7 @@ export async function sweep(env: Env, nowMs = Date.now()): Promise<number | null
     sweepExpiries(env, db, nowMs),
     sweepChannelOrders(env, db, nowMs),
     sweepRefunds(env, db, nowMs),
-    sweepSimulatedNotifies(env, db, NOTIFIERS, nowMs),
+    sweepSimulatorNotifies(env, db, nowMs),
     sweepFailedAttempts(db, nowMs).then(() => null),
     sweepConsole(db, nowMs).then(() => null),
   ]);

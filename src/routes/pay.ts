@@ -3,9 +3,9 @@ import type { Context } from 'hono';
 import { randomToken } from '../domain/ids';
 import { createRouter, type AppEnv } from '../env';
 import { ApiError } from '../errors';
-import { channelNamed } from '../channels/registry';
+import { simulatorOf } from '../sandbox/registry';
 import type { BrowserStart } from '../channels/types';
-import { autoSubmitPage } from '../channels/payer-page';
+import { autoSubmitPage } from '../views/auto-submit';
 import {
   cashierAction,
   deviceOf,
@@ -89,7 +89,7 @@ async function channelPage(
   };
   const simulatorLink = (payInfo: string) => {
     if (found && o.mode === 'sandbox')
-      model.simulatorUrl = withBack(channelNamed(found.cfg.channel)?.appLink(found.cfg.settings, payInfo, origin), o);
+      model.simulatorUrl = withBack(simulatorOf(found.cfg.channel)?.appLink(found.cfg.settings, payInfo, origin), o);
   };
   if (action.kind === 'redirect') {
     if (!back) {

@@ -7,12 +7,12 @@
 import { and, eq, isNotNull, or, sql } from 'drizzle-orm';
 import { apps, channelConfigs, channelLog, orders, type App, type ChannelConfig, type Order } from '../db/schema';
 import { CHANNEL_NAMES, channelNamed } from '../channels/registry';
-import { simulatorKeys } from '../channels/sandbox';
 import { type AnyChannel, type CallRecord, type ChannelContext, ConfigProblem } from '../channels/types';
 import { openSecret, sealSecret } from '../domain/secrets';
 import type { ChannelMethod } from '../domain/vocab';
 import type { Db } from '../env';
 import { ApiError } from '../errors';
+import { simulatorIdentity, simulatorOf } from '../sandbox/registry';
 import { requireApp } from './apps';
 import { syncCollector } from './collector';
 import { certFetch, isOwnSandboxUrl, ownOrigins, providerFetch } from './loopback';
@@ -92,10 +92,12 @@ export async function saveConfig(env: Env, db: Db, appkey: string, name: string,
     prepared = await channel.prepare(parsed.data, {
       mode: app.mode,
       previous,
-      simulator: () => simulatorKeys(env, db, name, channel.simulatorIssuer),
-      isOwnSimulator: (url) => {
-        const origins = ownOrigins(env, origin);
-        return isOwnSandboxUrl(url, origins) && new URL(url, origin).pathname === channel.simulatorGateway;
+      simulator: () => simulatorIdentity(env, db, name),
+      ownSimulator: (url) => {
+        const gateway = simulatorOf(name)?.gateway;
+        const own =
+          gateway && isOwnSandboxUrl(url, ownOrigins(env, origin)) && new URL(url, origin).pathname === gateway;
+        return own ? gateway : null;
       },
     });
   } catch (err) {
@@ -171,7 +173,9 @@ export async function implicitConfig(env: Env, db: Db, appId: number, name: stri
   const existing = await findConfig(db, appId, name);
   if (existing) return existing;
   const channel = requireChannel(name);
-  const prepared = await channel.implicit(appId, await simulatorKeys(env, db, name, channel.simulatorIssuer));
+  const simulator = simulatorOf(name);
+  if (!simulator) throw new Error(`channel ${name} has no built-in simulator`);
+  const prepared = await simulator.implicit(appId, await simulatorIdentity(env, db, name));
   await db
     .insert(channelConfigs)
     .values({

@@ -1,21 +1,13 @@
 /**
  * An Alipay config: the fields a merchant gives (app_id, the app's private key, the Alipay public
  * key, the gateway), checked and normalised when saved, and what answers show instead of secrets.
- * A live app may use Alipay's own https gateway only; a sandbox app any URL, the built-in
- * simulator included (stored as its path, so it follows the deployment's origin).
+ * A live app may use Alipay's own https gateway only; a sandbox app any URL, the deployment's
+ * built-in simulator included (stored as its path, so it follows the deployment's origin).
  */
 import { z } from '@hono/zod-openapi';
-import {
-  base64ToBytes,
-  bytesToBase64,
-  fingerprint,
-  generateRsaKeyPair,
-  parsePrivateKey,
-  parsePublicKey,
-} from '../../domain/rsa';
+import { bytesToBase64, fingerprint, parsePrivateKey, parsePublicKey } from '../../domain/rsa';
 import { checkProviderUrl } from '../provider-url';
-import { ConfigProblem, type PrepareContext, type PreparedConfig, type SimulatorIdentity } from '../types';
-import { SIMULATOR_GATEWAY } from './simulator-trades';
+import { ConfigProblem, type PrepareContext, type PreparedConfig } from '../types';
 
 export interface AlipaySettings {
   app_id: string;
@@ -65,7 +57,6 @@ export async function prepareConfig(
 ): Promise<PreparedConfig<AlipaySettings, AlipaySecrets>> {
   const i = input.parse(raw);
   const gateway = checkProviderUrl('gateway_url', i.gateway_url ?? DEFAULT_GATEWAY, ctx, {
-    simulator: SIMULATOR_GATEWAY,
     liveHosts: LIVE_HOSTS,
     provider: `Alipay's own gateway (${DEFAULT_GATEWAY})`,
   });
@@ -75,9 +66,7 @@ export async function prepareConfig(
   if (!priv.ok) throw new ConfigProblem('private_key', priv.problem);
   const publicText =
     i.alipay_public_key ??
-    (gateway === SIMULATOR_GATEWAY
-      ? (await ctx.simulator()).publicKey
-      : (ctx.previous?.settings.alipay_public_key ?? null));
+    (gateway.simulated ? (await ctx.simulator()).publicKey : (ctx.previous?.settings.alipay_public_key ?? null));
   if (publicText === null)
     throw new ConfigProblem('alipay_public_key', 'is required: the Alipay public key (支付宝公钥) of this app');
   const pub = await parsePublicKey(publicText);
@@ -92,34 +81,13 @@ export async function prepareConfig(
     account: i.app_id,
     settings: {
       app_id: i.app_id,
-      gateway_url: gateway,
+      gateway_url: gateway.url,
       alipay_public_key: bytesToBase64(pub.value),
       alipay_public_key_fingerprint: await fingerprint(pub.value),
       app_public_key: appPublic,
       private_key_fingerprint: await fingerprint(priv.value.spki),
     },
     secrets: { private_key: bytesToBase64(priv.value.pkcs8) },
-  };
-}
-
-/** The config of a sandbox app with no setup: a fresh key pair, the built-in simulator. */
-export async function implicitConfig(
-  appId: number,
-  { publicKey: simulatorPublicKey }: SimulatorIdentity,
-): Promise<PreparedConfig<AlipaySettings, AlipaySecrets>> {
-  const pair = await generateRsaKeyPair();
-  const app_id = `9021${String(appId).padStart(12, '0')}`;
-  return {
-    account: app_id,
-    settings: {
-      app_id,
-      gateway_url: SIMULATOR_GATEWAY,
-      alipay_public_key: simulatorPublicKey,
-      alipay_public_key_fingerprint: await fingerprint(base64ToBytes(simulatorPublicKey)),
-      app_public_key: bytesToBase64(pair.spki),
-      private_key_fingerprint: await fingerprint(pair.spki),
-    },
-    secrets: { private_key: bytesToBase64(pair.pkcs8) },
   };
 }
 

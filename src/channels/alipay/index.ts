@@ -10,7 +10,7 @@ import { decodeForm } from '../../domain/form';
 import { base64ToBytes, rsaVerify } from '../../domain/rsa';
 import { randomToken } from '../../domain/ids';
 import { type Channel, queriedTrade, type TradeState, unverifiedCheck } from '../types';
-import { type AlipaySecrets, type AlipaySettings, configView, implicitConfig, input, prepareConfig } from './config';
+import { type AlipaySecrets, type AlipaySettings, configView, input, prepareConfig } from './config';
 import { absolute, call, callRaw, isSub, paidFacts, signed, tradeBiz } from './gateway';
 import {
   API,
@@ -24,7 +24,6 @@ import {
   PRODUCT_CODE,
   yuan,
 } from './protocol';
-import simulator, { notifier, SIMULATOR_GATEWAY } from './simulator';
 
 export type { AlipaySecrets, AlipaySettings } from './config';
 export { DEFAULT_GATEWAY } from './config';
@@ -50,12 +49,8 @@ export const alipay = {
   methods: ['qr', 'wap', 'page', 'app'],
   input,
   secretFields: ['private_key'],
-  simulator,
-  simulatorGateway: SIMULATOR_GATEWAY,
-  simulatorNotifier: notifier,
 
   prepare: prepareConfig,
-  implicit: implicitConfig,
   view: configView,
 
   async create(ctx, order, method, notifyUrl) {
@@ -83,10 +78,6 @@ export const alipay = {
     if (which === 'wap') biz.quit_url = urls.returnUrl;
     const params = await signed(ctx, API[which], biz, { notify_url: urls.notifyUrl, return_url: urls.returnUrl });
     return { kind: 'ok', value: { kind: 'redirect', url: gatewayUrl(absolute(ctx), params) } };
-  },
-
-  appLink(s, payInfo, origin) {
-    return s.gateway_url === SIMULATOR_GATEWAY ? `${origin}${SIMULATOR_GATEWAY}?${payInfo}` : null;
   },
 
   async verifyNotify(ctx, raw) {

@@ -38,7 +38,6 @@ import {
   TRADE_STATES,
   verify,
 } from './protocol';
-import simulator, { notifier, SIMULATOR_BASE } from './simulator';
 
 export interface QqpaySettings {
   mch_id: string;
@@ -213,14 +212,10 @@ export const qqpay = {
   methods: ['qr', 'app'],
   input,
   secretFields: ['api_key', 'app_key', 'op_user_passwd'],
-  simulator,
-  simulatorGateway: SIMULATOR_BASE,
-  simulatorNotifier: notifier,
 
   async prepare(raw, ctx) {
     const i = input.parse(raw);
     const base = checkProviderUrl('base_url', i.base_url ?? DEFAULT_BASE, ctx, {
-      simulator: SIMULATOR_BASE,
       liveHosts: LIVE_HOSTS,
       provider: `QQ Wallet's own API (${DEFAULT_BASE})`,
     });
@@ -240,28 +235,12 @@ export const qqpay = {
       settings: {
         mch_id: i.mch_id,
         appid: i.appid ?? prev?.settings.appid ?? '',
-        base_url: base,
+        base_url: base.url,
         cert_binding: i.cert_binding ?? prev?.settings.cert_binding ?? '',
         op_user_id: i.op_user_id ?? prev?.settings.op_user_id ?? '',
         api_key_fingerprint: `md5:${(await md5Hex(apiKey)).slice(0, 12)}`,
       },
       secrets: { api_key: apiKey, app_key: i.app_key ?? prev?.secrets.app_key ?? '', op_user_passwd_md5: passwd },
-    };
-  },
-
-  async implicit(appId) {
-    const apiKey = randomToken(32);
-    return {
-      account: `18${String(appId).padStart(8, '0')}`,
-      settings: {
-        mch_id: `18${String(appId).padStart(8, '0')}`,
-        appid: `11${String(appId).padStart(8, '0')}`,
-        base_url: SIMULATOR_BASE,
-        cert_binding: '',
-        op_user_id: `18${String(appId).padStart(8, '0')}01`,
-        api_key_fingerprint: `md5:${(await md5Hex(apiKey)).slice(0, 12)}`,
-      },
-      secrets: { api_key: apiKey, app_key: randomToken(32), op_user_passwd_md5: await md5Hex(randomToken(12)) },
     };
   },
 
@@ -322,16 +301,6 @@ export const qqpay = {
 
   async payUrl() {
     return { kind: 'refused', code: 'method', msg: 'QQ Wallet has no browser payment page (use qr or app)' };
-  },
-
-  appLink(s, payInfo, origin) {
-    if (s.base_url !== SIMULATOR_BASE) return null;
-    try {
-      const token = (JSON.parse(payInfo) as { tokenId?: string }).tokenId;
-      return token ? `${origin}${SIMULATOR_BASE}/pay/${encodeURIComponent(token)}` : null;
-    } catch {
-      return null;
-    }
   },
 
   async verifyNotify(ctx, raw) {

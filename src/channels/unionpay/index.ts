@@ -10,14 +10,7 @@
 import { z } from '@hono/zod-openapi';
 import { compactChinaTime } from '../../domain/china-time';
 import { randomToken } from '../../domain/ids';
-import {
-  base64ToBytes,
-  bytesToBase64,
-  fingerprint,
-  generateRsaKeyPair,
-  parsePrivateKey,
-  toPem,
-} from '../../domain/rsa';
+import { base64ToBytes, bytesToBase64, fingerprint, parsePrivateKey, toPem } from '../../domain/rsa';
 import { absoluteUrl, checkProviderUrl } from '../provider-url';
 import {
   type CallOutcome,
@@ -29,7 +22,7 @@ import {
   type PaidFacts,
   type TradeState,
 } from '../types';
-import { issueChain, parseCert, validateSignCert } from './certs';
+import { parseCert, validateSignCert } from './certs';
 import {
   common,
   DEFAULT_BASE,
@@ -44,7 +37,6 @@ import {
   signFields,
   verifyFields,
 } from './protocol';
-import simulator, { notifier, SIMULATOR_BASE } from './simulator';
 
 export interface UnionpaySettings {
   mer_id: string;
@@ -235,10 +227,6 @@ export const unionpay = {
   input,
   secretFields: ['sign_key', 'sign_cert_password'],
   unsupportedFields: ['sign_cert_p12', 'sign_cert_password'],
-  simulator,
-  simulatorGateway: SIMULATOR_BASE,
-  simulatorNotifier: notifier,
-  simulatorIssuer: (pair) => issueChain(pair),
 
   async prepare(raw, ctx) {
     const i = input.parse(raw);
@@ -248,7 +236,6 @@ export const unionpay = {
         "is not supported: UnionPay's .pfx files use legacy 3DES/RC2 encryption that WebCrypto cannot open; give sign_key (openssl pkcs12 -in acp.pfx -nocerts -nodes | openssl pkcs8 -topk8 -nocrypt) and sign_cert_id (the certificate's serial in decimal)",
       );
     const base = checkProviderUrl('base_url', i.base_url ?? DEFAULT_BASE, ctx, {
-      simulator: SIMULATOR_BASE,
       liveHosts: LIVE_HOSTS,
       provider: `UnionPay's own gateway (${DEFAULT_BASE})`,
     });
@@ -267,7 +254,7 @@ export const unionpay = {
         'sign_cert_id',
         "is required: the signing certificate's serial number in decimal (certId)",
       );
-    const sim = base === SIMULATOR_BASE ? await ctx.simulator() : null;
+    const sim = base.simulated ? await ctx.simulator() : null;
     const certs: Record<'root_cert' | 'middle_cert', string> = { root_cert: '', middle_cert: '' };
     for (const field of ['root_cert', 'middle_cert'] as const) {
       const text = i[field] ?? sim?.material[field] ?? prev?.settings[field] ?? null;
@@ -291,31 +278,13 @@ export const unionpay = {
       account: i.mer_id,
       settings: {
         mer_id: i.mer_id,
-        base_url: base,
+        base_url: base.url,
         sign_cert_id: certId,
         sign_public_key: bytesToBase64(key.value.spki),
         sign_key_fingerprint: await fingerprint(key.value.spki),
         ...certs,
       },
       secrets: { sign_key: bytesToBase64(key.value.pkcs8) },
-    };
-  },
-
-  async implicit(appId, sim) {
-    const pair = await generateRsaKeyPair();
-    const merId = `777${String(appId).padStart(12, '0')}`;
-    return {
-      account: merId,
-      settings: {
-        mer_id: merId,
-        base_url: SIMULATOR_BASE,
-        sign_cert_id: String(BigInt(`0x${(await fingerprint(pair.spki)).slice(7, 23)}`)),
-        sign_public_key: bytesToBase64(pair.spki),
-        sign_key_fingerprint: await fingerprint(pair.spki),
-        root_cert: sim.material.root_cert,
-        middle_cert: sim.material.middle_cert,
-      },
-      secrets: { sign_key: bytesToBase64(pair.pkcs8) },
     };
   },
 
@@ -353,10 +322,6 @@ export const unionpay = {
       ? `${ctx.origin}${ctx.settings.base_url}`
       : ctx.settings.base_url;
     return { kind: 'ok', value: { kind: 'form', action: `${base}${PATH.front}`, fields } };
-  },
-
-  appLink(s, payInfo, origin) {
-    return s.base_url === SIMULATOR_BASE ? `${origin}${SIMULATOR_BASE}/pay/${encodeURIComponent(payInfo)}` : null;
   },
 
   async verifyNotify(ctx, raw) {

@@ -11,8 +11,8 @@ import { simTrades, type SimTrade } from '../db/schema';
 import type { AppEnv, Db } from '../env';
 import { readBody } from '../services/params';
 import { cashierBack, type PayerBrand, payerPath, renderPayerPage, simulatorErrorPage } from './payer-page';
-import { paySimTrade } from './sandbox';
-import { deliverSimulatedNotify } from './sim-notify';
+import { paySimTrade } from './store';
+import { deliverSimulatedNotify } from './notify';
 import type { SimNotifier } from './types';
 
 export interface PayerSpec {

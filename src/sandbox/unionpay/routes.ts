@@ -19,7 +19,8 @@ import { compactChinaTime, parseCompactChinaTime } from '../../domain/china-time
 import { createRouter, type AppEnv, type Db } from '../../env';
 import { readBody } from '../../services/params';
 import { mountPayer } from '../payer';
-import { autoSubmitPage, type PayerBrand, simulatorErrorPage } from '../payer-page';
+import { autoSubmitPage } from '../../views/auto-submit';
+import { type PayerBrand, simulatorErrorPage } from '../payer-page';
 import {
   findSimRefund,
   findSimTrade,
@@ -28,10 +29,19 @@ import {
   recordSimRefund,
   sandboxConfigs,
   simulatorKeys,
-} from '../sandbox';
+} from '../store';
 import type { SimNotifier } from '../types';
 import { issueChain } from './certs';
-import { answerText, type Fields, fenOf, NOT_FOUND, PATH, parseForm, signFields, verifyWith } from './protocol';
+import {
+  answerText,
+  type Fields,
+  fenOf,
+  NOT_FOUND,
+  PATH,
+  parseForm,
+  signFields,
+  verifyWith,
+} from '../../channels/unionpay/protocol';
 
 export const SIMULATOR_BASE = '/sandbox/unionpay';
 const CHANNEL = 'unionpay';

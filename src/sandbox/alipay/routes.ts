@@ -19,10 +19,10 @@ import { base64ToBytes, rsaVerify } from '../../domain/rsa';
 import { createRouter, type AppEnv, type Db } from '../../env';
 import { readBody } from '../../services/params';
 import { cashierBack, type PayerBrand, payerPath, renderPayerPage, simulatorErrorPage } from '../payer-page';
-import { paySimTrade, simulatorKeys } from '../sandbox';
-import { deliverSimulatedNotify } from '../sim-notify';
-import { API, type Params, signContent } from './protocol';
-import { notifier, returnUrl } from './simulator-notify';
+import { paySimTrade, simulatorKeys } from '../store';
+import { deliverSimulatedNotify } from '../notify';
+import { API, type Params, signContent } from '../../channels/alipay/protocol';
+import { notifier, returnUrl } from './notify';
 import {
   type Body,
   BROWSER_APIS,
@@ -36,10 +36,7 @@ import {
   SERVER_APIS,
   SIMULATOR_GATEWAY,
   signedAnswer,
-} from './simulator-trades';
-
-export { SIMULATOR_GATEWAY } from './simulator-trades';
-export { notifier } from './simulator-notify';
+} from './trades';
 
 const BRAND: PayerBrand = {
   name: '支付宝',

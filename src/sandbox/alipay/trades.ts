@@ -8,8 +8,8 @@ import { simTrades, type SimTrade } from '../../db/schema';
 import { randomToken } from '../../domain/ids';
 import { rsaSign } from '../../domain/rsa';
 import type { Db } from '../../env';
-import { findSimTrade, recordSimRefund, simRefundOf, simulatorKeys } from '../sandbox';
-import { API, answerText, chinaTime, fenOf, type Params, parseChinaTime, yuan } from './protocol';
+import { findSimTrade, randomDigits, recordSimRefund, simRefundOf, simulatorKeys } from '../store';
+import { API, answerText, chinaTime, fenOf, type Params, parseChinaTime, yuan } from '../../channels/alipay/protocol';
 
 export const SIMULATOR_GATEWAY = '/sandbox/alipay/gateway.do';
 export const CHANNEL = 'alipay';
@@ -37,9 +37,8 @@ export const invalid = (sub_code: string, sub_msg: string) => refuse('40002', 'I
 const findTrade = (db: Db, account: string, outTradeNo: string | undefined) =>
   findSimTrade(db, CHANNEL, account, outTradeNo);
 
-const digits = (n: number) => [...crypto.getRandomValues(new Uint8Array(n))].map((b) => b % 10).join('');
 /** A 28-digit trade number as Alipay writes them: the China date, 22001, 15 digits. */
-const tradeNo = (now: number) => `${chinaTime(now).slice(0, 10).replaceAll('-', '')}22001${digits(15)}`;
+const tradeNo = (now: number) => `${chinaTime(now).slice(0, 10).replaceAll('-', '')}22001${randomDigits(15)}`;
 
 /** Opens (or finds) the trade a payment request names; a known out_trade_no must ask the same amount. */
 export async function openTrade(

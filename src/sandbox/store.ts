@@ -9,7 +9,8 @@ import { apps, channelConfigs, type ChannelConfig, simKeys, simRefunds, simTrade
 import { base64ToBytes, bytesToBase64, generateRsaKeyPair } from '../domain/rsa';
 import { openSecret, sealSecret } from '../domain/secrets';
 import type { Db } from '../env';
-import type { SimulatorIdentity, SimulatorIssuer } from './types';
+import type { SimulatorIdentity } from '../channels/types';
+import type { SimulatorIssuer } from './types';
 
 export interface SimulatorKeys extends SimulatorIdentity {
   /** PKCS#8 DER of the simulator's private key (signs answers, notifies, returns). */

@@ -1,15 +1,15 @@
 /**
  * What the Alipay simulator sends the merchant: the signed async notify (trade_status_sync), sent
  * and retried on Alipay's schedule (4m, 10m, 10m, 1h, 2h, 6h, 15h) by the simulators' shared
- * sender (../sim-notify.ts), and the signed sync-return redirect of page flows.
+ * sender (../notify.ts), and the signed sync-return redirect of page flows.
  */
 import type { SimTrade } from '../../db/schema';
 import { rsaSign } from '../../domain/rsa';
 import type { Db } from '../../env';
-import { simulatorKeys } from '../sandbox';
+import { simulatorKeys } from '../store';
 import type { SimNotifier } from '../types';
-import { chinaTime, notifyContent, type Params, yuan } from './protocol';
-import { CHANNEL } from './simulator-trades';
+import { chinaTime, notifyContent, type Params, yuan } from '../../channels/alipay/protocol';
+import { CHANNEL } from './trades';
 
 /** Alipay's notify schedule after the first attempt: 4m, 10m, 10m, 1h, 2h, 6h, 15h. */
 const NOTIFY_RETRY_S = [240, 600, 600, 3600, 7200, 21600, 54000];
@@ -70,7 +70,7 @@ async function notifyFields(env: Env, db: Db, t: SimTrade): Promise<Params> {
   });
 }
 
-/** How the simulator notifies: the signed form, answered `success`, retried on Alipay's schedule (../sim-notify.ts). */
+/** How the simulator notifies: the signed form, answered `success`, retried on Alipay's schedule (../notify.ts). */
 export const notifier: SimNotifier = {
   async build(env, db, t) {
     return {

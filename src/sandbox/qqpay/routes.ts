@@ -28,9 +28,9 @@ import {
   randomDigits,
   recordSimRefund,
   sandboxConfigs,
-} from '../sandbox';
+} from '../store';
 import type { SimNotifier } from '../types';
-import { type Fields, fenOf, fromXml, nonceStr, PATH, signed, toXml, verify } from './protocol';
+import { type Fields, fenOf, fromXml, nonceStr, PATH, signed, toXml, verify } from '../../channels/qqpay/protocol';
 
 export const SIMULATOR_BASE = '/sandbox/qqpay';
 const CHANNEL = 'qqpay';
