@@ -3,7 +3,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { HonoOptions } from 'hono/hono-base';
 import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
 import * as schema from './db/schema';
-import { ApiError } from './errors';
+import { HuipayError } from './errors';
 
 export type Db = DrizzleD1Database<typeof schema>;
 
@@ -29,7 +29,7 @@ export function createRouter(options: Pick<HonoOptions<object>, 'getPath'> = {})
       if (!result.success) {
         const issue = result.error.issues[0];
         const field = issue.path.length ? issue.path.join('.') : result.target;
-        throw new ApiError('bad_request', `${field}: ${issue.message}`);
+        throw new HuipayError('bad_request', `${field}: ${issue.message}`, { field });
       }
     },
   });

@@ -1,47 +1,177 @@
 /**
- * The only place that knows error envelopes:
+ * huipay's one error vocabulary and the only place that knows error envelopes.
+ *
+ * `ERRORS` is the closed set of error codes (unkey's shape): each with its HTTP status (admin and
+ * monitor APIs), its gatepay code (merchant API) and, for the merchant API's own refusals,
+ * `merchant: true`. A `HuipayError` carries one code, its message, the field at fault and
+ * structured details (e.g. `refundableFen`); the envelope follows from the code:
  * - admin and monitor APIs: HTTP status + `{ "error": { "code", "message", "request_id" } }`;
- * - gatepay merchant API: HTTP 200 + `{ "code": <number>, "msg", "time", "data": null }`.
+ * - gatepay merchant API (merchant codes, wherever thrown): HTTP 200 + `{ "code": <number>, "msg", "time", "data": null }`;
+ * - facades (SPEC §12): `{ "code": -1, "msg" }` like the gateways they stand in for.
+ * `ApiError`, `GatepayError`, `ConfigProblem` and `RefundRefused` are thin constructors over it,
+ * kept until every caller throws `HuipayError` itself.
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { GATEPAY_CODES, type GatepayCode } from './domain/gatepay';
-import type { AppEnv } from './env';
+import { GATEPAY_CODES as G, type GatepayCode } from './domain/gatepay';
 
-export const API_ERRORS = {
-  bad_request: 400,
-  unauthorized: 401,
-  payment_required: 402,
-  forbidden: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  conflict: 409,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  unprocessable: 422,
-  internal: 500,
-} as const;
-export type ApiErrorCode = keyof typeof API_ERRORS;
+interface ErrorSpec {
+  /** The HTTP status of the admin envelope. */
+  status: number;
+  /** The gatepay code the merchant API answers. */
+  gatepay: GatepayCode;
+  /** A merchant API refusal: answered in the gatepay envelope wherever it is thrown. */
+  merchant?: true;
+}
 
-/** An admin/monitor API error; the HTTP status follows from the code. */
-export class ApiError extends Error {
+export const ERRORS = {
+  bad_request: { status: 400, gatepay: G.param_missing },
+  unauthorized: { status: 401, gatepay: G.appkey_invalid },
+  payment_required: { status: 402, gatepay: G.quota },
+  forbidden: { status: 403, gatepay: G.api_closed },
+  not_found: { status: 404, gatepay: G.param_missing },
+  method_not_allowed: { status: 405, gatepay: G.param_missing },
+  conflict: { status: 409, gatepay: G.out_order_conflict },
+  payload_too_large: { status: 413, gatepay: G.param_missing },
+  unsupported_media_type: { status: 415, gatepay: G.param_missing },
+  unprocessable: { status: 422, gatepay: G.param_missing },
+  internal: { status: 500, gatepay: G.unknown },
+  // The merchant API's refusals (SPEC §3).
+  appkey_missing: { status: 400, gatepay: G.appkey_missing, merchant: true },
+  appkey_invalid: { status: 401, gatepay: G.appkey_invalid, merchant: true },
+  sign_missing: { status: 400, gatepay: G.sign_missing, merchant: true },
+  sign_invalid: { status: 401, gatepay: G.sign_invalid, merchant: true },
+  param_missing: { status: 400, gatepay: G.param_missing, merchant: true },
+  param_forbidden: { status: 400, gatepay: G.param_forbidden, merchant: true },
+  api_closed: { status: 403, gatepay: G.api_closed, merchant: true },
+  return_url_missing: { status: 422, gatepay: G.return_url_missing, merchant: true },
+  notify_url_missing: { status: 422, gatepay: G.notify_url_missing, merchant: true },
+  quota: { status: 402, gatepay: G.quota, merchant: true },
+  unknown: { status: 500, gatepay: G.unknown, merchant: true },
+  price_invalid: { status: 400, gatepay: G.price_invalid, merchant: true },
+  type_invalid: { status: 400, gatepay: G.type_invalid, merchant: true },
+  type_closed: { status: 422, gatepay: G.type_closed, merchant: true },
+  no_method: { status: 503, gatepay: G.no_method, merchant: true },
+  out_order_conflict: { status: 409, gatepay: G.out_order_conflict, merchant: true },
+  order_final: { status: 409, gatepay: G.order_final, merchant: true },
+  // Refunds refused by the refund service (SPEC §11.4); each API words them in its own way.
+  refund_exceeds: { status: 409, gatepay: G.price_invalid },
+  refund_not_channel: { status: 409, gatepay: G.type_closed },
+  refund_conflict: { status: 409, gatepay: G.out_order_conflict },
+  refund_not_paid: { status: 409, gatepay: G.order_final },
+  // A channel config that cannot be saved (the field and why).
+  config_invalid: { status: 422, gatepay: G.param_missing },
+} as const satisfies Record<string, ErrorSpec>;
+export type ErrorCode = keyof typeof ERRORS;
+
+/** What an error may carry besides its code and message. */
+export interface ErrorDetails {
+  /** The parameter or field at fault. */
+  field?: string;
+  /** A refund that exceeds what is left: the fen that can still be refunded. */
+  refundableFen?: number;
+}
+
+const spec = (code: ErrorCode): ErrorSpec => ERRORS[code];
+
+/** Every error huipay answers on purpose: a code of the closed set, a message, and what it is about. */
+export class HuipayError extends Error {
+  readonly field: string | undefined;
   constructor(
-    readonly code: ApiErrorCode,
+    readonly code: ErrorCode,
     message: string,
+    readonly details: ErrorDetails = {},
   ) {
     super(message);
+    this.field = details.field;
+  }
+  get status(): number {
+    return spec(this.code).status;
+  }
+  get gatepay(): GatepayCode {
+    return spec(this.code).gatepay;
+  }
+  /** Answered in the gatepay envelope wherever it is thrown. */
+  get merchant(): boolean {
+    return spec(this.code).merchant === true;
   }
 }
 
-/** A gatepay API failure: answered with HTTP 200 and the numeric code. */
-export class GatepayError extends Error {
-  constructor(
-    readonly code: GatepayCode,
-    message: string,
-  ) {
-    super(message);
+/** Throws the error of `code`: for `cond || fail(...)` and `return fail(...)`. */
+export const fail = (code: ErrorCode, message: string, details?: ErrorDetails): never => {
+  throw new HuipayError(code, message, details);
+};
+
+/** The merchant code of a gatepay number (105 → param_missing). */
+export const merchantCode = (n: GatepayCode): ErrorCode =>
+  (Object.keys(ERRORS) as ErrorCode[]).find((k) => spec(k).merchant && spec(k).gatepay === n) ?? 'unknown';
+
+// ── compatibility constructors (until every caller throws HuipayError) ─────────────────────
+
+const ADMIN_CODES = [
+  'bad_request',
+  'unauthorized',
+  'payment_required',
+  'forbidden',
+  'not_found',
+  'method_not_allowed',
+  'conflict',
+  'payload_too_large',
+  'unsupported_media_type',
+  'unprocessable',
+  'internal',
+] as const satisfies readonly ErrorCode[];
+export type ApiErrorCode = (typeof ADMIN_CODES)[number];
+/** The admin API's codes and their HTTP statuses. */
+export const API_ERRORS = Object.fromEntries(ADMIN_CODES.map((k) => [k, ERRORS[k].status])) as {
+  [K in ApiErrorCode]: (typeof ERRORS)[K]['status'];
+};
+
+/** An admin/monitor API error (any HuipayError of an admin code is one). */
+export class ApiError extends HuipayError {
+  constructor(code: ApiErrorCode, message: string) {
+    super(code, message);
+  }
+  static [Symbol.hasInstance](err: unknown): boolean {
+    return err instanceof HuipayError && (ADMIN_CODES as readonly ErrorCode[]).includes(err.code);
   }
 }
+
+/** A gatepay API failure by its number (any merchant-code HuipayError is one). */
+export class GatepayError extends HuipayError {
+  constructor(code: GatepayCode, message: string) {
+    super(merchantCode(code), message);
+  }
+  static [Symbol.hasInstance](err: unknown): boolean {
+    return err instanceof HuipayError && err.merchant;
+  }
+}
+
+/** A channel config field that cannot be kept: the message is `<field> <why>`. */
+export class ConfigProblem extends HuipayError {
+  declare readonly field: string;
+  constructor(field: string, message: string) {
+    super('config_invalid', `${field} ${message}`, { field });
+  }
+  static [Symbol.hasInstance](err: unknown): boolean {
+    return err instanceof HuipayError && err.code === 'config_invalid';
+  }
+}
+
+export type RefundRefusal = 'not_paid' | 'not_channel' | 'exceeds' | 'conflict';
+
+/** A refund that cannot be made; each API maps the reason to its own answer. */
+export class RefundRefused extends HuipayError {
+  constructor(
+    readonly reason: RefundRefusal,
+    message: string,
+    details: ErrorDetails = {},
+  ) {
+    super(`refund_${reason}`, message, details);
+  }
+}
+
+// ── envelopes ───────────────────────────────────────────────────────────────────────────────
 
 export const unixSeconds = (ms = Date.now()) => Math.floor(ms / 1000);
 
@@ -49,8 +179,14 @@ export function gatepayBody(code: number, msg: string, data: unknown = null) {
   return { code, msg, time: String(unixSeconds()), data };
 }
 
-export function apiErrorResponse(c: Context<AppEnv>, code: ApiErrorCode, message: string) {
-  return c.json({ error: { code, message, request_id: c.get('requestId') } }, API_ERRORS[code]);
+/** The env the envelopes need: the request id (the app's env has it). */
+type ErrorEnv = { Variables: { requestId: string } };
+
+export function apiErrorResponse<E extends ErrorEnv>(c: Context<E>, code: ErrorCode, message: string) {
+  return c.json(
+    { error: { code, message, request_id: c.get('requestId') } },
+    spec(code).status as (typeof API_ERRORS)[ApiErrorCode],
+  );
 }
 
 const isGatepay = (path: string) => path.startsWith('/api/cloudpay/');
@@ -58,15 +194,18 @@ const isGatepay = (path: string) => path.startsWith('/api/cloudpay/');
 const isFacade = (path: string) =>
   /^(\/epay)?\/(submit|mapi|api)(\.php)?$/.test(path) || path.startsWith('/vmq/') || path.startsWith('/vmq-host/');
 
+const statusCode = (status: number): ErrorCode => ADMIN_CODES.find((k) => ERRORS[k].status === status) ?? 'bad_request';
+
 /** The app's single error handler. */
-export function onError(err: Error, c: Context<AppEnv>) {
-  if (err instanceof GatepayError) return c.json(gatepayBody(err.code, err.message));
-  if (err instanceof ApiError) return apiErrorResponse(c, err.code, err.message);
+export function onError<E extends ErrorEnv>(err: Error, c: Context<E>) {
+  if (err instanceof HuipayError) {
+    if (err.merchant) return c.json(gatepayBody(err.gatepay, err.message));
+    return apiErrorResponse(c, err.code, err.message);
+  }
   if (err instanceof HTTPException && err.status < 500) {
     const message = err.message || 'bad request';
-    if (isGatepay(c.req.path)) return c.json(gatepayBody(GATEPAY_CODES.param_missing, message));
-    const code = (Object.entries(API_ERRORS).find(([, s]) => s === err.status)?.[0] ?? 'bad_request') as ApiErrorCode;
-    return apiErrorResponse(c, code, message);
+    if (isGatepay(c.req.path)) return c.json(gatepayBody(G.param_missing, message));
+    return apiErrorResponse(c, statusCode(err.status), message);
   }
   console.error(
     JSON.stringify({
@@ -78,7 +217,7 @@ export function onError(err: Error, c: Context<AppEnv>) {
     }),
   );
   if (isGatepay(c.req.path)) {
-    return c.json(gatepayBody(GATEPAY_CODES.unknown, `unknown error; request id ${c.get('requestId')}`));
+    return c.json(gatepayBody(G.unknown, `unknown error; request id ${c.get('requestId')}`));
   }
   if (isFacade(c.req.path))
     return c.json({ code: -1, msg: `系统错误，请稍后再试；request id ${c.get('requestId')}` }, 500);

@@ -132,15 +132,8 @@ export interface NotifyAnswer {
   contentType: string;
 }
 
-/** A config field the merchant must fix (answered 422 naming the field). */
-export class ConfigProblem extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field} ${message}`);
-  }
-}
+/** A config field the merchant must fix (answered 422 naming the field); one of src/errors.ts's codes. */
+export { ConfigProblem } from '../errors';
 
 /** What saving a config stores: settings shown in answers, and the secrets to seal. */
 export interface PreparedConfig<Settings, Secrets> {

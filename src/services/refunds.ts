@@ -13,6 +13,7 @@ import { randomToken } from '../domain/ids';
 import { formatFen } from '../domain/money';
 import { unknownRetryMs } from '../domain/schedule';
 import type { Db } from '../env';
+import { RefundRefused } from '../errors';
 import { sendTimed } from '../jobs';
 import { channelContext, logCalls, orderConfig } from './channels';
 import { channelOrderOf } from './channel-orders';
@@ -24,17 +25,8 @@ const LEASE_MS = 60_000;
 /** A refund the provider took without confirming the money moved is asked about this much later. */
 const CONFIRM_AFTER_MS = 15_000;
 
-export type RefundRefusal = 'not_paid' | 'not_channel' | 'exceeds' | 'conflict';
-
-/** A refund that cannot be made; the caller maps the reason to its API's code. */
-export class RefundRefused extends Error {
-  constructor(
-    readonly reason: RefundRefusal,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A refund that cannot be made; the caller maps the reason to its API's code (src/errors.ts). */
+export { RefundRefused, type RefundRefusal } from '../errors';
 
 const byOutRefundNo = (db: Db, appId: number, outRefundNo: string) =>
   db.query.refunds.findFirst({ where: and(eq(refunds.appId, appId), eq(refunds.outRefundNo, outRefundNo)) });
@@ -92,6 +84,7 @@ export async function requestRefund(env: Env, db: Db, o: Order, input: RefundInp
     throw new RefundRefused(
       'exceeds',
       `refund amount ${formatFen(input.amountFen)} exceeds the refundable amount: ${formatFen(Math.max(0, left))} refundable`,
+      { refundableFen: Math.max(0, left) },
     );
   }
   const refund = (await db.query.refunds.findFirst({ where: eq(refunds.id, created.id) }))!;

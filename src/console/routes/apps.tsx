@@ -496,7 +496,7 @@ router.post('/sandbox', async (c) => {
     });
     return c.redirect(order.pay_url, 303);
   } catch (err) {
-    if (err instanceof GatepayError) return refuse(c, to, `${err.code}: ${err.message}`);
+    if (err instanceof GatepayError) return refuse(c, to, `${err.gatepay}: ${err.message}`);
     throw err;
   }
 });

@@ -306,7 +306,7 @@ async function actRefund(db: Db, app: App, p: Record<string, string>, x: ActCont
   } catch (err) {
     if (!(err instanceof RefundRefused)) throw err;
     const why: Record<RefundRefusal, string> = {
-      exceeds: `退款金额超过可退金额：可退 ${err.message.match(/([\d.]+) refundable$/)?.[1] ?? '0.00'} 元`,
+      exceeds: `退款金额超过可退金额：可退 ${formatFen(err.details.refundableFen ?? 0)} 元`,
       conflict: `out_refund_no 已用于另一笔退款（${err.message}）`,
       not_paid: '订单未支付，不能退款',
       not_channel: '退款需要官方支付通道',
