@@ -14,7 +14,8 @@ import { merchantApp } from '../services/apps';
 import { merchantOrder } from '../services/order-detail';
 import { readBody } from '../services/params';
 import { pickLang, type Lang } from '../views/cashier';
-import { csrfOk, mintPreToken, preTokenOk, sessionAndMerchant } from './auth';
+import { sessionAndMerchant } from '../services/sign-in';
+import { csrfOk, mintPreToken, preTokenOk } from './auth';
 import { labels } from './i18n';
 import { page, type Flash, type PageCtx } from './layout';
 

@@ -125,5 +125,20 @@ export async function rotateAppSecret(env: Env, db: Db, appkey: string) {
 
 /** The merchant's own app with this appkey, or null. */
 export async function merchantApp(db: Db, merchantId: number, appkey: string): Promise<App | null> {
-  return (await db.query.apps.findFirst({ where: and(eq(apps.appkey, appkey), eq(apps.merchantId, merchantId)) })) ?? null;
+  return (
+    (await db.query.apps.findFirst({ where: and(eq(apps.appkey, appkey), eq(apps.merchantId, merchantId)) })) ?? null
+  );
+}
+
+/** The merchant's apps, oldest first. */
+export const merchantApps = (db: Db, merchantId: number): Promise<App[]> =>
+  db.select().from(apps).where(eq(apps.merchantId, merchantId)).orderBy(apps.id);
+
+/** The merchant's enabled sandbox apps (those a console test payment can use). */
+export async function enabledSandboxApps(db: Db, merchantId: number): Promise<App[]> {
+  const rows = await db
+    .select()
+    .from(apps)
+    .where(and(eq(apps.merchantId, merchantId), eq(apps.mode, 'sandbox')));
+  return rows.filter((a) => a.enabled);
 }

@@ -128,14 +128,13 @@ export async function getConfig(db: Db, appkey: string, name: string) {
   return { cfg, app };
 }
 
+/** The app's channel configs, oldest first. */
+export const configsOfApp = (db: Db, appId: number) =>
+  db.select().from(channelConfigs).where(eq(channelConfigs.appId, appId)).orderBy(channelConfigs.id);
+
 export async function listConfigs(db: Db, appkey: string) {
   const app = await requireApp(db, appkey);
-  const rows = await db
-    .select()
-    .from(channelConfigs)
-    .where(eq(channelConfigs.appId, app.id))
-    .orderBy(channelConfigs.id);
-  return { rows, app };
+  return { rows: await configsOfApp(db, app.id), app };
 }
 
 /**

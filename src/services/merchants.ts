@@ -147,4 +147,9 @@ export async function findMerchant(db: Db, id: number): Promise<Merchant | null>
 }
 
 /** A merchant's console users. */
-export const merchantUsers = (db: Db, merchantId: number) => db.select().from(users).where(eq(users.merchantId, merchantId));
+export const merchantUsers = (db: Db, merchantId: number) =>
+  db.select().from(users).where(eq(users.merchantId, merchantId));
+
+/** The merchant's rules, oldest first. */
+export const merchantRules = (db: Db, merchantId: number) =>
+  db.select().from(rules).where(eq(rules.merchantId, merchantId)).orderBy(rules.id);

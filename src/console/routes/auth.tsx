@@ -14,17 +14,10 @@ import {
   signIn,
   userCount,
   type AccountError,
-} from '../accounts';
-import {
-  endOtherSessions,
-  endSession,
-  type Locked,
-  newTotpSecret,
-  PASSWORD_MAX,
-  PASSWORD_MIN,
-  startSession,
-  totpUri,
-} from '../auth';
+} from '../../services/console-users';
+import { PASSWORD_MAX, PASSWORD_MIN } from '../../domain/password';
+import { newTotpSecret, totpUri } from '../../domain/totp';
+import { endOtherSessions, endSession, type Locked, startSession, verifySession } from '../../services/sign-in';
 import {
   consoleRouter,
   cookieOpts,
@@ -37,8 +30,6 @@ import {
 } from '../core';
 import type { Labels } from '../i18n';
 import { Csrf, Label, mbase, page, type PageCtx } from '../layout';
-import { consoleSessions } from '../../db/schema';
-import { eq } from 'drizzle-orm';
 
 const router = consoleRouter();
 
@@ -200,11 +191,7 @@ router.post('/mfa', async (c) => {
     const text = r.why === 'locked' ? lockedText(ctx.t, r) : ctx.t.wrongOrUsedCode;
     return c.html(mfaPage({ ...ctx, flash: { kind: 'error', text } }), r.why === 'locked' ? 429 : 401);
   }
-  await c
-    .get('db')
-    .update(consoleSessions)
-    .set({ verified: true })
-    .where(eq(consoleSessions.tokenHash, auth.session.tokenHash));
+  await verifySession(c.get('db'), auth.session.tokenHash);
   return c.redirect(home(auth.user), 303);
 });
 

@@ -7,13 +7,13 @@ import { adjustPoints, ledger, updatePlan } from '../../services/points';
 import { MerchantCreate } from '../../schemas/merchants';
 import { PlanUpdate, PointsAdjust } from '../../schemas/points';
 import { publicOrigin } from '../../routes/origin';
-import { createInvite, createUser } from '../accounts';
-import { PASSWORD_MAX, PASSWORD_MIN } from '../auth';
+import { PASSWORD_MAX, PASSWORD_MIN } from '../../domain/password';
+import { createInvite, createUser } from '../../services/console-users';
 import { attempt, consoleRouter, field, idParam, notFound, redirectWith, refuse, type CCtx } from '../core';
 import { validate } from '../forms';
 import type { Labels } from '../i18n';
 import { Badge, Csrf, Data, Label, List, mbase, page, PostButton } from '../layout';
-import { LedgerTable } from './apps';
+import { LedgerTable } from '../views/points';
 
 const router = consoleRouter();
 const opBase = '/console/operator';
