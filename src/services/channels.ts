@@ -26,6 +26,10 @@ export function requireChannel(name: string): AnyChannel {
   return channel;
 }
 
+/** The provider fields the console's form offers: every input field but those the channel only refuses. */
+export const offeredFields = (channel: AnyChannel) =>
+  Object.keys(channel.input.shape).filter((f) => !channel.unsupportedFields?.includes(f));
+
 /** The URL huipay gives the provider for notifies of this config. */
 export const notifyUrlOf = (origin: string, cfg: Pick<ChannelConfig, 'id' | 'channel'>) =>
   `${origin}/channels/${cfg.channel}/notify/${cfg.id}`;

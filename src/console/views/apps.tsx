@@ -4,9 +4,9 @@
  * official channel credentials, and the keys shown once after a create or a secret rotation.
  */
 import type { App, ChannelConfig } from '../../db/schema';
-import { ChannelsSection } from '../routes/channels';
 import { Badge, Csrf, Data, FieldName, mbase, PostButton, type PageCtx } from '../layout';
 import { AppFields } from './app-form';
+import { ChannelsSection } from './channels';
 
 /** The merchant API's endpoints (README "Merchant API"). */
 const ENDPOINTS = ['create', 'query', 'close', 'refund', 'refund_query'] as const;
