@@ -11,10 +11,12 @@ import { ApiError } from '../errors';
 import type { AppEnv } from '../env';
 import { decodeForm } from '../domain/form';
 import { merchantApp } from '../services/apps';
+import { findMerchant } from '../services/merchants';
 import { merchantOrder } from '../services/order-detail';
 import { readBody } from '../services/params';
 import { pickLang, type Lang } from '../views/cashier';
-import { csrfOk, mintPreToken, preTokenOk, sessionAndMerchant } from './auth';
+import { sessionAndMerchant } from '../services/sign-in';
+import { csrfOk, mintPreToken, preTokenOk } from './auth';
 import { labels } from './i18n';
 import { page, type Flash, type PageCtx } from './layout';
 
@@ -194,10 +196,7 @@ export const requireMerchantAccess: MiddlewareHandler<ConsoleEnv> = async (c, ne
   if (Number.isNaN(mid) || (user.role !== 'operator' && user.merchantId !== mid)) return notFound(c);
   // Read with the session when the path named it (plumbing), else now.
   const preloaded = c.get('merchant') as Merchant | undefined;
-  const merchant =
-    preloaded?.id === mid
-      ? preloaded
-      : await c.get('db').query.merchants.findFirst({ where: (m, { eq }) => eq(m.id, mid) });
+  const merchant = preloaded?.id === mid ? preloaded : await findMerchant(c.get('db'), mid);
   if (!merchant || (user.role !== 'operator' && !merchant.enabled)) return notFound(c);
   c.set('merchant', merchant);
   c.get('ctx').merchant = merchant;

@@ -19,8 +19,8 @@ import type {
   WebhookEvent,
 } from '../domain/vocab';
 import type { Lang } from '../views/cashier';
-import type { AccountError } from './accounts';
-import { PASSWORD_MAX, PASSWORD_MIN } from './auth';
+import { PASSWORD_MAX, PASSWORD_MIN } from '../domain/password';
+import type { AccountError } from '../services/console-users';
 import { APP_LABELS } from './i18n-apps';
 import { type Entry, PAGE_LABELS, type Pair } from './i18n-pages';
 

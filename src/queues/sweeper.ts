@@ -18,7 +18,7 @@ import { sweepChannelOrders } from '../services/channel-payments';
 import { sweepFailedAttempts } from '../facades/epay/keyguard';
 import { collector } from '../services/collector';
 import { sweepDeliveries } from '../services/deliveries';
-import { sweepConsole } from '../console/auth';
+import { sweepConsole } from '../services/sign-in';
 import { sweepRefunds } from '../services/refunds';
 
 /** How far past expiry + grace an order must be before the sweep (not the Collector's alarm) expires it. */

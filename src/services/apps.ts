@@ -133,3 +133,12 @@ export async function merchantApp(db: Db, merchantId: number, appkey: string): P
     (await db.query.apps.findFirst({ where: and(eq(apps.appkey, appkey), eq(apps.merchantId, merchantId)) })) ?? null
   );
 }
+
+/** The merchant's enabled sandbox apps (those a console test payment can use). */
+export async function enabledSandboxApps(db: Db, merchantId: number): Promise<App[]> {
+  const rows = await db
+    .select()
+    .from(apps)
+    .where(and(eq(apps.merchantId, merchantId), eq(apps.mode, 'sandbox')));
+  return rows.filter((a) => a.enabled);
+}

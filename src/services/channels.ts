@@ -26,6 +26,10 @@ export function requireChannel(name: string): AnyChannel {
   return channel;
 }
 
+/** The provider fields the console's form offers: every input field but those the channel only refuses. */
+export const offeredFields = (channel: AnyChannel) =>
+  Object.keys(channel.input.shape).filter((f) => !channel.unsupportedFields?.includes(f));
+
 /** The URL huipay gives the provider for notifies of this config. */
 export const notifyUrlOf = (origin: string, cfg: Pick<ChannelConfig, 'id' | 'channel'>) =>
   `${origin}/channels/${cfg.channel}/notify/${cfg.id}`;
@@ -130,14 +134,13 @@ export async function getConfig(db: Db, appkey: string, name: string) {
   return { cfg, app };
 }
 
+/** The app's channel configs, oldest first. */
+export const configsOfApp = (db: Db, appId: number) =>
+  db.select().from(channelConfigs).where(eq(channelConfigs.appId, appId)).orderBy(channelConfigs.id);
+
 export async function listConfigs(db: Db, appkey: string) {
   const app = await requireApp(db, appkey);
-  const rows = await db
-    .select()
-    .from(channelConfigs)
-    .where(eq(channelConfigs.appId, app.id))
-    .orderBy(channelConfigs.id);
-  return { rows, app };
+  return { rows: await configsOfApp(db, app.id), app };
 }
 
 /**

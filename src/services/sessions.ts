@@ -142,3 +142,11 @@ export async function liveStates(env: Env, merchantId: number, rows: Pick<Sessio
   );
   return lives.flat();
 }
+
+/** The merchant's own session with this id, or null. */
+export async function merchantSession(db: Db, merchantId: number, id: number): Promise<Session | null> {
+  return (
+    (await db.query.sessions.findFirst({ where: and(eq(sessions.id, id), eq(sessions.merchantId, merchantId)) })) ??
+    null
+  );
+}

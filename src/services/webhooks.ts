@@ -1,5 +1,5 @@
 /** Webhook endpoints of an app: URL, extra headers, test/live mode and the events wanted. */
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { apps, webhooks, type Webhook } from '../db/schema';
 import { outboundUrlProblem } from '../domain/ssrf';
 import type { WebhookEvent } from '../domain/vocab';
@@ -62,4 +62,20 @@ export async function listWebhooks(db: Db, appkey: string) {
     rows: await db.select().from(webhooks).where(eq(webhooks.appId, app.id)).orderBy(webhooks.id),
     appkey: app.appkey,
   };
+}
+
+/** The merchant's own webhook with this id (through its app), or null. */
+export async function merchantWebhook(db: Db, merchantId: number, id: number) {
+  const [row] = await db
+    .select({ webhook: webhooks, appkey: apps.appkey, merchantId: apps.merchantId })
+    .from(webhooks)
+    .innerJoin(apps, eq(apps.id, webhooks.appId))
+    .where(eq(webhooks.id, id));
+  return row && row.merchantId === merchantId ? { webhook: row.webhook, appkey: row.appkey } : null;
+}
+
+/** The webhooks of these apps, oldest first. */
+export async function webhooksOfApps(db: Db, appIds: number[]): Promise<Webhook[]> {
+  if (appIds.length === 0) return [];
+  return db.select().from(webhooks).where(inArray(webhooks.appId, appIds)).orderBy(webhooks.id);
 }

@@ -18,9 +18,9 @@ import { createVia, keyPair, orderBecomes, scanAndPay } from '../channels/helper
 import { untranslated } from '../zh-labels';
 import { Browser } from './client';
 import { CHANNELS } from '../../src/channels/registry';
-import { PASSWORD_MAX, PASSWORD_MIN } from '../../src/console/auth';
+import { PASSWORD_MAX, PASSWORD_MIN } from '../../src/domain/password';
 import { dictionaryPairs, labels } from '../../src/console/i18n';
-import { offeredFields } from '../../src/console/routes/channels';
+import { offeredFields } from '../../src/services/channels';
 import { localDateTime } from '../../src/domain/clock';
 import { planMonth } from '../../src/domain/points';
 import { collector } from '../../src/services/collector';

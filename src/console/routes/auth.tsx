@@ -1,8 +1,6 @@
 /** Console: first run, sign-in (with the second factor), sign-out, account (password, TOTP), invites, language. */
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { User } from '../../db/schema';
-import { qrSvg } from '../../views/qr';
-import { raw } from 'hono/html';
 import {
   acceptInvite,
   changePassword,
@@ -14,17 +12,9 @@ import {
   signIn,
   userCount,
   type AccountError,
-} from '../accounts';
-import {
-  endOtherSessions,
-  endSession,
-  type Locked,
-  newTotpSecret,
-  PASSWORD_MAX,
-  PASSWORD_MIN,
-  startSession,
-  totpUri,
-} from '../auth';
+} from '../../services/console-users';
+import { newTotpSecret, totpUri } from '../../domain/totp';
+import { endOtherSessions, endSession, type Locked, startSession, verifySession } from '../../services/sign-in';
 import {
   consoleRouter,
   cookieOpts,
@@ -36,11 +26,11 @@ import {
   type CCtx,
 } from '../core';
 import type { Labels } from '../i18n';
-import { Csrf, Label, mbase, page, type PageCtx } from '../layout';
-import { consoleSessions } from '../../db/schema';
-import { eq } from 'drizzle-orm';
+import { mbase, page, type PageCtx } from '../layout';
+import { Account, InviteForm, MfaForm, SetupForm, SignInForm } from '../views/auth';
 
 const router = consoleRouter();
+const BARE = { bare: true };
 
 export const accountError = (t: Labels, e: AccountError | 'current'): string => t.accountError[e];
 
@@ -55,67 +45,11 @@ const addressOf = (c: CCtx) => c.req.header('cf-connecting-ip') ?? 'local';
 /** Where a signed-in user lands. */
 export const home = (u: User) => (u.role === 'operator' ? '/console/operator' : mbase(u.merchantId ?? 0));
 
-const EmailPassword = ({ ctx, newPassword }: { ctx: PageCtx; newPassword?: boolean }) => (
-  <>
-    <label for="email">{ctx.t.email}</label>
-    <input id="email" name="email" type="email" autocomplete="username" required maxlength={320} />
-    <Label
-      for="password"
-      text={ctx.t.password}
-      hint={newPassword ? ctx.t.passwordRule(PASSWORD_MIN, PASSWORD_MAX) : undefined}
-    />
-    <input
-      id="password"
-      name="password"
-      type="password"
-      autocomplete={newPassword ? 'new-password' : 'current-password'}
-      required
-      minlength={newPassword ? PASSWORD_MIN : undefined}
-      maxlength={PASSWORD_MAX}
-    />
-  </>
-);
+/** The first-run page. */
+const setupPage = (ctx: PageCtx) => page(ctx, ctx.t.firstRun, <SetupForm ctx={ctx} />, BARE);
 
-function setupPage(ctx: PageCtx) {
-  const { t } = ctx;
-  return page(
-    ctx,
-    t.firstRun,
-    <div class="card auth">
-      <p>
-        {t.firstRunIntro} <code class="mono">ADMIN_TOKEN</code>
-        {t.firstRunIntroEnd}
-      </p>
-      <form method="post" action="/console/setup">
-        <Csrf ctx={ctx} />
-        <label for="token">
-          {t.adminToken} <span class="mono">ADMIN_TOKEN</span>
-        </label>
-        <input id="token" name="token" type="password" autocomplete="off" required maxlength={512} />
-        <EmailPassword ctx={ctx} newPassword />
-        <button type="submit">{t.createOperator}</button>
-      </form>
-    </div>,
-    { bare: true },
-  );
-}
-
-function signInPage(ctx: PageCtx, next: string) {
-  const { t } = ctx;
-  return page(
-    ctx,
-    t.signIn,
-    <div class="card auth">
-      <form method="post" action="/console/signin">
-        <Csrf ctx={ctx} />
-        <input type="hidden" name="next" value={next} />
-        <EmailPassword ctx={ctx} />
-        <button type="submit">{t.signIn}</button>
-      </form>
-    </div>,
-    { bare: true },
-  );
-}
+/** The sign-in page. */
+const signInPage = (ctx: PageCtx, next: string) => page(ctx, ctx.t.signIn, <SignInForm ctx={ctx} next={next} />, BARE);
 
 const safeNext = (next: string) => (/^\/console(\/[A-Za-z0-9/_-]*)?$/.test(next) ? next : '');
 
@@ -159,30 +93,8 @@ async function startAndGo(c: CCtx, user: User, to: string) {
   return c.redirect(user.totpEnc ? '/console/mfa' : to, 303);
 }
 
-function mfaPage(ctx: PageCtx) {
-  const { t } = ctx;
-  return page(
-    ctx,
-    t.twoStep,
-    <div class="card auth">
-      <form method="post" action="/console/mfa">
-        <Csrf ctx={ctx} />
-        <label for="code">{t.authenticatorCode}</label>
-        <input
-          id="code"
-          name="code"
-          inputmode="numeric"
-          autocomplete="one-time-code"
-          pattern="[0-9]{6}"
-          maxlength={6}
-          required
-        />
-        <button type="submit">{t.verify}</button>
-      </form>
-    </div>,
-    { bare: true },
-  );
-}
+/** The second-factor page. */
+const mfaPage = (ctx: PageCtx) => page(ctx, ctx.t.twoStep, <MfaForm ctx={ctx} />, BARE);
 
 router.get('/mfa', (c) => {
   const auth = c.get('auth');
@@ -200,11 +112,7 @@ router.post('/mfa', async (c) => {
     const text = r.why === 'locked' ? lockedText(ctx.t, r) : ctx.t.wrongOrUsedCode;
     return c.html(mfaPage({ ...ctx, flash: { kind: 'error', text } }), r.why === 'locked' ? 429 : 401);
   }
-  await c
-    .get('db')
-    .update(consoleSessions)
-    .set({ verified: true })
-    .where(eq(consoleSessions.tokenHash, auth.session.tokenHash));
+  await verifySession(c.get('db'), auth.session.tokenHash);
   return c.redirect(home(auth.user), 303);
 });
 
@@ -224,90 +132,9 @@ router.get('/lang', (c) => {
 
 // ── account ──────────────────────────────────────────────────────────────────────────────
 
-function accountPage(ctx: PageCtx, user: User, totp?: { secret: string; uri: string }) {
-  const { t } = ctx;
-  return page(
-    ctx,
-    t.account,
-    <>
-      <div class="card">
-        <h2>{t.changePassword}</h2>
-        <form method="post" action="/console/account/password">
-          <Csrf ctx={ctx} />
-          <input type="hidden" name="email" value={user.email} autocomplete="username" />
-          <label for="current">{t.currentPassword}</label>
-          <input
-            id="current"
-            name="current"
-            type="password"
-            autocomplete="current-password"
-            required
-            maxlength={PASSWORD_MAX}
-          />
-          <Label for="next" text={t.newPassword} hint={t.passwordRule(PASSWORD_MIN, PASSWORD_MAX)} />
-          <input
-            id="next"
-            name="next"
-            type="password"
-            autocomplete="new-password"
-            required
-            minlength={PASSWORD_MIN}
-            maxlength={PASSWORD_MAX}
-          />
-          <button type="submit">{t.changePassword}</button>
-        </form>
-      </div>
-      <div class="card">
-        <h2>{t.twoStepTotp}</h2>
-        {user.totpEnc ? (
-          <form method="post" action="/console/account/totp/off">
-            <Csrf ctx={ctx} />
-            <p>{t.totpOn}</p>
-            <label for="totp-off-proof">{t.totpOffProof}</label>
-            <input
-              id="totp-off-proof"
-              name="current"
-              type="password"
-              autocomplete="current-password"
-              required
-              maxlength={PASSWORD_MAX}
-            />
-            <button type="submit" class="danger">
-              {t.turnOffTotp}
-            </button>
-          </form>
-        ) : totp ? (
-          <form method="post" action="/console/account/totp/on">
-            <Csrf ctx={ctx} />
-            <p>{t.totpScan}</p>
-            <div class="qr" role="img" aria-label={t.totpQr}>
-              {raw(qrSvg(totp.uri))}
-            </div>
-            <p class="mono">{totp.secret}</p>
-            <input type="hidden" name="secret" value={totp.secret} />
-            <label for="code">{t.code}</label>
-            <input
-              id="code"
-              name="code"
-              inputmode="numeric"
-              pattern="[0-9]{6}"
-              maxlength={6}
-              required
-              autocomplete="one-time-code"
-            />
-            <button type="submit">{t.turnOn}</button>
-          </form>
-        ) : (
-          <form method="post" action="/console/account/totp">
-            <Csrf ctx={ctx} />
-            <p>{t.totpOff}</p>
-            <button type="submit">{t.setUpTotp}</button>
-          </form>
-        )}
-      </div>
-    </>,
-  );
-}
+/** The account page. */
+const accountPage = (ctx: PageCtx, user: User, totp?: { secret: string; uri: string }) =>
+  page(ctx, ctx.t.account, <Account ctx={ctx} user={user} totp={totp} />);
 
 router.use('/account', requireUser);
 router.use('/account/*', requireUser);
@@ -342,15 +169,12 @@ router.post('/account/totp/on', async (c) => {
   const ctx = c.get('ctx');
   const user = c.get('auth')!.user;
   const secret = field(c, 'secret');
-  if (!(await enableTotp(c.env, c.get('db'), user, secret, field(c, 'code'))))
-    return c.html(
-      accountPage({ ...ctx, flash: { kind: 'error', text: ctx.t.wrongCodeRetry } }, user, {
-        secret: /^[A-Z2-7]{32}$/.test(secret) ? secret : newTotpSecret(),
-        uri: totpUri(/^[A-Z2-7]{32}$/.test(secret) ? secret : newTotpSecret(), user.email),
-      }),
-      400,
-    );
-  return redirectWith(c, '/console/account', 'ok', ctx.t.totpTurnedOn);
+  if (await enableTotp(c.env, c.get('db'), user, secret, field(c, 'code')))
+    return redirectWith(c, '/console/account', 'ok', ctx.t.totpTurnedOn);
+  // The same secret again (a fresh one if the form's was not one), its text and QR code alike.
+  const again = /^[A-Z2-7]{32}$/.test(secret) ? secret : newTotpSecret();
+  const flash = { kind: 'error' as const, text: ctx.t.wrongCodeRetry };
+  return c.html(accountPage({ ...ctx, flash }, user, { secret: again, uri: totpUri(again, user.email) }), 400);
 });
 
 router.post('/account/totp/off', async (c) => {
@@ -366,21 +190,9 @@ router.post('/account/totp/off', async (c) => {
 
 // ── invites ──────────────────────────────────────────────────────────────────────────────
 
-function invitePage(ctx: PageCtx, token: string) {
-  const { t } = ctx;
-  return page(
-    ctx,
-    t.acceptInvite,
-    <div class="card auth">
-      <form method="post" action={`/console/invite/${token}`}>
-        <Csrf ctx={ctx} />
-        <EmailPassword ctx={ctx} newPassword />
-        <button type="submit">{t.createAccount}</button>
-      </form>
-    </div>,
-    { bare: true },
-  );
-}
+/** An invite's sign-up page. */
+const invitePage = (ctx: PageCtx, token: string) =>
+  page(ctx, ctx.t.acceptInvite, <InviteForm ctx={ctx} token={token} />, BARE);
 
 router.get('/invite/:token', async (c) => {
   const token = c.req.param('token');

@@ -13,7 +13,7 @@ import {
   updateSettings,
 } from '../../services/merchants';
 import { adjustPoints, ledger, updatePlan } from '../../services/points';
-import { createInvite, createUser } from '../accounts';
+import { createInvite, createUser } from '../../services/console-users';
 import { attempt, consoleRouter, field, idParam, notFound, redirectWith, refuse, type CCtx } from '../core';
 import { validate } from '../forms';
 import { page } from '../layout';

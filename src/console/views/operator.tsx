@@ -1,9 +1,9 @@
 /** The operator's pages: the merchants (with the create form), one merchant (state, points, plan and fees, capacity, users, invites), and a new invite link. */
 import type { LedgerRow, Merchant, User } from '../../db/schema';
-import { PASSWORD_MAX, PASSWORD_MIN } from '../auth';
+import { PASSWORD_MAX, PASSWORD_MIN } from '../../domain/password';
 import type { Labels } from '../i18n';
 import { Badge, Csrf, Data, Label, List, mbase, type PageCtx, PostButton } from '../layout';
-import { LedgerTable } from '../routes/apps';
+import { LedgerTable } from './points';
 
 export const opBase = '/console/operator';
 

@@ -1,5 +1,5 @@
 /**
- * Console accounts: the first operator (made with ADMIN_TOKEN when no user exists), merchant users
+ * Console users: the first operator (made with ADMIN_TOKEN when no user exists), merchant users
  * created by the operator or through an invite link, sign-in with its limits, password changes
  * and the optional TOTP second factor.
  */
@@ -9,19 +9,9 @@ import { randomToken } from '../domain/ids';
 import { openSecret, sealSecret } from '../domain/secrets';
 import { safeEqual } from '../domain/sign';
 import type { Db } from '../env';
-import {
-  accountCounter,
-  addressCounter,
-  codeCounter,
-  decoyHash,
-  hashPassword,
-  limitedAttempt,
-  type Locked,
-  passwordProblem,
-  sha256Hex,
-  totpStep,
-  verifyPassword,
-} from './auth';
+import { decoyHash, hashPassword, passwordProblem, sha256Hex, verifyPassword } from '../domain/password';
+import { totpStep } from '../domain/totp';
+import { accountCounter, addressCounter, codeCounter, limitedAttempt, type Locked } from './sign-in';
 
 const INVITE_TTL_MS = 7 * 86_400_000;
 const EMAIL = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}\.[^\s@<>".]{2,63}$/;
