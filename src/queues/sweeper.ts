@@ -19,7 +19,7 @@ import { type Db, makeDb } from '../env';
 import { sweepChannelOrders } from '../services/channel-payments';
 import { sweepFailedAttempts } from '../facades/epay/keyguard';
 import { collector } from '../services/collector';
-import { sweepDeliveries } from '../services/deliveries';
+import { sweepDeliveries } from '../services/delivery-attempts';
 import { sweepConsole } from '../console/auth';
 import { sweepRefunds } from '../services/refunds';
 
