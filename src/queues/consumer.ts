@@ -1,7 +1,7 @@
 /** The jobs queue consumer: the jobs of a batch run concurrently; a failure retries that message alone. */
 import { makeDb } from '../env';
 import { driveChannelOrder } from '../services/channel-payments';
-import { handleDeliver } from '../services/deliveries';
+import { handleDeliver } from '../services/delivery-attempts';
 import { applyJob } from '../services/payments';
 import { driveRefund } from '../services/refunds';
 import { type Job, sendTimed, type TimedJob } from '../jobs';

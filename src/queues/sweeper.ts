@@ -10,21 +10,14 @@
  * their channel, never here.
  * Each part returns when its earliest pending work will be due, so the Sweeper knows when to ring.
  */
-import { and, asc, eq, isNull, lt, min } from 'drizzle-orm';
-import { orders } from '../db/schema';
-import { type Db, makeDb } from '../env';
+import { makeDb } from '../env';
 import { sweepSimulatorNotifies } from '../sandbox/registry';
 import { sweepChannelOrders } from '../services/channel-payments';
 import { sweepFailedAttempts } from '../facades/epay/keyguard';
-import { collector } from '../services/collector';
-import { sweepDeliveries } from '../services/deliveries';
+import { sweepDeliveries } from '../services/delivery-attempts';
+import { sweepExpiries } from '../services/lifecycle';
 import { sweepConsole } from '../services/sign-in';
 import { sweepRefunds } from '../services/refunds';
-
-/** How far past expiry + grace an order must be before the sweep (not the Collector's alarm) expires it. */
-const EXPIRY_MARGIN_MS = 120_000;
-/** Orders expired per sweep; the rest wait for the next ring. */
-const EXPIRY_BATCH = 500;
 
 /** Runs every part; the earliest time any pending work will be due, or null when none is pending. */
 export async function sweep(env: Env, nowMs = Date.now()): Promise<number | null> {
@@ -40,30 +33,4 @@ export async function sweep(env: Env, nowMs = Date.now()): Promise<number | null
   ]);
   const pending = due.filter((t): t is number => t !== null);
   return pending.length ? Math.min(...pending) : null;
-}
-
-/** Asks the Collector to expire orders pending past expiry + grace + margin; when the next one will be. */
-export async function sweepExpiries(env: Env, db: Db, nowMs: number): Promise<number | null> {
-  const afterMs = Number(env.PAYMENT_GRACE_SECONDS ?? 60) * 1000 + EXPIRY_MARGIN_MS;
-  const overdue = await db
-    .select({
-      merchantId: orders.merchantId,
-      mode: orders.mode,
-      shard: orders.shard,
-      appId: orders.appId,
-      outOrderId: orders.outOrderId,
-      token: orders.payToken,
-    })
-    .from(orders)
-    .where(and(eq(orders.status, 'pending'), isNull(orders.channel), lt(orders.expiresMs, nowMs - afterMs)))
-    .orderBy(asc(orders.expiresMs))
-    .limit(EXPIRY_BATCH);
-  await Promise.all(
-    overdue.map(({ merchantId, mode, shard, ...order }) => collector(env, merchantId, mode, shard).expire(order)),
-  );
-  const [next] = await db
-    .select({ t: min(orders.expiresMs) })
-    .from(orders)
-    .where(and(eq(orders.status, 'pending'), isNull(orders.channel)));
-  return next?.t == null ? null : next.t + afterMs;
 }

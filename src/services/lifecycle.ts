@@ -6,7 +6,7 @@
  * and payments, refunds and deliveries depend on this module; it depends on none of them (only on
  * db/, domain/, jobs and the Collector and points services below them all).
  */
-import { and, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, min, type SQL, sql } from 'drizzle-orm';
 import { orders, payments, type Order, type Refund } from '../db/schema';
 import type { CheckedCreate } from '../domain/gatepay';
 import type { EpayFields } from '../domain/epay';
@@ -149,6 +149,37 @@ export async function expirePending(env: Env, db: Db, where: SQL | undefined, re
   if (order?.status !== 'expired') return undefined;
   await refundOrderFee(env.DB, order);
   return order;
+}
+
+/** How far past expiry + grace an order must be before the sweep (not the Collector's alarm) expires it. */
+const EXPIRY_MARGIN_MS = 120_000;
+/** Orders expired per sweep; the rest wait for the next ring. */
+const EXPIRY_BATCH = 500;
+
+/** Asks the Collector to expire orders pending past expiry + grace + margin; when the next one will be. */
+export async function sweepExpiries(env: Env, db: Db, nowMs: number): Promise<number | null> {
+  const afterMs = Number(env.PAYMENT_GRACE_SECONDS ?? 60) * 1000 + EXPIRY_MARGIN_MS;
+  const overdue = await db
+    .select({
+      merchantId: orders.merchantId,
+      mode: orders.mode,
+      shard: orders.shard,
+      appId: orders.appId,
+      outOrderId: orders.outOrderId,
+      token: orders.payToken,
+    })
+    .from(orders)
+    .where(and(eq(orders.status, 'pending'), isNull(orders.channel), lt(orders.expiresMs, nowMs - afterMs)))
+    .orderBy(asc(orders.expiresMs))
+    .limit(EXPIRY_BATCH);
+  await Promise.all(
+    overdue.map(({ merchantId, mode, shard, ...order }) => collector(env, merchantId, mode, shard).expire(order)),
+  );
+  const [next] = await db
+    .select({ t: min(orders.expiresMs) })
+    .from(orders)
+    .where(and(eq(orders.status, 'pending'), isNull(orders.channel)));
+  return next?.t == null ? null : next.t + afterMs;
 }
 
 // ── closed ─────────────────────────────────────────────────────────────────────────────────
