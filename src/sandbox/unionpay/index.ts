@@ -3,7 +3,7 @@
  * the certificate chain it issues for its key pair (certs.ts), the config a sandbox app with no
  * setup gets, and where a browser opens an App consume (by `tn`).
  */
-import type { UnionpaySecrets, UnionpaySettings } from '../../channels/unionpay';
+import type { UnionpaySecrets, UnionpaySettings } from '../../channels/unionpay/config';
 import { bytesToBase64, fingerprint, generateRsaKeyPair } from '../../domain/rsa';
 import type { Simulator } from '../types';
 import { issueChain } from './certs';
