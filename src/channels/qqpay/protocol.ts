@@ -12,6 +12,7 @@
  *   `appId=…&bargainorId=…&nonce=…&pubAcc=…&tokenId=…`).
  * - Money: `total_fee`, `refund_fee` in fen; times `yyyyMMddHHmmss` China time.
  */
+import { randomToken } from '../../domain/ids';
 import { XMLParser } from 'fast-xml-parser';
 import { md5Hex, safeEqual } from '../../domain/sign';
 
@@ -97,10 +98,7 @@ export function fromXml(text: string): { ok: true; fields: Fields } | { ok: fals
 }
 
 /** A 32-character nonce of letters and digits. */
-export function nonceStr(length = 32): string {
-  const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  return [...crypto.getRandomValues(new Uint8Array(length))].map((b) => abc[b % abc.length]).join('');
-}
+export const nonceStr = (length = 32): string => randomToken(length);
 
 /** Fen from a QQ Wallet amount field (digits only), or null. */
 export const fenOf = (v: string | undefined) => (v !== undefined && /^\d{1,12}$/.test(v) ? Number(v) : null);

@@ -16,6 +16,7 @@
  *   `orderId` + `txnTime`.
  */
 import { decodeForm } from '../../domain/form';
+import { hex } from '../../domain/bytes';
 import { base64ToBytes, rsaSign, rsaVerify } from '../../domain/rsa';
 
 export const DEFAULT_BASE = 'https://gateway.95516.com';
@@ -49,8 +50,6 @@ export const signText = (f: Fields) =>
     .sort()
     .map((k) => `${k}=${f[k]}`)
     .join('&');
-
-const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
 
 /** Lowercase hex SHA-256 of the signed text: what the RSA signature is taken over. */
 export const digestHex = async (f: Fields) =>

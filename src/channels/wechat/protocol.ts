@@ -15,6 +15,7 @@
  *   `appId\ntimeStamp\nnonceStr\npackage\n` (JSAPI) or `appid\ntimestamp\nnoncestr\nprepayid\n` (App).
  * - Money: `amount.total` in fen; times: RFC 3339 with `+08:00`.
  */
+import { randomToken } from '../../domain/ids';
 export const DEFAULT_BASE = 'https://api.mch.weixin.qq.com';
 export const SCHEMA = 'WECHATPAY2-SHA256-RSA2048';
 export const PROBE_PREFIX = 'WECHATPAY/SIGNTEST/';
@@ -87,10 +88,7 @@ export function parseAuthorization(
 }
 
 /** A 32-character nonce of letters and digits. */
-export function nonce(length = 32): string {
-  const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  return [...crypto.getRandomValues(new Uint8Array(length))].map((b) => abc[b % abc.length]).join('');
-}
+export const nonce = (length = 32): string => randomToken(length);
 
 /** True when `ts` (unix seconds as text) is within the tolerance of `nowMs`. */
 export const freshTimestamp = (ts: string, nowMs: number) =>

@@ -3,7 +3,7 @@
  * (it has no key pair: QQ Wallet signs with the merchant's API key), the config a sandbox app
  * with no setup gets, and where a browser opens an App payment (by `tokenId`).
  */
-import type { QqpaySecrets, QqpaySettings } from '../../channels/qqpay';
+import type { QqpaySecrets, QqpaySettings } from '../../channels/qqpay/config';
 import { randomToken } from '../../domain/ids';
 import { md5Hex } from '../../domain/sign';
 import type { Simulator } from '../types';

@@ -1,13 +1,14 @@
 /**
- * The UnionPay simulator as one object: its routes at `/sandbox/unionpay` (routes.ts), its notifier,
+ * The UnionPay simulator as one object: its routes at `/sandbox/unionpay` (routes.ts), its notifier (notify.ts),
  * the certificate chain it issues for its key pair (certs.ts), the config a sandbox app with no
  * setup gets, and where a browser opens an App consume (by `tn`).
  */
-import type { UnionpaySecrets, UnionpaySettings } from '../../channels/unionpay';
+import type { UnionpaySecrets, UnionpaySettings } from '../../channels/unionpay/config';
 import { bytesToBase64, fingerprint, generateRsaKeyPair } from '../../domain/rsa';
 import type { Simulator } from '../types';
 import { issueChain } from './certs';
-import routes, { notifier, SIMULATOR_BASE } from './routes';
+import { notifier, SIMULATOR_BASE } from './notify';
+import routes from './routes';
 
 export const unionpaySimulator = {
   name: 'unionpay',

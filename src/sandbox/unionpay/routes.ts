@@ -21,17 +21,8 @@ import { readBody } from '../../services/params';
 import { mountPayer } from '../payer';
 import { autoSubmitPage } from '../../views/auto-submit';
 import { type PayerBrand, simulatorErrorPage } from '../payer-page';
-import {
-  findSimRefund,
-  findSimTrade,
-  simRefundOf,
-  randomDigits,
-  recordSimRefund,
-  sandboxConfigs,
-  simulatorKeys,
-} from '../store';
-import type { SimNotifier } from '../types';
-import { issueChain } from './certs';
+import { findSimRefund, findSimTrade, simRefundOf, randomDigits, recordSimRefund, sandboxConfigs } from '../store';
+import { CHANNEL, KEYS, notifier, resultFields, SIMULATOR_BASE } from './notify';
 import {
   answerText,
   type Fields,
@@ -43,10 +34,6 @@ import {
   verifyWith,
 } from '../../channels/unionpay/protocol';
 
-export const SIMULATOR_BASE = '/sandbox/unionpay';
-const CHANNEL = 'unionpay';
-/** UnionPay re-sends a notify not answered 200 after about 1, 2, 4, 8 and 16 minutes. */
-const NOTIFY_RETRY_S = [60, 120, 240, 480, 960];
 const OPEN = ['WAIT'];
 const BRAND: PayerBrand = {
   name: '银联在线支付',
@@ -56,7 +43,6 @@ const BRAND: PayerBrand = {
   accountLabel: '商户号 merId',
 };
 const errorPage = (code: string, msg: string) => simulatorErrorPage(BRAND, code, msg);
-const KEYS = (env: Env, db: Db) => simulatorKeys(env, db, CHANNEL, (pair) => issueChain(pair));
 
 const sim = createRouter();
 
@@ -291,51 +277,6 @@ sim.post(PATH.back, async (c) => {
 });
 
 // ── the payer ──────────────────────────────────────────────────────────────────────────────
-
-/** The fields UnionPay reports a consume with (notify and front return), signed. */
-async function resultFields(env: Env, db: Db, t: SimTrade): Promise<Fields> {
-  const keys = await KEYS(env, db);
-  return signFields(keys.pkcs8, {
-    accessType: '0',
-    bizType: '000201',
-    currencyCode: '156',
-    encoding: 'UTF-8',
-    merId: t.account,
-    orderId: t.outTradeNo,
-    queryId: t.tradeNo,
-    respCode: '00',
-    respMsg: 'Success!',
-    settleAmt: String(t.amountFen),
-    settleCurrencyCode: '156',
-    settleDate: compactChinaTime(t.paidMs ?? Date.now()).slice(4, 8),
-    signMethod: '01',
-    traceNo: t.tradeNo.slice(-6),
-    traceTime: compactChinaTime(t.paidMs ?? Date.now()).slice(4),
-    txnAmt: String(t.amountFen),
-    txnSubType: '01',
-    txnTime: t.extra.txn_time,
-    txnType: '01',
-    version: '5.1.0',
-    accNo: '6216***********0018',
-    payType: '0001',
-    signPubKeyCert: keys.material.sign_cert,
-  });
-}
-
-// ── what UnionPay sends the merchant ───────────────────────────────────────────────────────
-
-/** The notify to backUrl: the signed result fields as a form, answered HTTP 200. */
-export const notifier: SimNotifier = {
-  async build(env, db, t) {
-    return {
-      body: new URLSearchParams(await resultFields(env, db, t)).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
-    };
-  },
-  accepted: (status) => status === 200,
-  retryS: NOTIFY_RETRY_S,
-};
-
 mountPayer(sim, {
   channel: CHANNEL,
   brand: BRAND,
