@@ -17,7 +17,7 @@ import type { SimNotifier } from '../channels/types';
 import { orders } from '../db/schema';
 import { type Db, makeDb } from '../env';
 import { sweepChannelOrders } from '../services/channel-payments';
-import { sweepFailedAttempts } from '../facades/epay/keyguard';
+import { sweepFailedAttempts } from '../services/epay-keys';
 import { collector } from '../services/collector';
 import { sweepDeliveries } from '../services/deliveries';
 import { sweepConsole } from '../console/auth';
