@@ -7,7 +7,7 @@ import { parseYuan } from './money';
 import { parseRegion, type PayerRegion } from './rules';
 import { gatepaySign, safeEqual, type SignKind, signFormula, signText } from './sign';
 import { normalizeHttpUrl, outboundUrlProblem } from './ssrf';
-import { PAY_TYPES, SESSION_TYPES, type Mode, type PayType, type SessionType } from './vocab';
+import { SESSION_TYPES, type Mode, type PayType, type SessionType } from './vocab';
 
 export const GATEPAY_CODES = {
   ok: 100,
@@ -42,6 +42,9 @@ const INVALID: Partial<Record<string, GatepayCode>> = {
 /** The code for a field that was sent but cannot be read: its own "invalid" code, else 105. */
 export const invalidFieldCode = (field: string): GatepayCode =>
   (Object.hasOwn(INVALID, field) ? INVALID[field] : undefined) ?? GATEPAY_CODES.param_missing;
+
+/** The check of one parameter against its operation's schema (src/schemas/gatepay.ts): null, or its message. */
+export type FieldProblem = (field: string, value: string) => string | null;
 
 /** A refused request: its gatepay code and message. */
 export interface Refusal {
@@ -85,13 +88,21 @@ const C = GATEPAY_CODES;
 
 const given = (p: Record<string, string>, f: string) => p[f] !== undefined && p[f] !== '';
 
-/** Checks a signed create request against its app; the first problem found, or the order to make. */
+/**
+ * Checks a signed create request against its app; the first problem found, or the order to make.
+ * `problem` checks a field against the create schema; its code follows from the field.
+ */
 export function checkCreate(
   app: CreateApp,
   p: Record<string, string>,
   maxFen: number,
+  problem: FieldProblem,
 ): { ok: true; order: CheckedCreate } | ({ ok: false } & Refusal) {
   const refuse = (code: GatepayCode, msg: string) => ({ ok: false as const, code, msg });
+  const shape = (field: string, value: string) => {
+    const msg = problem(field, value);
+    return msg === null ? null : refuse(invalidFieldCode(field), msg);
+  };
   for (const f of ['price', 'type', 'out_order_id']) if (!given(p, f)) return refuse(C.param_missing, `${f} missing`);
   const overrides = URL_FIELDS.filter((f) => given(p, f));
   if (overrides.length && !app.allowUrlOverride) {
@@ -108,22 +119,20 @@ export function checkCreate(
   }
   const price = parseYuan(p.price, maxFen);
   if (!price.ok) return refuse(C.price_invalid, `price invalid: ${price.error}`);
-  if (!(PAY_TYPES as readonly string[]).includes(p.type))
-    return refuse(C.type_invalid, `type invalid: must be one of ${PAY_TYPES.join(', ')}`);
+  const badType = shape('type', p.type);
+  if (badType) return badType;
   if (!app.payTypes.includes(p.type)) return refuse(C.type_closed, `type ${p.type} is closed for this app`);
-  if (!OUT_ORDER_ID.test(p.out_order_id))
-    return refuse(C.param_missing, 'out_order_id invalid: 1-64 characters of A-Z a-z 0-9 _ . | -');
   const custom = p.custom ?? '';
-  if (custom.length > 255) return refuse(C.param_missing, 'custom invalid: at most 255 characters');
   const productId = p.product_id ?? '';
-  if (productId.length > 64) return refuse(C.param_missing, 'product_id invalid: at most 64 characters');
+  const badShape = shape('out_order_id', p.out_order_id) ?? shape('custom', custom) ?? shape('product_id', productId);
+  if (badShape) return badShape;
   if (!(given(p, 'return_url') || app.hasReturnUrl))
     return refuse(C.return_url_missing, 'return URL not configured for this app');
   if (!(given(p, 'notify_url') || app.hasNotifyUrl))
     return refuse(C.notify_url_missing, 'notify URL not configured for this app');
+  const badRegion = given(p, 'payer_region') ? shape('payer_region', p.payer_region) : null;
+  if (badRegion) return badRegion;
   const region = given(p, 'payer_region') ? parseRegion(p.payer_region) : null;
-  if (given(p, 'payer_region') && !region)
-    return refuse(C.param_missing, 'payer_region invalid: an ISO country code (US) or China province code (CN-GD)');
   return {
     ok: true,
     order: {

@@ -15,6 +15,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { type CheckedCreate, checkCreate, GATEPAY_CODES, isSessionType, signRefusal } from '../domain/gatepay';
+import { createFieldProblem } from '../schemas/gatepay';
 import { maxAmountFen } from '../domain/money';
 import { openSecret } from '../domain/secrets';
 import type { OrderRef, OutboxJob, PaymentReport, ReceivedPayment } from '../jobs';
@@ -81,7 +82,7 @@ export class Collector extends DurableObject<Env> {
       const p = input.params;
       const badSign = await signRefusal('create', p, await openSecret(this.env.MASTER_KEY, app.secretEnc));
       if (badSign) return { kind: 'refused', ...badSign };
-      const checked = checkCreate(app, p, maxAmountFen(this.env.MAX_AMOUNT));
+      const checked = checkCreate(app, p, maxAmountFen(this.env.MAX_AMOUNT), createFieldProblem);
       if (!checked.ok) return { kind: 'refused', code: checked.code, msg: checked.msg };
       o = checked.order;
       fingerprint = JSON.stringify([o.priceFen, o.type, o.custom]);

@@ -13,7 +13,7 @@
 import { makeDb } from '../env';
 import { sweepSimulatorNotifies } from '../sandbox/registry';
 import { sweepChannelOrders } from '../services/channel-payments';
-import { sweepFailedAttempts } from '../facades/epay/keyguard';
+import { sweepFailedAttempts } from '../services/epay-keys';
 import { sweepDeliveries } from '../services/delivery-attempts';
 import { sweepExpiries } from '../services/lifecycle';
 import { sweepConsole } from '../services/sign-in';

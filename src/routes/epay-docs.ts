@@ -6,7 +6,7 @@
 import { z } from '@hono/zod-openapi';
 import { EPAY_TYPES, type EpayType as EpayTypeWord } from '../domain/epay';
 import { PRINTABLE } from '../domain/gatepay';
-import { GUARD_LIMITS, GUARD_WINDOW_MS } from '../facades/epay/keyguard';
+import { GUARD_LIMITS, GUARD_WINDOW_MS } from '../services/epay-keys';
 import {
   CallbackUrl,
   Failure,

@@ -8,9 +8,10 @@
  */
 import { z } from '@hono/zod-openapi';
 import { CHANNEL_NAMES } from '../channels/registry';
-import { GATEPAY_CODES, OUT_ORDER_ID } from '../domain/gatepay';
-import { CHANNEL_METHODS, CREATE_METHODS, ORDER_STATUSES, PAY_TYPES } from '../domain/vocab';
+import { GATEPAY_CODES } from '../domain/gatepay';
+import { CHANNEL_METHODS, ORDER_STATUSES, PAY_TYPES } from '../domain/vocab';
 import { Yuan } from '../schemas/common';
+import { GatepayCreate, GatepayLookup, GatepayRefund, GatepayRefundQuery } from '../schemas/gatepay';
 import { RefundView } from '../schemas/refunds';
 import { registerEpayDocs } from './epay-docs';
 import type { OpenAPIRegistry } from './facade-docs';
@@ -41,58 +42,6 @@ const codeTable = `| code | meaning |\n|---|---|\n${Object.values(GATEPAY_CODES)
   .map((c) => `| ${c} | ${CODE_MEANINGS[c]} |`)
   .join('\n')}`;
 
-const ONE_OF = 'give exactly one of order_id and out_order_id, the other empty or absent (both set: 105)';
-
-const Sign = z
-  .string()
-  .openapi({ description: 'lowercase hex MD5, see the formula above', example: '3cf45cbfb681de0a00f1776f8d306943' });
-
-const CreateForm = z
-  .object({
-    appkey: z.string().openapi({ example: 'ak_demo123' }),
-    price: Yuan,
-    type: z.enum(PAY_TYPES),
-    out_order_id: z.string().regex(OUT_ORDER_ID).openapi({ example: '20261122001' }),
-    custom: z.string().max(255).openapi({ description: 'pass-through value, may be empty', example: 'user42' }),
-    sign: Sign,
-    product_id: z.string().max(64).optional(),
-    notify_url: z
-      .string()
-      .optional()
-      .openapi({ description: 'per-order override; only when the app allows overrides (else 106)' }),
-    return_url: z.string().optional(),
-    timeout_url: z.string().optional(),
-    payer_region: z
-      .string()
-      .optional()
-      .openapi({ description: "the payer's region for collection rules, e.g. CN-GD or US" }),
-    method: z
-      .enum(CREATE_METHODS)
-      .optional()
-      .openapi({ description: 'official channel only (not signed): default `auto`, the cashier page picks by device' }),
-    subject: z
-      .string()
-      .max(256)
-      .optional()
-      .openapi({ description: "official channel only: the item name the provider shows (default: the app's name)" }),
-    client_ip: z
-      .string()
-      .optional()
-      .openapi({ description: "official channel only: the payer's IPv4 or IPv6 address" }),
-    openid: z
-      .string()
-      .optional()
-      .openapi({ description: "official channel only: the payer's WeChat openid, for `jsapi`" }),
-  })
-  .openapi('GatepayCreate');
-const LookupForm = z
-  .object({
-    appkey: z.string(),
-    order_id: z.string().optional().openapi({ description: ONE_OF }),
-    out_order_id: z.string().optional(),
-    sign: Sign,
-  })
-  .openapi('GatepayLookup');
 const OrderData = z
   .object({
     order_id: z.number().int(),
@@ -130,31 +79,6 @@ const answerOf = (data: z.ZodTypeAny) =>
   });
 const Answer = answerOf(OrderData).openapi('GatepayAnswer');
 
-const RefundForm = z
-  .object({
-    appkey: z.string().openapi({ example: 'ak_demo123' }),
-    order_id: z.string().optional().openapi({ description: ONE_OF, example: '42' }),
-    out_order_id: z.string().optional().openapi({ example: '' }),
-    out_refund_no: z.string().regex(OUT_ORDER_ID).openapi({
-      description:
-        'your refund number, 1–64 of A-Z a-z 0-9 _ . | -: the same one with the same amount is the same refund',
-      example: 'rf20261122001',
-    }),
-    amount: Yuan.openapi({
-      description: 'yuan to refund; partial refunds never add up to more than was paid',
-      example: '3.00',
-    }),
-    reason: z.string().max(256).optional().openapi({ description: 'not signed; no control characters' }),
-    sign: Sign.openapi({ example: 'd3040c31efcd0b6d2bd6489e7ec23362' }),
-  })
-  .openapi('GatepayRefund');
-const RefundQueryForm = z
-  .object({
-    appkey: RefundForm.shape.appkey,
-    out_refund_no: RefundForm.shape.out_refund_no,
-    sign: Sign.openapi({ example: '01e3bb6903b3533294b96bfe1bc1421d' }),
-  })
-  .openapi('GatepayRefundQuery');
 const RefundAnswer = answerOf(RefundView.omit({ log: true }).openapi('MerchantRefund')).openapi('GatepayRefundAnswer');
 
 const form = (schema: z.ZodTypeAny) => ({
@@ -185,7 +109,7 @@ export function registerPublicDocs(registry: OpenAPIRegistry): void {
     tags: ['merchant API'],
     summary: 'Create an order',
     description: `${signNote('appkey + price + type + out_order_id + custom')} The same out_order_id with the same price, type and custom returns the same pending order.`,
-    request: form(CreateForm),
+    request: form(GatepayCreate),
     responses: answer,
   });
   for (const [path, summary] of [
@@ -198,7 +122,7 @@ export function registerPublicDocs(registry: OpenAPIRegistry): void {
       tags: ['merchant API'],
       summary,
       description: signNote('appkey + order_id + out_order_id'),
-      request: form(LookupForm),
+      request: form(GatepayLookup),
       responses: answer,
     });
   registry.registerPath({
@@ -207,7 +131,7 @@ export function registerPublicDocs(registry: OpenAPIRegistry): void {
     tags: ['merchant API'],
     summary: 'Refund a paid official-channel order',
     description: `\`sign = md5( md5("amount=" + amount + "&appkey=" + appkey + "&order_id=" + order_id + "&out_order_id=" + out_order_id + "&out_refund_no=" + out_refund_no) + appsecret )\`, lowercase hex, over the values exactly as sent: every key always present, empty values kept, in this order (the example: \`amount=3.00&appkey=ak_demo123&order_id=42&out_order_id=&out_refund_no=rf20261122001\`, appsecret \`sk_demo456\`). The keys keep characters from moving between fields; the bare concatenation is refused (104). \`reason\` is not signed. The refund is asked of the provider at once; one whose outcome the provider has not confirmed stays \`pending\` and is followed up with the provider's refund query until final (webhooks \`refund.succeeded\`, \`refund.failed\`). ${REFUND_CODES}`,
-    request: form(RefundForm),
+    request: form(GatepayRefund),
     responses: answered(RefundAnswer),
   });
   registry.registerPath({
@@ -216,7 +140,7 @@ export function registerPublicDocs(registry: OpenAPIRegistry): void {
     tags: ['merchant API'],
     summary: 'Query a refund',
     description: `${signNote('appkey + out_refund_no')} (the example: \`ak_demo123rf20261122001\`, appsecret \`sk_demo456\`). An \`out_refund_no\` this app never used answers 105 (refund not found).`,
-    request: form(RefundQueryForm),
+    request: form(GatepayRefundQuery),
     responses: answered(RefundAnswer),
   });
   registry.registerPath({

@@ -4,9 +4,10 @@
  * that is invalid or exceeds what is refundable, 203 for an order paid into a personal session,
  * 211 for an out_refund_no reused with another amount, 212 for an unpaid order.
  */
-import { GATEPAY_CODES as C, type GatepayCode, OUT_ORDER_ID } from '../domain/gatepay';
+import { GATEPAY_CODES as C, type GatepayCode } from '../domain/gatepay';
 import { parseYuan, maxAmountFen } from '../domain/money';
 import type { Db } from '../env';
+import { refundFieldProblem } from '../schemas/gatepay';
 import { GatepayError } from '../errors';
 import { authenticate, findOrder, requirePresent } from './orders';
 import type { RawParams } from './params';
@@ -30,13 +31,13 @@ export async function refundApi(env: Env, db: Db, p: RawParams, origin: string) 
   const { order } = await findOrder(env, db, p, 'refund');
   for (const f of ['out_refund_no', 'amount']) if (!p[f]) fail(C.param_missing, `${f} missing`);
   // out_refund_no takes what out_order_id takes.
-  if (!OUT_ORDER_ID.test(p.out_refund_no))
-    fail(C.param_missing, 'out_refund_no invalid: 1-64 characters of A-Z a-z 0-9 _ . | -');
+  const badNo = refundFieldProblem('out_refund_no', p.out_refund_no);
+  if (badNo) fail(C.param_missing, badNo);
   const amount = parseYuan(p.amount, maxAmountFen(env.MAX_AMOUNT));
   if (!amount.ok) return fail(C.price_invalid, `amount invalid: ${amount.error}`);
   const reason = p.reason ?? '';
-  if (reason.length > 256 || /\p{Cc}/u.test(reason))
-    fail(C.param_missing, 'reason invalid: at most 256 characters, no control characters');
+  const badReason = refundFieldProblem('reason', reason);
+  if (badReason) fail(C.param_missing, badReason);
   try {
     const refund = await requestRefund(
       env,

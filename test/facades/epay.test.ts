@@ -6,7 +6,7 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { EPAY_MSG, EPAY_SIGN_HELP } from '../../src/domain/epay';
-import { GUARD_WINDOW_MS } from '../../src/facades/epay/keyguard';
+import { GUARD_WINDOW_MS } from '../../src/services/epay-keys';
 import { sweep } from '../../src/queues/sweeper';
 import { MERCHANT, monitor, ok, pay, setupMerchant, type TestApp, type TestSession } from '../helpers';
 import { dujiaoka, EpayCore, goEpay, v2board } from './clients';

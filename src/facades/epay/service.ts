@@ -4,8 +4,7 @@
  * an ordinary order: `trade_no` is its order id, `out_trade_no` its out_order_id, `param` its
  * custom; it records its type word, name and money so the notify echoes them.
  */
-import { and, count, desc, eq, gte, lt, sql } from 'drizzle-orm';
-import { type App, channelConfigs, merchants, type Order, orders, sessions } from '../../db/schema';
+import type { App, Order } from '../../db/schema';
 import { localClock, startOfLocalDay } from '../../domain/clock';
 import {
   checkEpayCreate,
@@ -28,9 +27,10 @@ import { isSessionType, OUT_ORDER_ID } from '../../domain/gatepay';
 import { routeOrder } from '../../domain/routing';
 import type { Db } from '../../env';
 import { type AppWithSecret, appById } from '../../services/apps';
+import { appOrder, appOrdersPage, appOrderTotals, merchantOf, payTypeSources } from '../../services/facade-data';
 import { RefundRefused, type RefundRefusal, requestRefund } from '../../services/refunds';
 import { createView, payerIp, type PlaceRefusal, placeFacadeOrder } from '../orders';
-import { countCheck, uncount } from './keyguard';
+import { countCheck, uncount } from '../../services/epay-keys';
 
 export type EpayStart =
   | { kind: 'order'; order: Order }
@@ -56,13 +56,7 @@ async function appOfPid(env: Env, db: Db, pid: string): Promise<AppWithSecret | 
 
 /** The epay words of the app's pay types that its routing can send somewhere: a channel or sessions. */
 async function pickable(db: Db, app: App): Promise<EpayType[]> {
-  const [configs, types] = await db.batch([
-    db.select().from(channelConfigs).where(eq(channelConfigs.appId, app.id)),
-    db
-      .selectDistinct({ type: sessions.type })
-      .from(sessions)
-      .where(and(eq(sessions.merchantId, app.merchantId), eq(sessions.mode, app.mode), eq(sessions.enabled, true))),
-  ]);
+  const { configs, sessionTypes } = await payTypeSources(db, app);
   const served = app.payTypes.filter((type) => {
     const cfg = configs.find((c) => channelFor(type)?.name === c.channel);
     const route = routeOrder({
@@ -72,7 +66,7 @@ async function pickable(db: Db, app: App): Promise<EpayType[]> {
       slot: channelFor(type)
         ? { configId: cfg?.id ?? null, enabled: cfg?.enabled ?? false, implicit: cfg?.implicit ?? false }
         : null,
-      hasSessions: () => types.some((t) => t.type === type),
+      hasSessions: () => sessionTypes.some((t) => t === type),
     });
     return route.kind === 'official' || (route.kind === 'personal' && isSessionType(type));
   });
@@ -103,7 +97,7 @@ export async function startEpay(
     // Everything but the type must be right before the payer is asked to pick one.
     const check = checkEpayCreate(createView(app), { ...p, type: types[0] }, flow, maxAmountFen(env.MAX_AMOUNT));
     if (!check.ok) return refuse(check.msg);
-    const merchant = await db.query.merchants.findFirst({ where: eq(merchants.id, app.merchantId) });
+    const merchant = await merchantOf(db, app);
     return { kind: 'pick', types, merchantName: merchant?.name ?? app.name, name: p.name ?? '', money: p.money ?? '' };
   }
   const checked = checkEpayCreate(createView(app), p, flow, maxAmountFen(env.MAX_AMOUNT));
@@ -207,12 +201,7 @@ interface ActContext {
 async function findTrade(db: Db, app: App, p: Record<string, string>): Promise<Order | string> {
   if (!p.trade_no && !p.out_trade_no) return 'trade_no 或 out_trade_no 缺少：给出其一';
   if (p.trade_no && !/^\d{1,15}$/.test(p.trade_no)) return `trade_no ${p.trade_no} 无效：应为数字订单号`;
-  const order = await db.query.orders.findFirst({
-    where: and(
-      eq(orders.appId, app.id),
-      p.trade_no ? eq(orders.id, Number(p.trade_no)) : eq(orders.outOrderId, p.out_trade_no),
-    ),
-  });
+  const order = await appOrder(db, app.id, p.trade_no ? { id: Number(p.trade_no) } : { outOrderId: p.out_trade_no });
   if (!order || (p.trade_no && p.out_trade_no && order.outOrderId !== p.out_trade_no)) return '订单号不存在';
   return order;
 }
@@ -226,27 +215,11 @@ async function actOrder(db: Db, app: App, p: Record<string, string>, _x: ActCont
 const DAY_MS = 86_400_000;
 
 async function actQuery(db: Db, app: App, p: Record<string, string>, _x: ActContext): Promise<ApiAnswer> {
-  const merchant = await db.query.merchants.findFirst({ where: eq(merchants.id, app.merchantId) });
+  const merchant = await merchantOf(db, app);
   const tz = merchant?.timezone ?? 'Asia/Shanghai';
   const today = startOfLocalDay(localClock(Date.now(), tz).day, tz);
   const yesterday = startOfLocalDay(localClock(today - DAY_MS / 2, tz).day, tz);
-  const paidSum = (from: number, to: number) =>
-    db
-      .select({ fen: sql<number>`COALESCE(SUM(${orders.priceFen}), 0)` })
-      .from(orders)
-      .where(
-        and(
-          eq(orders.appId, app.id),
-          sql`${orders.status} IN ('paid', 'refunded')`,
-          gte(orders.paidMs, from),
-          lt(orders.paidMs, to),
-        ),
-      );
-  const [all, day, lastDay] = await db.batch([
-    db.select({ n: count() }).from(orders).where(eq(orders.appId, app.id)),
-    paidSum(today, Number.MAX_SAFE_INTEGER),
-    paidSum(yesterday, today),
-  ]);
+  const totals = await appOrderTotals(db, app.id, today, yesterday);
   return {
     code: 1,
     pid: app.id,
@@ -254,9 +227,9 @@ async function actQuery(db: Db, app: App, p: Record<string, string>, _x: ActCont
     active: app.enabled ? 1 : 0,
     // Payers pay into the merchant's own wallets: huipay holds no balance for it.
     money: '0.00',
-    orders: all[0].n,
-    order_today: formatFen(day[0].fen),
-    order_lastday: formatFen(lastDay[0].fen),
+    orders: totals.orders,
+    order_today: formatFen(totals.todayFen),
+    order_lastday: formatFen(totals.lastDayFen),
   };
 }
 
@@ -265,14 +238,7 @@ async function actOrders(db: Db, app: App, p: Record<string, string>, _x: ActCon
   const page = p.page ? Number(p.page) : 1;
   if (!/^\d{1,2}$/.test(p.limit ?? '20') || limit < 1 || limit > 50) return { code: -1, msg: 'limit 无效：1 到 50' };
   if (!/^\d{1,6}$/.test(p.page ?? '1') || page < 1) return { code: -1, msg: 'page 无效：从 1 开始的页码' };
-  const rows = await db
-    .select()
-    .from(orders)
-    // Newest first through the merchant's (merchant_id, created_ms) index, like the admin listing.
-    .where(and(eq(orders.merchantId, app.merchantId), eq(orders.appId, app.id)))
-    .orderBy(desc(orders.createdMs), desc(orders.id))
-    .limit(limit)
-    .offset((page - 1) * limit);
+  const rows = await appOrdersPage(db, app, limit, (page - 1) * limit);
   return { code: 1, msg: '查询订单记录成功！', data: rows.map(tradeView) };
 }
 

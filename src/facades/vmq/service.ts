@@ -4,8 +4,7 @@
  * order: `payId` is its out_order_id, `param` its custom, `orderId` its pay token (random,
  * unguessable); it records the type number, the price as sent and `isAuto`.
  */
-import { and, eq, sql } from 'drizzle-orm';
-import { type App, type Order, orders, payments, sessions } from '../../db/schema';
+import type { App, Order } from '../../db/schema';
 import { formatFen, maxAmountFen } from '../../domain/money';
 import { signedReturnUrl } from '../../domain/notify';
 import type { PayerRegion } from '../../domain/rules';
@@ -20,6 +19,7 @@ import {
 import type { Db } from '../../env';
 import { type AppWithSecret, appByKey } from '../../services/apps';
 import { PAY_TOKEN } from '../../services/cashier';
+import { orderByPayToken, sessionsAndLastPayment } from '../../services/facade-data';
 import { liveStates } from '../../services/sessions';
 import { closePending } from '../../services/orders';
 import { createView, type PlaceRefusal, placeFacadeOrder } from '../orders';
@@ -101,7 +101,7 @@ export async function createVmq(
 /** The app's order behind a V免签 orderId (its pay token). */
 async function orderOf(db: Db, app: App, orderId: string | undefined): Promise<Order | null> {
   if (!orderId || !PAY_TOKEN.test(orderId)) return null;
-  const order = await db.query.orders.findFirst({ where: eq(orders.payToken, orderId) });
+  const order = await orderByPayToken(db, orderId);
   return order && order.appId === app.id ? order : null;
 }
 
@@ -143,22 +143,13 @@ export async function closeVmq(env: Env, db: Db, app: AppWithSecret, p: Record<s
  */
 export async function stateVmq(env: Env, db: Db, app: AppWithSecret, p: Record<string, string>): Promise<VmqAnswer> {
   if (!(await vmqSignValid(p.sign, p.t ?? '', app.secret))) return no('签名校验不通过：应为 md5(t + 通讯密钥)');
-  const [rows, last] = await Promise.all([
-    db
-      .select({ id: sessions.id, enabled: sessions.enabled, mode: sessions.mode, shard: sessions.shard })
-      .from(sessions)
-      .where(and(eq(sessions.merchantId, app.merchantId), eq(sessions.mode, app.mode))),
-    db
-      .select({ ms: sql<number | null>`MAX(${payments.receivedMs})` })
-      .from(payments)
-      .where(and(eq(payments.merchantId, app.merchantId), eq(payments.mode, app.mode))),
-  ]);
+  const { sessions: rows, lastPaymentMs } = await sessionsAndLastPayment(db, app.merchantId, app.mode);
   const live = await liveStates(env, app.merchantId, rows);
   const enabled = new Set(rows.filter((r) => r.enabled).map((r) => r.id));
   const lastHeart = Math.max(0, ...live.map((l) => l.lastSeenMs ?? 0));
   return ok({
     lastheart: String(Math.floor(lastHeart / 1000)),
-    lastpay: String(Math.floor((last[0]?.ms ?? 0) / 1000)),
+    lastpay: String(Math.floor(lastPaymentMs / 1000)),
     jkstate: live.some((l) => l.online && enabled.has(l.id)) ? '1' : '0',
   });
 }

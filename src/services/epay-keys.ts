@@ -6,8 +6,8 @@
  * D1 keeps the count across isolates, locations and restarts.
  */
 import { inArray, lt, sql } from 'drizzle-orm';
-import { failedAttempts } from '../../db/schema';
-import type { Db } from '../../env';
+import { failedAttempts } from '../db/schema';
+import type { Db } from '../env';
 
 export const GUARD_WINDOW_MS = 10 * 60_000;
 /** Failures allowed per window: an address is one client; a pid may have several servers. */
