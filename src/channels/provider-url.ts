@@ -34,3 +34,6 @@ export function checkProviderUrl(
 
 /** A stored provider URL as callers see it: our simulator's path made absolute on `origin`. */
 export const absoluteUrl = (url: string, origin: string) => (url.startsWith('/') ? `${origin}${url}` : url);
+
+/** A binding name an mTLS client certificate may be bound under (`QQPAY_CERT`, `MTLS_CERT_1234`). */
+export const CERT_BINDING = /^[A-Z][A-Z0-9_]{0,62}CERT[A-Z0-9_]{0,62}$/;

@@ -5,6 +5,8 @@
  * our own origins) are handed to the app's `fetch` in-process. Every other URL goes over HTTP with
  * no redirects followed and the provider timeout.
  */
+import { CERT_BINDING } from '../channels/provider-url';
+
 type Handler = (req: Request, env: Env, ctx: ExecutionContext) => Response | Promise<Response>;
 
 let self: Handler | null = null;
@@ -77,9 +79,6 @@ export function providerFetch(
     }
   };
 }
-
-/** A binding name an mTLS client certificate may be bound under (`QQPAY_CERT`, `MTLS_CERT_1234`). */
-export const CERT_BINDING = /^[A-Z][A-Z0-9_]{0,62}CERT[A-Z0-9_]{0,62}$/;
 
 /**
  * A provider fetch that presents the client certificate of the Workers mTLS certificate binding

@@ -48,9 +48,7 @@ describe('layout', () => {
   it('imports drizzle-orm only in services/, db/, durable/, queues/ and the sandbox wing', () => {
     const direct = files.filter((f) => /from ['"]drizzle-orm/.test(readFileSync(join(ROOT, f), 'utf8')));
     expect(
-      direct.filter((f) =>
-        ['routes', 'console', 'facades', 'views', 'channels', 'domain'].some((d) => under(d)(f)),
-      ),
+      direct.filter((f) => ['routes', 'console', 'facades', 'views', 'channels', 'domain'].some((d) => under(d)(f))),
     ).toEqual([]);
   });
 

@@ -6,7 +6,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { md5Hex } from '../../domain/sign';
-import { CERT_BINDING } from '../../services/loopback';
+import { CERT_BINDING } from '../provider-url';
 import { absoluteUrl, checkProviderUrl } from '../provider-url';
 import { ConfigProblem, type PrepareContext, type PreparedConfig } from '../types';
 import { DEFAULT_BASE } from './protocol';
