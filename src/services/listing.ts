@@ -1,6 +1,6 @@
 /** Filtered, cursor-paginated lists for the admin API and the console. */
 import { and, desc, eq, gte, isNull, isNotNull, lt, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { orders, payments, type Merchant } from '../db/schema';
+import { orders, payments, type Merchant, type Order } from '../db/schema';
 import { localClock, startOfLocalDay } from '../domain/clock';
 import type { Mode, OrderStatus, PayType } from '../domain/vocab';
 import type { Db } from '../env';
@@ -99,7 +99,8 @@ const before = (cursorId: number, toMs: number | undefined) =>
  * served by an index and costs the same however many orders the merchant has; `known` saves
  * reading the merchant again when the caller has it.
  */
-export async function listOrders(db: Db, merchantId: number, f: OrderFilter, known?: Merchant) {
+/** The WHERE and ORDER BY of a filtered listing of the merchant's orders (newest first, keyset paged). */
+async function orderQuery(db: Db, merchantId: number, f: OrderFilter, known?: Merchant) {
   const merchant = known?.id === merchantId ? known : await requireMerchant(db, merchantId);
   const w = window(f, merchant.timezone);
   // A search names its few orders: they drive the query and are sorted. The other filters then
@@ -107,7 +108,7 @@ export async function listOrders(db: Db, merchantId: number, f: OrderFilter, kno
   // newest first (to skip that small sort) and test every order against the search.
   const found = search(merchantId, f.q);
   const col = (column: SQLWrapper) => (found ? sql`+${column}` : column);
-  const where: (SQL | undefined)[] = [
+  const where = and(
     eq(col(orders.merchantId), merchantId),
     f.status && eq(col(orders.status), f.status),
     f.type && eq(col(orders.type), f.type),
@@ -116,12 +117,46 @@ export async function listOrders(db: Db, merchantId: number, f: OrderFilter, kno
     f.cursor ? before(Number(f.cursor), w.to) : w.to !== undefined ? lt(col(orders.createdMs), w.to) : undefined,
     found,
     channelFilter(col(orders.channel), f.channel),
-  ];
+  );
+  return { where, order: found ? [sql`+${orders.createdMs} DESC`, sql`+${orders.id} DESC`] : newestFirst };
+}
+
+/** A page of the merchant's orders matching `f`, whole rows (the admin API). */
+export async function listOrders(db: Db, merchantId: number, f: OrderFilter, known?: Merchant) {
+  const q = await orderQuery(db, merchantId, f, known);
   const rows = await db
     .select()
     .from(orders)
-    .where(and(...where))
-    .orderBy(...(found ? [sql`+${orders.createdMs} DESC`, sql`+${orders.id} DESC`] : newestFirst))
+    .where(q.where)
+    .orderBy(...q.order)
+    .limit(f.limit + 1);
+  return page(rows, f.limit, (o) => String(o.id));
+}
+
+/** The columns a list of orders shows (the console's rows and CSV): a fraction of a whole row. */
+const ORDER_ROW = {
+  id: orders.id,
+  outOrderId: orders.outOrderId,
+  status: orders.status,
+  type: orders.type,
+  mode: orders.mode,
+  priceFen: orders.priceFen,
+  realpriceFen: orders.realpriceFen,
+  custom: orders.custom,
+  sessionId: orders.sessionId,
+  createdMs: orders.createdMs,
+  paidMs: orders.paidMs,
+};
+export type OrderRow = Pick<Order, keyof typeof ORDER_ROW>;
+
+/** A page of the merchant's orders matching `f`, only the columns of `OrderRow` (the console). */
+export async function listOrderRows(db: Db, merchantId: number, f: OrderFilter, known?: Merchant) {
+  const q = await orderQuery(db, merchantId, f, known);
+  const rows: OrderRow[] = await db
+    .select(ORDER_ROW)
+    .from(orders)
+    .where(q.where)
+    .orderBy(...q.order)
     .limit(f.limit + 1);
   return page(rows, f.limit, (o) => String(o.id));
 }

@@ -7,7 +7,7 @@ import type { Merchant } from '../db/schema';
 import { startOfLocalDay } from '../domain/clock';
 import type { Db } from '../env';
 import { consoleOrderFilter } from '../schemas/order-filter';
-import { listOrders, type OrderFilter } from './listing';
+import { listOrderRows, type OrderFilter, type OrderRow } from './listing';
 
 const DAY_MS = 86_400_000;
 /** Orders on one page of the transactions list. */
@@ -36,14 +36,14 @@ export function transactionsFilter(
 
 /** One page of the merchant's filtered orders, newest first, and the cursor of the next. */
 export const transactionsPage = (db: Db, m: Merchant, f: TransactionsFilter) =>
-  listOrders(db, m.id, { ...f, limit: PAGE_SIZE }, m);
+  listOrderRows(db, m.id, { ...f, limit: PAGE_SIZE }, m);
 
 /** The merchant's filtered orders from the filter's cursor on, newest first, at most CSV_MAX_ROWS. */
 export async function transactionsForExport(db: Db, m: Merchant, f: TransactionsFilter) {
-  const rows: Awaited<ReturnType<typeof listOrders>>['data'] = [];
+  const rows: OrderRow[] = [];
   let cursor = f.cursor;
   while (rows.length < CSV_MAX_ROWS) {
-    const list = await listOrders(db, m.id, { ...f, cursor, limit: 1000 }, m);
+    const list = await listOrderRows(db, m.id, { ...f, cursor, limit: 1000 }, m);
     rows.push(...list.data);
     if (!list.next_cursor) break;
     cursor = list.next_cursor;

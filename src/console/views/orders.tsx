@@ -1,5 +1,6 @@
 /** The transactions page (filters, the list, paging) and its CSV export. */
-import type { Merchant, Order } from '../../db/schema';
+import type { Merchant } from '../../db/schema';
+import type { OrderRow } from '../../services/listing';
 import { formatFen } from '../../domain/money';
 import { Badge, List, mbase, type PageCtx, when } from '../layout';
 
@@ -68,7 +69,7 @@ export function Transactions(props: {
   ctx: PageCtx;
   m: Merchant;
   q: Query;
-  list: { data: Order[]; next_cursor: string | null };
+  list: { data: OrderRow[]; next_cursor: string | null };
 }) {
   const { ctx, m, q, list } = props;
   const { t } = ctx;
@@ -129,7 +130,7 @@ const cell = (v: string | number | null) => {
 };
 
 /** The orders as a CSV file (UTF-8 with a BOM, CRLF lines), times in the merchant's time zone. */
-export function ordersCsv(rows: Order[], timeZone: string): string {
+export function ordersCsv(rows: OrderRow[], timeZone: string): string {
   const lines = [CSV_HEAD.join(',')];
   for (const o of rows)
     lines.push(
