@@ -10,7 +10,7 @@
  * where `money` is the amount asked written as PHP prints a float (`1`, `1.5`, `0.01`) and
  * `param` is left out when empty (v2board signs every field it receives, empty or not).
  */
-import { type CheckedCreate, type CreateApp, callbackUrl, facadeCreate, PRINTABLE } from './gatepay';
+import { type CheckedCreate, type CreateApp, callbackUrl, type FieldProblem, facadeCreate } from './gatepay';
 import { formatFen, formatFenTrimmed, parsePlainYuan } from './money';
 import { md5Hex, safeEqual } from './sign';
 import type { PayType } from './vocab';
@@ -98,12 +98,14 @@ export function epaySmuggling(p: Record<string, string>): string | null {
 export const EPAY_SIGN_HELP =
   'sign 错误：应为 md5(按参数名排序的 k=v&k=v（不含 sign、sign_type 与空值，值不做 URL 编码）+ 商户密钥)，小写十六进制';
 
-/** Problems every epay request can have before its app is known. */
-export function epayAuthProblem(p: Record<string, string>): string | null {
+/**
+ * Problems every epay request can have before its app is known. `problem` checks a field against
+ * its schema (src/schemas/epay.ts), as in `checkEpayCreate`.
+ */
+export function epayAuthProblem(p: Record<string, string>, problem: FieldProblem): string | null {
   if (!p.pid) return 'pid 缺少：应为商户 ID（huipay 应用详情中的 epay_pid）';
-  if (!/^[1-9]\d{0,14}$/.test(p.pid)) return 'pid 无效：应为数字商户 ID（huipay 应用详情中的 epay_pid）';
-  if (p.sign_type !== undefined && p.sign_type !== '' && p.sign_type.toUpperCase() !== 'MD5')
-    return `sign_type ${p.sign_type} 不支持：只支持 MD5`;
+  const bad = problem('pid', p.pid) ?? (p.sign_type === undefined ? null : problem('sign_type', p.sign_type));
+  if (bad) return bad;
   if (!p.sign) return 'sign 缺少';
   return null;
 }
@@ -115,24 +117,29 @@ export type EpayCreate =
   | { ok: true; order: CheckedCreate; fields: EpayFields; fingerprint: string }
   | { ok: false; msg: string };
 
-const OUT_TRADE_NO = /^[A-Za-z0-9_.|-]{1,64}$/;
-
 /**
  * Checks a signed submit (`flow` 'submit', browser) or mapi ('mapi', server) request against
  * its app: the first problem found, or the order to make. `type` must be present here.
+ * `problem` checks a field's form against the create schema; the rest needs the app or MAX_AMOUNT.
  */
 export function checkEpayCreate(
   app: EpayApp,
   p: Record<string, string>,
   flow: 'submit' | 'mapi',
   maxFen: number,
+  problem: FieldProblem,
 ): EpayCreate {
   const refuse = (msg: string) => ({ ok: false as const, msg });
+  const shape = (field: string) => {
+    const msg = problem(field, p[field] ?? '');
+    return msg === null ? null : refuse(msg);
+  };
   if (!p.out_trade_no) return refuse('out_trade_no 缺少：商户订单号');
-  if (!OUT_TRADE_NO.test(p.out_trade_no))
-    return refuse('out_trade_no 无效：应为 1-64 位字母、数字或 _ . | -（不能有空格）');
+  const badNo = shape('out_trade_no');
+  if (badNo) return badNo;
   if (!p.type) return refuse('type 缺少：应为 alipay、wxpay、qqpay 或 bank');
-  if (!isEpayType(p.type)) return refuse(`type ${p.type} 无效：应为 alipay、wxpay、qqpay 或 bank`);
+  const badType = shape('type');
+  if (badType || !isEpayType(p.type)) return badType ?? refuse(`type ${p.type} 无效`);
   const payType = EPAY_TYPES[p.type];
   if (!app.payTypes.includes(payType)) return refuse(`支付方式 ${p.type} 未开通：该商户暂不支持此支付方式`);
   if (p.money === undefined || p.money === '') return refuse('money 缺少：订单金额');
@@ -142,7 +149,8 @@ export function checkEpayCreate(
       `money ${p.money} 无效：应为大于 0、最多两位小数、不超过 ${formatFen(maxFen)} 的金额，如 1 或 1.50（不能有正负号、指数或前导零）`,
     );
   if (!p.name) return refuse('name 缺少：商品名称');
-  if (p.name.length > 127 || !PRINTABLE.test(p.name)) return refuse('name 无效：最多 127 个字符，不能有控制字符');
+  const badName = shape('name');
+  if (badName) return badName;
   if (!p.notify_url && !app.hasNotifyUrl) return refuse('notify_url 缺少：异步通知地址');
   if (!p.return_url && !app.hasReturnUrl && flow === 'submit') return refuse('return_url 缺少：页面跳转通知地址');
   const urls: Record<string, string> = {};
@@ -155,7 +163,8 @@ export function checkEpayCreate(
     if (url?.ok) urls[field] = url.url;
   }
   const param = p.param ?? '';
-  if (param.length > 255) return refuse('param 无效：最多 255 个字符');
+  const badParam = shape('param');
+  if (badParam) return badParam;
   if (flow === 'mapi' && !p.clientip) return refuse('clientip 缺少：用户的 IP 地址');
   const fields: EpayFields = { type: p.type, name: p.name, money: p.money };
   return {

@@ -12,7 +12,7 @@
  * `price` is echoed exactly as the merchant sent it (`0.1` stays `0.1`); `reallyPrice` has two
  * decimals. The monitor app prints its amount as a Java double (`1.0`, `0.01`, `10.5`).
  */
-import { type CheckedCreate, type CreateApp, callbackUrl, facadeCreate } from './gatepay';
+import { type CheckedCreate, type CreateApp, callbackUrl, type FieldProblem, facadeCreate } from './gatepay';
 import { formatFen, parsePlainYuan } from './money';
 import { md5Hex, safeEqual } from './sign';
 import type { PayType, SessionType } from './vocab';
@@ -40,7 +40,6 @@ export async function vmqSignValid(sign: string | undefined, ...parts: string[])
 }
 
 const TYPE_HELP = '1|微信 2|支付宝 3|云闪付 4|QQ钱包';
-const PAY_ID = /^[A-Za-z0-9_.|-]{1,64}$/;
 
 /** Why a type cannot be paid in this app (not among its pay types, or no channel or session serves it). */
 export const vmqTypeClosed = (type: VmqType) =>
@@ -63,16 +62,27 @@ export type VmqApp = Pick<CreateApp, 'mode' | 'payTypes' | 'hasNotifyUrl' | 'all
 
 /**
  * Checks a createOrder whose sign is verified: the first problem, or the order to make.
+ * `problem` checks a field's form against the createOrder schema (src/schemas/vmq.ts).
  * `notifyUrl` and `returnUrl` are not signed, and an `isHtml=1` link is handed to the payer, so
  * they are taken only when the app allows overrides, and only on the hosts of its own URLs.
  */
-export function checkVmqCreate(app: VmqApp, p: Record<string, string>, maxFen: number): VmqCreate {
+export function checkVmqCreate(
+  app: VmqApp,
+  p: Record<string, string>,
+  maxFen: number,
+  problem: FieldProblem,
+): VmqCreate {
   const refuse = (msg: string) => ({ ok: false as const, msg });
+  const shape = (field: string) => {
+    const msg = problem(field, p[field] ?? '');
+    return msg === null ? null : refuse(msg);
+  };
   if (!p.payId) return refuse('请传入商户订单号（payId）');
-  if (!PAY_ID.test(p.payId)) return refuse('payId 无效：应为 1-64 位字母、数字或 _ . | -（不能有空格）');
+  const badId = shape('payId');
+  if (badId) return badId;
   if (!p.type) return refuse(`请传入支付方式（type）=>${TYPE_HELP}`);
   const type = vmqTypeOf(p.type);
-  if (type === null) return refuse(`支付方式错误（type ${p.type}）=>${TYPE_HELP}`);
+  if (type === null) return shape('type') ?? refuse(`支付方式错误（type ${p.type}）`);
   const payType = VMQ_TYPES[type];
   if (!app.payTypes.includes(payType)) return refuse(vmqTypeClosed(type));
   if (!p.price) return refuse('请传入订单金额（price）');
@@ -82,7 +92,8 @@ export function checkVmqCreate(app: VmqApp, p: Record<string, string>, maxFen: n
       `price ${p.price} 无效：应为大于 0、最多两位小数、不超过 ${formatFen(maxFen)} 的金额，如 1 或 0.1（不能有正负号、指数或前导零）`,
     );
   const param = p.param ?? '';
-  if (param.length > 255) return refuse('param 无效：最多 255 个字符');
+  const badParam = shape('param');
+  if (badParam) return badParam;
   if (!p.notifyUrl && !app.hasNotifyUrl) return refuse('请传入异步通知地址（notifyUrl），或在应用中设置通知地址');
   const urls: Record<string, string> = {};
   for (const [field, strict] of [
@@ -142,9 +153,10 @@ export async function vmqNotifyFields(o: VmqPaid, key: string): Promise<Record<s
 /** How far a monitor app's `t` may be from the gateway's clock (as the native protocol's timestamp). */
 export const VMQ_TOLERANCE_MS = 300_000;
 
-/** Checks a monitor app's `t` (unix ms): null when usable, else why not. */
-export function vmqClockProblem(t: string | undefined, nowMs: number): string | null {
-  if (!t || !/^\d{1,16}$/.test(t)) return 't 缺少或无效：应为毫秒时间戳';
+/** Checks a monitor app's `t` (unix ms) against its form (`problem`) and the clock: null when usable, else why not. */
+export function vmqClockProblem(t: string | undefined, nowMs: number, problem: FieldProblem): string | null {
+  const bad = problem('t', t ?? '');
+  if (bad || t === undefined) return bad ?? 't 缺少';
   const skew = Math.abs(nowMs - Number(t));
   if (skew > VMQ_TOLERANCE_MS)
     return `客户端时间错误：t 与服务器时间相差 ${Math.round(skew / 1000)} 秒（最多 300 秒），请校准手机时间`;
@@ -153,10 +165,16 @@ export function vmqClockProblem(t: string | undefined, nowMs: number): string | 
 
 export type VmqPush = { ok: true; type: SessionType; amountFen: number; paidMs: number } | { ok: false; msg: string };
 
-/** Checks a signed appPush against its session: the payment report, or why not. */
-export function checkVmqPush(p: Record<string, string>, sessionType: SessionType, maxFen: number): VmqPush {
+/** Checks a signed appPush against its session (`problem`: a field's form): the payment report, or why not. */
+export function checkVmqPush(
+  p: Record<string, string>,
+  sessionType: SessionType,
+  maxFen: number,
+  problem: FieldProblem,
+): VmqPush {
+  const bad = problem('type', p.type ?? '');
   const type = vmqTypeOf(p.type ?? '');
-  if (type === null || type > 2) return { ok: false, msg: `type ${p.type ?? ''} 无效：应为 1（微信）或 2（支付宝）` };
+  if (bad || type === null) return { ok: false, msg: bad ?? `type ${p.type ?? ''} 无效` };
   if (VMQ_TYPES[type] !== sessionType)
     return {
       ok: false,

@@ -1,30 +1,15 @@
 /**
- * 彩虹易支付 (epay) V1 in the OpenAPI document: `submit.php`, `mapi.php` and `api.php`, the
- * fields as src/domain/epay.ts and src/facades/epay/service.ts read them. Documentation only; the
- * handlers are in src/facades/epay/routes.ts.
+ * 彩虹易支付 (epay) V1 in the OpenAPI document: `submit.php`, `mapi.php` and `api.php`, their
+ * parameters from the schemas the handlers check with (src/schemas/epay.ts), their answers here.
+ * The handlers are in src/facades/epay/routes.ts.
  */
 import { z } from '@hono/zod-openapi';
-import { EPAY_TYPES, type EpayType as EpayTypeWord } from '../domain/epay';
-import { PRINTABLE } from '../domain/gatepay';
+import { EpayApi, EpayMapi, EpaySubmit } from '../schemas/epay';
+import { Failure } from '../schemas/facade';
 import { GUARD_LIMITS, GUARD_WINDOW_MS } from '../services/epay-keys';
-import {
-  CallbackUrl,
-  Failure,
-  Md5Hex,
-  OrderNo,
-  type OpenAPIRegistry,
-  Param,
-  PlainAmount,
-  registerFacadeOperation,
-} from './facade-docs';
+import { type OpenAPIRegistry, registerFacadeOperation } from './facade-docs';
 
-const EpayType = z
-  .enum(Object.keys(EPAY_TYPES) as [EpayTypeWord, ...EpayTypeWord[]])
-  .openapi({ description: '`alipay`, `wxpay` (WeChat), `qqpay`, `bank` (UnionPay)' });
-const Pid = z
-  .string()
-  .regex(/^[1-9]\d{0,14}$/)
-  .openapi({ description: "the app's numeric id (`epay_pid` in the app view)", example: '7' });
+const EpayType = EpayMapi.shape.type;
 
 const SIGN = [
   "`sign = md5( k1=v1&k2=v2&…&kn=vn + KEY )`, lowercase hex (uppercase accepted), where KEY is the app's appsecret and the pairs are **every** parameter received except `sign`, `sign_type` and those with an empty value, sorted by name in byte order, values as decoded (not percent-encoded), hashed as UTF-8.",
@@ -33,79 +18,6 @@ const SIGN = [
 ].join('\n\n');
 const ROUTES =
   'Served at the gateway root and under `/epay/` (`/epay/submit.php` is the same), each also without `.php` (`/submit`, `/epay/submit`); doubled slashes (`//submit.php`) are collapsed.';
-
-const createFields = {
-  pid: Pid,
-  out_trade_no: OrderNo.openapi({ description: "the merchant's order number (the order's `out_order_id`)" }),
-  notify_url: CallbackUrl.optional().openapi({
-    description: 'where the GET notify goes; may be left out when the app has a notify URL',
-  }),
-  name: z
-    .string()
-    .max(127)
-    .regex(PRINTABLE)
-    .openapi({ description: 'item name, up to 127 characters, no control characters', example: '月卡' }),
-  money: PlainAmount,
-  param: Param,
-  sign: Md5Hex,
-  sign_type: z.string().optional().openapi({ description: '`MD5` (any case), empty or absent; not signed' }),
-};
-const clientip = z.string().openapi({
-  description: "the payer's address; passed to an official channel as the payer's IP when it is an IP address",
-});
-
-const EpaySubmit = z
-  .object({
-    ...createFields,
-    type: EpayType.optional().openapi({
-      description: 'absent: a page lets the payer pick one of the open types (a sign made without `type` stays valid)',
-    }),
-    return_url: CallbackUrl.optional().openapi({
-      description: 'where the payer returns; may be left out when the app has a return URL',
-    }),
-    clientip: clientip.optional(),
-  })
-  .openapi('EpaySubmit');
-const EpayMapi = z
-  .object({
-    ...createFields,
-    type: EpayType,
-    return_url: CallbackUrl.optional().openapi({ description: 'where the payer returns (optional)' }),
-    clientip,
-    device: z.string().optional().openapi({
-      description:
-        'official channel: absent or `pc` asks the provider for its QR; anything else leaves the method to the cashier page',
-    }),
-  })
-  .openapi('EpayMapi');
-const EpayApi = z
-  .object({
-    act: z.enum(['order', 'query', 'orders', 'refund']),
-    pid: Pid,
-    key: z.string().openapi({ description: 'the plain KEY (appsecret), not a sign' }),
-    trade_no: z
-      .string()
-      .regex(/^\d{1,15}$/)
-      .optional()
-      .openapi({ description: "order, refund: huipay's order id" }),
-    out_trade_no: OrderNo.optional().openapi({ description: 'order, refund: give trade_no or out_trade_no' }),
-    limit: z
-      .string()
-      .regex(/^\d{1,2}$/)
-      .optional()
-      .openapi({ description: 'orders: 1–50, default 20' }),
-    page: z
-      .string()
-      .regex(/^\d{1,6}$/)
-      .optional()
-      .openapi({ description: 'orders: from 1, default 1' }),
-    money: PlainAmount.optional().openapi({ description: 'refund: the amount, > 0 and ≤ the order price' }),
-    out_refund_no: OrderNo.optional().openapi({
-      description:
-        'refund: idempotency key (same amount: the same refund; another amount: refused); absent: a new refund each call',
-    }),
-  })
-  .openapi('EpayApi');
 
 const EpayTrade = z
   .object({

@@ -1,57 +1,14 @@
 /**
  * V免签 in the OpenAPI document: the merchant API under `/vmq/{appkey}/` and the monitor app's
- * endpoints on a session host, the fields as src/domain/vmq.ts and src/facades/vmq/service.ts
- * read them. Documentation only; the handlers are in src/facades/vmq/routes.ts and monitor.ts.
+ * endpoints on a session host, their parameters from the schemas the handlers check with
+ * (src/schemas/vmq.ts), their answers here. The handlers are in src/facades/vmq/routes.ts and monitor.ts.
  */
 import { z } from '@hono/zod-openapi';
 import { VMQ_TOLERANCE_MS } from '../domain/vmq';
 import { AppkeyParam } from '../schemas/common';
-import {
-  CallbackUrl,
-  Failure,
-  Md5Hex,
-  OrderNo,
-  type OpenAPIRegistry,
-  Param,
-  PlainAmount,
-  registerFacadeOperation,
-} from './facade-docs';
-
-/** notifyUrl and returnUrl are not signed (SPEC §12.2), and an isHtml=1 link is handed to the payer. */
-const UNSIGNED_URL =
-  "not signed: taken only when the app has `allow_url_override`, and only on a host of the app's own URLs (notify, return, timeout, sandbox notify, backup notify URL); else code -1 naming the field";
-const VmqType = z.enum(['1', '2', '3', '4']).openapi({
-  description: '`1` WeChat, `2` Alipay, `3` UnionPay, `4` QQ Wallet (3 and 4 only through official channels)',
-});
-const OrderId = z
-  .string()
-  .regex(/^[A-Za-z0-9]{24}$/)
-  .openapi({ description: "huipay's id of the order in this API: its pay token (24 characters)" });
-const Time = z.string().optional().openapi({
-  description:
-    'any text (V免签 sends unix seconds), joined into the sign as sent (absent: `""`); not checked against the clock',
-});
-
-const CreateOrder = z
-  .object({
-    payId: OrderNo.openapi({ description: "the merchant's order number (the order's `out_order_id`)" }),
-    type: VmqType,
-    price: PlainAmount.openapi({ description: 'plain amount, echoed later exactly as sent (`0.1` stays `0.1`)' }),
-    sign: Md5Hex,
-    param: Param,
-    isHtml: z
-      .string()
-      .optional()
-      .openapi({ description: '`1`: answer a 302 redirect to the cashier page instead of JSON' }),
-    notifyUrl: CallbackUrl.optional().openapi({
-      description: `required unless the app has a notify URL. ${UNSIGNED_URL}`,
-    }),
-    returnUrl: CallbackUrl.optional().openapi({ description: UNSIGNED_URL }),
-  })
-  .openapi('VmqCreateOrder');
-const ByOrderId = z.object({ orderId: OrderId }).openapi('VmqOrderId');
-const CloseOrder = z.object({ orderId: OrderId, sign: Md5Hex }).openapi('VmqCloseOrder');
-const GetState = z.object({ t: Time, sign: Md5Hex }).openapi('VmqGetState');
+import { Failure } from '../schemas/facade';
+import { VmqAppHeart, VmqAppPush, VmqByOrderId, VmqCloseOrder, VmqCreateOrder, VmqGetState } from '../schemas/vmq';
+import { type OpenAPIRegistry, registerFacadeOperation } from './facade-docs';
 
 const OrderData = z
   .object({
@@ -81,28 +38,6 @@ const json = (schema: z.ZodTypeAny, description = 'JSON, HTTP 200') => ({
 const NOTE =
   '`appkey` names the app; the 通讯密钥 (key) is its appsecret. Signs are plain MD5 of the raw strings joined without separators, lowercase hex (uppercase accepted); a field not sent joins as `""`. An unknown appkey or a disabled app answers code -1; an unknown API name HTTP 404 with code -1.';
 
-const MonitorHeart = z
-  .object({
-    t: z
-      .string()
-      .regex(/^\d{1,16}$/)
-      .openapi({ description: `unix ms, within ${VMQ_TOLERANCE_MS / 1000} s of the gateway's clock` }),
-    sign: Md5Hex,
-  })
-  .openapi('VmqAppHeart');
-const MonitorPush = z
-  .object({
-    t: MonitorHeart.shape.t.openapi({
-      description: `unix ms, the payment time; within ${VMQ_TOLERANCE_MS / 1000} s of the gateway's clock`,
-    }),
-    type: z.enum(['1', '2']).openapi({ description: "`1` WeChat, `2` Alipay; must be the session's type" }),
-    price: z.string().openapi({
-      description:
-        'the amount as the app printed it (a Java double: `1.0`, `0.01`, `10.5`), signed as sent; up to twice MAX_AMOUNT',
-    }),
-    sign: Md5Hex,
-  })
-  .openapi('VmqAppPush');
 const MONITOR_HOST = [
   {
     url: 'http://{label}.{domain}',
@@ -125,7 +60,7 @@ export function registerVmqDocs(registry: OpenAPIRegistry): void {
     tags,
     summary: 'Create an order',
     description: `\`sign = md5(payId + param + type + price + key)\`, checked before anything but the app. Then payId, type, whether the type is open, price, param, notifyUrl, and each URL given: allowed by the app (\`allow_url_override\`), its form, on the app's own hosts. The same payId with the same price (as a string: \`0.1\` and \`0.10\` differ), type, param, notifyUrl and returnUrl is the same pending order; other values, or a paid, closed or expired order, are refused. \`mchId\` is ignored. The sign joins its values without separators, so it cannot tell param \`""\` with price \`25.00\` from param \`2\` with price \`5.00\` (type \`2\` both): a shop must compare the notify's \`price\` with its own order.\n\n${NOTE}`,
-    params: CreateOrder,
+    params: VmqCreateOrder,
     pathParams,
     responses: {
       ...json(ok(OrderData)),
@@ -137,7 +72,7 @@ export function registerVmqDocs(registry: OpenAPIRegistry): void {
     tags,
     summary: 'An order',
     description: `No sign. An orderId of another app or none answers \`云端订单编号不存在\`.\n\n${NOTE}`,
-    params: ByOrderId,
+    params: VmqByOrderId,
     pathParams,
     responses: json(ok(OrderData)),
   });
@@ -146,7 +81,7 @@ export function registerVmqDocs(registry: OpenAPIRegistry): void {
     tags,
     summary: 'Whether an order is paid, and where the payer goes',
     description: `No sign. Unpaid: \`{"code":-1,"msg":"订单未支付"}\`; expired or closed: \`订单已过期\`; paid: \`data\` is the order's returnUrl (else the app's return URL, else the cashier page) with the signed notify fields \`payId, param, type, price, reallyPrice, sign\` added to its query, \`sign = md5(payId + param + type + price + reallyPrice + key)\`.\n\n${NOTE}`,
-    params: ByOrderId,
+    params: VmqByOrderId,
     pathParams,
     responses: json(ok(z.string().openapi({ format: 'uri' }))),
   });
@@ -155,7 +90,7 @@ export function registerVmqDocs(registry: OpenAPIRegistry): void {
     tags,
     summary: 'Close a pending order',
     description: `\`sign = md5(orderId + key)\`. Closes a pending order and frees its amount (an official channel's trade is closed at the provider first); closing a closed order succeeds again; a paid or expired order answers \`订单状态不允许关闭\`.\n\n${NOTE}`,
-    params: CloseOrder,
+    params: VmqCloseOrder,
     pathParams,
     responses: json(ok(z.null())),
   });
@@ -164,7 +99,7 @@ export function registerVmqDocs(registry: OpenAPIRegistry): void {
     tags,
     summary: "The merchant's monitor state",
     description: `\`sign = md5(t + key)\`. \`lastheart\`: the latest heartbeat of the merchant's sessions in the app's mode; \`lastpay\`: the latest payment received for them (unix seconds as strings, \`"0"\` when none); \`jkstate\`: \`"1"\` while an enabled session is online.\n\n${NOTE}`,
-    params: GetState,
+    params: VmqGetState,
     pathParams,
     responses: json(
       ok(z.object({ lastheart: z.string(), lastpay: z.string(), jkstate: z.enum(['0', '1']) }).openapi('VmqState')),
@@ -191,18 +126,18 @@ export function registerVmqDocs(registry: OpenAPIRegistry): void {
     "`sign = md5(t + key)`. A heartbeat like the monitor protocol's: it brings the session online (the first one may charge the onboarding fee; a short balance answers code -1). A disabled session's heartbeat is recorded and answered code -1.";
   const push =
     "`sign = md5(type + price + t + key)`. A payment report with `paid_at` = `t` and no `ref`, de-duplicated on (session, type, amount, t): the app's retries pay nothing twice. Success whether or not it matched an order; an unmatched one goes to the inbox.";
-  monitor('/appHeart', 'Monitor app heartbeat', heart, MonitorHeart);
+  monitor('/appHeart', 'Monitor app heartbeat', heart, VmqAppHeart);
   monitor(
     '/api/monitor/heart',
     "Monitor app heartbeat (forks' path)",
     `The same as \`/appHeart\`. ${heart}`,
-    MonitorHeart,
+    VmqAppHeart,
   );
-  monitor('/appPush', 'Monitor app payment report', push, MonitorPush);
+  monitor('/appPush', 'Monitor app payment report', push, VmqAppPush);
   monitor(
     '/api/monitor/push',
     "Monitor app payment report (forks' path)",
     `The same as \`/appPush\`. ${push}`,
-    MonitorPush,
+    VmqAppPush,
   );
 }

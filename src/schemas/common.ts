@@ -1,7 +1,7 @@
 /** Admin API building blocks shared by every resource: money, time, URLs, names, path params, errors, pages. */
 import { z } from '@hono/zod-openapi';
 import { isTimeZone } from '../domain/clock';
-import { PRINTABLE } from '../domain/gatepay';
+import { type FieldProblem, PRINTABLE } from '../domain/gatepay';
 import { normalizeHttpUrl } from '../domain/ssrf';
 
 export const Yuan = z
@@ -52,3 +52,13 @@ export const Cursor = z
   .regex(/^\d{1,15}$/, 'a next_cursor from a previous page')
   .optional();
 export const Limit = z.coerce.number().int().min(1).max(200).default(50);
+
+/** The check of one field of an operation's schema: null when the value passes (or is no field of it), else its message. */
+export const fieldCheck =
+  (schema: z.ZodObject): FieldProblem =>
+  (field, value) => {
+    const s = schema.shape[field];
+    if (!s) return null;
+    const r = (s as z.ZodType).safeParse(value);
+    return r.success ? null : r.error.issues[0].message;
+  };

@@ -7,10 +7,10 @@
  * from the field (`invalidFieldCode`: 202 for `type`, else 105).
  */
 import { z } from '@hono/zod-openapi';
-import { type FieldProblem, OUT_ORDER_ID, PRINTABLE } from '../domain/gatepay';
+import { OUT_ORDER_ID, PRINTABLE } from '../domain/gatepay';
 import { REGION_PATTERN } from '../domain/rules';
 import { CREATE_METHODS, PAY_TYPES } from '../domain/vocab';
-import { Yuan } from './common';
+import { fieldCheck, Yuan } from './common';
 
 const ONE_OF = 'give exactly one of order_id and out_order_id, the other empty or absent (both set: 105)';
 const OUT_ORDER_ID_HELP = '1-64 characters of A-Z a-z 0-9 _ . | -';
@@ -108,16 +108,6 @@ export const GatepayRefundQuery = z
     sign: Sign.openapi({ example: '01e3bb6903b3533294b96bfe1bc1421d' }),
   })
   .openapi('GatepayRefundQuery');
-
-/** The check of one field of an operation's schema: null when the value passes, else its message. */
-const fieldCheck =
-  (schema: z.ZodObject): FieldProblem =>
-  (field, value) => {
-    const s = schema.shape[field];
-    if (!s) return null;
-    const r = (s as z.ZodType).safeParse(value);
-    return r.success ? null : r.error.issues[0].message;
-  };
 
 export const createFieldProblem = fieldCheck(GatepayCreate);
 export const refundFieldProblem = fieldCheck(GatepayRefund);

@@ -8,6 +8,7 @@ import { epaySign, epaySignText, epaySignValid } from '../../src/domain/epay';
 import { formatFenTrimmed, parsePlainYuan } from '../../src/domain/money';
 import { appendQuery, deliveryAccepted } from '../../src/domain/notify';
 import { checkVmqPush, vmqClockProblem, vmqSign } from '../../src/domain/vmq';
+import { vmqPushProblem } from '../../src/schemas/vmq';
 import { monitorLabel } from '../../src/facades/vmq/monitor';
 import { EpayCore, javaDouble, phpNumber } from '../facades/clients';
 import { md5 } from '../helpers';
@@ -149,22 +150,29 @@ describe('V免签 monitor checks', () => {
     ['1795320000', /客户端时间错误/],
     ['abc', /t 缺少或无效/],
   ])('t=%j', (t, problem) => {
-    const got = vmqClockProblem(t, now);
+    const got = vmqClockProblem(t, now, vmqPushProblem);
     if (problem === null) expect(got).toBeNull();
     else expect(got).toMatch(problem);
   });
 
   it('a push must be of the session type, with a plain amount', () => {
-    expect(checkVmqPush({ type: '2', price: '1.0', t: String(now) }, 'alipay', 10_000_000)).toEqual({
+    expect(checkVmqPush({ type: '2', price: '1.0', t: String(now) }, 'alipay', 10_000_000, vmqPushProblem)).toEqual({
       ok: true,
       type: 'alipay',
       amountFen: 100,
       paidMs: now,
     });
-    expect(checkVmqPush({ type: '1', price: '1.0', t: '1' }, 'alipay', 10_000_000)).toMatchObject({ ok: false });
-    expect(checkVmqPush({ type: '3', price: '1.0', t: '1' }, 'alipay', 10_000_000)).toMatchObject({ ok: false });
+    expect(checkVmqPush({ type: '1', price: '1.0', t: '1' }, 'alipay', 10_000_000, vmqPushProblem)).toMatchObject({
+      ok: false,
+    });
+    expect(checkVmqPush({ type: '3', price: '1.0', t: '1' }, 'alipay', 10_000_000, vmqPushProblem)).toEqual({
+      ok: false,
+      msg: 'type 3 无效：应为 1（微信）或 2（支付宝）',
+    });
     for (const price of ['.5', '1E7', 'NaN', '-1', '0.001'])
-      expect(checkVmqPush({ type: '2', price, t: '1' }, 'alipay', 10_000_000)).toMatchObject({ ok: false });
+      expect(checkVmqPush({ type: '2', price, t: '1' }, 'alipay', 10_000_000, vmqPushProblem)).toMatchObject({
+        ok: false,
+      });
   });
 
   it.each([

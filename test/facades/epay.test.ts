@@ -256,6 +256,36 @@ describe('a signed field cannot be carried inside another value (issue 20 item 5
   });
 });
 
+describe('the documented parameters are the checked ones (one schema per edge)', () => {
+  it('mapi refuses just past each limit /openapi.json gives, and takes the limit itself', async () => {
+    const doc = (await send('/openapi.json')).json();
+    const fields = doc.components.schemas.EpayMapi.properties;
+    expect([fields.name.maxLength, fields.param.maxLength]).toEqual([127, 255]);
+    const mapi = async (over: Record<string, string>) =>
+      (
+        await epayCall(
+          '/mapi.php',
+          await sdk.buildRequestParam({ ...base({ money: fresh(), ...over }), clientip: '203.0.113.9' }),
+        )
+      ).json();
+    for (const [field, max] of [
+      ['name', fields.name.maxLength],
+      ['param', fields.param.maxLength],
+    ] as const) {
+      expect(await mapi({ [field]: '名'.repeat(max) }), field).toMatchObject({ code: 1 });
+      expect(await mapi({ [field]: '名'.repeat(max + 1) }), field).toEqual({
+        code: -1,
+        msg: field === 'name' ? 'name 无效：最多 127 个字符，不能有控制字符' : 'param 无效：最多 255 个字符',
+      });
+    }
+    const pattern = new RegExp(fields.out_trade_no.pattern);
+    for (const no of ['a b', 'x'.repeat(65), 'ok-1.2|3_4']) {
+      const answer = await mapi({ out_trade_no: no });
+      expect(answer.code, no).toBe(pattern.test(no) ? 1 : -1);
+    }
+  });
+});
+
 describe('a re-submit with another type', () => {
   // Pins: SPEC §12.1 compares money, name, notify_url, return_url and param, not `type`. A buyer who
   // went back to the shop and picked another method used to be refused (参数有变化); the re-submit

@@ -23,7 +23,8 @@ import type { PayerRegion } from '../../domain/rules';
 import { randomToken } from '../../domain/ids';
 import { safeEqual } from '../../domain/sign';
 import { channelFor } from '../../channels/registry';
-import { isSessionType, OUT_ORDER_ID } from '../../domain/gatepay';
+import { isSessionType } from '../../domain/gatepay';
+import { epayApiProblem, epayCreateProblem } from '../../schemas/epay';
 import { routeOrder } from '../../domain/routing';
 import type { Db } from '../../env';
 import { type AppWithSecret, appById } from '../../services/apps';
@@ -82,7 +83,7 @@ export async function startEpay(
   where: { region: PayerRegion; origin: string },
 ): Promise<EpayStart> {
   const refuse = (msg: string) => ({ kind: 'refused' as const, msg });
-  const problem = epayAuthProblem(received);
+  const problem = epayAuthProblem(received, epayCreateProblem);
   if (problem) return refuse(problem);
   const app = await appOfPid(env, db, received.pid);
   if (!app) return refuse(`pid ${received.pid} 无效：没有这个商户`);
@@ -91,16 +92,17 @@ export async function startEpay(
   const smuggled = epaySmuggling(received);
   if (smuggled) return refuse(smuggled);
   const p = await typedAsMade(db, app, received);
+  const maxFen = maxAmountFen(env.MAX_AMOUNT);
   if (!p.type && flow === 'submit') {
     const types = await pickable(db, app);
     if (types.length === 0) return refuse('该商户暂无可用的支付方式');
     // Everything but the type must be right before the payer is asked to pick one.
-    const check = checkEpayCreate(createView(app), { ...p, type: types[0] }, flow, maxAmountFen(env.MAX_AMOUNT));
+    const check = checkEpayCreate(createView(app), { ...p, type: types[0] }, flow, maxFen, epayCreateProblem);
     if (!check.ok) return refuse(check.msg);
     const merchant = await merchantOf(db, app);
     return { kind: 'pick', types, merchantName: merchant?.name ?? app.name, name: p.name ?? '', money: p.money ?? '' };
   }
-  const checked = checkEpayCreate(createView(app), p, flow, maxAmountFen(env.MAX_AMOUNT));
+  const checked = checkEpayCreate(createView(app), p, flow, maxFen, epayCreateProblem);
   if (!checked.ok) return refuse(checked.msg);
   // Through an official channel: the item name is the subject; mapi from a PC (`device` pc or
   // none) asks for the provider's QR, so the answer can carry `qrcode`; otherwise the cashier
@@ -176,8 +178,8 @@ export async function epayApi(
 ): Promise<ApiAnswer> {
   const acts = { order: actOrder, query: actQuery, orders: actOrders, refund: actRefund } as const;
   const act = p.act ?? '';
-  if (!Object.hasOwn(acts, act))
-    return { code: -1, msg: `act ${act || '缺少'} 无效：应为 order、query、orders 或 refund` };
+  const badAct = epayApiProblem('act', act);
+  if (badAct) return { code: -1, msg: badAct };
   if (!p.pid) return { code: -1, msg: 'pid 缺少：商户 ID' };
   if (!p.key) return { code: -1, msg: 'key 缺少：商户密钥' };
   const subject = { pid: p.pid, address: caller.address };
@@ -200,7 +202,8 @@ interface ActContext {
 
 async function findTrade(db: Db, app: App, p: Record<string, string>): Promise<Order | string> {
   if (!p.trade_no && !p.out_trade_no) return 'trade_no 或 out_trade_no 缺少：给出其一';
-  if (p.trade_no && !/^\d{1,15}$/.test(p.trade_no)) return `trade_no ${p.trade_no} 无效：应为数字订单号`;
+  const bad = p.trade_no ? epayApiProblem('trade_no', p.trade_no) : null;
+  if (bad) return bad;
   const order = await appOrder(db, app.id, p.trade_no ? { id: Number(p.trade_no) } : { outOrderId: p.out_trade_no });
   if (!order || (p.trade_no && p.out_trade_no && order.outOrderId !== p.out_trade_no)) return '订单号不存在';
   return order;
@@ -234,10 +237,10 @@ async function actQuery(db: Db, app: App, p: Record<string, string>, _x: ActCont
 }
 
 async function actOrders(db: Db, app: App, p: Record<string, string>, _x: ActContext): Promise<ApiAnswer> {
-  const limit = p.limit ? Number(p.limit) : 20;
-  const page = p.page ? Number(p.page) : 1;
-  if (!/^\d{1,2}$/.test(p.limit ?? '20') || limit < 1 || limit > 50) return { code: -1, msg: 'limit 无效：1 到 50' };
-  if (!/^\d{1,6}$/.test(p.page ?? '1') || page < 1) return { code: -1, msg: 'page 无效：从 1 开始的页码' };
+  const bad = epayApiProblem('limit', p.limit ?? '20') ?? epayApiProblem('page', p.page ?? '1');
+  if (bad) return { code: -1, msg: bad };
+  const limit = Number(p.limit ?? 20);
+  const page = Number(p.page ?? 1);
   const rows = await appOrdersPage(db, app, limit, (page - 1) * limit);
   return { code: 1, msg: '查询订单记录成功！', data: rows.map(tradeView) };
 }
@@ -257,8 +260,8 @@ async function actRefund(db: Db, app: App, p: Record<string, string>, x: ActCont
   const money = parsePlainYuan(p.money, order.priceFen);
   if (!money.ok)
     return { code: -1, msg: `money ${p.money} 无效：应为大于 0 且不超过订单金额 ${formatFen(order.priceFen)} 的金额` };
-  if (p.out_refund_no !== undefined && !OUT_ORDER_ID.test(p.out_refund_no))
-    return { code: -1, msg: 'out_refund_no 无效：应为 1-64 位字母、数字或 _ . | -' };
+  const badNo = p.out_refund_no === undefined ? null : epayApiProblem('out_refund_no', p.out_refund_no);
+  if (badNo) return { code: -1, msg: badNo };
   if (order.status === 'refunded') return { code: -1, msg: '订单已全额退款' };
   if (order.status !== 'paid') return { code: -1, msg: '订单未支付，不能退款' };
   if (order.channel === null)

@@ -16,6 +16,7 @@ import type { Session } from '../../db/schema';
 import { maxAmountFen } from '../../domain/money';
 import { openSecret } from '../../domain/secrets';
 import { checkVmqPush, vmqClockProblem, vmqSignValid } from '../../domain/vmq';
+import { vmqPushProblem } from '../../schemas/vmq';
 import { createRouter, type AppEnv } from '../../env';
 import { recordHeartbeat, recordPayment } from '../../services/monitor';
 import { facadeParams } from '../params';
@@ -69,7 +70,7 @@ async function signedBy(
   const secret = await openSecret(c.env.MASTER_KEY, session.secretEnc);
   if (!(await sign(read.params, secret)))
     return no(c, '签名校验不通过：请重新扫描该收款会话的配置（通讯密钥可能已更换）');
-  const late = vmqClockProblem(read.params.t, Date.now());
+  const late = vmqClockProblem(read.params.t, Date.now(), vmqPushProblem);
   if (late) return no(c, late);
   return { session, secret, p: read.params };
 }
@@ -89,7 +90,7 @@ monitor.on(['GET', 'POST'], ['/:label/appPush', '/:label/api/monitor/push'], asy
   const signed = await signedBy(c, (p, key) => vmqSignValid(p.sign, p.type ?? '', p.price ?? '', p.t ?? '', key));
   if (signed instanceof Response) return signed;
   const { session, p } = signed;
-  const push = checkVmqPush(p, session.type, maxAmountFen(c.env.MAX_AMOUNT) * 2);
+  const push = checkVmqPush(p, session.type, maxAmountFen(c.env.MAX_AMOUNT) * 2, vmqPushProblem);
   if (!push.ok) return no(c, push.msg);
   await recordPayment(c.env, c.get('db'), session, {
     sessionId: session.id,

@@ -17,6 +17,7 @@ import {
   vmqTypeClosed,
 } from '../../domain/vmq';
 import type { Db } from '../../env';
+import { vmqCreateProblem } from '../../schemas/vmq';
 import { type AppWithSecret, appByKey } from '../../services/apps';
 import { PAY_TOKEN } from '../../services/cashier';
 import { orderByPayToken, sessionsAndLastPayment } from '../../services/facade-data';
@@ -83,7 +84,7 @@ export async function createVmq(
   if (!p.sign) return { ok: false, msg: '请传入签名（sign）' };
   if (!(await vmqSignValid(p.sign, p.payId ?? '', p.param ?? '', p.type ?? '', p.price ?? '', app.secret)))
     return { ok: false, msg: '签名错误：应为 md5(payId + param + type + price + 通讯密钥)，按收到的原始字符串拼接' };
-  const checked = checkVmqCreate(createView(app), p, maxAmountFen(env.MAX_AMOUNT));
+  const checked = checkVmqCreate(createView(app), p, maxAmountFen(env.MAX_AMOUNT), vmqCreateProblem);
   if (!checked.ok) return checked;
   const placed = await placeFacadeOrder(
     env,
