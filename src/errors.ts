@@ -4,12 +4,12 @@
  * `ERRORS` is the closed set of error codes (unkey's shape): each with its HTTP status (admin and
  * monitor APIs), its gatepay code (merchant API) and, for the merchant API's own refusals,
  * `merchant: true`. A `HuipayError` carries one code, its message, the field at fault and
- * structured details (e.g. `refundableFen`); the envelope follows from the code:
+ * structured details (e.g. `refundableFen`); everything huipay refuses on purpose throws one. The
+ * envelope follows from the code:
  * - admin and monitor APIs: HTTP status + `{ "error": { "code", "message", "request_id" } }`;
  * - gatepay merchant API (merchant codes, wherever thrown): HTTP 200 + `{ "code": <number>, "msg", "time", "data": null }`;
  * - facades (SPEC §12): `{ "code": -1, "msg" }` like the gateways they stand in for.
- * `ApiError`, `GatepayError`, `ConfigProblem` and `RefundRefused` are thin constructors over it,
- * kept until every caller throws `HuipayError` itself.
+ * `fail` throws one by code, `failMerchant` by gatepay number, `configInvalid` makes a config field's.
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -106,8 +106,6 @@ export const fail = (code: ErrorCode, message: string, details?: ErrorDetails): 
 export const merchantCode = (n: GatepayCode): ErrorCode =>
   (Object.keys(ERRORS) as ErrorCode[]).find((k) => spec(k).merchant && spec(k).gatepay === n) ?? 'unknown';
 
-// ── compatibility constructors (until every caller throws HuipayError) ─────────────────────
-
 const ADMIN_CODES = [
   'bad_request',
   'unauthorized',
@@ -121,55 +119,23 @@ const ADMIN_CODES = [
   'unprocessable',
   'internal',
 ] as const satisfies readonly ErrorCode[];
-export type ApiErrorCode = (typeof ADMIN_CODES)[number];
-/** The admin API's codes and their HTTP statuses. */
-export const API_ERRORS = Object.fromEntries(ADMIN_CODES.map((k) => [k, ERRORS[k].status])) as {
-  [K in ApiErrorCode]: (typeof ERRORS)[K]['status'];
+type AdminCode = (typeof ADMIN_CODES)[number];
+
+/** The error of a channel config field that cannot be kept: the message is `<field> <why>`. */
+export const configInvalid = (field: string, why: string) =>
+  new HuipayError('config_invalid', `${field} ${why}`, { field });
+
+/** Throws the merchant API's refusal of gatepay number `n` (a channel's or the refund service's code). */
+export const failMerchant = (n: GatepayCode, message: string): never => {
+  throw new HuipayError(merchantCode(n), message);
 };
 
-/** An admin/monitor API error (any HuipayError of an admin code is one). */
-export class ApiError extends HuipayError {
-  constructor(code: ApiErrorCode, message: string) {
-    super(code, message);
-  }
-  static [Symbol.hasInstance](err: unknown): boolean {
-    return err instanceof HuipayError && (ADMIN_CODES as readonly ErrorCode[]).includes(err.code);
-  }
-}
-
-/** A gatepay API failure by its number (any merchant-code HuipayError is one). */
-export class GatepayError extends HuipayError {
-  constructor(code: GatepayCode, message: string) {
-    super(merchantCode(code), message);
-  }
-  static [Symbol.hasInstance](err: unknown): boolean {
-    return err instanceof HuipayError && err.merchant;
-  }
-}
-
-/** A channel config field that cannot be kept: the message is `<field> <why>`. */
-export class ConfigProblem extends HuipayError {
-  declare readonly field: string;
-  constructor(field: string, message: string) {
-    super('config_invalid', `${field} ${message}`, { field });
-  }
-  static [Symbol.hasInstance](err: unknown): boolean {
-    return err instanceof HuipayError && err.code === 'config_invalid';
-  }
-}
-
 export type RefundRefusal = 'not_paid' | 'not_channel' | 'exceeds' | 'conflict';
-
-/** A refund that cannot be made; each API maps the reason to its own answer. */
-export class RefundRefused extends HuipayError {
-  constructor(
-    readonly reason: RefundRefusal,
-    message: string,
-    details: ErrorDetails = {},
-  ) {
-    super(`refund_${reason}`, message, details);
-  }
-}
+/** A refund the refund service refused (a `refund_*` code); each API words it in its own way. */
+export const isRefundRefused = (err: unknown): err is HuipayError =>
+  err instanceof HuipayError && err.code.startsWith('refund_');
+/** Why a refund was refused. */
+export const refusalOf = (err: HuipayError) => err.code.slice('refund_'.length) as RefundRefusal;
 
 // ── envelopes ───────────────────────────────────────────────────────────────────────────────
 
@@ -185,7 +151,7 @@ type ErrorEnv = { Variables: { requestId: string } };
 export function apiErrorResponse<E extends ErrorEnv>(c: Context<E>, code: ErrorCode, message: string) {
   return c.json(
     { error: { code, message, request_id: c.get('requestId') } },
-    spec(code).status as (typeof API_ERRORS)[ApiErrorCode],
+    spec(code).status as (typeof ERRORS)[AdminCode]['status'],
   );
 }
 

@@ -4,7 +4,7 @@
  * http(s) URL in normal form — for a live app, https on one of the provider's own hosts.
  */
 import { normalizeHttpUrl } from '../domain/ssrf';
-import { ConfigProblem } from './types';
+import { configInvalid } from '../errors';
 
 /** The URL to store, and whether it is this deployment's own simulator (then stored as its path). */
 export interface ProviderUrl {
@@ -20,15 +20,14 @@ export function checkProviderUrl(
 ): ProviderUrl {
   const own = ctx.ownSimulator(url);
   if (own !== null) {
-    if (ctx.mode !== 'sandbox')
-      throw new ConfigProblem(field, 'is the built-in simulator, which serves sandbox apps only');
+    if (ctx.mode !== 'sandbox') throw configInvalid(field, 'is the built-in simulator, which serves sandbox apps only');
     return { url: own, simulated: true };
   }
   const parsed = normalizeHttpUrl(url);
-  if (!parsed.ok) throw new ConfigProblem(field, parsed.error);
+  if (!parsed.ok) throw configInvalid(field, parsed.error);
   const u = new URL(parsed.url);
   if (ctx.mode === 'live' && (u.protocol !== 'https:' || !o.liveHosts.includes(u.hostname)))
-    throw new ConfigProblem(field, `must be ${o.provider} over https for a live app`);
+    throw configInvalid(field, `must be ${o.provider} over https for a live app`);
   return { url: parsed.url.replace(/\/+$/, '') || parsed.url, simulated: false };
 }
 

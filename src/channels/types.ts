@@ -133,7 +133,6 @@ export interface NotifyAnswer {
 }
 
 /** A config field the merchant must fix (answered 422 naming the field); one of src/errors.ts's codes. */
-export { ConfigProblem } from '../errors';
 
 /** What saving a config stores: settings shown in answers, and the secrets to seal. */
 export interface PreparedConfig<Settings, Secrets> {
@@ -171,7 +170,7 @@ export interface Channel<Settings = unknown, Secrets = unknown> {
   secretFields: readonly string[];
   /** Input fields accepted only to be refused with the reason (the console does not offer them). */
   unsupportedFields?: readonly string[];
-  /** Validates and normalises a config (keys parsed, URLs checked); throws ConfigProblem. */
+  /** Validates and normalises a config (keys parsed, URLs checked); throws `configInvalid` (src/errors.ts). */
   prepare(
     input: Record<string, unknown>,
     ctx: PrepareContext<Settings, Secrets>,

@@ -7,7 +7,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { App, ConsoleSession, Merchant, Order, User } from '../db/schema';
 import { randomToken } from '../domain/ids';
-import { ApiError } from '../errors';
+import { HuipayError } from '../errors';
 import type { AppEnv } from '../env';
 import { decodeForm } from '../domain/form';
 import { merchantApp } from '../services/apps';
@@ -164,12 +164,12 @@ export function redirectWith(c: CCtx, to: string, kind: Flash['kind'], text: str
 export const refuse = (c: CCtx, to: string, detail: string) =>
   redirectWith(c, to, 'error', c.get('ctx').t.refused, detail);
 
-/** Runs a service call, then back to `to` saying `ok`; an ApiError (bad URL, wrong state, …) is refused. */
+/** Runs a service call, then back to `to` saying `ok`; a HuipayError (bad URL, wrong state, …) is refused. */
 export async function attempt(c: CCtx, to: string, ok: string, run: () => Promise<unknown>) {
   try {
     await run();
   } catch (err) {
-    if (err instanceof ApiError) return refuse(c, to, err.message);
+    if (err instanceof HuipayError) return refuse(c, to, err.message);
     throw err;
   }
   return redirectWith(c, to, 'ok', ok);

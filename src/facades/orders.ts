@@ -10,7 +10,7 @@ import type { PayerRegion } from '../domain/rules';
 import type { Db } from '../env';
 import type { EpayApp, EpayFields } from '../domain/epay';
 import type { VmqApp, VmqFields } from '../domain/vmq';
-import { GatepayError } from '../errors';
+import { HuipayError } from '../errors';
 import { type ChannelAsk, isIpAddress } from '../services/channel-orders';
 import type { FacadeStamp } from '../services/lifecycle';
 import { placeRouted, type Routed } from '../services/placing';
@@ -69,7 +69,7 @@ export async function placeFacadeOrder(
     );
   } catch (err) {
     // A channel parameter the facade passed on was refused: no order, the reason as detail.
-    if (err instanceof GatepayError) return no('unavailable', err.message);
+    if (err instanceof HuipayError && err.merchant) return no('unavailable', err.message);
     throw err;
   }
   switch (placed.kind) {

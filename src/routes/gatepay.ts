@@ -2,7 +2,7 @@
 import type { Context } from 'hono';
 import { createRouter, type AppEnv } from '../env';
 import { GATEPAY_CODES, invalidFieldCode } from '../domain/gatepay';
-import { GatepayError, gatepayBody } from '../errors';
+import { failMerchant, gatepayBody } from '../errors';
 import { refundApi, refundQueryApi } from '../services/gatepay-refunds';
 import { closeOrder, createOrder, queryOrder } from '../services/orders';
 import { readParams, type RawParams } from '../services/params';
@@ -11,7 +11,7 @@ import { cfRegion, publicOrigin } from './origin';
 async function params(c: Context<AppEnv>): Promise<RawParams> {
   const read = await readParams(c);
   if (!read.ok)
-    throw new GatepayError(
+    return failMerchant(
       read.undecodable ? invalidFieldCode(read.undecodable) : GATEPAY_CODES.param_missing,
       read.error,
     );

@@ -6,7 +6,7 @@ import { maxAmountFen, parseYuan } from '../domain/money';
 import { REPORT_MAX_AGE_MS, tooOldToReport } from '../domain/retention';
 import { SESSION_TYPES } from '../domain/vocab';
 import { createRouter, type AppEnv } from '../env';
-import { ApiError } from '../errors';
+import { HuipayError } from '../errors';
 import { authenticateMonitor, recordHeartbeat, recordPayment } from '../services/monitor';
 import { parseJsonObject, readBody } from '../services/params';
 
@@ -24,12 +24,12 @@ const Report = z.object({
 /** The request's session and its body as a JSON object: 413 past the size limit, 401 unless signed by the session, 400 unless a UTF-8 JSON object. */
 async function signedJson(c: Context<AppEnv>): Promise<{ session: Session; body: Record<string, unknown> }> {
   const raw = await readBody(c);
-  if (!raw.ok && !raw.bytes) throw new ApiError(raw.tooLarge ? 'payload_too_large' : 'bad_request', raw.error);
+  if (!raw.ok && !raw.bytes) throw new HuipayError(raw.tooLarge ? 'payload_too_large' : 'bad_request', raw.error);
   const session = await authenticateMonitor(c.env, c.get('db'), c.req.raw.headers, raw.bytes as Uint8Array);
-  if (!raw.ok) throw new ApiError('bad_request', raw.error);
+  if (!raw.ok) throw new HuipayError('bad_request', raw.error);
   // A JSON number given as `amount` keeps its source text, so `1e2` is refused, not read as 100.
   const json = parseJsonObject(raw.text, (key) => key === 'amount');
-  if (!json.ok) throw new ApiError('bad_request', json.error);
+  if (!json.ok) throw new HuipayError('bad_request', json.error);
   return { session, body: json.value };
 }
 
@@ -38,7 +38,7 @@ const monitor = createRouter();
 monitor.post('/heartbeat', async (c) => {
   const { session } = await signedJson(c);
   const beat = await recordHeartbeat(c.env, c.get('db'), session);
-  if (!beat.online) throw new ApiError('payment_required', beat.reason);
+  if (!beat.online) throw new HuipayError('payment_required', beat.reason);
   return c.json({
     ok: true,
     session_id: session.id,
@@ -52,17 +52,17 @@ monitor.post('/payments', async (c) => {
   const parsed = Report.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ApiError('bad_request', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+    throw new HuipayError('bad_request', `${issue.path.join('.') || 'body'}: ${issue.message}`);
   }
   const r = parsed.data;
   if (r.type !== session.type)
-    throw new ApiError('bad_request', `type: this session collects ${session.type}, not ${r.type}`);
+    throw new HuipayError('bad_request', `type: this session collects ${session.type}, not ${r.type}`);
   const amount = parseYuan(r.amount, maxAmountFen(c.env.MAX_AMOUNT) * 2);
-  if (!amount.ok) throw new ApiError('bad_request', `amount: ${amount.error}`);
+  if (!amount.ok) throw new HuipayError('bad_request', `amount: ${amount.error}`);
   if (r.paid_at > Date.now() + 300_000)
-    throw new ApiError('bad_request', 'paid_at: is in the future (unix milliseconds expected)');
+    throw new HuipayError('bad_request', 'paid_at: is in the future (unix milliseconds expected)');
   if (tooOldToReport(r.paid_at, Date.now()))
-    throw new ApiError(
+    throw new HuipayError(
       'bad_request',
       `paid_at: more than ${REPORT_MAX_AGE_MS / 86_400_000} days ago; a payment that old is not accepted (its duplicates could no longer be recognised) — assign it by hand if the order is known`,
     );

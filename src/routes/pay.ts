@@ -2,7 +2,7 @@
 import type { Context } from 'hono';
 import { randomToken } from '../domain/ids';
 import { createRouter, type AppEnv } from '../env';
-import { ApiError } from '../errors';
+import { HuipayError } from '../errors';
 import { simulatorOf } from '../sandbox/registry';
 import type { BrowserStart } from '../channels/types';
 import { autoSubmitPage } from '../views/auto-submit';
@@ -27,7 +27,7 @@ const pay = createRouter();
 async function stateOf(c: Context<AppEnv>): Promise<PayState> {
   const token = c.req.param('token') ?? '';
   const state = PAY_TOKEN.test(token) ? await payState(c.get('db'), token) : null;
-  if (!state) throw new ApiError('not_found', 'no such payment page');
+  if (!state) throw new HuipayError('not_found', 'no such payment page');
   return state;
 }
 
@@ -163,7 +163,7 @@ pay.get('/:token/go/:method', async (c) => {
   const s = await stateOf(c);
   const method = c.req.param('method');
   if (s.order.channel === null || (method !== 'wap' && method !== 'page'))
-    throw new ApiError('not_found', 'no such payment page');
+    throw new HuipayError('not_found', 'no such payment page');
   if (s.order.status !== 'pending' || Date.now() >= s.order.expiresMs)
     return c.redirect(`/pay/${s.order.payToken}`, 302);
   const db = c.get('db');
@@ -198,14 +198,14 @@ pay.get('/:token/status', async (c) => {
 /** Sandbox only: pays the order through the same path a monitor agent's report takes. */
 pay.post('/:token/simulate', async (c) => {
   const { order: o } = await stateOf(c);
-  if (o.mode !== 'sandbox') throw new ApiError('forbidden', 'simulate is only for sandbox orders');
+  if (o.mode !== 'sandbox') throw new HuipayError('forbidden', 'simulate is only for sandbox orders');
   if (o.channel !== null)
-    throw new ApiError(
+    throw new HuipayError(
       'bad_request',
       `order ${o.id} is paid through ${o.channel}: pay it on the simulator's payer page`,
     );
   if (o.type !== 'alipay' && o.type !== 'wechat')
-    throw new ApiError('bad_request', `type ${o.type} has no collection session to simulate`);
+    throw new HuipayError('bad_request', `type ${o.type} has no collection session to simulate`);
   const answer = await collector(c.env, o.merchantId, o.mode, o.shard).report({
     sessionId: o.sessionId,
     type: o.type,
@@ -214,7 +214,7 @@ pay.post('/:token/simulate', async (c) => {
     ref: `simulate-${o.id}`,
     payer: 'sandbox simulator',
   });
-  if (!answer) throw new ApiError('conflict', "the order's session is no longer known to its collector");
+  if (!answer) throw new HuipayError('conflict', "the order's session is no longer known to its collector");
   return c.json(answer);
 });
 

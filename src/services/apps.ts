@@ -6,7 +6,7 @@ import { randomToken } from '../domain/ids';
 import { type Mode, PAY_TYPES, type PayType, type Routing } from '../domain/vocab';
 import type { Db } from '../env';
 import { outboundUrlProblem } from '../domain/ssrf';
-import { ApiError } from '../errors';
+import { HuipayError } from '../errors';
 import { syncCollector } from './collector';
 import { requireMerchant, touchConfig } from './merchants';
 import { openSecret, sealSecret } from '../domain/secrets';
@@ -28,7 +28,7 @@ export async function appById(env: Env, db: Db, id: number): Promise<AppWithSecr
 
 export async function requireApp(db: Db, appkey: string): Promise<App> {
   const app = await db.query.apps.findFirst({ where: eq(apps.appkey, appkey) });
-  if (!app) throw new ApiError('not_found', `app ${appkey} not found`);
+  if (!app) throw new HuipayError('not_found', `app ${appkey} not found`);
   return app;
 }
 
@@ -73,7 +73,7 @@ function checkCallbacks(mode: Mode, f: AppFields): void {
   for (const field of ['notify_url', 'backup_notify_url'] as const) {
     const url = f[field];
     const problem = url ? outboundUrlProblem(url, mode === 'live') : null;
-    if (problem) throw new ApiError('bad_request', `${field}: ${problem}`);
+    if (problem) throw new HuipayError('bad_request', `${field}: ${problem}`);
   }
 }
 

@@ -20,7 +20,7 @@ import { randomToken } from '../domain/ids';
 import { planMonth } from '../domain/points';
 import { CREATE_METHODS, type ChannelMethod, type CreateMethod } from '../domain/vocab';
 import type { Db } from '../env';
-import { GatepayError } from '../errors';
+import { failMerchant } from '../errors';
 import { sendTimed } from '../jobs';
 import { type ConfigWithApp, channelContext, configWithApp, implicitConfig, logCalls, notifyUrlOf } from './channels';
 import type { Route } from './collector';
@@ -29,10 +29,6 @@ import { insertLiveOrder, planRefusal } from './points';
 import type { RawParams } from './params';
 
 type ChannelOutcome = Extract<CreateOutcome, { kind: 'channel' }>;
-
-const fail = (code: GatepayCode, msg: string): never => {
-  throw new GatepayError(code, msg);
-};
 
 /** What a channel needs of an order (stored, or about to be). */
 export function channelOrderOf(
@@ -82,25 +78,30 @@ export const channelAsk = (p: RawParams): ChannelAsk => ({
 
 /** What a create asks of the channel, checked against the channel and its config (105 naming the field). */
 function channelParams(ask: ChannelAsk, cfg: ChannelConfig, appName: string) {
-  const channel = channelNamed(cfg.channel) ?? fail(C.type_closed, `type closed: no channel ${cfg.channel}`);
+  const channel = channelNamed(cfg.channel) ?? failMerchant(C.type_closed, `type closed: no channel ${cfg.channel}`);
   const offered = (m: ChannelMethod) => channel.methods.includes(m) && cfg.methods.includes(m);
   const method = (ask.prefer ? (offered(ask.prefer) ? ask.prefer : 'auto') : ask.method || 'auto') as CreateMethod;
   if (!(CREATE_METHODS as readonly string[]).includes(method))
-    fail(C.param_missing, `method invalid: one of ${CREATE_METHODS.join(', ')}`);
+    failMerchant(C.param_missing, `method invalid: one of ${CREATE_METHODS.join(', ')}`);
   if (method !== 'auto' && !channel.methods.includes(method))
-    fail(C.param_missing, `method ${method} is not offered by ${channel.name} (it has ${channel.methods.join(', ')})`);
+    failMerchant(
+      C.param_missing,
+      `method ${method} is not offered by ${channel.name} (it has ${channel.methods.join(', ')})`,
+    );
   if (method !== 'auto' && !cfg.methods.includes(method))
-    fail(
+    failMerchant(
       C.param_missing,
       `method ${method} is not enabled in this app's ${channel.name} config (enabled: ${cfg.methods.join(', ')})`,
     );
   const subject = ask.subject || appName;
   if (subject.length > 256 || /\p{Cc}/u.test(subject))
-    fail(C.param_missing, 'subject invalid: at most 256 characters, no control characters');
-  if (ask.clientIp && !IP.test(ask.clientIp)) fail(C.param_missing, 'client_ip invalid: an IPv4 or IPv6 address');
+    failMerchant(C.param_missing, 'subject invalid: at most 256 characters, no control characters');
+  if (ask.clientIp && !IP.test(ask.clientIp))
+    failMerchant(C.param_missing, 'client_ip invalid: an IPv4 or IPv6 address');
   if (ask.openid && !/^[\w-]{1,128}$/.test(ask.openid))
-    fail(C.param_missing, 'openid invalid: 1-128 letters, digits, _ or -');
-  if (method === 'jsapi' && !ask.openid) fail(C.param_missing, 'openid missing: method jsapi needs the payer openid');
+    failMerchant(C.param_missing, 'openid invalid: 1-128 letters, digits, _ or -');
+  if (method === 'jsapi' && !ask.openid)
+    failMerchant(C.param_missing, 'openid missing: method jsapi needs the payer openid');
   return { channel, method, subject, clientIp: ask.clientIp || null, openid: ask.openid || null };
 }
 

@@ -7,11 +7,11 @@
 import { and, eq, isNotNull, or, sql } from 'drizzle-orm';
 import { apps, channelConfigs, channelLog, orders, type App, type ChannelConfig, type Order } from '../db/schema';
 import { CHANNEL_NAMES, channelNamed } from '../channels/registry';
-import { type AnyChannel, type CallRecord, type ChannelContext, ConfigProblem } from '../channels/types';
+import type { AnyChannel, CallRecord, ChannelContext } from '../channels/types';
 import { openSecret, sealSecret } from '../domain/secrets';
 import type { ChannelMethod } from '../domain/vocab';
 import type { Db } from '../env';
-import { ApiError } from '../errors';
+import { HuipayError } from '../errors';
 import { simulatorIdentity, simulatorOf } from '../sandbox/registry';
 import { requireApp } from './apps';
 import { syncCollector } from './collector';
@@ -22,7 +22,7 @@ const LOG_TEXT_LIMIT = 2048;
 
 export function requireChannel(name: string): AnyChannel {
   const channel = channelNamed(name);
-  if (!channel) throw new ApiError('not_found', `no channel ${name}: huipay speaks ${CHANNEL_NAMES.join(', ')}`);
+  if (!channel) throw new HuipayError('not_found', `no channel ${name}: huipay speaks ${CHANNEL_NAMES.join(', ')}`);
   return channel;
 }
 
@@ -78,11 +78,11 @@ export async function saveConfig(env: Env, db: Db, appkey: string, name: string,
   const parsed = channel.input.strict().safeParse(fields);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ApiError('bad_request', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+    throw new HuipayError('bad_request', `${issue.path.join('.') || 'body'}: ${issue.message}`);
   }
   const unsupported = (methods ?? []).filter((m) => !channel.methods.includes(m));
   if (unsupported.length)
-    throw new ApiError(
+    throw new HuipayError(
       'bad_request',
       `methods: ${unsupported.join(', ')} not offered by ${name} (it has ${channel.methods.join(', ')})`,
     );
@@ -105,7 +105,8 @@ export async function saveConfig(env: Env, db: Db, appkey: string, name: string,
       },
     });
   } catch (err) {
-    if (err instanceof ConfigProblem) throw new ApiError('unprocessable', err.message);
+    if (err instanceof HuipayError && err.code === 'config_invalid')
+      throw new HuipayError('unprocessable', err.message);
     throw err;
   }
   const values = {
@@ -130,7 +131,7 @@ export async function getConfig(db: Db, appkey: string, name: string) {
   requireChannel(name);
   const app = await requireApp(db, appkey);
   const cfg = await findConfig(db, app.id, name);
-  if (!cfg) throw new ApiError('not_found', `app ${appkey} has no ${name} channel config`);
+  if (!cfg) throw new HuipayError('not_found', `app ${appkey} has no ${name} channel config`);
   return { cfg, app };
 }
 
@@ -163,7 +164,7 @@ export async function deleteConfig(env: Env, db: Db, appkey: string, name: strin
       ),
     );
   if (Number(busy?.n ?? 0) > 0)
-    throw new ApiError(
+    throw new HuipayError(
       'conflict',
       `${busy.n} order(s) of this config are pending or wait for the provider (a close or a refund): close them or wait, then delete`,
     );

@@ -24,7 +24,7 @@ import { eventBody, notifyTarget, orderNotify, signatureHeader } from '../domain
 import { outboundUrlProblem } from '../domain/ssrf';
 import type { Mode, WebhookEvent } from '../domain/vocab';
 import type { Db } from '../env';
-import { ApiError } from '../errors';
+import { HuipayError } from '../errors';
 import { type Job, wakeSweeper } from '../jobs';
 import { runAttempt, secretOf, sweepAt } from './delivery-attempts';
 import { orderFacts, refundFacts } from './lifecycle';
@@ -209,17 +209,17 @@ async function insertAndSend(env: Env, db: Db, rows: NewDelivery[]): Promise<voi
 /** A merchant's manual resend: one attempt now, whatever the delivery's state. */
 export async function resend(env: Env, db: Db, deliveryId: number): Promise<Delivery> {
   const d = await db.query.deliveries.findFirst({ where: eq(deliveries.id, deliveryId) });
-  if (!d) throw new ApiError('not_found', `delivery ${deliveryId} not found`);
+  if (!d) throw new HuipayError('not_found', `delivery ${deliveryId} not found`);
   const outcome = await runAttempt(env, db, deliveryId, d.attempts + 1, true);
   if (outcome === 'skipped')
-    throw new ApiError('conflict', `delivery ${deliveryId} is being attempted right now; try again in a moment`);
+    throw new HuipayError('conflict', `delivery ${deliveryId} is being attempted right now; try again in a moment`);
   return (await db.query.deliveries.findFirst({ where: eq(deliveries.id, deliveryId) }))!;
 }
 
 /** A delivery with its attempts, oldest first. */
 export async function deliveriesOfOrder(db: Db, orderId: number) {
   const order = await db.query.orders.findFirst({ where: eq(orders.id, orderId) });
-  if (!order) throw new ApiError('not_found', `order ${orderId} not found`);
+  if (!order) throw new HuipayError('not_found', `order ${orderId} not found`);
   const rows = await db.select().from(deliveries).where(eq(deliveries.orderId, orderId)).orderBy(deliveries.id);
   const logs = rows.length
     ? await db

@@ -8,36 +8,25 @@ import { GATEPAY_CODES as C, type GatepayCode } from '../domain/gatepay';
 import { parseYuan, maxAmountFen } from '../domain/money';
 import type { Db } from '../env';
 import { refundFieldProblem } from '../schemas/gatepay';
-import { GatepayError } from '../errors';
+import { failMerchant, isRefundRefused } from '../errors';
 import { authenticate, findOrder, requirePresent } from './orders';
 import type { RawParams } from './params';
 import { refundFacts } from './lifecycle';
-import { findRefund, RefundRefused, type RefundRefusal, requestRefund } from './refunds';
-
-const CODES: Record<RefundRefusal, GatepayCode> = {
-  exceeds: C.price_invalid,
-  not_channel: C.type_closed,
-  conflict: C.out_order_conflict,
-  not_paid: C.order_final,
-};
-
-const fail = (code: GatepayCode, msg: string): never => {
-  throw new GatepayError(code, msg);
-};
+import { findRefund, requestRefund } from './refunds';
 
 /** `POST /api/cloudpay/refund`. */
 export async function refundApi(env: Env, db: Db, p: RawParams, origin: string) {
   requirePresent(p, ['out_refund_no', 'amount']);
   const { order } = await findOrder(env, db, p, 'refund');
-  for (const f of ['out_refund_no', 'amount']) if (!p[f]) fail(C.param_missing, `${f} missing`);
+  for (const f of ['out_refund_no', 'amount']) if (!p[f]) failMerchant(C.param_missing, `${f} missing`);
   // out_refund_no takes what out_order_id takes.
   const badNo = refundFieldProblem('out_refund_no', p.out_refund_no);
-  if (badNo) fail(C.param_missing, badNo);
+  if (badNo) failMerchant(C.param_missing, badNo);
   const amount = parseYuan(p.amount, maxAmountFen(env.MAX_AMOUNT));
-  if (!amount.ok) return fail(C.price_invalid, `amount invalid: ${amount.error}`);
+  if (!amount.ok) return failMerchant(C.price_invalid, `amount invalid: ${amount.error}`);
   const reason = p.reason ?? '';
   const badReason = refundFieldProblem('reason', reason);
-  if (badReason) fail(C.param_missing, badReason);
+  if (badReason) failMerchant(C.param_missing, badReason);
   try {
     const refund = await requestRefund(
       env,
@@ -48,7 +37,8 @@ export async function refundApi(env: Env, db: Db, p: RawParams, origin: string) 
     );
     return refundFacts(refund, order);
   } catch (err) {
-    if (err instanceof RefundRefused) return fail(CODES[err.reason], err.message);
+    // Each refusal's gatepay code is in ERRORS: 201, 203, 211, 212.
+    if (isRefundRefused(err)) return failMerchant(err.gatepay, err.message);
     throw err;
   }
 }
@@ -58,6 +48,6 @@ export async function refundQueryApi(env: Env, db: Db, p: RawParams) {
   requirePresent(p, ['out_refund_no']);
   const app = await authenticate(env, db, p, 'refund_query');
   const found = await findRefund(env, db, app.id, p.out_refund_no);
-  if (!found) return fail(C.param_missing, 'refund not found: this app has no refund with that out_refund_no');
+  if (!found) return failMerchant(C.param_missing, 'refund not found: this app has no refund with that out_refund_no');
   return refundFacts(found.refund, found.order);
 }

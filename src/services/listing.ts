@@ -4,7 +4,7 @@ import { orders, payments, type Merchant, type Order } from '../db/schema';
 import { localClock, startOfLocalDay } from '../domain/clock';
 import type { Mode, OrderStatus, PayType } from '../domain/vocab';
 import type { Db } from '../env';
-import { ApiError } from '../errors';
+import { HuipayError } from '../errors';
 import { ORDER_RANGE_DAYS, type OrderRange } from '../schemas/order-filter';
 import { requireMerchant } from './merchants';
 
@@ -60,7 +60,7 @@ export function window(
   nowMs = Date.now(),
 ): { from?: number; to?: number } {
   if (f.range && (f.from !== undefined || f.to !== undefined))
-    throw new ApiError('bad_request', 'range: give either range or from/to, not both');
+    throw new HuipayError('bad_request', 'range: give either range or from/to, not both');
   if (f.range) {
     const today = localClock(nowMs, timeZone).day;
     const first = localClock(
@@ -70,7 +70,7 @@ export function window(
     return { from: startOfLocalDay(first, timeZone) };
   }
   if (f.from !== undefined && f.to !== undefined && f.to <= f.from)
-    throw new ApiError('bad_request', 'to: must be after from');
+    throw new HuipayError('bad_request', 'to: must be after from');
   return { from: f.from === undefined ? undefined : f.from * 1000, to: f.to === undefined ? undefined : f.to * 1000 };
 }
 

@@ -4,27 +4,27 @@ import { merchants, rules, sessions, type Merchant, users } from '../db/schema';
 import { shardsRefusal } from '../domain/shards';
 import { parseYuan } from '../domain/money';
 import type { Db } from '../env';
-import { ApiError } from '../errors';
+import { HuipayError } from '../errors';
 import { syncAllModes } from './collector';
 
 const MAX_OFFSET_LIMIT_FEN = 100;
 
 export async function requireMerchant(db: Db, id: number): Promise<Merchant> {
   const m = await db.query.merchants.findFirst({ where: eq(merchants.id, id) });
-  if (!m) throw new ApiError('not_found', `merchant ${id} not found`);
+  if (!m) throw new HuipayError('not_found', `merchant ${id} not found`);
   return m;
 }
 
 /** Yuan string → fen for a setting, or a 400 naming the field. */
 export function fenField(field: string, yuan: string, maxFen = Number.MAX_SAFE_INTEGER): number {
   const r = parseYuan(yuan, maxFen);
-  if (!r.ok) throw new ApiError('bad_request', `${field}: ${r.error}`);
+  if (!r.ok) throw new HuipayError('bad_request', `${field}: ${r.error}`);
   return r.value;
 }
 
 export async function requireRule(db: Db, merchantId: number, ruleId: number, field = 'rule_id'): Promise<void> {
   const r = await db.query.rules.findFirst({ where: and(eq(rules.id, ruleId), eq(rules.merchantId, merchantId)) });
-  if (!r) throw new ApiError('bad_request', `${field}: merchant ${merchantId} has no rule ${ruleId}`);
+  if (!r) throw new HuipayError('bad_request', `${field}: merchant ${merchantId} has no rule ${ruleId}`);
 }
 
 /** `config_version + 1`, for every write the Collector must learn. */
@@ -58,7 +58,7 @@ export async function updateSettings(env: Env, db: Db, merchantId: number, input
       .from(sessions)
       .where(and(eq(sessions.merchantId, merchantId), gte(sessions.shard, input.collector_shards)));
     const refusal = shardsRefusal(input.collector_shards, placed);
-    if (refusal) throw new ApiError('conflict', refusal);
+    if (refusal) throw new HuipayError('conflict', refusal);
   }
   const [m] = await db
     .update(merchants)
@@ -96,7 +96,7 @@ export async function createRule(db: Db, merchantId: number, input: RuleInput) {
   const minFen = fen('min_amount', input.min_amount);
   const maxFen = fen('max_amount', input.max_amount);
   if (minFen !== null && maxFen !== null && minFen > maxFen)
-    throw new ApiError('bad_request', 'max_amount: must not be below min_amount');
+    throw new HuipayError('bad_request', 'max_amount: must not be below min_amount');
   const [rule] = await db
     .insert(rules)
     .values({

@@ -10,7 +10,7 @@ import { queries } from '../db/queries';
 import type { Session } from '../db/schema';
 import { hmacSha256Hex, safeEqual } from '../domain/sign';
 import type { Db } from '../env';
-import { ApiError } from '../errors';
+import { HuipayError } from '../errors';
 import { onboard } from './points';
 import { openSecret } from '../domain/secrets';
 import type { ReportAnswer } from '../durable/collector/types';
@@ -25,22 +25,22 @@ export async function authenticateMonitor(env: Env, db: Db, headers: Headers, ra
   const ts = headers.get('x-huipay-timestamp') ?? '';
   const sig = headers.get('x-huipay-signature') ?? '';
   if (!/^\d{1,15}$/.test(sid))
-    throw new ApiError('unauthorized', 'X-Huipay-Session header missing or not a session id');
+    throw new HuipayError('unauthorized', 'X-Huipay-Session header missing or not a session id');
   if (!/^\d{1,16}$/.test(ts))
-    throw new ApiError('unauthorized', 'X-Huipay-Timestamp header missing or not unix milliseconds');
-  if (!sig) throw new ApiError('unauthorized', 'X-Huipay-Signature header missing');
+    throw new HuipayError('unauthorized', 'X-Huipay-Timestamp header missing or not unix milliseconds');
+  if (!sig) throw new HuipayError('unauthorized', 'X-Huipay-Signature header missing');
   const skew = Math.abs(Date.now() - Number(ts));
   if (skew > MONITOR_TOLERANCE_MS) {
-    throw new ApiError(
+    throw new HuipayError(
       'unauthorized',
       `X-Huipay-Timestamp is ${Math.round(skew / 1000)} s from the gateway clock (at most 300 s allowed): check the device clock`,
     );
   }
   const session = await queries(db).sessionById.get({ id: Number(sid) });
-  if (!session) throw new ApiError('unauthorized', `unknown session ${sid}`);
+  if (!session) throw new HuipayError('unauthorized', `unknown session ${sid}`);
   const expected = await hmacSha256Hex(await openSecret(env.MASTER_KEY, session.secretEnc), `${ts}.`, rawBody);
   if (!safeEqual(sig.toLowerCase(), expected)) {
-    throw new ApiError(
+    throw new HuipayError(
       'unauthorized',
       'X-Huipay-Signature mismatch: expected hex HMAC-SHA256(session secret, timestamp + "." + raw body); are you signing the exact body bytes you send?',
     );
@@ -84,6 +84,6 @@ export async function recordPayment(env: Env, db: Db, session: Session, report: 
     (s) => s.report(report),
     (a) => a === null,
   );
-  if (!answer) throw new ApiError('unauthorized', `session ${session.id} is not known to its collector`);
+  if (!answer) throw new HuipayError('unauthorized', `session ${session.id} is not known to its collector`);
   return answer;
 }

@@ -7,14 +7,14 @@ import { and, eq, or } from 'drizzle-orm';
 import { deliveries, orders, payments, type Order } from '../db/schema';
 import type { Mode } from '../domain/vocab';
 import type { Db } from '../env';
-import { ApiError } from '../errors';
+import { HuipayError } from '../errors';
 import { deliveriesOfOrder } from './deliveries';
 import { refundsOf } from './refunds';
 
 /** The order with this id, any merchant's (the admin API), or a 404. */
 export async function requireOrder(db: Db, id: number): Promise<Order> {
   const order = await db.query.orders.findFirst({ where: eq(orders.id, id) });
-  if (!order) throw new ApiError('not_found', `order ${id} not found`);
+  if (!order) throw new HuipayError('not_found', `order ${id} not found`);
   return order;
 }
 

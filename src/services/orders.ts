@@ -1,7 +1,7 @@
 /**
  * The gatepay merchant API flows: create (the merchant's Collector authenticates, checks, routes
  * and reserves a slot → insert; or an official channel makes the order), query and close. Every
- * failure is a GatepayError with the spec's code and a message naming the field and the likely cause.
+ * failure is a merchant-code HuipayError with the spec's code and a message naming the field and the likely cause.
  */
 import { and, eq } from 'drizzle-orm';
 import { orders, type Order } from '../db/schema';
@@ -9,7 +9,7 @@ import { GATEPAY_CODES as C, signRefusal, type GatepayCode } from '../domain/gat
 import type { PayerRegion } from '../domain/rules';
 import { SIGN_FIELDS, type SignKind } from '../domain/sign';
 import type { Db } from '../env';
-import { GatepayError } from '../errors';
+import { failMerchant } from '../errors';
 import { appByKey, type AppWithSecret } from './apps';
 import { channelAsk } from './channel-orders';
 import { closeChannelOrder } from './channel-payments';
@@ -24,27 +24,23 @@ export interface RequestContext {
   region: PayerRegion;
 }
 
-const fail = (code: GatepayCode, msg: string): never => {
-  throw new GatepayError(code, msg);
-};
-
 const present = (p: RawParams, f: string) => p[f] !== undefined && p[f] !== '';
 
 /** The checks that need no app: appkey, sign and the signed fields present. */
 export function requirePresent(p: RawParams, signed: readonly string[]): void {
-  if (!present(p, 'appkey')) fail(C.appkey_missing, 'appkey missing');
-  if (!present(p, 'sign')) fail(C.sign_missing, 'sign missing');
-  for (const f of signed) if (p[f] === undefined) fail(C.param_missing, `${f} missing`);
+  if (!present(p, 'appkey')) failMerchant(C.appkey_missing, 'appkey missing');
+  if (!present(p, 'sign')) failMerchant(C.sign_missing, 'sign missing');
+  for (const f of signed) if (p[f] === undefined) failMerchant(C.param_missing, `${f} missing`);
 }
 
 /** Checks appkey, sign presence, the app, and the sign of `kind` over the raw values. */
 export async function authenticate(env: Env, db: Db, p: RawParams, kind: SignKind): Promise<AppWithSecret> {
   requirePresent(p, []);
   const app = await appByKey(env, db, p.appkey);
-  if (!app) return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
-  if (!app.enabled) fail(C.api_closed, 'API closed: this app is disabled');
+  if (!app) return failMerchant(C.appkey_invalid, 'appkey invalid: no app has this key');
+  if (!app.enabled) failMerchant(C.api_closed, 'API closed: this app is disabled');
   const badSign = await signRefusal(kind, p, app.secret);
-  if (badSign) fail(badSign.code, badSign.msg);
+  if (badSign) failMerchant(badSign.code, badSign.msg);
   return app;
 }
 
@@ -69,20 +65,20 @@ export function orderView(o: Order, origin: string) {
 export async function createOrder(env: Env, db: Db, p: RawParams, ctx: RequestContext) {
   requirePresent(p, SIGN_FIELDS.create.slice(1));
   const route = await appRoute(db, p.appkey);
-  if (!route) return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
+  if (!route) return failMerchant(C.appkey_invalid, 'appkey invalid: no app has this key');
   const input = { params: p, region: ctx.region };
   const placed = await placeRouted(env, db, route, input, p.out_order_id, channelAsk(p), ctx.origin);
-  if (placed.kind === 'unknown_app') return fail(C.appkey_invalid, 'appkey invalid: no app has this key');
-  if (placed.kind === 'refused') return fail(placed.code, placed.msg);
+  if (placed.kind === 'unknown_app') return failMerchant(C.appkey_invalid, 'appkey invalid: no app has this key');
+  if (placed.kind === 'refused') return failMerchant(placed.code, placed.msg);
   if (placed.kind === 'created') return { ...orderView(placed.order, ctx.origin), params: p };
   return { ...orderView(existingOrder(placed), ctx.origin), params: p };
 }
 
 /** A gatepay create whose out_order_id is taken: the same pending order again (100), or 211 / 212. */
 function existingOrder({ existing, why, asked }: Extract<Placed, { kind: 'taken' }>): Order {
-  if (!existing) return fail(C.out_order_conflict, 'out_order_id already used with different parameters');
+  if (!existing) return failMerchant(C.out_order_conflict, 'out_order_id already used with different parameters');
   if (existing.status !== 'pending' || why === 'stale') {
-    return fail(
+    return failMerchant(
       C.order_final,
       `order already ${existing.status === 'pending' ? 'expired' : existing.status}: use a new out_order_id`,
     );
@@ -94,7 +90,10 @@ function existingOrder({ existing, why, asked }: Extract<Placed, { kind: 'taken'
     existing.type !== asked.type ||
     existing.custom !== asked.custom
   ) {
-    return fail(C.out_order_conflict, 'out_order_id already used with different parameters (price, type or custom)');
+    return failMerchant(
+      C.out_order_conflict,
+      'out_order_id already used with different parameters (price, type or custom)',
+    );
   }
   return existing;
 }
@@ -109,13 +108,13 @@ export async function findOrder(
   const app = await authenticate(env, db, p, kind);
   const byId = present(p, 'order_id');
   const byOut = present(p, 'out_order_id');
-  if (!byId && !byOut) fail(C.param_missing, 'order_id or out_order_id missing: give one of them');
+  if (!byId && !byOut) failMerchant(C.param_missing, 'order_id or out_order_id missing: give one of them');
   if (byId && byOut)
-    fail(
+    failMerchant(
       C.param_missing,
       'order_id and out_order_id are both set: give exactly one of them, the other empty or absent',
     );
-  if (byId && !/^\d{1,15}$/.test(p.order_id)) fail(C.param_missing, 'order_id invalid: must be an integer');
+  if (byId && !/^\d{1,15}$/.test(p.order_id)) failMerchant(C.param_missing, 'order_id invalid: must be an integer');
   const order = await db.query.orders.findFirst({
     where: and(
       eq(orders.appId, app.id),
@@ -123,7 +122,7 @@ export async function findOrder(
     ),
   });
   if (!order) {
-    return fail(C.param_missing, 'order not found: no order of this app has that order_id / out_order_id');
+    return failMerchant(C.param_missing, 'order not found: no order of this app has that order_id / out_order_id');
   }
   return { app, order };
 }
@@ -138,7 +137,7 @@ export async function queryOrder(env: Env, db: Db, p: RawParams, origin: string)
 export async function closeOrder(env: Env, db: Db, p: RawParams, origin: string) {
   const { order } = await findOrder(env, db, p);
   const closed = await closePending(env, db, order, origin);
-  if ('refusal' in closed) return fail(C.order_final, closed.refusal);
+  if ('refusal' in closed) return failMerchant(C.order_final, closed.refusal);
   return orderView(closed.order, origin);
 }
 

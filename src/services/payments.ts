@@ -6,7 +6,7 @@
 import { and, eq } from 'drizzle-orm';
 import { orders, payments, sessions, type Order, type Payment } from '../db/schema';
 import type { Db } from '../env';
-import { ApiError } from '../errors';
+import { HuipayError } from '../errors';
 import type { OrderRef, OutboxJob, ReceivedPayment } from '../jobs';
 import { collector } from './collector';
 import { orderDeliveries, unmatchedDeliveries } from './deliveries';
@@ -68,16 +68,16 @@ async function applyExpiry(env: Env, db: Db, job: Extract<OutboxJob, { kind: 'ex
  */
 export async function assignPayment(env: Env, db: Db, paymentId: string, orderId: number) {
   const payment = await db.query.payments.findFirst({ where: eq(payments.id, paymentId) });
-  if (!payment) throw new ApiError('not_found', `payment ${paymentId} not found`);
+  if (!payment) throw new HuipayError('not_found', `payment ${paymentId} not found`);
   const order = await db.query.orders.findFirst({ where: eq(orders.id, orderId) });
   if (!order || order.merchantId !== payment.merchantId)
-    throw new ApiError('not_found', `order_id: merchant ${payment.merchantId} has no order ${orderId}`);
+    throw new HuipayError('not_found', `order_id: merchant ${payment.merchantId} has no order ${orderId}`);
   if (order.mode !== payment.mode)
-    throw new ApiError('conflict', `order_id: order ${orderId} is ${order.mode} but the payment is ${payment.mode}`);
+    throw new HuipayError('conflict', `order_id: order ${orderId} is ${order.mode} but the payment is ${payment.mode}`);
   if (payment.orderId !== null)
-    throw new ApiError('conflict', `payment ${paymentId} is already matched to order ${payment.orderId}`);
+    throw new HuipayError('conflict', `payment ${paymentId} is already matched to order ${payment.orderId}`);
   if (order.status !== 'pending' && order.status !== 'expired')
-    throw new ApiError(
+    throw new HuipayError(
       'conflict',
       `order_id: order ${orderId} is ${order.status}; only a pending or expired order can be assigned a payment`,
     );
@@ -90,7 +90,7 @@ export async function assignPayment(env: Env, db: Db, paymentId: string, orderId
       unknown_payment: `payment ${paymentId} is not known to its collector`,
       order_taken: `order ${orderId} already has a payment`,
     };
-    throw new ApiError('conflict', why[outcome.reason]);
+    throw new HuipayError('conflict', why[outcome.reason]);
   }
   if (outcome.job) await applyJob(env, db, outcome.job);
   const [p, o] = await db.batch([

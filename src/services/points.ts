@@ -14,7 +14,7 @@ import { and, desc, eq, getTableColumns, lt, type SQL, sql } from 'drizzle-orm';
 import { type LedgerRow, merchants, orders, pointsLedger, type Order, type Session } from '../db/schema';
 import { onboardingRef, orderFee, orderRef, quotaUsedIn } from '../domain/points';
 import type { Db } from '../env';
-import { ApiError } from '../errors';
+import { HuipayError } from '../errors';
 import { CHANNEL_ORDER_COLUMNS, ORDER_COLUMNS, type NewChannelOrder, type NewOrder } from '../db/queries';
 import { requireMerchant } from './merchants';
 
@@ -33,7 +33,7 @@ export async function adjustPoints(
 ) {
   await requireMerchant(db, merchantId);
   if (input.reason === 'recharge' && input.delta <= 0)
-    throw new ApiError('bad_request', 'delta: a recharge adds points (> 0); use reason "adjustment" to debit');
+    throw new HuipayError('bad_request', 'delta: a recharge adds points (> 0); use reason "adjustment" to debit');
   const now = Date.now();
   const [inserted] = await d1.batch([
     d1
@@ -47,7 +47,7 @@ export async function adjustPoints(
   const id = (inserted.results[0] as { id: number } | undefined)?.id;
   if (id === undefined) {
     const m = await requireMerchant(db, merchantId);
-    throw new ApiError(
+    throw new HuipayError(
       'conflict',
       `delta: the balance is ${m.points} points; a debit of ${-input.delta} would make it negative`,
     );

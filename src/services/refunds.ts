@@ -13,7 +13,7 @@ import { randomToken } from '../domain/ids';
 import { formatFen } from '../domain/money';
 import { unknownRetryMs } from '../domain/schedule';
 import type { Db } from '../env';
-import { RefundRefused } from '../errors';
+import { HuipayError } from '../errors';
 import { sendTimed } from '../jobs';
 import { channelContext, logCalls, orderConfig } from './channels';
 import { channelOrderOf } from './channel-orders';
@@ -25,8 +25,10 @@ const LEASE_MS = 60_000;
 /** A refund the provider took without confirming the money moved is asked about this much later. */
 const CONFIRM_AFTER_MS = 15_000;
 
-/** A refund that cannot be made; the caller maps the reason to its API's code (src/errors.ts). */
-export { RefundRefused, type RefundRefusal } from '../errors';
+/**
+ * A refund that cannot be made throws a `refund_*` HuipayError (`isRefundRefused`, `refusalOf` in
+ * src/errors.ts); each API words it in its own way.
+ */
 
 const byOutRefundNo = (db: Db, appId: number, outRefundNo: string) =>
   db.query.refunds.findFirst({ where: and(eq(refunds.appId, appId), eq(refunds.outRefundNo, outRefundNo)) });
@@ -34,8 +36,8 @@ const byOutRefundNo = (db: Db, appId: number, outRefundNo: string) =>
 /** The same out_refund_no again: the same refund when it asks the same, else a conflict. */
 function repeated(r: Refund, orderId: number, amountFen: number): Refund {
   if (r.orderId !== orderId || r.amountFen !== amountFen)
-    throw new RefundRefused(
-      'conflict',
+    throw new HuipayError(
+      'refund_conflict',
       `out_refund_no already used for ${r.orderId === orderId ? `amount ${formatFen(r.amountFen)}` : `order ${r.orderId}`}`,
     );
   return r;
@@ -61,12 +63,12 @@ export async function requestRefund(env: Env, db: Db, o: Order, input: RefundInp
   const seen = await byOutRefundNo(db, o.appId, input.outRefundNo);
   if (seen) return repeated(seen, o.id, input.amountFen);
   if (o.channel === null)
-    throw new RefundRefused(
-      'not_channel',
+    throw new HuipayError(
+      'refund_not_channel',
       'refunds need an official channel: this order was paid into a personal collection session',
     );
   if (o.status !== 'paid' && o.status !== 'refunded')
-    throw new RefundRefused('not_paid', `order ${o.id} is ${o.status}: only a paid order can be refunded`);
+    throw new HuipayError('refund_not_paid', `order ${o.id} is ${o.status}: only a paid order can be refunded`);
   const nowMs = Date.now();
   const requestNo = `rf${randomToken(30)}`;
   const [created] = await db.all<{ id: number }>(sql`
@@ -81,8 +83,8 @@ export async function requestRefund(env: Env, db: Db, o: Order, input: RefundInp
     const raced = await byOutRefundNo(db, o.appId, input.outRefundNo);
     if (raced) return repeated(raced, o.id, input.amountFen);
     const left = await refundable(db, o);
-    throw new RefundRefused(
-      'exceeds',
+    throw new HuipayError(
+      'refund_exceeds',
       `refund amount ${formatFen(input.amountFen)} exceeds the refundable amount: ${formatFen(Math.max(0, left))} refundable`,
       { refundableFen: Math.max(0, left) },
     );

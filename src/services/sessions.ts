@@ -4,7 +4,7 @@ import { sessions, type Session } from '../db/schema';
 import { randomLabel, randomToken } from '../domain/ids';
 import type { Mode, SessionType } from '../domain/vocab';
 import type { Db } from '../env';
-import { ApiError } from '../errors';
+import { HuipayError } from '../errors';
 import { collector, syncCollector } from './collector';
 import { placeSession } from '../domain/shards';
 import { fenField, requireMerchant, requireRule, touchConfig } from './merchants';
@@ -66,7 +66,7 @@ export async function createSession(env: Env, db: Db, merchantId: number, input:
 
 export async function requireSession(db: Db, id: number): Promise<Session> {
   const s = await db.query.sessions.findFirst({ where: eq(sessions.id, id) });
-  if (!s) throw new ApiError('not_found', `session ${id} not found`);
+  if (!s) throw new HuipayError('not_found', `session ${id} not found`);
   return s;
 }
 

@@ -8,7 +8,7 @@ import { gatepaySign, SIGN_FIELDS } from '../domain/sign';
 import type { Db } from '../env';
 import { createOrder } from './orders';
 
-/** Creates the test order of `price` (yuan, as typed) and `type`; throws the create's GatepayError when refused. */
+/** Creates the test order of `price` (yuan, as typed) and `type`; throws the create's merchant-code HuipayError when refused. */
 export async function createTestOrder(
   env: Env,
   db: Db,

@@ -4,7 +4,7 @@ import { apps, webhooks, type Webhook } from '../db/schema';
 import { outboundUrlProblem } from '../domain/ssrf';
 import type { WebhookEvent } from '../domain/vocab';
 import type { Db } from '../env';
-import { ApiError } from '../errors';
+import { HuipayError } from '../errors';
 import { requireApp } from './apps';
 
 export interface WebhookFields {
@@ -17,7 +17,7 @@ export interface WebhookFields {
 
 function checkTarget(url: string, mode: 'test' | 'live'): void {
   const problem = outboundUrlProblem(url, mode === 'live');
-  if (problem) throw new ApiError('bad_request', `url: ${problem}`);
+  if (problem) throw new HuipayError('bad_request', `url: ${problem}`);
 }
 
 export async function createWebhook(db: Db, appkey: string, input: Required<WebhookFields>) {
@@ -36,7 +36,7 @@ export async function requireWebhook(db: Db, id: number): Promise<{ webhook: Web
     .from(webhooks)
     .innerJoin(apps, eq(apps.id, webhooks.appId))
     .where(eq(webhooks.id, id));
-  if (!row) throw new ApiError('not_found', `webhook ${id} not found`);
+  if (!row) throw new HuipayError('not_found', `webhook ${id} not found`);
   return row;
 }
 

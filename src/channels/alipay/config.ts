@@ -7,7 +7,8 @@
 import { z } from '@hono/zod-openapi';
 import { bytesToBase64, fingerprint, parsePrivateKey, parsePublicKey } from '../../domain/rsa';
 import { checkProviderUrl } from '../provider-url';
-import { ConfigProblem, type PrepareContext, type PreparedConfig } from '../types';
+import { configInvalid } from '../../errors';
+import type { PrepareContext, PreparedConfig } from '../types';
 
 export interface AlipaySettings {
   app_id: string;
@@ -50,7 +51,7 @@ export const input = z
   })
   .openapi('AlipayChannelConfig');
 
-/** Checks and normalises a config being saved; throws ConfigProblem naming the field. */
+/** Checks and normalises a config being saved; throws `configInvalid` naming the field. */
 export async function prepareConfig(
   raw: Record<string, unknown>,
   ctx: PrepareContext<AlipaySettings, AlipaySecrets>,
@@ -61,19 +62,19 @@ export async function prepareConfig(
     provider: `Alipay's own gateway (${DEFAULT_GATEWAY})`,
   });
   const privateText = i.private_key ?? (ctx.previous ? ctx.previous.secrets.private_key : null);
-  if (privateText === null) throw new ConfigProblem('private_key', "is required: the app's RSA2 private key");
+  if (privateText === null) throw configInvalid('private_key', "is required: the app's RSA2 private key");
   const priv = await parsePrivateKey(privateText);
-  if (!priv.ok) throw new ConfigProblem('private_key', priv.problem);
+  if (!priv.ok) throw configInvalid('private_key', priv.problem);
   const publicText =
     i.alipay_public_key ??
     (gateway.simulated ? (await ctx.simulator()).publicKey : (ctx.previous?.settings.alipay_public_key ?? null));
   if (publicText === null)
-    throw new ConfigProblem('alipay_public_key', 'is required: the Alipay public key (支付宝公钥) of this app');
+    throw configInvalid('alipay_public_key', 'is required: the Alipay public key (支付宝公钥) of this app');
   const pub = await parsePublicKey(publicText);
-  if (!pub.ok) throw new ConfigProblem('alipay_public_key', pub.problem);
+  if (!pub.ok) throw configInvalid('alipay_public_key', pub.problem);
   const appPublic = bytesToBase64(priv.value.spki);
   if (bytesToBase64(pub.value) === appPublic)
-    throw new ConfigProblem(
+    throw configInvalid(
       'alipay_public_key',
       "is the app's own public key (it matches private_key): paste the Alipay public key (支付宝公钥) from the Alipay console",
     );

@@ -8,7 +8,8 @@ import { z } from '@hono/zod-openapi';
 import { md5Hex } from '../../domain/sign';
 import { CERT_BINDING } from '../provider-url';
 import { absoluteUrl, checkProviderUrl } from '../provider-url';
-import { ConfigProblem, type PrepareContext, type PreparedConfig } from '../types';
+import { configInvalid } from '../../errors';
+import type { PrepareContext, PreparedConfig } from '../types';
 import { DEFAULT_BASE } from './protocol';
 
 export interface QqpaySettings {
@@ -72,7 +73,7 @@ export const input = z
   })
   .openapi('QqpayChannelConfig');
 
-/** Checks and normalises a config being saved; throws ConfigProblem naming the field. */
+/** Checks and normalises a config being saved; throws `configInvalid` naming the field. */
 export async function prepareConfig(
   raw: Record<string, unknown>,
   ctx: PrepareContext<QqpaySettings, QqpaySecrets>,
@@ -85,9 +86,9 @@ export async function prepareConfig(
   const prev = ctx.previous;
   const apiKey = i.api_key ?? prev?.secrets.api_key ?? null;
   if (apiKey === null)
-    throw new ConfigProblem('api_key', 'is required: the API key (API密钥) of the QQ Wallet merchant platform');
+    throw configInvalid('api_key', 'is required: the API key (API密钥) of the QQ Wallet merchant platform');
   if (!/^[\x21-\x7e]{8,64}$/.test(apiKey))
-    throw new ConfigProblem(
+    throw configInvalid(
       'api_key',
       'must be 8-64 printable ASCII characters (QQ Wallet API keys are 32 letters and digits)',
     );

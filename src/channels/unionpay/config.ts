@@ -8,7 +8,8 @@
 import { z } from '@hono/zod-openapi';
 import { base64ToBytes, bytesToBase64, fingerprint, parsePrivateKey, toPem } from '../../domain/rsa';
 import { absoluteUrl, checkProviderUrl } from '../provider-url';
-import { ConfigProblem, type PrepareContext, type PreparedConfig } from '../types';
+import { configInvalid } from '../../errors';
+import type { PrepareContext, PreparedConfig } from '../types';
 import { parseCert } from './certs';
 import { DEFAULT_BASE } from './protocol';
 
@@ -64,14 +65,14 @@ export const input = z
   })
   .openapi('UnionpayChannelConfig');
 
-/** Checks and normalises a config being saved; throws ConfigProblem naming the field. */
+/** Checks and normalises a config being saved; throws `configInvalid` naming the field. */
 export async function prepareConfig(
   raw: Record<string, unknown>,
   ctx: PrepareContext<UnionpaySettings, UnionpaySecrets>,
 ): Promise<PreparedConfig<UnionpaySettings, UnionpaySecrets>> {
   const i = input.parse(raw);
   if (i.sign_cert_p12 !== undefined || i.sign_cert_password !== undefined)
-    throw new ConfigProblem(
+    throw configInvalid(
       'sign_cert_p12',
       "is not supported: UnionPay's .pfx files use legacy 3DES/RC2 encryption that WebCrypto cannot open; give sign_key (openssl pkcs12 -in acp.pfx -nocerts -nodes | openssl pkcs8 -topk8 -nocrypt) and sign_cert_id (the certificate's serial in decimal)",
     );
@@ -82,35 +83,29 @@ export async function prepareConfig(
   const prev = ctx.previous;
   const keyText = i.sign_key ?? prev?.secrets.sign_key ?? null;
   if (keyText === null)
-    throw new ConfigProblem(
-      'sign_key',
-      "is required: the private key of the merchant's signing certificate (PKCS#8 PEM)",
-    );
+    throw configInvalid('sign_key', "is required: the private key of the merchant's signing certificate (PKCS#8 PEM)");
   const key = await parsePrivateKey(keyText);
-  if (!key.ok) throw new ConfigProblem('sign_key', key.problem);
+  if (!key.ok) throw configInvalid('sign_key', key.problem);
   const certId = i.sign_cert_id ?? prev?.settings.sign_cert_id ?? null;
   if (certId === null)
-    throw new ConfigProblem('sign_cert_id', "is required: the signing certificate's serial number in decimal (certId)");
+    throw configInvalid('sign_cert_id', "is required: the signing certificate's serial number in decimal (certId)");
   const sim = base.simulated ? await ctx.simulator() : null;
   const certs: Record<'root_cert' | 'middle_cert', string> = { root_cert: '', middle_cert: '' };
   for (const field of ['root_cert', 'middle_cert'] as const) {
     const text = i[field] ?? sim?.material[field] ?? prev?.settings[field] ?? null;
     if (text === null)
-      throw new ConfigProblem(
+      throw configInvalid(
         field,
         `is required: UnionPay's ${field === 'root_cert' ? 'root' : 'middle'} certificate (PEM)`,
       );
     const cert = parseCert(text);
-    if (!cert.ok) throw new ConfigProblem(field, cert.problem);
+    if (!cert.ok) throw configInvalid(field, cert.problem);
     certs[field] = cert.value.toString('pem');
   }
   const root = parseCert(certs.root_cert);
   const middle = parseCert(certs.middle_cert);
   if (root.ok && middle.ok && middle.value.issuer !== root.value.subject)
-    throw new ConfigProblem(
-      'middle_cert',
-      `is issued by ${middle.value.issuer}, not by root_cert (${root.value.subject})`,
-    );
+    throw configInvalid('middle_cert', `is issued by ${middle.value.issuer}, not by root_cert (${root.value.subject})`);
   return {
     account: i.mer_id,
     settings: {

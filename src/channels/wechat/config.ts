@@ -7,7 +7,8 @@
 import { z } from '@hono/zod-openapi';
 import { base64ToBytes, bytesToBase64, fingerprint, parsePrivateKey, parsePublicKey, toPem } from '../../domain/rsa';
 import { absoluteUrl, checkProviderUrl } from '../provider-url';
-import { ConfigProblem, type PrepareContext, type PreparedConfig } from '../types';
+import { configInvalid } from '../../errors';
+import type { PrepareContext, PreparedConfig } from '../types';
 import { DEFAULT_BASE } from './protocol';
 
 export interface WechatSettings {
@@ -69,7 +70,7 @@ export const input = z
   })
   .openapi('WechatChannelConfig');
 
-/** Checks and normalises a config being saved; throws ConfigProblem naming the field. */
+/** Checks and normalises a config being saved; throws `configInvalid` naming the field. */
 export async function prepareConfig(
   raw: Record<string, unknown>,
   ctx: PrepareContext<WechatSettings, WechatSecrets>,
@@ -82,38 +83,35 @@ export async function prepareConfig(
   const prev = ctx.previous;
   const apiV3Key = i.api_v3_key ?? prev?.secrets.api_v3_key ?? null;
   if (apiV3Key === null)
-    throw new ConfigProblem('api_v3_key', 'is required: the API v3 key (APIv3密钥) set in the merchant platform');
+    throw configInvalid('api_v3_key', 'is required: the API v3 key (APIv3密钥) set in the merchant platform');
   if (new TextEncoder().encode(apiV3Key).length !== 32 || !/^[\x21-\x7e]+$/.test(apiV3Key))
-    throw new ConfigProblem(
+    throw configInvalid(
       'api_v3_key',
       'must be exactly 32 characters (letters and digits), as set in the merchant platform',
     );
   const privateText = i.merchant_private_key ?? prev?.secrets.merchant_private_key ?? null;
   if (privateText === null)
-    throw new ConfigProblem('merchant_private_key', "is required: the merchant's API private key (apiclient_key.pem)");
+    throw configInvalid('merchant_private_key', "is required: the merchant's API private key (apiclient_key.pem)");
   const priv = await parsePrivateKey(privateText);
-  if (!priv.ok) throw new ConfigProblem('merchant_private_key', priv.problem);
+  if (!priv.ok) throw configInvalid('merchant_private_key', priv.problem);
   const sim = base.simulated ? await ctx.simulator() : null;
   const publicText = i.wechatpay_public_key ?? sim?.publicKey ?? prev?.settings.wechatpay_public_key ?? null;
   if (publicText === null)
-    throw new ConfigProblem(
+    throw configInvalid(
       'wechatpay_public_key',
       'is required: the WeChat Pay public key (微信支付公钥) from the merchant platform',
     );
   const pub = await parsePublicKey(publicText);
-  if (!pub.ok) throw new ConfigProblem('wechatpay_public_key', pub.problem);
+  if (!pub.ok) throw configInvalid('wechatpay_public_key', pub.problem);
   if (bytesToBase64(pub.value) === bytesToBase64(priv.value.spki))
-    throw new ConfigProblem(
+    throw configInvalid(
       'wechatpay_public_key',
       "is the merchant's own public key (it matches merchant_private_key): paste the WeChat Pay public key (微信支付公钥)",
     );
   const keyId =
     i.wechatpay_public_key_id ?? sim?.material.public_key_id ?? prev?.settings.wechatpay_public_key_id ?? null;
   if (keyId === null)
-    throw new ConfigProblem(
-      'wechatpay_public_key_id',
-      'is required: the id of the WeChat Pay public key (PUB_KEY_ID_…)',
-    );
+    throw configInvalid('wechatpay_public_key_id', 'is required: the id of the WeChat Pay public key (PUB_KEY_ID_…)');
   return {
     account: i.mchid,
     settings: {

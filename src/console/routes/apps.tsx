@@ -5,7 +5,7 @@
 import type { App } from '../../db/schema';
 import { planMonth, quotaUsedIn } from '../../domain/points';
 import { PAY_TYPES } from '../../domain/vocab';
-import { ApiError, GatepayError } from '../../errors';
+import { HuipayError } from '../../errors';
 import { publicOrigin } from '../../routes/origin';
 import { AppCreate, AppUpdate } from '../../schemas/apps';
 import {
@@ -74,7 +74,7 @@ router.post('/apps', async (c) => {
     const { app, secret } = await createApp(c.env, c.get('db'), m.id, v.data);
     return c.html(secretPage(c, app, secret));
   } catch (err) {
-    if (err instanceof ApiError) return refuse(c, to, err.message);
+    if (err instanceof HuipayError) return refuse(c, to, err.message);
     throw err;
   }
 });
@@ -133,7 +133,8 @@ router.post('/sandbox', async (c) => {
     const order = await createTestOrder(c.env, c.get('db'), app, ask, publicOrigin(c));
     return c.redirect(order.pay_url, 303);
   } catch (err) {
-    if (err instanceof GatepayError) return refuse(c, `${mbase(m.id)}/sandbox`, `${err.gatepay}: ${err.message}`);
+    if (err instanceof HuipayError && err.merchant)
+      return refuse(c, `${mbase(m.id)}/sandbox`, `${err.gatepay}: ${err.message}`);
     throw err;
   }
 });

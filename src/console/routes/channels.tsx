@@ -6,7 +6,7 @@
 import { channelNamed } from '../../channels/registry';
 import type { AnyChannel, CheckResult } from '../../channels/types';
 import type { App } from '../../db/schema';
-import { ApiError } from '../../errors';
+import { HuipayError } from '../../errors';
 import { publicOrigin } from '../../routes/origin';
 import { ChannelConfigBody } from '../../schemas/channels';
 import { checkConfig, deleteConfig, offeredFields, saveConfig } from '../../services/channels';
@@ -74,7 +74,7 @@ router.post('/apps/:appkey/channels/:channel/check', async (c) => {
     const { text, detail } = checkText(c.get('ctx').t, r);
     return redirectWith(c, t.to, good ? 'ok' : 'error', text, detail);
   } catch (err) {
-    if (err instanceof ApiError) return refuse(c, t.to, err.message);
+    if (err instanceof HuipayError) return refuse(c, t.to, err.message);
     throw err;
   }
 });

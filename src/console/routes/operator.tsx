@@ -1,6 +1,6 @@
 /** Console, operator side: merchants (create, disable), points (recharge, debit), plan and fees, merchant users and invite links. */
 import type { Merchant } from '../../db/schema';
-import { ApiError } from '../../errors';
+import { HuipayError } from '../../errors';
 import { publicOrigin } from '../../routes/origin';
 import { MerchantCreate } from '../../schemas/merchants';
 import { PlanUpdate, PointsAdjust } from '../../schemas/points';
@@ -71,7 +71,7 @@ router.post('/merchants/:id/points', async (c) => {
     const row = await adjustPoints(c.env.DB, c.get('db'), m.id, v.data);
     return redirectWith(c, to, 'ok', c.get('ctx').t.pointsDone(row.balanceAfter));
   } catch (err) {
-    if (err instanceof ApiError) return refuse(c, to, err.message);
+    if (err instanceof HuipayError) return refuse(c, to, err.message);
     throw err;
   }
 });

@@ -4,11 +4,11 @@
  * refund service as the merchant and admin APIs.
  */
 import { formatFen, maxAmountFen, parseYuan } from '../../domain/money';
-import { ApiError } from '../../errors';
+import { HuipayError, isRefundRefused } from '../../errors';
 import { resend } from '../../services/deliveries';
 import { deliveryOfOrder, orderDetail } from '../../services/order-detail';
 import { closePending } from '../../services/orders';
-import { RefundRefused, requestRefund } from '../../services/refunds';
+import { requestRefund } from '../../services/refunds';
 import { publicOrigin } from '../../routes/origin';
 import { consoleRouter, field, notFound, ownOrder, redirectWith, refuse } from '../core';
 import { mbase, page } from '../layout';
@@ -63,7 +63,7 @@ router.post('/orders/:id/refunds', async (c) => {
     if (r.status === 'failed') return redirectWith(c, to, 'error', t.refundFailed, r.msg ?? undefined);
     return redirectWith(c, to, 'ok', t.refundWaiting, r.msg ?? undefined);
   } catch (err) {
-    if (err instanceof RefundRefused) return refuse(c, to, err.message);
+    if (isRefundRefused(err)) return refuse(c, to, err.message);
     throw err;
   }
 });
@@ -81,7 +81,7 @@ router.post('/orders/:id/deliveries/:did/resend', async (c) => {
     const delivered = after.status === 'delivered';
     return redirectWith(c, to, delivered ? 'ok' : 'error', delivered ? t.resentAcked : t.resentNotAcked);
   } catch (err) {
-    if (err instanceof ApiError) return refuse(c, to, err.message);
+    if (err instanceof HuipayError) return refuse(c, to, err.message);
     throw err;
   }
 });

@@ -1,6 +1,6 @@
 /** Console, merchant side: dashboard, transactions (filters, paging, CSV), the unmatched inbox (order detail: order-detail.tsx). */
 import { OUT_ORDER_ID } from '../../domain/gatepay';
-import { ApiError } from '../../errors';
+import { HuipayError } from '../../errors';
 import { listPayments } from '../../services/listing';
 import { merchantPayment, ordersNamed } from '../../services/order-detail';
 import { transactionsFilter, transactionsForExport, transactionsPage } from '../../services/order-list';
@@ -73,7 +73,7 @@ router.post('/inbox/:pid/assign', async (c) => {
     const r = await assignPayment(c.env, c.get('db'), p.id, named[0].id);
     return redirectWith(c, `${mbase(m.id)}/orders/${r.order.id}`, 'ok', t.assigned);
   } catch (err) {
-    if (err instanceof ApiError) return refuse(c, to, err.message);
+    if (err instanceof HuipayError) return refuse(c, to, err.message);
     throw err;
   }
 });

@@ -29,7 +29,8 @@ import { routeOrder } from '../../domain/routing';
 import type { Db } from '../../env';
 import { type AppWithSecret, appById } from '../../services/apps';
 import { appOrder, appOrdersPage, appOrderTotals, merchantOf, payTypeSources } from '../../services/facade-data';
-import { RefundRefused, type RefundRefusal, requestRefund } from '../../services/refunds';
+import { isRefundRefused, type RefundRefusal, refusalOf } from '../../errors';
+import { requestRefund } from '../../services/refunds';
 import { createView, payerIp, type PlaceRefusal, placeFacadeOrder } from '../orders';
 import { countCheck, uncount } from '../../services/epay-keys';
 
@@ -273,13 +274,13 @@ async function actRefund(db: Db, app: App, p: Record<string, string>, x: ActCont
     if (r.status === 'failed') return { code: -1, msg: `退款失败：${r.msg ?? '支付通道拒绝了退款'}` };
     return { code: 1, msg: `退款已提交，等待支付通道确认（退款单号 ${r.outRefundNo}）` };
   } catch (err) {
-    if (!(err instanceof RefundRefused)) throw err;
+    if (!isRefundRefused(err)) throw err;
     const why: Record<RefundRefusal, string> = {
       exceeds: `退款金额超过可退金额：可退 ${formatFen(err.details.refundableFen ?? 0)} 元`,
       conflict: `out_refund_no 已用于另一笔退款（${err.message}）`,
       not_paid: '订单未支付，不能退款',
       not_channel: '退款需要官方支付通道',
     };
-    return { code: -1, msg: why[err.reason] };
+    return { code: -1, msg: why[refusalOf(err)] };
   }
 }

@@ -1,7 +1,7 @@
 /** The operator API under `/admin/v1`: bearer auth, then one router per resource. */
 import type { Context } from 'hono';
 import { createRouter } from '../../env';
-import { ApiError } from '../../errors';
+import { HuipayError } from '../../errors';
 import { safeEqual } from '../../domain/sign';
 import { duplicateKeyProblem, formParams, readBody } from '../../services/params';
 import apps from './apps';
@@ -23,17 +23,17 @@ const admin = createRouter();
 admin.use('*', async (c, next) => {
   const header = c.req.header('authorization') ?? '';
   const token = header.match(/^Bearer\s+(.+)$/i)?.[1] ?? '';
-  if (!c.env.ADMIN_TOKEN) throw new ApiError('unauthorized', 'ADMIN_TOKEN is not configured on this deployment');
+  if (!c.env.ADMIN_TOKEN) throw new HuipayError('unauthorized', 'ADMIN_TOKEN is not configured on this deployment');
   if (!token || !safeEqual(token, c.env.ADMIN_TOKEN))
-    throw new ApiError('unauthorized', 'Authorization: expected "Bearer <ADMIN_TOKEN>"');
+    throw new HuipayError('unauthorized', 'Authorization: expected "Bearer <ADMIN_TOKEN>"');
   const query = formParams(new URL(c.req.url).search.slice(1));
-  if (!query.ok) throw new ApiError('bad_request', query.error);
+  if (!query.ok) throw new HuipayError('bad_request', query.error);
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
     // Bounded and strict UTF-8 before any validator reads it (Hono keeps the bytes for them).
     const body = await readBody(c, MAX_ADMIN_BODY_BYTES);
-    if (!body.ok) throw new ApiError(body.tooLarge ? 'payload_too_large' : 'bad_request', body.error);
+    if (!body.ok) throw new HuipayError(body.tooLarge ? 'payload_too_large' : 'bad_request', body.error);
     const dup = jsonBody(c) ? duplicateKeyProblem(body.text) : null;
-    if (dup) throw new ApiError('bad_request', dup);
+    if (dup) throw new HuipayError('bad_request', dup);
   }
   await next();
 });

@@ -1,12 +1,12 @@
 /** Admin: refunds of an order (SPEC §11.4), each with its provider calls. */
 import { randomToken } from '../../domain/ids';
 import { createRouter } from '../../env';
-import { ApiError } from '../../errors';
+import { HuipayError, isRefundRefused } from '../../errors';
 import { refundsLog } from '../../services/channel-log';
 import { fenField } from '../../services/merchants';
 import { requireOrder } from '../../services/order-detail';
 import { refundFacts } from '../../services/lifecycle';
-import { RefundRefused, refundsOf, requestRefund } from '../../services/refunds';
+import { refundsOf, requestRefund } from '../../services/refunds';
 import { publicOrigin } from '../origin';
 import { adminRoute, json, jsonBody } from './openapi';
 import { IdParam, listOf } from '../../schemas/common';
@@ -41,7 +41,7 @@ router.openapi(
       );
       return c.json(refundFacts(refund, order), 201);
     } catch (err) {
-      if (err instanceof RefundRefused) throw new ApiError('conflict', err.message);
+      if (isRefundRefused(err)) throw new HuipayError('conflict', err.message);
       throw err;
     }
   },
