@@ -4,7 +4,7 @@
  * that is invalid or exceeds what is refundable, 203 for an order paid into a personal session,
  * 211 for an out_refund_no reused with another amount, 212 for an unpaid order.
  */
-import { GATEPAY_CODES as C, type GatepayCode } from '../domain/gatepay';
+import { GATEPAY_CODES as C } from '../domain/gatepay';
 import { parseYuan, maxAmountFen } from '../domain/money';
 import type { Db } from '../env';
 import { refundFieldProblem } from '../schemas/gatepay';

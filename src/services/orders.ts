@@ -5,7 +5,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { orders, type Order } from '../db/schema';
-import { GATEPAY_CODES as C, signRefusal, type GatepayCode } from '../domain/gatepay';
+import { GATEPAY_CODES as C, signRefusal } from '../domain/gatepay';
 import type { PayerRegion } from '../domain/rules';
 import { SIGN_FIELDS, type SignKind } from '../domain/sign';
 import type { Db } from '../env';
