@@ -54,19 +54,23 @@ export async function sessionOf(
   return (await sessionAndMerchant(db, token, null, nowMs)).auth;
 }
 
-/** Every console page's two reads, prepared once per database handle (drizzle builds their SQL once). */
+/** Every console page's read, prepared once per database handle (drizzle builds its SQL once). */
 function prepare(db: Db) {
-  return {
-    session: db
+  const session = () =>
+    db
       .select({ session: consoleSessions, user: users })
       .from(consoleSessions)
       .innerJoin(users, eq(users.id, consoleSessions.userId))
+      .where(eq(consoleSessions.tokenHash, sql.placeholder('hash')));
+  return {
+    session: session().prepare(),
+    // A merchant page: the session, its user and the merchant the page names in one statement.
+    withMerchant: db
+      .select({ session: consoleSessions, user: users, merchant: merchants })
+      .from(consoleSessions)
+      .innerJoin(users, eq(users.id, consoleSessions.userId))
+      .leftJoin(merchants, eq(merchants.id, sql.placeholder('id')))
       .where(eq(consoleSessions.tokenHash, sql.placeholder('hash')))
-      .prepare(),
-    merchant: db
-      .select()
-      .from(merchants)
-      .where(eq(merchants.id, sql.placeholder('id')))
       .prepare(),
   };
 }
@@ -78,7 +82,7 @@ const queries = (db: Db) => {
 };
 
 /**
- * The session of a cookie token and, when the page names one, the merchant, read concurrently (a
+ * The session of a cookie token and, when the page names one, the merchant, in one statement (a
  * merchant page needs both; whether the user may see the merchant is decided later).
  */
 export async function sessionAndMerchant(
@@ -89,12 +93,14 @@ export async function sessionAndMerchant(
 ): Promise<{ auth: { session: ConsoleSession; user: User } | null; merchant: Merchant | null }> {
   if (!token || !/^[A-Za-z0-9]{43}$/.test(token)) return { auth: null, merchant: null };
   const q = queries(db);
-  const [row, merchant] = await Promise.all([
-    q.session.get({ hash: await sha256Hex(token) }),
-    merchantId === null ? undefined : q.merchant.get({ id: merchantId }),
-  ]);
-  const valid = row && row.session.expiresMs > nowMs && row.user.enabled;
-  return { auth: valid ? row : null, merchant: valid ? (merchant ?? null) : null };
+  const hash = await sha256Hex(token);
+  const row =
+    merchantId === null
+      ? { ...(await q.session.get({ hash })), merchant: null }
+      : await q.withMerchant.get({ hash, id: merchantId });
+  if (!row?.session || !row.user || row.session.expiresMs <= nowMs || !row.user.enabled)
+    return { auth: null, merchant: null };
+  return { auth: { session: row.session, user: row.user }, merchant: row.merchant ?? null };
 }
 
 export async function endSession(db: Db, token: string): Promise<void> {

@@ -2,7 +2,7 @@
 import type { Merchant } from '../../db/schema';
 import type { OrderRow } from '../../services/listing';
 import { formatFen } from '../../domain/money';
-import { Badge, List, mbase, type PageCtx, when } from '../layout';
+import { badge, esc, List, mbase, type PageCtx, when } from '../layout';
 
 type Query = Record<string, string>;
 
@@ -85,19 +85,15 @@ export function Transactions(props: {
           {
             label: t.order,
             nowrap: true,
-            cell: (o) => (
-              <>
-                <a href={`${base}/orders/${o.id}`}>#{o.id}</a>{' '}
-                {o.mode === 'sandbox' && <Badge kind="sandbox" label={t.mode.sandbox} />}
-              </>
-            ),
+            html: (o) =>
+              `<a href="${base}/orders/${o.id}">#${o.id}</a> ${o.mode === 'sandbox' ? badge('sandbox', t.mode.sandbox) : ''}`,
           },
-          { label: t.outOrderId, cell: (o) => <span class="mono">{o.outOrderId}</span> },
-          { label: t.status, cell: (o) => <Badge kind={o.status} label={t.orderStatus[o.status]} /> },
-          { label: t.payType, nowrap: true, cell: (o) => t.payTypes[o.type] },
-          { label: t.price, num: true, nowrap: true, cell: (o) => formatFen(o.priceFen) },
-          { label: t.realprice, num: true, nowrap: true, cell: (o) => formatFen(o.realpriceFen) },
-          { label: t.createdAt, nowrap: true, cell: (o) => <time>{when(o.createdMs, m.timezone)}</time> },
+          { label: t.outOrderId, html: (o) => `<span class="mono">${esc(o.outOrderId)}</span>` },
+          { label: t.status, html: (o) => badge(o.status, t.orderStatus[o.status]) },
+          { label: t.payType, nowrap: true, html: (o) => esc(t.payTypes[o.type]) },
+          { label: t.price, num: true, nowrap: true, html: (o) => formatFen(o.priceFen) },
+          { label: t.realprice, num: true, nowrap: true, html: (o) => formatFen(o.realpriceFen) },
+          { label: t.createdAt, nowrap: true, html: (o) => `<time>${esc(when(o.createdMs, m.timezone))}</time>` },
         ]}
       />
       <div class="pager">
