@@ -127,36 +127,46 @@ pay.get('/:token', async (c) => {
     channel = page.model;
   }
   const nonce = randomToken(16);
-  const o = s.order;
+  cashierHeaders(c, nonce);
+  return c.html(renderCashier(cashierModel(s, view, channel, nonce), pickLang(c.req.header('accept-language'))));
+});
+
+/** The cashier page is never cached, runs only its own nonce'd script and sends no referrer. */
+function cashierHeaders(c: Context<AppEnv>, nonce: string) {
   c.header('cache-control', 'no-store');
   c.header(
     'content-security-policy',
     `default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
   );
   c.header('referrer-policy', 'no-referrer');
-  return c.html(
-    renderCashier(
-      {
-        token: o.payToken,
-        merchantName: s.merchantName,
-        outOrderId: o.outOrderId,
-        type: o.type,
-        priceFen: o.priceFen,
-        realpriceFen: o.realpriceFen,
-        qrPayload: o.qrPayload,
-        expiresMs: o.expiresMs,
-        status: view.status,
-        sandbox: o.mode === 'sandbox',
-        returnUrl: view.return_url,
-        timeoutUrl: view.timeout_url ?? o.timeoutUrl ?? s.appTimeout,
-        acknowledged: view.acknowledged,
-        nonce,
-        channel,
-      },
-      pickLang(c.req.header('accept-language')),
-    ),
-  );
-});
+}
+
+/** What the cashier page shows of an order, its status and its channel step. */
+function cashierModel(
+  s: PayState,
+  view: Awaited<ReturnType<typeof statusView>>,
+  channel: ChannelModel | null,
+  nonce: string,
+): Parameters<typeof renderCashier>[0] {
+  const o = s.order;
+  return {
+    token: o.payToken,
+    merchantName: s.merchantName,
+    outOrderId: o.outOrderId,
+    type: o.type,
+    priceFen: o.priceFen,
+    realpriceFen: o.realpriceFen,
+    qrPayload: o.qrPayload,
+    expiresMs: o.expiresMs,
+    status: view.status,
+    sandbox: o.mode === 'sandbox',
+    returnUrl: view.return_url,
+    timeoutUrl: view.timeout_url ?? o.timeoutUrl ?? s.appTimeout,
+    acknowledged: view.acknowledged,
+    nonce,
+    channel,
+  };
+}
 
 /** Sends the payer to the provider's `wap` or `page` payment page for a pending channel order. */
 pay.get('/:token/go/:method', async (c) => {

@@ -27,8 +27,8 @@ router.openapi(
   async (c) => {
     const order = await requireOrder(c.get('db'), c.req.valid('param').id);
     const body = c.req.valid('json');
-    try {
-      const refund = await requestRefund(
+    const refund = await asConflict(
+      requestRefund(
         c.env,
         c.get('db'),
         order,
@@ -38,14 +38,21 @@ router.openapi(
           reason: body.reason ?? null,
         },
         publicOrigin(c),
-      );
-      return c.json(refundFacts(refund, order), 201);
-    } catch (err) {
-      if (isRefundRefused(err)) throw new HuipayError('conflict', err.message);
-      throw err;
-    }
+      ),
+    );
+    return c.json(refundFacts(refund, order), 201);
   },
 );
+
+/** A refund the gateway refuses (over the refundable amount, order not refundable) answers 409. */
+async function asConflict<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (isRefundRefused(err)) throw new HuipayError('conflict', err.message);
+    throw err;
+  }
+}
 
 router.openapi(
   adminRoute({
