@@ -13,6 +13,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
+  const orderMigrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations/orders'));
   return {
     test: {
       // Two test files at a time: most of the suite waits on timers, queues and child processes.
@@ -23,8 +24,11 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: './wrangler.toml' },
               miniflare: {
+                // Two order stores besides DB (SPEC §14.1): merchants spread over all three.
+                d1Databases: ['ORDERS_1', 'ORDERS_2'],
                 bindings: {
                   TEST_MIGRATIONS: migrations,
+                  TEST_ORDER_MIGRATIONS: orderMigrations,
                   ADMIN_TOKEN: 'test-admin-token',
                   MASTER_KEY: 'test-master-key-not-a-secret',
                   // Retries 1 s apart so the 11-attempt schedule runs in seconds; the real default is tested as a pure function.

@@ -5,7 +5,7 @@ import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
 import * as schema from './db/schema';
 import { HuipayError } from './errors';
 
-export type Db = DrizzleD1Database<typeof schema>;
+export type Db = DrizzleD1Database<typeof schema> & { $client: D1Database };
 
 export interface AppEnv {
   Bindings: Env;

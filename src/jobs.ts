@@ -47,11 +47,11 @@ export type Job =
     }
   /** Mark a pending order expired (idempotent). */
   | { kind: 'expire'; outboxId: string; merchantId: number; mode: Mode; shard?: number; order: OrderRef }
-  /** Make attempt `attempt` of a delivery once `dueMs` has come (0: now). */
+  /** Make attempt `attempt` of a delivery once `dueMs` has come (0: now). Its id names its store. */
   | { kind: 'deliver'; deliveryId: number; attempt: number; dueMs: number }
-  /** Ask an order's channel about it (active query, close at expiry) once `dueMs` has come. */
+  /** Ask an order's channel about it (active query, close at expiry) once `dueMs` has come (the id names its store). */
   | { kind: 'channel_query'; orderId: number; dueMs: number }
-  /** Follow up a refund whose outcome is not known yet, once `dueMs` has come. */
+  /** Follow up a refund whose outcome is not known yet, once `dueMs` has come. Its id names its store. */
   | { kind: 'refund_check'; refundId: number; dueMs: number };
 
 /** Jobs that wait for their `dueMs` (durable state in D1 re-drives them if a message is lost). */

@@ -1,6 +1,10 @@
 declare namespace Cloudflare {
   interface Env {
     TEST_MIGRATIONS: import('@cloudflare/vitest-pool-workers').D1Migration[];
+    TEST_ORDER_MIGRATIONS: import('@cloudflare/vitest-pool-workers').D1Migration[];
+    /** The order stores the test pool binds besides DB (vitest.config.ts). */
+    ORDERS_1: D1Database;
+    ORDERS_2: D1Database;
   }
 }
 

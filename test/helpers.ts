@@ -158,10 +158,12 @@ export async function setupMerchant(
     app?: Record<string, unknown>;
     settings?: Record<string, unknown>;
     online?: boolean;
+    /** The merchant's order store (default: the one with the fewest merchants). */
+    store?: 'DB' | 'ORDERS_1' | 'ORDERS_2';
   } = {},
 ) {
   const mode = opts.mode ?? 'live';
-  const merchant = await ok('POST', '/merchants', { name: 'Test shop' });
+  const merchant = await ok('POST', '/merchants', { name: 'Test shop', store: opts.store });
   // Live sessions are charged the onboarding fee when they come online (SPEC §7).
   if (mode === 'live') await ok('POST', `/merchants/${merchant.id}/points`, { delta: 1_000_000, reason: 'recharge' });
   if (opts.settings) await ok('PUT', `/merchants/${merchant.id}/settings`, opts.settings, 200);

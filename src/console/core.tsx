@@ -8,7 +8,8 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { App, ConsoleSession, Merchant, Order, User } from '../db/schema';
 import { randomToken } from '../domain/ids';
 import { HuipayError } from '../errors';
-import type { AppEnv } from '../env';
+import type { AppEnv, Db } from '../env';
+import { storeDb } from '../db/stores';
 import { decodeForm } from '../domain/form';
 import { merchantApp } from '../services/apps';
 import { findMerchant } from '../services/merchants';
@@ -34,6 +35,8 @@ export interface ConsoleEnv {
     auth: { session: ConsoleSession; user: User } | null;
     form: URLSearchParams;
     merchant: Merchant;
+    /** The merchant's order store (`/console/m/:mid/*`). */
+    store: Db;
   };
 }
 export type CCtx = Context<ConsoleEnv>;
@@ -199,6 +202,7 @@ export const requireMerchantAccess: MiddlewareHandler<ConsoleEnv> = async (c, ne
   const merchant = preloaded?.id === mid ? preloaded : await findMerchant(c.get('db'), mid);
   if (!merchant || (user.role !== 'operator' && !merchant.enabled)) return notFound(c);
   c.set('merchant', merchant);
+  c.set('store', storeDb(c.env, merchant.store));
   c.get('ctx').merchant = merchant;
   await next();
 };
@@ -217,7 +221,7 @@ export function idParam(c: CCtx, name: string): number | null {
 /** The merchant's own order named by the `id` path parameter, or null (another merchant's order is not found). */
 export async function ownOrder(c: CCtx): Promise<Order | null> {
   const id = idParam(c, 'id');
-  return id === null ? null : merchantOrder(c.get('db'), c.get('merchant').id, id);
+  return id === null ? null : merchantOrder(c.get('store'), c.get('merchant').id, id);
 }
 
 /** The merchant's own app named by the `appkey` path parameter, or null. */

@@ -46,6 +46,10 @@ export const CHANNEL_ORDER_COLUMNS = [
 ] as const;
 export type NewChannelOrder = NewOrder & Pick<Order, (typeof CHANNEL_ORDER_COLUMNS)[number]>;
 
+/** The next id of `table` on the store the statement runs on, at least `first` (its first, domain/stores.ts). */
+export const nextId = (table: 'orders' | 'deliveries' | 'refunds', first: unknown) =>
+  sql`(SELECT MAX(COALESCE(MAX(id), 0) + 1, ${first}) FROM ${sql.raw(table)})`;
+
 function prepare(db: Db) {
   return {
     appByKey: db
@@ -66,10 +70,16 @@ function prepare(db: Db) {
       .where(eq(apps.appkey, key('appkey')))
       .limit(1)
       .prepare(),
-    /** Inserts an order unless its (app, out_order_id) exists; returns the new id or nothing. */
+    /**
+     * Inserts an order unless its (app, out_order_id) exists; returns the new id or nothing. The id
+     * is the store's next, at least `first` (ids are unique across stores, domain/stores.ts).
+     */
     insertOrder: db
       .insert(orders)
-      .values(Object.fromEntries(ORDER_COLUMNS.map((c) => [c, key(c)])) as unknown as NewOrder)
+      .values({
+        id: nextId('orders', key('first')),
+        ...Object.fromEntries(ORDER_COLUMNS.map((c) => [c, key(c)])),
+      } as unknown as NewOrder)
       .onConflictDoNothing({ target: [orders.appId, orders.outOrderId] })
       .returning({ id: orders.id })
       .prepare(),
@@ -94,22 +104,25 @@ function prepare(db: Db) {
       )
       .groupBy(sessions.type, sessions.shard)
       .prepare(),
-    /** The order behind a pay token, with what its page needs: app URLs and secret, merchant name, notify state. */
-    payState: db
+    /** The order behind a pay token (on its store), and whether the merchant acknowledged its notify. */
+    payOrder: db
+      .select({ order: orders, notify: deliveries.status })
+      .from(orders)
+      .leftJoin(deliveries, eq(deliveries.dedupeKey, sql`'notify:' || ${orders.id}`))
+      .where(eq(orders.payToken, key('token')))
+      .prepare(),
+    /** What the payer's page needs of an order's app (control plane): its URLs and secret, its merchant's name. */
+    payApp: db
       .select({
-        order: orders,
         appkey: apps.appkey,
         secretEnc: apps.secretEnc,
         appReturn: apps.returnUrl,
         appTimeout: apps.timeoutUrl,
-        notify: deliveries.status,
         merchantName: merchants.name,
       })
-      .from(orders)
-      .innerJoin(apps, eq(apps.id, orders.appId))
-      .innerJoin(merchants, eq(merchants.id, orders.merchantId))
-      .leftJoin(deliveries, eq(deliveries.dedupeKey, sql`'notify:' || ${orders.id}`))
-      .where(eq(orders.payToken, key('token')))
+      .from(apps)
+      .innerJoin(merchants, eq(merchants.id, apps.merchantId))
+      .where(eq(apps.id, key('appId')))
       .prepare(),
   };
 }

@@ -10,6 +10,11 @@ export interface OrderFeePlan {
   permille: number;
 }
 
+/** What a live order's guarded insert needs of the merchant's plan: its fee and monthly quota (null: none). */
+export interface OrderPlan extends OrderFeePlan {
+  monthlyQuota: number | null;
+}
+
 /** The points a live order of `priceFen` costs: `points + ceil(priceFen × permille / 1000)`. */
 export const orderFee = (priceFen: number, plan: OrderFeePlan): number =>
   plan.points + Math.ceil((priceFen * plan.permille) / 1000);

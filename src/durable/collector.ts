@@ -73,7 +73,8 @@ export class Collector extends DurableObject<Env> {
    */
   async create(input: CreateInput | CheckedCreateInput): Promise<CreateOutcome> {
     const app = this.store.app('params' in input ? input.params.appkey : input.appkey);
-    if (!app) return { kind: 'unknown_app' };
+    // Settings from before order stores carry no store or plan: learn them before any create.
+    if (!app || !this.store.settings()?.plan) return { kind: 'unknown_app' };
     if (!app.enabled)
       return { kind: 'refused', code: GATEPAY_CODES.api_closed, msg: 'API closed: this app is disabled' };
     let o: CheckedCreate;
@@ -108,7 +109,7 @@ export class Collector extends DurableObject<Env> {
           ttlMs: app.orderTtlSeconds * 1000,
           configId: route.configId,
           fallback: route.fallback,
-          timezone: this.store.timezone(),
+          merchant: this.store.merchantFacts(),
         };
     }
     if (!isSessionType(o.type))
@@ -137,7 +138,7 @@ export class Collector extends DurableObject<Env> {
         hold: r.hold,
         appId: app.id,
         order: o,
-        timezone: this.store.timezone(),
+        merchant: this.store.merchantFacts(),
         fingerprint,
       };
     if (r.reason === 'conflict') return { kind: 'conflict', appId: app.id };

@@ -9,8 +9,9 @@
  * outcome is still unknown, and the simulators' owed notifies; channel orders expire through
  * their channel, never here.
  * Each part returns when its earliest pending work will be due, so the Sweeper knows when to ring.
+ * The order-side parts run on every order store (`eachStore`), the rest on the control plane.
  */
-import { makeDb } from '../env';
+import { controlDb, eachStore } from '../db/stores';
 import { sweepSimulatorNotifies } from '../sandbox/registry';
 import { sweepChannelOrders } from '../services/channel-payments';
 import { sweepFailedAttempts } from '../services/epay-keys';
@@ -21,16 +22,20 @@ import { sweepRefunds } from '../services/refunds';
 
 /** Runs every part; the earliest time any pending work will be due, or null when none is pending. */
 export async function sweep(env: Env, nowMs = Date.now()): Promise<number | null> {
-  const db = makeDb(env.DB);
+  const db = controlDb(env);
+  const perStore = eachStore(env, (store) =>
+    Promise.all([
+      sweepDeliveries(env, store, nowMs),
+      sweepExpiries(env, store, nowMs),
+      sweepChannelOrders(env, store, nowMs),
+      sweepRefunds(env, store, nowMs),
+    ]),
+  );
   const due = await Promise.all([
-    sweepDeliveries(env, db, nowMs),
-    sweepExpiries(env, db, nowMs),
-    sweepChannelOrders(env, db, nowMs),
-    sweepRefunds(env, db, nowMs),
     sweepSimulatorNotifies(env, db, nowMs),
     sweepFailedAttempts(db, nowMs).then(() => null),
     sweepConsole(db, nowMs).then(() => null),
   ]);
-  const pending = due.filter((t): t is number => t !== null);
+  const pending = [...due, ...(await perStore).flat()].filter((t): t is number => t !== null);
   return pending.length ? Math.min(...pending) : null;
 }

@@ -6,27 +6,20 @@ import { HuipayError } from '../errors';
 import { simulatorOf } from '../sandbox/registry';
 import type { BrowserStart } from '../channels/types';
 import { autoSubmitPage } from '../views/auto-submit';
-import {
-  cashierAction,
-  deviceOf,
-  heldStatus,
-  PAY_TOKEN,
-  payState,
-  statusView,
-  type PayState,
-} from '../services/cashier';
+import { cashierAction, deviceOf, heldStatus, payState, statusView, type PayState } from '../services/cashier';
 import { ensureMade, providerPage } from '../services/channel-orders';
 import { queryNow } from '../services/channel-payments';
 import { orderConfig } from '../services/channels';
 import { collector } from '../services/collector';
 import { type ChannelModel, pickLang, renderCashier } from '../views/cashier';
 import { publicOrigin } from './origin';
+import { idStore } from '../db/stores';
 
 const pay = createRouter();
 
 async function stateOf(c: Context<AppEnv>): Promise<PayState> {
   const token = c.req.param('token') ?? '';
-  const state = PAY_TOKEN.test(token) ? await payState(c.get('db'), token) : null;
+  const state = await payState(c.env, token);
   if (!state) throw new HuipayError('not_found', 'no such payment page');
   return state;
 }
@@ -70,13 +63,13 @@ async function channelPage(
   c: Context<AppEnv>,
   s: PayState,
 ): Promise<{ start: BrowserStart } | { model: ChannelModel }> {
-  const db = c.get('db');
+  const db = idStore(c.env, s.order.id);
   const origin = publicOrigin(c);
   const o = s.order;
   const back = c.req.query('return') !== undefined;
   const device = deviceOf(c.req.header('user-agent'));
   // The order's config, read once: the methods `auto` may choose from, and what the provider is asked with.
-  const found = await orderConfig(db, o);
+  const found = await orderConfig(c.get('db'), o);
   const action = cashierAction(o.method, device, found?.cfg.methods ?? [], o.openid !== null);
   const model: ChannelModel = {
     qr: null,
@@ -116,7 +109,7 @@ async function channelPage(
 pay.get('/:token', async (c) => {
   let s = await stateOf(c);
   if (s.order.channel !== null && s.order.status === 'pending' && c.req.query('return') !== undefined) {
-    await queryNow(c.env, c.get('db'), s.order.id, publicOrigin(c));
+    await queryNow(c.env, idStore(c.env, s.order.id), s.order.id, publicOrigin(c));
     s = await stateOf(c);
   }
   const view = await statusView(c.env, s);
@@ -176,12 +169,11 @@ pay.get('/:token/go/:method', async (c) => {
     throw new HuipayError('not_found', 'no such payment page');
   if (s.order.status !== 'pending' || Date.now() >= s.order.expiresMs)
     return c.redirect(`/pay/${s.order.payToken}`, 302);
-  const db = c.get('db');
   const to = await providerPage(
     c.env,
-    db,
+    idStore(c.env, s.order.id),
     s.order,
-    await orderConfig(db, s.order),
+    await orderConfig(c.get('db'), s.order),
     method,
     publicOrigin(c),
     payerIp(c),

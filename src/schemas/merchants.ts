@@ -14,8 +14,18 @@ const Region = z
   .regex(REGION_PATTERN, 'an ISO country code (CN) or China province code (CN-GD)')
   .transform((s) => s.toUpperCase());
 
+/** An order store's binding name (SPEC §14.1); whether this deployment binds it is checked on use (422). */
+export const StoreName = z
+  .string()
+  .regex(/^(DB|ORDERS_([1-9]|[1-5][0-9]|6[0-4]))$/, 'DB or ORDERS_1 … ORDERS_64')
+  .openapi({ example: 'ORDERS_1', description: "the D1 binding of the merchant's order store" });
+
 export const MerchantCreate = z
-  .object({ name: Name, timezone: TimeZone.optional() })
+  .object({
+    name: Name,
+    timezone: TimeZone.optional(),
+    store: StoreName.optional().openapi({ description: 'default: the bound store with the fewest merchants' }),
+  })
   .strict()
   .openapi('MerchantCreate', { example: { name: 'Demo shop', timezone: 'Asia/Shanghai' } });
 export const MerchantView = z
@@ -29,6 +39,7 @@ export const MerchantView = z
     default_rule_id: z.number().int().nullable(),
     created: UnixSeconds,
     enabled: z.boolean(),
+    store: StoreName,
     points: z.number().int().openapi({ description: 'points balance (100 points = 1 yuan)' }),
     onboarding_fee: z.number().int(),
     order_fee_points: z.number().int(),
@@ -41,7 +52,11 @@ export const MerchantView = z
   })
   .openapi('Merchant');
 export const MerchantUpdate = z
-  .object({ name: Name, enabled: z.boolean() })
+  .object({
+    name: Name,
+    enabled: z.boolean(),
+    store: StoreName.openapi({ description: 'fixed once set: only the current store is accepted' }),
+  })
   .partial()
   .strict()
   .openapi('MerchantUpdate');
@@ -91,3 +106,12 @@ export const RuleView = z
     created: UnixSeconds,
   })
   .openapi('Rule');
+
+export const StoreView = z
+  .object({
+    binding: StoreName,
+    merchants: z.number().int(),
+    size_bytes: z.number().int().openapi({ description: 'the database file size D1 reports' }),
+  })
+  .openapi('Store');
+export const StoreList = z.object({ data: z.array(StoreView) }).openapi('StoreList');

@@ -1,21 +1,24 @@
 /**
  * What the payer's page needs to follow an order. While the order is pending and this isolate
  * knows its Collector, the Collector answers the status poll from the order's amount hold; else
- * one D1 query gives the order, its app's return/timeout URLs and signing secret, and whether
- * the merchant acknowledged the notify.
+ * one query of the order's store (the token names it) gives the order and whether the merchant
+ * acknowledged the notify, and the control plane its app's return/timeout URLs and signing secret.
  */
 import { queries } from '../db/queries';
 import { collector, payTokens } from './collector';
 import { formatFen } from '../domain/money';
 import { signedReturnUrl } from '../domain/notify';
-import type { Db } from '../env';
+import { boundStores, controlDb, storeDb } from '../db/stores';
+import { PAY_TOKEN, storeOfToken } from '../domain/stores';
 import { unixSeconds } from '../errors';
 import { openSecret } from '../domain/secrets';
 
-export const PAY_TOKEN = /^[A-Za-z0-9]{24}$/;
-
-export async function payState(db: Db, token: string) {
-  const state = (await queries(db).payState.get({ token })) ?? null;
+export async function payState(env: Env, token: string) {
+  const name = storeOfToken(token);
+  if (!PAY_TOKEN.test(token) || !boundStores(env).includes(name)) return null;
+  const found = await queries(storeDb(env, name)).payOrder.get({ token });
+  const app = found && (await queries(controlDb(env)).payApp.get({ appId: found.order.appId }));
+  const state = found && app ? { ...found, ...app } : null;
   const o = state?.order;
   // Only orders on a collection session have a hold their Collector can answer polls from.
   if (o?.status === 'pending' && o.channel === null)

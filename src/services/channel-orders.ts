@@ -10,11 +10,13 @@
  * A live order is written by the plan's guarded insert (SPEC §7: fee held, quota counted, or 110).
  */
 import { and, eq, isNull } from 'drizzle-orm';
-import type { NewChannelOrder } from '../db/queries';
+import { type NewChannelOrder, nextId } from '../db/queries';
+import { storeDb } from '../db/stores';
+import { firstId, storeToken } from '../domain/stores';
 import { orders, type ChannelConfig, type Order } from '../db/schema';
 import { channelFor, channelNamed } from '../channels/registry';
 import type { BrowserStart, ChannelOrder } from '../channels/types';
-import type { CreateOutcome } from '../durable/collector/types';
+import type { CreateOutcome, MerchantFacts } from '../durable/collector/types';
 import { GATEPAY_CODES as C, type GatepayCode } from '../domain/gatepay';
 import { randomToken } from '../domain/ids';
 import { planMonth } from '../domain/points';
@@ -138,6 +140,8 @@ export async function createChannelOrder(
   stamp?: FacadeStamp,
 ): Promise<ChannelMade> {
   if (await existing()) return { kind: 'existing' };
+  const { merchant } = outcome;
+  const store = storeDb(env, merchant.store);
   const found = await configFor(env, db, outcome);
   if (!found)
     return {
@@ -154,7 +158,7 @@ export async function createChannelOrder(
     realpriceFen: o.priceFen,
     sessionId: 0,
     shard: 0,
-    payToken: randomToken(24),
+    payToken: storeToken(merchant.store, randomToken(24)),
     qrPayload: '',
     createdMs: nowMs,
     expiresMs: nowMs + outcome.ttlMs,
@@ -170,47 +174,56 @@ export async function createChannelOrder(
     payInfo: null,
     nextQueryMs: nowMs + 60_000,
   };
-  const month = planMonth(nowMs, outcome.timezone);
+  const month = planMonth(nowMs, merchant.timezone);
   const planRefused = (msg: string | null) =>
     ({ kind: 'refused', code: C.quota, msg: msg ?? 'plan exceeded or points insufficient' }) as const;
   const { ctx, calls } = await channelContext(env, cfg, app.mode, origin);
   const serverToServer = method === 'qr' || method === 'app' || method === 'jsapi';
   if (serverToServer) {
     // The plan first: a create it refuses never opens a trade at the provider.
-    const refusal = route.mode === 'live' ? await planRefusal(db, route.merchantId, o.priceFen, month) : null;
+    const refusal =
+      route.mode === 'live' ? await planRefusal(store, route.merchantId, o.priceFen, month, merchant.plan) : null;
     if (refusal) return planRefused(refusal);
     const made = await channel.create(ctx, channelOrderOf(row), method, notifyUrlOf(origin, cfg));
     if (made.kind !== 'ok') {
-      await logCalls(db, cfg.id, calls);
+      await logCalls(store, cfg.id, calls);
       if (outcome.fallback) return { kind: 'fallback', msg: made.msg };
       return { kind: 'refused', code: C.no_method, msg: `no payment method available now: ${made.msg}` };
     }
     row.qrPayload = made.value.qrCode ?? '';
     row.payInfo = made.value.payInfo ?? null;
   }
-  const inserted = await insertOrder(env, db, row, month);
+  const inserted = await insertOrder(store, merchant, row, month);
   if (!inserted) {
     // The trade just opened belongs to no order (the plan refused it in a race, or an identical
     // create landed first): close it at the provider, best effort (an unknown outcome is only logged).
     if (serverToServer) await channel.close(ctx, channelOrderOf(row));
-    await logCalls(db, cfg.id, calls);
+    await logCalls(store, cfg.id, calls);
     if ((await existing()) || route.mode !== 'live') return { kind: 'existing' };
-    return planRefused(await planRefusal(db, route.merchantId, o.priceFen, month));
+    return planRefused(await planRefusal(store, route.merchantId, o.priceFen, month, merchant.plan));
   }
-  await logCalls(db, cfg.id, calls, { orderId: inserted.id });
+  await logCalls(store, cfg.id, calls, { orderId: inserted.id });
   await sendTimed(env, { kind: 'channel_query', orderId: inserted.id, dueMs: inserted.nextQueryMs! });
   return { kind: 'order', order: inserted };
 }
 
-/** Writes a channel order: a live one through the plan's guarded insert, a sandbox one as is; null when none was added. */
-async function insertOrder(env: Env, db: Db, row: NewChannelOrder, month: string): Promise<Order | undefined> {
+/**
+ * Writes a channel order on the merchant's store: a live one through the plan's guarded insert, a
+ * sandbox one as is; null when none was added.
+ */
+async function insertOrder(
+  store: Db,
+  merchant: MerchantFacts,
+  row: NewChannelOrder,
+  month: string,
+): Promise<Order | undefined> {
   if (row.mode === 'live') {
-    const id = await insertLiveOrder(env.DB, row, month);
-    return id === undefined ? undefined : db.query.orders.findFirst({ where: eq(orders.id, id) });
+    const id = await insertLiveOrder(store, merchant.store, row, month, merchant.plan);
+    return id === undefined ? undefined : store.query.orders.findFirst({ where: eq(orders.id, id) });
   }
-  const [inserted] = await db
+  const [inserted] = await store
     .insert(orders)
-    .values(row)
+    .values({ ...row, id: nextId('orders', firstId(merchant.store)) as unknown as number })
     .onConflictDoNothing({ target: [orders.appId, orders.outOrderId] })
     .returning();
   return inserted;
@@ -231,7 +244,7 @@ async function contextOf(env: Env, o: Order, found: ConfigWithApp | null, origin
  */
 export async function ensureMade(
   env: Env,
-  db: Db,
+  db: Db /* the order's store */,
   o: Order,
   found: ConfigWithApp | null,
   method: 'qr' | 'jsapi',
@@ -266,7 +279,7 @@ export async function ensureMade(
  */
 export async function providerPage(
   env: Env,
-  db: Db,
+  db: Db /* the order's store */,
   o: Order,
   found: ConfigWithApp | null,
   method: ChannelMethod,

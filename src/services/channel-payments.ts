@@ -16,8 +16,12 @@
  * close the provider could not confirm at once, or a provider that took a payment after saying
  * the trade was closed) makes the order paid, with the reason on the payment: the money is the
  * merchant's and the provider will not give it back by itself; the merchant can refund it.
+ *
+ * `db` is the order's store throughout, except in `handleNotify` (the control plane, where the
+ * notify's config is found).
  */
 import { and, eq, isNotNull, lte, min } from 'drizzle-orm';
+import { controlDb, merchantStore } from '../db/stores';
 import { channelLog, orders, type App, type ChannelConfig, type Order } from '../db/schema';
 import { channelNamed } from '../channels/registry';
 import { hex } from '../domain/bytes';
@@ -106,13 +110,17 @@ async function orderOf(db: Db, cfg: ChannelConfig, providerTradeNo: string): Pro
   return o && o.appId === cfg.appId ? o : null;
 }
 
-/** `POST /channels/:channel/notify/:config_id`: verify, check, record; the provider's answer. */
+/**
+ * `POST /channels/:channel/notify/:config_id`: verify, check, record; the provider's answer. The
+ * config comes from the control plane (`db`); the order, payment and log are on the merchant's store.
+ */
 export async function handleNotify(env: Env, db: Db, name: string, configId: number, raw: RawNotify, origin: string) {
   const startedMs = Date.now();
   const channel = channelNamed(name);
   const found = Number.isSafeInteger(configId) ? await configWithApp(db, configId) : null;
+  const store = found ? await merchantStore(env, found.app.merchantId) : db;
   const log = async (outcome: 'processed' | 'rejected', error: string | null, orderId: number | null = null) => {
-    await db.insert(channelLog).values({
+    await store.insert(channelLog).values({
       configId: found?.cfg.id ?? null,
       orderId,
       kind: 'notify',
@@ -152,9 +160,9 @@ export async function handleNotify(env: Env, db: Db, name: string, configId: num
     await log('rejected', why);
     return channel.answers.fail(why);
   }
-  const order = await orderOf(db, cfg, verdict.providerTradeNo);
+  const order = await orderOf(store, cfg, verdict.providerTradeNo);
   if (verdict.state === 'paid' && verdict.facts) {
-    const after = await recordChannelPayment(env, db, cfg, app, order, verdict.facts, verdict.providerTradeNo);
+    const after = await recordChannelPayment(env, store, cfg, app, order, verdict.facts, verdict.providerTradeNo);
     const paidHere = after !== null && after.paymentId !== null && after.providerTxnId === verdict.facts.providerTxnId;
     await log('processed', paidHere ? verdict.summary : `${verdict.summary}: unmatched`, order?.id ?? null);
   } else await log('processed', verdict.summary, order?.id ?? null);
@@ -165,7 +173,7 @@ export async function handleNotify(env: Env, db: Db, name: string, configId: num
 
 /** Marks a pending order expired (once), gives back its order fee and creates its `order.expired` events. */
 async function expire(env: Env, db: Db, o: Order): Promise<void> {
-  const done = await expirePending(env, db, eq(orders.id, o.id));
+  const done = await expirePending(db, eq(orders.id, o.id));
   if (done) await orderDeliveries(env, db, done, 'order.expired');
 }
 
@@ -187,7 +195,7 @@ export async function driveChannelOrder(
     .where(and(eq(orders.id, orderId), lte(orders.nextQueryMs, nowMs)))
     .returning();
   if (!o) return 'skipped';
-  const found = await orderConfig(db, o);
+  const found = await orderConfig(controlDb(env), o);
   if (!found) {
     await db.update(orders).set({ nextQueryMs: null }).where(eq(orders.id, o.id));
     return 'skipped';
@@ -225,7 +233,7 @@ export async function driveChannelOrder(
       } else {
         if (o.status === 'pending') await expire(env, db, o);
         // A merchant's close the provider confirms only now: the order's fee comes back now.
-        else if (o.status === 'closed') await refundOrderFee(env.DB, o);
+        else if (o.status === 'closed') await refundOrderFee(db, o);
         result = o.status === 'closed' ? 'closed' : 'expired';
       }
     }
@@ -275,7 +283,7 @@ export async function sweepChannelOrders(env: Env, db: Db, nowMs = Date.now()): 
  * reached, the order is closed here and the close at the provider is retried in the background.
  */
 export async function closeChannelOrder(env: Env, db: Db, o: Order, origin: string): Promise<Order> {
-  const found = await orderConfig(db, o);
+  const found = await orderConfig(controlDb(env), o);
   let retryClose = found === null;
   if (found) {
     const { channel, ctx, calls } = await channelContext(env, found.cfg, o.mode, origin);

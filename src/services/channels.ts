@@ -5,6 +5,7 @@
  * that reaches the simulator in-process, the channel log).
  */
 import { and, eq, isNotNull, or, sql } from 'drizzle-orm';
+import { merchantStore } from '../db/stores';
 import { apps, channelConfigs, channelLog, orders, type App, type ChannelConfig, type Order } from '../db/schema';
 import { CHANNEL_NAMES, channelNamed } from '../channels/registry';
 import type { AnyChannel, CallRecord, ChannelContext } from '../channels/types';
@@ -150,7 +151,8 @@ export async function listConfigs(db: Db, appkey: string) {
  */
 export async function deleteConfig(env: Env, db: Db, appkey: string, name: string): Promise<void> {
   const { cfg, app } = await getConfig(db, appkey, name);
-  const [busy] = await db
+  const store = await merchantStore(env, app.merchantId);
+  const [busy] = await store
     .select({ n: sql<number>`COUNT(*)` })
     .from(orders)
     .where(
@@ -212,9 +214,9 @@ export async function channelContext(env: Env, cfg: ChannelConfig, mode: App['mo
   return { channel, ctx, calls };
 }
 
-/** Writes collected provider calls to the channel log, tied to an order or a refund. */
+/** Writes collected provider calls to the channel log (on the merchant's store), tied to an order or a refund. */
 export async function logCalls(
-  db: Db,
+  store: Db,
   configId: number,
   calls: CallRecord[],
   refs: { orderId?: number | null; refundId?: number | null } = {},
@@ -234,7 +236,7 @@ export async function logCalls(
     outcome: c.outcome,
     error: c.error,
   }));
-  await db.insert(channelLog).values(rows);
+  await store.insert(channelLog).values(rows);
 }
 
 /** `POST .../channels/:channel/check`: one harmless signed call, and what the provider made of it. */
@@ -242,7 +244,7 @@ export async function checkConfig(env: Env, db: Db, appkey: string, name: string
   const { cfg, app } = await getConfig(db, appkey, name);
   const { channel, ctx, calls } = await channelContext(env, cfg, app.mode, origin);
   const result = await channel.check(ctx);
-  await logCalls(db, cfg.id, calls);
+  await logCalls(await merchantStore(env, app.merchantId), cfg.id, calls);
   return { channel: name, config_id: cfg.id, ...result };
 }
 

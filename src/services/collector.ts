@@ -118,6 +118,8 @@ export async function syncCollector(env: Env, db: Db, merchantId: number, mode: 
           maxOffsetFen: m.maxOffsetFen,
           direction: m.offsetDirection,
           timezone: m.timezone,
+          store: m.store,
+          plan: { points: m.orderFeePoints, permille: m.orderFeePermille, monthlyQuota: m.monthlyQuota },
         },
         sessions: sessionRows
           .filter((s) => s.shard === shard)

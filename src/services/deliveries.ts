@@ -3,7 +3,9 @@
  * when it is created (idempotently, by dedupe key), here: an order's notify and webhook events,
  * a refund's and an unmatched payment's events, each sent at once as its first attempt. Also the
  * merchant's side: a manual resend, the log of an order's deliveries, a test send to an endpoint.
- * The attempts themselves (retries, the sweep) are in delivery-attempts.ts.
+ * The attempts themselves (retries, the sweep) are in delivery-attempts.ts. `db` is the
+ * merchant's store (deliveries and attempts live there); apps and endpoints are read from the
+ * control plane.
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import {
@@ -19,6 +21,9 @@ import {
   type Refund,
   type Webhook,
 } from '../db/schema';
+import { nextId } from '../db/queries';
+import { controlDb, nameOf } from '../db/stores';
+import { firstId } from '../domain/stores';
 import { randomId } from '../domain/ids';
 import { eventBody, notifyTarget, orderNotify, signatureHeader } from '../domain/notify';
 import { outboundUrlProblem } from '../domain/ssrf';
@@ -32,12 +37,14 @@ import { LOG_LIMIT, postOnce } from './outbound';
 
 type NewDelivery = typeof deliveries.$inferInsert;
 
+const appOf = (env: Env, id: number) => controlDb(env).query.apps.findFirst({ where: eq(apps.id, id) });
+
 const webhookMode = (mode: Mode) => (mode === 'live' ? 'live' : 'test');
 
 /** Webhook endpoints of these apps that want `event`, in the apps' mode. */
-async function subscribers(db: Db, appRows: App[], event: WebhookEvent) {
+async function subscribers(env: Env, appRows: App[], event: WebhookEvent) {
   if (appRows.length === 0) return [];
-  const rows = await db
+  const rows = await controlDb(env)
     .select()
     .from(webhooks)
     .where(
@@ -56,7 +63,6 @@ async function subscribers(db: Db, appRows: App[], event: WebhookEvent) {
 
 async function webhookDeliveries(
   env: Env,
-  db: Db,
   appRows: App[],
   event: WebhookEvent,
   subject: string,
@@ -65,7 +71,7 @@ async function webhookDeliveries(
   nowMs: number,
 ): Promise<NewDelivery[]> {
   const out: NewDelivery[] = [];
-  for (const w of await subscribers(db, appRows, event)) {
+  for (const w of await subscribers(env, appRows, event)) {
     const app = appRows.find((a) => a.id === w.appId)!;
     const eventId = randomId('evt');
     const body = await eventBody(
@@ -99,11 +105,10 @@ export async function orderDeliveries(
   event: 'payment.succeeded' | 'order.expired',
   nowMs = Date.now(),
 ): Promise<void> {
-  const app = await db.query.apps.findFirst({ where: eq(apps.id, order.appId) });
+  const app = await appOf(env, order.appId);
   if (!app) return;
   const rows = await webhookDeliveries(
     env,
-    db,
     [app],
     event,
     `order:${order.id}`,
@@ -131,7 +136,7 @@ export async function orderDeliveries(
 
 /** Creates (once) the `payment.unmatched` events for a payment nobody's order took. */
 export async function unmatchedDeliveries(env: Env, db: Db, payment: Payment, nowMs = Date.now()): Promise<void> {
-  const appRows = await db
+  const appRows = await controlDb(env)
     .select()
     .from(apps)
     .where(and(eq(apps.merchantId, payment.merchantId), eq(apps.mode, payment.mode)));
@@ -151,7 +156,6 @@ export async function unmatchedDeliveries(env: Env, db: Db, payment: Payment, no
     db,
     await webhookDeliveries(
       env,
-      db,
       appRows,
       'payment.unmatched',
       `payment:${payment.id}`,
@@ -171,13 +175,13 @@ export async function refundDeliveries(
   event: 'refund.succeeded' | 'refund.failed',
   nowMs = Date.now(),
 ): Promise<void> {
-  const app = await db.query.apps.findFirst({ where: eq(apps.id, order.appId) });
+  const app = await appOf(env, order.appId);
   if (!app) return;
   const data = { refund: refundFacts(refund, order), order: orderFacts(order) };
   await insertAndSend(
     env,
     db,
-    await webhookDeliveries(env, db, [app], event, `refund:${refund.id}`, data, { orderId: order.id }, nowMs),
+    await webhookDeliveries(env, [app], event, `refund:${refund.id}`, data, { orderId: order.id }, nowMs),
   );
 }
 
@@ -185,7 +189,13 @@ export async function refundDeliveries(
 async function insertAndSend(env: Env, db: Db, rows: NewDelivery[]): Promise<void> {
   if (rows.length === 0) return;
   await wakeSweeper(env, sweepAt(Date.now()));
-  const [first, ...rest] = rows.map((r) => db.insert(deliveries).values(r).onConflictDoNothing());
+  const id = nextId('deliveries', firstId(nameOf(db))) as unknown as number;
+  const [first, ...rest] = rows.map((r) =>
+    db
+      .insert(deliveries)
+      .values({ ...r, id })
+      .onConflictDoNothing(),
+  );
   await db.batch([first, ...rest]);
   const fresh = await db
     .select({ id: deliveries.id })
@@ -202,7 +212,9 @@ async function insertAndSend(env: Env, db: Db, rows: NewDelivery[]): Promise<voi
     );
   if (fresh.length)
     await env.JOBS.sendBatch(
-      fresh.map((d) => ({ body: { kind: 'deliver', deliveryId: d.id, attempt: 1, dueMs: 0 } satisfies Job })),
+      fresh.map((d) => ({
+        body: { kind: 'deliver', deliveryId: d.id, attempt: 1, dueMs: 0 } satisfies Job,
+      })),
     );
 }
 
@@ -241,8 +253,8 @@ export async function attemptsOf(db: Db, deliveryId: number) {
 }
 
 /** Sends a sample event to an endpoint now and returns the exact request and response. */
-export async function testSend(env: Env, db: Db, w: Webhook) {
-  const app = (await db.query.apps.findFirst({ where: eq(apps.id, w.appId) }))!;
+export async function testSend(env: Env, w: Webhook) {
+  const app = (await appOf(env, w.appId))!;
   const secret = await secretOf(env, app);
   const nowMs = Date.now();
   const sample = {

@@ -2,7 +2,8 @@
  * A delivery's attempts (SPEC §6): each claims its number by compare-and-set on `attempts`, so a
  * queue message delivered twice sends once; every request is logged. A failed attempt schedules
  * the next through the queue (hops of ≤ 12 h); the sweep re-drives any delivery whose next
- * attempt is overdue (a lost message, a restarted dev server).
+ * attempt is overdue (a lost message, a restarted dev server). `db` is the merchant's store,
+ * where deliveries and their attempts live (a delivery id names its store).
  */
 import { and, eq, lt, min } from 'drizzle-orm';
 import { apps, attempts, deliveries, webhooks, type App, type Delivery } from '../db/schema';
@@ -10,6 +11,7 @@ import { ACK_RULES, appendQuery, deliveryAccepted, deliveryMethod, signatureHead
 import { delayBefore, hops, retryDelays } from '../domain/schedule';
 import { openSecret } from '../domain/secrets';
 import { outboundUrlProblem } from '../domain/ssrf';
+import { controlDb } from '../db/stores';
 import type { Db } from '../env';
 import { type Job, wakeSweeper } from '../jobs';
 import { LOG_LIMIT, OUTBOUND_TIMEOUT_MS, requestOnce } from './outbound';
@@ -29,15 +31,15 @@ export type AttemptOutcome = 'delivered' | 'retrying' | 'failed' | 'skipped';
 /** The headers and acceptance test of one delivery kind. */
 async function requestFor(
   env: Env,
-  db: Db,
   d: Delivery,
   nowMs: number,
 ): Promise<{ headers: Record<string, string> } | { gone: string }> {
   if (d.kind === 'notify') return { headers: { 'content-type': 'application/x-www-form-urlencoded' } };
   if (d.kind !== 'webhook') return { headers: {} };
+  const control = controlDb(env);
   const [w, app] = await Promise.all([
-    db.query.webhooks.findFirst({ where: eq(webhooks.id, d.webhookId ?? -1) }),
-    db.query.apps.findFirst({ where: eq(apps.id, d.appId) }),
+    control.query.webhooks.findFirst({ where: eq(webhooks.id, d.webhookId ?? -1) }),
+    control.query.apps.findFirst({ where: eq(apps.id, d.appId) }),
   ]);
   if (!w?.enabled || !app) return { gone: 'webhook endpoint deleted or disabled' };
   return {
@@ -73,7 +75,7 @@ export async function runAttempt(
     )
     .returning();
   if (!d) return 'skipped';
-  const req = await requestFor(env, db, d, nowMs);
+  const req = await requestFor(env, d, nowMs);
   let delivered = false;
   const method = deliveryMethod(d.kind);
   for (const target of [d.url, ...(d.backupUrl ? [d.backupUrl] : [])]) {

@@ -6,6 +6,7 @@
  */
 import { GATEPAY_CODES as C } from '../domain/gatepay';
 import { parseYuan, maxAmountFen } from '../domain/money';
+import { merchantStore } from '../db/stores';
 import type { Db } from '../env';
 import { refundFieldProblem } from '../schemas/gatepay';
 import { failMerchant, isRefundRefused } from '../errors';
@@ -17,7 +18,7 @@ import { findRefund, requestRefund } from './refunds';
 /** `POST /api/cloudpay/refund`. */
 export async function refundApi(env: Env, db: Db, p: RawParams, origin: string) {
   requirePresent(p, ['out_refund_no', 'amount']);
-  const { order } = await findOrder(env, db, p, 'refund');
+  const { order, store } = await findOrder(env, db, p, 'refund');
   for (const f of ['out_refund_no', 'amount']) if (!p[f]) failMerchant(C.param_missing, `${f} missing`);
   // out_refund_no takes what out_order_id takes.
   const badNo = refundFieldProblem('out_refund_no', p.out_refund_no);
@@ -30,7 +31,7 @@ export async function refundApi(env: Env, db: Db, p: RawParams, origin: string) 
   try {
     const refund = await requestRefund(
       env,
-      db,
+      store,
       order,
       { outRefundNo: p.out_refund_no, amountFen: amount.value, reason: reason || null },
       origin,
@@ -47,7 +48,7 @@ export async function refundApi(env: Env, db: Db, p: RawParams, origin: string) 
 export async function refundQueryApi(env: Env, db: Db, p: RawParams) {
   requirePresent(p, ['out_refund_no']);
   const app = await authenticate(env, db, p, 'refund_query');
-  const found = await findRefund(env, db, app.id, p.out_refund_no);
+  const found = await findRefund(env, await merchantStore(env, app.merchantId), app.id, p.out_refund_no);
   if (!found) return failMerchant(C.param_missing, 'refund not found: this app has no refund with that out_refund_no');
   return refundFacts(found.refund, found.order);
 }

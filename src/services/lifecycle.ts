@@ -2,7 +2,8 @@
  * The order lifecycle that every flow shares: the columns an order is made with, the facts
  * merchants see of it and of its refunds, and its transitions — paid exactly once (`markPaid`),
  * expired (`expirePending`), closed (`closeHeld`, `markClosed`, `settleClose`) — each a guarded
- * D1 statement, with the order fee given back where SPEC §7 says. The API flows, channel orders
+ * D1 statement on the order's store (`db` below is always the merchant's store), with the order
+ * fee given back where SPEC §7 says. The API flows, channel orders
  * and payments, refunds and deliveries depend on this module; it depends on none of them (only on
  * db/, domain/, jobs and the Collector and points services below them all).
  */
@@ -139,7 +140,7 @@ export async function markPaid(
  * when it is expired now: by this call, or (`retried`, a job run again) already before it —
  * whose fee and events are then owed again, idempotently. Undefined otherwise.
  */
-export async function expirePending(env: Env, db: Db, where: SQL | undefined, retried = false) {
+export async function expirePending(db: Db, where: SQL | undefined, retried = false) {
   const [done] = await db
     .update(orders)
     .set({ status: 'expired' })
@@ -147,7 +148,7 @@ export async function expirePending(env: Env, db: Db, where: SQL | undefined, re
     .returning();
   const order = done ?? (retried ? await db.query.orders.findFirst({ where }) : undefined);
   if (order?.status !== 'expired') return undefined;
-  await refundOrderFee(env.DB, order);
+  await refundOrderFee(db, order);
   return order;
 }
 
@@ -208,16 +209,16 @@ export async function closeHeld(env: Env, db: Db, order: Order): Promise<{ order
     outOrderId: order.outOrderId,
   });
   if (outcome === 'matched') return { refusal: 'order already paid: it cannot be closed' };
-  return settleClose(env, (await markClosed(db, order.id)) ?? (await orderById(db, order.id)));
+  return settleClose(db, (await markClosed(db, order.id)) ?? (await orderById(db, order.id)));
 }
 
 /** After a close: the closed order with its order fee given back (when `final`), or why it is not closed. */
 export async function settleClose(
-  env: Env,
+  store: Db,
   now: Order | undefined,
   final = true,
 ): Promise<{ order: Order } | { refusal: string }> {
   if (now?.status !== 'closed') return { refusal: `order already ${now?.status ?? 'gone'}: it cannot be closed` };
-  if (final) await refundOrderFee(env.DB, now);
+  if (final) await refundOrderFee(store, now);
   return { order: now };
 }

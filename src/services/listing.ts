@@ -1,9 +1,9 @@
-/** Filtered, cursor-paginated lists for the admin API and the console. */
+/** Filtered, cursor-paginated lists of a merchant's orders and payments (on its store) for the admin API and the console. */
 import { and, desc, eq, gte, isNull, isNotNull, lt, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { orders, payments, type Merchant, type Order } from '../db/schema';
 import { localClock, startOfLocalDay } from '../domain/clock';
 import type { Mode, OrderStatus, PayType } from '../domain/vocab';
-import type { Db } from '../env';
+import { controlDb, merchantStore } from '../db/stores';
 import { HuipayError } from '../errors';
 import { ORDER_RANGE_DAYS, type OrderRange } from '../schemas/order-filter';
 import { requireMerchant } from './merchants';
@@ -100,8 +100,8 @@ const before = (cursorId: number, toMs: number | undefined) =>
  * reading the merchant again when the caller has it.
  */
 /** The WHERE and ORDER BY of a filtered listing of the merchant's orders (newest first, keyset paged). */
-async function orderQuery(db: Db, merchantId: number, f: OrderFilter, known?: Merchant) {
-  const merchant = known?.id === merchantId ? known : await requireMerchant(db, merchantId);
+async function orderQuery(env: Env, merchantId: number, f: OrderFilter, known?: Merchant) {
+  const merchant = known?.id === merchantId ? known : await requireMerchant(controlDb(env), merchantId);
   const w = window(f, merchant.timezone);
   // A search names its few orders: they drive the query and are sorted. The other filters then
   // only test them, written `+column` so SQLite does not walk an index of the merchant's orders
@@ -122,9 +122,9 @@ async function orderQuery(db: Db, merchantId: number, f: OrderFilter, known?: Me
 }
 
 /** A page of the merchant's orders matching `f`, whole rows (the admin API). */
-export async function listOrders(db: Db, merchantId: number, f: OrderFilter, known?: Merchant) {
-  const q = await orderQuery(db, merchantId, f, known);
-  const rows = await db
+export async function listOrders(env: Env, merchantId: number, f: OrderFilter, known?: Merchant) {
+  const q = await orderQuery(env, merchantId, f, known);
+  const rows = await (await merchantStore(env, merchantId))
     .select()
     .from(orders)
     .where(q.where)
@@ -150,9 +150,9 @@ const ORDER_ROW = {
 export type OrderRow = Pick<Order, keyof typeof ORDER_ROW>;
 
 /** A page of the merchant's orders matching `f`, only the columns of `OrderRow` (the console). */
-export async function listOrderRows(db: Db, merchantId: number, f: OrderFilter, known?: Merchant) {
-  const q = await orderQuery(db, merchantId, f, known);
-  const rows: OrderRow[] = await db
+export async function listOrderRows(env: Env, merchantId: number, f: OrderFilter, known?: Merchant) {
+  const q = await orderQuery(env, merchantId, f, known);
+  const rows: OrderRow[] = await (await merchantStore(env, merchantId))
     .select(ORDER_ROW)
     .from(orders)
     .where(q.where)
@@ -162,13 +162,13 @@ export async function listOrderRows(db: Db, merchantId: number, f: OrderFilter, 
 }
 
 export async function listPayments(
-  db: Db,
+  env: Env,
   merchantId: number,
   f: { matched?: 'true' | 'false'; cursor?: string; limit: number },
 ) {
-  await requireMerchant(db, merchantId);
+  await requireMerchant(controlDb(env), merchantId);
   const rowid = sql<number>`${payments}.rowid`;
-  const rows = await db
+  const rows = await (await merchantStore(env, merchantId))
     .select({ p: payments, rowid })
     .from(payments)
     .where(

@@ -1,6 +1,7 @@
 /** Merchants, their settings and collection rules (operator/admin flows). */
-import { and, desc, eq, gte, sql } from 'drizzle-orm';
-import { merchants, rules, sessions, type Merchant, users } from '../db/schema';
+import { and, count, desc, eq, gte, sql } from 'drizzle-orm';
+import { books, merchants, rules, sessions, type Merchant, users } from '../db/schema';
+import { boundStores, rememberStore, storeDb } from '../db/stores';
 import { shardsRefusal } from '../domain/shards';
 import { parseYuan } from '../domain/money';
 import type { Db } from '../env';
@@ -119,9 +120,15 @@ export async function setMerchantEnabled(
   env: Env,
   db: Db,
   merchantId: number,
-  input: { name?: string; enabled?: boolean },
+  input: { name?: string; enabled?: boolean; store?: string },
 ): Promise<Merchant> {
-  await requireMerchant(db, merchantId);
+  const now = await requireMerchant(db, merchantId);
+  if (input.store !== undefined && input.store !== now.store)
+    throw new HuipayError(
+      'unprocessable',
+      `store: merchant ${merchantId} lives on ${now.store}; a merchant's store does not change once set`,
+      { field: 'store' },
+    );
   const [m] = await db
     .update(merchants)
     .set({ name: input.name, enabled: input.enabled, ...bumpVersion })
@@ -131,10 +138,39 @@ export async function setMerchantEnabled(
   return m;
 }
 
-/** Creates a merchant (no apps, no points yet). */
-export async function createMerchant(db: Db, input: { name: string; timezone?: string }): Promise<Merchant> {
-  const [m] = await db.insert(merchants).values({ name: input.name, timezone: input.timezone }).returning();
+/**
+ * Creates a merchant (no apps, no points yet) on `store`, or on the bound store with the fewest
+ * merchants (ties: binding order), and opens its books there. An unbound store is 422.
+ */
+export async function createMerchant(
+  env: Env,
+  db: Db,
+  input: { name: string; timezone?: string; store?: string },
+): Promise<Merchant> {
+  const bound = boundStores(env);
+  if (input.store !== undefined && !bound.includes(input.store))
+    throw new HuipayError(
+      'unprocessable',
+      `store: ${input.store} is not an order store of this deployment (bound: ${bound.join(', ')})`,
+      { field: 'store' },
+    );
+  const store = input.store ?? (await fewestMerchants(db, bound));
+  const [m] = await db.insert(merchants).values({ name: input.name, timezone: input.timezone, store }).returning();
+  rememberStore(m.id, store);
+  await storeDb(env, store).insert(books).values({ merchantId: m.id }).onConflictDoNothing();
   return m;
+}
+
+/** How many merchants each bound store has, in binding order. */
+export async function merchantsPerStore(db: Db, bound: string[]): Promise<{ store: string; merchants: number }[]> {
+  const rows = await db.select({ store: merchants.store, n: count() }).from(merchants).groupBy(merchants.store);
+  return bound.map((store) => ({ store, merchants: rows.find((r) => r.store === store)?.n ?? 0 }));
+}
+
+/** The bound store with the fewest merchants (the first of a tie). */
+async function fewestMerchants(db: Db, bound: string[]): Promise<string> {
+  const counts = await merchantsPerStore(db, bound);
+  return counts.reduce((a, b) => (b.merchants < a.merchants ? b : a)).store;
 }
 
 /** The newest merchants, newest first. */

@@ -58,7 +58,7 @@ export async function recordHeartbeat(
   session: Session,
 ): Promise<{ online: true } | { online: false; reason: string }> {
   if (session.onboardPending) {
-    const charged = await onboard(env.DB, session);
+    const charged = await onboard(env, session);
     if (!charged.ok)
       return {
         online: false,

@@ -1,19 +1,22 @@
 /**
  * A merchant's own order as the console shows it: the order (another merchant's is not found), its
  * app, payment, deliveries with their attempts and refunds; one of its deliveries; and the order
- * or unmatched payment a 补单 (manual assignment) names.
+ * or unmatched payment a 补单 (manual assignment) names. `db` is the merchant's store.
  */
 import { and, eq, or } from 'drizzle-orm';
 import { deliveries, orders, payments, type Order } from '../db/schema';
 import type { Mode } from '../domain/vocab';
+import { controlDb, idStore, knownIdStore } from '../db/stores';
 import type { Db } from '../env';
 import { HuipayError } from '../errors';
 import { deliveriesOfOrder } from './deliveries';
 import { refundsOf } from './refunds';
 
-/** The order with this id, any merchant's (the admin API), or a 404. */
-export async function requireOrder(db: Db, id: number): Promise<Order> {
-  const order = await db.query.orders.findFirst({ where: eq(orders.id, id) });
+/** The order with this id, any merchant's (the admin API), from the store its id names; or a 404. */
+export async function requireOrder(env: Env, id: number): Promise<Order> {
+  const order = await knownIdStore(env, id, `order ${id} not found`).query.orders.findFirst({
+    where: eq(orders.id, id),
+  });
   if (!order) throw new HuipayError('not_found', `order ${id} not found`);
   return order;
 }
@@ -26,9 +29,10 @@ export async function merchantOrder(db: Db, merchantId: number, id: number): Pro
 }
 
 /** What the order page shows besides the order: its app, its payment, its deliveries' log and its refunds. */
-export async function orderDetail(db: Db, o: Order) {
+export async function orderDetail(env: Env, o: Order) {
+  const db = idStore(env, o.id);
   const [app, payment, log, refunds] = await Promise.all([
-    db.query.apps.findFirst({ where: (a, { eq }) => eq(a.id, o.appId) }),
+    controlDb(env).query.apps.findFirst({ where: (a, { eq }) => eq(a.id, o.appId) }),
     o.paymentId ? db.query.payments.findFirst({ where: eq(payments.id, o.paymentId) }) : Promise.resolve(undefined),
     deliveriesOfOrder(db, o.id),
     refundsOf(db, o.id),

@@ -5,7 +5,6 @@
  */
 import type { Merchant } from '../db/schema';
 import { startOfLocalDay } from '../domain/clock';
-import type { Db } from '../env';
 import { consoleOrderFilter } from '../schemas/order-filter';
 import { listOrderRows, type OrderFilter, type OrderRow } from './listing';
 
@@ -35,15 +34,15 @@ export function transactionsFilter(
 }
 
 /** One page of the merchant's filtered orders, newest first, and the cursor of the next. */
-export const transactionsPage = (db: Db, m: Merchant, f: TransactionsFilter) =>
-  listOrderRows(db, m.id, { ...f, limit: PAGE_SIZE }, m);
+export const transactionsPage = (env: Env, m: Merchant, f: TransactionsFilter) =>
+  listOrderRows(env, m.id, { ...f, limit: PAGE_SIZE }, m);
 
 /** The merchant's filtered orders from the filter's cursor on, newest first, at most CSV_MAX_ROWS. */
-export async function transactionsForExport(db: Db, m: Merchant, f: TransactionsFilter) {
+export async function transactionsForExport(env: Env, m: Merchant, f: TransactionsFilter) {
   const rows: OrderRow[] = [];
   let cursor = f.cursor;
   while (rows.length < CSV_MAX_ROWS) {
-    const list = await listOrderRows(db, m.id, { ...f, cursor, limit: 1000 }, m);
+    const list = await listOrderRows(env, m.id, { ...f, cursor, limit: 1000 }, m);
     rows.push(...list.data);
     if (!list.next_cursor) break;
     cursor = list.next_cursor;

@@ -8,6 +8,7 @@ import { orders, type Order } from '../db/schema';
 import { GATEPAY_CODES as C, signRefusal } from '../domain/gatepay';
 import type { PayerRegion } from '../domain/rules';
 import { SIGN_FIELDS, type SignKind } from '../domain/sign';
+import { merchantStore } from '../db/stores';
 import type { Db } from '../env';
 import { failMerchant } from '../errors';
 import { appByKey, type AppWithSecret } from './apps';
@@ -104,7 +105,7 @@ export async function findOrder(
   db: Db,
   p: RawParams,
   kind: SignKind = 'query',
-): Promise<{ app: AppWithSecret; order: Order }> {
+): Promise<{ app: AppWithSecret; order: Order; store: Db }> {
   const app = await authenticate(env, db, p, kind);
   const byId = present(p, 'order_id');
   const byOut = present(p, 'out_order_id');
@@ -115,7 +116,8 @@ export async function findOrder(
       'order_id and out_order_id are both set: give exactly one of them, the other empty or absent',
     );
   if (byId && !/^\d{1,15}$/.test(p.order_id)) failMerchant(C.param_missing, 'order_id invalid: must be an integer');
-  const order = await db.query.orders.findFirst({
+  const store = await merchantStore(env, app.merchantId);
+  const order = await store.query.orders.findFirst({
     where: and(
       eq(orders.appId, app.id),
       byId ? eq(orders.id, Number(p.order_id)) : eq(orders.outOrderId, p.out_order_id),
@@ -124,7 +126,7 @@ export async function findOrder(
   if (!order) {
     return failMerchant(C.param_missing, 'order not found: no order of this app has that order_id / out_order_id');
   }
-  return { app, order };
+  return { app, order, store };
 }
 
 /** `POST /api/cloudpay/query`. */
@@ -135,8 +137,8 @@ export async function queryOrder(env: Env, db: Db, p: RawParams, origin: string)
 
 /** `POST /api/cloudpay/close`: pending → closed, freeing the amount slot. Closing a closed order is a no-op. */
 export async function closeOrder(env: Env, db: Db, p: RawParams, origin: string) {
-  const { order } = await findOrder(env, db, p);
-  const closed = await closePending(env, db, order, origin);
+  const { order, store } = await findOrder(env, db, p);
+  const closed = await closePending(env, store, order, origin);
   if ('refusal' in closed) return failMerchant(C.order_final, closed.refusal);
   return orderView(closed.order, origin);
 }
@@ -144,7 +146,8 @@ export async function closeOrder(env: Env, db: Db, p: RawParams, origin: string)
 /**
  * Closes a pending order (every API and the console) and gives back its order fee: a channel
  * order is closed at its provider first (a payment found there makes it paid: refused); a
- * session order's slot is freed in its Collector. A paid or expired order is refused.
+ * session order's slot is freed in its Collector. A paid or expired order is refused. `db` is
+ * the order's store.
  */
 export async function closePending(
   env: Env,
@@ -159,7 +162,7 @@ export async function closePending(
     if (after.status === 'paid') return { refusal: 'order already paid at the provider: it cannot be closed' };
     // Its fee comes back once the provider confirms the close (a close retried later gives it back
     // then), so a payment the provider still takes meanwhile keeps the one fee it was charged.
-    return settleClose(env, after, after.nextQueryMs === null);
+    return settleClose(db, after, after.nextQueryMs === null);
   }
   return closeHeld(env, db, order);
 }

@@ -1,10 +1,11 @@
 /**
  * Applying the Collector's decisions to D1, idempotently: a received payment (and, when it
  * matched, its order becoming paid exactly once) and an order's expiry. Every job is safe to
- * run twice; only after it has run is its outbox row confirmed.
+ * run twice; only after it has run is its outbox row confirmed. `db` is the merchant's store.
  */
 import { and, eq } from 'drizzle-orm';
 import { orders, payments, sessions, type Order, type Payment } from '../db/schema';
+import { controlDb } from '../db/stores';
 import type { Db } from '../env';
 import { HuipayError } from '../errors';
 import type { OrderRef, OutboxJob, ReceivedPayment } from '../jobs';
@@ -58,7 +59,7 @@ async function applyExpiry(env: Env, db: Db, job: Extract<OutboxJob, { kind: 'ex
     eq(orders.appId, job.order.appId),
     eq(orders.outOrderId, job.order.outOrderId),
   );
-  const order = await expirePending(env, db, sameOrder, true);
+  const order = await expirePending(db, sameOrder, true);
   if (order) await orderDeliveries(env, db, order, 'order.expired');
 }
 
@@ -82,7 +83,7 @@ export async function assignPayment(env: Env, db: Db, paymentId: string, orderId
       `order_id: order ${orderId} is ${order.status}; only a pending or expired order can be assigned a payment`,
     );
   const ref = { appId: order.appId, outOrderId: order.outOrderId };
-  const outcome = await assignAcrossShards(env, db, payment, order, ref);
+  const outcome = await assignAcrossShards(env, payment, order, ref);
   if (!outcome.ok) {
     const why = {
       not_pending: `order ${orderId} is no longer pending (it is expiring: try again in a few seconds)`,
@@ -107,8 +108,8 @@ export async function assignPayment(env: Env, db: Db, paymentId: string, orderId
  * mark is undone. A repeat of the same assignment finds both sides done and changes nothing.
  * D1's copy of the payment goes along: its row may have been pruned (src/domain/retention.ts).
  */
-async function assignAcrossShards(env: Env, db: Db, payment: Payment, order: Order, ref: OrderRef) {
-  const session = await db.query.sessions.findFirst({ where: eq(sessions.id, payment.sessionId) });
+async function assignAcrossShards(env: Env, payment: Payment, order: Order, ref: OrderRef) {
+  const session = await controlDb(env).query.sessions.findFirst({ where: eq(sessions.id, payment.sessionId) });
   const known: ReceivedPayment = {
     id: payment.id,
     sessionId: payment.sessionId,

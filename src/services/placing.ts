@@ -1,11 +1,15 @@
 /**
  * Placing an order, for the gatepay API and the facades alike: the one routing decision in the
  * merchant's Collector (checks, rules, rotation and a unique amount, atomically) and the one D1
- * insert of a session order (`placeOrder`), or the official channel that makes the order itself
- * (`placeRouted`). An out_order_id that already has an order answers as `taken`, with why.
+ * insert of a session order on the merchant's store (`placeOrder`), or the official channel that
+ * makes the order itself (`placeRouted`). An out_order_id that already has an order answers as
+ * `taken`, with why. `db` is the control plane (read only to teach a Collector what it has not
+ * learnt yet); the orders are read and written on the merchant's store.
  */
 import { and, eq } from 'drizzle-orm';
 import { queries, type NewOrder } from '../db/queries';
+import { merchantStore } from '../db/stores';
+import { firstId } from '../domain/stores';
 import { orders, type Order } from '../db/schema';
 import { GATEPAY_CODES as C, type CheckedCreate, type GatepayCode } from '../domain/gatepay';
 import { planMonth } from '../domain/points';
@@ -56,6 +60,7 @@ export async function placeOrder(
 ): Promise<Placed> {
   const [appkey, type] =
     'params' in input ? [input.params.appkey, input.params.type] : [input.appkey, input.order.type];
+  const store = await merchantStore(env, route.merchantId);
   const shards = await createShards(db, route, type ?? '', `${appkey}\u0000${outOrderId}`);
   const create = (shard: number) =>
     withSynced<CreateOutcome>(
@@ -76,7 +81,7 @@ export async function placeOrder(
   }
   if (full(outcome)) {
     // No slot for a new order, but the key may name an order that exists: answer that (212 / 211).
-    const existing = await findByKey(db, { appId: outcome.appId, outOrderId });
+    const existing = await findByKey(store, { appId: outcome.appId, outOrderId });
     // A pending order of this key on a shard not tried (this isolate's view of the shards is
     // older than the order): its hold answers the repeat, as the same order or a conflict.
     if (existing?.status === 'pending' && existing.channel === null && !shards.includes(existing.shard))
@@ -86,7 +91,7 @@ export async function placeOrder(
   if (outcome.kind === 'unknown_app' || outcome.kind === 'refused') return outcome;
   if (outcome.kind === 'channel') return { kind: 'channel', outcome };
   const ref = { appId: outcome.appId, outOrderId };
-  if (outcome.kind === 'conflict') return taken(db, ref, 'conflict', null);
+  if (outcome.kind === 'conflict') return taken(store, ref, 'conflict', null);
   const { hold, order: o } = outcome;
   const row: NewOrder = {
     ...orderColumns(route, outcome.appId, o),
@@ -100,9 +105,12 @@ export async function placeOrder(
     facade: stamp?.facade ?? null,
     facadeFields: stamp ? stamp.fields(hold) : null,
   };
-  const month = planMonth(hold.createdMs, outcome.timezone);
+  const { merchant } = outcome;
+  const month = planMonth(hold.createdMs, merchant.timezone);
   const insertedId =
-    route.mode === 'live' ? await insertLiveOrder(env.DB, row, month) : (await queries(db).insertOrder.all(row))[0]?.id;
+    route.mode === 'live'
+      ? await insertLiveOrder(store, merchant.store, row, month, merchant.plan)
+      : (await queries(store).insertOrder.all({ ...row, first: firstId(merchant.store) }))[0]?.id;
   if (insertedId !== undefined) {
     const order: Order = {
       ...NO_CHANNEL,
@@ -119,11 +127,13 @@ export async function placeOrder(
   // Nothing inserted: the out_order_id has an order already, or (live) the plan refused it. If the
   // key's order is this hold's (an identical create's insert landed first), it is the same order;
   // else the hold belongs to no order: free it (only it).
-  const existing = await findByKey(db, ref);
+  const existing = await findByKey(store, ref);
   const ours = existing?.payToken === hold.token;
   if (!ours) await collector(env, route.merchantId, route.mode, shard).release(ref, hold.token);
   if (!existing && route.mode === 'live') {
-    const msg = (await planRefusal(db, route.merchantId, o.priceFen, month)) ?? 'plan exceeded or points insufficient';
+    const msg =
+      (await planRefusal(store, route.merchantId, o.priceFen, month, merchant.plan)) ??
+      'plan exceeded or points insufficient';
     return { kind: 'refused', code: C.quota, msg };
   }
   if (existing && !ours && existing.shard !== shard) {
@@ -202,9 +212,10 @@ export async function placeRouted(
   if (placed.kind !== 'channel') return placed;
   const { outcome } = placed;
   const ref = { appId: outcome.appId, outOrderId };
-  const made = await createChannelOrder(env, db, route, outcome, ask, origin, () => findByKey(db, ref), stamp);
+  const store = await merchantStore(env, route.merchantId);
+  const made = await createChannelOrder(env, db, route, outcome, ask, origin, () => findByKey(store, ref), stamp);
   if (made.kind === 'order') return { kind: 'created', order: made.order };
-  if (made.kind === 'existing') return taken(db, ref, 'unchecked', outcome.order);
+  if (made.kind === 'existing') return taken(store, ref, 'unchecked', outcome.order);
   if (made.kind === 'refused') return made;
   const again = await placeOrder(env, db, route, { ...input, personalOnly: true }, outOrderId, stamp);
   if (again.kind === 'channel')

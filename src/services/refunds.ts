@@ -6,9 +6,13 @@
  * `pending` and is followed by the provider's refund query (and a repeat of the same request
  * when the provider has no record of it) until final. A final refund updates the order's
  * `refunded` sum (and `refunded` status once the whole amount is back) and sends its webhook event.
+ * `db` is the order's store (refunds live beside their order); configs come from the control plane.
  */
 import { and, eq, isNotNull, lte, min, sql } from 'drizzle-orm';
 import { orders, refunds, type Order, type Refund } from '../db/schema';
+import { nextId } from '../db/queries';
+import { controlDb, nameOf } from '../db/stores';
+import { firstId } from '../domain/stores';
 import { randomToken } from '../domain/ids';
 import { formatFen } from '../domain/money';
 import { unknownRetryMs } from '../domain/schedule';
@@ -72,8 +76,8 @@ export async function requestRefund(env: Env, db: Db, o: Order, input: RefundInp
   const nowMs = Date.now();
   const requestNo = `rf${randomToken(30)}`;
   const [created] = await db.all<{ id: number }>(sql`
-    INSERT INTO refunds (merchant_id, app_id, order_id, mode, out_refund_no, amount_fen, reason, provider_request_no, next_query_ms, created_ms)
-    SELECT ${o.merchantId}, ${o.appId}, ${o.id}, ${o.mode}, ${input.outRefundNo}, ${input.amountFen}, ${input.reason},
+    INSERT INTO refunds (id, merchant_id, app_id, order_id, mode, out_refund_no, amount_fen, reason, provider_request_no, next_query_ms, created_ms)
+    SELECT ${nextId('refunds', firstId(nameOf(db)))}, ${o.merchantId}, ${o.appId}, ${o.id}, ${o.mode}, ${input.outRefundNo}, ${input.amountFen}, ${input.reason},
            ${requestNo}, ${nowMs + LEASE_MS}, ${nowMs}
     WHERE (SELECT COALESCE(SUM(amount_fen), 0) FROM refunds WHERE order_id = ${o.id} AND status IN ('pending', 'succeeded'))
           + ${input.amountFen} <= (SELECT realprice_fen FROM orders WHERE id = ${o.id} AND status IN ('paid', 'refunded'))
@@ -106,7 +110,7 @@ async function callProvider(
   origin: string,
   start: 'refund' | 'query',
 ): Promise<Refund> {
-  const found = await orderConfig(db, o);
+  const found = await orderConfig(controlDb(env), o);
   if (!found)
     return schedule(env, db, r, nowMs + unknownRetryMs(r.attempts), 'the channel config of the order is gone');
   const { channel, ctx, calls } = await channelContext(env, found.cfg, o.mode, origin);

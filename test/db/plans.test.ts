@@ -86,8 +86,9 @@ beforeAll(async () => {
   recorder = new Recorder(env.DB);
   const db = makeDb(recorder.d1);
   const renv = { ...env, DB: recorder.d1 } as Env;
-  const { merchant, app, sessions } = await setupMerchant({ sessions: 2 });
-  const sandbox = await setupMerchant({ mode: 'sandbox' });
+  // On DB, the store the recorder wraps (ORDERS_n have the same order tables: migrations/orders).
+  const { merchant, app, sessions } = await setupMerchant({ sessions: 2, store: 'DB' });
+  const sandbox = await setupMerchant({ mode: 'sandbox', store: 'DB' });
   const ctx = { origin: 'http://gw.test', region: { country: 'CN', regionCode: 'GD' } };
 
   // Orders through the real API: one paid, one left pending, one stray payment in the inbox.
@@ -139,7 +140,7 @@ beforeAll(async () => {
 
   // ── the payer's page and status poll, query and close ──────────────────────────────────
   const token = pending.pay_url.split('/').pop();
-  await recorder.as('pay page / status poll', () => payState(db, token));
+  await recorder.as('pay page / status poll', () => payState(renv, token));
   await recorder.as('query by order_id', async () =>
     queryOrder(renv, db, await signedLookup(app, String(pending.order_id), ''), ctx.origin),
   );
@@ -208,15 +209,15 @@ beforeAll(async () => {
                 filters.push({ status, type, mode, channel, ...range, q, cursor, limit: 50 });
   for (const status of ORDER_STATUSES) filters.push({ status, limit: 50 });
   await recorder.as('order listing', async () => {
-    for (const f of filters) await listOrders(db, merchant.id, f);
+    for (const f of filters) await listOrders(renv, merchant.id, f);
   });
   await recorder.as('payments and unmatched inbox', async () => {
     for (const matched of [undefined, 'true', 'false'] as const)
-      for (const cursor of [undefined, '1']) await listPayments(db, merchant.id, { matched, cursor, limit: 50 });
+      for (const cursor of [undefined, '1']) await listPayments(renv, merchant.id, { matched, cursor, limit: 50 });
   });
   await recorder.as('points ledger page', async () => {
-    await ledger(db, merchant.id, { limit: 50 });
-    await ledger(db, merchant.id, { limit: 50, cursor: '5' });
+    await ledger(renv, merchant.id, { limit: 50 });
+    await ledger(renv, merchant.id, { limit: 50, cursor: '5' });
   });
   await recorder.as('dashboard', () => dailyStats(db, merchant.id, 'live', 'Asia/Shanghai', 7));
   await recorder.as('order detail deliveries', () => deliveriesOfOrder(db, paid.order_id));
@@ -240,7 +241,7 @@ beforeAll(async () => {
   await recorder.as('V免签 getState', async () => {
     const withSecret = (await appByKey(renv, makeDb(env.DB), app.appkey))!;
     const t = String(Date.now());
-    await stateVmq(renv, db, withSecret, { t, sign: await md5(t + app.appsecret) });
+    await stateVmq(renv, withSecret, { t, sign: await md5(t + app.appsecret) });
   });
 
   for (const r of recorder.log) {

@@ -39,7 +39,14 @@ describe('Collector slot allocation', () => {
             merchantId: 900_000 + run,
             mode: 'sandbox',
             version: 1,
-            settings: { rotation: 'random', maxOffsetFen: OFFSET, direction: 'down', timezone: 'Asia/Shanghai' },
+            settings: {
+              rotation: 'random',
+              maxOffsetFen: OFFSET,
+              direction: 'down',
+              timezone: 'Asia/Shanghai',
+              store: 'DB',
+              plan: { points: 0, permille: 0, monthlyQuota: null },
+            },
             sessions: SESSIONS.map((id) => ({
               id,
               type: 'alipay' as const,

@@ -17,7 +17,7 @@ import {
   updateApp,
 } from '../../services/apps';
 import { configsOfApp } from '../../services/channels';
-import { ledger } from '../../services/points';
+import { ledger, withBooksOf } from '../../services/points';
 import { createTestOrder } from '../../services/test-payment';
 import { attempt, type CCtx, consoleRouter, field, notFound, ownApp, refuse } from '../core';
 import { orNull, validate } from '../forms';
@@ -108,13 +108,14 @@ router.get('/points', async (c) => {
   const m = c.get('merchant');
   const ctx = c.get('ctx');
   const cursor = c.req.query('cursor');
-  const l = await ledger(c.get('db'), m.id, {
+  const l = await ledger(c.env, m.id, {
     cursor: cursor && /^\d{1,15}$/.test(cursor) ? cursor : undefined,
     limit: 50,
   });
   // The count of an earlier month is no count of this one (it starts again at the month's first order).
-  const quotaUsed = quotaUsedIn(m, planMonth(Date.now(), m.timezone));
-  return c.html(page(ctx, ctx.t.nav['/points'], <Points ctx={ctx} m={m} quotaUsed={quotaUsed} ledger={l} />));
+  const account = await withBooksOf(c.env, m);
+  const quotaUsed = quotaUsedIn(account, planMonth(Date.now(), m.timezone));
+  return c.html(page(ctx, ctx.t.nav['/points'], <Points ctx={ctx} m={account} quotaUsed={quotaUsed} ledger={l} />));
 });
 
 router.get('/sandbox', async (c) => {

@@ -18,6 +18,7 @@ import { orNull, validate } from '../forms';
 import { mbase, page } from '../layout';
 import { Rules } from '../views/rules';
 import { MonitorConfig, Sessions } from '../views/sessions';
+import { withBooksOf } from '../../services/points';
 import { Settings } from '../views/settings';
 
 const router = consoleRouter();
@@ -37,11 +38,13 @@ router.get('/sessions', async (c) => {
 });
 
 /** The page after a monitor config was issued: its QR code (what the agent scans) and the text, shown once. */
-function onlinePage(c: CCtx, s: Session, secret: string) {
+async function onlinePage(c: CCtx, s: Session, secret: string) {
   const config = monitorConfig(publicOrigin(c), s, secret);
   const vmq = vmqConfig(c.env.VMQ_MONITOR_DOMAIN, s, secret);
   const ctx = c.get('ctx');
-  const view = <MonitorConfig ctx={ctx} m={c.get('merchant')} s={s} config={config} vmq={vmq} />;
+  const view = (
+    <MonitorConfig ctx={ctx} m={await withBooksOf(c.env, c.get('merchant'))} s={s} config={config} vmq={vmq} />
+  );
   return page(ctx, { label: `${ctx.t.scanToGoOnline} · #${s.id}`, name: s.label }, view);
 }
 
@@ -55,14 +58,14 @@ router.post('/sessions', async (c) => {
   });
   if ('error' in v) return refuse(c, `${mbase(m.id)}/sessions`, v.error);
   const { session, secret } = await createSession(c.env, c.get('db'), m.id, v.data);
-  return c.html(onlinePage(c, session, secret));
+  return c.html(await onlinePage(c, session, secret));
 });
 
 router.post('/sessions/:id/online', async (c) => {
   const s = await ownSession(c);
   if (!s) return notFound(c);
   const { session, secret } = await rotateSessionSecret(c.env, c.get('db'), s.id);
-  return c.html(onlinePage(c, session, secret));
+  return c.html(await onlinePage(c, session, secret));
 });
 
 router.post('/sessions/:id/toggle', async (c) => {

@@ -12,7 +12,7 @@ import {
   setMerchantEnabled,
   updateSettings,
 } from '../../services/merchants';
-import { adjustPoints, ledger, updatePlan } from '../../services/points';
+import { adjustPoints, ledger, updatePlan, withBooks } from '../../services/points';
 import { createInvite, createUser } from '../../services/console-users';
 import { attempt, consoleRouter, field, idParam, notFound, redirectWith, refuse, type CCtx } from '../core';
 import { validate } from '../forms';
@@ -23,14 +23,14 @@ const router = consoleRouter();
 
 router.get('/', async (c) => {
   const ctx = c.get('ctx');
-  const rows = await newestMerchants(c.get('db'), 500);
+  const rows = await withBooks(c.env, await newestMerchants(c.get('db'), 500));
   return c.html(page(ctx, ctx.t.navMerchants, <Merchants ctx={ctx} rows={rows} />));
 });
 
 router.post('/merchants', async (c) => {
   const v = validate(MerchantCreate, { name: field(c, 'name'), timezone: field(c, 'timezone') || undefined });
   if ('error' in v) return refuse(c, opBase, v.error);
-  const m = await createMerchant(c.get('db'), v.data);
+  const m = await createMerchant(c.env, c.get('db'), v.data);
   return redirectWith(c, `${opBase}/merchants/${m.id}`, 'ok', c.get('ctx').t.merchantCreated);
 });
 
@@ -44,7 +44,7 @@ router.get('/merchants/:id', async (c) => {
   if (!m) return notFound(c);
   const ctx = c.get('ctx');
   const db = c.get('db');
-  const [l, people] = await Promise.all([ledger(db, m.id, { limit: 20 }), merchantUsers(db, m.id)]);
+  const [l, people] = await Promise.all([ledger(c.env, m.id, { limit: 20 }), merchantUsers(db, m.id)]);
   const title = { label: `${ctx.t.merchant} #${m.id}`, name: m.name };
   return c.html(page(ctx, title, <MerchantPage ctx={ctx} m={m} ledger={l} people={people} />));
 });
@@ -68,7 +68,7 @@ router.post('/merchants/:id/points', async (c) => {
   });
   if ('error' in v) return refuse(c, to, v.error);
   try {
-    const row = await adjustPoints(c.env.DB, c.get('db'), m.id, v.data);
+    const row = await adjustPoints(c.env, m.id, v.data);
     return redirectWith(c, to, 'ok', c.get('ctx').t.pointsDone(row.balanceAfter));
   } catch (err) {
     if (err instanceof HuipayError) return refuse(c, to, err.message);
@@ -92,7 +92,7 @@ router.post('/merchants/:id/plan', async (c) => {
     monthly_quota: quota === '' ? null : num('monthly_quota'),
   });
   if ('error' in v) return refuse(c, to, v.error);
-  await updatePlan(c.get('db'), m.id, v.data);
+  await updatePlan(c.env, c.get('db'), m.id, v.data);
   return redirectWith(c, to, 'ok', c.get('ctx').t.planSaved);
 });
 

@@ -23,7 +23,7 @@ router.get('/orders/:id', async (c) => {
   const o = await ownOrder(c);
   if (!o) return notFound(c);
   const ctx = c.get('ctx');
-  const detail = await orderDetail(c.get('db'), o);
+  const detail = await orderDetail(c.env, o);
   return c.html(
     page(ctx, `${ctx.t.order} #${o.id}`, <OrderPage ctx={ctx} m={c.get('merchant')} o={o} detail={detail} />),
   );
@@ -33,7 +33,7 @@ router.post('/orders/:id/close', async (c) => {
   const o = await ownOrder(c);
   if (!o) return notFound(c);
   const { t } = c.get('ctx');
-  const r = await closePending(c.env, c.get('db'), o, publicOrigin(c));
+  const r = await closePending(c.env, c.get('store'), o, publicOrigin(c));
   const to = `${mbase(o.merchantId)}/orders/${o.id}`;
   if ('refusal' in r) return refuse(c, to, r.refusal);
   return redirectWith(c, to, 'ok', t.orderClosedFlash);
@@ -53,7 +53,7 @@ router.post('/orders/:id/refunds', async (c) => {
   try {
     const r = await requestRefund(
       c.env,
-      c.get('db'),
+      c.get('store'),
       o,
       { outRefundNo, amountFen: amount.value, reason: reason || null },
       publicOrigin(c),
@@ -72,12 +72,12 @@ router.post('/orders/:id/deliveries/:did/resend', async (c) => {
   const o = await ownOrder(c);
   const did = c.req.param('did');
   if (!o || !/^\d{1,15}$/.test(did)) return notFound(c);
-  const d = await deliveryOfOrder(c.get('db'), o.id, Number(did));
+  const d = await deliveryOfOrder(c.get('store'), o.id, Number(did));
   if (!d) return notFound(c);
   const to = `${mbase(o.merchantId)}/orders/${o.id}`;
   const { t } = c.get('ctx');
   try {
-    const after = await resend(c.env, c.get('db'), d.id);
+    const after = await resend(c.env, c.get('store'), d.id);
     const delivered = after.status === 'delivered';
     return redirectWith(c, to, delivered ? 'ok' : 'error', delivered ? t.resentAcked : t.resentNotAcked);
   } catch (err) {

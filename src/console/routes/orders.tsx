@@ -5,6 +5,7 @@ import { listPayments } from '../../services/listing';
 import { merchantPayment, ordersNamed } from '../../services/order-detail';
 import { transactionsFilter, transactionsForExport, transactionsPage } from '../../services/order-list';
 import { assignPayment } from '../../services/payments';
+import { withBooksOf } from '../../services/points';
 import { dailyStats } from '../../services/stats';
 import { consoleRouter, field, notFound, problem, redirectWith, refuse } from '../core';
 import { mbase, page } from '../layout';
@@ -18,8 +19,10 @@ const DAYS = 7;
 router.get('/', async (c) => {
   const m = c.get('merchant');
   const ctx = c.get('ctx');
-  const [live, sandbox] = await Promise.all(SWITCH.map((md) => dailyStats(c.get('db'), m.id, md, m.timezone, DAYS)));
-  const view = <Dashboard ctx={ctx} m={m} stats={{ live, sandbox }} asked={c.req.query('mode')} />;
+  const [live, sandbox] = await Promise.all(SWITCH.map((md) => dailyStats(c.get('store'), m.id, md, m.timezone, DAYS)));
+  const view = (
+    <Dashboard ctx={ctx} m={await withBooksOf(c.env, m)} stats={{ live, sandbox }} asked={c.req.query('mode')} />
+  );
   return c.html(page(ctx, ctx.t.nav[''], view));
 });
 
@@ -29,7 +32,7 @@ router.get('/orders', async (c) => {
   const q = c.req.query();
   const parsed = transactionsFilter(q, m.timezone);
   if ('error' in parsed) return problem(c, 400, ctx.t.invalidFilter(parsed.error));
-  const list = await transactionsPage(c.get('db'), m, parsed.filter);
+  const list = await transactionsPage(c.env, m, parsed.filter);
   return c.html(page(ctx, ctx.t.nav['/orders'], <Transactions ctx={ctx} m={m} q={q} list={list} />));
 });
 
@@ -37,7 +40,7 @@ router.get('/orders.csv', async (c) => {
   const m = c.get('merchant');
   const parsed = transactionsFilter(c.req.query(), m.timezone);
   if ('error' in parsed) return problem(c, 400, c.get('ctx').t.invalidFilter(parsed.error));
-  const rows = await transactionsForExport(c.get('db'), m, parsed.filter);
+  const rows = await transactionsForExport(c.env, m, parsed.filter);
   c.header('content-type', 'text/csv; charset=utf-8');
   c.header('content-disposition', `attachment; filename="orders-${m.id}.csv"`);
   return c.body(ordersCsv(rows, m.timezone));
@@ -47,7 +50,7 @@ router.get('/inbox', async (c) => {
   const m = c.get('merchant');
   const ctx = c.get('ctx');
   const cursor = c.req.query('cursor');
-  const list = await listPayments(c.get('db'), m.id, {
+  const list = await listPayments(c.env, m.id, {
     matched: 'false',
     cursor: cursor && /^\d{1,16}$/.test(cursor) ? cursor : undefined,
     limit: 50,
@@ -60,17 +63,17 @@ router.post('/inbox/:pid/assign', async (c) => {
   const pid = c.req.param('pid');
   const { t } = c.get('ctx');
   const to = `${mbase(m.id)}/inbox`;
-  const p = /^pay_[A-Za-z0-9]{1,40}$/.test(pid) ? await merchantPayment(c.get('db'), m.id, pid) : undefined;
+  const p = /^pay_[A-Za-z0-9]{1,40}$/.test(pid) ? await merchantPayment(c.get('store'), m.id, pid) : undefined;
   if (!p) return notFound(c);
   // The order the form names: by huipay's order id or the merchant's out_order_id, or why none.
   const text = field(c, 'order');
   if (!OUT_ORDER_ID.test(text)) return redirectWith(c, to, 'error', t.assignBadNumber);
-  const named = await ordersNamed(c.get('db'), m.id, text, p.mode);
+  const named = await ordersNamed(c.get('store'), m.id, text, p.mode);
   if (named.length === 0) return redirectWith(c, to, 'error', t.assignNoOrder(text));
   if (named.length > 1)
     return redirectWith(c, to, 'error', t.assignAmbiguous(text, named.map((r) => `#${r.id}`).join(', ')));
   try {
-    const r = await assignPayment(c.env, c.get('db'), p.id, named[0].id);
+    const r = await assignPayment(c.env, c.get('store'), p.id, named[0].id);
     return redirectWith(c, `${mbase(m.id)}/orders/${r.order.id}`, 'ok', t.assigned);
   } catch (err) {
     if (err instanceof HuipayError) return refuse(c, to, err.message);

@@ -90,7 +90,7 @@ router.post('/webhooks/:id/test', async (c) => {
   const own = await ownWebhook(c);
   if (!own) return notFound(c);
   const ctx = c.get('ctx');
-  const r = await testSend(c.env, c.get('db'), own.webhook);
+  const r = await testSend(c.env, own.webhook);
   return c.html(page(ctx, ctx.t.testSendTitle, <TestSent ctx={ctx} merchantId={c.get('merchant').id} r={r} />));
 });
 

@@ -1,6 +1,6 @@
 /** The merchant's dashboard: a live/sandbox switch, today's and the last days' figures (net of refunds), and the chart. */
 import type { Child } from 'hono/jsx';
-import type { Merchant } from '../../db/schema';
+import type { MerchantAccount } from '../../services/points';
 import { formatFen } from '../../domain/money';
 import type { Mode } from '../../domain/vocab';
 import type { DayStats } from '../../services/stats';
@@ -55,7 +55,12 @@ const Figures = ({ ctx, d, children }: { ctx: PageCtx; d: Totals; children?: Chi
 };
 
 /** Opens on the mode asked for, else the mode that has orders: live if it has any, else sandbox if it has. */
-export function Dashboard(props: { ctx: PageCtx; m: Merchant; stats: Record<Mode, DayStats[]>; asked?: string }) {
+export function Dashboard(props: {
+  ctx: PageCtx;
+  m: MerchantAccount;
+  stats: Record<Mode, DayStats[]>;
+  asked?: string;
+}) {
   const { ctx, m, stats, asked } = props;
   const { t } = ctx;
   const count = (md: Mode) => stats[md].reduce((n, d) => n + d.orders, 0);

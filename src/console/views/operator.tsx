@@ -1,5 +1,6 @@
 /** The operator's pages: the merchants (with the create form), one merchant (state, points, plan and fees, capacity, users, invites), and a new invite link. */
 import type { LedgerRow, Merchant, User } from '../../db/schema';
+import type { MerchantAccount } from '../../services/points';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../../domain/password';
 import type { Labels } from '../i18n';
 import { Badge, Csrf, Data, Label, List, mbase, type PageCtx, PostButton } from '../layout';
@@ -12,7 +13,7 @@ const EnabledBadge = ({ t, enabled }: { t: Labels; enabled: boolean }) =>
   enabled ? <Badge kind="online" label={t.enabledState} /> : <Badge kind="disabled" label={t.disabled} />;
 
 /** Every merchant, newest first, and the form that creates one. */
-export function Merchants({ ctx, rows }: { ctx: PageCtx; rows: Merchant[] }) {
+export function Merchants({ ctx, rows }: { ctx: PageCtx; rows: MerchantAccount[] }) {
   const { t } = ctx;
   return (
     <>

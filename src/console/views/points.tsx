@@ -1,5 +1,6 @@
 /** The points page (balance, fees, monthly quota, the ledger) and the ledger table the operator's merchant page shares. */
-import type { LedgerRow, Merchant } from '../../db/schema';
+import type { LedgerRow } from '../../db/schema';
+import type { MerchantAccount } from '../../services/points';
 import type { PointsReason } from '../../domain/vocab';
 import { Data, List, mbase, type PageCtx, when } from '../layout';
 
@@ -24,7 +25,7 @@ export const LedgerTable = ({ ctx, rows, timeZone }: { ctx: PageCtx; rows: Ledge
 /** The merchant's points: balance, fees, this month's quota used (`quotaUsed`), a page of the ledger. */
 export function Points(props: {
   ctx: PageCtx;
-  m: Merchant;
+  m: MerchantAccount;
   quotaUsed: number;
   ledger: { balance: number; data: LedgerRow[]; next_cursor: string | null };
 }) {

@@ -4,6 +4,7 @@
  */
 import { raw } from 'hono/html';
 import type { Merchant, Rule, Session } from '../../db/schema';
+import type { MerchantAccount } from '../../services/points';
 import { formatFen } from '../../domain/money';
 import { MODES, SESSION_TYPES, type SessionState } from '../../domain/vocab';
 import type { listSessions } from '../../services/sessions';
@@ -146,7 +147,13 @@ export function Sessions(props: { ctx: PageCtx; m: Merchant; list: Row[]; ruleRo
 }
 
 /** A monitor config just issued: its QR code (what the agent scans) and the text, shown once; the V免签 one too. */
-export function MonitorConfig(props: { ctx: PageCtx; m: Merchant; s: Session; config: string; vmq: string | null }) {
+export function MonitorConfig(props: {
+  ctx: PageCtx;
+  m: MerchantAccount;
+  s: Session;
+  config: string;
+  vmq: string | null;
+}) {
   const { ctx, m, s, config, vmq } = props;
   const { t } = ctx;
   return (

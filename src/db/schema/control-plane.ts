@@ -1,16 +1,15 @@
 /**
- * The CONTROL PLANE tables of D1: who the merchants are and how they are set up — merchants, apps,
- * routing rules, collection sessions, webhook endpoints, channel configs, the points ledger, console
- * users, sign-in sessions, invites and the key-guessing counters. Small, read on every request,
- * one database for the deployment. The per-order tables are in order-store.ts (issue 23 moves
- * those to databases of their own), so nothing here references them.
+ * The CONTROL PLANE tables of D1 (`DB` only): who the merchants are and how they are set up —
+ * merchants (with their store and plan), apps, routing rules, collection sessions, webhook
+ * endpoints, channel configs, console users, sign-in sessions, invites and the key-guessing
+ * counters. Small and read mostly; the hot paths keep what they need of it cached (the Collector,
+ * per-isolate memos). The per-order tables are in order-store.ts and live on each merchant's store.
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import {
   DIRECTIONS,
   MODES,
-  POINTS_REASONS,
   ROTATIONS,
   SESSION_TYPES,
   type ChannelMethod,
@@ -35,8 +34,6 @@ export const merchants = sqliteTable('merchants', {
   createdMs: integer('created_ms').notNull().default(now),
   /** A disabled merchant's apps answer 107 and its users cannot sign in. */
   enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
-  /** Points balance (100 points = 1 yuan); always the sum of its `points_ledger` deltas. */
-  points: integer('points').notNull().default(0),
   /** Charged once per successful "scan to go online" of a live session (上码费). */
   onboardingFee: integer('onboarding_fee').notNull().default(100),
   /** Per live order: this many points plus `order_fee_permille` of the amount (held at create, returned if unpaid). */
@@ -44,11 +41,10 @@ export const merchants = sqliteTable('merchants', {
   orderFeePermille: integer('order_fee_permille').notNull().default(0),
   /** Live orders a calendar month (merchant's time zone) may create; null: no limit. */
   monthlyQuota: integer('monthly_quota'),
-  /** The month `quota_used` counts (`YYYY-MM`). */
-  quotaMonth: text('quota_month'),
-  quotaUsed: integer('quota_used').notNull().default(0),
   /** Over how many Collectors (shards) new sessions of each mode are spread (src/domain/shards.ts). */
   collectorShards: integer('collector_shards').notNull().default(1),
+  /** The order store the merchant's orders live on (SPEC §14.1): `DB` or `ORDERS_n`, fixed once set. */
+  store: text('store').notNull().default('DB'),
 });
 
 export const apps = sqliteTable(
@@ -191,32 +187,6 @@ export const failedAttempts = sqliteTable(
   (t) => [index('failed_attempts_window').on(t.windowStartMs)],
 );
 
-/**
- * The points ledger (SPEC §7): append-only, one row per change of a merchant's balance, with the
- * balance after it. A charge's (reason, reference) is unique, so a retried charge is made once.
- */
-export const pointsLedger = sqliteTable(
-  'points_ledger',
-  {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    merchantId: integer('merchant_id').notNull(),
-    delta: integer('delta').notNull(),
-    reason: text('reason', { enum: POINTS_REASONS }).notNull(),
-    /** What was charged: `session:<id>#<config_seq>` or `order:<id>`; null for the operator's changes. */
-    reference: text('reference'),
-    /** The operator's note on a recharge or adjustment. */
-    note: text('note'),
-    balanceAfter: integer('balance_after').notNull(),
-    createdMs: integer('created_ms').notNull(),
-  },
-  (t) => [
-    index('points_ledger_merchant').on(t.merchantId, t.id),
-    uniqueIndex('points_ledger_charge')
-      .on(t.reason, t.reference)
-      .where(sql`reason IN ('onboarding', 'order_fee', 'refund_of_fee')`),
-  ],
-);
-
 /** Console accounts: an operator, or a user of one merchant. */
 export const users = sqliteTable('users', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -278,6 +248,5 @@ export type Rule = typeof rules.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type Webhook = typeof webhooks.$inferSelect;
 export type ChannelConfig = typeof channelConfigs.$inferSelect;
-export type LedgerRow = typeof pointsLedger.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type ConsoleSession = typeof consoleSessions.$inferSelect;

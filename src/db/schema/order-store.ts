@@ -1,8 +1,10 @@
 /**
  * The ORDER STORE tables of D1: everything keyed per order or per payment, growing with the
- * traffic — orders, received payments, refunds, deliveries and their attempt log, and the log of
- * provider calls and notifies. Issue 23 puts these on separate D1 databases: no table here
- * references a control-plane table (merchant, app and config ids are plain columns).
+ * traffic — orders, received payments, refunds, deliveries and their attempt log, the log of
+ * provider calls and notifies, and each merchant's points (balance, ledger, quota count). They
+ * live on the merchant's store (src/db/stores.ts: `DB` or `ORDERS_n`, migrations/orders for the
+ * latter): no table here references a control-plane table (merchant, app and config ids are
+ * plain columns), and no statement joins the two.
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
@@ -14,6 +16,7 @@ import {
   REFUND_STATUSES,
   type ChannelMethod,
   FACADES,
+  POINTS_REASONS,
 } from '../../domain/vocab';
 import type { EpayFields } from '../../domain/epay';
 import type { VmqFields } from '../../domain/vmq';
@@ -228,9 +231,52 @@ export const channelLog = sqliteTable(
   (t) => [index('channel_log_order').on(t.orderId), index('channel_log_config').on(t.configId, t.id)],
 );
 
+/**
+ * The points ledger (SPEC §7): append-only, one row per change of a merchant's balance, with the
+ * balance after it. A charge's (reason, reference) is unique, so a retried charge is made once.
+ */
+export const pointsLedger = sqliteTable(
+  'points_ledger',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    merchantId: integer('merchant_id').notNull(),
+    delta: integer('delta').notNull(),
+    reason: text('reason', { enum: POINTS_REASONS }).notNull(),
+    /** What was charged: `session:<id>#<config_seq>` or `order:<id>`; null for the operator's changes. */
+    reference: text('reference'),
+    /** The operator's note on a recharge or adjustment. */
+    note: text('note'),
+    balanceAfter: integer('balance_after').notNull(),
+    createdMs: integer('created_ms').notNull(),
+  },
+  (t) => [
+    index('points_ledger_merchant').on(t.merchantId, t.id),
+    uniqueIndex('points_ledger_charge')
+      .on(t.reason, t.reference)
+      .where(sql`reason IN ('onboarding', 'order_fee', 'refund_of_fee')`),
+  ],
+);
+
+/**
+ * A merchant's points balance and this month's count of live orders (SPEC §7), beside its ledger
+ * so that an order's insert, its fee and its count are one transaction. The plan itself (fees,
+ * quota) is the merchant's, in the control plane; `points` is always the newest ledger row's
+ * `balance_after`.
+ */
+export const books = sqliteTable('books', {
+  merchantId: integer('merchant_id').primaryKey(),
+  /** Points balance (100 points = 1 yuan); always the sum of the merchant's `points_ledger` deltas. */
+  points: integer('points').notNull().default(0),
+  /** The month `quota_used` counts (`YYYY-MM`). */
+  quotaMonth: text('quota_month'),
+  quotaUsed: integer('quota_used').notNull().default(0),
+});
+
 export type Order = typeof orders.$inferSelect;
 export type Payment = typeof payments.$inferSelect;
 export type Delivery = typeof deliveries.$inferSelect;
 export type Attempt = typeof attempts.$inferSelect;
 export type Refund = typeof refunds.$inferSelect;
 export type ChannelLogRow = typeof channelLog.$inferSelect;
+export type LedgerRow = typeof pointsLedger.$inferSelect;
+export type Books = typeof books.$inferSelect;

@@ -6,6 +6,7 @@
  * the matching never disagree.
  */
 import { randomToken } from '../../domain/ids';
+import { storeToken } from '../../domain/stores';
 import { rankSessions } from '../../domain/rotation';
 import { ruleRefusal, type RuleSpec } from '../../domain/rules';
 import { firstFreeSlot } from '../../domain/slots';
@@ -100,7 +101,7 @@ export function reserve(store: CollectorStore, input: ReserveInput): ReserveResu
       amountFen,
       createdMs: now,
       expiresMs: now + input.ttlMs,
-      token: randomToken(24),
+      token: storeToken(settings.store ?? 'DB', randomToken(24)),
       ...payloadFor(store, sessionId, amountFen),
     };
     store.sql.exec(

@@ -8,7 +8,7 @@ import { localClock } from '../../domain/clock';
 import { randomId } from '../../domain/ids';
 import type { Mode } from '../../domain/vocab';
 import type { OutboxJob } from '../../jobs';
-import type { AppConfig, CollectorSettings } from './types';
+import type { AppConfig, CollectorSettings, MerchantFacts } from './types';
 
 export type Row = Record<string, SqlStorageValue>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -119,6 +119,15 @@ export class CollectorStore {
   /** The merchant's time zone (daily counters, plan months); Asia/Shanghai before the first sync. */
   timezone(settings = this.settings()): string {
     return settings?.timezone ?? 'Asia/Shanghai';
+  }
+
+  /** What an order's insert needs of the merchant (the settings of the last sync). */
+  merchantFacts(settings = this.settings()): MerchantFacts {
+    return {
+      timezone: this.timezone(settings),
+      store: settings?.store ?? 'DB',
+      plan: settings?.plan ?? { points: 0, permille: 0, monthlyQuota: null },
+    };
   }
 
   today(now: number, settings = this.settings()): string {

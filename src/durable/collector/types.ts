@@ -1,5 +1,6 @@
 /** The shapes a Collector takes and gives over RPC (one definition, imported by callers). */
 import type { CheckedCreate, CreateApp, GatepayCode } from '../../domain/gatepay';
+import type { OrderPlan } from '../../domain/points';
 import type { ChannelSlot } from '../../domain/routing';
 import type { PayerRegion, RuleSpec } from '../../domain/rules';
 import type { Direction, Mode, PayType, Rotation, Routing, SessionType } from '../../domain/vocab';
@@ -10,6 +11,10 @@ export interface CollectorSettings {
   maxOffsetFen: number;
   direction: Direction;
   timezone: string;
+  /** The merchant's order store (its pay tokens name it). */
+  store: string;
+  /** What a live order's insert charges and counts. */
+  plan: OrderPlan;
 }
 
 export interface SessionConfig {
@@ -69,14 +74,21 @@ export interface CheckedCreateInput {
   personalOnly?: boolean;
 }
 
+/** What an order's insert needs of its merchant, from the Collector (no control-plane read). */
+export interface MerchantFacts {
+  timezone: string;
+  store: string;
+  plan: OrderPlan;
+}
+
 export type CreateOutcome =
   | {
       kind: 'held';
       hold: Hold;
       appId: number;
       order: CheckedCreate;
-      /** The merchant's, for the plan's month. */
-      timezone: string;
+      /** The merchant's: its time zone (the plan's month), store and plan. */
+      merchant: MerchantFacts;
       /** What makes a repeat of this create the same order (compared across shards). */
       fingerprint: string;
     }
@@ -88,8 +100,8 @@ export type CreateOutcome =
       ttlMs: number;
       configId: number | null;
       fallback: boolean;
-      /** The merchant's, for the plan's month. */
-      timezone: string;
+      /** The merchant's: its time zone (the plan's month), store and plan. */
+      merchant: MerchantFacts;
     }
   /** `appId` when the app is known (a 204: the caller checks whether the key's order exists). */
   | { kind: 'refused'; code: GatepayCode; msg: string; appId?: number }

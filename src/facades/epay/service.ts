@@ -31,6 +31,7 @@ import { type AppWithSecret, appById } from '../../services/apps';
 import { appOrder, appOrdersPage, appOrderTotals, merchantOf, payTypeSources } from '../../services/facade-data';
 import { isRefundRefused, type RefundRefusal, refusalOf } from '../../errors';
 import { requestRefund } from '../../services/refunds';
+import { merchantStore } from '../../db/stores';
 import { createView, payerIp, type PlaceRefusal, placeFacadeOrder } from '../orders';
 import { countCheck, uncount } from '../../services/epay-keys';
 
@@ -92,7 +93,7 @@ export async function startEpay(
   if (!(await epaySignValid(received, app.secret))) return { kind: 'refused', msg: EPAY_SIGN_HELP, badSign: true };
   const smuggled = epaySmuggling(received);
   if (smuggled) return refuse(smuggled);
-  const p = await typedAsMade(db, app, received);
+  const p = await typedAsMade(env, app, received);
   const maxFen = maxAmountFen(env.MAX_AMOUNT);
   if (!p.type && flow === 'submit') {
     const types = await pickable(db, app);
@@ -130,9 +131,9 @@ export async function startEpay(
  * gets that order again, of the type it was made with. A type that is no epay word is left to be
  * refused by name.
  */
-async function typedAsMade(db: Db, app: App, p: Record<string, string>): Promise<Record<string, string>> {
+async function typedAsMade(env: Env, app: App, p: Record<string, string>): Promise<Record<string, string>> {
   if (!p.out_trade_no || (p.type && !isEpayType(p.type))) return p;
-  const made = await findTrade(db, app, { out_trade_no: p.out_trade_no });
+  const made = await findTrade(env, app, { out_trade_no: p.out_trade_no });
   return typeof made === 'string' ? p : { ...p, type: epayTypeOfOrder(made) };
 }
 
@@ -201,29 +202,29 @@ interface ActContext {
   origin: string;
 }
 
-async function findTrade(db: Db, app: App, p: Record<string, string>): Promise<Order | string> {
+async function findTrade(env: Env, app: App, p: Record<string, string>): Promise<Order | string> {
   if (!p.trade_no && !p.out_trade_no) return 'trade_no 或 out_trade_no 缺少：给出其一';
   const bad = p.trade_no ? epayApiProblem('trade_no', p.trade_no) : null;
   if (bad) return bad;
-  const order = await appOrder(db, app.id, p.trade_no ? { id: Number(p.trade_no) } : { outOrderId: p.out_trade_no });
+  const order = await appOrder(env, app, p.trade_no ? { id: Number(p.trade_no) } : { outOrderId: p.out_trade_no });
   if (!order || (p.trade_no && p.out_trade_no && order.outOrderId !== p.out_trade_no)) return '订单号不存在';
   return order;
 }
 
-async function actOrder(db: Db, app: App, p: Record<string, string>, _x: ActContext): Promise<ApiAnswer> {
-  const order = await findTrade(db, app, p);
+async function actOrder(_db: Db, app: App, p: Record<string, string>, x: ActContext): Promise<ApiAnswer> {
+  const order = await findTrade(x.env, app, p);
   if (typeof order === 'string') return { code: -1, msg: order };
   return { code: 1, msg: '查询订单号成功！', ...tradeView(order) };
 }
 
 const DAY_MS = 86_400_000;
 
-async function actQuery(db: Db, app: App, p: Record<string, string>, _x: ActContext): Promise<ApiAnswer> {
+async function actQuery(db: Db, app: App, p: Record<string, string>, x: ActContext): Promise<ApiAnswer> {
   const merchant = await merchantOf(db, app);
   const tz = merchant?.timezone ?? 'Asia/Shanghai';
   const today = startOfLocalDay(localClock(Date.now(), tz).day, tz);
   const yesterday = startOfLocalDay(localClock(today - DAY_MS / 2, tz).day, tz);
-  const totals = await appOrderTotals(db, app.id, today, yesterday);
+  const totals = await appOrderTotals(x.env, app, today, yesterday);
   return {
     code: 1,
     pid: app.id,
@@ -237,12 +238,12 @@ async function actQuery(db: Db, app: App, p: Record<string, string>, _x: ActCont
   };
 }
 
-async function actOrders(db: Db, app: App, p: Record<string, string>, _x: ActContext): Promise<ApiAnswer> {
+async function actOrders(_db: Db, app: App, p: Record<string, string>, x: ActContext): Promise<ApiAnswer> {
   const bad = epayApiProblem('limit', p.limit ?? '20') ?? epayApiProblem('page', p.page ?? '1');
   if (bad) return { code: -1, msg: bad };
   const limit = Number(p.limit ?? 20);
   const page = Number(p.page ?? 1);
-  const rows = await appOrdersPage(db, app, limit, (page - 1) * limit);
+  const rows = await appOrdersPage(x.env, app, limit, (page - 1) * limit);
   return { code: 1, msg: '查询订单记录成功！', data: rows.map(tradeView) };
 }
 
@@ -254,8 +255,8 @@ async function actOrders(db: Db, app: App, p: Record<string, string>, _x: ActCon
  * the provider has taken but not yet confirmed answers code 1 saying so; huipay follows it until
  * it is final (`refund.succeeded` / `refund.failed` webhooks).
  */
-async function actRefund(db: Db, app: App, p: Record<string, string>, x: ActContext): Promise<ApiAnswer> {
-  const order = await findTrade(db, app, p);
+async function actRefund(_db: Db, app: App, p: Record<string, string>, x: ActContext): Promise<ApiAnswer> {
+  const order = await findTrade(x.env, app, p);
   if (typeof order === 'string') return { code: -1, msg: order };
   if (!p.money) return { code: -1, msg: 'money 缺少：退款金额' };
   const money = parsePlainYuan(p.money, order.priceFen);
@@ -269,7 +270,7 @@ async function actRefund(db: Db, app: App, p: Record<string, string>, x: ActCont
     return { code: -1, msg: '退款需要官方支付通道：该订单付入了个人收款账户，请在收款账户中直接退款给付款人' };
   const input = { outRefundNo: p.out_refund_no || `epay_${randomToken(24)}`, amountFen: money.value, reason: null };
   try {
-    const r = await requestRefund(x.env, db, order, input, x.origin);
+    const r = await requestRefund(x.env, await merchantStore(x.env, app.merchantId), order, input, x.origin);
     if (r.status === 'succeeded') return { code: 1, msg: '退款成功' };
     if (r.status === 'failed') return { code: -1, msg: `退款失败：${r.msg ?? '支付通道拒绝了退款'}` };
     return { code: 1, msg: `退款已提交，等待支付通道确认（退款单号 ${r.outRefundNo}）` };

@@ -32,9 +32,9 @@ route('createOrder', async (c, app, p) => {
   if (p.isHtml === '1') return c.redirect(`${publicOrigin(c)}/pay/${made.order.payToken}`, 302);
   return { code: 1, msg: '成功', data: vmqOrderData(made.order, publicOrigin(c)) };
 });
-route('getOrder', (c, app, p) => getVmq(c.get('db'), app, p, publicOrigin(c)));
-route('checkOrder', (c, app, p) => checkVmq(c.get('db'), app, p, publicOrigin(c)));
-route('closeOrder', (c, app, p) => closeVmq(c.env, c.get('db'), app, p));
-route('getState', (c, app, p) => stateVmq(c.env, c.get('db'), app, p));
+route('getOrder', (c, app, p) => getVmq(c.env, app, p, publicOrigin(c)));
+route('checkOrder', (c, app, p) => checkVmq(c.env, app, p, publicOrigin(c)));
+route('closeOrder', (c, app, p) => closeVmq(c.env, app, p));
+route('getState', (c, app, p) => stateVmq(c.env, app, p));
 
 export default vmq;

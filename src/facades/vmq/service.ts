@@ -19,7 +19,8 @@ import {
 import type { Db } from '../../env';
 import { vmqCreateProblem } from '../../schemas/vmq';
 import { type AppWithSecret, appByKey } from '../../services/apps';
-import { PAY_TOKEN } from '../../services/cashier';
+import { PAY_TOKEN } from '../../domain/stores';
+import { merchantStore } from '../../db/stores';
 import { orderByPayToken, sessionsAndLastPayment } from '../../services/facade-data';
 import { liveStates } from '../../services/sessions';
 import { closePending } from '../../services/orders';
@@ -100,25 +101,25 @@ export async function createVmq(
 }
 
 /** The app's order behind a V免签 orderId (its pay token). */
-async function orderOf(db: Db, app: App, orderId: string | undefined): Promise<Order | null> {
+async function orderOf(env: Env, app: App, orderId: string | undefined): Promise<Order | null> {
   if (!orderId || !PAY_TOKEN.test(orderId)) return null;
-  const order = await orderByPayToken(db, orderId);
+  const order = await orderByPayToken(env, orderId);
   return order && order.appId === app.id ? order : null;
 }
 
-export async function getVmq(db: Db, app: App, p: Record<string, string>, origin: string): Promise<VmqAnswer> {
-  const order = await orderOf(db, app, p.orderId);
+export async function getVmq(env: Env, app: App, p: Record<string, string>, origin: string): Promise<VmqAnswer> {
+  const order = await orderOf(env, app, p.orderId);
   return order ? ok(vmqOrderData(order, origin)) : no(NO_ORDER);
 }
 
 /** checkOrder: unpaid, expired, or the signed return URL the payer's page goes to once paid. */
 export async function checkVmq(
-  db: Db,
+  env: Env,
   app: AppWithSecret,
   p: Record<string, string>,
   origin: string,
 ): Promise<VmqAnswer> {
-  const order = await orderOf(db, app, p.orderId);
+  const order = await orderOf(env, app, p.orderId);
   if (!order) return no(NO_ORDER);
   const state = vmqOrderData(order, origin).state;
   if (state === 0) return no('订单未支付');
@@ -128,12 +129,12 @@ export async function checkVmq(
 }
 
 /** closeOrder: sign md5(orderId + key); a pending order becomes closed and frees its amount. */
-export async function closeVmq(env: Env, db: Db, app: AppWithSecret, p: Record<string, string>): Promise<VmqAnswer> {
+export async function closeVmq(env: Env, app: AppWithSecret, p: Record<string, string>): Promise<VmqAnswer> {
   if (!(await vmqSignValid(p.sign, p.orderId ?? '', app.secret)))
     return no('签名校验不通过：应为 md5(orderId + 通讯密钥)');
-  const order = await orderOf(db, app, p.orderId);
+  const order = await orderOf(env, app, p.orderId);
   if (!order) return no(NO_ORDER);
-  const closed = await closePending(env, db, order);
+  const closed = await closePending(env, await merchantStore(env, app.merchantId), order);
   return 'refusal' in closed ? no('订单状态不允许关闭') : ok();
 }
 
@@ -142,9 +143,9 @@ export async function closeVmq(env: Env, db: Db, app: AppWithSecret, p: Record<s
  * the latest payment they reported (unix seconds, as strings like V免签's), `jkstate` "1" while an
  * enabled session is online.
  */
-export async function stateVmq(env: Env, db: Db, app: AppWithSecret, p: Record<string, string>): Promise<VmqAnswer> {
+export async function stateVmq(env: Env, app: AppWithSecret, p: Record<string, string>): Promise<VmqAnswer> {
   if (!(await vmqSignValid(p.sign, p.t ?? '', app.secret))) return no('签名校验不通过：应为 md5(t + 通讯密钥)');
-  const { sessions: rows, lastPaymentMs } = await sessionsAndLastPayment(db, app.merchantId, app.mode);
+  const { sessions: rows, lastPaymentMs } = await sessionsAndLastPayment(env, app.merchantId, app.mode);
   const live = await liveStates(env, app.merchantId, rows);
   const enabled = new Set(rows.filter((r) => r.enabled).map((r) => r.id));
   const lastHeart = Math.max(0, ...live.map((l) => l.lastSeenMs ?? 0));

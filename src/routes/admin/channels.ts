@@ -1,6 +1,7 @@
 /** Admin: an app's official channel configs (SPEC §11.1), their check, and the channel log. */
 import { z } from '@hono/zod-openapi';
 import { createRouter } from '../../env';
+import { idStore, merchantStore } from '../../db/stores';
 import { configLog, orderLog } from '../../services/channel-log';
 import { requireOrder } from '../../services/order-detail';
 import { checkConfig, configView, deleteConfig, getConfig, listConfigs, saveConfig } from '../../services/channels';
@@ -116,8 +117,8 @@ router.openapi(
   }),
   async (c) => {
     const { appkey, channel } = c.req.valid('param');
-    const { cfg } = await getConfig(c.get('db'), appkey, channel);
-    const rows = await configLog(c.get('db'), cfg.id);
+    const { cfg, app } = await getConfig(c.get('db'), appkey, channel);
+    const rows = await configLog(await merchantStore(c.env, app.merchantId), cfg.id);
     return c.json({ data: rows.map(channelLogView), next_cursor: null }, 200);
   },
 );
@@ -133,9 +134,8 @@ router.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid('param');
-    const db = c.get('db');
-    await requireOrder(db, id);
-    const rows = await orderLog(db, id);
+    await requireOrder(c.env, id);
+    const rows = await orderLog(idStore(c.env, id), id);
     return c.json({ data: rows.map(channelLogView), next_cursor: null }, 200);
   },
 );

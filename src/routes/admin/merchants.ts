@@ -10,7 +10,9 @@ import {
 } from '../../services/merchants';
 import { adminRoute, json, jsonBody } from './openapi';
 import { IdParam, listOf } from '../../schemas/common';
-import { MerchantCreate, MerchantView, RuleCreate, RuleView, SettingsUpdate } from '../../schemas/merchants';
+import { MerchantCreate, MerchantView, RuleCreate, RuleView, SettingsUpdate, StoreList } from '../../schemas/merchants';
+import { withBooks, withBooksOf } from '../../services/points';
+import { storesOverview } from '../../services/stores';
 import { merchantView, ruleView } from './views';
 
 const router = createRouter();
@@ -25,9 +27,8 @@ router.openapi(
     responses: { 201: json(MerchantView, 'The merchant') },
   }),
   async (c) => {
-    const input = c.req.valid('json');
-    const m = await createMerchant(c.get('db'), { name: input.name, timezone: input.timezone });
-    return c.json(merchantView(m), 201);
+    const m = await createMerchant(c.env, c.get('db'), c.req.valid('json'));
+    return c.json(merchantView(await withBooksOf(c.env, m)), 201);
   },
 );
 
@@ -40,9 +41,20 @@ router.openapi(
     responses: { 200: json(listOf(MerchantView), 'Merchants, newest first') },
   }),
   async (c) => {
-    const rows = await newestMerchants(c.get('db'), 200);
+    const rows = await withBooks(c.env, await newestMerchants(c.get('db'), 200));
     return c.json({ data: rows.map(merchantView), next_cursor: null }, 200);
   },
+);
+
+router.openapi(
+  adminRoute({
+    method: 'get',
+    path: '/stores',
+    tags: ['merchants'],
+    summary: "The deployment's order stores (SPEC §14.1), in binding order",
+    responses: { 200: json(StoreList, 'Every bound store with its merchants and size') },
+  }),
+  async (c) => c.json({ data: await storesOverview(c.env, c.get('db')) }, 200),
 );
 
 router.openapi(
@@ -54,7 +66,8 @@ router.openapi(
     request: { params: IdParam },
     responses: { 200: json(MerchantView, 'The merchant') },
   }),
-  async (c) => c.json(merchantView(await requireMerchant(c.get('db'), c.req.valid('param').id)), 200),
+  async (c) =>
+    c.json(merchantView(await withBooksOf(c.env, await requireMerchant(c.get('db'), c.req.valid('param').id))), 200),
 );
 
 router.openapi(
@@ -67,7 +80,15 @@ router.openapi(
     responses: { 200: json(MerchantView, 'The merchant with its settings') },
   }),
   async (c) =>
-    c.json(merchantView(await updateSettings(c.env, c.get('db'), c.req.valid('param').id, c.req.valid('json'))), 200),
+    c.json(
+      merchantView(
+        await withBooksOf(
+          c.env,
+          await updateSettings(c.env, c.get('db'), c.req.valid('param').id, c.req.valid('json')),
+        ),
+      ),
+      200,
+    ),
 );
 
 router.openapi(

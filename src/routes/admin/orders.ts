@@ -1,5 +1,6 @@
 /** Admin: orders, received payments, the unmatched inbox and manual assignment. */
 import { createRouter } from '../../env';
+import { knownIdStore } from '../../db/stores';
 import { listOrders, listPayments } from '../../services/listing';
 import { requireOrder } from '../../services/order-detail';
 import { assignPayment } from '../../services/payments';
@@ -22,7 +23,7 @@ router.openapi(
     responses: { 200: json(listOf(OrderView), 'A page of orders') },
   }),
   async (c) => {
-    const page = await listOrders(c.get('db'), c.req.valid('param').id, c.req.valid('query'));
+    const page = await listOrders(c.env, c.req.valid('param').id, c.req.valid('query'));
     return c.json({ data: page.data.map(orderView), next_cursor: page.next_cursor }, 200);
   },
 );
@@ -38,7 +39,7 @@ router.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid('param');
-    return c.json(orderView(await requireOrder(c.get('db'), id)), 200);
+    return c.json(orderView(await requireOrder(c.env, id)), 200);
   },
 );
 
@@ -52,7 +53,7 @@ router.openapi(
     responses: { 200: json(listOf(PaymentView), 'A page of payments') },
   }),
   async (c) => {
-    const page = await listPayments(c.get('db'), c.req.valid('param').id, c.req.valid('query'));
+    const page = await listPayments(c.env, c.req.valid('param').id, c.req.valid('query'));
     return c.json({ data: page.data.map(paymentView), next_cursor: page.next_cursor }, 200);
   },
 );
@@ -69,11 +70,12 @@ router.openapi(
     },
   }),
   async (c) => {
+    const { order_id } = c.req.valid('json');
     const { payment, order } = await assignPayment(
       c.env,
-      c.get('db'),
+      knownIdStore(c.env, order_id, `order_id: order ${order_id} not found`),
       c.req.valid('param').id,
-      c.req.valid('json').order_id,
+      order_id,
     );
     return c.json({ payment: paymentView(payment), order: orderView(order) }, 200);
   },

@@ -1,7 +1,7 @@
 /** Admin: a merchant's points (SPEC §7), its plan and fees, and enabling or disabling it. */
 import { createRouter } from '../../env';
 import { setMerchantEnabled } from '../../services/merchants';
-import { adjustPoints, ledger, updatePlan } from '../../services/points';
+import { adjustPoints, ledger, updatePlan, withBooksOf } from '../../services/points';
 import { adminRoute, json, jsonBody } from './openapi';
 import { IdParam } from '../../schemas/common';
 import { MerchantUpdate, MerchantView } from '../../schemas/merchants';
@@ -20,7 +20,7 @@ router.openapi(
     responses: { 201: json(LedgerRowView, 'The new ledger row') },
   }),
   async (c) => {
-    const row = await adjustPoints(c.env.DB, c.get('db'), c.req.valid('param').id, c.req.valid('json'));
+    const row = await adjustPoints(c.env, c.req.valid('param').id, c.req.valid('json'));
     return c.json(ledgerRowView(row), 201);
   },
 );
@@ -35,7 +35,7 @@ router.openapi(
     responses: { 200: json(PointsView, 'Balance and ledger rows') },
   }),
   async (c) => {
-    const l = await ledger(c.get('db'), c.req.valid('param').id, c.req.valid('query'));
+    const l = await ledger(c.env, c.req.valid('param').id, c.req.valid('query'));
     return c.json({ balance: l.balance, data: l.data.map(ledgerRowView), next_cursor: l.next_cursor }, 200);
   },
 );
@@ -49,7 +49,10 @@ router.openapi(
     request: { params: IdParam, ...jsonBody(PlanUpdate) },
     responses: { 200: json(MerchantView, 'The merchant with its plan') },
   }),
-  async (c) => c.json(merchantView(await updatePlan(c.get('db'), c.req.valid('param').id, c.req.valid('json'))), 200),
+  async (c) => {
+    const m = await updatePlan(c.env, c.get('db'), c.req.valid('param').id, c.req.valid('json'));
+    return c.json(merchantView(await withBooksOf(c.env, m)), 200);
+  },
 );
 
 router.openapi(
@@ -63,7 +66,12 @@ router.openapi(
   }),
   async (c) =>
     c.json(
-      merchantView(await setMerchantEnabled(c.env, c.get('db'), c.req.valid('param').id, c.req.valid('json'))),
+      merchantView(
+        await withBooksOf(
+          c.env,
+          await setMerchantEnabled(c.env, c.get('db'), c.req.valid('param').id, c.req.valid('json')),
+        ),
+      ),
       200,
     ),
 );

@@ -2,6 +2,7 @@
 import { randomToken } from '../../domain/ids';
 import { createRouter } from '../../env';
 import { HuipayError, isRefundRefused } from '../../errors';
+import { idStore } from '../../db/stores';
 import { refundsLog } from '../../services/channel-log';
 import { fenField } from '../../services/merchants';
 import { requireOrder } from '../../services/order-detail';
@@ -25,12 +26,12 @@ router.openapi(
     responses: { 201: json(RefundView, 'The refund (pending while the provider has not confirmed it)') },
   }),
   async (c) => {
-    const order = await requireOrder(c.get('db'), c.req.valid('param').id);
+    const order = await requireOrder(c.env, c.req.valid('param').id);
     const body = c.req.valid('json');
     const refund = await asConflict(
       requestRefund(
         c.env,
-        c.get('db'),
+        idStore(c.env, order.id),
         order,
         {
           outRefundNo: body.out_refund_no ?? `admin_${randomToken(24)}`,
@@ -64,8 +65,8 @@ router.openapi(
     responses: { 200: json(listOf(RefundView), 'Refunds') },
   }),
   async (c) => {
-    const db = c.get('db');
-    const order = await requireOrder(db, c.req.valid('param').id);
+    const order = await requireOrder(c.env, c.req.valid('param').id);
+    const db = idStore(c.env, order.id);
     const rows = await refundsOf(db, order.id);
     const logs = await refundsLog(
       db,

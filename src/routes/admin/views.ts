@@ -6,7 +6,6 @@ import type {
   ChannelLogRow,
   Delivery,
   LedgerRow,
-  Merchant,
   Order,
   Payment,
   Rule,
@@ -14,6 +13,7 @@ import type {
   Webhook,
 } from '../../db/schema';
 import { formatFen } from '../../domain/money';
+import type { MerchantAccount } from '../../services/points';
 import { PAY_TYPES } from '../../domain/vocab';
 import type { LiveSession } from '../../durable/collector/types';
 import type { AppView } from '../../schemas/apps';
@@ -30,7 +30,7 @@ const yuanOrNull = (fen: number | null) => (fen === null ? null : formatFen(fen)
 const hhmm = (minute: number) =>
   `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
 
-export const merchantView = (m: Merchant): z.infer<typeof MerchantView> => ({
+export const merchantView = (m: MerchantAccount): z.infer<typeof MerchantView> => ({
   id: m.id,
   name: m.name,
   timezone: m.timezone,
@@ -40,6 +40,7 @@ export const merchantView = (m: Merchant): z.infer<typeof MerchantView> => ({
   default_rule_id: m.defaultRuleId,
   created: sec(m.createdMs),
   enabled: m.enabled,
+  store: m.store,
   points: m.points,
   onboarding_fee: m.onboardingFee,
   order_fee_points: m.orderFeePoints,

@@ -1,7 +1,9 @@
 /** Admin: webhook endpoints, test sends, the delivery log and resend. */
 import { z } from '@hono/zod-openapi';
 import { createRouter } from '../../env';
+import { idStore, knownIdStore } from '../../db/stores';
 import { attemptsOf, deliveriesOfOrder, resend, testSend } from '../../services/deliveries';
+import { requireOrder } from '../../services/order-detail';
 import { createWebhook, deleteWebhook, listWebhooks, requireWebhook, updateWebhook } from '../../services/webhooks';
 import { adminRoute, json, jsonBody } from './openapi';
 import { AppkeyParam, IdParam, listOf } from '../../schemas/common';
@@ -82,7 +84,7 @@ router.openapi(
   }),
   async (c) => {
     const { webhook } = await requireWebhook(c.get('db'), c.req.valid('param').id);
-    return c.json(await testSend(c.env, c.get('db'), webhook), 200);
+    return c.json(await testSend(c.env, webhook), 200);
   },
 );
 
@@ -96,7 +98,9 @@ router.openapi(
     responses: { 200: json(listOf(DeliveryView), 'Deliveries, oldest first') },
   }),
   async (c) => {
-    const rows = await deliveriesOfOrder(c.get('db'), c.req.valid('param').id);
+    const { id } = c.req.valid('param');
+    await requireOrder(c.env, id);
+    const rows = await deliveriesOfOrder(idStore(c.env, id), id);
     return c.json({ data: rows.map((r) => deliveryView(r.delivery, r.attempts)), next_cursor: null }, 200);
   },
 );
@@ -111,8 +115,10 @@ router.openapi(
     responses: { 200: json(DeliveryView, 'The delivery after the attempt') },
   }),
   async (c) => {
-    const d = await resend(c.env, c.get('db'), c.req.valid('param').id);
-    return c.json(deliveryView(d, await attemptsOf(c.get('db'), d.id)), 200);
+    const { id } = c.req.valid('param');
+    const db = knownIdStore(c.env, id, `delivery ${id} not found`);
+    const d = await resend(c.env, db, id);
+    return c.json(deliveryView(d, await attemptsOf(db, d.id)), 200);
   },
 );
 
