@@ -58,6 +58,8 @@ import {
   startMiniflare,
   applyMigrations,
   ADMIN_TOKEN,
+  countAll,
+  ORDER_STORES,
   workerConfig,
   yuan,
 } from './lib/local.mjs';
@@ -260,6 +262,46 @@ async function measure(name, opts, spec) {
  * Where orders stand when their notifies did not all arrive: read-only counts from D1 (orders
  * by status, their notify deliveries by status and attempts, attempt errors), for the report.
  */
+/** A counters row's D1 statements per binding, e.g. `DB 0.00 · ORDERS_1 1.00 · ORDERS_2 0.00`. */
+const byBinding = (c) =>
+  Object.entries(c.d1_by)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(' · ');
+
+/** The published limits the capacity lines take (bench/README.md, "Limits it runs into"). */
+const D1_STATEMENTS_PER_S = 1000;
+const D1_BYTES = 10e9;
+const BYTES_PER_ORDER = 1000;
+const MODEL_STORES = 16;
+const MODEL_RATE = 10;
+const HOT_DAYS = 90;
+
+/**
+ * The deployment capacity that follows from the counters (SPEC §14.3): the busiest database's
+ * statements per paid order for a merchant on an order store (create, the cashier page and the
+ * paid flow: status polls touch no D1), what DB itself carries of it, the paid orders per second
+ * of a deployment with MODEL_STORES stores, and how long D1 lasts at MODEL_RATE paid orders/s.
+ */
+function capacityLines(counters) {
+  const rows = [counters['create (sandbox)'], counters['cashier page'], counters['paid order (report → apply → notify)']];
+  const per = (k) => rows.reduce((n, c) => n + (c.d1_by[k] ?? 0), 0);
+  const store = per('ORDERS_1');
+  const control = per('DB');
+  const perStore = D1_STATEMENTS_PER_S / (store || 1);
+  const byStores = perStore * MODEL_STORES;
+  const byControl = control > 0 ? D1_STATEMENTS_PER_S / control : Number.POSITIVE_INFINITY;
+  const deployment = Math.min(byStores, byControl);
+  const perDay = MODEL_RATE * 86_400 * BYTES_PER_ORDER;
+  const fmt = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en') : 'unbounded');
+  return [
+    'capacity (SPEC §14.3; a paid order = create + cashier page + report → apply → notify, merchant on ORDERS_1):',
+    `  statements per paid order: busiest store (ORDERS_1) ${store.toFixed(2)} · DB ${control.toFixed(3)} (target ≤ 0.01)`,
+    `  paid orders/s: one store ${fmt(perStore)} · ${MODEL_STORES} stores ${fmt(byStores)} · DB allows ${fmt(byControl)} → deployment ${fmt(deployment)} (target ≥ 1,000; ${D1_STATEMENTS_PER_S} statements/s per database)`,
+    `  storage at ${MODEL_RATE} paid orders/s (${BYTES_PER_ORDER} B each): ${((perDay * 365) / 1e9).toFixed(0)} GB a year; one store fills 10 GB in ${(D1_BYTES / perDay).toFixed(0)} days, ${MODEL_STORES} stores in ${((D1_BYTES * MODEL_STORES) / perDay).toFixed(0)} days; with HOT_DAYS ${HOT_DAYS} and history archived to R2, each of ${MODEL_STORES} stores stays near ${((perDay * HOT_DAYS) / MODEL_STORES / 1e9).toFixed(1)} GB`,
+  ];
+}
+
+/** `db`: the order store of the bench shop (ORDERS_1). */
 async function diagnose(db, outOrderIds) {
   const ids = JSON.stringify(outOrderIds);
   const inBatch = `o.out_order_id IN (SELECT value FROM json_each(?1))`;
@@ -377,7 +419,7 @@ function summarizeProfile(profile) {
  */
 async function seedConsole(base, db, count) {
   const api = gatewayClient(base);
-  const m = await api.admin('POST', '/merchants', { name: 'Console bench shop' });
+  const m = await api.admin('POST', '/merchants', { name: 'Console bench shop', store: 'DB' });
   // One statement: a recursive CTE makes the rows (a proxied D1 binding answers each call over IPC).
   await db
     .prepare(
@@ -499,7 +541,7 @@ async function main() {
     const rss = rssSampler(huipay.pids);
     rssNow = rss.nowMb;
     cleanups.push(() => rss.stop());
-    const { db, files } = huipay;
+    const { db, stores, files } = huipay;
     log(`huipay on ${huipay.url} (workerd pids ${huipay.pids.join(', ')}); migrations ${files.join(', ')}`);
 
     const floorInspector = opts.profile === 'floor' ? 9300 + Math.floor(Math.random() * 500) : undefined;
@@ -521,11 +563,13 @@ async function main() {
     // Seed through the admin API.
     const api = gatewayClient(huipay.url);
     const callbacks = `http://127.0.0.1:${merchant.port}`;
+    // The routes' merchants live on the two order stores besides DB (SPEC §14.3); the console's on DB.
     const { m, app, sessions } = await api.seedShop({
       name: 'Bench shop',
       tag: 'bench',
       sessions: SESSIONS,
       callbacks,
+      store: 'ORDERS_1',
     });
     // A second app whose Alipay orders go through the official channel (routing official: in sandbox,
     // the built-in Alipay simulator, reached in-process).
@@ -547,6 +591,7 @@ async function main() {
       sessions: SESSIONS,
       shards: SHARDS,
       callbacks,
+      store: 'ORDERS_2',
     });
     const sessionByPayload = new Map([...sessions, ...shardedSessions].map((s) => [s.qr_payload, s]));
     const beat = () => Promise.all([...sessions, ...shardedSessions].map((s) => api.heartbeat(s)));
@@ -573,6 +618,7 @@ async function main() {
           sessions: sessions.map((s) => ({ id: s.id, type: s.type, shard: s.shard ?? 0 })),
           tag: 'b',
           seed: true,
+          store: 'ORDERS_1',
         },
         {
           merchantId: sm.id,
@@ -581,6 +627,7 @@ async function main() {
           sessions: shardedSessions.map((s) => ({ id: s.id, type: s.type, shard: s.shard ?? 0 })),
           tag: 's',
           seed: true,
+          store: 'ORDERS_2',
         },
         {
           merchantId: consoleShop.merchantId,
@@ -592,10 +639,12 @@ async function main() {
           ],
           tag: 'c',
           seed: false,
+          store: 'DB',
         },
       ];
       for (const shop of shops) {
-        const { byShard, seconds } = await preloadMerchant(db, shop, opts.preload);
+        const storeIndex = shop.store === 'DB' ? 0 : Number(shop.store.slice('ORDERS_'.length));
+        const { byShard, seconds } = await preloadMerchant(stores[shop.store], { ...shop, storeIndex }, opts.preload);
         const kept = shop.seed
           ? await seedCollectors(huipay.mf, byShard, collectorName(shop.merchantId, shop.mode))
           : 0;
@@ -783,7 +832,7 @@ async function main() {
     );
 
     // report: one signed payment report per pending order, then wait for the queue to apply them.
-    const paidBefore = (await db.prepare(`SELECT COUNT(*) AS n FROM orders WHERE status = 'paid'`).first()).n;
+    const paidBefore = (await countAll(stores, `SELECT COUNT(*) AS n FROM orders WHERE status = 'paid'`));
     let next = 0;
     const reported = [];
     const reportRequest = {
@@ -853,7 +902,7 @@ async function main() {
     let paid = paidBefore;
     const waitUntil = lastReportAt + REPORT_WAIT_MS;
     while (performance.now() < waitUntil) {
-      paid = (await db.prepare(`SELECT COUNT(*) AS n FROM orders WHERE status = 'paid'`).first()).n;
+      paid = (await countAll(stores, `SELECT COUNT(*) AS n FROM orders WHERE status = 'paid'`));
       if (paid >= target) break;
       await sleep(200);
     }
@@ -866,7 +915,7 @@ async function main() {
     if (paid < target)
       log(
         `report: ${await diagnose(
-          db,
+          stores.ORDERS_1,
           reported.map((o) => o.outOrderId),
         )}`,
       );
@@ -935,7 +984,7 @@ async function main() {
       if (got < notifyBatch.length)
         log(
           `notify: ${notifyBatch.length - got} notifies missing; ${await diagnose(
-            db,
+            stores.ORDERS_1,
             notifyBatch.filter((o) => !merchant.received.has(o.outOrderId)).map((o) => o.outOrderId),
           )}`,
         );
@@ -1016,9 +1065,7 @@ async function main() {
       });
       if (vmqOrders.length < 10 || vmqOrders.some((o) => !o.session))
         throw new Error(`push_vmq: only ${vmqOrders.length} V免签 orders made, or one names no known session`);
-      const paidBefore = (
-        await db.prepare(`SELECT COUNT(*) AS n FROM orders WHERE status = 'paid' AND facade = 'vmq'`).first()
-      ).n;
+      const paidBefore = (await countAll(stores, `SELECT COUNT(*) AS n FROM orders WHERE status = 'paid' AND facade = 'vmq'`));
       let i = 0;
       let pushed = 0;
       const request = {
@@ -1062,8 +1109,7 @@ async function main() {
       const lastPushAt = performance.now();
       let paid = paidBefore;
       while (performance.now() < lastPushAt + REPORT_WAIT_MS) {
-        paid = (await db.prepare(`SELECT COUNT(*) AS n FROM orders WHERE status = 'paid' AND facade = 'vmq'`).first())
-          .n;
+        paid = await countAll(stores, `SELECT COUNT(*) AS n FROM orders WHERE status = 'paid' AND facade = 'vmq'`);
         if (paid >= paidBefore + pushed) break;
         await sleep(200);
       }
@@ -1082,7 +1128,7 @@ async function main() {
     // The V免签 orders' notifies are still being delivered: let the queue drain first.
     const drainFrom = performance.now();
     while (performance.now() - drainFrom < 60_000) {
-      const pending = (await db.prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending'`).first()).n;
+      const pending = (await countAll(stores, `SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending'`));
       if (pending === 0) break;
       await sleep(250);
     }
@@ -1190,6 +1236,10 @@ async function main() {
           d1_rows_written: (b.d1_rows_written - a.d1_rows_written) / n,
           do_calls: (b.do_calls - a.do_calls) / n,
           queue_messages: (b.queue - a.queue) / n,
+          // Per D1 binding: DB (the control plane and the console shop's store), ORDERS_1, ORDERS_2.
+          d1_by: Object.fromEntries(
+            ['DB', ...ORDER_STORES].map((k) => [k, ((b.d1_by[k] ?? 0) - (a.d1_by[k] ?? 0)) / n]),
+          ),
         };
       };
       const pool = async (n, task) => {
@@ -1224,7 +1274,7 @@ async function main() {
       await step('create (sandbox)', N, () => pool(N, createOne(app, made)));
       await step('create (sharded)', N, () => pool(N, createOne(shardedApp)));
       // A live merchant: its create is a guarded batch (fee, quota, ledger).
-      const lm = await api.admin('POST', '/merchants', { name: 'Counters live shop' });
+      const lm = await api.admin('POST', '/merchants', { name: 'Counters live shop', store: 'ORDERS_1' });
       await api.admin('POST', `/merchants/${lm.id}/points`, { delta: 10_000_000, reason: 'recharge' });
       await api.admin('PUT', `/merchants/${lm.id}/plan`, { order_fee_points: 1 });
       const liveApp = await api.admin('POST', `/merchants/${lm.id}/apps`, {
@@ -1277,7 +1327,7 @@ async function main() {
       await fetch(`${huipay.url}/__bench/counters?on=0`);
       for (const [name, c] of Object.entries(per))
         log(
-          `counters: ${name}: per ${name.startsWith('paid') ? 'order' : 'request'} ${c.requests.toFixed(2)} HTTP requests, ${c.d1_statements.toFixed(2)} D1 statements (${c.d1_batches.toFixed(2)} batches, ${c.d1_rows_written.toFixed(1)} rows written), ${c.do_calls.toFixed(2)} Durable Object calls, ${c.queue_messages.toFixed(2)} queue messages (n = ${c.n})`,
+          `counters: ${name}: per ${name.startsWith('paid') ? 'order' : 'request'} ${c.requests.toFixed(2)} HTTP requests, ${c.d1_statements.toFixed(2)} D1 statements (${byBinding(c)}; ${c.d1_batches.toFixed(2)} batches, ${c.d1_rows_written.toFixed(1)} rows written), ${c.do_calls.toFixed(2)} Durable Object calls, ${c.queue_messages.toFixed(2)} queue messages (n = ${c.n})`,
         );
       return per;
     }
@@ -1390,8 +1440,9 @@ async function main() {
       'platform use (bench-entry counters):',
       ...Object.entries(counters).map(
         ([name, c]) =>
-          `  ${name.padEnd(38)} ${c.d1_statements.toFixed(2).padStart(6)} D1 statements ${c.d1_rows_written.toFixed(1).padStart(5)} rows written ${c.do_calls.toFixed(2).padStart(6)} DO calls ${c.queue_messages.toFixed(2).padStart(6)} queue messages ${c.requests.toFixed(2).padStart(5)} HTTP requests`,
+          `  ${name.padEnd(38)} ${c.d1_statements.toFixed(2).padStart(6)} D1 statements (${byBinding(c)}) ${c.d1_rows_written.toFixed(1).padStart(5)} rows written ${c.do_calls.toFixed(2).padStart(6)} DO calls ${c.queue_messages.toFixed(2).padStart(6)} queue messages ${c.requests.toFixed(2).padStart(5)} HTTP requests`,
       ),
+      ...capacityLines(counters),
       `cores: ${cores} · peak RSS of the serving workerd: ${summary.peak_rss_mb.toFixed(1)} MB (the floor's workerd: ${floorRss.peakMb().toFixed(1)} MB)`,
       `report: ${results.report.applyNote}; ${results.report.drainNote}`,
       `report: queue ${results.report.queueNote}`,

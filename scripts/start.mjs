@@ -2,7 +2,7 @@
  * `npm start`: run huipay locally with a ready-to-use demo.
  *
  * 1. Creates .dev.vars from .dev.vars.example if it is missing.
- * 2. Applies the D1 migrations to the local database (.wrangler/state).
+ * 2. Applies the D1 migrations to every local D1 database wrangler.toml binds (.wrangler/state).
  * 3. Starts `wrangler dev` on $LISTEN:$PORT (default 127.0.0.1:8787), with VMQ_MONITOR_DOMAIN set to
  *    $VMQ_MONITOR_DOMAIN or localhost:$PORT, so each session's V免签 host is <label>.localhost:$PORT.
  * 4. Once /healthz answers, makes sure a "Demo shop" merchant exists with a sandbox app and a
@@ -23,6 +23,7 @@ import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDemo, OFFICIAL_APP } from './lib/demo-setup.mjs';
+import { d1Bindings } from './lib/d1-bindings.mjs';
 import { quietEnv, quietLines } from './lib/quiet.mjs';
 
 process.chdir(join(dirname(fileURLToPath(import.meta.url)), '..'));
@@ -49,12 +50,15 @@ if (!devVars.ADMIN_TOKEN) throw new Error('.dev.vars has no ADMIN_TOKEN');
 
 // 2. Local database.
 const QUIET_ENV = await quietEnv();
-log('applying local D1 migrations');
-const migrate = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local'], {
-  stdio: 'inherit',
-  env: { ...process.env, ...QUIET_ENV, CI: '1' },
-});
-if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+// Every D1 binding wrangler.toml has: DB and each order store ORDERS_n (its own migrations_dir).
+for (const { binding } of d1Bindings()) {
+  log(`applying local D1 migrations to ${binding}`);
+  const migrate = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', binding, '--local'], {
+    stdio: 'inherit',
+    env: { ...process.env, ...QUIET_ENV, CI: '1' },
+  });
+  if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+}
 
 // 3. The gateway. Run like `npx wrangler dev`, but without npx: npx starts wrangler under `sh -c`,
 // which does not pass on the signals we forward, so Ctrl-C/SIGTERM would leave workerd running.

@@ -218,8 +218,59 @@ let seq = 0;
 export const uniqueKey = (label: string) => `${label}${Date.now()}${++seq}`;
 
 export const db = () => env.DB;
+
+/** The order stores the test pool binds (vitest.config.ts), in binding order: DB, ORDERS_1, ORDERS_2. */
+export const storeBindings = () => [env.DB, env.ORDERS_1, env.ORDERS_2];
+
+/**
+ * The order tables of every store read (and written) as one, for tests that look at rows whatever
+ * store their merchant landed on: `first()` gives the first store's row that has one (a
+ * `SELECT COUNT(*)` or `COALESCE(SUM(x), 0)` adds up the stores'), `all()` the rows of all, `run()` runs on each.
+ */
+export const orderTables = {
+  prepare(sql: string) {
+    const on = (binds: unknown[]) => storeBindings().map((d1) => d1.prepare(sql).bind(...binds));
+    const statement = (binds: unknown[]) => ({
+      bind: (...more: unknown[]) => statement([...binds, ...more]),
+      async first<T = any>(column?: string): Promise<T | null> {
+        const rows = await Promise.all(on(binds).map((st) => st.first<Record<string, unknown>>()));
+        const total = /^\s*SELECT\s+(?:COUNT\(\*\)|COALESCE\(SUM\(\w+\),\s*0\))\s+AS\s+(\w+)\s+FROM/i.exec(sql);
+        if (total && rows.every((r) => r)) {
+          const name = total[1];
+          const sum = { [name]: rows.reduce((n, r) => n + Number(r![name]), 0) };
+          return (column ? sum[column] : sum) as T;
+        }
+        const row = rows.find((r) => r !== null) ?? null;
+        return (column ? (row?.[column] ?? null) : row) as T | null;
+      },
+      async all<T = any>(): Promise<{ results: T[] }> {
+        const parts = await Promise.all(on(binds).map((st) => st.all<T>()));
+        return { results: parts.flatMap((p) => p.results) };
+      },
+      async run() {
+        const parts = await Promise.all(on(binds).map((st) => st.run()));
+        return { meta: { changes: parts.reduce((n, p) => n + p.meta.changes, 0) } };
+      },
+    });
+    return statement([]);
+  },
+};
+const ORDER_TABLES = [
+  'orders',
+  'payments',
+  'deliveries',
+  'delivery_attempts',
+  'refunds',
+  'channel_log',
+  'points_ledger',
+  'books',
+];
 export const count = async (table: string) =>
-  (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table}`).first<{ n: number }>())?.n ?? 0;
+  (
+    await (ORDER_TABLES.includes(table) ? orderTables : env.DB)
+      .prepare(`SELECT COUNT(*) AS n FROM ${table}`)
+      .first<{ n: number }>()
+  )?.n ?? 0;
 
 /** The requests the local merchant server received under `key`. */
 export async function merchantLog(

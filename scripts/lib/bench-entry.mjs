@@ -24,7 +24,7 @@ export function benchEntry(bundleScript) {
 const SOURCE = `import worker, { Collector as BaseCollector, Sweeper as BaseSweeper } from './index.js';
 export * from './index.js';
 
-const counts = { d1: 0, d1_batches: 0, d1_rows_written: 0, do_calls: 0, queue: 0, requests: 0, queue_batches: 0 };
+const counts = { d1: 0, d1_batches: 0, d1_rows_written: 0, do_calls: 0, queue: 0, requests: 0, queue_batches: 0, d1_by: {} };
 /** Adds the rows D1 says a statement wrote (index entries included) to the count. */
 const written = (r) => {
   for (const one of Array.isArray(r) ? r : [r]) counts.d1_rows_written += one?.meta?.rows_written ?? 0;
@@ -33,19 +33,24 @@ const written = (r) => {
 let on = false;
 let dropQueue = false;
 
-function countedD1(d1) {
+/** A D1 binding whose statements are counted, in all and under its binding name (d1_by). */
+function countedD1(d1, name) {
+  const tick = (n = 1) => {
+    counts.d1 += n;
+    counts.d1_by[name] = (counts.d1_by[name] ?? 0) + n;
+  };
   const wrap = (stmt) => ({
     real: stmt,
     bind: (...v) => wrap(stmt.bind(...v)),
-    first: (...a) => (counts.d1++, stmt.first(...a)),
-    run: () => (counts.d1++, stmt.run().then(written)),
-    all: () => (counts.d1++, stmt.all().then(written)),
-    raw: (...a) => (counts.d1++, stmt.raw(...a)),
+    first: (...a) => (tick(), stmt.first(...a)),
+    run: () => (tick(), stmt.run().then(written)),
+    all: () => (tick(), stmt.all().then(written)),
+    raw: (...a) => (tick(), stmt.raw(...a)),
   });
   return {
     prepare: (q) => wrap(d1.prepare(q)),
     batch: (stmts) => {
-      counts.d1 += stmts.length;
+      tick(stmts.length);
       counts.d1_batches++;
       return d1.batch(stmts.map((s) => s.real ?? s)).then(written);
     },
@@ -88,6 +93,14 @@ function countedQueue(q) {
   };
 }
 
+/** Every D1 binding of env (DB and the order stores ORDERS_n), counted. */
+const countedStores = (env) =>
+  Object.fromEntries(
+    Object.keys(env)
+      .filter((k) => k === 'DB' || /^ORDERS_\\d+$/.test(k))
+      .map((k) => [k, countedD1(env[k], k)]),
+  );
+
 const countedEnvs = new WeakMap();
 function counted(env) {
   if (!on) return env;
@@ -95,7 +108,7 @@ function counted(env) {
   if (!c) {
     c = {
       ...env,
-      DB: countedD1(env.DB),
+      ...countedStores(env),
       COLLECTOR: countedNamespace(env.COLLECTOR),
       SWEEPER: countedNamespace(env.SWEEPER),
       JOBS: countedQueue(env.JOBS),
@@ -196,7 +209,7 @@ export class Collector extends BaseCollector {
 
 export class Sweeper extends BaseSweeper {
   constructor(ctx, env) {
-    super(ctx, { ...env, DB: on ? countedD1(env.DB) : env.DB, JOBS: countedQueue(env.JOBS) });
+    super(ctx, { ...env, ...(on ? countedStores(env) : {}), JOBS: countedQueue(env.JOBS) });
   }
 }
 `;

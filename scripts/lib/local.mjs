@@ -276,9 +276,9 @@ export class QueueLog extends Log {
   }
 }
 
-/** Applies drizzle-kit's SQL files in order to the D1 `DB` (what `wrangler d1 migrations apply` does). */
-export async function applyMigrations(mf, dir) {
-  const db = await mf.getD1Database('DB');
+/** Applies drizzle-kit's SQL files in order to a D1 binding (what `wrangler d1 migrations apply` does). */
+export async function applyMigrations(mf, dir, binding = 'DB') {
+  const db = await mf.getD1Database(binding);
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.sql'))
     .sort();
@@ -297,6 +297,22 @@ export async function applyMigrations(mf, dir) {
  * the `huipay-jobs` queue with wrangler.toml's consumer settings, the vars plus fake secrets and
  * `vars` on top. The runtime's output goes to `handleRuntimeStdio`; Miniflare's log to `log`.
  */
+/** The order stores the served gateway binds besides DB. */
+export const ORDER_STORES = ['ORDERS_1', 'ORDERS_2'];
+
+/** `SELECT COUNT(*) AS n …` summed over every store of a served gateway (`stores` of serveHuipay). */
+export async function countAll(stores, sql, ...binds) {
+  const parts = await Promise.all(
+    Object.values(stores).map((d1) =>
+      d1
+        .prepare(sql)
+        .bind(...binds)
+        .first(),
+    ),
+  );
+  return parts.reduce((n, r) => n + Number(r.n), 0);
+}
+
 export async function serveHuipay({ script, vars = {}, log, handleRuntimeStdio, inspectorPort }) {
   const cfg = workerConfig();
   const server = await startMiniflare({
@@ -305,7 +321,8 @@ export async function serveHuipay({ script, vars = {}, log, handleRuntimeStdio, 
     scriptPath: script,
     // The bundle may be imported by a wrapping entry (the bench's --preload): every .js is an ES module.
     modulesRules: [{ type: 'ESModule', include: ['**/*.js', '**/*.mjs'] }],
-    d1Databases: { DB: 'huipay-local' },
+    // The control plane and first order store, and two more order stores (SPEC §14.1).
+    d1Databases: { DB: 'huipay-local', ORDERS_1: 'huipay-local-orders-1', ORDERS_2: 'huipay-local-orders-2' },
     durableObjects: {
       COLLECTOR: { className: 'Collector', useSQLite: true },
       SWEEPER: { className: 'Sweeper', useSQLite: true },
@@ -317,7 +334,10 @@ export async function serveHuipay({ script, vars = {}, log, handleRuntimeStdio, 
     log,
   });
   const { db, files } = await applyMigrations(server.mf, join(ROOT, 'migrations'));
-  return { ...server, db, files };
+  const stores = { DB: db };
+  for (const binding of ORDER_STORES)
+    stores[binding] = (await applyMigrations(server.mf, join(ROOT, 'migrations', 'orders'), binding)).db;
+  return { ...server, db, stores, files };
 }
 
 /** Miniflare options both served workers share: loopback, modules, wrangler.toml's date and flags. */
@@ -399,12 +419,13 @@ export function gatewayClient(base) {
     if (!res.ok) throw new Error(`heartbeat of session ${session.id} → ${res.status} ${await res.text()}`);
   }
   /**
-   * A merchant (`max_offset` 0.50, random rotation, its live state over `shards` Collectors), a
+   * A merchant (on order store `store`, else the one with the fewest merchants; `max_offset` 0.50,
+ * random rotation, its live state over `shards` Collectors), a
    * sandbox app whose callbacks go to `callbacks` (a base URL) and `sessions` sandbox Alipay
    * sessions whose QR payloads end in `<tag>-<i>`. Nothing is online until their heartbeats.
    */
-  async function seedShop({ name, tag, sessions = 4, shards = 1, callbacks }) {
-    const m = await admin('POST', '/merchants', { name });
+  async function seedShop({ name, tag, sessions = 4, shards = 1, callbacks, store }) {
+    const m = await admin('POST', '/merchants', { name, store });
     await admin('PUT', `/merchants/${m.id}/settings`, {
       max_offset: '0.50',
       rotation: 'random',

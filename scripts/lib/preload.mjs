@@ -27,7 +27,8 @@ const SPAN_MS = 60 * DAY_MS;
  * Writes `count` historical orders of one merchant (and their payments, deliveries, attempts and
  * ledger) and returns the payments a Collector still keeps, by shard.
  *
- * `m`: { merchantId, appId, mode, sessions: [{ id, type, shard }], tag } — `tag` (letters and
+ * `db` is the merchant's order store, `m.storeIndex` its index (0 for DB, n for ORDERS_n).
+ * `m`: { merchantId, appId, mode, sessions: [{ id, type, shard }], tag, storeIndex } — `tag` (letters and
  * digits) keeps this merchant's out_order_ids, pay tokens and payment ids apart from the others'.
  */
 export async function preloadMerchant(db, m, count, { nowMs = Date.now(), windowDays = 8 } = {}) {
@@ -42,7 +43,9 @@ export async function preloadMerchant(db, m, count, { nowMs = Date.now(), window
   const otherIds = JSON.stringify(otherSessions.map((s) => s.id));
   const shardOf = new Map(m.sessions.map((s) => [s.id, s.shard ?? 0]));
   const shardJson = JSON.stringify(Object.fromEntries(shardOf));
-  const base = (await db.prepare(`SELECT COALESCE(MAX(id), 0) + 1 AS b FROM orders`).first()).b;
+  // Ids in the store's range (store n numbers from n × 10^13 + 1, src/domain/stores.ts).
+  const first = (m.storeIndex ?? 0) * 10_000_000_000_000 + 1;
+  const base = (await db.prepare(`SELECT MAX(COALESCE(MAX(id), 0) + 1, ?) AS b FROM orders`).bind(first).first()).b;
   const start = nowMs - SPAN_MS;
   // j → the order's facts, shared by every statement below.
   const facts = `WITH RECURSIVE n(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM n WHERE j + 1 < ?2),
@@ -86,7 +89,8 @@ export async function preloadMerchant(db, m, count, { nowMs = Date.now(), window
     [m.mode],
   );
   // Notify deliveries of paid orders, delivered; their attempts (one in seven failed twice first).
-  const dbase = (await db.prepare(`SELECT COALESCE(MAX(id), 0) + 1 AS b FROM deliveries`).first()).b;
+  const dbase = (await db.prepare(`SELECT MAX(COALESCE(MAX(id), 0) + 1, ?) AS b FROM deliveries`).bind(first).first())
+    .b;
   await run(
     `${facts} INSERT INTO deliveries (id, dedupe_key, kind, merchant_id, app_id, order_id, event_type, url, allow_internal, body,
        status, attempts, next_attempt_ms, created_ms, delivered_ms)
@@ -122,7 +126,8 @@ export async function preloadMerchant(db, m, count, { nowMs = Date.now(), window
     );
     await db
       .prepare(
-        `UPDATE merchants SET points = (SELECT balance_after FROM points_ledger WHERE merchant_id = ?1 ORDER BY id DESC LIMIT 1) WHERE id = ?1`,
+        `INSERT INTO books (merchant_id, points) VALUES (?1, (SELECT balance_after FROM points_ledger WHERE merchant_id = ?1 ORDER BY id DESC LIMIT 1))
+         ON CONFLICT (merchant_id) DO UPDATE SET points = excluded.points`,
       )
       .bind(m.merchantId)
       .run();

@@ -4,7 +4,7 @@
  */
 import { and, count, eq, sql } from 'drizzle-orm';
 import type { Db } from '../env';
-import { apps, deliveries, merchants, orders, sessions, type Order } from './schema';
+import { apps, deliveries, orders, sessions, type Order } from './schema';
 
 const key = (name: string) => sql.placeholder(name);
 
@@ -110,19 +110,6 @@ function prepare(db: Db) {
       .from(orders)
       .leftJoin(deliveries, eq(deliveries.dedupeKey, sql`'notify:' || ${orders.id}`))
       .where(eq(orders.payToken, key('token')))
-      .prepare(),
-    /** What the payer's page needs of an order's app (control plane): its URLs and secret, its merchant's name. */
-    payApp: db
-      .select({
-        appkey: apps.appkey,
-        secretEnc: apps.secretEnc,
-        appReturn: apps.returnUrl,
-        appTimeout: apps.timeoutUrl,
-        merchantName: merchants.name,
-      })
-      .from(apps)
-      .innerJoin(merchants, eq(merchants.id, apps.merchantId))
-      .where(eq(apps.id, key('appId')))
       .prepare(),
   };
 }

@@ -26,6 +26,7 @@ import { routeOrder } from '../domain/routing';
 import { applyConfig, hasSessions, liveSessions, recordHeartbeat } from './collector/sessions';
 import { CollectorStore } from './collector/store';
 import type {
+  AppFacts,
   AssignOutcome,
   CheckedCreateInput,
   CollectorConfig,
@@ -52,6 +53,17 @@ export class Collector extends DurableObject<Env> {
   /** Replaces sessions' configuration, settings and apps, unless `config` is older than what we have. */
   sync(config: CollectorConfig): { applied: boolean } {
     return applyConfig(this.store, config);
+  }
+
+  /**
+   * What the order paths after create need of the apps (one, or all): their rows and webhook
+   * endpoints, and the merchant's name. Null until this object has been synced with them.
+   */
+  appFacts(appId?: number): { merchantName: string; apps: AppFacts[] } | null {
+    const all = this.store.appFacts();
+    if (!all || appId === undefined) return all;
+    const apps = all.apps.filter((f) => f.app.id === appId);
+    return apps.length ? { merchantName: all.merchantName, apps } : null;
   }
 
   /** Records a heartbeat. `cameOnline` is true when the session was new or offline before it. */

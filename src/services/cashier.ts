@@ -2,13 +2,14 @@
  * What the payer's page needs to follow an order. While the order is pending and this isolate
  * knows its Collector, the Collector answers the status poll from the order's amount hold; else
  * one query of the order's store (the token names it) gives the order and whether the merchant
- * acknowledged the notify, and the control plane its app's return/timeout URLs and signing secret.
+ * acknowledged the notify, and the order's Collector its app's return/timeout URLs and signing
+ * secret (nothing is read of the control plane).
  */
 import { queries } from '../db/queries';
-import { collector, payTokens } from './collector';
+import { appFacts, collector, payTokens } from './collector';
 import { formatFen } from '../domain/money';
 import { signedReturnUrl } from '../domain/notify';
-import { boundStores, controlDb, storeDb } from '../db/stores';
+import { boundStores, storeDb } from '../db/stores';
 import { PAY_TOKEN, storeOfToken } from '../domain/stores';
 import { unixSeconds } from '../errors';
 import { openSecret } from '../domain/secrets';
@@ -17,8 +18,20 @@ export async function payState(env: Env, token: string) {
   const name = storeOfToken(token);
   if (!PAY_TOKEN.test(token) || !boundStores(env).includes(name)) return null;
   const found = await queries(storeDb(env, name)).payOrder.get({ token });
-  const app = found && (await queries(controlDb(env)).payApp.get({ appId: found.order.appId }));
-  const state = found && app ? { ...found, ...app } : null;
+  const order = found?.order;
+  const facts = order && (await appFacts(env, order.merchantId, order.mode, order.appId));
+  const app = facts?.apps[0]?.app;
+  const state =
+    found && facts && app
+      ? {
+          ...found,
+          appkey: app.appkey,
+          secretEnc: app.secretEnc,
+          appReturn: app.returnUrl,
+          appTimeout: app.timeoutUrl,
+          merchantName: facts.merchantName,
+        }
+      : null;
   const o = state?.order;
   // Only orders on a collection session have a hold their Collector can answer polls from.
   if (o?.status === 'pending' && o.channel === null)

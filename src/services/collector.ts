@@ -13,7 +13,8 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { queries } from '../db/queries';
-import { apps, channelConfigs, merchants, rules, sessions, type Rule } from '../db/schema';
+import { controlDb } from '../db/stores';
+import { apps, channelConfigs, merchants, rules, sessions, type Rule, webhooks } from '../db/schema';
 import { CHANNELS } from '../channels/registry';
 import type { ChannelSlot } from '../domain/routing';
 import { Memo } from '../domain/memo';
@@ -63,7 +64,7 @@ export function ruleSpec(r: Rule): RuleSpec {
  * with the sessions (and their effective rules) each one owns.
  */
 export async function syncCollector(env: Env, db: Db, merchantId: number, mode: Mode): Promise<void> {
-  const [merchant, sessionRows, ruleRows, appRows, configRows] = await db.batch([
+  const [merchant, sessionRows, ruleRows, appRows, hookRows, configRows] = await db.batch([
     db.select().from(merchants).where(eq(merchants.id, merchantId)),
     db
       .select()
@@ -74,6 +75,11 @@ export async function syncCollector(env: Env, db: Db, merchantId: number, mode: 
       .select()
       .from(apps)
       .where(and(eq(apps.merchantId, merchantId), eq(apps.mode, mode))),
+    db
+      .select({ webhook: webhooks })
+      .from(webhooks)
+      .innerJoin(apps, eq(apps.id, webhooks.appId))
+      .where(and(eq(apps.merchantId, merchantId), eq(apps.mode, mode), eq(webhooks.enabled, true))),
     db
       .select({
         appId: channelConfigs.appId,
@@ -104,6 +110,13 @@ export async function syncCollector(env: Env, db: Db, merchantId: number, mode: 
     hasNotifyUrl: notifyTarget(a) !== null,
     routing: a.routing,
     channels: channelSlots(configRows.filter((c) => c.appId === a.id)),
+    facts: {
+      app: a,
+      // Endpoints of the app's own mode (test endpoints take sandbox events, live ones live events).
+      webhooks: hookRows
+        .map((r) => r.webhook)
+        .filter((w) => w.appId === a.id && w.mode === (a.mode === 'live' ? 'live' : 'test')),
+    },
   }));
   placements.delete(`${merchantId}:${mode}`);
   await Promise.all(
@@ -120,6 +133,7 @@ export async function syncCollector(env: Env, db: Db, merchantId: number, mode: 
           timezone: m.timezone,
           store: m.store,
           plan: { points: m.orderFeePoints, permille: m.orderFeePermille, monthlyQuota: m.monthlyQuota },
+          merchantName: m.name,
         },
         sessions: sessionRows
           .filter((s) => s.shard === shard)
@@ -224,3 +238,18 @@ export const payTokens = {
   forget: (token: string) => tokenRoutes.delete(token),
   route: (token: string) => tokenRoutes.get(token),
 };
+
+/**
+ * The facts of a merchant's apps in a mode (one app, or all) from its Collector — rows, webhook
+ * endpoints, the merchant's name — so the payer's page and the notify fan-out read nothing of the
+ * control plane; a Collector not yet synced with them is synced first. Null when there is no such app.
+ */
+export async function appFacts(env: Env, merchantId: number, mode: Mode, appId?: number) {
+  return withSynced(
+    env,
+    controlDb(env),
+    { merchantId, mode },
+    (c) => c.appFacts(appId),
+    (r) => r === null,
+  );
+}

@@ -4,8 +4,8 @@
  * a refund's and an unmatched payment's events, each sent at once as its first attempt. Also the
  * merchant's side: a manual resend, the log of an order's deliveries, a test send to an endpoint.
  * The attempts themselves (retries, the sweep) are in delivery-attempts.ts. `db` is the
- * merchant's store (deliveries and attempts live there); apps and endpoints are read from the
- * control plane.
+ * merchant's store (deliveries and attempts live there); apps and their endpoints come from the
+ * merchant's Collector (`appFacts`), so a paid order's notify reads nothing of the control plane.
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import {
@@ -13,9 +13,7 @@ import {
   attempts,
   deliveries,
   orders,
-  webhooks,
   type Delivery,
-  type App,
   type Order,
   type Payment,
   type Refund,
@@ -28,42 +26,29 @@ import { randomId } from '../domain/ids';
 import { eventBody, notifyTarget, orderNotify, signatureHeader } from '../domain/notify';
 import { outboundUrlProblem } from '../domain/ssrf';
 import type { Mode, WebhookEvent } from '../domain/vocab';
+import type { AppFacts } from '../durable/collector/types';
 import type { Db } from '../env';
 import { HuipayError } from '../errors';
 import { type Job, wakeSweeper } from '../jobs';
+import { appFacts } from './collector';
 import { runAttempt, secretOf, sweepAt } from './delivery-attempts';
 import { orderFacts, refundFacts } from './lifecycle';
 import { LOG_LIMIT, postOnce } from './outbound';
 
 type NewDelivery = typeof deliveries.$inferInsert;
 
-const appOf = (env: Env, id: number) => controlDb(env).query.apps.findFirst({ where: eq(apps.id, id) });
-
-const webhookMode = (mode: Mode) => (mode === 'live' ? 'live' : 'test');
-
-/** Webhook endpoints of these apps that want `event`, in the apps' mode. */
-async function subscribers(env: Env, appRows: App[], event: WebhookEvent) {
-  if (appRows.length === 0) return [];
-  const rows = await controlDb(env)
-    .select()
-    .from(webhooks)
-    .where(
-      and(
-        inArray(
-          webhooks.appId,
-          appRows.map((a) => a.id),
-        ),
-        eq(webhooks.enabled, true),
-      ),
-    );
-  return rows.filter(
-    (w) => w.events.includes(event) && w.mode === webhookMode(appRows.find((a) => a.id === w.appId)!.mode),
-  );
+/** The facts of an app (or of all the merchant's apps of a mode) from the merchant's Collector. */
+async function factsOf(env: Env, merchantId: number, mode: Mode, appId?: number): Promise<AppFacts[]> {
+  return (await appFacts(env, merchantId, mode, appId))?.apps ?? [];
 }
+
+/** Webhook endpoints of these apps (enabled, of the apps' mode: the facts hold only those) that want `event`. */
+const subscribers = (apps: AppFacts[], event: WebhookEvent) =>
+  apps.flatMap((f) => f.webhooks.filter((w) => w.events.includes(event)).map((w) => ({ w, app: f.app })));
 
 async function webhookDeliveries(
   env: Env,
-  appRows: App[],
+  apps: AppFacts[],
   event: WebhookEvent,
   subject: string,
   data: Record<string, unknown>,
@@ -71,8 +56,7 @@ async function webhookDeliveries(
   nowMs: number,
 ): Promise<NewDelivery[]> {
   const out: NewDelivery[] = [];
-  for (const w of await subscribers(env, appRows, event)) {
-    const app = appRows.find((a) => a.id === w.appId)!;
+  for (const { w, app } of subscribers(apps, event)) {
     const eventId = randomId('evt');
     const body = await eventBody(
       { id: eventId, type: event, createdMs: nowMs, livemode: app.mode === 'live', appkey: app.appkey, data },
@@ -105,11 +89,12 @@ export async function orderDeliveries(
   event: 'payment.succeeded' | 'order.expired',
   nowMs = Date.now(),
 ): Promise<void> {
-  const app = await appOf(env, order.appId);
+  const facts = await factsOf(env, order.merchantId, order.mode, order.appId);
+  const app = facts[0]?.app;
   if (!app) return;
   const rows = await webhookDeliveries(
     env,
-    [app],
+    facts,
     event,
     `order:${order.id}`,
     { order: orderFacts(order) },
@@ -136,10 +121,7 @@ export async function orderDeliveries(
 
 /** Creates (once) the `payment.unmatched` events for a payment nobody's order took. */
 export async function unmatchedDeliveries(env: Env, db: Db, payment: Payment, nowMs = Date.now()): Promise<void> {
-  const appRows = await controlDb(env)
-    .select()
-    .from(apps)
-    .where(and(eq(apps.merchantId, payment.merchantId), eq(apps.mode, payment.mode)));
+  const apps = await factsOf(env, payment.merchantId, payment.mode);
   const data = {
     payment: {
       id: payment.id,
@@ -156,7 +138,7 @@ export async function unmatchedDeliveries(env: Env, db: Db, payment: Payment, no
     db,
     await webhookDeliveries(
       env,
-      appRows,
+      apps,
       'payment.unmatched',
       `payment:${payment.id}`,
       data,
@@ -175,13 +157,13 @@ export async function refundDeliveries(
   event: 'refund.succeeded' | 'refund.failed',
   nowMs = Date.now(),
 ): Promise<void> {
-  const app = await appOf(env, order.appId);
-  if (!app) return;
+  const facts = await factsOf(env, order.merchantId, order.mode, order.appId);
+  if (!facts.length) return;
   const data = { refund: refundFacts(refund, order), order: orderFacts(order) };
   await insertAndSend(
     env,
     db,
-    await webhookDeliveries(env, [app], event, `refund:${refund.id}`, data, { orderId: order.id }, nowMs),
+    await webhookDeliveries(env, facts, event, `refund:${refund.id}`, data, { orderId: order.id }, nowMs),
   );
 }
 
@@ -254,7 +236,7 @@ export async function attemptsOf(db: Db, deliveryId: number) {
 
 /** Sends a sample event to an endpoint now and returns the exact request and response. */
 export async function testSend(env: Env, w: Webhook) {
-  const app = (await appOf(env, w.appId))!;
+  const app = (await controlDb(env).query.apps.findFirst({ where: eq(apps.id, w.appId) }))!;
   const secret = await secretOf(env, app);
   const nowMs = Date.now();
   const sample = {

@@ -5,7 +5,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { orders, payments, sessions, type Order, type Payment } from '../db/schema';
-import { controlDb } from '../db/stores';
+import { controlDb, eachStore } from '../db/stores';
 import type { Db } from '../env';
 import { HuipayError } from '../errors';
 import type { OrderRef, OutboxJob, ReceivedPayment } from '../jobs';
@@ -61,6 +61,16 @@ async function applyExpiry(env: Env, db: Db, job: Extract<OutboxJob, { kind: 'ex
   );
   const order = await expirePending(db, sameOrder, true);
   if (order) await orderDeliveries(env, db, order, 'order.expired');
+}
+
+/** The store a received payment is on (payment ids name no store: each bound store is asked); DB when none has it. */
+export async function paymentStore(env: Env, paymentId: string): Promise<Db> {
+  const found = await eachStore(env, async (db) =>
+    (await db.select({ id: payments.id }).from(payments).where(eq(payments.id, paymentId)).limit(1)).length > 0
+      ? db
+      : null,
+  );
+  return found.find((db) => db !== null) ?? controlDb(env);
 }
 
 /**

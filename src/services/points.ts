@@ -131,8 +131,9 @@ export async function ledger(env: Env, merchantId: number, f: { cursor?: string;
 }
 
 /** An order's fee in SQL: the plan's points and per-mille bound at `points` and `permille`, the amount in fen at `amount`. */
+// Bound numbers may arrive as REAL: each is made an INTEGER, so the division rounds as in `orderFee`.
 const fee = (amount: string, points: string, permille: string) =>
-  `(${points} + (CAST(${amount} AS INTEGER) * ${permille} + 999) / 1000)`;
+  `(CAST(${points} AS INTEGER) + (CAST(${amount} AS INTEGER) * CAST(${permille} AS INTEGER) + 999) / 1000)`;
 /**
  * The guarded insert of a live order written with `columns` (by their names in the row; after
  * them come the month, the plan's fee points, fee per-mille and monthly quota, and the store's
@@ -303,7 +304,8 @@ export async function onboard(env: Env, s: Session): Promise<Onboarding> {
       d1
         .prepare(
           `INSERT INTO points_ledger (merchant_id, delta, reason, reference, balance_after, created_ms)
-           SELECT merchant_id, -?2, 'onboarding', ?3, points - ?2, ?4 FROM books WHERE merchant_id = ?1 AND points >= ?2
+           SELECT merchant_id, -CAST(?2 AS INTEGER), 'onboarding', ?3, points - CAST(?2 AS INTEGER), ?4
+           FROM books WHERE merchant_id = ?1 AND points >= ?2
            ON CONFLICT DO NOTHING`,
         )
         .bind(s.merchantId, m.onboardingFee, ref, Date.now()),

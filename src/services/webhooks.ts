@@ -1,4 +1,7 @@
-/** Webhook endpoints of an app: URL, extra headers, test/live mode and the events wanted. */
+/**
+ * Webhook endpoints of an app: URL, extra headers, test/live mode and the events wanted. Every
+ * change is pushed to the app's Collectors, which hand the endpoints to the event fan-out.
+ */
 import { eq, inArray } from 'drizzle-orm';
 import { apps, webhooks, type Webhook } from '../db/schema';
 import { outboundUrlProblem } from '../domain/ssrf';
@@ -6,6 +9,8 @@ import type { WebhookEvent } from '../domain/vocab';
 import type { Db } from '../env';
 import { HuipayError } from '../errors';
 import { requireApp } from './apps';
+import { syncCollector } from './collector';
+import { touchConfig } from './merchants';
 
 export interface WebhookFields {
   url?: string;
@@ -20,13 +25,21 @@ function checkTarget(url: string, mode: 'test' | 'live'): void {
   if (problem) throw new HuipayError('bad_request', `url: ${problem}`);
 }
 
-export async function createWebhook(db: Db, appkey: string, input: Required<WebhookFields>) {
+/** Tells the app's Collectors its endpoints changed. */
+async function publish(env: Env, db: Db, appId: number): Promise<void> {
+  const app = (await db.query.apps.findFirst({ where: eq(apps.id, appId) }))!;
+  await touchConfig(db, app.merchantId);
+  await syncCollector(env, db, app.merchantId, app.mode);
+}
+
+export async function createWebhook(env: Env, db: Db, appkey: string, input: Required<WebhookFields>) {
   const app = await requireApp(db, appkey);
   checkTarget(input.url, input.mode);
   const [w] = await db
     .insert(webhooks)
     .values({ appId: app.id, ...input, events: [...new Set(input.events)] })
     .returning();
+  await publish(env, db, app.id);
   return { webhook: w, appkey: app.appkey };
 }
 
@@ -40,7 +53,7 @@ export async function requireWebhook(db: Db, id: number): Promise<{ webhook: Web
   return row;
 }
 
-export async function updateWebhook(db: Db, id: number, input: WebhookFields) {
+export async function updateWebhook(env: Env, db: Db, id: number, input: WebhookFields) {
   const { webhook, appkey } = await requireWebhook(db, id);
   checkTarget(input.url ?? webhook.url, input.mode ?? webhook.mode);
   const [w] = await db
@@ -48,12 +61,14 @@ export async function updateWebhook(db: Db, id: number, input: WebhookFields) {
     .set({ ...input, events: input.events && [...new Set(input.events)] })
     .where(eq(webhooks.id, id))
     .returning();
+  await publish(env, db, w.appId);
   return { webhook: w, appkey };
 }
 
-export async function deleteWebhook(db: Db, id: number): Promise<void> {
-  await requireWebhook(db, id);
+export async function deleteWebhook(env: Env, db: Db, id: number): Promise<void> {
+  const { webhook } = await requireWebhook(db, id);
   await db.delete(webhooks).where(eq(webhooks.id, id));
+  await publish(env, db, webhook.appId);
 }
 
 export async function listWebhooks(db: Db, appkey: string) {

@@ -4,7 +4,7 @@
  * Alipay signer/verifier written here from the protocol text (RSA2 over the sorted `k=v&`).
  */
 import { SELF } from 'cloudflare:test';
-import { BASE, MERCHANT, ok, type TestApp } from '../helpers';
+import { BASE, MERCHANT, ok, type TestApp, orderTables } from '../helpers';
 
 /** A sandbox merchant and app with no sessions and no channel config: alipay orders go to the simulator. */
 export async function zeroSetupApp(app: Record<string, unknown> = {}) {
@@ -115,12 +115,12 @@ export async function sweepAt(nowMs = Date.now()) {
 
 /** Moves an order's next channel query (and optionally its expiry) into the past. */
 export async function dueNow(orderId: number, opts: { expire?: boolean } = {}) {
-  const { env } = await import('cloudflare:test');
   const past = Date.now() - 1000;
-  await env.DB.prepare(
-    `UPDATE orders SET next_query_ms = CASE WHEN next_query_ms IS NULL THEN NULL ELSE ?1 END,
+  await orderTables
+    .prepare(
+      `UPDATE orders SET next_query_ms = CASE WHEN next_query_ms IS NULL THEN NULL ELSE ?1 END,
        expires_ms = CASE WHEN ?2 THEN ?1 ELSE expires_ms END WHERE id = ?3`,
-  )
+    )
     .bind(past, opts.expire ? 1 : 0, orderId)
     .run();
 }
@@ -220,11 +220,11 @@ export async function postForm(url: string, fields: Record<string, string>) {
  * paid there. The payer page's answer.
  */
 export async function payFromCashier(token: string) {
-  const { env } = await import('cloudflare:test');
   const page = await SELF.fetch(gw(`/pay/${token}`), { headers: { 'user-agent': PC_UA } });
   if (page.status !== 200) throw new Error(`cashier → ${page.status}`);
   const html = await page.text();
-  const row = await env.DB.prepare('SELECT qr_payload FROM orders WHERE pay_token = ?')
+  const row = await orderTables
+    .prepare('SELECT qr_payload FROM orders WHERE pay_token = ?')
     .bind(token)
     .first<{ qr_payload: string }>();
   if (row?.qr_payload) return scanAndPay(row.qr_payload);

@@ -13,6 +13,7 @@ import {
   signedCreate,
   type TestApp,
   uniqueKey,
+  orderTables,
 } from '../helpers';
 import { createVia, keyPair, orderBecomes, scanAndPay } from '../channels/helpers';
 import { untranslated } from '../zh-labels';
@@ -74,7 +75,8 @@ const userOf = async (email: string) =>
 
 const refundRows = async (orderId: number) =>
   (
-    await env.DB.prepare('SELECT amount_fen, status, out_refund_no FROM refunds WHERE order_id = ? ORDER BY id')
+    await orderTables
+      .prepare('SELECT amount_fen, status, out_refund_no FROM refunds WHERE order_id = ? ORDER BY id')
       .bind(orderId)
       .all<any>()
   ).results;
@@ -425,7 +427,10 @@ describe('the points page', () => {
     await ok('PUT', `/merchants/${id}/plan`, { monthly_quota: 5 }, 200);
     const { timezone } = await ok('GET', `/merchants/${id}`);
     const counted = (month: string) =>
-      env.DB.prepare('UPDATE merchants SET quota_used = 3, quota_month = ? WHERE id = ?').bind(month, id).run();
+      orderTables
+        .prepare('UPDATE books SET quota_used = 3, quota_month = ? WHERE merchant_id = ?')
+        .bind(month, id)
+        .run();
     const shown = async () =>
       (await b.get(`/console/m/${id}/points`)).text.match(
         /(?:每月订单额度|Monthly order quota)<\/div>\s*<div class="value">([^<]*)<\/div>/,

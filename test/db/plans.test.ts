@@ -129,6 +129,7 @@ beforeAll(async () => {
       createdMs: row.created_ms,
       expiresMs: row.expires_ms,
       facade: null,
+      first: 1,
       facadeFields: null,
     });
   });

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { EPAY_MSG, EPAY_SIGN_HELP } from '../../src/domain/epay';
 import { GUARD_WINDOW_MS } from '../../src/services/epay-keys';
 import { sweep } from '../../src/queues/sweeper';
-import { MERCHANT, monitor, ok, pay, setupMerchant, type TestApp, type TestSession } from '../helpers';
+import { MERCHANT, monitor, ok, pay, setupMerchant, type TestApp, type TestSession, orderTables } from '../helpers';
 import { dujiaoka, EpayCore, goEpay, v2board } from './clients';
 import { epayCall, orderByToken, ordersOfApp, send, tokenOf, uniq } from './helpers';
 
@@ -303,7 +303,8 @@ describe('a re-submit with another type', () => {
     const order = await orderByToken(tokenOf(first.location));
     expect(order).toMatchObject({ type: 'alipay', status: 'pending' });
     expect(JSON.parse(order!.facade_fields)).toMatchObject({ type: 'alipay' });
-    const n = await env.DB.prepare('SELECT COUNT(*) AS n FROM orders WHERE app_id = ? AND out_order_id = ?')
+    const n = await orderTables
+      .prepare('SELECT COUNT(*) AS n FROM orders WHERE app_id = ? AND out_order_id = ?')
       .bind(app.id, params.out_trade_no)
       .first('n');
     expect(n).toBe(1);
@@ -594,7 +595,7 @@ describe('api.php', () => {
 });
 
 const orderOf = async (id: string) =>
-  (await env.DB.prepare('SELECT * FROM orders WHERE id = ?').bind(Number(id)).first<any>())!;
+  (await orderTables.prepare('SELECT * FROM orders WHERE id = ?').bind(Number(id)).first<any>())!;
 
 describe('api.php wrong keys', () => {
   it('are rate-limited per address: after 10 wrong keys even the right one is refused, durably', async () => {

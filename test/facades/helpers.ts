@@ -1,7 +1,7 @@
 /** Driving the facades over HTTP as their clients do (no redirects followed), and reading what they made. */
-import { env, SELF } from 'cloudflare:test';
+import { SELF } from 'cloudflare:test';
 import { expect } from 'vitest';
-import { BASE, eventually, merchantLog } from '../helpers';
+import { BASE, eventually, merchantLog, orderTables } from '../helpers';
 
 /** A request to the gateway as a client sends it: `url` absolute (or a path under BASE). */
 export async function send(
@@ -35,17 +35,17 @@ export const epayCall = (path: string, params: Record<string, string>, method: '
 
 /** The pay token a cashier redirect points at. */
 export const tokenOf = (location: string | null) => {
-  const m = location?.match(/\/pay\/([A-Za-z0-9]{24})$/);
+  const m = location?.match(/\/pay\/((?:\d{1,2}-)?[A-Za-z0-9]{24})$/);
   if (!m) throw new Error(`not a cashier redirect: ${location}`);
   return m[1];
 };
 
 export const orderByToken = (token: string) =>
-  env.DB.prepare('SELECT * FROM orders WHERE pay_token = ?').bind(token).first<Record<string, any>>();
+  orderTables.prepare('SELECT * FROM orders WHERE pay_token = ?').bind(token).first<Record<string, any>>();
 
 export const ordersOfApp = async (appId: number) =>
-  (await env.DB.prepare('SELECT COUNT(*) AS n FROM orders WHERE app_id = ?').bind(appId).first<{ n: number }>())?.n ??
-  0;
+  (await orderTables.prepare('SELECT COUNT(*) AS n FROM orders WHERE app_id = ?').bind(appId).first<{ n: number }>())
+    ?.n ?? 0;
 
 /** The query parameters of a logged GET (merchant server log `path`). */
 export const queryOf = (path: string) => Object.fromEntries(new URL(path, 'http://x').searchParams);

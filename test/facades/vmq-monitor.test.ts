@@ -1,17 +1,15 @@
-/**
- * The V免签 Android app as a session's monitor (SPEC §12.2): the config string it scans, and the
- * appHeart / appPush GETs it sends (test/facades/clients.ts, from szvone/vmqApk) to the
- * session's own host `<label>.vmq.test` (VMQ_MONITOR_DOMAIN in vitest.config.ts).
- */
-import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { eventually, gatepay, md5, ok, setupMerchant, signedCreate, type TestApp } from '../helpers';
+import { eventually, gatepay, md5, ok, setupMerchant, signedCreate, type TestApp, orderTables } from '../helpers';
 import { javaDouble, vmqApk } from './clients';
 import { send, uniq } from './helpers';
 
 const paymentsOf = async (sessionId: number) =>
-  (await env.DB.prepare('SELECT * FROM payments WHERE session_id = ? ORDER BY received_ms').bind(sessionId).all<any>())
-    .results;
+  (
+    await orderTables
+      .prepare('SELECT * FROM payments WHERE session_id = ? ORDER BY received_ms')
+      .bind(sessionId)
+      .all<any>()
+  ).results;
 
 let app: TestApp;
 let merchantId: number;

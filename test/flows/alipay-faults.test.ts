@@ -1,13 +1,5 @@
-/**
- * A provider that misbehaves (SPEC §11.3): `20000`, HTTP 500, garbage, an unsigned answer, or no
- * answer within the provider timeout (3 s in the tests) is "unknown": a create through it fails
- * with 204 and writes nothing; a pending order stays pending and is asked again later, never
- * failed or expired on a guess. The "gateway" is the local test server (test/merchant-server.ts),
- * which signs its answers with the test Alipay key as node:crypto does.
- */
-import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { gatepay, ok, signedCreate, uniqueKey as key } from '../helpers';
+import { gatepay, ok, signedCreate, uniqueKey as key, orderTables } from '../helpers';
 import { createVia, dueNow, keyPair, sweepAt, zeroSetupApp } from '../channels/helpers';
 import faultPublic from '../fixtures/rsa/fault-alipay-public.pem?raw';
 
@@ -47,7 +39,9 @@ describe('a create through a misbehaving provider', () => {
     });
     await ok('PATCH', `/apps/${app.appkey}`, { routing: { alipay: 'official' } }, 200);
     expect(await gatepay('create', p)).toMatchObject({ code: 204, msg: `no payment method available now: ${msg}` });
-    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM orders WHERE out_order_id = ?').bind(k).first('n')).toBe(0);
+    expect(
+      await orderTables.prepare('SELECT COUNT(*) AS n FROM orders WHERE out_order_id = ?').bind(k).first('n'),
+    ).toBe(0);
   });
 
   it('a precreate answer signed by node:crypto with the configured Alipay key is accepted', async () => {
@@ -62,7 +56,8 @@ describe('the active query against a misbehaving provider', () => {
     const { app } = await shopBehind(behaviour);
     const created = await createVia(app, '2.00', key('q'), { method: 'wap' });
     const row = () =>
-      env.DB.prepare('SELECT status, next_query_ms, query_attempts FROM orders WHERE id = ?')
+      orderTables
+        .prepare('SELECT status, next_query_ms, query_attempts FROM orders WHERE id = ?')
         .bind(created.order_id)
         .first<any>();
     await dueNow(created.order_id);

@@ -1,11 +1,5 @@
-/**
- * Alipay notifies at `POST /channels/alipay/notify/:config_id` (SPEC §11.3): verified, checked
- * against the config and the order, and applied exactly once. Notifies are signed here, with the
- * test "Alipay" key (test/fixtures/rsa/fault-alipay-*.pem), from the protocol text.
- */
-import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { count, eventually, expectWithin, merchantLog, ok, uniqueKey as key } from '../helpers';
+import { count, eventually, expectWithin, merchantLog, ok, uniqueKey as key, orderTables } from '../helpers';
 import { createVia, keyPair, postNotify, rsaSign, signString, zeroSetupApp } from '../channels/helpers';
 import faultPrivate from '../fixtures/rsa/fault-alipay-private.pem?raw';
 import faultPublic from '../fixtures/rsa/fault-alipay-public.pem?raw';
@@ -226,7 +220,7 @@ describe('a notify after the order ended here (paid at the provider = paid here,
   it('expired: the order becomes paid, the payment says why, the merchant is notified', async () => {
     const shop = await notifiedShop();
     const { created, row } = await order(shop, '8.00');
-    await env.DB.prepare(`UPDATE orders SET status = 'expired' WHERE id = ?`).bind(created.order_id).run();
+    await orderTables.prepare(`UPDATE orders SET status = 'expired' WHERE id = ?`).bind(created.order_id).run();
     const f = await notify(shop.cfg.app_id, row.provider_trade_no, '8.00');
     expect((await postNotify(shop.cfg.id, f)).text).toBe('success');
     expect(await status(created.order_id)).toBe('paid');
@@ -243,7 +237,8 @@ describe('a notify after the order ended here (paid at the provider = paid here,
     const closed = await gatepay('close', await signedLookup(shop.app, String(created.order_id), ''));
     const t1 = Date.now();
     expect(closed.data.status).toBe('closed');
-    const after = await env.DB.prepare('SELECT next_query_ms FROM orders WHERE id = ?')
+    const after = await orderTables
+      .prepare('SELECT next_query_ms FROM orders WHERE id = ?')
       .bind(created.order_id)
       .first<number>('next_query_ms');
     expectWithin(after!, t0 + 60_000, t1 + 60_000); // the close at the provider is retried a minute later
@@ -253,7 +248,8 @@ describe('a notify after the order ended here (paid at the provider = paid here,
     expect(o.status).toBe('paid');
     expect((await payments(shop.merchant.id))[0].note).toBe('paid at alipay after huipay had closed the order');
     expect(
-      await env.DB.prepare('SELECT next_query_ms FROM orders WHERE id = ?')
+      await orderTables
+        .prepare('SELECT next_query_ms FROM orders WHERE id = ?')
         .bind(created.order_id)
         .first('next_query_ms'),
     ).toBeNull();

@@ -3,7 +3,7 @@
  * the zero-setup sandbox, each method (qr, wap, page, app, auto), routing, idempotency, the lost
  * notify recovered by the active query, and the unpaid order closed at the simulator at expiry.
  */
-import { env, SELF } from 'cloudflare:test';
+import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import {
   admin,
@@ -18,6 +18,7 @@ import {
   signedLookup,
   specSign,
   uniqueKey as key,
+  orderTables,
 } from '../helpers';
 import {
   createVia,
@@ -252,7 +253,9 @@ describe('routing', () => {
       method: 'qr',
     });
     expect(r).toMatchObject({ code: 204, msg: 'no payment method available now: Alipay answered HTTP 500' });
-    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM orders WHERE out_order_id = ?').bind(k).first('n')).toBe(0);
+    expect(
+      await orderTables.prepare('SELECT COUNT(*) AS n FROM orders WHERE out_order_id = ?').bind(k).first('n'),
+    ).toBe(0);
     // A disabled config under `official`: 204; under the default it is as if none were configured.
     await ok(
       'PUT',
@@ -296,7 +299,9 @@ describe('create through a channel: idempotency and bad input', () => {
     const k = key('bad');
     const r = await gatepay('create', { ...(await signedCreate(app, { price: '1.00', out_order_id: k })), ...extra });
     expect(r).toMatchObject({ code: 105, msg });
-    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM orders WHERE out_order_id = ?').bind(k).first('n')).toBe(0);
+    expect(
+      await orderTables.prepare('SELECT COUNT(*) AS n FROM orders WHERE out_order_id = ?').bind(k).first('n'),
+    ).toBe(0);
   });
 
   it('refuses a method the app`s config does not enable', async () => {
@@ -350,7 +355,8 @@ describe('active query and close at expiry (SPEC §11.3)', () => {
     const { app } = await zeroSetupApp();
     const created = await createVia(app, '1.11', key('stages'), { method: 'qr' });
     const row = () =>
-      env.DB.prepare('SELECT created_ms, expires_ms, next_query_ms FROM orders WHERE id = ?')
+      orderTables
+        .prepare('SELECT created_ms, expires_ms, next_query_ms FROM orders WHERE id = ?')
         .bind(created.order_id)
         .first<any>();
     const o = await row();

@@ -1,7 +1,5 @@
-/** Unique amount slots under load, and exactly-once matching with duplicate reports (SPEC §4.5). */
-import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { eventually, gatepay, ok, pay, setupMerchant, signedCreate } from '../helpers';
+import { eventually, gatepay, ok, pay, setupMerchant, signedCreate, orderTables } from '../helpers';
 
 describe('200 concurrent creates of one price over 3 online sessions', () => {
   it('gives every pending order a realprice unique per session, never more than the slots, the rest 204', async () => {
@@ -14,9 +12,8 @@ describe('200 concurrent creates of one price over 3 online sessions', () => {
     const slots = 3 * 11; // max_offset 0.10 → 20.00 … 19.90 on each session
     expect(codes.filter((c) => c === 100)).toHaveLength(slots);
     expect(codes.filter((c) => c === 204)).toHaveLength(200 - slots);
-    const { results: rows } = await env.DB.prepare(
-      `SELECT session_id, type, realprice_fen FROM orders WHERE merchant_id = ? AND status = 'pending'`,
-    )
+    const { results: rows } = await orderTables
+      .prepare(`SELECT session_id, type, realprice_fen FROM orders WHERE merchant_id = ? AND status = 'pending'`)
       .bind(merchant.id)
       .all<{ session_id: number; type: string; realprice_fen: number }>();
     expect(rows).toHaveLength(slots);
@@ -38,9 +35,8 @@ describe('100 pending orders paid by 100 reports in random order with 20% duplic
       ),
     );
     expect(created.every((o) => o && o.realprice === o.price)).toBe(true);
-    const { results: placed } = await env.DB.prepare(
-      `SELECT id, session_id, realprice_fen FROM orders WHERE merchant_id = ?`,
-    )
+    const { results: placed } = await orderTables
+      .prepare(`SELECT id, session_id, realprice_fen FROM orders WHERE merchant_id = ?`)
       .bind(merchant.id)
       .all<{ id: number; session_id: number; realprice_fen: number }>();
     const byId = new Map(sessions.map((s) => [s.id, s]));
@@ -61,14 +57,14 @@ describe('100 pending orders paid by 100 reports in random order with 20% duplic
       else firstByRef.set(a.ref, a.res.body);
     }
     await eventually(async () => {
-      const n = await env.DB.prepare(`SELECT COUNT(*) AS n FROM orders WHERE merchant_id = ? AND status = 'paid'`)
+      const n = await orderTables
+        .prepare(`SELECT COUNT(*) AS n FROM orders WHERE merchant_id = ? AND status = 'paid'`)
         .bind(merchant.id)
         .first<{ n: number }>();
       expect(n?.n).toBe(100);
     });
-    const pays = await env.DB.prepare(
-      `SELECT COUNT(*) AS n, COUNT(DISTINCT order_id) AS orders FROM payments WHERE merchant_id = ?`,
-    )
+    const pays = await orderTables
+      .prepare(`SELECT COUNT(*) AS n, COUNT(DISTINCT order_id) AS orders FROM payments WHERE merchant_id = ?`)
       .bind(merchant.id)
       .first<{ n: number; orders: number }>();
     expect(pays).toEqual({ n: 100, orders: 100 });

@@ -6,7 +6,7 @@
 import { createExecutionContext, env, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
-import { BASE, eventually, gatepay, pay, setupMerchant, signedCreate } from '../helpers';
+import { BASE, eventually, gatepay, pay, setupMerchant, signedCreate, orderTables } from '../helpers';
 
 /** The real D1 binding, with every insert into `orders` (a sandbox insert, or a live create's batch) held back until `open()`. */
 function gatedDb() {
@@ -63,7 +63,7 @@ async function createThrough(db: D1Database, params: Record<string, string>) {
 
 describe('two identical creates at once', () => {
   it('the retry inserts first; the first create then answers the same order and keeps its slot', async () => {
-    const m = await setupMerchant({ sessions: 1, settings: { max_offset: '0.00' } });
+    const m = await setupMerchant({ sessions: 1, settings: { max_offset: '0.00' }, store: 'DB' });
     const params = await signedCreate(m.app, { price: '12.00', out_order_id: `race-${Date.now()}` });
     const slow = gatedDb();
     const first = createThrough(slow.db, params); // reserves the slot, then waits at its insert
@@ -92,13 +92,13 @@ describe('two identical creates at once', () => {
       out_order_id: params.out_order_id,
     });
     await eventually(async () => {
-      const row = await env.DB.prepare(`SELECT status FROM orders WHERE id = ?`).bind(retry.data.order_id).first();
+      const row = await orderTables.prepare(`SELECT status FROM orders WHERE id = ?`).bind(retry.data.order_id).first();
       expect(row).toEqual({ status: 'paid' });
     });
   });
 
   it('a create whose key belongs to an older, finished order frees only its own new slot', async () => {
-    const m = await setupMerchant({ sessions: 1, settings: { max_offset: '0.00' } });
+    const m = await setupMerchant({ sessions: 1, settings: { max_offset: '0.00' }, store: 'DB' });
     const params = await signedCreate(m.app, { price: '13.00', out_order_id: `old-${Date.now()}` });
     const created = await gatepay('create', params);
     expect((await pay(m.sessions[0], '13.00')).body.matched).toBe(true);

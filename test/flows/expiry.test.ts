@@ -14,7 +14,17 @@ import {
 } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
-import { eventually, gatepay, merchantLog, merchantUrl, ok, pay, setupMerchant, signedCreate } from '../helpers';
+import {
+  eventually,
+  gatepay,
+  merchantLog,
+  merchantUrl,
+  ok,
+  pay,
+  setupMerchant,
+  signedCreate,
+  orderTables,
+} from '../helpers';
 
 const GRACE_MS = 60_000;
 let n = 0;
@@ -38,7 +48,8 @@ async function order(price: string) {
   const created = await gatepay('create', await signedCreate(m.app, { price, out_order_id: key('o') }));
   expect(created.code).toBe(100);
   const stub = env.COLLECTOR.get(env.COLLECTOR.idFromName(`${m.merchant.id}:live`));
-  const row = (await env.DB.prepare(`SELECT created_ms, expires_ms FROM orders WHERE id = ?`)
+  const row = (await orderTables
+    .prepare(`SELECT created_ms, expires_ms FROM orders WHERE id = ?`)
     .bind(created.data.order_id)
     .first<{ created_ms: number; expires_ms: number }>())!;
   return { ...m, o: created.data, stub, createdMs: row.created_ms, k };
@@ -56,7 +67,8 @@ async function move(x: Placed, createdMs: number, expiresMs: number, d1 = { crea
       x.o.out_order_id,
     );
   });
-  await env.DB.prepare(`UPDATE orders SET created_ms = ?, expires_ms = ? WHERE id = ?`)
+  await orderTables
+    .prepare(`UPDATE orders SET created_ms = ?, expires_ms = ? WHERE id = ?`)
     .bind(d1.createdMs, d1.expiresMs, x.o.order_id)
     .run();
 }

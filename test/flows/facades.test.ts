@@ -1,18 +1,11 @@
-/**
- * The facades end to end, as a merchant running existing shop software meets them: create
- * through the facade → the cashier page → a payment (the sandbox simulate button, or the V免签
- * app's appPush) → the facade's GET notify received by the local merchant server and accepted by
- * each client's own verification (test/facades/clients.ts) → the signed return.
- */
-import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { eventually, md5, merchantLog, merchantUrl, ok, setupMerchant } from '../helpers';
+import { eventually, md5, merchantLog, merchantUrl, ok, setupMerchant, orderTables } from '../helpers';
 import { dujiaoka, EpayCore, goEpay, v2board, vmqApk } from '../facades/clients';
 import { epayCall, onlyRequest, queryOf, send, tokenOf, uniq } from '../facades/helpers';
 
 const deliveriesOf = async (orderId: number) => (await ok('GET', `/orders/${orderId}/deliveries`, undefined, 200)).data;
 const orderRow = (token: string) =>
-  env.DB.prepare('SELECT * FROM orders WHERE pay_token = ?').bind(token).first<Record<string, any>>();
+  orderTables.prepare('SELECT * FROM orders WHERE pay_token = ?').bind(token).first<Record<string, any>>();
 
 /** Follows the cashier's status poll until the order is paid and the merchant acknowledged: the return URL. */
 async function returnUrlOf(token: string): Promise<string> {

@@ -25,6 +25,7 @@ import {
   pay,
   setupMerchant,
   signedCreate,
+  orderTables,
 } from '../helpers';
 
 const status = async (id: number) => (await ok('GET', `/orders/${id}`, undefined, 200)).status;
@@ -54,7 +55,8 @@ describe('Durable Object eviction', () => {
 
 describe('the apply step failing', () => {
   it('retries the message, then applies it once', async () => {
-    const { app, merchant, sessions } = await setupMerchant({ sessions: 1 });
+    // On DB: the apply step below runs over a broken copy of that binding.
+    const { app, merchant, sessions } = await setupMerchant({ sessions: 1, store: 'DB' });
     const o = await gatepay('create', await signedCreate(app, { price: '31.00', out_order_id: `fail-${Date.now()}` }));
     const stub = env.COLLECTOR.get(env.COLLECTOR.idFromName(`${merchant.id}:live`));
     // Record the match with the queue unreachable, so only our hand-delivered message carries it.
@@ -110,7 +112,8 @@ describe('the apply step failing', () => {
     expect((await deliver(env)).explicitAcks).toEqual(['a1']);
     expect(await status(o.data.order_id)).toBe('paid');
     expect((await deliver(env)).explicitAcks).toEqual(['a1']);
-    const n = await env.DB.prepare(`SELECT COUNT(*) AS n FROM payments WHERE order_id = ?`)
+    const n = await orderTables
+      .prepare(`SELECT COUNT(*) AS n FROM payments WHERE order_id = ?`)
       .bind(o.data.order_id)
       .first<{ n: number }>();
     expect(n?.n).toBe(1);
@@ -147,7 +150,8 @@ describe('a monitor agent retrying after a lost answer', () => {
     const answers = await Promise.all([1, 2, 3].map(() => monitor(sessions[0], 'payments', body)));
     expect(new Set(answers.map((a) => JSON.stringify(a.body))).size).toBe(1);
     await eventually(async () => expect(await status(o.data.order_id)).toBe('paid'));
-    const n = await env.DB.prepare(`SELECT COUNT(*) AS n FROM payments WHERE session_id = ?`)
+    const n = await orderTables
+      .prepare(`SELECT COUNT(*) AS n FROM payments WHERE session_id = ?`)
       .bind(sessions[0].id)
       .first<{ n: number }>();
     expect(n?.n).toBe(1);

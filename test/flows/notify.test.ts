@@ -29,6 +29,7 @@ import {
   setupMerchant,
   signedCreate,
   specSign,
+  orderTables,
 } from '../helpers';
 
 let n = 0;
@@ -186,7 +187,7 @@ describe('async notify', () => {
       return rows;
     });
     // Stop the scheduled chain, then deliver one "attempt N+1" message twice at once.
-    await env.DB.prepare(`UPDATE deliveries SET attempts = 20, status = 'pending' WHERE id = ?`).bind(d.id).run();
+    await orderTables.prepare(`UPDATE deliveries SET attempts = 20, status = 'pending' WHERE id = ?`).bind(d.id).run();
     const job: Job = { kind: 'deliver', deliveryId: d.id, attempt: 21, dueMs: 0 };
     const batch = createMessageBatch<Job>('huipay-jobs', [
       { id: 'm1', timestamp: new Date(), attempts: 1, body: job },
@@ -234,7 +235,7 @@ describe('retry schedule', () => {
       expect(rows[0].attempts).toBeGreaterThanOrEqual(1);
       return rows;
     });
-    await env.DB.prepare(`UPDATE deliveries SET attempts = 30 WHERE id = ?`).bind(d.id).run();
+    await orderTables.prepare(`UPDATE deliveries SET attempts = 30 WHERE id = ?`).bind(d.id).run();
     const batch = createMessageBatch<Job>('huipay-jobs', [
       {
         id: 'e1',
@@ -359,7 +360,8 @@ describe('webhooks', () => {
         first.data.out_order_id,
       );
     });
-    await env.DB.prepare(`UPDATE orders SET expires_ms = ? WHERE id = ?`)
+    await orderTables
+      .prepare(`UPDATE orders SET expires_ms = ? WHERE id = ?`)
       .bind(Date.now() - 61_000, first.data.order_id)
       .run();
     await runDurableObjectAlarm(stub);
@@ -536,7 +538,10 @@ describe('outbound safety at send time', () => {
       return rows;
     });
     const inside = key('inside');
-    await env.DB.prepare(`UPDATE deliveries SET url = ? WHERE id = ?`).bind(loopbackUrl('success', inside), d.id).run();
+    await orderTables
+      .prepare(`UPDATE deliveries SET url = ? WHERE id = ?`)
+      .bind(loopbackUrl('success', inside), d.id)
+      .run();
     const later = await eventually(async () => {
       const rows = await deliveriesOf(order.order_id);
       const refused = rows[0].log.find((a: { url: string }) => a.url.startsWith('http://127.0.0.1'));

@@ -5,9 +5,19 @@
  * sorted `k=v&…&key=`), and a QQ Wallet that misbehaves (test/merchant-server.ts signs with its
  * fault API key).
  */
-import { env, SELF } from 'cloudflare:test';
+import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { admin, eventually, gatepay, md5, merchantLog, ok, signedCreate, uniqueKey as key } from '../helpers';
+import {
+  admin,
+  eventually,
+  gatepay,
+  md5,
+  merchantLog,
+  ok,
+  signedCreate,
+  uniqueKey as key,
+  orderTables,
+} from '../helpers';
 import {
   createAs,
   dueNow,
@@ -118,11 +128,13 @@ describe('zero-setup sandbox: qqpay orders go to the QQ Wallet simulator', () =>
       code: 100,
       data: { status: 'pending', msg: 'accepted by the provider; confirming with the refund query' },
     });
-    await env.DB.prepare('UPDATE refunds SET next_query_ms = ? WHERE id = ?')
+    await orderTables
+      .prepare('UPDATE refunds SET next_query_ms = ? WHERE id = ?')
       .bind(Date.now() - 1, first.data.refund_id)
       .run();
     await sweepAt();
-    const r = await env.DB.prepare('SELECT status FROM refunds WHERE id = ?')
+    const r = await orderTables
+      .prepare('SELECT status FROM refunds WHERE id = ?')
       .bind(first.data.refund_id)
       .first('status');
     expect(r).toBe('succeeded');
@@ -277,13 +289,14 @@ describe('a QQ Wallet that answers errors, garbage or nothing', () => {
         method: 'qr',
       });
       expect(r).toMatchObject({ code: 204, msg: `no payment method available now: ${msg}` });
-      expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM orders WHERE out_order_id = ?').bind(k).first('n')).toBe(
-        0,
-      );
+      expect(
+        await orderTables.prepare('SELECT COUNT(*) AS n FROM orders WHERE out_order_id = ?').bind(k).first('n'),
+      ).toBe(0);
       const o = await createAs(s.app, 'qqpay', '1.00', key('q'));
       await dueNow(o.order_id, { expire: true });
       await sweepAt();
-      const row = await env.DB.prepare('SELECT status, query_attempts FROM orders WHERE id = ?')
+      const row = await orderTables
+        .prepare('SELECT status, query_attempts FROM orders WHERE id = ?')
         .bind(o.order_id)
         .first<any>();
       expect(row).toMatchObject({ status: 'pending', query_attempts: 1 });

@@ -10,10 +10,11 @@ import {
 import { describe, expect, it } from 'vitest';
 import worker, { type Collector } from '../../src/index';
 import type { Job } from '../../src/jobs';
-import { eventually, gatepay, ok, setupMerchant, signedCreate } from '../helpers';
+import { eventually, gatepay, ok, setupMerchant, signedCreate, orderTables } from '../helpers';
 
 const row = (id: number) =>
-  env.DB.prepare(`SELECT status, payment_id, paid_ms FROM orders WHERE id = ?`)
+  orderTables
+    .prepare(`SELECT status, payment_id, paid_ms FROM orders WHERE id = ?`)
     .bind(id)
     .first<{ status: string; payment_id: string | null; paid_ms: number | null }>();
 
@@ -87,7 +88,8 @@ describe('a match recorded but never applied', () => {
       expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual([`dup-${i}`]);
     }
     expect(await row(created.data.order_id)).toEqual(paid);
-    const pays = await env.DB.prepare(`SELECT COUNT(*) AS n FROM payments WHERE order_id = ?`)
+    const pays = await orderTables
+      .prepare(`SELECT COUNT(*) AS n FROM payments WHERE order_id = ?`)
       .bind(created.data.order_id)
       .first<{ n: number }>();
     expect(pays?.n).toBe(1);

@@ -20,6 +20,7 @@ import {
   specSign,
   type TestApp,
   uniqueKey as key,
+  orderTables,
 } from '../helpers';
 import {
   createVia,
@@ -179,7 +180,8 @@ describe('refunds through the merchant API', () => {
       msg: 'refunds need an official channel: this order was paid into a personal collection session',
     });
     expect(
-      await env.DB.prepare(`SELECT COUNT(*) AS n FROM refunds WHERE order_id IN (?, ?, ?) AND out_refund_no != 'rf-a'`)
+      await orderTables
+        .prepare(`SELECT COUNT(*) AS n FROM refunds WHERE order_id IN (?, ?, ?) AND out_refund_no != 'rf-a'`)
         .bind(paid.order_id, unpaid.order_id, po.data.order_id)
         .first('n'),
     ).toBe(0);
@@ -201,7 +203,9 @@ describe('refunds through the merchant API', () => {
     }
     const keyed = await signedRefund(shop.app, asked);
     expect((await postRefund({ ...keyed, ...moved })).code).toBe(104);
-    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM refunds WHERE order_id = ?').bind(id).first('n')).toBe(0);
+    expect(await orderTables.prepare('SELECT COUNT(*) AS n FROM refunds WHERE order_id = ?').bind(id).first('n')).toBe(
+      0,
+    );
     expect(await orderOf(paid.order_id)).toMatchObject({ status: 'paid', refunded: '0.00' });
     // The request as signed refunds what it says, once.
     expect((await postRefund(keyed)).data).toMatchObject({ out_refund_no: 'RF20261207001', amount: '1.00' });
@@ -267,7 +271,8 @@ describe('unknown outcomes are followed up, never failed', () => {
       { app_id: shop.cfg.app_id, gateway_url: SIMULATOR },
       200,
     );
-    await env.DB.prepare('UPDATE refunds SET next_query_ms = ? WHERE out_refund_no = ?')
+    await orderTables
+      .prepare('UPDATE refunds SET next_query_ms = ? WHERE out_refund_no = ?')
       .bind(Date.now() - 1000, 'u-1')
       .run();
     await sweepAt();
@@ -336,12 +341,14 @@ describe('provider answers to a refund', () => {
     let now = 0;
     for (let i = 0; i < 2; i++) {
       now = Date.now();
-      await env.DB.prepare('UPDATE refunds SET next_query_ms = ? WHERE out_refund_no = ?')
+      await orderTables
+        .prepare('UPDATE refunds SET next_query_ms = ? WHERE out_refund_no = ?')
         .bind(now - 1000, 's-1')
         .run();
       await sweepAt(now);
     }
-    const row = await env.DB.prepare('SELECT status, attempts, next_query_ms FROM refunds WHERE out_refund_no = ?')
+    const row = await orderTables
+      .prepare('SELECT status, attempts, next_query_ms FROM refunds WHERE out_refund_no = ?')
       .bind('s-1')
       .first<any>();
     // The third unknown answer: asked again 5 min after the sweep's clock (1, 2, 5, … min).
@@ -360,7 +367,8 @@ describe('provider answers to a refund', () => {
     expect(r.data).toMatchObject({ status: 'pending', msg });
     expect((await refund(shop.app, order, 'g-2', '3.01')).code).toBe(201);
     // By id: every case's app has its own refund g-1.
-    const row = await env.DB.prepare('SELECT next_query_ms FROM refunds WHERE id = ?')
+    const row = await orderTables
+      .prepare('SELECT next_query_ms FROM refunds WHERE id = ?')
       .bind(r.data.refund_id)
       .first<number>('next_query_ms');
     expectWithin(row!, t0 + 60_000, t1 + 60_000); // an unknown outcome: asked again a minute later

@@ -31,6 +31,7 @@ import {
   type TestApp,
   type TestSession,
   uniqueKey as key,
+  orderTables,
 } from '../helpers';
 
 interface Shop {
@@ -64,12 +65,14 @@ async function shardedShop(shards: number, sessions: number, settings: Record<st
   return { merchantId: merchant.id, app: { appkey: app.appkey, appsecret: app.appsecret, id: app.id }, sessions: list };
 }
 
-const orderRow = (id: number) =>
-  env.DB.prepare(
-    `SELECT o.*, s.shard AS session_shard FROM orders o JOIN sessions s ON s.id = o.session_id WHERE o.id = ?`,
-  )
-    .bind(id)
-    .first<Record<string, any>>();
+/** An order with its session's shard (the session from the control plane, the order from its store). */
+async function orderRow(id: number) {
+  const o = await orderTables.prepare(`SELECT * FROM orders WHERE id = ?`).bind(id).first<Record<string, any>>();
+  const s = await env.DB.prepare(`SELECT shard FROM sessions WHERE id = ?`)
+    .bind(o?.session_id)
+    .first<{ shard: number }>();
+  return o && ({ ...o, session_shard: s?.shard } as Record<string, any>);
+}
 
 const stubOf = (shop: Shop, shard: number) =>
   env.COLLECTOR.get(env.COLLECTOR.idFromName(shard ? `${shop.merchantId}:live:${shard}` : `${shop.merchantId}:live`));
@@ -127,12 +130,14 @@ describe('collector_shards', () => {
     }
     expect(byShard.every((n) => n > 0)).toBe(true);
     await eventually(async () => {
-      const paid = await env.DB.prepare(`SELECT COUNT(*) AS n FROM orders WHERE merchant_id = ? AND status = 'paid'`)
+      const paid = await orderTables
+        .prepare(`SELECT COUNT(*) AS n FROM orders WHERE merchant_id = ? AND status = 'paid'`)
         .bind(shop.merchantId)
         .first<{ n: number }>();
       expect(paid?.n).toBe(24);
     });
-    const payments = await env.DB.prepare(`SELECT COUNT(*) AS n FROM payments WHERE merchant_id = ?`)
+    const payments = await orderTables
+      .prepare(`SELECT COUNT(*) AS n FROM payments WHERE merchant_id = ?`)
       .bind(shop.merchantId)
       .first<{ n: number }>();
     expect(payments?.n).toBe(24);
@@ -211,7 +216,8 @@ describe('collector_shards', () => {
         late,
       );
     });
-    await env.DB.prepare(`UPDATE orders SET created_ms = ?, expires_ms = ? WHERE id = ?`)
+    await orderTables
+      .prepare(`UPDATE orders SET created_ms = ?, expires_ms = ? WHERE id = ?`)
       .bind(past - 600_000, past, e.order_id)
       .run();
     await cron();
@@ -228,7 +234,7 @@ describe('collector_shards', () => {
     const stray = await pay(s0, '20.98', { ref: key('wrong') });
     expect(stray.body.matched).toBe(false);
     await eventually(async () => {
-      const p = await env.DB.prepare(`SELECT 1 FROM payments WHERE id = ?`).bind(stray.body.payment_id).first();
+      const p = await orderTables.prepare(`SELECT 1 FROM payments WHERE id = ?`).bind(stray.body.payment_id).first();
       expect(p).not.toBeNull();
     });
     const assigned = await admin('POST', `/payments/${stray.body.payment_id}/assign`, { order_id: c.order_id });
@@ -244,7 +250,7 @@ describe('collector_shards', () => {
     expect(again.body.error.message).toMatch(/already matched/);
     const second = await pay(s0, '1.11', { ref: key('wrong') });
     await eventually(async () => {
-      const p = await env.DB.prepare(`SELECT 1 FROM payments WHERE id = ?`).bind(second.body.payment_id).first();
+      const p = await orderTables.prepare(`SELECT 1 FROM payments WHERE id = ?`).bind(second.body.payment_id).first();
       expect(p).not.toBeNull();
     });
     const taken = await admin('POST', `/payments/${second.body.payment_id}/assign`, { order_id: c.order_id });
@@ -266,14 +272,15 @@ describe('collector_shards', () => {
       const [a, b] = [await onShard(0, '31.00'), await onShard(1, '32.00')];
       const stray = await pay(s0, '30.00', { ref: key('p') });
       await eventually(async () => {
-        const p = await env.DB.prepare(`SELECT 1 FROM payments WHERE id = ?`).bind(stray.body.payment_id).first();
+        const p = await orderTables.prepare(`SELECT 1 FROM payments WHERE id = ?`).bind(stray.body.payment_id).first();
         expect(p).not.toBeNull();
       });
       const answers = await Promise.all(
         [a, b].map((o) => admin('POST', `/payments/${stray.body.payment_id}/assign`, { order_id: o.order_id })),
       );
       expect(answers.map((x) => x.status).sort()).toEqual([200, 409]);
-      const paid = await env.DB.prepare(`SELECT COUNT(*) AS n FROM orders WHERE payment_id = ?`)
+      const paid = await orderTables
+        .prepare(`SELECT COUNT(*) AS n FROM orders WHERE payment_id = ?`)
         .bind(stray.body.payment_id)
         .first<{ n: number }>();
       expect(paid?.n).toBe(1);

@@ -46,6 +46,7 @@ describe('Collector slot allocation', () => {
               timezone: 'Asia/Shanghai',
               store: 'DB',
               plan: { points: 0, permille: 0, monthlyQuota: null },
+              merchantName: 'Model shop',
             },
             sessions: SESSIONS.map((id) => ({
               id,

@@ -2,7 +2,17 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
-import { eventually, gatepay, merchantLog, merchantUrl, ok, pay, setupMerchant, signedCreate } from '../helpers';
+import {
+  eventually,
+  gatepay,
+  merchantLog,
+  merchantUrl,
+  ok,
+  pay,
+  setupMerchant,
+  signedCreate,
+  orderTables,
+} from '../helpers';
 
 async function cron() {
   const ctx = createExecutionContext();
@@ -22,7 +32,8 @@ describe('cron sweeper', () => {
       return rows;
     });
     // The message for attempt 2 is lost: it would now fail its compare-and-set, and the row is 3 min overdue.
-    await env.DB.prepare(`UPDATE deliveries SET attempts = 5, next_attempt_ms = ? WHERE id = ?`)
+    await orderTables
+      .prepare(`UPDATE deliveries SET attempts = 5, next_attempt_ms = ? WHERE id = ?`)
       .bind(Date.now() - 180_000, d.id)
       .run();
     await new Promise((r) => setTimeout(r, 1500));

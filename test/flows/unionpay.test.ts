@@ -7,7 +7,7 @@
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { env, SELF } from 'cloudflare:test';
+import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import {
   eventually,
@@ -18,6 +18,7 @@ import {
   signedCreate,
   specSign,
   uniqueKey as key,
+  orderTables,
 } from '../helpers';
 import {
   createAs,
@@ -140,7 +141,8 @@ describe('zero-setup sandbox: unionpay orders go to the UnionPay simulator', () 
     });
     const t1 = Date.now();
     expect(closed.data.status).toBe('closed');
-    const row = await env.DB.prepare('SELECT next_query_ms FROM orders WHERE id = ?')
+    const row = await orderTables
+      .prepare('SELECT next_query_ms FROM orders WHERE id = ?')
       .bind(b.order_id)
       .first<number>('next_query_ms');
     expectWithin(row!, t0 + 60_000, t1 + 60_000); // still watched until its payTimeout: asked again in a minute
@@ -158,13 +160,14 @@ describe('zero-setup sandbox: unionpay orders go to the UnionPay simulator', () 
     const refund = (no: string, amount: string) => refundOrder(app, a.order_id, no, amount);
     const r = await refund(key('r'), '2.00');
     expect(r).toMatchObject({ code: 100, data: { status: 'pending' } });
-    await env.DB.prepare('UPDATE refunds SET next_query_ms = ? WHERE id = ?')
+    await orderTables
+      .prepare('UPDATE refunds SET next_query_ms = ? WHERE id = ?')
       .bind(Date.now() - 1, r.data.refund_id)
       .run();
     await sweepAt();
-    expect(await env.DB.prepare('SELECT status FROM refunds WHERE id = ?').bind(r.data.refund_id).first('status')).toBe(
-      'succeeded',
-    );
+    expect(
+      await orderTables.prepare('SELECT status FROM refunds WHERE id = ?').bind(r.data.refund_id).first('status'),
+    ).toBe('succeeded');
     const many = await Promise.all(Array.from({ length: 4 }, () => refund(key('rc'), '1.00')));
     expect(many.filter((x) => x.code === 100)).toHaveLength(3);
     expect(many.filter((x) => x.code === 201)).toHaveLength(1);
@@ -469,14 +472,17 @@ describe('a UnionPay that answers errors, garbage or nothing', () => {
         method: 'app',
       });
       expect(r).toMatchObject({ code: 204, msg: `no payment method available now: ${msg}` });
-      expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM orders WHERE out_order_id = ?').bind(k).first('n')).toBe(
-        0,
-      );
+      expect(
+        await orderTables.prepare('SELECT COUNT(*) AS n FROM orders WHERE out_order_id = ?').bind(k).first('n'),
+      ).toBe(0);
       const { created } = await pendingOrder(s, '1.00');
       await dueNow(created.order_id, { expire: true });
       await sweepAt();
       expect(
-        await env.DB.prepare('SELECT status, query_attempts FROM orders WHERE id = ?').bind(created.order_id).first(),
+        await orderTables
+          .prepare('SELECT status, query_attempts FROM orders WHERE id = ?')
+          .bind(created.order_id)
+          .first(),
       ).toMatchObject({ status: 'pending', query_attempts: 1 });
     },
   );

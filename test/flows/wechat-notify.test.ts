@@ -5,9 +5,9 @@
  * `timestamp\nnonce\nbody\n` with the test "WeChat Pay" key (test/fixtures/rsa/fault-alipay-*.pem,
  * the same key the fault server signs with) — never with huipay's code.
  */
-import { env, SELF } from 'cloudflare:test';
+import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { eventually, gatepay, merchantLog, ok, signedCreate, uniqueKey as key } from '../helpers';
+import { eventually, gatepay, merchantLog, ok, signedCreate, uniqueKey as key, orderTables } from '../helpers';
 import { createAs, dueNow, gw, keyPair, sweepAt, zeroSetupApp } from '../channels/helpers';
 import faultPrivate from '../fixtures/rsa/fault-alipay-private.pem?raw';
 import faultPublic from '../fixtures/rsa/fault-alipay-public.pem?raw';
@@ -284,7 +284,9 @@ describe('a WeChat Pay that answers errors, garbage or nothing', () => {
       method: 'qr',
     });
     expect(r).toMatchObject({ code: 204, msg: `no payment method available now: ${msg}` });
-    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM orders WHERE out_order_id = ?').bind(k).first('n')).toBe(0);
+    expect(
+      await orderTables.prepare('SELECT COUNT(*) AS n FROM orders WHERE out_order_id = ?').bind(k).first('n'),
+    ).toBe(0);
   });
 
   it.each(FAULTS)('%s: a pending order stays pending, asked again later, also past expiry', async (behaviour) => {
@@ -295,7 +297,8 @@ describe('a WeChat Pay that answers errors, garbage or nothing', () => {
     await dueNow(created.order_id, { expire: true });
     const now = Date.now();
     await sweepAt(now);
-    const o = await env.DB.prepare('SELECT status, next_query_ms, query_attempts FROM orders WHERE id = ?')
+    const o = await orderTables
+      .prepare('SELECT status, next_query_ms, query_attempts FROM orders WHERE id = ?')
       .bind(created.order_id)
       .first<any>();
     // The second unknown outcome: asked again 2 min after the sweep's clock.
@@ -316,11 +319,13 @@ describe('a refund when WeChat Pay answers errors', () => {
     expect((await post(s.cfg.id, await notify(s.cfg.mchid, row.provider_trade_no, 600))).status).toBe(204);
     const r = await ok('POST', `/orders/${created.order_id}/refunds`, { amount: '6.00' }, 201);
     expect(r).toMatchObject({ status: 'pending', msg: 'WeChat Pay: SYSTEM_ERROR: 系统错误' });
-    await env.DB.prepare('UPDATE refunds SET next_query_ms = ? WHERE id = ?')
+    await orderTables
+      .prepare('UPDATE refunds SET next_query_ms = ? WHERE id = ?')
       .bind(Date.now() - 1, r.refund_id)
       .run();
     await sweepAt();
-    const after = await env.DB.prepare('SELECT status, attempts FROM refunds WHERE id = ?')
+    const after = await orderTables
+      .prepare('SELECT status, attempts FROM refunds WHERE id = ?')
       .bind(r.refund_id)
       .first<any>();
     expect(after).toMatchObject({ status: 'pending', attempts: 2 });

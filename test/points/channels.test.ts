@@ -12,7 +12,7 @@
  */
 import { env, SELF } from 'cloudflare:test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gatepay, ok, signedCreate, signedLookup, type TestApp } from '../helpers';
+import { gatepay, ok, signedCreate, signedLookup, type TestApp, orderTables } from '../helpers';
 import { dueNow, gw, keyPair, orderBecomes, scanAndPay, sweepAt } from '../channels/helpers';
 import { epayCall, uniq } from '../facades/helpers';
 import { EpayCore } from '../facades/clients';
@@ -79,18 +79,19 @@ const create = async (app: TestApp, outOrderId: string, price = '1.00') =>
   gatepay('create', { ...(await signedCreate(app, { price, out_order_id: outOrderId })), method: 'qr' });
 
 const merchantRow = (id: number) =>
-  env.DB.prepare('SELECT points, quota_used, quota_month FROM merchants WHERE id = ?').bind(id).first<any>();
+  orderTables.prepare('SELECT points, quota_used, quota_month FROM books WHERE merchant_id = ?').bind(id).first<any>();
 const ledgerOf = async (merchantId: number, orderId?: number) =>
   (
-    await env.DB.prepare(
-      `SELECT reason, delta, reference FROM points_ledger WHERE merchant_id = ?1 AND (?2 IS NULL OR reference = ?2) ORDER BY id`,
-    )
+    await orderTables
+      .prepare(
+        `SELECT reason, delta, reference FROM points_ledger WHERE merchant_id = ?1 AND (?2 IS NULL OR reference = ?2) ORDER BY id`,
+      )
       .bind(merchantId, orderId === undefined ? null : `order:${orderId}`)
       .all<{ reason: string; delta: number; reference: string }>()
   ).results;
 const ledgerSum = async (merchantId: number) => (await ledgerOf(merchantId)).reduce((s, r) => s + r.delta, 0);
 const ordersWith = async (outOrderId: string) =>
-  env.DB.prepare('SELECT COUNT(*) AS n FROM orders WHERE out_order_id = ?').bind(outOrderId).first<number>('n');
+  orderTables.prepare('SELECT COUNT(*) AS n FROM orders WHERE out_order_id = ?').bind(outOrderId).first<number>('n');
 /** The trades the Alipay stand-in holds for an Alipay app_id. */
 const tradesAtAlipay = async (alipayAppId: string) =>
   (
@@ -164,7 +165,10 @@ describe('the order fee on live channel orders', () => {
     expect(results.filter((r) => r.code === 110)).toHaveLength(5);
     expect(await merchantRow(merchant.id)).toMatchObject({ points: 0, quota_used: 3 });
     expect(await ledgerSum(merchant.id)).toBe(0);
-    const n = await env.DB.prepare('SELECT COUNT(*) AS n FROM orders WHERE app_id = ?').bind(app.id).first<number>('n');
+    const n = await orderTables
+      .prepare('SELECT COUNT(*) AS n FROM orders WHERE app_id = ?')
+      .bind(app.id)
+      .first<number>('n');
     expect(n).toBe(3);
   });
 
@@ -229,7 +233,8 @@ describe('a create the plan refuses leaves no open trade at the provider', () =>
     }
     expect(await tradesAtAlipay(alipayAppId)).toEqual([{ status: 'TRADE_CLOSED' }]);
     expect(await ordersWith(k)).toBe(0);
-    const log = await env.DB.prepare('SELECT api, order_id FROM channel_log WHERE config_id = ? ORDER BY id')
+    const log = await orderTables
+      .prepare('SELECT api, order_id FROM channel_log WHERE config_id = ? ORDER BY id')
       .bind(configId)
       .all();
     expect(log.results).toEqual([
@@ -277,7 +282,10 @@ describe('a late provider payment of a closed order', () => {
     // The payer pays the QR before the close reaches Alipay: the notify makes the order paid.
     expect((await scanAndPay(qr)).status).toBe(200);
     const paid = await orderBecomes(o.data.order_id, 'paid');
-    const payment = await env.DB.prepare('SELECT note FROM payments WHERE id = ?').bind(paid.payment_id).first<any>();
+    const payment = await orderTables
+      .prepare('SELECT note FROM payments WHERE id = ?')
+      .bind(paid.payment_id)
+      .first<any>();
     expect(payment.note).toBe('paid at alipay after huipay had closed the order');
     // The retried close finds nothing to do; the ledger holds the one fee.
     await dueNow(o.data.order_id);

@@ -14,10 +14,12 @@ import {
   signedLookup,
   type TestApp,
   type TestSession,
+  orderTables,
 } from '../helpers';
 
 async function ledgerSum(merchantId: number) {
-  const r = await env.DB.prepare(`SELECT COALESCE(SUM(delta), 0) AS s FROM points_ledger WHERE merchant_id = ?`)
+  const r = await orderTables
+    .prepare(`SELECT COALESCE(SUM(delta), 0) AS s FROM points_ledger WHERE merchant_id = ?`)
     .bind(merchantId)
     .first<{ s: number }>();
   return r!.s;
@@ -194,7 +196,8 @@ describe('order fee and quota', () => {
     expect(refused[0].msg).toContain("points insufficient: this order's fee is 17 points and the balance is 3");
     expect(await balance(merchant.id)).toBe(3);
     expect(await ledgerSum(merchant.id)).toBe(3);
-    const orders = await env.DB.prepare(`SELECT COUNT(*) AS n FROM orders WHERE merchant_id = ?`)
+    const orders = await orderTables
+      .prepare(`SELECT COUNT(*) AS n FROM orders WHERE merchant_id = ?`)
       .bind(merchant.id)
       .first<{ n: number }>();
     expect(orders!.n).toBe(5);
@@ -288,9 +291,8 @@ describe('order fee and quota', () => {
 
 /** An order's fee rows, oldest first: [reason, delta, reference]. */
 async function feeRows(orderId: number) {
-  const rows = await env.DB.prepare(
-    `SELECT reason, delta, reference FROM points_ledger WHERE reference IN (?1, ?1 || '#paid') ORDER BY id`,
-  )
+  const rows = await orderTables
+    .prepare(`SELECT reason, delta, reference FROM points_ledger WHERE reference IN (?1, ?1 || '#paid') ORDER BY id`)
     .bind(`order:${orderId}`)
     .all<{ reason: string; delta: number; reference: string }>();
   return rows.results.map((r) => [r.reason, r.delta, r.reference]);
@@ -321,7 +323,8 @@ async function expiredThenAssigned(
       created.data.out_order_id,
     );
   });
-  await env.DB.prepare('UPDATE orders SET created_ms = ?, expires_ms = ? WHERE id = ?')
+  await orderTables
+    .prepare('UPDATE orders SET created_ms = ?, expires_ms = ? WHERE id = ?')
     .bind(expires - 600_000, expires, id)
     .run();
   await sweep(env);
@@ -331,7 +334,7 @@ async function expiredThenAssigned(
   expect(late.body).toMatchObject({ matched: false });
   await eventually(async () =>
     expect(
-      await env.DB.prepare('SELECT id FROM payments WHERE id = ?').bind(late.body.payment_id).first(),
+      await orderTables.prepare('SELECT id FROM payments WHERE id = ?').bind(late.body.payment_id).first(),
     ).not.toBeNull(),
   );
   const assigned = await ok('POST', `/payments/${late.body.payment_id}/assign`, { order_id: id }, 200);

@@ -20,6 +20,7 @@ import {
   signedLookup,
   type TestApp,
   type TestSession,
+  orderTables,
 } from '../helpers';
 
 let seq = 0;
@@ -134,6 +135,8 @@ describe('merchants', () => {
       id: expect.any(Number),
       name: 'Shop A',
       ...MERCHANT_DEFAULTS,
+      // The first merchant of this file's fresh databases: all stores tie, DB comes first.
+      store: 'DB',
       created: expect.any(Number),
     });
     expect(r.body.created).toBeGreaterThanOrEqual(t0);
@@ -147,6 +150,7 @@ describe('merchants', () => {
       name: 'Berlin shop',
       timezone: 'Europe/Berlin',
       rotation: 'smart_random',
+      store: expect.stringMatching(/^(DB|ORDERS_[12])$/),
       max_offset: '0.10',
     });
   });
@@ -1023,7 +1027,8 @@ describe('payments', () => {
   /** The merchant's payment ids newest first, straight from D1. */
   const d1Order = async (where = '') =>
     (
-      await env.DB.prepare(`SELECT id FROM payments WHERE merchant_id = ? ${where} ORDER BY rowid DESC`)
+      await orderTables
+        .prepare(`SELECT id FROM payments WHERE merchant_id = ? ${where} ORDER BY rowid DESC`)
         .bind(merchantId)
         .all<{ id: string }>()
     ).results.map((r) => r.id);

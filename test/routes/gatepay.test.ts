@@ -15,6 +15,7 @@ import {
   specSign,
   type TestApp,
   type TestSession,
+  orderTables,
 } from '../helpers';
 
 describe('sign formulas, worked by hand (node:crypto) for appkey ak_vector / appsecret sk_vector_secret', () => {
@@ -432,7 +433,7 @@ describe('callback URLs are stored normalised; credentials, control characters a
       }),
     );
     expect(c.code).toBe(100);
-    const row = await env.DB.prepare(`SELECT return_url FROM orders WHERE id = ?`).bind(c.data.order_id).first();
+    const row = await orderTables.prepare(`SELECT return_url FROM orders WHERE id = ?`).bind(c.data.order_id).first();
     expect(row).toEqual({ return_url: 'http://shop.example/r/done' });
   });
 });

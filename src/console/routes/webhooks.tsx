@@ -46,7 +46,7 @@ router.post('/webhooks', async (c) => {
   if ('error' in form) return refuse(c, to, form.error);
   const v = validate(WebhookCreate, form.body);
   if ('error' in v) return refuse(c, to, v.error);
-  return attempt(c, to, c.get('ctx').t.webhookAdded, () => createWebhook(c.get('db'), app.appkey, v.data));
+  return attempt(c, to, c.get('ctx').t.webhookAdded, () => createWebhook(c.env, c.get('db'), app.appkey, v.data));
 });
 
 router.get('/webhooks/:id', async (c) => {
@@ -65,7 +65,7 @@ router.post('/webhooks/:id', async (c) => {
   if ('error' in form) return refuse(c, to, form.error);
   const v = validate(WebhookUpdate, form.body);
   if ('error' in v) return refuse(c, to, v.error);
-  return attempt(c, to, c.get('ctx').t.webhookSaved, () => updateWebhook(c.get('db'), own.webhook.id, v.data));
+  return attempt(c, to, c.get('ctx').t.webhookSaved, () => updateWebhook(c.env, c.get('db'), own.webhook.id, v.data));
 });
 
 router.post('/webhooks/:id/mode', async (c) => {
@@ -75,14 +75,14 @@ router.post('/webhooks/:id/mode', async (c) => {
   const mode = own.webhook.mode === 'test' ? 'live' : 'test';
   const { t } = c.get('ctx');
   return attempt(c, to, t.switchedWebhookMode(t.webhookMode[mode]), () =>
-    updateWebhook(c.get('db'), own.webhook.id, { mode }),
+    updateWebhook(c.env, c.get('db'), own.webhook.id, { mode }),
   );
 });
 
 router.post('/webhooks/:id/delete', async (c) => {
   const own = await ownWebhook(c);
   if (!own) return notFound(c);
-  await deleteWebhook(c.get('db'), own.webhook.id);
+  await deleteWebhook(c.env, c.get('db'), own.webhook.id);
   return redirectWith(c, `${mbase(c.get('merchant').id)}/webhooks`, 'ok', c.get('ctx').t.webhookDeleted);
 });
 

@@ -8,7 +8,7 @@ import { localClock } from '../../domain/clock';
 import { randomId } from '../../domain/ids';
 import type { Mode } from '../../domain/vocab';
 import type { OutboxJob } from '../../jobs';
-import type { AppConfig, CollectorSettings, MerchantFacts } from './types';
+import type { AppConfig, AppFacts, CollectorSettings, MerchantFacts } from './types';
 
 export type Row = Record<string, SqlStorageValue>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -107,6 +107,16 @@ export class CollectorStore {
       this.cache.apps.set(appkey, row ? (JSON.parse(row.config as string) as AppConfig) : null);
     }
     return this.cache.apps.get(appkey)!;
+  }
+
+  /** Every app's facts with the merchant's name; null until a sync from after order stores. */
+  appFacts(): { merchantName: string; apps: AppFacts[] } | null {
+    const settings = this.settings();
+    if (settings?.merchantName === undefined) return null;
+    const rows = this.sql.exec(`SELECT config FROM apps`).toArray();
+    const apps = rows.map((r) => (JSON.parse(r.config as string) as AppConfig).facts);
+    if (apps.some((f) => !f)) return null;
+    return { merchantName: settings.merchantName, apps: apps as AppFacts[] };
   }
 
   replaceApps(configs: AppConfig[]): void {

@@ -1,6 +1,7 @@
 /** The shapes a Collector takes and gives over RPC (one definition, imported by callers). */
 import type { CheckedCreate, CreateApp, GatepayCode } from '../../domain/gatepay';
 import type { OrderPlan } from '../../domain/points';
+import type { App, Webhook } from '../../db/schema';
 import type { ChannelSlot } from '../../domain/routing';
 import type { PayerRegion, RuleSpec } from '../../domain/rules';
 import type { Direction, Mode, PayType, Rotation, Routing, SessionType } from '../../domain/vocab';
@@ -15,6 +16,18 @@ export interface CollectorSettings {
   store: string;
   /** What a live order's insert charges and counts. */
   plan: OrderPlan;
+  /** What the payer's page shows as the shop. */
+  merchantName: string;
+}
+
+/**
+ * An app as the order paths after create need it — the payer's page (its URLs and secret), the
+ * notify and webhook fan-out (its notify URLs, its enabled endpoints of the app's mode) — kept in
+ * the Collector so that those paths read nothing of the control plane (SPEC §14.1).
+ */
+export interface AppFacts {
+  app: App;
+  webhooks: Webhook[];
 }
 
 export interface SessionConfig {
@@ -38,6 +51,8 @@ export interface AppConfig extends CreateApp {
   routing?: Partial<Record<PayType, Routing>>;
   /** Per pay type an official channel serves: the app's config of it, if any. */
   channels?: Partial<Record<PayType, ChannelSlot>>;
+  /** The app's row and endpoints (absent in configs synced before order stores: the Collector asks for a sync). */
+  facts?: AppFacts;
 }
 
 export interface CollectorConfig {

@@ -1,9 +1,8 @@
 /** Admin: orders, received payments, the unmatched inbox and manual assignment. */
 import { createRouter } from '../../env';
-import { knownIdStore } from '../../db/stores';
 import { listOrders, listPayments } from '../../services/listing';
 import { requireOrder } from '../../services/order-detail';
-import { assignPayment } from '../../services/payments';
+import { assignPayment, paymentStore } from '../../services/payments';
 import { adminRoute, json, jsonBody } from './openapi';
 import { IdParam, listOf } from '../../schemas/common';
 import { OrderFilters } from '../../schemas/order-filter';
@@ -70,13 +69,9 @@ router.openapi(
     },
   }),
   async (c) => {
+    const { id } = c.req.valid('param');
     const { order_id } = c.req.valid('json');
-    const { payment, order } = await assignPayment(
-      c.env,
-      knownIdStore(c.env, order_id, `order_id: order ${order_id} not found`),
-      c.req.valid('param').id,
-      order_id,
-    );
+    const { payment, order } = await assignPayment(c.env, await paymentStore(c.env, id), id, order_id);
     return c.json({ payment: paymentView(payment), order: orderView(order) }, 200);
   },
 );

@@ -22,7 +22,12 @@ router.openapi(
     responses: { 201: json(WebhookView, 'The endpoint') },
   }),
   async (c) => {
-    const { webhook, appkey } = await createWebhook(c.get('db'), c.req.valid('param').appkey, c.req.valid('json'));
+    const { webhook, appkey } = await createWebhook(
+      c.env,
+      c.get('db'),
+      c.req.valid('param').appkey,
+      c.req.valid('json'),
+    );
     return c.json(webhookView(webhook, appkey), 201);
   },
 );
@@ -52,7 +57,7 @@ router.openapi(
     responses: { 200: json(WebhookView, 'The endpoint') },
   }),
   async (c) => {
-    const { webhook, appkey } = await updateWebhook(c.get('db'), c.req.valid('param').id, c.req.valid('json'));
+    const { webhook, appkey } = await updateWebhook(c.env, c.get('db'), c.req.valid('param').id, c.req.valid('json'));
     return c.json(webhookView(webhook, appkey), 200);
   },
 );
@@ -68,7 +73,7 @@ router.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid('param');
-    await deleteWebhook(c.get('db'), id);
+    await deleteWebhook(c.env, c.get('db'), id);
     return c.json({ id, deleted: true as const }, 200);
   },
 );
