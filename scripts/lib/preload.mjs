@@ -44,8 +44,8 @@ export async function preloadMerchant(db, m, count, { nowMs = Date.now(), window
   const shardOf = new Map(m.sessions.map((s) => [s.id, s.shard ?? 0]));
   const shardJson = JSON.stringify(Object.fromEntries(shardOf));
   // Ids in the store's range (store n numbers from n × 10^13 + 1, src/domain/stores.ts).
-  const first = (m.storeIndex ?? 0) * 10_000_000_000_000 + 1;
-  const base = (await db.prepare(`SELECT MAX(COALESCE(MAX(id), 0) + 1, ?) AS b FROM orders`).bind(first).first()).b;
+  const firstId = (m.storeIndex ?? 0) * 10_000_000_000_000 + 1;
+  const base = (await db.prepare(`SELECT MAX(COALESCE(MAX(id), 0) + 1, ?) AS b FROM orders`).bind(firstId).first()).b;
   const start = nowMs - SPAN_MS;
   // j → the order's facts, shared by every statement below.
   const facts = `WITH RECURSIVE n(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM n WHERE j + 1 < ?2),
@@ -89,7 +89,7 @@ export async function preloadMerchant(db, m, count, { nowMs = Date.now(), window
     [m.mode],
   );
   // Notify deliveries of paid orders, delivered; their attempts (one in seven failed twice first).
-  const dbase = (await db.prepare(`SELECT MAX(COALESCE(MAX(id), 0) + 1, ?) AS b FROM deliveries`).bind(first).first())
+  const dbase = (await db.prepare(`SELECT MAX(COALESCE(MAX(id), 0) + 1, ?) AS b FROM deliveries`).bind(firstId).first())
     .b;
   await run(
     `${facts} INSERT INTO deliveries (id, dedupe_key, kind, merchant_id, app_id, order_id, event_type, url, allow_internal, body,

@@ -15,6 +15,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { type CheckedCreate, checkCreate, GATEPAY_CODES, isSessionType, signRefusal } from '../domain/gatepay';
+import { hmacSha256Hex, safeEqual } from '../domain/sign';
 import { createFieldProblem } from '../schemas/gatepay';
 import { maxAmountFen } from '../domain/money';
 import { openSecret } from '../domain/secrets';
@@ -64,6 +65,23 @@ export class Collector extends DurableObject<Env> {
     if (!all || appId === undefined) return all;
     const apps = all.apps.filter((f) => f.app.id === appId);
     return apps.length ? { merchantName: all.merchantName, apps } : null;
+  }
+
+  /**
+   * Whether a monitor request was signed by one of this object's sessions with its current secret
+   * (hex HMAC-SHA256 over `timestamp + "." + body`); null when the object holds no secret for it
+   * (not synced since secrets came here: the caller asks the control plane).
+   */
+  async verifyMonitor(
+    sessionId: number,
+    timestamp: string,
+    signature: string,
+    body: Uint8Array,
+  ): Promise<boolean | null> {
+    const sealed = (JSON.parse(this.store.meta('secrets') ?? '{}') as Record<string, string | null>)[sessionId];
+    if (!sealed) return null;
+    const expected = await hmacSha256Hex(await openSecret(this.env.MASTER_KEY, sealed), `${timestamp}.`, body);
+    return safeEqual(signature.toLowerCase(), expected);
   }
 
   /** Records a heartbeat. `cameOnline` is true when the session was new or offline before it. */

@@ -1,13 +1,12 @@
 /** The monitor agent protocol: `POST /monitor/v1/heartbeat` and `POST /monitor/v1/payments`. */
 import type { Context } from 'hono';
 import { z } from 'zod';
-import type { Session } from '../db/schema';
 import { maxAmountFen, parseYuan } from '../domain/money';
 import { REPORT_MAX_AGE_MS, tooOldToReport } from '../domain/retention';
 import { SESSION_TYPES } from '../domain/vocab';
-import { createRouter, type AppEnv } from '../env';
+import { createRouter, type AppEnv, type Db } from '../env';
 import { HuipayError } from '../errors';
-import { authenticateMonitor, recordHeartbeat, recordPayment } from '../services/monitor';
+import { authenticateMonitor, authenticateReport, recordHeartbeat, recordPayment } from '../services/monitor';
 import { parseJsonObject, readBody } from '../services/params';
 
 /** Unix ms before 2001-09-09: almost surely unix seconds sent by mistake. */
@@ -21,11 +20,18 @@ const Report = z.object({
   payer: z.string().max(128).nullish(),
 });
 
-/** The request's session and its body as a JSON object: 413 past the size limit, 401 unless signed by the session, 400 unless a UTF-8 JSON object. */
-async function signedJson(c: Context<AppEnv>): Promise<{ session: Session; body: Record<string, unknown> }> {
+/**
+ * The request's session (`authenticate`: from D1, or for a report through its Collector) and its
+ * body as a JSON object: 413 past the size limit, 401 unless signed by the session, 400 unless a
+ * UTF-8 JSON object.
+ */
+async function signedJson<S>(
+  c: Context<AppEnv>,
+  authenticate: (env: Env, db: Db, headers: Headers, body: Uint8Array) => Promise<S>,
+): Promise<{ session: S; body: Record<string, unknown> }> {
   const raw = await readBody(c);
   if (!raw.ok && !raw.bytes) throw new HuipayError(raw.tooLarge ? 'payload_too_large' : 'bad_request', raw.error);
-  const session = await authenticateMonitor(c.env, c.get('db'), c.req.raw.headers, raw.bytes as Uint8Array);
+  const session = await authenticate(c.env, c.get('db'), c.req.raw.headers, raw.bytes as Uint8Array);
   if (!raw.ok) throw new HuipayError('bad_request', raw.error);
   // A JSON number given as `amount` keeps its source text, so `1e2` is refused, not read as 100.
   const json = parseJsonObject(raw.text, (key) => key === 'amount');
@@ -36,7 +42,7 @@ async function signedJson(c: Context<AppEnv>): Promise<{ session: Session; body:
 const monitor = createRouter();
 
 monitor.post('/heartbeat', async (c) => {
-  const { session } = await signedJson(c);
+  const { session } = await signedJson(c, authenticateMonitor);
   const beat = await recordHeartbeat(c.env, c.get('db'), session);
   if (!beat.online) throw new HuipayError('payment_required', beat.reason);
   return c.json({
@@ -48,7 +54,7 @@ monitor.post('/heartbeat', async (c) => {
 });
 
 monitor.post('/payments', async (c) => {
-  const { session, body } = await signedJson(c);
+  const { session, body } = await signedJson(c, authenticateReport);
   const parsed = Report.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -144,6 +144,7 @@ export async function syncCollector(env: Env, db: Db, merchantId: number, mode: 
             rule: s.ruleId === null ? null : (byId.get(s.ruleId) ?? null),
             qrPayload: s.qrPayload,
             amountQr: s.amountQr,
+            secretEnc: s.secretEnc,
           })),
         apps: appConfigs,
       }),

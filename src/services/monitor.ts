@@ -15,12 +15,52 @@ import { onboard } from './points';
 import { openSecret } from '../domain/secrets';
 import type { ReportAnswer } from '../durable/collector/types';
 import type { PaymentReport } from '../jobs';
-import { withSynced } from './collector';
+import { Memo } from '../domain/memo';
+import { collector, withSynced } from './collector';
 
 export const MONITOR_TOLERANCE_MS = 300_000;
 
-/** Verifies the monitor headers over the raw body; returns the session. */
-export async function authenticateMonitor(env: Env, db: Db, headers: Headers, rawBody: Uint8Array): Promise<Session> {
+/** What a payment report needs of its session: facts that never change, so an isolate may keep them. */
+export type ReportingSession = Pick<Session, 'id' | 'type' | 'merchantId' | 'mode' | 'shard'>;
+
+const reporting = new Memo<number, ReportingSession>(50_000);
+
+/**
+ * A payment report's session, verified without reading the control plane once this isolate knows
+ * which Collector serves it (SPEC §14.1): that Collector holds the session's current secret and
+ * checks the signature. Else (first report here, or a Collector not holding the secret) as
+ * `authenticateMonitor`, from D1.
+ */
+export async function authenticateReport(
+  env: Env,
+  db: Db,
+  headers: Headers,
+  rawBody: Uint8Array,
+): Promise<ReportingSession> {
+  const { sid, ts, sig } = monitorHeaders(headers);
+  const known = reporting.get(Number(sid));
+  if (known) {
+    const ok = await collector(env, known.merchantId, known.mode, known.shard).verifyMonitor(
+      known.id,
+      ts,
+      sig,
+      rawBody,
+    );
+    if (ok === false) throw badSignature();
+    if (ok) return known;
+  }
+  const s = await authenticateMonitor(env, db, headers, rawBody);
+  return reporting.set(s.id, { id: s.id, type: s.type, merchantId: s.merchantId, mode: s.mode, shard: s.shard });
+}
+
+const badSignature = () =>
+  new HuipayError(
+    'unauthorized',
+    'X-Huipay-Signature mismatch: expected hex HMAC-SHA256(session secret, timestamp + "." + raw body); are you signing the exact body bytes you send?',
+  );
+
+/** The monitor headers, checked for shape and the clock (401 naming the header). */
+function monitorHeaders(headers: Headers): { sid: string; ts: string; sig: string } {
   const sid = headers.get('x-huipay-session') ?? '';
   const ts = headers.get('x-huipay-timestamp') ?? '';
   const sig = headers.get('x-huipay-signature') ?? '';
@@ -36,15 +76,16 @@ export async function authenticateMonitor(env: Env, db: Db, headers: Headers, ra
       `X-Huipay-Timestamp is ${Math.round(skew / 1000)} s from the gateway clock (at most 300 s allowed): check the device clock`,
     );
   }
+  return { sid, ts, sig };
+}
+
+/** Verifies the monitor headers over the raw body against the session's row in D1; returns the session. */
+export async function authenticateMonitor(env: Env, db: Db, headers: Headers, rawBody: Uint8Array): Promise<Session> {
+  const { sid, ts, sig } = monitorHeaders(headers);
   const session = await queries(db).sessionById.get({ id: Number(sid) });
   if (!session) throw new HuipayError('unauthorized', `unknown session ${sid}`);
   const expected = await hmacSha256Hex(await openSecret(env.MASTER_KEY, session.secretEnc), `${ts}.`, rawBody);
-  if (!safeEqual(sig.toLowerCase(), expected)) {
-    throw new HuipayError(
-      'unauthorized',
-      'X-Huipay-Signature mismatch: expected hex HMAC-SHA256(session secret, timestamp + "." + raw body); are you signing the exact body bytes you send?',
-    );
-  }
+  if (!safeEqual(sig.toLowerCase(), expected)) throw badSignature();
   return session;
 }
 
@@ -76,7 +117,12 @@ export async function recordHeartbeat(
 }
 
 /** A payment report, recorded once by the session's Collector and matched there; a repeat gets the first answer. */
-export async function recordPayment(env: Env, db: Db, session: Session, report: PaymentReport): Promise<ReportAnswer> {
+export async function recordPayment(
+  env: Env,
+  db: Db,
+  session: ReportingSession,
+  report: PaymentReport,
+): Promise<ReportAnswer> {
   const answer = await withSynced(
     env,
     db,

@@ -12,6 +12,7 @@ import {
   eventually,
   gatepay,
   merchantLog,
+  monitor,
   ok,
   pay,
   setupMerchant,
@@ -127,5 +128,23 @@ describe('a merchant on ORDERS_1', () => {
     expect((await admin('POST', `/deliveries/${9 * ID_SPAN + 1}/resend`)).status).toBe(404);
     const listed = await ok('GET', `/merchants/${one.merchant.id}/orders`);
     expect(listed.data.map((o: any) => o.order_id)).toEqual([made.order_id]);
+  });
+});
+
+describe('a payment report, verified by its Collector once the isolate knows the session', () => {
+  it('takes the current secret only: after a rotation the old one is refused (401), the new one reports', async () => {
+    const { sessions } = await setupMerchant({ store: 'ORDERS_2' });
+    const s = sessions[0];
+    const report = (secret: string, ref: string) =>
+      monitor({ ...s, secret }, 'payments', { type: 'alipay', amount: '1.23', paid_at: Date.now(), ref });
+    // The first report teaches this isolate the session's Collector; the second is checked there.
+    expect((await report(s.secret, uniqueKey('r'))).status).toBe(200);
+    expect((await report(s.secret, uniqueKey('r'))).status).toBe(200);
+    const bad = await report('not-the-secret', uniqueKey('r'));
+    expect(bad.status).toBe(401);
+    expect(bad.body.error.message).toMatch(/^X-Huipay-Signature mismatch/);
+    const rotated = await ok('POST', `/sessions/${s.id}/rotate-secret`, undefined, 200);
+    expect((await report(s.secret, uniqueKey('r'))).status).toBe(401);
+    expect((await report(rotated.secret, uniqueKey('r'))).status).toBe(200);
   });
 });

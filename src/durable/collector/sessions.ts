@@ -12,6 +12,10 @@ export function applyConfig(store: CollectorStore, config: CollectorConfig): { a
       JSON.stringify({ merchantId: config.merchantId, mode: config.mode, shard: config.shard ?? 0 }),
     );
     store.setMeta('settings', JSON.stringify(config.settings));
+    store.setMeta(
+      'secrets',
+      JSON.stringify(Object.fromEntries(config.sessions.map((s) => [s.id, s.secretEnc ?? null]))),
+    );
     const ids = config.sessions.map((s) => s.id);
     store.sql.exec(`DELETE FROM sessions WHERE id NOT IN (SELECT value FROM json_each(?))`, JSON.stringify(ids));
     for (const s of config.sessions) {

@@ -38,6 +38,8 @@ export interface SessionConfig {
   qrPayload: string;
   /** Fixed-amount receive codes keyed by fen. */
   amountQr: Record<string, string>;
+  /** The monitor secret, sealed: a payment report is verified here (SPEC §14.1: no control-plane read). */
+  secretEnc?: string;
 }
 
 /** What create order needs of an app of this merchant and mode; the secret stays sealed. */
