@@ -283,7 +283,11 @@ const HOT_DAYS = 90;
  * of a deployment with MODEL_STORES stores, and how long D1 lasts at MODEL_RATE paid orders/s.
  */
 function capacityLines(counters) {
-  const rows = [counters['create (sandbox)'], counters['cashier page'], counters['paid order (report → apply → notify)']];
+  const rows = [
+    counters['create (sandbox)'],
+    counters['cashier page'],
+    counters['paid order (report → apply → notify)'],
+  ];
   const per = (k) => rows.reduce((n, c) => n + (c.d1_by[k] ?? 0), 0);
   const store = per('ORDERS_1');
   const control = per('DB');
@@ -832,7 +836,7 @@ async function main() {
     );
 
     // report: one signed payment report per pending order, then wait for the queue to apply them.
-    const paidBefore = (await countAll(stores, `SELECT COUNT(*) AS n FROM orders WHERE status = 'paid'`));
+    const paidBefore = await countAll(stores, `SELECT COUNT(*) AS n FROM orders WHERE status = 'paid'`);
     let next = 0;
     const reported = [];
     const reportRequest = {
@@ -902,7 +906,7 @@ async function main() {
     let paid = paidBefore;
     const waitUntil = lastReportAt + REPORT_WAIT_MS;
     while (performance.now() < waitUntil) {
-      paid = (await countAll(stores, `SELECT COUNT(*) AS n FROM orders WHERE status = 'paid'`));
+      paid = await countAll(stores, `SELECT COUNT(*) AS n FROM orders WHERE status = 'paid'`);
       if (paid >= target) break;
       await sleep(200);
     }
@@ -1065,7 +1069,10 @@ async function main() {
       });
       if (vmqOrders.length < 10 || vmqOrders.some((o) => !o.session))
         throw new Error(`push_vmq: only ${vmqOrders.length} V免签 orders made, or one names no known session`);
-      const paidBefore = (await countAll(stores, `SELECT COUNT(*) AS n FROM orders WHERE status = 'paid' AND facade = 'vmq'`));
+      const paidBefore = await countAll(
+        stores,
+        `SELECT COUNT(*) AS n FROM orders WHERE status = 'paid' AND facade = 'vmq'`,
+      );
       let i = 0;
       let pushed = 0;
       const request = {
@@ -1128,7 +1135,7 @@ async function main() {
     // The V免签 orders' notifies are still being delivered: let the queue drain first.
     const drainFrom = performance.now();
     while (performance.now() - drainFrom < 60_000) {
-      const pending = (await countAll(stores, `SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending'`));
+      const pending = await countAll(stores, `SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending'`);
       if (pending === 0) break;
       await sleep(250);
     }

@@ -420,7 +420,7 @@ export function gatewayClient(base) {
   }
   /**
    * A merchant (on order store `store`, else the one with the fewest merchants; `max_offset` 0.50,
- * random rotation, its live state over `shards` Collectors), a
+   * random rotation, its live state over `shards` Collectors), a
    * sandbox app whose callbacks go to `callbacks` (a base URL) and `sessions` sandbox Alipay
    * sessions whose QR payloads end in `<tag>-<i>`. Nothing is online until their heartbeats.
    */
