@@ -117,6 +117,9 @@ export async function rotateSessionSecret(env: Env, db: Db, id: number) {
     })
     .where(eq(sessions.id, id))
     .returning();
+  // Its Collectors verify payment reports with the secret: the old one must stop working there too.
+  await touchConfig(db, session.merchantId);
+  await syncCollector(env, db, session.merchantId, session.mode);
   return { session, secret };
 }
 

@@ -127,7 +127,7 @@ describe('a merchant on ORDERS_1', () => {
     expect((await admin('GET', `/orders/${3 * ID_SPAN + 1}`)).status).toBe(404);
     expect((await admin('POST', `/deliveries/${9 * ID_SPAN + 1}/resend`)).status).toBe(404);
     const listed = await ok('GET', `/merchants/${one.merchant.id}/orders`);
-    expect(listed.data.map((o: any) => o.order_id)).toEqual([made.order_id]);
+    expect(listed.data.map((o: any) => o.id)).toEqual([made.order_id]);
   });
 });
 
