@@ -114,6 +114,8 @@ const javaDouble = (yuanText) => {
 /** Orders of the console row's merchant, all in the last 7 days: 70 % Alipay, 30 % WeChat, one in five through a channel. */
 const CONSOLE_ORDERS = 10_000;
 const SESSIONS = 4;
+/** Alternating rounds (route, floor) a ratio against a floor is taken over; the median is reported. */
+const ROUNDS = 3;
 /** The create_sharded row's merchant: its sessions spread over this many Collectors. */
 const SHARDS = 4;
 const NOTIFY_BATCH = 2000;
@@ -1171,6 +1173,50 @@ async function main() {
       }),
     );
 
+    // Ratios against a floor in alternating rounds (SPEC §14.3): route, floor, route, floor, route,
+    // floor, each for the run's duration; the median ratio decides, so drift between two runs does not.
+    const pageFloorSpec = {
+      url: floor.url,
+      request: { method: 'GET', path: `/page?size=${cashierBytes}` },
+      check: (body) => body.startsWith('<!DOCTYPE html>'),
+    };
+    const rounds = async (name, routeSpec, floorSpec) => {
+      const ratios = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        const r = await drive({ ...routeSpec, connections: opts.connections, duration: opts.duration });
+        const f = await drive({ ...floorSpec, connections: opts.connections, duration: opts.duration });
+        ratios.push(r.rps / (f.rps || 1));
+      }
+      const median = [...ratios].sort((a, b) => a - b)[Math.floor(ROUNDS / 2)];
+      log(`rounds: ${name}: ${ratios.map((x) => x.toFixed(3)).join(', ')} → median ${median.toFixed(3)}`);
+      return { ratios: ratios.map((x) => round(x, 3)), median: round(median, 3) };
+    };
+    const alternating = {
+      create_to_floor: await rounds(
+        'create / floor',
+        { url: huipay.url, request: createRequest('/api/cloudpay/create'), check: createCheck },
+        { url: floor.url, request: createRequest('/floor'), check: (body) => body.includes('"code":100') },
+      ),
+      cashier_to_page_floor: await rounds(
+        'cashier / page floor',
+        { url: huipay.url, request: tokenRequest(''), check: (body) => body.startsWith('<!DOCTYPE html>') },
+        pageFloorSpec,
+      ),
+      console_to_page_floor: await rounds(
+        'console / page floor',
+        {
+          url: huipay.url,
+          request: {
+            method: 'GET',
+            path: `/console/m/${consoleShop.merchantId}/orders?${CONSOLE_ROWS.console}`,
+            headers: { cookie: consoleShop.cookie },
+          },
+          check: (body) => body.startsWith('<!DOCTYPE html>') && body.includes('<table'),
+        },
+        pageFloorSpec,
+      ),
+    };
+
     // What one request and one paid order ask of the platform, and one Collector's ceiling.
     const counters = await countPlatform();
     const collectorMax = await collectorCeiling();
@@ -1377,12 +1423,14 @@ async function main() {
         : null,
     }));
     const pageFloorRps = round(results.page_floor.rps, 1);
-    const cashierToPage = round(results.cashier.rps / (results.page_floor.rps || 1), 3);
-    const consoleToPage = round(results.console.rps / (results.page_floor.rps || 1), 3);
+    // The medians of the alternating rounds (the single runs above are printed beside them).
+    const cashierToPage = alternating.cashier_to_page_floor.median;
+    const consoleToPage = alternating.console_to_page_floor.median;
     const floorRps = round(results.floor.rps, 1);
-    const createToFloor = round(results.create.rps / (results.floor.rps || 1), 3);
+    const createToFloor = alternating.create_to_floor.median;
     const summary = {
       preload: opts.preload,
+      alternating,
       counters,
       collector_ceiling: {
         one: collectorMax.one.ops_per_s,
@@ -1439,9 +1487,9 @@ async function main() {
         '',
       ]),
       '',
-      `page floor (1 D1 read by primary key + a static ${results.page_floor.bytes}-byte page): ${pageFloorRps.toFixed(1)} req/s · cashier / page floor ${cashierToPage.toFixed(3)} · console / page floor ${consoleToPage.toFixed(3)}`,
+      `page floor (1 D1 read by primary key + a static ${results.page_floor.bytes}-byte page): ${pageFloorRps.toFixed(1)} req/s · this run's single pass: cashier / page floor ${round(results.cashier.rps / (results.page_floor.rps || 1), 3).toFixed(3)} · console / page floor ${round(results.console.rps / (results.page_floor.rps || 1), 3).toFixed(3)} (medians of the alternating rounds: ${cashierToPage.toFixed(3)}, ${consoleToPage.toFixed(3)})`,
       'tail/base: (p99 / p50) of the route over (p99 / p50) of the baseline in the same run',
-      `floor (1 DO call + 1 D1 insert): ${floorRps.toFixed(1)} req/s · create_to_floor ${createToFloor.toFixed(3)}`,
+      `floor (1 DO call + 1 D1 insert): ${floorRps.toFixed(1)} req/s · create_to_floor this pass ${round(results.create.rps / (results.floor.rps || 1), 3).toFixed(3)}, median of the alternating rounds ${createToFloor.toFixed(3)}`,
       `create_sharded / create: ${(results.create_sharded.rps / (results.create.rps || 1)).toFixed(3)} (one merchant with its sessions over ${SHARDS} Collectors vs over 1)`,
       `collector ceiling (creates + reports by RPC inside workerd, no HTTP or D1, fresh state): 1 Collector ${collectorMax.one.ops_per_s}/s · ${collectorMax.shards.collectors} Collectors in one process (one thread) ${collectorMax.shards.ops_per_s}/s (${round(collectorMax.shards.ops_per_s / (collectorMax.one.ops_per_s || 1), 2)}×) · ${collectorMax.processes.processes} Collectors in ${collectorMax.processes.processes} processes ${collectorMax.processes.ops_per_s}/s (${round(collectorMax.processes.ops_per_s / (collectorMax.one.ops_per_s || 1), 2)}× on ${cores} cores)`,
       'platform use (bench-entry counters):',
@@ -1464,25 +1512,25 @@ async function main() {
           ? ` · Miniflare warnings: ${queueLog.problems.length} (first: ${queueLog.problems[0]})`
           : ''),
       '',
-      'targets (issues 5 and 10):',
+      'targets (issues 5, 10 and 23):',
     ];
     const verdict = (ok) => (ok ? 'PASS       ' : 'FALL SHORT ');
     const targets = [
       [
-        results.create.rps >= 0.9 * results.floor.rps,
-        `create ≥ 0.9 × floor: ${results.create.rps.toFixed(1)} vs ${(0.9 * results.floor.rps).toFixed(1)} (${createToFloor.toFixed(3)} × floor)`,
+        createToFloor >= 0.9,
+        `create ≥ 0.9 × floor (median of ${ROUNDS} alternating rounds ${alternating.create_to_floor.ratios.join(', ')}): ${createToFloor.toFixed(3)}`,
       ],
       [
-        results.status.rps >= 0.5 * baselineRps,
-        `status ≥ 0.5 × baseline: ${results.status.rps.toFixed(1)} vs ${(0.5 * baselineRps).toFixed(1)} (${(results.status.rps / baselineRps).toFixed(3)} × baseline)`,
+        results.status.rps >= 0.7 * baselineRps,
+        `status ≥ 0.7 × baseline: ${results.status.rps.toFixed(1)} vs ${(0.7 * baselineRps).toFixed(1)} (${(results.status.rps / baselineRps).toFixed(3)} × baseline)`,
       ],
       [
-        cashierToPage >= 0.7,
-        `cashier ≥ 0.7 × page floor: ${results.cashier.rps.toFixed(1)} vs ${(0.7 * results.page_floor.rps).toFixed(1)} (${cashierToPage.toFixed(3)} × page floor)`,
+        cashierToPage >= 0.9,
+        `cashier ≥ 0.9 × page floor (median of ${ROUNDS} alternating rounds ${alternating.cashier_to_page_floor.ratios.join(', ')}): ${cashierToPage.toFixed(3)}`,
       ],
       [
         consoleToPage >= 0.5,
-        `console ≥ 0.5 × page floor: ${results.console.rps.toFixed(1)} vs ${(0.5 * results.page_floor.rps).toFixed(1)} (${consoleToPage.toFixed(3)} × page floor)`,
+        `console ≥ 0.5 × page floor (median of ${ROUNDS} alternating rounds ${alternating.console_to_page_floor.ratios.join(', ')}): ${consoleToPage.toFixed(3)}`,
       ],
       ...routes
         .filter((r) => r.name !== 'baseline')

@@ -222,6 +222,14 @@ export const db = () => env.DB;
 /** The order stores the test pool binds (vitest.config.ts), in binding order: DB, ORDERS_1, ORDERS_2. */
 export const storeBindings = () => [env.DB, env.ORDERS_1, env.ORDERS_2];
 
+/** The D1 a merchant's orders live on (its `store`, read from the control plane). */
+export async function merchantDb(merchantId: number): Promise<D1Database> {
+  const row = await env.DB.prepare('SELECT store FROM merchants WHERE id = ?')
+    .bind(merchantId)
+    .first<{ store: string }>();
+  return (env as unknown as Record<string, D1Database>)[row?.store ?? 'DB'];
+}
+
 /**
  * The order tables of every store read (and written) as one, for tests that look at rows whatever
  * store their merchant landed on: `first()` gives the first store's row that has one (a

@@ -3,6 +3,7 @@
  * the provider's name and colour. Every method of a simulator (a scanned QR, a wap/page redirect,
  * a UnionPay form, an App's pay_info, a JSAPI call) leads here.
  */
+import { PAY_TOKEN } from '../domain/stores';
 import { raw } from 'hono/html';
 import { formatFen } from '../domain/money';
 
@@ -120,7 +121,7 @@ export function renderPayerPage(m: PayerPageModel, b: PayerBrand): string {
  * simulator is no open redirect.
  */
 export const cashierBack = (v: string | null | undefined): string | null =>
-  v && /^\/pay\/[A-Za-z0-9]{24}\?return=1$/.test(v) ? v : null;
+  v?.startsWith('/pay/') && v.endsWith('?return=1') && PAY_TOKEN.test(v.slice(5, -9)) ? v : null;
 
 /** The payer page of a trade (`base` = `/sandbox/<channel>/pay`), keeping a valid `back`. */
 export function payerPath(base: string, token: string, back: string | null | undefined): string {

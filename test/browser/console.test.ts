@@ -323,11 +323,15 @@ describe('console walk-through', () => {
     const pending = Number((await page.locator('tbody tr a').first().textContent())!.slice(1));
     const stray = await agent(sandboxConfig, ['--once', '--pay', '3.21']);
     expect(stray.out).toContain('matched no order');
+    // The report reaches the inbox through the queue: on a loaded machine that takes seconds.
     await expect
-      .poll(async () => {
-        await page.goto(`${gateway()}${base}/inbox`);
-        return page.locator('tbody tr input[name=order]').count();
-      })
+      .poll(
+        async () => {
+          await page.goto(`${gateway()}${base}/inbox`);
+          return page.locator('tbody tr input[name=order]').count();
+        },
+        { timeout: 20_000 },
+      )
       .toBe(1);
     visited.set('inbox', `${base}/inbox`);
     await page.screenshot({ path: join(ARTIFACTS, 'console-inbox.png'), fullPage: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventually, gatepay, ok, pay, setupMerchant, signedCreate, orderTables } from '../helpers';
+import { eventually, gatepay, ok, pay, setupMerchant, signedCreate, orderTables, merchantDb } from '../helpers';
 
 describe('200 concurrent creates of one price over 3 online sessions', () => {
   it('gives every pending order a realprice unique per session, never more than the slots, the rest 204', async () => {
@@ -63,7 +63,7 @@ describe('100 pending orders paid by 100 reports in random order with 20% duplic
         .first<{ n: number }>();
       expect(n?.n).toBe(100);
     });
-    const pays = await orderTables
+    const pays = await (await merchantDb(merchant.id))
       .prepare(`SELECT COUNT(*) AS n, COUNT(DISTINCT order_id) AS orders FROM payments WHERE merchant_id = ?`)
       .bind(merchant.id)
       .first<{ n: number; orders: number }>();
