@@ -1180,6 +1180,7 @@ async function main() {
       request: { method: 'GET', path: `/page?size=${cashierBytes}` },
       check: (body) => body.startsWith('<!DOCTYPE html>'),
     };
+    const round = (x, d) => Number(x.toFixed(d));
     const rounds = async (name, routeSpec, floorSpec) => {
       const ratios = [];
       for (let i = 0; i < ROUNDS; i++) {
@@ -1406,7 +1407,6 @@ async function main() {
 
     // ── the table, the targets, the JSON ──────────────────────────────────────────────────
     const baselineRps = results.baseline.rps || 1;
-    const round = (x, d) => Number(x.toFixed(d));
     const tail = (r) => r.p99 / (r.p50 || 1);
     const baselineTail = tail(results.baseline) || 1;
     const routes = ROUTES.map((name) => ({

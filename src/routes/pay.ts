@@ -69,7 +69,7 @@ async function channelPage(
   const back = c.req.query('return') !== undefined;
   const device = deviceOf(c.req.header('user-agent'));
   // The order's config, read once: the methods `auto` may choose from, and what the provider is asked with.
-  const found = await orderConfig(c.get('db'), o);
+  const found = await orderConfig(c.env, o);
   const action = cashierAction(o.method, device, found?.cfg.methods ?? [], o.openid !== null);
   const model: ChannelModel = {
     qr: null,
@@ -173,7 +173,7 @@ pay.get('/:token/go/:method', async (c) => {
     c.env,
     idStore(c.env, s.order.id),
     s.order,
-    await orderConfig(c.get('db'), s.order),
+    await orderConfig(c.env, s.order),
     method,
     publicOrigin(c),
     payerIp(c),

@@ -21,7 +21,7 @@
  * notify's config is found).
  */
 import { and, eq, isNotNull, lte, min } from 'drizzle-orm';
-import { controlDb, merchantStore } from '../db/stores';
+import { merchantStore } from '../db/stores';
 import { channelLog, orders, type App, type ChannelConfig, type Order } from '../db/schema';
 import { channelNamed } from '../channels/registry';
 import { hex } from '../domain/bytes';
@@ -30,7 +30,7 @@ import { nextQueryMs, unknownRetryMs } from '../domain/schedule';
 import { formatFen } from '../domain/money';
 import type { Db } from '../env';
 import { sendTimed } from '../jobs';
-import { channelContext, configWithApp, logCalls, orderConfig } from './channels';
+import { channelContext, configById, logCalls, orderConfig } from './channels';
 import { channelOrderOf } from './channel-orders';
 import { orderDeliveries } from './deliveries';
 import { backgroundOrigin, expirePending, markClosed, markPaid, orderById } from './lifecycle';
@@ -117,7 +117,7 @@ async function orderOf(db: Db, cfg: ChannelConfig, providerTradeNo: string): Pro
 export async function handleNotify(env: Env, db: Db, name: string, configId: number, raw: RawNotify, origin: string) {
   const startedMs = Date.now();
   const channel = channelNamed(name);
-  const found = Number.isSafeInteger(configId) ? await configWithApp(db, configId) : null;
+  const found = Number.isSafeInteger(configId) ? await configById(env, configId) : null;
   const store = found ? await merchantStore(env, found.app.merchantId) : db;
   const log = async (outcome: 'processed' | 'rejected', error: string | null, orderId: number | null = null) => {
     await store.insert(channelLog).values({
@@ -195,7 +195,7 @@ export async function driveChannelOrder(
     .where(and(eq(orders.id, orderId), lte(orders.nextQueryMs, nowMs)))
     .returning();
   if (!o) return 'skipped';
-  const found = await orderConfig(controlDb(env), o);
+  const found = await orderConfig(env, o);
   if (!found) {
     await db.update(orders).set({ nextQueryMs: null }).where(eq(orders.id, o.id));
     return 'skipped';
@@ -283,7 +283,7 @@ export async function sweepChannelOrders(env: Env, db: Db, nowMs = Date.now()): 
  * reached, the order is closed here and the close at the provider is retried in the background.
  */
 export async function closeChannelOrder(env: Env, db: Db, o: Order, origin: string): Promise<Order> {
-  const found = await orderConfig(controlDb(env), o);
+  const found = await orderConfig(env, o);
   let retryClose = found === null;
   if (found) {
     const { channel, ctx, calls } = await channelContext(env, found.cfg, o.mode, origin);

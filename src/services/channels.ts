@@ -5,7 +5,7 @@
  * that reaches the simulator in-process, the channel log).
  */
 import { and, eq, isNotNull, or, sql } from 'drizzle-orm';
-import { merchantStore } from '../db/stores';
+import { controlDb, merchantStore } from '../db/stores';
 import { apps, channelConfigs, channelLog, orders, type App, type ChannelConfig, type Order } from '../db/schema';
 import { CHANNEL_NAMES, channelNamed } from '../channels/registry';
 import type { AnyChannel, CallRecord, ChannelContext } from '../channels/types';
@@ -15,7 +15,8 @@ import type { Db } from '../env';
 import { HuipayError } from '../errors';
 import { simulatorIdentity, simulatorOf } from '../sandbox/registry';
 import { requireApp } from './apps';
-import { syncCollector } from './collector';
+import { appFacts, syncCollector } from './collector';
+import { Memo } from '../domain/memo';
 import { certFetch, isOwnSandboxUrl, ownOrigins, providerFetch } from './loopback';
 import { touchConfig } from './merchants';
 
@@ -194,7 +195,9 @@ export async function implicitConfig(env: Env, db: Db, appId: number, name: stri
       implicit: true,
     })
     .onConflictDoNothing();
-  return (await findConfig(db, appId, name))!;
+  const made = (await findConfig(db, appId, name))!;
+  await publish(env, db, (await db.query.apps.findFirst({ where: eq(apps.id, appId) }))!);
+  return made;
 }
 
 /** A channel and its context for one config: secrets opened, calls collected for the channel log. */
@@ -264,6 +267,33 @@ export async function configWithApp(db: Db, configId: number): Promise<ConfigWit
   return row ?? null;
 }
 
-/** The config a channel order goes through, with its app; null for a session order or a config since removed. */
-export const orderConfig = (db: Db, o: Pick<Order, 'channelConfigId'>) =>
-  o.channelConfigId === null ? Promise.resolve(null) : configWithApp(db, o.channelConfigId);
+/**
+ * The config a channel order goes through, with its app, from the merchant's Collector (no
+ * control-plane read); one it has not learnt yet from D1. Null for a session order or a config
+ * since removed.
+ */
+export async function orderConfig(
+  env: Env,
+  o: Pick<Order, 'channelConfigId' | 'merchantId' | 'mode' | 'appId'>,
+): Promise<ConfigWithApp | null> {
+  if (o.channelConfigId === null) return null;
+  const facts = (await appFacts(env, o.merchantId, o.mode, o.appId))?.apps[0];
+  const cfg = facts?.configs?.find((c) => c.id === o.channelConfigId);
+  if (facts && cfg) return { cfg, app: facts.app };
+  return configWithApp(controlDb(env), o.channelConfigId);
+}
+
+const configOwners = new Memo<number, Pick<Order, 'merchantId' | 'mode' | 'appId'>>(20_000);
+
+/**
+ * A config by its id (a provider notify names only that), with its app: from its merchant's
+ * Collector once this isolate has seen the config (whose app never changes), else from D1.
+ */
+export async function configById(env: Env, configId: number): Promise<ConfigWithApp | null> {
+  const owner = configOwners.get(configId);
+  if (owner) return orderConfig(env, { ...owner, channelConfigId: configId });
+  const found = await configWithApp(controlDb(env), configId);
+  if (found)
+    configOwners.set(configId, { merchantId: found.app.merchantId, mode: found.app.mode, appId: found.app.id });
+  return found;
+}

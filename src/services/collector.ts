@@ -81,13 +81,7 @@ export async function syncCollector(env: Env, db: Db, merchantId: number, mode: 
       .innerJoin(apps, eq(apps.id, webhooks.appId))
       .where(and(eq(apps.merchantId, merchantId), eq(apps.mode, mode), eq(webhooks.enabled, true))),
     db
-      .select({
-        appId: channelConfigs.appId,
-        id: channelConfigs.id,
-        channel: channelConfigs.channel,
-        enabled: channelConfigs.enabled,
-        implicit: channelConfigs.implicit,
-      })
+      .select({ cfg: channelConfigs })
       .from(channelConfigs)
       .innerJoin(apps, eq(apps.id, channelConfigs.appId))
       .where(and(eq(apps.merchantId, merchantId), eq(apps.mode, mode))),
@@ -109,13 +103,14 @@ export async function syncCollector(env: Env, db: Db, merchantId: number, mode: 
     hasReturnUrl: a.returnUrl !== null,
     hasNotifyUrl: notifyTarget(a) !== null,
     routing: a.routing,
-    channels: channelSlots(configRows.filter((c) => c.appId === a.id)),
+    channels: channelSlots(configRows.map((r) => r.cfg).filter((c) => c.appId === a.id)),
     facts: {
       app: a,
       // Endpoints of the app's own mode (test endpoints take sandbox events, live ones live events).
       webhooks: hookRows
         .map((r) => r.webhook)
         .filter((w) => w.appId === a.id && w.mode === (a.mode === 'live' ? 'live' : 'test')),
+      configs: configRows.map((r) => r.cfg).filter((c) => c.appId === a.id),
     },
   }));
   placements.delete(`${merchantId}:${mode}`);

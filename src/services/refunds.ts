@@ -11,7 +11,7 @@
 import { and, eq, isNotNull, lte, min, sql } from 'drizzle-orm';
 import { orders, refunds, type Order, type Refund } from '../db/schema';
 import { nextId } from '../db/queries';
-import { controlDb, nameOf } from '../db/stores';
+import { nameOf } from '../db/stores';
 import { firstId } from '../domain/stores';
 import { randomToken } from '../domain/ids';
 import { formatFen } from '../domain/money';
@@ -110,7 +110,7 @@ async function callProvider(
   origin: string,
   start: 'refund' | 'query',
 ): Promise<Refund> {
-  const found = await orderConfig(controlDb(env), o);
+  const found = await orderConfig(env, o);
   if (!found)
     return schedule(env, db, r, nowMs + unknownRetryMs(r.attempts), 'the channel config of the order is gone');
   const { channel, ctx, calls } = await channelContext(env, found.cfg, o.mode, origin);

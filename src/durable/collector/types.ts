@@ -1,7 +1,7 @@
 /** The shapes a Collector takes and gives over RPC (one definition, imported by callers). */
 import type { CheckedCreate, CreateApp, GatepayCode } from '../../domain/gatepay';
 import type { OrderPlan } from '../../domain/points';
-import type { App, Webhook } from '../../db/schema';
+import type { App, ChannelConfig, Webhook } from '../../db/schema';
 import type { ChannelSlot } from '../../domain/routing';
 import type { PayerRegion, RuleSpec } from '../../domain/rules';
 import type { Direction, Mode, PayType, Rotation, Routing, SessionType } from '../../domain/vocab';
@@ -22,12 +22,15 @@ export interface CollectorSettings {
 
 /**
  * An app as the order paths after create need it — the payer's page (its URLs and secret), the
- * notify and webhook fan-out (its notify URLs, its enabled endpoints of the app's mode) — kept in
+ * notify and webhook fan-out (its notify URLs, its enabled endpoints of the app's mode), the
+ * channel calls (its configs) — kept in
  * the Collector so that those paths read nothing of the control plane (SPEC §14.1).
  */
 export interface AppFacts {
   app: App;
   webhooks: Webhook[];
+  /** Its official channel configs (credentials sealed), for the channel order paths. */
+  configs: ChannelConfig[];
 }
 
 export interface SessionConfig {
