@@ -24,7 +24,7 @@ import { CREATE_METHODS, type ChannelMethod, type CreateMethod } from '../domain
 import type { Db } from '../env';
 import { failMerchant } from '../errors';
 import { sendTimed } from '../jobs';
-import { type ConfigWithApp, channelContext, configWithApp, implicitConfig, logCalls, notifyUrlOf } from './channels';
+import { type ConfigWithApp, channelContext, implicitConfig, logCalls, notifyUrlOf, orderConfig } from './channels';
 import type { Route } from './collector';
 import { type FacadeStamp, orderColumns } from './lifecycle';
 import { insertLiveOrder, planRefusal } from './points';
@@ -107,11 +107,14 @@ function channelParams(ask: ChannelAsk, cfg: ChannelConfig, appName: string) {
   return { channel, method, subject, clientIp: ask.clientIp || null, openid: ask.openid || null };
 }
 
-/** The config an order goes through: the app's own, or (sandbox, no setup) the simulator's; null when just removed. */
-async function configFor(env: Env, db: Db, outcome: ChannelOutcome): Promise<ConfigWithApp | null> {
+/**
+ * The config an order goes through, from the merchant's Collector: the app's own, or (sandbox, no
+ * setup) the simulator's, made on first use; null when just removed.
+ */
+async function configFor(env: Env, db: Db, route: Route, outcome: ChannelOutcome): Promise<ConfigWithApp | null> {
   const channel = channelFor(outcome.order.type)!;
   const cfg = outcome.configId ?? (await implicitConfig(env, db, outcome.appId, channel.name)).id;
-  return configWithApp(db, cfg);
+  return orderConfig(env, { ...route, appId: outcome.appId, channelConfigId: cfg });
 }
 
 export type ChannelMade =
@@ -142,7 +145,7 @@ export async function createChannelOrder(
   if (await existing()) return { kind: 'existing' };
   const { merchant } = outcome;
   const store = storeDb(env, merchant.store);
-  const found = await configFor(env, db, outcome);
+  const found = await configFor(env, db, route, outcome);
   if (!found)
     return {
       kind: 'refused',
