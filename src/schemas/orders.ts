@@ -73,3 +73,16 @@ export const PaymentFilters = z
   })
   .strict();
 export const Assign = z.object({ order_id: z.number().int().positive() }).strict().openapi('Assign');
+
+/** `GET /merchants/{id}/export`: checked by the export itself, so a bad date is a 422 naming it. */
+export const ExportQuery = z
+  .object({
+    from: z
+      .string()
+      .max(64)
+      .optional()
+      .openapi({ example: '2026-12-01', description: "first day, YYYY-MM-DD in the merchant's time zone" }),
+    to: z.string().max(64).optional().openapi({ example: '2026-12-07', description: 'last day, included' }),
+    format: z.string().max(16).optional().openapi({ example: 'csv', description: 'csv (default) or ndjson' }),
+  })
+  .openapi('ExportQuery');

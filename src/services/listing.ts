@@ -134,7 +134,7 @@ export async function listOrders(env: Env, merchantId: number, f: OrderFilter, k
 }
 
 /** The columns a list of orders shows (the console's rows and CSV): a fraction of a whole row. */
-const ORDER_ROW = {
+export const ORDER_ROW = {
   id: orders.id,
   outOrderId: orders.outOrderId,
   status: orders.status,

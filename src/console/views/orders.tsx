@@ -2,6 +2,7 @@
 import type { Merchant } from '../../db/schema';
 import type { OrderRow } from '../../services/listing';
 import { formatFen } from '../../domain/money';
+import { CSV_START, csvLine } from '../../domain/order-csv';
 import { badge, esc, List, mbase, type PageCtx, when } from '../layout';
 
 type Query = Record<string, string>;
@@ -104,47 +105,6 @@ export function Transactions(props: {
   );
 }
 
-const CSV_HEAD = [
-  'order_id',
-  'out_order_id',
-  'status',
-  'type',
-  'mode',
-  'price',
-  'realprice',
-  'custom',
-  'session_id',
-  'created',
-  'paid_at',
-];
-
-/** A CSV cell: quoted, and a leading = + - @ made inert for spreadsheets. */
-const cell = (v: string | number | null) => {
-  const s = v === null ? '' : String(v);
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return `"${safe.replace(/"/g, '""')}"`;
-};
-
-/** The orders as a CSV file (UTF-8 with a BOM, CRLF lines), times in the merchant's time zone. */
-export function ordersCsv(rows: OrderRow[], timeZone: string): string {
-  const lines = [CSV_HEAD.join(',')];
-  for (const o of rows)
-    lines.push(
-      [
-        o.id,
-        o.outOrderId,
-        o.status,
-        o.type,
-        o.mode,
-        formatFen(o.priceFen),
-        formatFen(o.realpriceFen),
-        o.custom,
-        o.sessionId,
-        when(o.createdMs, timeZone),
-        o.paidMs === null ? '' : when(o.paidMs, timeZone),
-      ]
-        .map(cell)
-        .join(','),
-    );
-  return `\ufeff${lines.join('\r\n')}\r\n`;
-}
+/** The orders as a CSV file (domain/order-csv.ts), times in the merchant's time zone. */
+export const ordersCsv = (rows: OrderRow[], timeZone: string): string =>
+  CSV_START + rows.map((o) => csvLine(o, timeZone)).join('');

@@ -6,7 +6,8 @@ import { assignPayment, paymentStore } from '../../services/payments';
 import { adminRoute, json, jsonBody } from './openapi';
 import { IdParam, listOf } from '../../schemas/common';
 import { OrderFilters } from '../../schemas/order-filter';
-import { Assign, OrderView, PaymentFilters, PaymentParam, PaymentView } from '../../schemas/orders';
+import { Assign, ExportQuery, OrderView, PaymentFilters, PaymentParam, PaymentView } from '../../schemas/orders';
+import { exportOrders } from '../../services/export';
 import { orderView, paymentView } from './views';
 import { z } from '@hono/zod-openapi';
 
@@ -39,6 +40,29 @@ router.openapi(
   async (c) => {
     const { id } = c.req.valid('param');
     return c.json(orderView(await requireOrder(c.env, id)), 200);
+  },
+);
+
+router.openapi(
+  adminRoute({
+    method: 'get',
+    path: '/merchants/{id}/export',
+    tags: ['orders'],
+    summary: "Every order created in [from, to] (the merchant's days, both included), oldest first, streamed",
+    request: { params: IdParam, query: ExportQuery },
+    responses: {
+      200: {
+        content: { 'text/csv': { schema: z.string() }, 'application/x-ndjson': { schema: z.string() } },
+        description: "CSV (the console download's columns, UTF-8 with a BOM) or NDJSON, one order a line",
+      },
+    },
+  }),
+  async (c) => {
+    const out = await exportOrders(c.env, c.req.valid('param').id, c.req.valid('query'));
+    return c.body(out.stream, 200, {
+      'content-type': out.type,
+      'content-disposition': `attachment; filename="${out.name}"`,
+    }) as never;
   },
 );
 
