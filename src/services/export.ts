@@ -26,7 +26,8 @@ const unprocessable = (field: string, why: string) => new HuipayError('unprocess
 /** A calendar date `YYYY-MM-DD` that exists, or a 422 naming the field. */
 function dateField(field: string, v: string | undefined): string {
   if (v === undefined || v === '') throw unprocessable(field, 'missing: a date YYYY-MM-DD');
-  const ok = /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(v) ? Date.parse(`${v}T00:00:00Z`) : Number.NaN;
+  const ok = !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(v);
   if (!ok) throw unprocessable(field, `${JSON.stringify(v.slice(0, 40))} is not a date YYYY-MM-DD`);
   return v;
 }

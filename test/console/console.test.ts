@@ -356,6 +356,7 @@ describe('merchant isolation', () => {
       `${B}/webhooks/${wh.id}`,
       `${B}/points`,
       `${B}/orders.csv`,
+      `${B}/export?from=2026-01-01&to=2030-01-01`,
     ]) {
       expect((await a.b.get(path)).status, path).toBe(404);
     }
@@ -416,6 +417,26 @@ describe('merchant isolation', () => {
     expect((await ok('GET', `/merchants/${a.id}/points`)).balance).toBe(1000);
     // The operator reaches both.
     expect((await operator.get(`${B}/orders/${order.data.order_id}`)).status).toBe(200);
+  });
+});
+
+describe('the export download', () => {
+  it('offers every order of a date range on the transactions page and streams it, a bad date refused naming it', async () => {
+    const { id, b } = await merchantWithUser('Exporting');
+    const page = await b.get(`/console/m/${id}/orders`);
+    expect(page.text).toContain(`action="/console/m/${id}/export"`);
+    const none = await b.get(`/console/m/${id}/export?from=2026-01-01&to=2026-01-31&format=ndjson`);
+    expect(none.status).toBe(200);
+    expect(none.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
+    expect(none.headers.get('content-disposition')).toBe('attachment; filename="orders-2026-01-01-2026-01-31.ndjson"');
+    expect(none.text).toBe('');
+    const csv = await b.get(`/console/m/${id}/export?from=2026-01-01&to=2026-01-31`);
+    expect(csv.text).toBe(
+      'order_id,out_order_id,status,type,mode,price,realprice,custom,session_id,created,paid_at\r\n',
+    );
+    const bad = await b.get(`/console/m/${id}/export?from=2026-13-01&to=2026-01-31`);
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('from: &quot;2026-13-01&quot; is not a date YYYY-MM-DD');
   });
 });
 

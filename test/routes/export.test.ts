@@ -104,6 +104,7 @@ describe('export', () => {
   it.each([
     ['to=2026-12-07', 'from: missing: a date YYYY-MM-DD'],
     ['from=2026-02-30&to=2026-03-01', 'from: "2026-02-30" is not a date YYYY-MM-DD'],
+    ['from=2026-13-01&to=2027-01-01', 'from: "2026-13-01" is not a date YYYY-MM-DD'],
     ['from=2026-12-01&to=12/07/2026', 'to: "12/07/2026" is not a date YYYY-MM-DD'],
     ['from=2026-12-07&to=2026-12-01', 'to: 2026-12-01 is before from 2026-12-07'],
     ['from=2026-12-01&to=2026-12-07&format=xml', 'format: csv or ndjson'],

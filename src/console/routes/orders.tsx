@@ -1,6 +1,7 @@
 /** Console, merchant side: dashboard, transactions (filters, paging, CSV), the unmatched inbox (order detail: order-detail.tsx). */
 import { OUT_ORDER_ID } from '../../domain/gatepay';
 import { HuipayError } from '../../errors';
+import { exportOrders } from '../../services/export';
 import { listPayments } from '../../services/listing';
 import { merchantPayment, ordersNamed } from '../../services/order-detail';
 import { transactionsFilter, transactionsForExport, transactionsPage } from '../../services/order-list';
@@ -44,6 +45,19 @@ router.get('/orders.csv', async (c) => {
   c.header('content-type', 'text/csv; charset=utf-8');
   c.header('content-disposition', `attachment; filename="orders-${m.id}.csv"`);
   return c.body(ordersCsv(rows, m.timezone));
+});
+
+/** Every order of the merchant's days from `from` to `to`, streamed (the admin export's). */
+router.get('/export', async (c) => {
+  try {
+    const out = await exportOrders(c.env, c.get('merchant').id, c.req.query());
+    c.header('content-type', out.type);
+    c.header('content-disposition', `attachment; filename="${out.name}"`);
+    return c.body(out.stream);
+  } catch (err) {
+    if (err instanceof HuipayError && err.code === 'unprocessable') return problem(c, 400, err.message);
+    throw err;
+  }
 });
 
 router.get('/inbox', async (c) => {

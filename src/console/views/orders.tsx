@@ -65,6 +65,33 @@ function Filters({ ctx, q, base }: { ctx: PageCtx; q: Query; base: string }) {
   );
 }
 
+/** Every order of a date range as a file (the admin export's stream), oldest first. */
+function ExportForm({ ctx, base }: { ctx: PageCtx; base: string }) {
+  const t = ctx.t;
+  return (
+    <form class="card filters" method="get" action={`${base}/export`} aria-label={t.exportAll}>
+      <div>
+        <label for="x-from">{t.fromDate}</label>
+        <input id="x-from" type="date" name="from" required />
+      </div>
+      <div>
+        <label for="x-to">{t.toDate}</label>
+        <input id="x-to" type="date" name="to" required />
+      </div>
+      <div>
+        <label for="x-format">{t.exportFormat}</label>
+        <select id="x-format" name="format">
+          <option value="csv">{t.exportFormats.csv}</option>
+          <option value="ndjson">{t.exportFormats.ndjson}</option>
+        </select>
+      </div>
+      <div class="actions">
+        <button type="submit">{t.download}</button>
+      </div>
+    </form>
+  );
+}
+
 /** The transactions page: the filters as asked (`q`), a page of orders and the links to the first and next pages. */
 export function Transactions(props: {
   ctx: PageCtx;
@@ -101,6 +128,8 @@ export function Transactions(props: {
         {q.cursor && <a href={`${base}/orders${qs(keep)}`}>{t.firstPage}</a>}
         {list.next_cursor && <a href={`${base}/orders${qs(keep, { cursor: list.next_cursor })}`}>{t.nextPage}</a>}
       </div>
+      <h2>{t.exportAll}</h2>
+      <ExportForm ctx={ctx} base={base} />
     </>
   );
 }
