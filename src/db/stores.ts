@@ -71,15 +71,15 @@ export const rememberStore = (merchantId: number, store: string) => void merchan
  * binding order: the operator-wide views merge these.
  */
 export async function eachStore<T>(env: Env, read: (db: Db, name: string) => Promise<T>, concurrency = 8) {
-  const names = boundStores(env);
-  const out: T[] = new Array(names.length);
+  const bound = boundStores(env);
+  const out: T[] = new Array(bound.length);
   let next = 0;
   const worker = async () => {
-    while (next < names.length) {
+    while (next < bound.length) {
       const i = next++;
-      out[i] = await read(storeDb(env, names[i]), names[i]);
+      out[i] = await read(storeDb(env, bound[i]), bound[i]);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, names.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, bound.length) }, worker));
   return out;
 }

@@ -79,3 +79,11 @@ export function safeEqual(a: string, b: string): boolean {
   }
   return crypto.subtle.timingSafeEqual(x, y);
 }
+
+/**
+ * A monitor request's signature (SPEC §4.2): hex HMAC-SHA256(session secret, timestamp + "." +
+ * raw body), compared in constant time; any case of hex is accepted.
+ */
+export async function monitorSignatureValid(secret: string, timestamp: string, signature: string, body: Uint8Array) {
+  return safeEqual(signature.toLowerCase(), await hmacSha256Hex(secret, `${timestamp}.`, body));
+}

@@ -15,7 +15,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { type CheckedCreate, checkCreate, GATEPAY_CODES, isSessionType, signRefusal } from '../domain/gatepay';
-import { hmacSha256Hex, safeEqual } from '../domain/sign';
+import { monitorSignatureValid } from '../domain/sign';
 import { createFieldProblem } from '../schemas/gatepay';
 import { maxAmountFen } from '../domain/money';
 import { openSecret } from '../domain/secrets';
@@ -80,8 +80,7 @@ export class Collector extends DurableObject<Env> {
   ): Promise<boolean | null> {
     const sealed = (JSON.parse(this.store.meta('secrets') ?? '{}') as Record<string, string | null>)[sessionId];
     if (!sealed) return null;
-    const expected = await hmacSha256Hex(await openSecret(this.env.MASTER_KEY, sealed), `${timestamp}.`, body);
-    return safeEqual(signature.toLowerCase(), expected);
+    return monitorSignatureValid(await openSecret(this.env.MASTER_KEY, sealed), timestamp, signature, body);
   }
 
   /** Records a heartbeat. `cameOnline` is true when the session was new or offline before it. */

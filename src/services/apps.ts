@@ -7,8 +7,7 @@ import { type Mode, PAY_TYPES, type PayType, type Routing } from '../domain/voca
 import type { Db } from '../env';
 import { outboundUrlProblem } from '../domain/ssrf';
 import { HuipayError } from '../errors';
-import { syncCollector } from './collector';
-import { requireMerchant, touchConfig } from './merchants';
+import { requireMerchant, publishConfig } from './merchants';
 import { openSecret, sealSecret } from '../domain/secrets';
 
 export type AppWithSecret = App & { secret: string };
@@ -64,8 +63,7 @@ const newSecret = () => randomToken(32);
 
 /** After a change to an app: its Collector authenticates creates, so it learns the change before we answer. */
 async function publish(env: Env, db: Db, app: App): Promise<void> {
-  await touchConfig(db, app.merchantId);
-  await syncCollector(env, db, app.merchantId, app.mode);
+  await publishConfig(env, db, app.merchantId, app.mode);
 }
 
 /** Server-to-server callback URLs of a live app may not point inside the gateway's network. */

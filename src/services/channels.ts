@@ -15,10 +15,10 @@ import type { Db } from '../env';
 import { HuipayError } from '../errors';
 import { simulatorIdentity, simulatorOf } from '../sandbox/registry';
 import { requireApp } from './apps';
-import { appFacts, syncCollector } from './collector';
+import { appFacts } from './collector';
 import { Memo } from '../domain/memo';
 import { certFetch, isOwnSandboxUrl, ownOrigins, providerFetch } from './loopback';
-import { touchConfig } from './merchants';
+import { publishConfig } from './merchants';
 
 const LOG_TEXT_LIMIT = 2048;
 
@@ -68,8 +68,7 @@ async function findConfig(db: Db, appId: number, channel: string) {
 
 /** After a change: the merchant's Collector routes creates, so it learns the change before we answer. */
 async function publish(env: Env, db: Db, app: App): Promise<void> {
-  await touchConfig(db, app.merchantId);
-  await syncCollector(env, db, app.merchantId, app.mode);
+  await publishConfig(env, db, app.merchantId, app.mode);
 }
 
 /** `PUT /apps/:appkey/channels/:channel`: creates or replaces the app's config of this channel. */

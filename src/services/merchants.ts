@@ -4,9 +4,10 @@ import { books, merchants, rules, sessions, type Merchant, users } from '../db/s
 import { boundStores, rememberStore, storeDb } from '../db/stores';
 import { shardsRefusal } from '../domain/shards';
 import { parseYuan } from '../domain/money';
+import type { Mode } from '../domain/vocab';
 import type { Db } from '../env';
 import { HuipayError } from '../errors';
-import { syncAllModes } from './collector';
+import { syncAllModes, syncCollector } from './collector';
 
 const MAX_OFFSET_LIMIT_FEN = 100;
 
@@ -31,8 +32,10 @@ export async function requireRule(db: Db, merchantId: number, ruleId: number, fi
 /** `config_version + 1`, for every write the Collector must learn. */
 export const bumpVersion = { configVersion: sql`${merchants.configVersion} + 1` };
 
-export async function touchConfig(db: Db, merchantId: number): Promise<void> {
+/** After a change a merchant's Collectors must learn (apps, configs, sessions, endpoints): bump its version, sync the mode. */
+export async function publishConfig(env: Env, db: Db, merchantId: number, mode: Mode): Promise<void> {
   await db.update(merchants).set(bumpVersion).where(eq(merchants.id, merchantId));
+  await syncCollector(env, db, merchantId, mode);
 }
 
 export interface SettingsInput {

@@ -8,7 +8,7 @@
  */
 import { queries } from '../db/queries';
 import type { Session } from '../db/schema';
-import { hmacSha256Hex, safeEqual } from '../domain/sign';
+import { monitorSignatureValid } from '../domain/sign';
 import type { Db } from '../env';
 import { HuipayError } from '../errors';
 import { onboard } from './points';
@@ -84,8 +84,8 @@ export async function authenticateMonitor(env: Env, db: Db, headers: Headers, ra
   const { sid, ts, sig } = monitorHeaders(headers);
   const session = await queries(db).sessionById.get({ id: Number(sid) });
   if (!session) throw new HuipayError('unauthorized', `unknown session ${sid}`);
-  const expected = await hmacSha256Hex(await openSecret(env.MASTER_KEY, session.secretEnc), `${ts}.`, rawBody);
-  if (!safeEqual(sig.toLowerCase(), expected)) throw badSignature();
+  if (!(await monitorSignatureValid(await openSecret(env.MASTER_KEY, session.secretEnc), ts, sig, rawBody)))
+    throw badSignature();
   return session;
 }
 

@@ -5,9 +5,9 @@ import { randomLabel, randomToken } from '../domain/ids';
 import type { Mode, SessionType } from '../domain/vocab';
 import type { Db } from '../env';
 import { HuipayError } from '../errors';
-import { collector, syncCollector } from './collector';
+import { collector } from './collector';
 import { placeSession } from '../domain/shards';
-import { fenField, requireMerchant, requireRule, touchConfig } from './merchants';
+import { fenField, requireMerchant, requireRule, publishConfig } from './merchants';
 import { sealSecret } from '../domain/secrets';
 
 export interface SessionInput {
@@ -59,8 +59,7 @@ export async function createSession(env: Env, db: Db, merchantId: number, input:
       shard: placeSession(counts, merchant.collectorShards),
     })
     .returning();
-  await touchConfig(db, merchantId);
-  await syncCollector(env, db, merchantId, input.mode);
+  await publishConfig(env, db, merchantId, input.mode);
   return { session, secret };
 }
 
@@ -92,8 +91,7 @@ export async function updateSession(env: Env, db: Db, id: number, patch: Session
     })
     .where(eq(sessions.id, id))
     .returning();
-  await touchConfig(db, s.merchantId);
-  await syncCollector(env, db, s.merchantId, s.mode);
+  await publishConfig(env, db, s.merchantId, s.mode);
   return updated;
 }
 
@@ -118,8 +116,7 @@ export async function rotateSessionSecret(env: Env, db: Db, id: number) {
     .where(eq(sessions.id, id))
     .returning();
   // Its Collectors verify payment reports with the secret: the old one must stop working there too.
-  await touchConfig(db, session.merchantId);
-  await syncCollector(env, db, session.merchantId, session.mode);
+  await publishConfig(env, db, session.merchantId, session.mode);
   return { session, secret };
 }
 

@@ -9,8 +9,7 @@ import type { WebhookEvent } from '../domain/vocab';
 import type { Db } from '../env';
 import { HuipayError } from '../errors';
 import { requireApp } from './apps';
-import { syncCollector } from './collector';
-import { touchConfig } from './merchants';
+import { publishConfig } from './merchants';
 
 export interface WebhookFields {
   url?: string;
@@ -28,8 +27,7 @@ function checkTarget(url: string, mode: 'test' | 'live'): void {
 /** Tells the app's Collectors its endpoints changed. */
 async function publish(env: Env, db: Db, appId: number): Promise<void> {
   const app = (await db.query.apps.findFirst({ where: eq(apps.id, appId) }))!;
-  await touchConfig(db, app.merchantId);
-  await syncCollector(env, db, app.merchantId, app.mode);
+  await publishConfig(env, db, app.merchantId, app.mode);
 }
 
 export async function createWebhook(env: Env, db: Db, appkey: string, input: Required<WebhookFields>) {
